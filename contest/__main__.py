@@ -1,0 +1,115 @@
+"""`contest serve|migrate|demo|create-organiser` (thin: the work lives in app, db and demo)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from tortoise import Tortoise
+
+from contest.db import apply_migrations, settings_config
+from contest.settings import ConfigurationError, Settings, load_settings
+
+
+async def _with_database(settings: Settings, work) -> object:  # noqa: ANN001
+    await Tortoise.init(config=settings_config(settings), _enable_global_fallback=True)
+    try:
+        return await work()
+    finally:
+        await Tortoise.close_connections()
+
+
+def _print_accounts(accounts: list[tuple[str, str, str]]) -> None:
+    print("\nDemo accounts (development mode only) — 演示账号（仅限开发模式）:")
+    for role, email, password in accounts:
+        print(f"  {role:<10} {email:<32} {password}")
+    print()
+
+
+async def _seed_demo(settings: Settings, *, only_if_empty: bool) -> None:
+    from contest import demo
+
+    accounts = await _with_database(settings, lambda: demo.seed(settings, only_if_empty=only_if_empty))
+    if accounts:
+        _print_accounts(accounts)  # type: ignore[arg-type]
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    if args.demo:
+        os.environ["CONTEST_DEMO"] = "1"
+    if args.workers:
+        os.environ["CONTEST_WORKERS"] = str(args.workers)
+    settings = load_settings()
+    asyncio.run(apply_migrations(settings))
+    if settings.demo:
+        asyncio.run(_seed_demo(settings, only_if_empty=True))
+    print(f"文创赛 serving on http://{args.host}:{args.port}/", flush=True)
+    uvicorn.run(
+        "contest.app:create_app", factory=True, host=args.host, port=args.port,
+        workers=settings.workers, log_level="warning" if not settings.debug else "info",
+        proxy_headers=True, forwarded_allow_ips=os.environ.get("CONTEST_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    )
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    asyncio.run(apply_migrations(settings))
+    print("Migrations applied.")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    settings = load_settings(demo=True)
+    asyncio.run(apply_migrations(settings))
+    asyncio.run(_seed_demo(settings, only_if_empty=False))
+
+
+def cmd_create_organiser(args: argparse.Namespace) -> None:
+    from contest.accounts import service
+
+    settings = load_settings()
+    password = os.environ.get("CONTEST_ORGANISER_PASSWORD") or getpass.getpass("Password: ")
+    asyncio.run(apply_migrations(settings))
+    asyncio.run(_with_database(settings, lambda: service.create_organiser(args.email, password)))
+    print(f"Organiser {args.email} is ready.")
+
+
+def cmd_i18n(args: argparse.Namespace) -> None:
+    from contest.i18n_catalog import update_catalogs
+
+    print(update_catalogs())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="contest", description="文创赛 — a design contest system")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="migrate, then run the web server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=0)
+    serve.add_argument("--demo", action="store_true", help="seed the demo contests when the database is empty")
+    serve.set_defaults(run=cmd_serve)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    commands.add_parser("demo", help="(re)build the demo contests").set_defaults(run=cmd_demo)
+    organiser = commands.add_parser("create-organiser", help="create or reset a site organiser")
+    organiser.add_argument("email")
+    organiser.set_defaults(run=cmd_create_organiser)
+    commands.add_parser("i18n", help="update the message catalogs from code and templates").set_defaults(run=cmd_i18n)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except ConfigurationError as exc:
+        print(f"contest: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""People: accounts, their entrant profile, per-contest roles, invitations, sessions, login attempts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class EntrantCategory(StrEnum):
+    PROFESSIONAL = "professional"  # union organisations, design agencies, universities
+    WORKER = "worker"
+    STUDENT = "student"
+    MASTER = "master"  # 上海工匠, 非遗传承人, 首席技师
+
+
+class EntrantKind(StrEnum):
+    INDIVIDUAL = "individual"
+    TEAM = "team"
+    ORGANISATION = "organisation"
+
+
+class ContestRoleKind(StrEnum):
+    ORGANISER = "organiser"
+    JUDGE = "judge"
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    password_hash = fields.CharField(max_length=255)
+    display_name = fields.CharField(max_length=100)
+    phone = fields.CharField(max_length=40, default="", db_default="")
+    locale = fields.CharField(max_length=10, default="zh_CN", db_default="zh_CN")
+    is_active = fields.BooleanField(default=True, db_default=True)
+    is_staff = fields.BooleanField(default=False, db_default=False)  # organiser of the whole site
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    profile: fields.ReverseRelation[EntrantProfile]
+    roles: fields.ReverseRelation[ContestRole]
+
+    class Meta:
+        table = "user"
+
+
+class EntrantProfile(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "models.User", related_name="profile", on_delete=fields.OnDelete.CASCADE
+    )
+    category = fields.CharEnumField(EntrantCategory, max_length=20, default=EntrantCategory.WORKER)
+    kind = fields.CharEnumField(EntrantKind, max_length=20, default=EntrantKind.INDIVIDUAL)
+    organisation = fields.CharField(max_length=200, default="", db_default="")
+    school = fields.CharField(max_length=200, default="", db_default="")
+    supervisor_name = fields.CharField(max_length=100, default="", db_default="")
+    supervisor_email = fields.CharField(max_length=254, default="", db_default="")
+
+    class Meta:
+        table = "entrant_profile"
+
+
+class ContestRole(Model):
+    id = fields.IntField(primary_key=True)
+    contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Contest", related_name="roles", on_delete=fields.OnDelete.CASCADE
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="roles", on_delete=fields.OnDelete.CASCADE
+    )
+    role = fields.CharEnumField(ContestRoleKind, max_length=20)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "contest_role"
+        unique_together = (("contest", "user", "role"),)
+
+
+class Invitation(Model):
+    """A single-use link. Only the SHA-256 of its token is stored."""
+
+    id = fields.IntField(primary_key=True)
+    contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Contest", related_name="invitations", on_delete=fields.OnDelete.CASCADE
+    )
+    email = fields.CharField(max_length=254)
+    role = fields.CharEnumField(ContestRoleKind, max_length=20)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    judge_group: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.JudgeGroup", related_name="invitations", null=True, on_delete=fields.OnDelete.SET_NULL
+    )
+    invited_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="invitations_sent", null=True, on_delete=fields.OnDelete.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "invitation"
+
+
+class Session(Model):
+    """Server-side session. The cookie holds a random id, the table keeps only its SHA-256."""
+
+    id = fields.IntField(primary_key=True)
+    key_hash = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="sessions", on_delete=fields.OnDelete.CASCADE
+    )
+    created_at = fields.DatetimeField()
+    last_seen_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    ip = fields.CharField(max_length=64, default="", db_default="")
+    user_agent = fields.CharField(max_length=300, default="", db_default="")
+
+    class Meta:
+        table = "session"
+
+
+class LoginAttempt(Model):
+    """Failed logins, keyed by account and by client address, for throttling across processes."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=300, db_index=True)
+    at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "login_attempt"

@@ -1,0 +1,57 @@
+"""create_app(settings) -> the Starlette application: routes, middleware, lifespan, error pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from tortoise.contrib.starlette import RegisterTortoise
+
+from contest.db import check_sqlite_pragmas, settings_config
+from contest.settings import PROJECT_ROOT, Settings, load_settings
+from contest.web.cookies import CookieJar
+from contest.web.csrf import CsrfMiddleware
+from contest.web.errors import EXCEPTION_HANDLERS
+from contest.web.headers import SecurityHeadersMiddleware
+from contest.web.routes import build_routes
+from contest.web.session import SessionMiddleware
+from contest.web.templating import Renderer
+
+DEFAULT_BODY_LIMIT = 64 * 1024
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
+    """`manage_database=False` leaves Tortoise to the caller (tests own the database)."""
+    settings = settings or load_settings()
+    cookies = CookieJar(secure=settings.production)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if not manage_database:
+            yield
+            return
+        async with RegisterTortoise(app, config=settings_config(settings)):
+            if settings.uses_sqlite:
+                await check_sqlite_pragmas()
+            yield
+
+    app = Starlette(
+        debug=settings.debug,
+        routes=build_routes(),
+        middleware=[
+            Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
+            Middleware(SecurityHeadersMiddleware, hsts=settings.production),
+            Middleware(SessionMiddleware, cookie_name=cookies.session),
+            Middleware(CsrfMiddleware, secret=settings.secret_key, cookie_name=cookies.csrf, secure=cookies.secure),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+        max_body_size=DEFAULT_BODY_LIMIT,
+    )
+    app.state.settings = settings
+    app.state.cookies = cookies
+    app.state.render = Renderer(PROJECT_ROOT / "templates")
+    return app

@@ -1,0 +1,28 @@
+"""The append-only, hash-chained audit log."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AuditEvent(Model):
+    id = fields.IntField(primary_key=True)
+    seq = fields.IntField(unique=True)
+    at = fields.DatetimeField()
+    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="audit_events", null=True, on_delete=fields.OnDelete.SET_NULL
+    )
+    actor_label = fields.CharField(max_length=300, default="", db_default="")
+    contest: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Contest", related_name="audit_events", null=True, on_delete=fields.OnDelete.SET_NULL
+    )
+    action = fields.CharField(max_length=64)
+    subject = fields.CharField(max_length=100)  # "entry:12", "score:3/7"
+    data = fields.JSONField(default=dict)
+    prev_hash = fields.CharField(max_length=64)
+    hash = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "audit_event"
+        ordering = ["seq"]

@@ -1,0 +1,148 @@
+"""A contest and what organisers configure: tracks, their form fields and file rules, award tiers, terms."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    NUMBER = "number"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    LINK = "link"
+
+
+class TermsKind(StrEnum):
+    ORIGINALITY = "originality"  # 原创声明 / 承诺书
+    IP_TERMS = "ip_terms"  # transfer, licence, exhibition-only, right of first purchase
+
+
+class IpMode(StrEnum):
+    TRANSFER = "transfer"
+    LICENCE = "licence"
+    EXHIBITION_ONLY = "exhibition_only"
+    FIRST_PURCHASE = "first_purchase"
+
+
+class Contest(Model):
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=64, unique=True)
+    title = fields.CharField(max_length=200)
+    title_en = fields.CharField(max_length=200, default="", db_default="")
+    tagline = fields.CharField(max_length=300, default="", db_default="")
+    tagline_en = fields.CharField(max_length=300, default="", db_default="")
+    organisers_text = fields.TextField(default="")  # who guides, hosts and runs it, as shown publicly
+    rules_md = fields.TextField(default="")
+    rules_md_en = fields.TextField(default="")
+    time_zone = fields.CharField(max_length=64, default="Asia/Shanghai", db_default="Asia/Shanghai")
+    submissions_open_at = fields.DatetimeField(null=True)
+    submissions_close_at = fields.DatetimeField(null=True)
+    announce_at = fields.DatetimeField(null=True)
+    notice_days = fields.IntField(default=0, db_default=0)  # 公示期; 0 = no public notice
+    notice_starts_at = fields.DatetimeField(null=True)
+    popular_vote_enabled = fields.BooleanField(default=False, db_default=False)
+    popular_vote_daily_quota = fields.IntField(default=3, db_default=3)
+    popular_vote_share = fields.FloatField(default=0.0, db_default=0.0)
+    max_entries_per_designer = fields.IntField(default=20, db_default=20)
+    max_bytes_per_designer = fields.BigIntField(default=500 * 2**20, db_default=500 * 2**20)
+    is_published = fields.BooleanField(default=True, db_default=True)
+    poster_key = fields.CharField(max_length=64, default="", db_default="")  # banner image in the upload store
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    tracks: fields.ReverseRelation[Track]
+    award_tiers: fields.ReverseRelation[AwardTier]
+
+    class Meta:
+        table = "contest"
+
+
+class Track(Model):
+    id = fields.IntField(primary_key=True)
+    contest: fields.ForeignKeyRelation[Contest] = fields.ForeignKeyField(
+        "models.Contest", related_name="tracks", on_delete=fields.OnDelete.CASCADE
+    )
+    slug = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=100)
+    name_en = fields.CharField(max_length=100, default="", db_default="")
+    description = fields.TextField(default="")
+    description_en = fields.TextField(default="")
+    position = fields.IntField(default=0, db_default=0)
+    min_images = fields.IntField(default=1, db_default=1)
+    max_images = fields.IntField(default=10, db_default=10)
+    min_width = fields.IntField(default=1200, db_default=1200)
+    min_height = fields.IntField(default=800, db_default=800)
+    max_file_mb = fields.IntField(default=25, db_default=25)
+
+    fields_: fields.ReverseRelation[TrackField]
+
+    class Meta:
+        table = "track"
+        unique_together = (("contest", "slug"),)
+        ordering = ["position", "id"]
+
+
+class TrackField(Model):
+    """One question of the entry form of a track. Forms are rendered and validated from these rows."""
+
+    id = fields.IntField(primary_key=True)
+    track: fields.ForeignKeyRelation[Track] = fields.ForeignKeyField(
+        "models.Track", related_name="fields_", on_delete=fields.OnDelete.CASCADE
+    )
+    key = fields.CharField(max_length=64)
+    kind = fields.CharEnumField(FieldKind, max_length=20)
+    label = fields.CharField(max_length=200)
+    label_en = fields.CharField(max_length=200, default="", db_default="")
+    help = fields.TextField(default="")
+    help_en = fields.TextField(default="")
+    required = fields.BooleanField(default=True, db_default=True)
+    options = fields.JSONField(default=list)  # choice kinds: [{"value": ..., "label": ..., "label_en": ...}]
+    max_length = fields.IntField(default=0, db_default=0)  # 0 = kind's default
+    position = fields.IntField(default=0, db_default=0)
+
+    class Meta:
+        table = "track_field"
+        unique_together = (("track", "key"),)
+        ordering = ["position", "id"]
+
+
+class AwardTier(Model):
+    id = fields.IntField(primary_key=True)
+    contest: fields.ForeignKeyRelation[Contest] = fields.ForeignKeyField(
+        "models.Contest", related_name="award_tiers", on_delete=fields.OnDelete.CASCADE
+    )
+    track: fields.ForeignKeyNullableRelation[Track] = fields.ForeignKeyField(
+        "models.Track", related_name="award_tiers", null=True, on_delete=fields.OnDelete.CASCADE
+    )  # None: a special award across tracks
+    name = fields.CharField(max_length=100)
+    name_en = fields.CharField(max_length=100, default="", db_default="")
+    rank = fields.IntField(default=0, db_default=0)  # 1 = highest
+    quota = fields.IntField(default=1, db_default=1)
+    is_special = fields.BooleanField(default=False, db_default=False)
+
+    class Meta:
+        table = "award_tier"
+        ordering = ["rank", "id"]
+
+
+class TermsText(Model):
+    """A version of the originality declaration or IP terms. Accepted versions are never edited."""
+
+    id = fields.IntField(primary_key=True)
+    contest: fields.ForeignKeyRelation[Contest] = fields.ForeignKeyField(
+        "models.Contest", related_name="terms", on_delete=fields.OnDelete.CASCADE
+    )
+    kind = fields.CharEnumField(TermsKind, max_length=20)
+    version = fields.IntField()
+    ip_mode = fields.CharEnumField(IpMode, max_length=20, null=True)
+    body = fields.TextField()
+    body_en = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "terms_text"
+        unique_together = (("contest", "kind", "version"),)

@@ -1,0 +1,64 @@
+"""The contest's public timeline as plain data: which step is done, current or upcoming, and the next deadline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from contest.contests.models import Contest
+from contest.i18n import N_
+from contest.judging.models import Round
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str  # msgid, translated in the template
+    starts_at: datetime | None
+    state: str  # "done" | "current" | "upcoming"
+
+
+@dataclass(frozen=True)
+class Phase:
+    key: str  # "upcoming" | "open" | "judging" | "announced"
+    label: str
+    countdown_to: datetime | None
+    countdown_label: str
+
+
+def _states(moments: list[datetime | None], now: datetime) -> list[str]:
+    passed = [m is not None and m <= now for m in moments]
+    current = max((i for i, p in enumerate(passed) if p), default=-1)
+    return ["current" if i == current else "done" if p else "upcoming" for i, p in enumerate(passed)]
+
+
+def timeline(contest: Contest, rounds: list[Round], now: datetime) -> list[Step]:
+    points: list[tuple[str, datetime | None]] = [
+        (N_("Submissions open"), contest.submissions_open_at),
+        (N_("Submissions close"), contest.submissions_close_at),
+    ]
+    points += [(round_.name, round_.opens_at) for round_ in rounds]
+    if contest.notice_days and contest.notice_starts_at:
+        points.append((N_("Public notice"), contest.notice_starts_at))
+    points.append((N_("Results announced"), contest.announce_at))
+    states = _states([moment for _, moment in points], now)
+    return [Step(label, moment, state) for (label, moment), state in zip(points, states, strict=True)]
+
+
+def current_phase(contest: Contest, now: datetime) -> Phase:
+    opens, closes, announce = (
+        contest.submissions_open_at,
+        contest.submissions_close_at,
+        contest.announce_at,
+    )
+    if opens and now < opens:
+        return Phase("upcoming", N_("Coming soon"), opens, N_("Submissions open in"))
+    if closes and now < closes:
+        return Phase("open", N_("Open for submissions"), closes, N_("Submissions close in"))
+    if announce and now < announce:
+        return Phase("judging", N_("Judging"), announce, N_("Results in"))
+    return Phase("announced", N_("Results announced"), None, "")
+
+
+def submissions_open(contest: Contest, now: datetime) -> bool:
+    opens, closes = contest.submissions_open_at, contest.submissions_close_at
+    return opens is not None and closes is not None and opens <= now < closes

@@ -1,0 +1,125 @@
+"""The designer's work: entries, their team, images, accepted declarations, reference images."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from contest.accounts.models import EntrantCategory, EntrantKind
+from contest.entries.states import EntryState, LeakStatus
+
+
+class Entry(Model):
+    id = fields.IntField(primary_key=True)
+    contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Contest", related_name="entries", on_delete=fields.OnDelete.CASCADE
+    )
+    track: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Track", related_name="entries", on_delete=fields.OnDelete.RESTRICT
+    )
+    owner: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="entries", on_delete=fields.OnDelete.CASCADE
+    )
+    state = fields.CharEnumField(EntryState, max_length=20, default=EntryState.DRAFT)
+    number = fields.CharField(max_length=32, null=True, unique=True)  # receipt number, set at first submission
+    title = fields.CharField(max_length=200, default="", db_default="")
+    concept = fields.TextField(default="")
+    answers = fields.JSONField(default=dict)  # track-specific fields by TrackField.key
+    entrant_kind = fields.CharEnumField(EntrantKind, max_length=20, default=EntrantKind.INDIVIDUAL)
+    entrant_category = fields.CharEnumField(EntrantCategory, max_length=20, default=EntrantCategory.WORKER)
+    public_name = fields.CharField(max_length=200, default="", db_default="")  # shown in the gallery
+    organisation = fields.CharField(max_length=200, default="", db_default="")
+    school = fields.CharField(max_length=200, default="", db_default="")
+    supervisor_name = fields.CharField(max_length=100, default="", db_default="")
+    supervisor_email = fields.CharField(max_length=254, default="", db_default="")
+    leak_status = fields.CharEnumField(LeakStatus, max_length=20, default=LeakStatus.UNCHECKED)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    submitted_at = fields.DatetimeField(null=True)
+    withdrawn_at = fields.DatetimeField(null=True)
+
+    images: fields.ReverseRelation[EntryImage]
+    members: fields.ReverseRelation[TeamMember]
+
+    class Meta:
+        table = "entry"
+
+
+class TeamMember(Model):
+    id = fields.IntField(primary_key=True)
+    entry: fields.ForeignKeyRelation[Entry] = fields.ForeignKeyField(
+        "models.Entry", related_name="members", on_delete=fields.OnDelete.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+    role = fields.CharField(max_length=100, default="", db_default="")
+    organisation = fields.CharField(max_length=200, default="", db_default="")
+    position = fields.IntField(default=0, db_default=0)
+
+    class Meta:
+        table = "team_member"
+        ordering = ["position", "id"]
+
+
+class EntryImage(Model):
+    id = fields.IntField(primary_key=True)
+    entry: fields.ForeignKeyRelation[Entry] = fields.ForeignKeyField(
+        "models.Entry", related_name="images", on_delete=fields.OnDelete.CASCADE
+    )
+    key = fields.CharField(max_length=64, unique=True)  # random storage key, never the file name
+    position = fields.IntField(default=0, db_default=0)
+    is_cover = fields.BooleanField(default=False, db_default=False)
+    original_name = fields.CharField(max_length=255, default="", db_default="")  # data only, never a path
+    original_format = fields.CharField(max_length=10)
+    width = fields.IntField()
+    height = fields.IntField()
+    size_bytes = fields.BigIntField()
+    sha256 = fields.CharField(max_length=64)
+    phash = fields.CharField(max_length=400, default="", db_default="")
+    derivatives = fields.JSONField(default=dict)  # name -> {format: {width, height, bytes, sha256}}
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "entry_image"
+        ordering = ["position", "id"]
+
+
+class Declaration(Model):
+    """Proof of what was accepted: the exact terms versions, when, by whom, and the SHA-256 of each file."""
+
+    id = fields.IntField(primary_key=True)
+    entry: fields.ForeignKeyRelation[Entry] = fields.ForeignKeyField(
+        "models.Entry", related_name="declarations", on_delete=fields.OnDelete.CASCADE
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="declarations", on_delete=fields.OnDelete.CASCADE
+    )
+    originality: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.TermsText", related_name="originality_acceptances", on_delete=fields.OnDelete.RESTRICT
+    )
+    ip_terms: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.TermsText", related_name="ip_acceptances", on_delete=fields.OnDelete.RESTRICT
+    )
+    accepted_at = fields.DatetimeField()
+    file_hashes = fields.JSONField(default=list)  # [{"key", "sha256", "bytes"}] at the time of submission
+
+    class Meta:
+        table = "declaration"
+
+
+class ReferenceImage(Model):
+    """Images the committee compares entries against (e.g. attached to a complaint)."""
+
+    id = fields.IntField(primary_key=True)
+    contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Contest", related_name="reference_images", on_delete=fields.OnDelete.CASCADE
+    )
+    key = fields.CharField(max_length=64, unique=True)
+    label = fields.CharField(max_length=200, default="", db_default="")
+    phash = fields.CharField(max_length=400)
+    added_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="reference_images", null=True, on_delete=fields.OnDelete.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reference_image"

@@ -1,0 +1,126 @@
+"""Awards, public notices (公示), objections and the popular vote."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AwardStatus(StrEnum):
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    REVOKED = "revoked"
+
+
+class NoticeKind(StrEnum):
+    SHORTLIST = "shortlist"
+    PROPOSED_WINNERS = "proposed_winners"
+    OBJECTION_OUTCOME = "objection_outcome"
+    FINAL_RESULTS = "final_results"
+
+
+class ObjectionStatus(StrEnum):
+    RECEIVED = "received"
+    UNDER_REVIEW = "under_review"  # 复议
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+
+
+class Award(Model):
+    id = fields.IntField(primary_key=True)
+    contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Contest", related_name="awards", on_delete=fields.OnDelete.CASCADE
+    )
+    tier: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.AwardTier", related_name="awards", on_delete=fields.OnDelete.RESTRICT
+    )
+    entry: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Entry", related_name="awards", on_delete=fields.OnDelete.CASCADE
+    )
+    status = fields.CharEnumField(AwardStatus, max_length=20, default=AwardStatus.PROPOSED)
+    reason = fields.TextField(default="")  # why it differs from the proposal, or was revoked
+    decided_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="award_decisions", null=True, on_delete=fields.OnDelete.SET_NULL
+    )
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "award"
+
+
+class Notice(Model):
+    id = fields.IntField(primary_key=True)
+    contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Contest", related_name="notices", on_delete=fields.OnDelete.CASCADE
+    )
+    kind = fields.CharEnumField(NoticeKind, max_length=30)
+    title = fields.CharField(max_length=200)
+    body_md = fields.TextField(default="")
+    publish_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "notice"
+
+
+class Objection(Model):
+    """Filed under a real name. The identity of the objector is visible to organisers only."""
+
+    id = fields.IntField(primary_key=True)
+    contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Contest", related_name="objections", on_delete=fields.OnDelete.CASCADE
+    )
+    entry: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Entry", related_name="objections", on_delete=fields.OnDelete.CASCADE
+    )
+    objector_name = fields.CharField(max_length=100)
+    objector_organisation = fields.CharField(max_length=200, default="", db_default="")
+    objector_email = fields.CharField(max_length=254)
+    objector_phone = fields.CharField(max_length=40, default="", db_default="")
+    body = fields.TextField()
+    attachment_key = fields.CharField(max_length=64, default="", db_default="")
+    attachment_type = fields.CharField(max_length=20, default="", db_default="")
+    status = fields.CharEnumField(ObjectionStatus, max_length=20, default=ObjectionStatus.RECEIVED)
+    outcome = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    resolved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "objection"
+
+
+class Voter(Model):
+    id = fields.IntField(primary_key=True)
+    contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Contest", related_name="voters", on_delete=fields.OnDelete.CASCADE
+    )
+    email = fields.CharField(max_length=254)
+    code_hash = fields.CharField(max_length=64, default="", db_default="")
+    verified_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "voter"
+        unique_together = (("contest", "email"),)
+
+
+class Vote(Model):
+    id = fields.IntField(primary_key=True)
+    voter: fields.ForeignKeyRelation[Voter] = fields.ForeignKeyField(
+        "models.Voter", related_name="votes", on_delete=fields.OnDelete.CASCADE
+    )
+    entry: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Entry", related_name="votes", on_delete=fields.OnDelete.CASCADE
+    )
+    day = fields.DateField()
+    ip = fields.CharField(max_length=64, default="", db_default="")
+    created_at = fields.DatetimeField()
+    voided = fields.BooleanField(default=False, db_default=False)
+    void_reason = fields.CharField(max_length=200, default="", db_default="")
+
+    class Meta:
+        table = "vote"
+        unique_together = (("voter", "entry", "day"),)

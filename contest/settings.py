@@ -1,0 +1,107 @@
+"""Settings read once from the environment (CONTEST_*)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_LENGTH = 32
+WEAK_SECRETS = frozenset({"", "secret", "changeme", "change-me", "dev", "development", "password"})
+
+
+class ConfigurationError(RuntimeError):
+    """The environment asks for something this installation must refuse to run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = ""
+    upload_dir: Path = PROJECT_ROOT / "uploads"
+    data_dir: Path = PROJECT_ROOT / "data"
+    secret_key: str = ""
+    default_tz: str = "Asia/Shanghai"
+    debug: bool = False
+    workers: int = 1
+    demo: bool = False
+    allowed_hosts: tuple[str, ...] = ("*",)
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = "noreply@localhost"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.default_tz)
+
+
+def _secret_file_key(data_dir: Path) -> str:
+    """In development the secret is generated once and kept beside the database."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("CONTEST_DATA_DIR", PROJECT_ROOT / "data")).resolve()
+    mode = env.get("CONTEST_ENV", "development")
+    values: dict[str, object] = {
+        "env": mode,
+        "data_dir": data_dir,
+        "database_url": env.get("CONTEST_DATABASE_URL", f"sqlite://{data_dir / 'contest.sqlite3'}"),
+        "upload_dir": Path(env.get("CONTEST_UPLOAD_DIR", PROJECT_ROOT / "uploads")).resolve(),
+        "secret_key": env.get("CONTEST_SECRET_KEY", ""),
+        "default_tz": env.get("CONTEST_TIME_ZONE", "Asia/Shanghai"),
+        "debug": env.get("CONTEST_DEBUG", "") in {"1", "true", "yes"},
+        "workers": int(env.get("CONTEST_WORKERS", "1")),
+        "demo": env.get("CONTEST_DEMO", "") in {"1", "true", "yes"},
+        "allowed_hosts": tuple(h.strip() for h in env.get("CONTEST_ALLOWED_HOSTS", "*").split(",")),
+        "smtp_host": env.get("CONTEST_SMTP_HOST", ""),
+        "smtp_port": int(env.get("CONTEST_SMTP_PORT", "587")),
+        "smtp_user": env.get("CONTEST_SMTP_USER", ""),
+        "smtp_password": env.get("CONTEST_SMTP_PASSWORD", ""),
+        "smtp_from": env.get("CONTEST_SMTP_FROM", "noreply@localhost"),
+    }
+    values.update(overrides)
+    if not values["secret_key"] and mode != "production":
+        values["secret_key"] = _secret_file_key(data_dir)
+    settings = Settings(**values)  # type: ignore[arg-type]
+    check_settings(settings)
+    return settings
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse configurations that would be unsafe in production."""
+    if settings.env not in {"development", "production"}:
+        raise ConfigurationError(f"CONTEST_ENV must be development or production, not {settings.env!r}")
+    ZoneInfo(settings.default_tz)
+    if not settings.production:
+        return
+    key = settings.secret_key
+    if len(key) < MIN_SECRET_LENGTH or key.lower() in WEAK_SECRETS or len(set(key)) < 10:
+        raise ConfigurationError("production needs CONTEST_SECRET_KEY: at least 32 random characters")
+    if settings.debug:
+        raise ConfigurationError("production refuses CONTEST_DEBUG")
+    if settings.demo:
+        raise ConfigurationError("production refuses demo data (CONTEST_DEMO / --demo)")
+    if settings.uses_sqlite and settings.workers > 1:
+        raise ConfigurationError("SQLite serves one worker process; use PostgreSQL for CONTEST_WORKERS > 1")

@@ -1,0 +1,115 @@
+"""Register, log in, log out and change password."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from contest import clock
+from contest.accounts import service
+from contest.accounts.models import EntrantCategory, EntrantKind
+from contest.errors import InvalidCredentials, InvalidInput, TooManyAttempts
+from contest.i18n import N_
+from contest.web.flash import flash
+from contest.web.forms import read_form, text
+from contest.web.session import log_in, log_out, require_user
+from contest.web.templating import render
+
+CATEGORY_LABELS = {
+    EntrantCategory.PROFESSIONAL: N_("Professional team (union, design agency, university)"),
+    EntrantCategory.WORKER: N_("Worker"),
+    EntrantCategory.STUDENT: N_("Student"),
+    EntrantCategory.MASTER: N_("Master creator (craftsman, heritage bearer, chief technician)"),
+}
+KIND_LABELS = {
+    EntrantKind.INDIVIDUAL: N_("Individual"),
+    EntrantKind.TEAM: N_("Team"),
+    EntrantKind.ORGANISATION: N_("Organisation"),
+}
+
+
+def safe_next(value: str | None, default: str) -> str:
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default
+
+
+def _register_page(request: Request, values: dict, errors: dict, status: int = 200) -> Response:
+    context = {"values": values, "errors": errors, "categories": CATEGORY_LABELS, "kinds": KIND_LABELS}
+    return render(request, "auth/register.html", context, status_code=status)
+
+
+async def register(request: Request) -> Response:
+    if request.method == "GET":
+        return _register_page(request, {"category": "worker", "kind": "individual"}, {})
+    form = await read_form(request)
+    values = {key: text(form, key, max_length=300) for key in ("email", "display_name", "category", "kind", "organisation", "school")}
+    try:
+        category = EntrantCategory(values["category"])
+        kind = EntrantKind(values["kind"])
+    except ValueError:
+        return _register_page(request, values, {"category": N_("Choose one of the options.")}, 400)
+    try:
+        user = await service.register_designer(
+            email=values["email"], password=str(form.get("password", "")), display_name=values["display_name"],
+            category=category, kind=kind, organisation=values["organisation"], school=values["school"],
+            locale=request.scope["state"].get("locale") or "zh_CN",
+        )
+    except InvalidInput as exc:
+        return _register_page(request, values, exc.field_errors, 400)
+    response = RedirectResponse(request.url_for("designer:dashboard"), status_code=303)
+    await log_in(request, response, user)
+    flash(request, response, N_("Welcome! Your account is ready."))
+    return response
+
+
+async def login(request: Request) -> Response:
+    next_url = safe_next(request.query_params.get("next"), "")
+    if request.method == "GET":
+        return render(request, "auth/login.html", {"values": {}, "error": None, "next": next_url})
+    form = await read_form(request)
+    email = text(form, "email", max_length=254)
+    next_url = safe_next(text(form, "next"), "")
+    client = request.client.host if request.client else ""
+    try:
+        user = await service.authenticate(email, str(form.get("password", "")), ip=client, now=clock.now())
+    except (InvalidCredentials, TooManyAttempts) as exc:
+        context = {"values": {"email": email}, "error": exc.message, "next": next_url}
+        return render(request, "auth/login.html", context, status_code=exc.status_code)
+    response = RedirectResponse(next_url or str(request.url_for("designer:dashboard")), status_code=303)
+    await log_in(request, response, user)
+    flash(request, response, N_("You are logged in."))
+    return response
+
+
+async def logout(request: Request) -> Response:
+    response = RedirectResponse(request.url_for("public:home"), status_code=303)
+    await log_out(request, response)
+    flash(request, response, N_("You are logged out."), level="info")
+    return response
+
+
+async def password(request: Request) -> Response:
+    user = require_user(request)
+    if request.method == "GET":
+        return render(request, "auth/password.html", {"errors": {}})
+    form = await read_form(request)
+    try:
+        await service.change_password(
+            user, current=str(form.get("current_password", "")), new=str(form.get("new_password", ""))
+        )
+    except InvalidInput as exc:
+        return render(request, "auth/password.html", {"errors": exc.field_errors}, status_code=400)
+    response = RedirectResponse(request.url_for("designer:dashboard"), status_code=303)
+    await log_in(request, response, user)
+    flash(request, response, N_("Your password was changed."))
+    return response
+
+
+routes = [
+    Route("/register", register, methods=["GET", "POST"], name="register"),
+    Route("/login", login, methods=["GET", "POST"], name="login"),
+    Route("/logout", logout, methods=["POST"], name="logout"),
+    Route("/password", password, methods=["GET", "POST"], name="password"),
+]

@@ -1,0 +1,75 @@
+"""Who is asking: resumes the server-side session from its cookie and offers login/logout helpers."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from contest import clock
+from contest.accounts import sessions
+from contest.accounts.models import User
+from contest.errors import LoginRequired
+
+
+def read_cookie(scope: Scope, name: str) -> str | None:
+    for header, value in scope.get("headers", ()):
+        if header == b"cookie":
+            morsel = SimpleCookie(value.decode("latin-1")).get(name)
+            if morsel is not None:
+                return morsel.value
+    return None
+
+
+class SessionMiddleware:
+    """Puts `user` and `session_key` into request.state (None when anonymous)."""
+
+    def __init__(self, app: ASGIApp, *, cookie_name: str) -> None:
+        self.app = app
+        self.cookie_name = cookie_name
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        state["user"], state["session_key"] = None, None
+        key = read_cookie(scope, self.cookie_name)
+        if key:
+            info = await sessions.resume_session(key, now=clock.now())
+            if info is not None:
+                state["user"], state["session_key"] = info.user, info.key
+        await self.app(scope, receive, send)
+
+
+def current_user(conn: HTTPConnection) -> User | None:
+    return conn.state.user
+
+
+def require_user(conn: HTTPConnection) -> User:
+    user = current_user(conn)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+async def log_in(request: Request, response: Response, user: User) -> None:
+    """Rotate: the old session (if any) dies and a new key is issued."""
+    if request.state.session_key:
+        await sessions.end_session(request.state.session_key)
+    client = request.client.host if request.client else ""
+    key = await sessions.start_session(
+        user, now=clock.now(), ip=client, user_agent=request.headers.get("user-agent", "")
+    )
+    jar = request.app.state.cookies
+    jar.set(response, jar.session, key)
+    request.state.user, request.state.session_key = user, key
+
+
+async def log_out(request: Request, response: Response) -> None:
+    if request.state.session_key:
+        await sessions.end_session(request.state.session_key)
+    jar = request.app.state.cookies
+    jar.delete(response, jar.session)

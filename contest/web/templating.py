@@ -1,0 +1,99 @@
+"""Jinja2 environments (one per locale, so gettext is bound once), filters, and the render helper."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import nh3
+from babel.dates import format_datetime
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from contest import i18n
+from contest.web.csrf import csrf_token
+from contest.web.flash import read_flashes
+
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def render_markdown(text: str) -> Markup:
+    """Organisers' Markdown, HTML disabled and the result sanitised: the one place we mark HTML safe."""
+    return Markup(nh3.clean(_markdown.render(text or "")))
+
+
+def localized(obj: Any, field: str, locale: str) -> str:
+    """A model's text in the reader's language: `<field>_en` for English when filled in."""
+    if locale == "en":
+        english = getattr(obj, f"{field}_en", "") or (obj.get(f"{field}_en") if isinstance(obj, dict) else "")
+        if english:
+            return english
+    return obj[field] if isinstance(obj, dict) else getattr(obj, field)
+
+
+def format_moment(moment: datetime | None, zone: str, fmt: str = "medium", *, locale: str) -> str:
+    if moment is None:
+        return ""
+    babel_locale = "zh_Hans_CN" if locale == "zh_CN" else locale
+    return format_datetime(moment, fmt, tzinfo=zone, locale=babel_locale)
+
+
+def _environment(directory: Path, locale: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["markdown"] = render_markdown
+    env.filters["moment"] = partial(format_moment, locale=locale)
+    env.filters["iso"] = lambda moment: moment.isoformat() if moment else ""
+    env.globals["localized"] = partial(localized, locale=locale)
+    env.globals["locale"] = locale
+    env.globals["html_lang"] = i18n.HTML_LANG[locale]
+    env.globals["locale_labels"] = i18n.LOCALE_LABELS
+    return env
+
+
+class Renderer:
+    def __init__(self, directory: Path) -> None:
+        self.by_locale = {loc: Jinja2Templates(env=_environment(directory, loc)) for loc in i18n.LOCALES}
+
+    def __call__(
+        self, request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+    ) -> Response:
+        locale = request_locale(request)
+        flashes = read_flashes(request)
+        ctx = {
+            "user": request.scope.setdefault("state", {}).get("user"),
+            "csrf_token": partial(csrf_token, request),
+            "flashes": [(level, i18n.translate(locale, msg, **params)) for level, msg, params in flashes],
+            "t": partial(i18n.translate, locale),
+            **(context or {}),
+        }
+        response = self.by_locale[locale].TemplateResponse(request, name, ctx, status_code=status_code)
+        if flashes:
+            request.app.state.cookies.delete(response, request.app.state.cookies.flash)
+        return response
+
+
+def request_locale(request: Request) -> str:
+    cached = request.scope["state"].get("locale")
+    if cached is None:
+        cached = i18n.negotiate(
+            request.cookies.get(request.app.state.cookies.lang), request.headers.get("accept-language")
+        )
+        request.scope["state"]["locale"] = cached
+    return cached
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> Response:
+    return request.app.state.render(request, name, context, status_code=status_code)

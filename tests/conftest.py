@@ -1,0 +1,82 @@
+"""Shared fixtures: one migrated database per run (SQLite file, or PostgreSQL when
+CONTEST_TEST_DATABASE_URL is set), emptied after every test that used it; the app and an HTTP client."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tortoise import Tortoise
+from tortoise.contrib.test import truncate_all_models
+
+from contest.app import create_app
+from contest.db import tortoise_config
+from contest.settings import Settings, load_settings
+from tests import pg
+
+TEST_SECRET = "test-secret-" + "x7Kq9" * 8
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("contest")
+
+
+@pytest.fixture(scope="session")
+async def database_url(run_dir: Path) -> AsyncIterator[str]:
+    base = os.environ.get("CONTEST_TEST_DATABASE_URL", "")
+    if not base:
+        yield f"sqlite://{run_dir / 'test.sqlite3'}"
+        return
+    url = await pg.create_database(base, f"contest_test_{secrets.token_hex(4)}")
+    try:
+        yield url
+    finally:
+        await pg.drop_database(base, url)
+
+
+@pytest.fixture(scope="session")
+async def database(database_url: str) -> AsyncIterator[str]:
+    from tortoise.migrations.api import migrate
+
+    config = tortoise_config(database_url)
+    await migrate(config=config)
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+    try:
+        yield database_url
+    finally:
+        await Tortoise.close_connections()
+
+
+@pytest.fixture
+async def db(database: str) -> AsyncIterator[str]:
+    yield database
+    await truncate_all_models()
+
+
+@pytest.fixture
+def settings(run_dir: Path, database_url: str, tmp_path: Path) -> Settings:
+    return load_settings(
+        {},
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        data_dir=run_dir,
+        upload_dir=tmp_path / "uploads",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, db: str):
+    return create_app(settings, manage_database=False)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http

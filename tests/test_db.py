@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from contest.db import EXPECTED_PRAGMAS, MODEL_MODULES, sqlite_pragmas
+from tests import pg
+
+pytestmark = pytest.mark.unit
+
+PG_URL = os.environ.get("CONTEST_TEST_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/test"
+TABLES = {"contest", "track", "track_field", "award_tier", "terms_text", "user", "entrant_profile", "contest_role",
+          "invitation", "session", "login_attempt", "entry", "team_member", "entry_image", "declaration",
+          "reference_image", "round", "judge_group", "panel", "panel_member", "criterion", "round_entry",
+          "assignment", "conflict", "score", "award", "notice", "objection", "voter", "vote", "audit_event",
+          "outbox_message"}
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "contest", *args], env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+async def test_live_sqlite_connection_uses_the_durability_pragmas(database):
+    if not database.startswith("sqlite"):
+        pytest.skip("this run uses PostgreSQL; the SQLite run checks the pragmas")
+    assert await sqlite_pragmas() == EXPECTED_PRAGMAS
+
+
+def test_migrations_build_the_whole_schema_on_an_empty_sqlite_file(tmp_path):
+    env = {"CONTEST_DATA_DIR": str(tmp_path), "CONTEST_DATABASE_URL": f"sqlite://{tmp_path}/fresh.sqlite3"}
+    first = run_cli("migrate", env=env)
+    second = run_cli("migrate", env=env)
+    assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
+    names = {row[0] for row in sqlite3.connect(tmp_path / "fresh.sqlite3").execute("select name from sqlite_master where type='table'")}
+    assert TABLES | {"tortoise_migrations"} <= names
+
+
+def test_migrations_build_the_whole_schema_on_an_empty_postgres_database(tmp_path):
+    if not asyncio.run(pg.reachable(PG_URL)):
+        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}")
+    url = asyncio.run(pg.create_database(PG_URL, f"contest_migrate_{os.getpid()}"))
+    try:
+        result = run_cli("migrate", env={"CONTEST_DATA_DIR": str(tmp_path), "CONTEST_DATABASE_URL": url})
+        assert result.returncode == 0, result.stderr
+        names = asyncio.run(_pg_tables(url))
+        assert TABLES | {"tortoise_migrations"} <= names
+    finally:
+        asyncio.run(pg.drop_database(PG_URL, url))
+
+
+async def _pg_tables(url: str) -> set[str]:
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        rows = await connection.fetch("select tablename from pg_tables where schemaname = 'public'")
+    finally:
+        await connection.close()
+    return {row["tablename"] for row in rows}
+
+
+def test_every_model_module_is_registered():
+    from pathlib import Path
+
+    found = {f"contest.{p.parent.name}.models" for p in Path("contest").glob("*/models.py")}
+    assert found == set(MODEL_MODULES)

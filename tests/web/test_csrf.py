@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from contest.accounts.models import Session, User
+from tests.factories import PASSWORD, login_as, make_user
+from tests.web.helpers import form_token
+from tests.web.routing import state_changing_paths
+
+pytestmark = pytest.mark.web
+
+
+async def test_every_state_changing_route_refuses_a_missing_or_wrong_token(client, app, settings):
+    user = await make_user()
+    token = await login_as(client, user, secret=settings.secret_key)
+    routes = state_changing_paths(app)
+    assert ("auth:logout", "/account/logout") in routes
+    for name, path in routes:
+        for data in ({}, {"csrf_token": "0" * 64}, {"csrf_token": token[:-1] + "0"}):
+            response = await client.post(path, data=data)
+            assert response.status_code == 403, (name, data)
+            assert "表单已过期或来自其他网站" in response.text
+    assert await Session.filter(user_id=user.id).count() == 1
+
+
+async def test_a_token_from_another_session_is_refused(client, settings):
+    victim = await make_user()
+    attacker = await make_user()
+    attacker_token = await login_as(client, attacker, secret=settings.secret_key)
+    await login_as(client, victim, secret=settings.secret_key)
+    response = await client.post("/account/logout", data={"csrf_token": attacker_token})
+    assert response.status_code == 403
+    assert await Session.filter(user_id=victim.id).count() == 1
+
+
+async def test_cross_site_requests_are_refused_even_with_a_valid_token(client, settings):
+    user = await make_user()
+    token = await login_as(client, user, secret=settings.secret_key)
+    cross = await client.post("/account/logout", data={"csrf_token": token}, headers={"sec-fetch-site": "cross-site"})
+    foreign_origin = await client.post("/account/logout", data={"csrf_token": token}, headers={"origin": "https://evil.example"})
+    assert (cross.status_code, foreign_origin.status_code) == (403, 403)
+    same = await client.post("/account/logout", data={"csrf_token": token}, headers={"origin": "http://testserver", "sec-fetch-site": "same-origin"})
+    assert same.status_code == 303
+
+
+async def test_anonymous_forms_are_bound_to_their_own_cookie(client, app):
+    await make_user(email="anon@example.org")
+    token = await form_token(client, "/account/login")
+    client.cookies.clear()
+    response = await client.post("/account/login", data={"csrf_token": token, "email": "anon@example.org", "password": PASSWORD})
+    assert response.status_code == 403
+
+
+async def test_get_requests_change_nothing(client, app):
+    before = await User.all().count()
+    for path in ("/account/logout", "/account/register", "/account/login"):
+        await client.get(path)
+    assert await User.all().count() == before
+    assert (await client.get("/account/logout")).status_code == 405

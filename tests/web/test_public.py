@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import make_contest, make_track
+
+pytestmark = pytest.mark.web
+
+
+async def test_home_lists_published_contests_only(client):
+    shown = await make_contest(title="人民城市 百年工运")
+    await make_contest(title="内部草稿", is_published=False)
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert shown.title in response.text
+    assert "内部草稿" not in response.text
+
+
+async def test_contest_home_shows_tracks_in_order_and_timeline(client):
+    contest = await make_contest()
+    await make_track(contest, name="潮玩老字号赛道", position=3)
+    await make_track(contest, name="工运IP赛道", position=1)
+    response = await client.get(f"/c/{contest.slug}")
+    assert response.status_code == 200
+    text = response.text
+    assert text.index("工运IP赛道") < text.index("潮玩老字号赛道")
+    assert "征集截止" in text
+
+
+async def test_unknown_contest_is_the_same_404_as_an_unknown_path(client):
+    hidden = await make_contest(is_published=False)
+    unknown = await client.get("/c/no-such-contest")
+    unpublished = await client.get(f"/c/{hidden.slug}")
+    nowhere = await client.get("/no/such/page")
+    assert [unknown.status_code, unpublished.status_code, nowhere.status_code] == [404, 404, 404]
+    bodies = {r.text.replace(r.url.path, "PATH") for r in (unknown, unpublished, nowhere)}
+    assert len(bodies) == 1
+
+
+async def test_rules_markdown_is_sanitised(client):
+    contest = await make_contest(rules_md="# 参赛须知\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))")
+    response = await client.get(f"/c/{contest.slug}/rules")
+    assert "<h1>参赛须知</h1>" in response.text
+    assert "<script>alert(1)" not in response.text
+    assert "href=\"javascript:" not in response.text
+
+
+async def test_language_switch_sets_cookie_and_page_follows(client):
+    contest = await make_contest(title="文创大赛", title_en="Design Contest")
+    switched = await client.get("/lang/en", params={"next": f"/c/{contest.slug}"})
+    assert switched.status_code == 303
+    assert switched.headers["location"] == f"/c/{contest.slug}"
+    page = await client.get(f"/c/{contest.slug}")
+    assert '<html lang="en">' in page.text
+    assert "Design Contest" in page.text
+    assert "Tracks" in page.text
+
+
+async def test_language_switch_refuses_offsite_redirect(client):
+    response = await client.get("/lang/en", params={"next": "//evil.example/"})
+    assert response.headers["location"] == "/"
+
+
+async def test_chinese_is_the_default_and_accept_language_is_honoured(client):
+    default = await client.get("/")
+    english = await client.get("/", headers={"accept-language": "en-GB,en;q=0.9"})
+    assert '<html lang="zh-CN">' in default.text
+    assert '<html lang="en">' in english.text
+
+
+async def test_healthz_answers_when_the_database_does(client):
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_html_pages_carry_security_headers(client):
+    response = await client.get("/")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
