@@ -11,6 +11,8 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from tortoise.contrib.starlette import RegisterTortoise
 
 from contest.db import check_sqlite_pragmas, settings_config
+from contest.entries.queries import referenced_upload_keys
+from contest.media.storage import UploadStore
 from contest.settings import PROJECT_ROOT, Settings, load_settings
 from contest.web.cookies import CookieJar
 from contest.web.csrf import CsrfMiddleware
@@ -27,6 +29,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     """`manage_database=False` leaves Tortoise to the caller (tests own the database)."""
     settings = settings or load_settings()
     cookies = CookieJar(secure=settings.production)
+    store = UploadStore(settings.upload_dir)
+    store.ensure_dirs()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -36,6 +40,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         async with RegisterTortoise(app, config=settings_config(settings)):
             if settings.uses_sqlite:
                 await check_sqlite_pragmas()
+            store.sweep(await referenced_upload_keys())
             yield
 
     app = Starlette(
@@ -54,4 +59,5 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     app.state.settings = settings
     app.state.cookies = cookies
     app.state.render = Renderer(PROJECT_ROOT / "templates")
+    app.state.store = store
     return app

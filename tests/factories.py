@@ -63,3 +63,19 @@ async def login_as(client: httpx.AsyncClient, user: User, *, secret: str) -> str
 
 def set_session_cookie(client: httpx.AsyncClient, key: str) -> None:
     client.cookies.set("contest_session", key, domain="testserver.local", path="/")
+
+
+async def make_field(track: Track, key: str, kind: str = "text", **fields: object):
+    from contest.contests.models import TrackField
+
+    values = {"track": track, "key": key, "kind": kind, "label": key, "position": next(_counter)}
+    values.update(fields)
+    return await TrackField.create(**values)
+
+
+async def make_entry(contest: Contest, track: Track, owner: User, **fields: object):
+    from contest.entries.models import Entry
+
+    values = {"contest": contest, "track": track, "owner": owner, "title": "海派剪纸", "concept": "以剪纸讲述百年工运。"}
+    values.update(fields)
+    return await Entry.create(**values)

@@ -1,20 +1,240 @@
-"""The designer's own area."""
+"""The designer's area: my entries, the entry form, images, submit / withdraw, receipt."""
 
 from __future__ import annotations
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from contest import clock, permissions
+from contest.accounts.models import EntrantCategory, EntrantKind, User
 from contest.contests import queries as contest_queries
+from contest.contests import timeline
+from contest.contests.models import Contest, Track
+from contest.entries import images as entry_images
+from contest.entries import queries, service
+from contest.entries.models import Entry
+from contest.entries.service import EntryInput, Member
+from contest.errors import InvalidInput, NotFound
+from contest.i18n import N_
+from contest.web.auth import CATEGORY_LABELS, KIND_LABELS
+from contest.web.flash import flash
+from contest.web.forms import read_form, text
 from contest.web.session import require_user
 from contest.web.templating import render
+from contest.web.uploads import UPLOAD_BODY_LIMIT, upload_chunks, upload_store
+
+STATE_LABELS = {"draft": N_("Draft"), "submitted": N_("Submitted"), "withdrawn": N_("Withdrawn")}
 
 
 async def dashboard(request: Request) -> Response:
     user = require_user(request)
-    contests = await contest_queries.published_contests()
-    return render(request, "designer/dashboard.html", {"user": user, "entries": [], "contests": contests})
+    now = clock.now()
+    entries = await queries.entries_for_designer(user)
+    contests = [c for c in await contest_queries.published_contests() if timeline.submissions_open(c, now)]
+    problems = {e.id: service.submission_problems(e, [], list(e.images), declared=True) for e in entries}
+    context = {"entries": entries, "contests": contests, "problems": problems, "states": STATE_LABELS, "now": now}
+    return render(request, "designer/dashboard.html", context)
 
 
-routes = [Route("/", dashboard, name="dashboard")]
+async def _own_entry(request: Request, user: User) -> Entry:
+    entry = await queries.entry_for_designer(user, int(request.path_params["entry_id"]))
+    permissions.require(entry is not None)
+    return entry  # type: ignore[return-value]
+
+
+async def new_entry(request: Request) -> Response:
+    user = require_user(request)
+    contest = await contest_queries.contest_by_slug(request.path_params["slug"])
+    permissions.require(contest is not None)
+    tracks = await contest_queries.tracks_with_fields(contest)  # type: ignore[arg-type]
+    if request.method == "GET":
+        return render(request, "designer/new_entry.html", {"contest": contest, "tracks": tracks})
+    form = await read_form(request)
+    track = next((t for t in tracks if str(t.id) == text(form, "track")), None)
+    if track is None:
+        context = {"contest": contest, "tracks": tracks, "error": N_("Choose one of the options.")}
+        return render(request, "designer/new_entry.html", context, status_code=400)
+    entry = await service.create_draft(contest, track, by=user, now=clock.now())  # type: ignore[arg-type]
+    return RedirectResponse(request.url_for("designer:entry", entry_id=entry.id), status_code=303)
+
+
+def entry_input(form: FormData, track: Track) -> EntryInput:
+    members = []
+    for i in range(service.MAX_TEAM_MEMBERS):
+        name = text(form, f"member_name_{i}", max_length=100)
+        if name:
+            members.append(Member(name, text(form, f"member_role_{i}", max_length=100),
+                                  text(form, f"member_org_{i}", max_length=200)))
+    answers = {f.key: [v for v in form.getlist(f.key) if isinstance(v, str)] for f in track.fields_}
+    return EntryInput(
+        title=text(form, "title", max_length=1000), concept=text(form, "concept", max_length=20_000),
+        answers=answers, entrant_kind=text(form, "entrant_kind"), entrant_category=text(form, "entrant_category"),
+        public_name=text(form, "public_name", max_length=200), organisation=text(form, "organisation", max_length=200),
+        school=text(form, "school", max_length=200), supervisor_name=text(form, "supervisor_name", max_length=100),
+        supervisor_email=text(form, "supervisor_email", max_length=254), members=tuple(members),
+    )
+
+
+def input_from_entry(entry: Entry) -> EntryInput:
+    answers = {key: [str(v) for v in value] if isinstance(value, list) else [_plain(value)]
+               for key, value in entry.answers.items()}
+    return EntryInput(
+        title=entry.title, concept=entry.concept, answers=answers, entrant_kind=entry.entrant_kind,
+        entrant_category=entry.entrant_category, public_name=entry.public_name, organisation=entry.organisation,
+        school=entry.school, supervisor_name=entry.supervisor_name, supervisor_email=entry.supervisor_email,
+        members=tuple(Member(m.name, m.role, m.organisation) for m in entry.members),
+    )
+
+
+def _plain(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+async def _entry_page(
+    request: Request, entry: Entry, *, values: EntryInput | None = None, errors: dict | None = None, status: int = 200
+) -> Response:
+    originality, ip_terms = await service.current_terms(entry.contest)
+    now = clock.now()
+    context = {
+        "entry": entry, "track": entry.track, "contest": entry.contest, "errors": errors or {},
+        "values": values or input_from_entry(entry),
+        "images": list(entry.images), "members": list(entry.members), "originality": originality,
+        "ip_terms": ip_terms, "kinds": KIND_LABELS, "categories": CATEGORY_LABELS, "states": STATE_LABELS,
+        "problems": service.submission_problems(entry, list(entry.track.fields_), list(entry.images), declared=True),
+        "open": timeline.submissions_open(entry.contest, now), "max_members": service.MAX_TEAM_MEMBERS,
+        "upload_limit_mb": entry_images.max_file_bytes(entry.track) // 2**20,
+    }
+    return render(request, "designer/entry_form.html", context, status_code=status)
+
+
+async def entry(request: Request) -> Response:
+    user = require_user(request)
+    return await _entry_page(request, await _own_entry(request, user))
+
+
+async def entry_save(request: Request) -> Response:
+    """Save the form; with action=submit, submit after saving. Input is kept on every refusal."""
+    user = require_user(request)
+    entry = await _own_entry(request, user)
+    form = await read_form(request)
+    values = entry_input(form, entry.track)
+    now = clock.now()
+    try:
+        await service.update_entry(entry, values, by=user, now=now)
+        if text(form, "action") == "submit":
+            await service.submit_entry(entry, by=user, now=now, originality_id=_int(form, "originality"),
+                                       ip_terms_id=_int(form, "ip_terms"))
+            response = RedirectResponse(request.url_for("designer:receipt", entry_id=entry.id), status_code=303)
+            flash(request, response, N_("Entry submitted. Your entry number is {number}."), number=entry.number)
+            return response
+    except InvalidInput as exc:
+        return await _entry_page(request, entry, values=values, errors=exc.field_errors, status=400)
+    response = RedirectResponse(request.url_for("designer:entry", entry_id=entry.id), status_code=303)
+    flash(request, response, N_("Saved."))
+    return response
+
+
+def _int(form: FormData, name: str) -> int:
+    value = text(form, name)
+    return int(value) if value.isdigit() else 0
+
+
+async def entry_withdraw(request: Request) -> Response:
+    user = require_user(request)
+    entry = await _own_entry(request, user)
+    await read_form(request)
+    await service.withdraw_entry(entry, by=user, now=clock.now())
+    response = RedirectResponse(request.url_for("designer:dashboard"), status_code=303)
+    flash(request, response, N_("The entry was withdrawn. You can reopen it before the deadline."), level="info")
+    return response
+
+
+async def entry_reopen(request: Request) -> Response:
+    user = require_user(request)
+    entry = await _own_entry(request, user)
+    await read_form(request)
+    await service.reopen_entry(entry, by=user, now=clock.now())
+    return RedirectResponse(request.url_for("designer:entry", entry_id=entry.id), status_code=303)
+
+
+async def receipt(request: Request) -> Response:
+    user = require_user(request)
+    entry = await _own_entry(request, user)
+    declaration = await entry_images.latest_declaration(entry)
+    permissions.require(declaration is not None)
+    return render(request, "designer/receipt.html", {"entry": entry, "declaration": declaration})
+
+
+async def image_upload(request: Request) -> Response:
+    """Raw-body upload (one file per request) from the page's script; answers JSON for the progress UI."""
+    user = require_user(request)
+    entry = await _own_entry(request, user)
+    name = request.query_params.get("name", "")
+    image = await entry_images.intake_image(
+        entry, upload_chunks(request), store=upload_store(request), original_name=name, by=user, now=clock.now())
+    return JSONResponse({"id": image.id, "thumb": str(request.url_for("media:image", key=image.key, variant="thumb.webp")),
+                         "width": image.width, "height": image.height}, status_code=201)
+
+
+async def image_upload_form(request: Request) -> Response:
+    """The no-script fallback: an ordinary multipart form with one or more files."""
+    user = require_user(request)
+    entry = await _own_entry(request, user)
+    form = await read_form(request)
+    files = [f for f in form.getlist("files") if not isinstance(f, str)]
+    if not files:
+        raise InvalidInput({"files": N_("Choose at least one image.")})
+    for upload in files:
+        await entry_images.intake_image(entry, entry_images.file_chunks(upload.file), store=upload_store(request),
+                                        original_name=upload.filename or "", by=user, now=clock.now())
+    response = RedirectResponse(request.url_for("designer:entry", entry_id=entry.id), status_code=303)
+    flash(request, response, N_("Images uploaded."))
+    return response
+
+
+async def image_action(request: Request) -> Response:
+    user = require_user(request)
+    entry = await _own_entry(request, user)
+    await read_form(request)
+    image_id, action = int(request.path_params["image_id"]), request.path_params["action"]
+    now = clock.now()
+    if action == "delete":
+        await entry_images.delete_image(entry, image_id, store=upload_store(request), by=user, now=now)
+    elif action == "cover":
+        await entry_images.set_cover(entry, image_id, by=user, now=now)
+    elif action in {"up", "down"}:
+        await entry_images.move_image(entry, image_id, -1 if action == "up" else 1, by=user, now=now)
+    else:
+        raise NotFound()
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"ok": True})
+    return RedirectResponse(str(request.url_for("designer:entry", entry_id=entry.id)) + "#images", status_code=303)
+
+
+async def image_order(request: Request) -> Response:
+    user = require_user(request)
+    entry = await _own_entry(request, user)
+    form = await read_form(request)
+    ids = [int(v) for v in text(form, "order").split(",") if v.strip().isdigit()]
+    await entry_images.reorder_images(entry, ids, by=user, now=clock.now())
+    return JSONResponse({"ok": True})
+
+
+routes = [
+    Route("/", dashboard, name="dashboard"),
+    Route("/c/{slug}/new", new_entry, methods=["GET", "POST"], name="new_entry"),
+    Route("/entries/{entry_id:int}", entry, name="entry"),
+    Route("/entries/{entry_id:int}", entry_save, methods=["POST"], name="entry_save"),
+    Route("/entries/{entry_id:int}/withdraw", entry_withdraw, methods=["POST"], name="entry_withdraw"),
+    Route("/entries/{entry_id:int}/reopen", entry_reopen, methods=["POST"], name="entry_reopen"),
+    Route("/entries/{entry_id:int}/receipt", receipt, name="receipt"),
+    Route("/entries/{entry_id:int}/images", image_upload, methods=["POST"], name="image_upload",
+          max_body_size=UPLOAD_BODY_LIMIT),
+    Route("/entries/{entry_id:int}/images/form", image_upload_form, methods=["POST"], name="image_upload_form",
+          max_body_size=UPLOAD_BODY_LIMIT),
+    Route("/entries/{entry_id:int}/images/order", image_order, methods=["POST"], name="image_order"),
+    Route("/entries/{entry_id:int}/images/{image_id:int}/{action}", image_action, methods=["POST"],
+          name="image_action"),
+]

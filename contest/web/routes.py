@@ -6,7 +6,9 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from contest.settings import PROJECT_ROOT
-from contest.web import auth, designer, public
+from contest.web import auth, designer, media, public
+from contest.web.organiser import dashboard as organiser_dashboard
+from contest.web.organiser import integrity as organiser_integrity
 
 
 def build_routes() -> list[BaseRoute]:
@@ -14,5 +16,7 @@ def build_routes() -> list[BaseRoute]:
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
         Mount("/account", routes=auth.routes, name="auth"),
         Mount("/me", routes=designer.routes, name="designer"),
+        Mount("/media", routes=media.routes, name="media"),
+        Mount("/admin", routes=organiser_dashboard.routes + organiser_integrity.routes, name="organiser"),
         Mount("", routes=public.routes, name="public"),
     ]

@@ -1,0 +1,33 @@
+# Two commands matter (README, Quick start): `make demo` and `make test`. Everything else supports them.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-db install system-deps serve
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(VENV)/bin/contest serve --demo
+
+# Debian's Chromium for the browser tests (browsers cannot be downloaded here), CJK fonts so pages
+# render Chinese, wrk for the load benchmarks. Installed only when missing; needs root (as on CI).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+test: install system-deps
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The same suite without the browser layer, against the database CONTEST_TEST_DATABASE_URL names.
+test-db: install
+	$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)

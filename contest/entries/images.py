@@ -1,0 +1,206 @@
+"""An entry's images: intake (stream → check → derivatives → commit), delete, order, cover.
+
+Files are complete before the row exists: temp file → fsync → rename, then the database commit.
+Anything a crash leaves behind is unreferenced and removed by the sweeper at the next start.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import IO
+
+import anyio
+from tortoise.transactions import in_transaction
+
+from contest.accounts.models import User
+from contest.audit.log import record
+from contest.contests.models import Track
+from contest.entries import queries
+from contest.entries.models import Declaration, Entry, EntryImage
+from contest.entries.service import QuotaExceeded, require_open
+from contest.entries.states import EDITABLE_STATES
+from contest.errors import Conflict, ContentTooLarge, InvalidUpload, NotFound
+from contest.i18n import N_
+from contest.media import similarity
+from contest.media.pipeline import ProcessedImage, process_image_async
+from contest.media.sniffing import InvalidImage, Reason
+from contest.media.storage import UploadStore, UploadTooLarge
+
+ABSOLUTE_MAX_FILE = 25 * 2**20
+CHUNK = 256 * 1024
+
+REFUSALS = {
+    Reason.EMPTY: N_("The file is empty."),
+    Reason.UNSUPPORTED_TYPE: N_("Only JPEG, PNG and WebP images are accepted; this file is something else."),
+    Reason.TRUNCATED: N_("The image is incomplete (the upload may have been cut off). Please upload it again."),
+    Reason.CORRUPT: N_("The image cannot be read; it may be damaged."),
+    Reason.TOO_MANY_PIXELS: N_("The image has too many pixels (at most 50 million)."),
+    Reason.TOO_LARGE_SIDE: N_("The image is too large (at most 12,000 pixels on a side)."),
+    Reason.TOO_SMALL: N_("The image is too small."),
+    Reason.MULTI_FRAME: N_("Animated or multi-page images are not accepted."),
+    Reason.TIMEOUT: N_("The image took too long to process. Please upload a smaller version."),
+}
+
+
+class ImageRefused(InvalidUpload):
+    """A refused file, with the reason in the user's language."""
+
+
+class BelowMinimumResolution(InvalidUpload):
+    message = N_("The image is smaller than the track's minimum resolution ({width}×{height} px).")
+
+
+def max_file_bytes(track: Track) -> int:
+    return min(track.max_file_mb * 2**20, ABSOLUTE_MAX_FILE)
+
+
+async def file_chunks(file: IO[bytes]) -> AsyncIterator[bytes]:
+    """Chunks of an already spooled upload (the multipart fallback), read off the event loop."""
+    while chunk := await anyio.to_thread.run_sync(file.read, CHUNK):
+        yield chunk
+
+
+async def _check_room(entry: Entry, extra_bytes: int) -> None:
+    """Quotas, checked inside the transaction that adds the row (the owner's row is locked on PostgreSQL)."""
+    await User.filter(id=entry.owner_id).select_for_update().first()
+    count = await EntryImage.filter(entry_id=entry.id).count()
+    if count >= entry.track.max_images:
+        raise QuotaExceeded(N_("This entry already has the maximum number of images."))
+    if await queries.bytes_used_by_designer(entry.owner_id) + extra_bytes > entry.contest.max_bytes_per_designer:
+        raise QuotaExceeded(N_("You have used all the storage allowed per designer."))
+
+
+def _require_editable(entry: Entry, now: datetime) -> None:
+    require_open(entry.contest, now)
+    if entry.state not in EDITABLE_STATES:
+        raise Conflict()
+
+
+async def intake_image(
+    entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User, now: datetime
+) -> EntryImage:
+    """Receive one image for `entry` from its designer. Refusals leave no file and no row behind."""
+    _require_editable(entry, now)
+    if await EntryImage.filter(entry_id=entry.id).count() >= entry.track.max_images:
+        raise QuotaExceeded(N_("This entry already has the maximum number of images."))
+    return await attach_image(entry, chunks, store=store, original_name=original_name, by=by, now=now)
+
+
+async def attach_image(
+    entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User, now: datetime
+) -> EntryImage:
+    """Stream, check, make derivatives, commit the original, add the row (quotas checked in its transaction)."""
+    key = uuid.uuid4().hex
+    try:
+        temp = await store.receive(chunks, max_bytes=max_file_bytes(entry.track))
+    except UploadTooLarge:
+        raise ContentTooLarge() from None
+    try:
+        processed = await _process(temp.path, store, key, entry.track)
+        phash = await anyio.to_thread.run_sync(similarity.hash_image, processed.derivative("display", "JPEG").path)
+        await store.commit_original(temp, key)
+        return await _add_row(entry, processed, phash, original_name, by=by, now=now)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await store.discard(temp)
+            await store.delete(key)
+        raise
+
+
+async def _process(path, store: UploadStore, key: str, track: Track) -> ProcessedImage:  # noqa: ANN001
+    try:
+        processed = await process_image_async(path, store.derived_dir(key), key)
+    except InvalidImage as exc:
+        raise ImageRefused(REFUSALS.get(exc.reason, InvalidUpload.message)) from None
+    if processed.width < track.min_width or processed.height < track.min_height:
+        raise BelowMinimumResolution(width=track.min_width, height=track.min_height)
+    return processed
+
+
+async def _add_row(
+    entry: Entry, processed: ProcessedImage, phash: str, original_name: str, *, by: User, now: datetime
+) -> EntryImage:
+    async with in_transaction():
+        await _check_room(entry, processed.bytes)
+        position = await EntryImage.filter(entry_id=entry.id).count()
+        image = await EntryImage.create(
+            entry_id=entry.id, key=processed.key, position=position, is_cover=position == 0,
+            original_name=_clean_name(original_name), original_format=processed.format, width=processed.width,
+            height=processed.height, size_bytes=processed.bytes, sha256=processed.sha256, phash=phash,
+            derivatives={f"{d.name}.{d.format.lower()}": {"width": d.width, "height": d.height, "bytes": d.bytes,
+                                                          "sha256": d.sha256} for d in processed.derivatives},
+        )
+        await record("image.added", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id,
+                     data={"image": image.id, "sha256": processed.sha256, "bytes": processed.bytes})
+    return image
+
+
+def _clean_name(name: str) -> str:
+    """Kept as data only (never a path); control characters and directories dropped."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable())[:255]
+
+
+async def _image_of(entry: Entry, image_id: int) -> EntryImage:
+    image = await EntryImage.get_or_none(id=image_id, entry_id=entry.id)
+    if image is None:
+        raise NotFound()
+    return image
+
+
+async def delete_image(entry: Entry, image_id: int, *, store: UploadStore, by: User, now: datetime) -> None:
+    _require_editable(entry, now)
+    image = await _image_of(entry, image_id)
+    async with in_transaction():
+        await image.delete()
+        await _renumber(entry)
+        await record("image.deleted", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id,
+                     data={"image": image_id, "sha256": image.sha256})
+    await store.delete(image.key)
+
+
+async def _renumber(entry: Entry, order: list[int] | None = None) -> None:
+    images = await EntryImage.filter(entry_id=entry.id).order_by("position", "id")
+    if order is not None:
+        rank = {image_id: i for i, image_id in enumerate(order)}
+        images.sort(key=lambda image: rank.get(image.id, len(rank) + image.position))
+    for position, image in enumerate(images):
+        if image.position != position:
+            image.position = position
+            await image.save(update_fields=["position"])
+    if images and not any(image.is_cover for image in images):
+        images[0].is_cover = True
+        await images[0].save(update_fields=["is_cover"])
+
+
+async def reorder_images(entry: Entry, ordered_ids: list[int], *, by: User, now: datetime) -> None:
+    _require_editable(entry, now)
+    async with in_transaction():
+        await _renumber(entry, ordered_ids)
+
+
+async def move_image(entry: Entry, image_id: int, step: int, *, by: User, now: datetime) -> None:
+    ids = [image.id for image in await EntryImage.filter(entry_id=entry.id).order_by("position", "id")]
+    if image_id not in ids:
+        raise NotFound()
+    index = ids.index(image_id)
+    target = max(0, min(len(ids) - 1, index + step))
+    ids.insert(target, ids.pop(index))
+    await reorder_images(entry, ids, by=by, now=now)
+
+
+async def set_cover(entry: Entry, image_id: int, *, by: User, now: datetime) -> None:
+    _require_editable(entry, now)
+    image = await _image_of(entry, image_id)
+    async with in_transaction():
+        await EntryImage.filter(entry_id=entry.id).update(is_cover=False)
+        await EntryImage.filter(id=image.id).update(is_cover=True)
+
+
+async def latest_declaration(entry: Entry) -> Declaration | None:
+    return (
+        await Declaration.filter(entry_id=entry.id).order_by("-accepted_at", "-id")
+        .prefetch_related("originality", "ip_terms").first()
+    )

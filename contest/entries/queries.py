@@ -1,0 +1,46 @@
+"""Queries for entries. Visibility is part of each query: what a user may not see is simply not found."""
+
+from __future__ import annotations
+
+from contest.accounts.models import User
+from contest.entries.models import Entry, EntryImage
+from contest.entries.states import EntryState
+
+
+async def entries_for_designer(user: User) -> list[Entry]:
+    return (
+        await Entry.filter(owner_id=user.id)
+        .prefetch_related("contest", "track", "images")
+        .order_by("-created_at", "-id")
+    )
+
+
+async def entry_for_designer(user: User, entry_id: int) -> Entry | None:
+    """The entry, with what its pages need, only if `user` owns it."""
+    return (
+        await Entry.filter(id=entry_id, owner_id=user.id)
+        .prefetch_related("contest", "track__fields_", "images", "members")
+        .first()
+    )
+
+
+async def bytes_used_by_designer(user_id: int) -> int:
+    # At most entries × images rows per designer (200 by default): summing here is clearer than SQL SUM.
+    return sum(await EntryImage.filter(entry__owner_id=user_id).values_list("size_bytes", flat=True))
+
+
+async def image_by_key(key: str) -> EntryImage | None:
+    return await EntryImage.get_or_none(key=key).prefetch_related("entry__contest")
+
+
+async def referenced_upload_keys() -> set[str]:
+    """Every storage key a row points to; anything else in the upload folder is debris from a crash."""
+    from contest.contests.models import Contest
+    from contest.entries.models import ReferenceImage
+    from contest.results.models import Objection
+
+    keys = set(await EntryImage.all().values_list("key", flat=True))
+    keys |= set(await ReferenceImage.all().values_list("key", flat=True))
+    keys |= set(await Contest.exclude(poster_key="").values_list("poster_key", flat=True))
+    keys |= set(await Objection.exclude(attachment_key="").values_list("attachment_key", flat=True))
+    return keys

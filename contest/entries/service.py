@@ -1,0 +1,255 @@
+"""The designer's entry: create, edit, submit, withdraw, and its images. Every state change goes
+through `set_entry_state`, every rule about time takes `now`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from contest.accounts.models import EntrantCategory, EntrantKind, User
+from contest.audit.log import record
+from contest.contests import fields as track_fields
+from contest.contests import timeline
+from contest.contests.models import Contest, IpMode, TermsKind, TermsText, Track
+from contest.entries.models import Declaration, Entry, EntryImage, TeamMember
+from contest.entries.states import ALLOWED_TRANSITIONS, EDITABLE_STATES, EntryState
+from contest.errors import Conflict, ContestError, DeadlinePassed, InvalidInput, NotFound
+from contest.i18n import N_
+
+MAX_TEAM_MEMBERS = 8
+TITLE_MAX, CONCEPT_MAX = 200, 5000
+
+
+class QuotaExceeded(ContestError):
+    status_code = 409
+    message = N_("You have reached the limit for this contest; nothing was added.")
+
+
+class NotReadyToSubmit(ContestError):
+    status_code = 409
+    message = N_("The entry is not complete yet; see what is missing.")
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    role: str = ""
+    organisation: str = ""
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    """What the designer typed, already split into fields by the web layer."""
+
+    title: str = ""
+    concept: str = ""
+    answers: dict[str, list[str]] = field(default_factory=dict)
+    entrant_kind: str = EntrantKind.INDIVIDUAL
+    entrant_category: str = EntrantCategory.WORKER
+    public_name: str = ""
+    organisation: str = ""
+    school: str = ""
+    supervisor_name: str = ""
+    supervisor_email: str = ""
+    members: tuple[Member, ...] = ()
+
+
+class NotYetOpen(ContestError):
+    status_code = 409
+    message = N_("Submissions have not opened yet.")
+
+
+def require_open(contest: Contest, now: datetime) -> None:
+    """The server's clock decides, to the second, in UTC (the contest's zone only changes how it is shown)."""
+    if contest.submissions_open_at is None or now < contest.submissions_open_at:
+        raise NotYetOpen()
+    if not timeline.submissions_open(contest, now):
+        raise DeadlinePassed()
+
+
+async def create_draft(contest: Contest, track: Track, *, by: User, now: datetime) -> Entry:
+    """A new empty draft in `track`. Refused after the deadline and past the per-designer entry quota."""
+    require_open(contest, now)
+    if track.contest_id != contest.id:
+        raise NotFound()
+    async with in_transaction():
+        await User.filter(id=by.id).select_for_update().first()
+        count = await Entry.filter(owner_id=by.id, contest_id=contest.id).exclude(
+            state=EntryState.WITHDRAWN).count()
+        if count >= contest.max_entries_per_designer:
+            raise QuotaExceeded()
+        profile = await by.profile  # type: ignore[misc]
+        entry = await Entry.create(
+            contest=contest, track=track, owner=by, entrant_kind=profile.kind, entrant_category=profile.category,
+            organisation=profile.organisation, school=profile.school, public_name=by.display_name,
+        )
+        await record("entry.created", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=contest.id)
+    return entry
+
+
+def _check_input(values: EntryInput, fields: list[Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    answers, errors = track_fields.parse_answers(fields, values.answers)
+    if len(values.title) > TITLE_MAX:
+        errors["title"] = N_("Too long for this field.")
+    if len(values.concept) > CONCEPT_MAX:
+        errors["concept"] = N_("Too long for this field.")
+    if values.entrant_kind not in EntrantKind.__members__.values():
+        errors["entrant_kind"] = N_("Choose one of the options.")
+    if values.entrant_category not in EntrantCategory.__members__.values():
+        errors["entrant_category"] = N_("Choose one of the options.")
+    if len(values.members) > MAX_TEAM_MEMBERS:
+        errors["members"] = N_("At most 8 team members.")
+    return answers, errors
+
+
+async def update_entry(entry: Entry, values: EntryInput, *, by: User, now: datetime) -> Entry:
+    """Save the designer's edits. A submitted entry must stay complete; a draft may be partial."""
+    require_open(entry.contest, now)
+    if entry.state not in EDITABLE_STATES:
+        raise Conflict()
+    fields = list(entry.track.fields_)
+    answers, errors = _check_input(values, fields)
+    if errors:
+        raise InvalidInput(errors)
+    _apply(entry, values, answers)
+    if entry.state == EntryState.SUBMITTED:
+        problems = submission_problems(entry, fields, list(entry.images), declared=True)
+        if problems:
+            raise InvalidInput({"_entry": problems[0]})
+    async with in_transaction():
+        await entry.save()
+        await TeamMember.filter(entry_id=entry.id).delete()
+        await TeamMember.bulk_create(
+            [TeamMember(entry_id=entry.id, name=m.name, role=m.role, organisation=m.organisation, position=i)
+             for i, m in enumerate(values.members)])
+        await record("entry.updated", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id)
+    return entry
+
+
+def _apply(entry: Entry, values: EntryInput, answers: dict[str, Any]) -> None:
+    entry.title, entry.concept, entry.answers = values.title, values.concept, answers
+    entry.entrant_kind = EntrantKind(values.entrant_kind)
+    entry.entrant_category = EntrantCategory(values.entrant_category)
+    entry.public_name = values.public_name
+    entry.organisation, entry.school = values.organisation, values.school
+    entry.supervisor_name, entry.supervisor_email = values.supervisor_name, values.supervisor_email
+
+
+def submission_problems(entry: Entry, fields: list[Any], images: list[EntryImage], *, declared: bool) -> list[str]:
+    """What is missing before the entry can be submitted, as msgids (empty when ready)."""
+    track = entry.track
+    problems = []
+    if not entry.title.strip():
+        problems.append(N_("Give the entry a title."))
+    if not entry.concept.strip():
+        problems.append(N_("Write the concept statement."))
+    if track_fields.missing_required(fields, entry.answers):
+        problems.append(N_("Answer every required question of the track."))
+    if len(images) < track.min_images:
+        problems.append(N_("Upload at least the minimum number of images."))
+    if len(images) > track.max_images:
+        problems.append(N_("Remove images beyond the maximum for the track."))
+    if entry.entrant_kind == EntrantKind.TEAM and not list(entry.members):
+        problems.append(N_("Name the members of the team."))
+    if not declared:
+        problems.append(N_("Accept the originality declaration and the IP terms."))
+    return problems
+
+
+async def current_terms(contest: Contest) -> tuple[TermsText, TermsText]:
+    """The latest version of the originality declaration and of the IP terms."""
+    latest = {}
+    for kind in (TermsKind.ORIGINALITY, TermsKind.IP_TERMS):
+        latest[kind] = await TermsText.filter(contest_id=contest.id, kind=kind).order_by("-version").first()
+        if latest[kind] is None:
+            latest[kind] = await TermsText.create(
+                contest=contest, kind=kind, version=1, body=DEFAULT_TERMS[kind],
+                ip_mode=IpMode.EXHIBITION_ONLY if kind == TermsKind.IP_TERMS else None)
+    return latest[TermsKind.ORIGINALITY], latest[TermsKind.IP_TERMS]
+
+
+DEFAULT_TERMS = {
+    TermsKind.ORIGINALITY: "本人（本团队/本单位）承诺：所提交作品为原创，未侵犯任何第三方的著作权、商标权、肖像权等合法权益，"
+    "未在其他比赛中获奖。如有侵权，由参赛者承担全部法律责任，组委会有权取消其参赛及获奖资格。",
+    TermsKind.IP_TERMS: "参赛作品的著作权归作者所有。组委会有权在大赛相关的展览、出版和宣传中免费使用参赛作品，并署作者名。",
+}
+
+
+async def submit_entry(
+    entry: Entry, *, by: User, originality_id: int, ip_terms_id: int, now: datetime
+) -> Entry:
+    """Submit: checks completeness and the deadline, records the accepted terms versions with each
+    file's SHA-256, gives an entry number at the first submission, and queues a receipt."""
+    from contest.notifications.outbox import queue_message
+
+    require_open(entry.contest, now)
+    originality, ip_terms = await current_terms(entry.contest)
+    declared = (originality_id, ip_terms_id) == (originality.id, ip_terms.id)
+    images = list(entry.images)
+    problems = submission_problems(entry, list(entry.track.fields_), images, declared=declared)
+    if problems:
+        raise InvalidInput({"_entry": problems[0]})
+    for attempt in range(5):
+        try:
+            async with in_transaction():
+                if entry.number is None:
+                    entry.number = await _next_number(entry, attempt)
+                await set_entry_state(entry, EntryState.SUBMITTED, by=by, now=now)
+                await Declaration.create(
+                    entry=entry, user=by, originality=originality, ip_terms=ip_terms, accepted_at=now,
+                    file_hashes=[{"key": i.key, "sha256": i.sha256, "bytes": i.size_bytes} for i in images],)
+            break
+        except IntegrityError:
+            entry.number = None
+            if attempt == 4:
+                raise
+    await queue_message(
+        kind="receipt", to_email=by.email, contest_id=entry.contest_id,
+        subject=f"【{entry.contest.title}】作品已提交 Entry received: {entry.number}",
+        body_text=_receipt_text(entry, images, now))
+    return entry
+
+
+async def _next_number(entry: Entry, attempt: int) -> str:
+    taken = await Entry.filter(contest_id=entry.contest_id, number__isnull=False).count()
+    return f"{entry.contest.slug.upper()}-{entry.track.position:02d}-{taken + 1 + attempt:04d}"
+
+
+def _receipt_text(entry: Entry, images: list[EntryImage], now: datetime) -> str:
+    hashes = "\n".join(f"  {image.position + 1}. SHA-256 {image.sha256}" for image in images)
+    return (
+        f"作品编号 Entry number: {entry.number}\n作品名称 Title: {entry.title}\n"
+        f"提交时间 Submitted (UTC): {now.isoformat(timespec='seconds')}\n文件 Files:\n{hashes}\n"
+    )
+
+
+async def withdraw_entry(entry: Entry, *, by: User, now: datetime) -> Entry:
+    await set_entry_state(entry, EntryState.WITHDRAWN, by=by, now=now)
+    return entry
+
+
+async def reopen_entry(entry: Entry, *, by: User, now: datetime) -> Entry:
+    """A withdrawn entry becomes a draft again, before the deadline only."""
+    require_open(entry.contest, now)
+    await set_entry_state(entry, EntryState.DRAFT, by=by, now=now)
+    return entry
+
+
+async def set_entry_state(entry: Entry, new_state: EntryState, *, by: User, now: datetime) -> None:
+    """The one place an entry changes state: checks ALLOWED_TRANSITIONS, stamps times, audits."""
+    if new_state not in ALLOWED_TRANSITIONS[entry.state]:
+        raise Conflict()
+    old_state = entry.state
+    entry.state = new_state
+    if new_state == EntryState.SUBMITTED:
+        entry.submitted_at = now
+    if new_state == EntryState.WITHDRAWN:
+        entry.withdrawn_at = now
+    async with in_transaction():
+        await entry.save(update_fields=["state", "submitted_at", "withdrawn_at", "number"])
+        await record("entry.state", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id,
+                     data={"from": str(old_state), "to": str(new_state), "number": entry.number})

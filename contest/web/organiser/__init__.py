@@ -1,0 +1,1 @@
+"""The organising committee's console (the biggest audience, so a package of its own)."""

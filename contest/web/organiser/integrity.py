@@ -1,0 +1,57 @@
+"""Integrity: near-duplicate images across entries and against the reference set."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from contest import clock, permissions
+from contest.entries import duplicates
+from contest.entries.images import file_chunks
+from contest.errors import InvalidUpload
+from contest.i18n import N_
+from contest.web.flash import flash
+from contest.web.organiser.common import organised_contest
+from contest.web.session import require_user
+from contest.web.templating import render
+from contest.web.forms import read_form, text
+from contest.web.media import file_response
+from contest.web.uploads import UPLOAD_BODY_LIMIT, upload_store
+
+
+async def duplicate_pairs(request: Request) -> Response:
+    contest = await organised_contest(request)
+    pairs = await duplicates.near_duplicates(contest)
+    return render(request, "organiser/duplicates.html", {"contest": contest, "pairs": pairs})
+
+
+async def reference_upload(request: Request) -> Response:
+    contest = await organised_contest(request)
+    form = await read_form(request)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise InvalidUpload(N_("Choose an image to upload."))
+    await duplicates.add_reference_image(
+        contest, file_chunks(upload.file), store=upload_store(request),
+        label=text(form, "label", max_length=200), by=require_user(request), now=clock.now())
+    response = RedirectResponse(request.url_for("organiser:duplicates", slug=contest.slug), status_code=303)
+    flash(request, response, N_("Reference image added."))
+    return response
+
+
+
+async def reference_image(request: Request) -> Response:
+    contest = await organised_contest(request)
+    reference = await duplicates.reference_for(contest, request.path_params["key"])
+    permissions.require(reference is not None)
+    path = upload_store(request).derived_path(reference.key, "thumb", "WEBP")  # type: ignore[union-attr]
+    return await file_response(request, path, "image/webp", reference.key, cache="private, no-store")  # type: ignore[union-attr]
+
+
+routes = [
+    Route("/c/{slug}/duplicates", duplicate_pairs, name="duplicates"),
+    Route("/c/{slug}/references", reference_upload, methods=["POST"], name="reference_upload",
+          max_body_size=UPLOAD_BODY_LIMIT),
+    Route("/c/{slug}/references/{key:str}", reference_image, name="reference_image"),
+]

@@ -1,0 +1,21 @@
+"""Upload intake for handlers: the request body as chunks (never whole in memory), and the store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from starlette.requests import Request
+
+from contest.media.storage import UploadStore
+
+UPLOAD_BODY_LIMIT = 26 * 2**20  # one 25 MiB file plus the form around it
+
+
+async def upload_chunks(request: Request) -> AsyncIterator[bytes]:
+    async for chunk in request.stream():
+        if chunk:
+            yield chunk
+
+
+def upload_store(request: Request) -> UploadStore:
+    return request.app.state.store

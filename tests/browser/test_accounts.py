@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+async def test_register_log_out_log_in_and_switch_language(page, live_server):
+    await page.goto(live_server.url("/"))
+    await screenshot(page, "home-zh")
+    await page.click("text=注册")
+    await page.fill("#f-email", "browser.designer@example.org")
+    await page.fill("#f-display_name", "浏览器设计师")
+    await page.fill("#f-password", "a browser password")
+    await page.select_option("#f-category", "student")
+    await page.fill("#f-school", "上海大学")
+    async with page.expect_navigation():
+        await page.click("button[type=submit]")
+    assert page.url == live_server.url("/me/")
+    assert await page.text_content(".flash") == "欢迎！您的账号已创建。"
+    await screenshot(page, "dashboard-zh")
+
+    async with page.expect_navigation():
+        await page.click("text=退出登录")
+    assert await page.text_content(".flash") == "您已退出登录。"
+
+    await page.click(".user-menu >> text=登录")
+    await page.fill("#f-email", "browser.designer@example.org")
+    await page.fill("#f-password", "wrong password!")
+    async with page.expect_navigation():
+        await page.click("button[type=submit]")
+    assert await page.text_content(".flash-error") == "邮箱或密码不正确。"
+    await page.fill("#f-password", "a browser password")
+    async with page.expect_navigation():
+        await page.click("button[type=submit]")
+    assert page.url == live_server.url("/me/")
+
+    async with page.expect_navigation():
+        await page.click(".lang-switch >> text=English")
+    assert await page.get_attribute("html", "lang") == "en"
+    assert await page.text_content("h1") == "My entries"
+    await screenshot(page, "dashboard-en")
+
+
+async def test_home_on_a_phone(browser, live_server):
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    page = await context.new_page()
+    await page.goto(live_server.url("/"))
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    await screenshot(page, "home-phone")
+    await context.close()
+    assert width <= 390
