@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import io
+import itertools
+import random
+import time
+from collections.abc import Callable
+
+import pytest
+from PIL import Image, ImageEnhance
+
+from contest.media import similarity
+from contest.media.similarity import THRESHOLD, Match, SimilarPair, find_pairs, find_similar, fingerprint
+from tests import imagegen
+
+pytestmark = pytest.mark.unit
+
+Edit = Callable[[Image.Image], Image.Image]
+
+
+def _hue(im: Image.Image, degrees: int) -> Image.Image:
+    h, s, v = im.convert("HSV").split()
+    h = h.point(lambda x: (x + degrees * 256 // 360) % 256)
+    return Image.merge("HSV", (h, s, v)).convert("RGB")
+
+
+def _jpeg(im: Image.Image, quality: int) -> Image.Image:
+    buffer = io.BytesIO()
+    im.save(buffer, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+
+
+def _crop(left: float, top: float, right: float, bottom: float) -> Edit:
+    def edit(im: Image.Image) -> Image.Image:
+        w, h = im.size
+        return im.crop((round(w * left), round(h * top), round(w * right), round(h * bottom)))
+    return edit
+
+
+EDITS: dict[str, Edit] = {
+    "resized_to_a_third": lambda im: im.resize((im.width // 3, im.height // 3), Image.Resampling.LANCZOS),
+    "thumbnail_400": lambda im: im.resize((400, 300), Image.Resampling.BILINEAR),
+    "jpeg_q40": lambda im: _jpeg(im, 40),
+    "crop_10pct_centred": _crop(0.05, 0.05, 0.95, 0.95),
+    "crop_10pct_corner": _crop(0.1, 0.1, 1.0, 1.0),
+    "crop_10pct_left": _crop(0.1, 0.0, 1.0, 1.0),
+    "crop_10pct_bottom": _crop(0.0, 0.0, 1.0, 0.9),
+    "hue_90": lambda im: _hue(im, 90),
+    "hue_180": lambda im: _hue(im, 180),
+    "brighter_30pct": lambda im: ImageEnhance.Brightness(im).enhance(1.3),
+    "darker_30pct": lambda im: ImageEnhance.Brightness(im).enhance(0.7),
+    "hue_60_darker_and_jpeg": lambda im: _jpeg(ImageEnhance.Brightness(_hue(im, 60)).enhance(0.8), 60),
+}
+# seeds not used when the threshold was chosen
+ORIGINAL_SEEDS = range(500, 506)
+UNRELATED_SEEDS = range(600, 630)
+
+
+@pytest.fixture(scope="module")
+def originals() -> dict[int, Image.Image]:
+    return {seed: imagegen.poster((800, 600), seed) for seed in ORIGINAL_SEEDS}
+
+
+@pytest.fixture(scope="module")
+def unrelated() -> dict[str, str]:
+    images = {f"poster{s}": imagegen.poster((800, 600), s) for s in UNRELATED_SEEDS}
+    images |= {f"photo{s}": imagegen.photo((900, 600), s) for s in range(700, 705)}
+    return {name: fingerprint(im) for name, im in images.items()}
+
+
+def test_fingerprint_is_a_short_versioned_hex_string() -> None:
+    value = fingerprint(imagegen.poster((400, 300), 1))
+    assert (len(value), value[:3], set(value[3:]) <= set("0123456789abcdef")) == (399, "v1:", True)
+    assert fingerprint(imagegen.poster((400, 300), 1)) == value
+
+
+def test_identical_images_score_one() -> None:
+    value = fingerprint(imagegen.poster((400, 300), 2))
+    assert (similarity.distance(value, value), similarity.similarity(value, value)) == (0, 1.0)
+
+
+@pytest.mark.parametrize("edit", list(EDITS), ids=list(EDITS))
+def test_edited_copies_are_caught(originals: dict[int, Image.Image], edit: str) -> None:
+    scores = [similarity.similarity(fingerprint(im), fingerprint(EDITS[edit](im))) for im in originals.values()]
+    assert [s >= THRESHOLD for s in scores] == [True] * len(scores), scores
+
+
+def test_no_false_positive_among_unrelated_images(unrelated: dict[str, str]) -> None:
+    assert find_similar(unrelated) == []
+    scores = [similarity.similarity(a, b) for a, b in itertools.combinations(unrelated.values(), 2)]
+    assert (len(scores), max(scores) < THRESHOLD) == (595, True), max(scores)
+
+
+def test_threshold_sits_between_edits_and_unrelated_images(
+    originals: dict[int, Image.Image], unrelated: dict[str, str],
+) -> None:
+    worst_edit = min(similarity.similarity(fingerprint(im), fingerprint(edit(im)))
+                     for im in originals.values() for edit in EDITS.values())
+    best_unrelated = max(similarity.similarity(a, b) for a, b in itertools.combinations(unrelated.values(), 2))
+    assert best_unrelated < THRESHOLD <= worst_edit, (best_unrelated, worst_edit)
+
+
+def test_find_similar_reports_the_planted_duplicates_best_first(unrelated: dict[str, str]) -> None:
+    base = imagegen.poster((800, 600), 640)
+    collection = dict(unrelated)
+    collection["original"] = fingerprint(base)
+    collection["recompressed"] = fingerprint(_jpeg(base, 40))
+    collection["cropped"] = fingerprint(_crop(0.1, 0.0, 1.0, 1.0)(base))
+    pairs = find_similar(collection)
+    assert sorted((p.a, p.b) for p in pairs) == [
+        ("original", "cropped"), ("original", "recompressed"), ("recompressed", "cropped")]
+    assert [p.score for p in pairs] == sorted((p.score for p in pairs), reverse=True)
+
+
+def test_find_pairs_uses_positions() -> None:
+    a = fingerprint(imagegen.poster((400, 300), 3))
+    b = fingerprint(imagegen.poster((400, 300), 4))
+    assert find_pairs([a, b, a]) == [Match(0, 2, 1.0)]
+    assert find_pairs([]) == []
+    assert find_similar({"x": a, "y": a}) == [SimilarPair("x", "y", 1.0)]
+
+
+def test_bad_fingerprint_is_refused() -> None:
+    with pytest.raises(ValueError):
+        similarity.parse("v0:abc")
+
+
+def test_hash_image_reads_a_file(tmp_path: pytest.TempPathFactory) -> None:
+    im = imagegen.poster((400, 300), 5)
+    path = tmp_path / "display.jpg"  # type: ignore[operator]
+    im.save(path, "JPEG", quality=85)
+    assert similarity.similarity(similarity.hash_image(path), fingerprint(im)) >= 0.9
+
+
+def test_comparing_2000_images_is_fast() -> None:
+    rng = random.Random(0)
+    values = ["v1:" + "".join(f"{rng.getrandbits(144):036x}" for _ in range(similarity.HASHES_PER_IMAGE))
+              for _ in range(2000)]
+    values.append(values[7])
+    started = time.perf_counter()
+    matches = find_pairs(values)
+    elapsed = time.perf_counter() - started
+    assert (matches, elapsed < 6.0) == ([Match(7, 2000, 1.0)], True), elapsed
