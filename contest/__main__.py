@@ -47,6 +47,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings = load_settings()
     asyncio.run(apply_migrations(settings))
     if settings.demo:
+        print("Preparing the demo contests (images are generated on first start)…", flush=True)
         asyncio.run(_seed_demo(settings, only_if_empty=True))
     print(f"文创赛 serving on http://{args.host}:{args.port}/", flush=True)
     uvicorn.run(

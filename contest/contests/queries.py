@@ -20,3 +20,7 @@ async def tracks_with_fields(contest: Contest) -> list[Track]:
 
 async def rounds_of(contest: Contest) -> list[Round]:
     return await Round.filter(contest_id=contest.id).order_by("position", "id")
+
+
+async def contest_with_poster(key: str) -> Contest | None:
+    return await Contest.get_or_none(poster_key=key, is_published=True)

@@ -161,15 +161,21 @@ def submission_problems(entry: Entry, fields: list[Any], images: list[EntryImage
 
 
 async def current_terms(contest: Contest) -> tuple[TermsText, TermsText]:
-    """The latest version of the originality declaration and of the IP terms."""
+    """The latest version of the originality declaration and of the IP terms (defaults made on first use)."""
     latest = {}
     for kind in (TermsKind.ORIGINALITY, TermsKind.IP_TERMS):
         latest[kind] = await TermsText.filter(contest_id=contest.id, kind=kind).order_by("-version").first()
         if latest[kind] is None:
-            latest[kind] = await TermsText.create(
-                contest=contest, kind=kind, version=1, body=DEFAULT_TERMS[kind],
-                ip_mode=IpMode.EXHIBITION_ONLY if kind == TermsKind.IP_TERMS else None)
+            latest[kind] = await _default_terms(contest, kind)
     return latest[TermsKind.ORIGINALITY], latest[TermsKind.IP_TERMS]
+
+
+async def _default_terms(contest: Contest, kind: TermsKind) -> TermsText:
+    ip_mode = IpMode.EXHIBITION_ONLY if kind == TermsKind.IP_TERMS else None
+    try:
+        return await TermsText.create(contest=contest, kind=kind, version=1, body=DEFAULT_TERMS[kind], ip_mode=ip_mode)
+    except IntegrityError:  # another request made them first
+        return await TermsText.get(contest_id=contest.id, kind=kind, version=1)
 
 
 DEFAULT_TERMS = {

@@ -10,6 +10,7 @@ from tortoise.connection import get_connection
 from contest import clock, i18n
 from contest.contests import queries, timeline
 from contest.errors import NotFound
+from contest.web import media
 from contest.web.templating import render
 
 
@@ -61,6 +62,18 @@ async def set_language(request: Request) -> Response:
     return response
 
 
+async def poster(request: Request) -> Response:
+    """A published contest's banner: public, and its key changes with the picture, so it caches for a year."""
+    key, variant = request.path_params["key"], request.path_params["variant"]
+    contest = await queries.contest_with_poster(key)
+    if contest is None or variant not in media.VARIANTS:
+        raise NotFound()
+    size, ext = variant.split(".")
+    path = request.app.state.store.derived_path(key, size, ext.upper())
+    return await media.file_response(request, path, f"image/{ext}", f"{key}-{variant}",
+                                     cache="public, max-age=31536000, immutable")
+
+
 async def healthz(request: Request) -> Response:
     await get_connection("default").execute_query("SELECT 1")
     return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
@@ -72,4 +85,5 @@ routes = [
     Route("/c/{slug}/rules", rules, name="rules"),
     Route("/lang/{locale}", set_language, name="set_language"),
     Route("/healthz", healthz, name="healthz"),
+    Route("/posters/{key:str}/{variant:str}", poster, name="poster"),
 ]

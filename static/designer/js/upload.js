@@ -17,6 +17,9 @@
       event.preventDefault();
       uploadAll(Array.prototype.slice.call(input.files));
     });
+    input.addEventListener("change", function () {
+      if (input.files.length) uploadAll(Array.prototype.slice.call(input.files));
+    });
     ["dragenter", "dragover"].forEach(function (name) {
       form.addEventListener(name, function (event) { event.preventDefault(); form.classList.add("is-dragging"); });
     });

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+from PIL import Image, ImageDraw
+
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+DESIGNER = ("designer@demo.wenchuang.cn", "demo-designer-2026")
+TRACK_ANSWERS = {
+    "工运IP赛道": {"#f-character_name": "铆钉娃娃", "#f-worldview": "一颗铆钉见证百年工运。"},
+    "生活实用产品赛道": {"#f-materials": "骨瓷", "#f-dimensions": "10 × 8 × 9 cm", "#f-unit_cost": "36.5"},
+    "潮玩老字号赛道": {"#f-partner_brand": "英雄钢笔", "#f-heritage_element": "海派剪纸"},
+}
+CHOICES = {"生活实用产品赛道": "input[name=feasibility][value=pilot]", "潮玩老字号赛道": "input[name=crossover_form][value=figure]"}
+
+
+@pytest.fixture(scope="module")
+def design_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("designs")
+    paths = []
+    for n, colour in enumerate([(200, 40, 50), (30, 90, 160), (220, 170, 40)]):
+        image = Image.new("RGB", (1600, 1200), colour)
+        draw = ImageDraw.Draw(image)
+        for i in range(12):
+            draw.ellipse((100 + i * 110, 300 + (i % 3) * 150, 300 + i * 110, 500 + (i % 3) * 150), fill=(250, 245, 235))
+        path = folder / f"设计稿-{n + 1}.jpg"
+        image.save(path, "JPEG", quality=88)
+        paths.append(str(path))
+    return paths
+
+
+async def log_in(page, live_server):
+    await page.goto(live_server.url("/account/login"))
+    await page.fill("#f-email", DESIGNER[0])
+    await page.fill("#f-password", DESIGNER[1])
+    async with page.expect_navigation():
+        await page.click("main button[type=submit]")
+
+
+@pytest.mark.parametrize("track", list(TRACK_ANSWERS))
+async def test_designer_fills_each_track_uploads_three_images_and_submits(page, live_server, design_files, track):
+    await log_in(page, live_server)
+    await page.goto(live_server.url("/me/c/renmin-2026/new"))
+    await page.check(f"label.track-choice:has-text('{track}') input")
+    async with page.expect_navigation():
+        await page.click("main button[type=submit]")
+
+    await page.set_input_files("#f-files", design_files)
+    await page.wait_for_selector(".upload-progress progress, .upload-progress li.is-done")
+    await expect(page.locator(".image-item")).to_have_count(3, timeout=60_000)
+    assert await page.locator(".image-item.is-cover").count() == 1
+
+    await page.fill("#f-title", f"{track}·百年工运")
+    await page.fill("#f-concept", "把劳动者的精神带进日常生活。")
+    for selector, value in TRACK_ANSWERS[track].items():
+        await page.fill(selector, value)
+    if track in CHOICES:
+        await page.check(CHOICES[track])
+    await page.check("input[name=originality]")
+    await page.check("input[name=ip_terms]")
+    await screenshot(page, f"entry-form-{list(TRACK_ANSWERS).index(track)}")
+    async with page.expect_navigation():
+        await page.click("button[value=submit]")
+
+    assert "/receipt" in page.url
+    number = await page.text_content(".receipt-number strong")
+    assert number.startswith("RENMIN-2026-")
+    assert await page.locator(".hash-list li").count() == 3
+    await screenshot(page, f"receipt-{list(TRACK_ANSWERS).index(track)}")

@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests import imagegen
+from tests.browser.conftest import free_port, wait_until_up
+
+pytestmark = [pytest.mark.web, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+SECRET = "crash-test-secret-" + "Zq8Lw" * 8
+CHUNK = 64 * 1024
+VARIANTS = ("display.jpg", "display.webp", "judging.jpg", "judging.webp", "thumb.jpg", "thumb.webp")
+
+SETUP = """
+import asyncio, json
+from datetime import timedelta
+from tortoise import Tortoise
+from contest import clock
+from contest.accounts import sessions
+from contest.db import apply_migrations, settings_config
+from contest.settings import load_settings
+from contest.web import csrf
+from tests.factories import make_contest, make_entry, make_track, make_user
+
+async def main():
+    settings = load_settings()
+    await apply_migrations(settings)
+    await Tortoise.init(config=settings_config(settings), _enable_global_fallback=True)
+    now = clock.now()
+    contest = await make_contest(submissions_open_at=now - timedelta(days=1), submissions_close_at=now + timedelta(days=1))
+    track = await make_track(contest, min_width=64, min_height=64)
+    user = await make_user()
+    entry = await make_entry(contest, track, user)
+    key = await sessions.start_session(user, now=now)
+    print(json.dumps({"entry": entry.id, "session": key, "csrf": csrf.make_token(settings.secret_key, key)}))
+    await Tortoise.close_connections()
+
+asyncio.run(main())
+"""
+
+
+def env_for(work: Path) -> dict[str, str]:
+    env = {**os.environ, "CONTEST_DATA_DIR": str(work / "data"), "CONTEST_UPLOAD_DIR": str(work / "uploads"),
+           "CONTEST_DATABASE_URL": f"sqlite://{work / 'data' / 'e2e.sqlite3'}", "CONTEST_SECRET_KEY": SECRET}
+    env.pop("CONTEST_TEST_DATABASE_URL", None)
+    return env
+
+
+class Site:
+    """A real server on a SQLite file, with one designer and one open draft entry."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.uploads = work / "uploads"
+        self.database = work / "data" / "e2e.sqlite3"
+        (work / "data").mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([sys.executable, "-c", SETUP], env=env_for(work), cwd=REPO, capture_output=True,
+                              text=True, timeout=60, check=True)
+        facts = json.loads(done.stdout.strip().splitlines()[-1])
+        self.entry, self.session, self.csrf = facts["entry"], facts["session"], facts["csrf"]
+        self.server: subprocess.Popen | None = None
+        self.base_url = ""
+
+    def start(self) -> None:
+        port = free_port()
+        log = self.work / f"server-{port}.log"
+        with log.open("w") as out:
+            self.server = subprocess.Popen([sys.executable, "-m", "contest", "serve", "--port", str(port)],
+                                           env=env_for(self.work), cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+        self.base_url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(f"{self.base_url}/healthz", self.server, timeout=60)
+        except RuntimeError:
+            self.kill()
+            raise RuntimeError(log.read_text()) from None
+
+    def kill(self) -> None:
+        if self.server is not None and self.server.poll() is None:
+            self.server.send_signal(signal.SIGKILL)
+            self.server.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.server is not None and self.server.poll() is None:
+            self.server.terminate()
+            try:
+                self.server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    async def upload(self, body, name: str = "design.jpg") -> httpx.Response:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=30,
+                                     cookies={"contest_session": self.session}) as client:
+            return await client.post(f"/me/entries/{self.entry}/images", params={"name": name}, content=body,
+                                     headers={"x-csrf-token": self.csrf, "accept": "application/json"})
+
+    def files(self, folder: str) -> list[Path]:
+        base = self.uploads / folder
+        return sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []
+
+    def rows(self, sql: str) -> list[tuple]:
+        with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True) as connection:
+            return connection.execute(sql).fetchall()
+
+    def referenced_keys(self) -> set[str]:
+        keys = {key for (key,) in self.rows("SELECT key FROM entry_image")}
+        keys |= {key for (key,) in self.rows("SELECT key FROM reference_image")}
+        keys |= {key for (key,) in self.rows("SELECT poster_key FROM contest WHERE poster_key != ''")}
+        keys |= {key for (key,) in self.rows("SELECT attachment_key FROM objection WHERE attachment_key != ''")}
+        return keys
+
+    def assert_consistent(self) -> None:
+        """G5: no temp file, no unreferenced file, no row without its files."""
+        assert self.files("tmp") == []
+        keys = self.referenced_keys()
+        stored = self.files("originals") + self.files("derived")
+        assert [p for p in stored if p.name.split("-", 1)[0].split(".", 1)[0] not in keys] == []
+        for (key,) in self.rows("SELECT key FROM entry_image"):
+            expected = [self.uploads / "originals" / key[:2] / key]
+            expected += [self.uploads / "derived" / key[:2] / f"{key}-{variant}" for variant in VARIANTS]
+            assert [p.is_file() for p in expected] == [True] * 7
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    site = Site(tmp_path)
+    try:
+        site.start()
+        yield site
+    finally:
+        site.stop()
+
+
+@pytest.fixture(scope="module")
+def big_png() -> bytes:
+    import pyvips
+
+    xyz = pyvips.Image.xyz(5000, 5000)
+    pattern = ((xyz[0] // 4) ^ (xyz[1] // 4)) & 255
+    image = pattern.bandjoin([(xyz[0] // 25) & 255, (xyz[1] // 25) & 255]).cast("uchar").copy(interpretation="srgb")
+    return image.pngsave_buffer(compression=1)
+
+
+def padded_jpeg(total: int) -> bytes:
+    data = imagegen.jpeg((640, 480), 31)
+    return data + b"\x00" * (total - len(data))
+
+
+async def slowly(data: bytes, *, half_sent: asyncio.Event, pause: float) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), CHUNK):
+        if start >= len(data) // 2:
+            half_sent.set()
+        yield data[start:start + CHUNK]
+        await asyncio.sleep(pause)
+
+
+async def wait_for(condition, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.005)
+
+
+async def killed_upload(site: Site, task: asyncio.Task) -> None:
+    site.kill()
+    with pytest.raises(httpx.TransportError):
+        await asyncio.wait_for(task, timeout=15)
+
+
+async def test_server_killed_mid_body_leaves_nothing_and_the_retry_stores_one_image(site):
+    data = padded_jpeg(4 * 2**20)
+    half_sent = asyncio.Event()
+    task = asyncio.create_task(site.upload(slowly(data, half_sent=half_sent, pause=0.01)))
+    await asyncio.wait_for(half_sent.wait(), timeout=15)
+    await wait_for(lambda: any(p.stat().st_size > 0 for p in site.files("tmp")))
+    await killed_upload(site, task)
+    assert [p.name.endswith(".part") for p in site.files("tmp")] == [True]
+
+    site.start()
+    site.assert_consistent()
+    assert site.rows("SELECT count(*) FROM entry_image") == [(0,)]
+
+    retry = await site.upload(data)
+    assert retry.status_code == 201, retry.text
+    assert site.rows("SELECT id, size_bytes FROM entry_image") == [(retry.json()["id"], len(data))]
+    site.assert_consistent()
+    assert len(site.files("originals") + site.files("derived")) == 7
+
+
+async def test_server_killed_while_processing_leaves_nothing_and_the_retry_stores_one_image(site, big_png):
+    task = asyncio.create_task(site.upload(big_png, name="big.png"))
+    await wait_for(lambda: any(p.stat().st_size == len(big_png) for p in site.files("tmp")))
+    await killed_upload(site, task)
+    assert site.files("originals") == []
+
+    site.start()
+    site.assert_consistent()
+    assert site.rows("SELECT count(*) FROM entry_image") == [(0,)]
+
+    retry = await site.upload(big_png, name="big.png")
+    assert retry.status_code == 201, retry.text
+    assert site.rows("SELECT id, original_format, width, height FROM entry_image") == \
+        [(retry.json()["id"], "PNG", 5000, 5000)]
+    site.assert_consistent()
+    assert len(site.files("originals") + site.files("derived")) == 7
