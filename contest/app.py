@@ -18,11 +18,10 @@ from contest.web.cookies import CookieJar
 from contest.web.csrf import CsrfMiddleware
 from contest.web.errors import EXCEPTION_HANDLERS
 from contest.web.headers import SecurityHeadersMiddleware
+from contest.web.limits import BodyLimitMiddleware
 from contest.web.routes import build_routes
 from contest.web.session import SessionMiddleware
 from contest.web.templating import Renderer
-
-DEFAULT_BODY_LIMIT = 64 * 1024
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
@@ -49,12 +48,12 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         middleware=[
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
             Middleware(SecurityHeadersMiddleware, hsts=settings.production),
+            Middleware(BodyLimitMiddleware),
             Middleware(SessionMiddleware, cookie_name=cookies.session),
             Middleware(CsrfMiddleware, secret=settings.secret_key, cookie_name=cookies.csrf, secure=cookies.secure),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
-        max_body_size=DEFAULT_BODY_LIMIT,
     )
     app.state.settings = settings
     app.state.cookies = cookies

@@ -16,10 +16,11 @@ from contest.entries import images as entry_images
 from contest.entries import queries, service
 from contest.entries.models import Entry
 from contest.entries.service import EntryInput, Member
-from contest.errors import InvalidInput, NotFound
+from contest.errors import ContestError, InvalidInput, InvalidUpload, NotFound
 from contest.i18n import N_
 from contest.web.auth import CATEGORY_LABELS, KIND_LABELS
 from contest.web.flash import flash
+from contest.web.limits import body_limit
 from contest.web.forms import read_form, text
 from contest.web.session import require_user
 from contest.web.templating import render
@@ -167,6 +168,7 @@ async def receipt(request: Request) -> Response:
     return render(request, "designer/receipt.html", {"entry": entry, "declaration": declaration})
 
 
+@body_limit(UPLOAD_BODY_LIMIT)
 async def image_upload(request: Request) -> Response:
     """Raw-body upload (one file per request) from the page's script; answers JSON for the progress UI."""
     user = require_user(request)
@@ -178,19 +180,31 @@ async def image_upload(request: Request) -> Response:
                          "width": image.width, "height": image.height}, status_code=201)
 
 
+@body_limit(UPLOAD_BODY_LIMIT)
 async def image_upload_form(request: Request) -> Response:
-    """The no-script fallback: an ordinary multipart form with one or more files."""
+    """The no-script fallback: an ordinary multipart form with one or more files, each kept or refused alone."""
     user = require_user(request)
     entry = await _own_entry(request, user)
     form = await read_form(request)
-    files = [f for f in form.getlist("files") if not isinstance(f, str)]
-    if not files:
-        raise InvalidInput({"files": N_("Choose at least one image.")})
-    for upload in files:
-        await entry_images.intake_image(entry, entry_images.file_chunks(upload.file), store=upload_store(request),
-                                        original_name=upload.filename or "", by=user, now=clock.now())
-    response = RedirectResponse(request.url_for("designer:entry", entry_id=entry.id), status_code=303)
-    flash(request, response, N_("Images uploaded."))
+    try:
+        files = [f for f in form.getlist("files") if not isinstance(f, str)]
+        if not files:
+            raise InvalidUpload(N_("Choose at least one image."))
+        response = RedirectResponse(str(request.url_for("designer:entry", entry_id=entry.id)) + "#images", status_code=303)
+        refusals = []
+        for upload in files:
+            try:
+                await entry_images.intake_image(entry, entry_images.file_chunks(upload.file), store=upload_store(request),
+                                                original_name=upload.filename or "", by=user, now=clock.now())
+            except ContestError as refusal:
+                refusals.append(refusal)
+    finally:
+        await form.close()
+    if len(refusals) == len(files):
+        raise refusals[0]
+    for refusal in refusals:
+        flash(request, response, refusal.message, level="error", **refusal.params)
+    flash(request, response, N_("{count} image(s) uploaded."), count=len(files) - len(refusals))
     return response
 
 
@@ -230,10 +244,8 @@ routes = [
     Route("/entries/{entry_id:int}/withdraw", entry_withdraw, methods=["POST"], name="entry_withdraw"),
     Route("/entries/{entry_id:int}/reopen", entry_reopen, methods=["POST"], name="entry_reopen"),
     Route("/entries/{entry_id:int}/receipt", receipt, name="receipt"),
-    Route("/entries/{entry_id:int}/images", image_upload, methods=["POST"], name="image_upload",
-          max_body_size=UPLOAD_BODY_LIMIT),
-    Route("/entries/{entry_id:int}/images/form", image_upload_form, methods=["POST"], name="image_upload_form",
-          max_body_size=UPLOAD_BODY_LIMIT),
+    Route("/entries/{entry_id:int}/images", image_upload, methods=["POST"], name="image_upload"),
+    Route("/entries/{entry_id:int}/images/form", image_upload_form, methods=["POST"], name="image_upload_form"),
     Route("/entries/{entry_id:int}/images/order", image_order, methods=["POST"], name="image_order"),
     Route("/entries/{entry_id:int}/images/{image_id:int}/{action}", image_action, methods=["POST"],
           name="image_action"),

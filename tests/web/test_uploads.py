@@ -29,7 +29,7 @@ NOT_FOUND = "页面不存在，或您无权查看。"
 DEADLINE = "投稿已截止；您的草稿已保存。"
 ENTRY_FULL = "该作品的图片已达上限。"
 STORAGE_FULL = "您的存储空间已用完。"
-FIX_FIELDS = "请修改标出的字段。"
+CHOOSE_IMAGE = "请至少选择一张图片。"
 BELOW_MINIMUM = "图片分辨率低于赛道要求（1200×800 像素）。"
 REASONS = {
     "empty": "文件为空。",
@@ -251,14 +251,14 @@ async def test_form_with_a_body_that_never_closes_its_parts_is_refused(client, s
     response = await client.post(f"/me/entries/{entry.id}/images/form", content=body,
                                  headers={"content-type": "multipart/form-data; boundary=b",
                                           "accept": "application/json"})
-    await assert_refused(response, 400, FIX_FIELDS, before, settings)
+    await assert_refused(response, 400, CHOOSE_IMAGE, before, settings)
 
 
 async def test_form_upload_accepts_several_files(client, settings):
     entry, token = await designer(client, settings)
     files = [("files", (f"{n}.jpg", small_jpeg(seed=n), "image/jpeg")) for n in range(2)]
     response = await client.post(f"/me/entries/{entry.id}/images/form", data={"csrf_token": token}, files=files)
-    assert (response.status_code, response.headers["location"]) == (303, f"http://testserver/me/entries/{entry.id}")
+    assert (response.status_code, response.headers["location"]) == (303, f"http://testserver/me/entries/{entry.id}#images")
     rows = await EntryImage.filter(entry_id=entry.id).order_by("position").values_list("original_name", "position")
     assert rows == [("0.jpg", 0), ("1.jpg", 1)]
 

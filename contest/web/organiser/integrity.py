@@ -16,6 +16,7 @@ from contest.web.organiser.common import organised_contest
 from contest.web.session import require_user
 from contest.web.templating import render
 from contest.web.forms import read_form, text
+from contest.web.limits import body_limit
 from contest.web.media import file_response
 from contest.web.uploads import UPLOAD_BODY_LIMIT, upload_store
 
@@ -26,15 +27,19 @@ async def duplicate_pairs(request: Request) -> Response:
     return render(request, "organiser/duplicates.html", {"contest": contest, "pairs": pairs})
 
 
+@body_limit(UPLOAD_BODY_LIMIT)
 async def reference_upload(request: Request) -> Response:
     contest = await organised_contest(request)
     form = await read_form(request)
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        raise InvalidUpload(N_("Choose an image to upload."))
-    await duplicates.add_reference_image(
-        contest, file_chunks(upload.file), store=upload_store(request),
-        label=text(form, "label", max_length=200), by=require_user(request), now=clock.now())
+    try:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise InvalidUpload(N_("Choose an image to upload."))
+        await duplicates.add_reference_image(
+            contest, file_chunks(upload.file), store=upload_store(request),
+            label=text(form, "label", max_length=200), by=require_user(request), now=clock.now())
+    finally:
+        await form.close()
     response = RedirectResponse(request.url_for("organiser:duplicates", slug=contest.slug), status_code=303)
     flash(request, response, N_("Reference image added."))
     return response
@@ -51,7 +56,6 @@ async def reference_image(request: Request) -> Response:
 
 routes = [
     Route("/c/{slug}/duplicates", duplicate_pairs, name="duplicates"),
-    Route("/c/{slug}/references", reference_upload, methods=["POST"], name="reference_upload",
-          max_body_size=UPLOAD_BODY_LIMIT),
+    Route("/c/{slug}/references", reference_upload, methods=["POST"], name="reference_upload"),
     Route("/c/{slug}/references/{key:str}", reference_image, name="reference_image"),
 ]
