@@ -11,6 +11,7 @@ import sys
 from tortoise import Tortoise
 
 from contest.db import apply_migrations, settings_config
+from contest.errors import InvalidInput
 from contest.settings import ConfigurationError, Settings, load_settings
 
 
@@ -109,6 +110,10 @@ def main(argv: list[str] | None = None) -> None:
         args.run(args)
     except ConfigurationError as exc:
         print(f"contest: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except InvalidInput as exc:
+        for field, message in exc.field_errors.items():
+            print(f"contest: {field}: {message}", file=sys.stderr)
         sys.exit(2)
 
 

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from PIL import Image, ImageOps
+
+from contest import clock
+from contest.accounts.models import ContestRole, ContestRoleKind
+from contest.entries.models import EntryImage, ReferenceImage
+from tests import imagegen
+from tests.factories import login_as, make_contest, make_entry, make_track, make_user
+from tests.web.helpers import form_token
+
+pytestmark = pytest.mark.web
+
+
+def encoded(image: Image.Image, quality: int = 90) -> bytes:
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+async def upload(client, entry, data: bytes, token: str) -> None:
+    response = await client.post(f"/me/entries/{entry.id}/images", params={"name": "x.jpg"}, content=data,
+                                 headers={"x-csrf-token": token, "accept": "application/json"})
+    assert response.status_code == 201, response.text
+
+
+async def two_entries_with_a_copied_design(client, settings):
+    now = clock.now()
+    contest = await make_contest(submissions_open_at=now - timedelta(days=1), submissions_close_at=now + timedelta(days=1))
+    track = await make_track(contest, min_width=64, min_height=64)
+    original = imagegen.poster(seed=11, size=(1200, 900))
+    different = imagegen.poster(seed=97, size=(1200, 900))
+    alice, bob = await make_user(), await make_user()
+    alice_entry = await make_entry(contest, track, alice, title="原作")
+    bob_entry = await make_entry(contest, track, bob, title="改图")
+    await upload(client, alice_entry, encoded(original), await login_as(client, alice, secret=settings.secret_key))
+    bob_token = await login_as(client, bob, secret=settings.secret_key)
+    copied = ImageOps.crop(original, border=60).resize((900, 675))
+    await upload(client, bob_entry, encoded(copied, quality=45), bob_token)
+    await upload(client, bob_entry, encoded(different), bob_token)
+    return contest, original
+
+
+async def test_organiser_sees_the_copied_pair_and_not_the_different_image(client, settings):
+    contest, _ = await two_entries_with_a_copied_design(client, settings)
+    organiser = await make_user()
+    await ContestRole.create(contest=contest, user=organiser, role=ContestRoleKind.ORGANISER)
+    await login_as(client, organiser, secret=settings.secret_key)
+    page = await client.get(f"/admin/c/{contest.slug}/duplicates")
+    assert page.status_code == 200
+    assert page.text.count("<tr>") == 2  # the header row and exactly one pair
+    assert "原作" in page.text and "改图" in page.text
+
+
+async def test_reference_images_are_compared_with_every_entry(client, settings):
+    contest, original = await two_entries_with_a_copied_design(client, settings)
+    organiser = await make_user(is_staff=True)
+    await login_as(client, organiser, secret=settings.secret_key)
+    token = await form_token(client, f"/admin/c/{contest.slug}/duplicates")
+    recoloured = ImageOps.colorize(ImageOps.grayscale(original), black="#102030", white="#f0e0c0")
+    response = await client.post(f"/admin/c/{contest.slug}/references", data={"csrf_token": token, "label": "投诉附件"},
+                                 files={"file": ("complaint.jpg", encoded(recoloured), "image/jpeg")})
+    assert response.status_code == 303
+    reference = await ReferenceImage.get(contest_id=contest.id)
+    assert reference.label == "投诉附件"
+    page = await client.get(f"/admin/c/{contest.slug}/duplicates")
+    assert page.text.count("投诉附件") == 2  # paired with the original and with its copy
+    thumb = await client.get(f"/admin/c/{contest.slug}/references/{reference.key}")
+    assert (thumb.status_code, thumb.headers["content-type"]) == (200, "image/webp")
+
+
+async def test_designers_and_other_contests_organisers_get_404(client, settings):
+    contest, _ = await two_entries_with_a_copied_design(client, settings)
+    other = await make_contest()
+    outsider = await make_user()
+    await ContestRole.create(contest=other, user=outsider, role=ContestRoleKind.ORGANISER)
+    await login_as(client, outsider, secret=settings.secret_key)
+    assert (await client.get(f"/admin/c/{contest.slug}/duplicates")).status_code == 404
+    key = (await EntryImage.first()).key
+    assert (await client.get(f"/media/{key}/thumb.webp")).status_code == 404
+    assert (await client.get(f"/admin/c/{other.slug}/duplicates")).status_code == 200
