@@ -471,7 +471,7 @@ def mascot(c: Canvas, d: Design) -> None:
     gear(c, 0, 60, 12, p.accent, lighter(suit, 0.25), teeth=8, rot=d.rot)
     if elbows:
         arms(c, d, left, right, elbows)
-    for sx, hand in ((-1, left), (1, right)):
+    for hand in (left, right):
         c.circle(*hand, 12, d.skin)
     prop(c, d, right, left)
     head(c, d)
@@ -974,7 +974,7 @@ def _poster_gears(m: Canvas, rng: random.Random, flip: int) -> None:
 def _poster_flowers(m: Canvas, rng: random.Random, flip: int) -> None:
     for x, y, r in ((120, -10, 50), (40, -62, 20), (200, 66, 22), (-10, 40, 14), (240, -88, 12)):
         papercut_flower(m, x * flip, y, r, 255, 0, petals=rng.choice((6, 8)), rot=rng.random())
-    for i in range(7):
+    for _ in range(7):
         x, y = rng.uniform(-20, 235) * flip, rng.uniform(-90, 70)
         plum_blossom(m, x, y, rng.uniform(4, 7), 255, 0, rot=rng.random())
 

@@ -22,7 +22,8 @@ class Phase:
     key: str  # "upcoming" | "open" | "judging" | "announced"
     label: str
     countdown_to: datetime | None
-    countdown_label: str
+    countdown_label: str  # "... in" with a live countdown
+    deadline_label: str  # the same moment named, for a plain date
 
 
 def _states(moments: list[datetime | None], now: datetime) -> list[str]:
@@ -51,12 +52,12 @@ def current_phase(contest: Contest, now: datetime) -> Phase:
         contest.announce_at,
     )
     if opens and now < opens:
-        return Phase("upcoming", N_("Coming soon"), opens, N_("Submissions open in"))
+        return Phase("upcoming", N_("Coming soon"), opens, N_("Submissions open in"), N_("Submissions open"))
     if closes and now < closes:
-        return Phase("open", N_("Open for submissions"), closes, N_("Submissions close in"))
+        return Phase("open", N_("Open for submissions"), closes, N_("Submissions close in"), N_("Submissions close"))
     if announce and now < announce:
-        return Phase("judging", N_("Judging"), announce, N_("Results in"))
-    return Phase("announced", N_("Results announced"), None, "")
+        return Phase("judging", N_("Judging"), announce, N_("Results in"), N_("Results announced"))
+    return Phase("announced", N_("Results announced"), None, "", "")
 
 
 def submissions_open(contest: Contest, now: datetime) -> bool:

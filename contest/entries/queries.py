@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from contest.accounts.models import User
 from contest.entries.models import Entry, EntryImage
-from contest.entries.states import EntryState
 
 
 async def entries_for_designer(user: User) -> list[Entry]:

@@ -8,10 +8,10 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from contest import clock, permissions
-from contest.accounts.models import EntrantCategory, EntrantKind, User
+from contest.accounts.models import User
 from contest.contests import queries as contest_queries
 from contest.contests import timeline
-from contest.contests.models import Contest, Track
+from contest.contests.models import Track
 from contest.entries import images as entry_images
 from contest.entries import queries, service
 from contest.entries.models import Entry

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.async_api import expect
 
 from tests.browser.conftest import screenshot
 
@@ -52,3 +53,15 @@ async def test_home_on_a_phone(browser, live_server):
     await screenshot(page, "home-phone")
     await context.close()
     assert width <= 390
+
+
+async def test_contest_home_shows_tracks_timeline_and_a_live_countdown(page, live_server):
+    await page.goto(live_server.url("/c/renmin-2026"))
+    assert await page.locator(".track-card").count() == 3
+    assert await page.locator(".timeline li").count() == 6
+    await expect(page.locator(".hero .countdown-parts")).to_be_visible()
+    first = await page.text_content(".hero .countdown-value[data-unit=seconds]")
+    await page.wait_for_timeout(1100)
+    assert await page.text_content(".hero .countdown-value[data-unit=seconds]") != first
+    await screenshot(page, "contest-home", full_page=False)
+    await screenshot(page, "contest-home-full")
