@@ -10,7 +10,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from contest.accounts.models import EntrantCategory, EntrantKind, User
+from contest.accounts.models import EntrantCategory, EntrantKind, EntrantProfile, User
 from contest.audit.log import record
 from contest.contests import fields as track_fields
 from contest.contests import timeline
@@ -76,13 +76,13 @@ async def create_draft(contest: Contest, track: Track, *, by: User, now: datetim
     require_open(contest, now)
     if track.contest_id != contest.id:
         raise NotFound()
+    profile = await EntrantProfile.get(user_id=by.id)
     async with in_transaction():
         await User.filter(id=by.id).select_for_update().first()
         count = await Entry.filter(owner_id=by.id, contest_id=contest.id).exclude(
             state=EntryState.WITHDRAWN).count()
         if count >= contest.max_entries_per_designer:
             raise QuotaExceeded()
-        profile = await by.profile  # type: ignore[misc]
         entry = await Entry.create(
             contest=contest, track=track, owner=by, entrant_kind=profile.kind, entrant_category=profile.category,
             organisation=profile.organisation, school=profile.school, public_name=by.display_name,
