@@ -9,7 +9,7 @@ from contest.entries.models import Entry, EntryImage
 async def entries_for_designer(user: User) -> list[Entry]:
     return (
         await Entry.filter(owner_id=user.id)
-        .prefetch_related("contest", "track", "images")
+        .prefetch_related("contest", "track__fields_", "images", "members")
         .order_by("-created_at", "-id")
     )
 

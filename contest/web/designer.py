@@ -34,7 +34,7 @@ async def dashboard(request: Request) -> Response:
     now = clock.now()
     entries = await queries.entries_for_designer(user)
     contests = [c for c in await contest_queries.published_contests() if timeline.submissions_open(c, now)]
-    problems = {e.id: service.submission_problems(e, [], list(e.images), declared=True) for e in entries}
+    problems = {e.id: service.submission_problems(e, list(e.track.fields_), list(e.images), declared=True) for e in entries}
     context = {"entries": entries, "contests": contests, "problems": problems, "states": STATE_LABELS, "now": now}
     return render(request, "designer/dashboard.html", context)
 
