@@ -29,11 +29,6 @@ class QuotaExceeded(ContestError):
     message = N_("You have reached the limit for this contest; nothing was added.")
 
 
-class NotReadyToSubmit(ContestError):
-    status_code = 409
-    message = N_("The entry is not complete yet; see what is missing.")
-
-
 @dataclass(frozen=True)
 class Member:
     name: str
