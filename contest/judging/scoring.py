@@ -1,0 +1,141 @@
+"""A judge's scores, comment and "submit my scores". Scores are saved by one upsert, never read-then-write."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from tortoise.transactions import in_transaction
+
+from contest.accounts.models import User
+from contest.audit.log import record
+from contest.errors import Conflict as StateConflict
+from contest.errors import InvalidInput, NotFound
+from contest.i18n import N_
+from contest.judging.models import Assignment, Conflict, Criterion, Round, Score
+
+COMMENT_MAX = 4000
+
+
+class RoundNotScoring(StateConflict):
+    """The round does not take scores now (switched off, not yet open, closed or locked); nothing was saved."""
+
+    message = N_("This round does not accept scores now; nothing was saved.")
+
+
+def round_accepts_scores(round_: Round, now: datetime) -> bool:
+    """Pure: judges may score, the window [opens_at, closes_at) holds `now`, and the round is not locked."""
+    if not round_.judges_may_score or round_.locked_at is not None:
+        return False
+    if round_.opens_at is None or now < round_.opens_at:
+        return False
+    return round_.closes_at is None or now < round_.closes_at
+
+
+def field_name(criterion_id: int) -> str:
+    """The form field of a criterion, used as the key of InvalidInput.field_errors."""
+    return f"criterion_{criterion_id}"
+
+
+def parse_value(raw: object, criterion: Criterion) -> Decimal:
+    """The value as a Decimal within the criterion's scale, at most two decimals; InvalidInput otherwise."""
+    name = field_name(criterion.id)
+    try:
+        value = Decimal(str(raw).strip()) if not isinstance(raw, Decimal) else raw
+    except (InvalidOperation, ValueError):
+        raise InvalidInput({name: N_("Enter a number.")}) from None
+    if not value.is_finite():
+        raise InvalidInput({name: N_("Enter a number.")})
+    if not criterion.scale_min <= value <= criterion.scale_max:
+        raise InvalidInput({name: N_("Enter a value within the scale.")})
+    if value != value.quantize(Decimal("0.01")):
+        raise InvalidInput({name: N_("Use at most two decimal places.")})
+    return value.quantize(Decimal("0.01"))
+
+
+async def _open_round(assignment: Assignment, by: User, now: datetime) -> Round:
+    if by.id != assignment.judge_id:
+        raise NotFound()
+    round_ = await Round.get_or_none(id=assignment.round_id)
+    if round_ is None:
+        raise NotFound()
+    if not round_accepts_scores(round_, now):
+        raise RoundNotScoring()
+    return round_
+
+
+def _upsert_sql(dialect: str) -> str:
+    if dialect == "postgres":
+        marks = ("$1", "$2", "$3", "$4")
+    elif dialect == "sqlite":
+        marks = ("?", "?", "?", "?")
+    else:  # pragma: no cover - the app runs on SQLite or PostgreSQL only
+        raise RuntimeError(f"no score upsert for {dialect}")
+    return (
+        'INSERT INTO "score" ("assignment_id", "criterion_id", "value", "updated_at") '
+        f"VALUES ({', '.join(marks)}) "
+        'ON CONFLICT ("assignment_id", "criterion_id") '
+        'DO UPDATE SET "value" = excluded."value", "updated_at" = excluded."updated_at"'
+    )
+
+
+async def save_score(assignment: Assignment, *, criterion: Criterion, value: object, now: datetime, by: User) -> Decimal:
+    """Save one criterion's value for `assignment` (autosave). Returns the stored value.
+
+    Refused with InvalidInput (value outside criterion.scale_min..scale_max, not a number) or
+    RoundNotScoring (the round is switched off, not open, closed or locked); nothing is saved then.
+    Side effects: one row in `score` per (assignment, criterion), written by INSERT ... ON CONFLICT
+    DO UPDATE so concurrent saves leave one row with the last committed value; one audit event.
+    """
+    if criterion.round_id != assignment.round_id:
+        raise NotFound()
+    parsed = parse_value(value, criterion)
+    round_ = await _open_round(assignment, by, now)
+    updated_at = Score._meta.fields_map["updated_at"].to_db_value(now, Score)
+    async with in_transaction() as connection:
+        if not await Assignment.filter(id=assignment.id).exists():  # removed by a conflict meanwhile
+            raise NotFound()
+        if await Conflict.filter(judge_id=assignment.judge_id, entry_id=assignment.entry_id).exists():
+            raise NotFound()
+        await connection.execute_query(
+            _upsert_sql(connection.capabilities.dialect), [assignment.id, criterion.id, parsed, updated_at]
+        )
+        await record(
+            "score.saved", subject=f"assignment:{assignment.id}", now=now, actor=by, contest_id=round_.contest_id,
+            data={"criterion": criterion.id, "value": str(parsed)},
+        )
+    return parsed
+
+
+async def save_comment(assignment: Assignment, *, comment: str, now: datetime, by: User) -> None:
+    """Save the judge's comment on the entry (autosave); same window rules as scores."""
+    text = comment.strip()
+    if len(text) > COMMENT_MAX:
+        raise InvalidInput({"comment": N_("Too long for this field.")})
+    round_ = await _open_round(assignment, by, now)
+    async with in_transaction():
+        if not await Assignment.filter(id=assignment.id).update(comment=text):
+            raise NotFound()
+        await record(
+            "assignment.comment", subject=f"assignment:{assignment.id}", now=now, actor=by,
+            contest_id=round_.contest_id, data={"length": len(text)},
+        )
+    assignment.comment = text
+
+
+async def complete_assignment(assignment: Assignment, *, now: datetime, by: User) -> None:
+    """"Submit my scores": every criterion of the round must be scored, else InvalidInput by criterion."""
+    round_ = await _open_round(assignment, by, now)
+    criteria = await Criterion.filter(round_id=round_.id).values_list("id", flat=True)
+    scored = set(await Score.filter(assignment_id=assignment.id).values_list("criterion_id", flat=True))
+    missing = [c for c in criteria if c not in scored]
+    if missing:
+        raise InvalidInput({field_name(c): N_("Please score this criterion.") for c in missing})
+    async with in_transaction():
+        if not await Assignment.filter(id=assignment.id).update(completed_at=now):
+            raise NotFound()
+        await record(
+            "assignment.completed", subject=f"assignment:{assignment.id}", now=now, actor=by,
+            contest_id=round_.contest_id,
+        )
+    assignment.completed_at = now

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+
+from contest.entries.models import EntryImage
+from contest.entries.states import EntryState, LeakStatus
+from contest.judging import queries
+from contest.judging.assignment import shuffle_for_judge
+from contest.judging.blind import AnonymousEntry, EntrantIdentity, JudgingImage
+from contest.judging.models import (
+    Assignment,
+    Conflict,
+    Criterion,
+    Round,
+    RoundEntry,
+    Score,
+)
+from tests.factories import NOW, make_contest, make_track, make_user
+from tests.judging.helpers import make_round, submitted_entry
+
+pytestmark = pytest.mark.unit
+
+MARKERS = ("MARKER-NAME", "marker-mail", "MARKER-ORG", "MARKER-SCHOOL", "MARKER-FILE", "MARKER-SUPERVISOR",
+           "MARKER-PUBLIC")
+
+
+async def leaky_setup(**round_fields):
+    """An entry whose every identity field carries a marker, assigned to a judge in an open round."""
+    contest = await make_contest()
+    track = await make_track(contest)
+    round_ = await make_round(contest, **round_fields)
+    await Criterion.create(round=round_, name="创意", scale_min=0, scale_max=10)
+    owner = await make_user(display_name="MARKER-NAME", email="marker-mail@marker-mail.example", phone="13912345678")
+    entry = await submitted_entry(
+        contest, track, owner, title="山海纹样", concept="取材于山海经。", answers={"materials": ["paper"]},
+        organisation="MARKER-ORG", school="MARKER-SCHOOL", supervisor_name="MARKER-SUPERVISOR",
+        public_name="MARKER-PUBLIC", leak_status=LeakStatus.CLEAR,
+    )
+    await EntryImage.create(entry=entry, key="k" * 32, position=0, is_cover=True, original_name="MARKER-FILE.jpg",
+                            original_format="jpeg", width=4000, height=3000, size_bytes=123456, sha256="0" * 64,
+                            derivatives={"judging": {"webp": {"width": 1600}}, "thumb": {"webp": {"width": 400}}})
+    await RoundEntry.create(round=round_, entry=entry, alias="Q7K-3XM")
+    judge = await make_user()
+    await Assignment.create(round=round_, entry=entry, judge=judge)
+    return round_, judge, entry
+
+
+async def test_the_judge_receives_the_alias_text_and_image_names_only(db):
+    round_, judge, entry = await leaky_setup()
+    queue = await queries.judge_queue(judge, round_, now=NOW)
+    assert (queue.total, queue.scored, queue.criteria, queue.read_only) == (1, 0, 1, False)
+    [item] = queue.items
+    assert item.identity is None
+    assert item.entry == AnonymousEntry(
+        alias="Q7K-3XM", title="山海纹样", concept="取材于山海经。", answers={"materials": ["paper"]},
+        images=(JudgingImage(key="k" * 32, position=0, derivatives=("judging", "thumb")),),
+    )
+    assert [f.name for f in dataclasses.fields(AnonymousEntry)] == ["alias", "title", "concept", "answers", "images"]
+    text = repr(queue)
+    assert [m for m in MARKERS if m.casefold() in text.casefold()] == []
+    assert f"id={entry.id}" not in text and "4000" not in text and "123456" not in text
+
+
+async def test_identity_is_given_only_when_the_round_says_so(db):
+    round_, judge, _ = await leaky_setup(judges_see_identity=True)
+    [item] = (await queries.judge_queue(judge, round_, now=NOW)).items
+    assert item.identity == EntrantIdentity(public_name="MARKER-PUBLIC", organisation="MARKER-ORG", school="MARKER-SCHOOL")
+    assert "MARKER-NAME" not in repr(item) and "marker-mail" not in repr(item)
+
+
+async def test_conflicted_held_withdrawn_and_unassigned_entries_are_not_in_the_queue(db):
+    round_, judge, entry = await leaky_setup()
+    contest_id = round_.contest_id
+    held = await submitted_entry(entry.contest, await entry.track, title="持有", leak_status=LeakStatus.FLAGGED)
+    conflicted = await submitted_entry(entry.contest, await entry.track, title="冲突")
+    withdrawn = await submitted_entry(entry.contest, await entry.track, title="撤回", state=EntryState.WITHDRAWN)
+    unassigned = await submitted_entry(entry.contest, await entry.track, title="未分配")
+    for n, e in enumerate([held, conflicted, withdrawn, unassigned]):
+        await RoundEntry.create(round=round_, entry=e, alias=f"ZZZ-00{n + 2}")
+        if e is not unassigned:
+            await Assignment.create(round=round_, entry=e, judge=judge)
+    await Conflict.create(contest_id=contest_id, judge=judge, entry=conflicted, source="declared", reason="同事")
+    queue = await queries.judge_queue(judge, round_, now=NOW)
+    assert [i.entry.alias for i in queue.items] == ["Q7K-3XM"]
+    assert queue.total == 1
+    for alias in ("ZZZ-002", "ZZZ-003", "ZZZ-004", "ZZZ-005", "NOPE-00"):
+        assert await queries.assignment_for_judge(judge, round_, alias, now=NOW) is None
+    assignment = await queries.assignment_for_judge(judge, round_, "Q7K-3XM", now=NOW)
+    assert (assignment.entry_id, assignment.judge_id) == (entry.id, judge.id)
+
+
+async def test_outside_the_window_the_judge_sees_nothing(db):
+    round_, judge, _ = await leaky_setup()
+    for now in (round_.opens_at - timedelta(seconds=1), round_.closes_at):
+        queue = await queries.judge_queue(judge, round_, now=now)
+        assert (queue.items, queue.total) == ([], 0)
+        assert await queries.assignment_for_judge(judge, round_, "Q7K-3XM", now=now) is None
+
+
+async def test_a_locked_round_is_shown_read_only(db):
+    round_, judge, _ = await leaky_setup()
+    await Round.filter(id=round_.id).update(locked_at=NOW)
+    round_ = await Round.get(id=round_.id)
+    queue = await queries.judge_queue(judge, round_, now=NOW)
+    assert (queue.total, queue.read_only) == (1, True)
+
+
+async def test_order_is_the_judges_own_shuffle_and_progress_counts_complete_entries(db):
+    contest = await make_contest()
+    track = await make_track(contest)
+    round_ = await make_round(contest, secret="shuffle-secret")
+    first = await Criterion.create(round=round_, name="创意", position=1)
+    second = await Criterion.create(round=round_, name="工艺", position=2)
+    judges = [await make_user(), await make_user()]
+    entries = [await submitted_entry(contest, track, leak_status=LeakStatus.CLEAR) for _ in range(6)]
+    aliases = {}
+    for n, e in enumerate(entries):
+        aliases[e.id] = f"AL{n}-XYZ"
+        await RoundEntry.create(round=round_, entry=e, alias=aliases[e.id])
+        for judge in judges:
+            await Assignment.create(round=round_, entry=e, judge=judge)
+    done = await Assignment.get(round=round_, entry=entries[2], judge=judges[0])
+    half = await Assignment.get(round=round_, entry=entries[4], judge=judges[0])
+    for assignment, criteria in ((done, (first, second)), (half, (first,))):
+        for criterion in criteria:
+            await Score.create(assignment=assignment, criterion=criterion, value=5, updated_at=NOW)
+    orders = []
+    for judge in judges:
+        queue = await queries.judge_queue(judge, round_, now=NOW)
+        expected = shuffle_for_judge([e.id for e in entries], round_seed="shuffle-secret", judge_id=judge.id)
+        assert [i.entry.alias for i in queue.items] == [aliases[e] for e in expected]
+        orders.append(expected)
+    assert orders[0] != orders[1]
+    queue = await queries.judge_queue(judges[0], round_, now=NOW)
+    progress = {i.entry.alias: (i.scored, i.complete) for i in queue.items}
+    assert progress == {aliases[e.id]: (0, False) for e in entries} | {
+        aliases[entries[2].id]: (2, True), aliases[entries[4].id]: (1, False)}
+    assert (queue.scored, queue.total) == (1, 6)

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from contest.audit.models import AuditEvent
+from contest.entries.models import Entry, TeamMember
+from contest.entries.states import LeakStatus
+from contest.errors import InvalidInput
+from contest.judging.leaks import (
+    LeakFinding,
+    check_entry_leaks,
+    clear_leak,
+    redact_entry,
+    scan_entry,
+)
+from tests.factories import NOW, make_contest, make_track, make_user
+from tests.judging.helpers import submitted_entry
+
+pytestmark = pytest.mark.unit
+
+OWNER = SimpleNamespace(display_name="陈晓明", email="xiaoming.chen@studio-abc.cn", phone="+86 138-0013-8000")
+
+
+def entry(title="海派剪纸", concept="以剪纸讲述百年工运。", answers=None, organisation="上海青禾文化传播有限公司",
+          school="同济大学", supervisor_name="王教授"):
+    return SimpleNamespace(title=title, concept=concept, answers=answers or {}, organisation=organisation,
+                           school=school, supervisor_name=supervisor_name)
+
+
+def scan(e, members=()):
+    return [(f.field, f.kind) for f in scan_entry(e, owner=OWNER, members=list(members))]
+
+
+def test_a_clean_entry_has_no_findings():
+    assert scan(entry(answers={"materials": ["paper"], "story": "纸与刀的对话"})) == []
+
+
+def test_each_identity_field_is_found_where_it_appears():
+    e = entry(
+        title="陈晓明的剪纸",
+        concept="作者来自同济大学，指导老师王教授，上海青禾文化传播出品。联系 138 0013 8000 或 xiaoming.chen@studio-abc.cn",
+        answers={"story": ["团队成员李小红参与"], "height": 12},
+    )
+    members = [SimpleNamespace(name="李小红", organisation="")]
+    assert scan(e, members) == [
+        ("title", "name"),
+        ("concept", "email"), ("concept", "email_local"), ("concept", "organisation"), ("concept", "school"),
+        ("concept", "supervisor_name"), ("concept", "phone"),
+        ("answers.story", "member_name"),
+    ]
+
+
+def test_matching_is_nfkc_and_case_folded():
+    owner = SimpleNamespace(display_name="Anna Berg", email="anna@example.org", phone="")
+    e = entry(title="ＡＮＮＡ　ＢＥＲＧ poster", organisation="", school="", supervisor_name="")
+    assert [(f.field, f.kind, f.needle) for f in scan_entry(e, owner=owner, members=[])] == [
+        ("title", "name", "anna berg"), ("title", "email_local", "anna")]
+
+
+def test_latin_needles_match_whole_words_only():
+    owner = SimpleNamespace(display_name="Ann", email="ann@example.org", phone="")
+    e = entry(title="annual report", concept="Planning", organisation="", school="", supervisor_name="")
+    assert scan_entry(e, owner=owner, members=[]) == []
+
+
+def test_very_short_needles_are_ignored():
+    owner = SimpleNamespace(display_name="王", email="li@example.org", phone="12345")
+    e = entry(title="王者 li 12345", organisation="", school="", supervisor_name="")
+    assert scan_entry(e, owner=owner, members=[]) == []
+
+
+def test_phone_without_country_code_and_separators_is_found():
+    e = entry(concept="电话13800138000", organisation="", school="", supervisor_name="")
+    assert scan_entry(e, owner=OWNER, members=[]) == [LeakFinding("concept", "phone", "8613800138000")]
+
+
+async def test_check_flags_then_clear_and_redact_are_audited(db):
+    contest = await make_contest()
+    track = await make_track(contest)
+    owner = await make_user(display_name="陈晓明", email="cxm@qq.com")
+    flagged = await submitted_entry(contest, track, owner, title="陈晓明作品")
+    clean = await submitted_entry(contest, track, owner, title="海上花")
+    await TeamMember.create(entry=clean, name="赵一", position=0)
+
+    findings = await check_entry_leaks(flagged, now=NOW)
+    assert [(f.field, f.kind) for f in findings] == [("title", "name")]
+    assert await check_entry_leaks(clean, now=NOW) == []
+    assert dict(await Entry.filter(id__in=[flagged.id, clean.id]).values_list("id", "leak_status")) == {
+        flagged.id: LeakStatus.FLAGGED, clean.id: LeakStatus.CLEAR}
+    audit = await AuditEvent.filter(action="entry.leak_check").order_by("seq").values_list("subject", "data")
+    assert audit == [(f"entry:{flagged.id}", {"status": "flagged", "findings": [{"field": "title", "kind": "name"}]}),
+                     (f"entry:{clean.id}", {"status": "clear", "findings": []})]
+    assert all("陈晓明" not in str(data) for _, data in audit)
+
+    organiser = await make_user()
+    await clear_leak(flagged, by=organiser, now=NOW)
+    assert (await Entry.get(id=flagged.id)).leak_status == LeakStatus.CLEAR
+
+    with pytest.raises(InvalidInput):
+        await redact_entry(flagged, title=" ", concept="x", by=organiser, now=NOW)
+    await redact_entry(flagged, title="某作品", concept="以剪纸讲述百年工运。", by=organiser, now=NOW)
+    saved = await Entry.get(id=flagged.id)
+    assert (saved.title, saved.concept, saved.leak_status) == ("某作品", "以剪纸讲述百年工运。", LeakStatus.REDACTED)
+    assert await AuditEvent.filter(action="entry.redacted").values_list("data", flat=True) == [{"fields": ["title"]}]
+    assert await AuditEvent.filter(action="entry.leak_cleared").count() == 1
