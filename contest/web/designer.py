@@ -16,7 +16,7 @@ from contest.entries import images as entry_images
 from contest.entries import queries, service
 from contest.entries.models import Entry
 from contest.entries.service import EntryInput, Member
-from contest.errors import ContestError, InvalidInput, InvalidUpload, NotFound
+from contest.errors import ContestError, DeadlinePassed, InvalidInput, InvalidUpload, NotFound
 from contest.i18n import N_
 from contest.web.auth import CATEGORY_LABELS, KIND_LABELS
 from contest.web.flash import flash
@@ -132,6 +132,8 @@ async def entry_save(request: Request) -> Response:
             return response
     except InvalidInput as exc:
         return await _entry_page(request, entry, values=values, errors=exc.field_errors, status=400)
+    except DeadlinePassed as exc:  # keep what was typed on screen: the saved draft is untouched
+        return await _entry_page(request, entry, values=values, errors={"_entry": exc.message}, status=exc.status_code)
     response = RedirectResponse(request.url_for("designer:entry", entry_id=entry.id), status_code=303)
     flash(request, response, N_("Saved."))
     return response

@@ -84,3 +84,20 @@ async def test_another_designers_entry_and_images_are_404(client, settings):
     ]
     assert [r.status_code for r in responses] == [404] * 5
     assert await EntryImage.all().count() == 0
+
+
+async def test_saving_after_the_deadline_keeps_the_draft_and_shows_what_was_typed(client, settings):
+    contest, track = await open_contest()
+    user = await make_user()
+    entry = await make_entry(contest, track, user, title="已保存的标题")
+    token = await login_as(client, user, secret=settings.secret_key)
+    contest.submissions_close_at = clock.now() - timedelta(seconds=1)
+    await contest.save()
+    response = await client.post(f"/me/entries/{entry.id}", data={
+        "csrf_token": token, "title": "截止后才写好的标题", "concept": "新的设计说明", "action": "save",
+        "entrant_kind": "individual", "entrant_category": "worker"})
+    assert response.status_code == 409
+    assert "投稿已截止；您的草稿已保存。" in response.text
+    assert 'value="截止后才写好的标题"' in response.text
+    saved = await Entry.get(id=entry.id)
+    assert (saved.title, saved.state) == ("已保存的标题", "draft")
