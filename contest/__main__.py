@@ -38,6 +38,15 @@ async def _seed_demo(settings: Settings, *, only_if_empty: bool) -> None:
         _print_accounts(accounts)  # type: ignore[arg-type]
 
 
+async def _sweep_uploads(settings: Settings) -> None:
+    from contest.entries.images import sweep_store
+    from contest.media.storage import UploadStore
+
+    removed = await sweep_store(UploadStore(settings.upload_dir))
+    if removed:
+        print(f"Removed {removed} unfinished upload file(s) left by an earlier stop.", flush=True)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -47,6 +56,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         os.environ["CONTEST_WORKERS"] = str(args.workers)
     settings = load_settings()
     asyncio.run(apply_migrations(settings))
+    asyncio.run(_with_database(settings, lambda: _sweep_uploads(settings)))
     if settings.demo:
         print("Preparing the demo contests (images are generated on first start)…", flush=True)
         asyncio.run(_seed_demo(settings, only_if_empty=True))

@@ -11,7 +11,6 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from tortoise.contrib.starlette import RegisterTortoise
 
 from contest.db import check_sqlite_pragmas, settings_config
-from contest.entries.queries import referenced_upload_keys
 from contest.media.storage import UploadStore
 from contest.settings import PROJECT_ROOT, Settings, load_settings
 from contest.web.cookies import CookieJar
@@ -39,7 +38,6 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         async with RegisterTortoise(app, config=settings_config(settings)):
             if settings.uses_sqlite:
                 await check_sqlite_pragmas()
-            store.sweep(await referenced_upload_keys())
             yield
 
     app = Starlette(

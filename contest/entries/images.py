@@ -199,6 +199,15 @@ async def set_cover(entry: Entry, image_id: int, *, by: User, now: datetime) -> 
         await EntryImage.filter(id=image.id).update(is_cover=True)
 
 
+async def sweep_store(store: UploadStore) -> int:
+    """Remove what a crash left behind: temp files and files no row refers to. Returns how many.
+
+    Run it once per start, before any worker serves: a worker sweeping while another is between
+    writing a file and committing its row would delete that upload.
+    """
+    return len(store.sweep(await queries.referenced_upload_keys()))
+
+
 async def latest_declaration(entry: Entry) -> Declaration | None:
     return (
         await Declaration.filter(entry_id=entry.id).order_by("-accepted_at", "-id")
