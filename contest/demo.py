@@ -107,13 +107,13 @@ DESIGNERS = [
 async def seed(settings: Settings, *, only_if_empty: bool = True, now: datetime | None = None) -> list[tuple[str, str, str]]:
     """Build both demo contests. Returns the demo accounts (role, e-mail, password) to print."""
     if only_if_empty and await Contest.exists():
-        return []
+        return await _existing_demo_accounts()
     now = now or clock.now()
     store = UploadStore(settings.upload_dir)
     store.ensure_dirs()
     hasher = PasswordHasher()
     hashes = {role: await anyio.to_thread.run_sync(hasher.hash, password) for role, password in PASSWORDS.items()}
-    organiser = await _user("organiser@demo.wenchuang.cn", "组委会秘书处", hashes["organiser"], staff=True)
+    await _user("organiser@demo.wenchuang.cn", "组委会秘书处", hashes["organiser"], staff=True)
     judges = [await _user(f"judge{n}@demo.wenchuang.cn", name, hashes["judge"])
               for n, name in ((1, "评委 张教授"), (2, "评委 刘设计师"))]
     designers = [await _designer(email, name, category, org, school, hashes["designer"])
@@ -125,9 +125,19 @@ async def seed(settings: Settings, *, only_if_empty: bool = True, now: datetime 
             await ContestRole.create(contest=contest, user=judge, role=ContestRoleKind.JUDGE)
     await _past_edition(last_year, designers, store, now)
     await _current_edition(this_year, designers, store, now)
-    return [("organiser", organiser.email, PASSWORDS["organiser"])] + \
-        [("judge", judge.email, PASSWORDS["judge"]) for judge in judges] + \
-        [("designer", designers[0].email, PASSWORDS["designer"])]
+    return await _existing_demo_accounts()
+
+
+DEMO_ACCOUNTS = [
+    ("organiser", "organiser@demo.wenchuang.cn"), ("judge", "judge1@demo.wenchuang.cn"),
+    ("judge", "judge2@demo.wenchuang.cn"), ("designer", DESIGNERS[0][0]),
+]
+
+
+async def _existing_demo_accounts() -> list[tuple[str, str, str]]:
+    """The demo accounts present in this database (printed at every start, development only)."""
+    present = set(await User.filter(email__in=[email for _, email in DEMO_ACCOUNTS]).values_list("email", flat=True))
+    return [(role, email, PASSWORDS[role]) for role, email in DEMO_ACCOUNTS if email in present]
 
 
 async def _user(email: str, name: str, password_hash: str, *, staff: bool = False) -> User:
