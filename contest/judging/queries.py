@@ -29,6 +29,7 @@ from contest.judging.models import (
     Assignment,
     Conflict,
     Criterion,
+    PanelMember,
     Round,
     RoundEntry,
     Score,
@@ -117,3 +118,42 @@ async def assignment_for_judge(judge: User, round_: Round, alias: str, *, now: d
     if not entry_id:
         return None
     return await Assignment.get_or_none(round_id=round_.id, judge_id=judge.id, entry_id=entry_id[0])
+
+
+# --- lookups for the judges' pages ---------------------------------------------------------------
+
+CRITERION_VALUES = ("id", "name", "name_en", "guidance", "guidance_en", "scale_min", "scale_max")
+
+
+async def round_by_id(round_id: int) -> Round | None:
+    return await Round.get_or_none(id=round_id)
+
+
+async def judged_round_ids(judge: User) -> set[int]:
+    """Rounds where the user is a judge: assigned entries, or a seat on a panel (after conflicts took them all)."""
+    assigned = await Assignment.filter(judge_id=judge.id).distinct().values_list("round_id", flat=True)
+    seated = await PanelMember.filter(judge_id=judge.id).values_list("panel__round_id", flat=True)
+    return set(assigned) | set(seated)
+
+
+async def rounds_for_judge(judge: User) -> list[Round]:
+    return await Round.filter(id__in=await judged_round_ids(judge)).order_by("position", "id")
+
+
+async def criteria_of(round_: Round) -> list[Criterion]:
+    return await Criterion.filter(round_id=round_.id).order_by("position", "id")
+
+
+async def criteria_rows(round_: Round) -> list[dict]:
+    return list(await Criterion.filter(round_id=round_.id).order_by("position", "id").values(*CRITERION_VALUES))
+
+
+async def stored_scores(assignment: Assignment) -> list[tuple[int, object]]:
+    """(criterion id, value) of what this judge saved for this entry."""
+    return list(await Score.filter(assignment_id=assignment.id).values_list("criterion_id", "value"))
+
+
+async def judging_images(entry_id: int) -> list[dict]:
+    """Storage key and derivative facts of an entry's images, in the designer's order (server side only)."""
+    return list(await EntryImage.filter(entry_id=entry_id).order_by("position", "id").values("key", "derivatives"))
+

@@ -6,7 +6,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from contest.settings import PROJECT_ROOT
-from contest.web import auth, designer, media, public
+from contest.web import auth, designer, judge, media, public
 from contest.web.organiser import dashboard as organiser_dashboard
 from contest.web.organiser import integrity as organiser_integrity
 
@@ -16,6 +16,7 @@ def build_routes() -> list[BaseRoute]:
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
         Mount("/account", routes=auth.routes, name="auth"),
         Mount("/me", routes=designer.routes, name="designer"),
+        Mount("/judge", routes=judge.routes, name="judge"),
         Mount("/media", routes=media.routes, name="media"),
         Mount("/admin", routes=organiser_dashboard.routes + organiser_integrity.routes, name="organiser"),
         Mount("", routes=public.routes, name="public"),

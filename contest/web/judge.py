@@ -1,0 +1,268 @@
+"""The judges' area: my rounds, my queue, the scoring page, autosave, conflicts, images by alias.
+
+Everything a judge receives is built from `AnonymousEntry` (judging/blind.py) and served under the
+entry's per-round alias: never a storage key, entry id, name, file name or time. A judge who may not
+see a round or an entry gets the same 404 as for one that does not exist, anonymous visitors too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from contest import clock, i18n, permissions
+from contest.accounts.models import User
+from contest.errors import InvalidInput
+from contest.i18n import N_
+from contest.judging import queries as judging_queries
+from contest.judging import scoring, service
+from contest.judging.models import Assignment, Criterion, Round
+from contest.judging.queries import (
+    JudgeQueue,
+    assignment_for_judge,
+    judge_queue,
+    round_visible_to_judges,
+)
+from contest.web.errors import wants_json
+from contest.web.flash import flash
+from contest.web.forms import read_form, text
+from contest.web.media import file_response
+from contest.web.session import current_user, require_user
+from contest.web.templating import render, request_locale
+from contest.web.uploads import upload_store
+
+IMAGE_VARIANTS = {"webp": ("judging", "WEBP"), "jpeg": ("judging", "JPEG"),
+                  "thumb.webp": ("thumb", "WEBP"), "thumb.jpeg": ("thumb", "JPEG")}
+NO_STORE = "private, no-store"
+
+
+# --- loading what the judge may see (each refusal is the same NotFound) -------------------------
+
+
+@dataclass(frozen=True)
+class JudgeRound:
+    judge: User
+    round_: Round
+    now: datetime
+
+
+@dataclass(frozen=True)
+class JudgeEntry:
+    judge: User
+    round_: Round
+    assignment: Assignment
+    now: datetime
+
+
+async def _judge_round(request: Request) -> JudgeRound:
+    """The round of the path, when the visitor is one of its judges and it is open to judges."""
+    judge, now = current_user(request), clock.now()
+    permissions.require(judge is not None)
+    round_ = await judging_queries.round_by_id(request.path_params["round_id"])
+    permissions.require(round_ is not None and round_visible_to_judges(round_, now))
+    permissions.require(round_.id in await judging_queries.judged_round_ids(judge))  # type: ignore[union-attr]
+    return JudgeRound(judge, round_, now)  # type: ignore[arg-type]
+
+
+async def _judge_entry(request: Request) -> JudgeEntry:
+    found = await _judge_round(request)
+    assignment = await assignment_for_judge(found.judge, found.round_, request.path_params["alias"], now=found.now)
+    permissions.require(assignment is not None)
+    return JudgeEntry(found.judge, found.round_, assignment, found.now)  # type: ignore[arg-type]
+
+
+async def _stored_values(assignment: Assignment) -> dict[str, str]:
+    rows = await judging_queries.stored_scores(assignment)
+    return {scoring.field_name(c): plain_number(v) for c, v in rows}
+
+
+def plain_number(value: Decimal) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+async def rounds(request: Request) -> Response:
+    judge, now = require_user(request), clock.now()
+    listed = []
+    for round_ in await judging_queries.rounds_for_judge(judge):
+        if round_visible_to_judges(round_, now):
+            listed.append((round_, await judge_queue(judge, round_, now=now)))
+    return render(request, "judge/rounds.html", {"rounds": listed})
+
+
+async def queue(request: Request) -> Response:
+    found = await _judge_round(request)
+    items = await judge_queue(found.judge, found.round_, now=found.now)
+    return render(request, "judge/queue.html", {"round": found.round_, "queue": items})
+
+
+def _neighbours(items: JudgeQueue, alias: str) -> tuple[int, str | None, str | None]:
+    aliases = [i.entry.alias for i in items.items]
+    permissions.require(alias in aliases)  # gone between two queries (a conflict declared in another tab)
+    index = aliases.index(alias)
+    previous = aliases[index - 1] if index > 0 else None
+    following = aliases[index + 1] if index + 1 < len(aliases) else None
+    return index, previous, following
+
+
+async def _score_page(request: Request, found: JudgeEntry, *, values: dict[str, str] | None = None,
+                      errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    items = await judge_queue(found.judge, found.round_, now=found.now)
+    alias = request.path_params["alias"]
+    index, previous, following = _neighbours(items, alias)
+    item = items.items[index]
+    shown = request.query_params.get("image", "1")
+    shown_n = int(shown) if shown.isdigit() and 1 <= int(shown) <= len(item.entry.images) else 1
+    context = {
+        "round": found.round_, "queue": items, "item": item, "entry": item.entry, "position": index + 1,
+        "previous": previous, "following": following, "criteria": await judging_queries.criteria_rows(found.round_),
+        "values": values if values is not None else await _stored_values(found.assignment),
+        "comment": values.get("comment", "") if values is not None else found.assignment.comment,
+        "completed": found.assignment.completed_at is not None, "errors": errors or {}, "shown": shown_n,
+        "read_only": items.read_only,
+    }
+    return render(request, "judge/score.html", context, status_code=status)
+
+
+async def score(request: Request) -> Response:
+    return await _score_page(request, await _judge_entry(request))
+
+
+# --- autosave and the no-script form ------------------------------------------------------------
+
+
+def _translated(request: Request, errors: dict[str, str]) -> dict[str, str]:
+    locale = request_locale(request)
+    return {name: i18n.translate(locale, message) for name, message in errors.items()}
+
+
+def _invalid_json(request: Request, exc: InvalidInput) -> JSONResponse:
+    locale = request_locale(request)
+    return JSONResponse({"error": i18n.translate(locale, exc.message), "fields": _translated(request, exc.field_errors)},
+                        status_code=exc.status_code, headers={"Cache-Control": "no-store"})
+
+
+def _wanted(form: FormData, criteria: list[Criterion]) -> list[tuple[Criterion, str]]:
+    """The criteria present in the form with a value; blank fields (not yet scored) are left alone."""
+    present = ((c, text(form, scoring.field_name(c.id), max_length=50)) for c in criteria)
+    return [(criterion, raw) for criterion, raw in present if raw]
+
+
+def _check_values(wanted: list[tuple[Criterion, str]]) -> None:
+    """Every value checked before any is saved, so one bad field saves nothing."""
+    errors: dict[str, str] = {}
+    for criterion, raw in wanted:
+        try:
+            scoring.parse_value(raw, criterion)
+        except InvalidInput as exc:
+            errors.update(exc.field_errors)
+    if errors:
+        raise InvalidInput(errors)
+
+
+async def _save(found: JudgeEntry, form: FormData) -> dict[str, str]:
+    wanted = _wanted(form, await judging_queries.criteria_of(found.round_))
+    _check_values(wanted)
+    saved = {}
+    for criterion, raw in wanted:
+        value = await scoring.save_score(found.assignment, criterion=criterion, value=raw, now=found.now, by=found.judge)
+        saved[scoring.field_name(criterion.id)] = plain_number(value)
+    if "comment" in form:
+        await scoring.save_comment(found.assignment, comment=text(form, "comment", max_length=20_000), now=found.now,
+                                   by=found.judge)
+        saved["comment"] = found.assignment.comment
+    return saved
+
+
+async def score_save(request: Request) -> Response:
+    """Autosave (JSON, `x-csrf-token` header) or the whole form without script (redirect with a flash)."""
+    found = await _judge_entry(request)
+    form = await read_form(request)
+    try:
+        saved = await _save(found, form)
+    except InvalidInput as exc:
+        if wants_json(request):
+            return _invalid_json(request, exc)
+        values = {k: text(form, k, max_length=20_000) for k in form if k != "csrf_token"}
+        return await _score_page(request, found, values=values, errors=exc.field_errors, status=400)
+    if wants_json(request):
+        items = await judge_queue(found.judge, found.round_, now=found.now)
+        return JSONResponse({"saved": saved, "scored": items.scored, "total": items.total},
+                            headers={"Cache-Control": "no-store"})
+    response = RedirectResponse(request.url_for("judge:score", round_id=found.round_.id, alias=request.path_params["alias"]),
+                                status_code=303)
+    flash(request, response, N_("Saved."))
+    return response
+
+
+async def complete(request: Request) -> Response:
+    """"Submit my scores": refused (400, each unscored criterion marked) until every criterion has a score."""
+    found = await _judge_entry(request)
+    await read_form(request)
+    try:
+        await scoring.complete_assignment(found.assignment, now=found.now, by=found.judge)
+    except InvalidInput as exc:
+        return await _score_page(request, found, errors={**exc.field_errors, "_complete": exc.message}, status=400)
+    items = await judge_queue(found.judge, found.round_, now=found.now)
+    _, _, following = _neighbours(items, request.path_params["alias"])
+    if following:
+        target = request.url_for("judge:score", round_id=found.round_.id, alias=following)
+    else:
+        target = request.url_for("judge:queue", round_id=found.round_.id)
+    response = RedirectResponse(target, status_code=303)
+    flash(request, response, N_("Your scores for {alias} were submitted."), alias=request.path_params["alias"])
+    return response
+
+
+async def conflict(request: Request) -> Response:
+    """GET: the declaration form; POST: declare it (reason required); the entry leaves the queue at once."""
+    found = await _judge_entry(request)
+    alias = request.path_params["alias"]
+    if request.method == "GET":
+        return render(request, "judge/conflict.html", {"round": found.round_, "alias": alias, "errors": {}})
+    form = await read_form(request)
+    reason = text(form, "reason", max_length=service.REASON_MAX + 1)
+    try:
+        await service.declare_conflict(found.judge, await found.assignment.entry, reason=reason, now=found.now)
+    except InvalidInput as exc:
+        context = {"round": found.round_, "alias": alias, "errors": exc.field_errors, "reason": reason}
+        return render(request, "judge/conflict.html", context, status_code=400)
+    response = RedirectResponse(request.url_for("judge:queue", round_id=found.round_.id), status_code=303)
+    flash(request, response, N_("Conflict declared: {alias} was removed from your list."), alias=alias, level="info")
+    return response
+
+
+# --- images, by alias and position --------------------------------------------------------------
+
+
+async def image(request: Request) -> Response:
+    found = await _judge_entry(request)
+    variant = IMAGE_VARIANTS.get(request.path_params["variant"])
+    permissions.require(variant is not None)
+    size, fmt = variant  # type: ignore[misc]
+    rows = await judging_queries.judging_images(found.assignment.entry_id)
+    n = request.path_params["n"]
+    permissions.require(1 <= n <= len(rows))
+    key, facts = rows[n - 1]["key"], (rows[n - 1]["derivatives"] or {}).get(f"{size}.{fmt.lower()}")
+    permissions.require(facts is not None)
+    path = upload_store(request).derived_path(key, size, fmt)
+    return await file_response(request, path, f"image/{fmt.lower()}", facts["sha256"], cache=NO_STORE)
+
+
+routes = [
+    Route("/", rounds, name="rounds"),
+    Route("/r/{round_id:int}", queue, name="queue"),
+    Route("/r/{round_id:int}/{alias}", score, name="score"),
+    Route("/r/{round_id:int}/{alias}/scores", score_save, methods=["POST"], name="score_save"),
+    Route("/r/{round_id:int}/{alias}/complete", complete, methods=["POST"], name="complete"),
+    Route("/r/{round_id:int}/{alias}/conflict", conflict, methods=["GET", "POST"], name="conflict"),
+    Route("/r/{round_id:int}/{alias}/{n:int}.{variant}", image, name="image"),
+]
