@@ -7,6 +7,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from contest.judging.aggregation import Method
+
 
 class RoundKind(StrEnum):
     PRELIMINARY = "preliminary"  # 初评
@@ -51,6 +53,7 @@ class Round(Model):
     entry_source = fields.CharEnumField(EntrySource, max_length=20, default=EntrySource.ALL_ELIGIBLE)
     assignment_mode = fields.CharEnumField(AssignmentMode, max_length=20, default=AssignmentMode.WHOLE_PANEL)
     judges_per_entry = fields.IntField(default=3, db_default=3)
+    method = fields.CharEnumField(Method, max_length=20, default=Method.MEAN, db_default=Method.MEAN.value)
     # The round's rules as switches (review phases in peer-review systems); predicates read these.
     judges_may_score = fields.BooleanField(default=True, db_default=True)
     designers_may_edit = fields.BooleanField(default=False, db_default=False)
