@@ -1,0 +1,387 @@
+"""Organisers and judges join a contest by invitation; judge groups carry the judges' weight.
+
+An invitation is a single-use link: the token (`secrets.token_urlsafe(16)`, 128 bits) goes out once,
+in the outbox message, and only its SHA-256 is stored. It is valid until `expires_at` (72 h after
+sending), exclusive. Re-inviting the same e-mail to the same contest and role *deletes* the earlier
+unused invitations, so a replaced or revoked link is indistinguishable from one that never existed,
+an unused row is always "pending" and a used one always "accepted".
+
+The judge groups live here too because the people page manages them; they are plain rows of
+`judging.models.JudgeGroup` and could move to the judging package unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
+from tortoise.transactions import in_transaction
+
+from contest import clock
+from contest.accounts import passwords, throttle
+from contest.accounts.models import ContestRole, ContestRoleKind, Invitation, User
+from contest.accounts.service import (
+    EMAIL_PATTERN,
+    check_password_rules,
+    normalise_email,
+)
+from contest.audit.log import record
+from contest.contests.models import Contest
+from contest.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from contest.i18n import N_
+from contest.judging.models import JudgeGroup, PanelMember
+from contest.notifications.outbox import queue_message
+
+LIFETIME = timedelta(hours=72)
+TOKEN_BYTES = 16  # 128 bits (ASVS 6.4.1)
+MAX_WEIGHT = 1000.0
+ROLE_NAMES = {ContestRoleKind.JUDGE: ("评委", "judge"), ContestRoleKind.ORGANISER: ("组委会成员", "organiser")}
+
+
+class InvitationInvalid(NotFound):
+    """Unknown, used, revoked and expired links all look the same."""
+
+    message = N_(
+        "This invitation link is not valid any more: it was used, it expired, or it is wrong. "
+        "Ask the organisers for a new one."
+    )
+
+
+class JudgeGroupInUse(Conflict):
+    message = N_("This judge group is still used by a panel member or a pending invitation; nothing was deleted.")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- inviting -------------------------------------------------------------------------------------
+
+
+async def _invite_errors(
+    contest: Contest, email: str, role: str, judge_group: JudgeGroup | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+        errors["email"] = N_("Enter a valid e-mail address.")
+    if role not in ROLE_NAMES:
+        errors["role"] = N_("Choose one of the options.")
+    elif judge_group is not None and (role != ContestRoleKind.JUDGE or judge_group.contest_id != contest.id):
+        errors["judge_group"] = N_("Only judges belong to a judge group of this contest.")
+    if not errors and await _has_role(contest, email, ContestRoleKind(role)):
+        errors["email"] = N_("This person already has this role in this contest.")
+    return errors
+
+
+async def _has_role(contest: Contest, email: str, role: ContestRoleKind) -> bool:
+    user = await User.get_or_none(email=email)
+    if user is None:
+        return False
+    if role == ContestRoleKind.ORGANISER and user.is_staff:
+        return True
+    return await ContestRole.exists(contest_id=contest.id, user_id=user.id, role=role)
+
+
+async def invite(
+    contest: Contest,
+    *,
+    email: str,
+    role: ContestRoleKind | str,
+    judge_group: JudgeGroup | None = None,
+    by: User,
+    now: datetime,
+    link_for: Callable[[str], str],
+) -> Invitation:
+    """Invite `email` to `role` in `contest`. Side effects, in one transaction: earlier unused
+    invitations for the same contest, e-mail and role are deleted; the new invitation (token hash
+    only) is stored; one outbox message (kind "invitation") carries `link_for(token)`; one audit event.
+    Raises InvalidInput for a bad e-mail, role or group, or when the person already has the role."""
+    email = normalise_email(email)
+    errors = await _invite_errors(contest, email, str(role), judge_group)
+    if errors:
+        raise InvalidInput(errors)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    role = ContestRoleKind(role)
+    async with in_transaction():
+        replaced = await Invitation.filter(contest_id=contest.id, email=email, role=role, used_at__isnull=True).delete()
+        invitation = await Invitation.create(
+            contest=contest, email=email, role=role, token_hash=token_hash(token), judge_group=judge_group,
+            invited_by=by, expires_at=now + LIFETIME,
+        )
+        await queue_message(
+            kind="invitation", to_email=email, contest_id=contest.id,
+            subject=_subject(contest, role), body_text=_message(invitation, contest, link_for(token)),
+        )
+        await record(
+            "invitation.create", subject=f"invitation:{invitation.id}", now=now, actor=by, contest_id=contest.id,
+            data={"email": email, "role": str(role), "judge_group": judge_group.id if judge_group else None,
+                  "replaced": replaced},
+        )
+    return invitation
+
+
+async def resend(invitation: Invitation, *, by: User, now: datetime, link_for: Callable[[str], str]) -> Invitation:
+    """A fresh link for the same person, role and group; the old link stops working."""
+    await invitation.fetch_related("contest", "judge_group")
+    return await invite(
+        invitation.contest, email=invitation.email, role=invitation.role, judge_group=invitation.judge_group,
+        by=by, now=now, link_for=link_for,
+    )
+
+
+async def revoke(invitation: Invitation, *, by: User, now: datetime) -> None:
+    """Delete an unused invitation; its link then looks like one that never existed."""
+    async with in_transaction():
+        deleted = await Invitation.filter(id=invitation.id, used_at__isnull=True).delete()
+        if deleted:
+            await record(
+                "invitation.revoke", subject=f"invitation:{invitation.id}", now=now, actor=by,
+                contest_id=invitation.contest_id, data={"email": invitation.email, "role": str(invitation.role)},
+            )
+
+
+def _subject(contest: Contest, role: ContestRoleKind) -> str:
+    zh, en = ROLE_NAMES[role]
+    return f"【{contest.title}】{zh}邀请 Invitation to be a {en}: {contest.title_en or contest.title}"
+
+
+def _message(invitation: Invitation, contest: Contest, link: str) -> str:
+    zh, en = ROLE_NAMES[invitation.role]
+    group = invitation.judge_group
+    local = clock.to_zone(invitation.expires_at, contest.time_zone).strftime("%Y-%m-%d %H:%M")
+    expiry = f"{local} ({contest.time_zone})"
+    group_zh = f"（评委组：{group.name}）" if group else ""
+    group_en = f" (judge group: {group.name_en or group.name})" if group else ""
+    return (
+        f"您好：\n\n{contest.title} 组委会邀请您担任{zh}{group_zh}。\n"
+        f"请在 {expiry} 前打开以下链接接受邀请。链接只能使用一次。\n\n{link}\n\n"
+        "如果您在本站已有账号，请用该账号现在的密码接受邀请；否则请设置新密码。\n"
+        "如果您不认识发件人，请忽略这封邮件。\n\n---\n\n"
+        f"Hello,\n\nThe organising committee of {contest.title_en or contest.title} invites you to be a {en}{group_en}.\n"
+        f"Open this link before {expiry} to accept. It works only once.\n\n{link}\n\n"
+        "If you already have an account here, accept with its current password; otherwise choose a new one.\n"
+        "If you do not know the sender, ignore this message.\n"
+    )
+
+
+# --- accepting ------------------------------------------------------------------------------------
+
+
+async def invitation_for(token: str, *, now: datetime) -> Invitation | None:
+    """The unused, unexpired invitation for this token, else None (whatever the reason)."""
+    if not token or len(token) > 100:
+        return None
+    return await Invitation.filter(
+        token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=now
+    ).select_related("contest", "judge_group").first()
+
+
+async def existing_account(invitation: Invitation) -> User | None:
+    return await User.get_or_none(email=invitation.email)
+
+
+def new_account_errors(display_name: str, password: str) -> dict[str, str]:
+    errors = check_password_rules(password)
+    if not display_name.strip() or len(display_name) > 100:
+        errors["display_name"] = N_("Enter your name (at most 100 characters).")
+    return errors
+
+
+async def _check_existing(user: User, password: str, *, ip: str, now: datetime) -> None:
+    """The account's current password, throttled like a login (the link must not bypass the throttle)."""
+    if await throttle.is_throttled(email=user.email, ip=ip, now=now):
+        raise TooManyAttempts()
+    if not await passwords.verify_password(user.password_hash, password):
+        await throttle.record_failure(email=user.email, ip=ip, now=now)
+        raise InvalidInput({"password": N_("The password is not correct.")})
+    if not user.is_active:
+        raise InvitationInvalid()
+
+
+async def accept(token: str, *, display_name: str, password: str, now: datetime, ip: str = "") -> User:
+    """Use the invitation: creates the account (name + new password) when the e-mail has none, or
+    checks the existing account's current password; grants the role; audits. Single use even under
+    concurrency: the invitation is claimed by one conditional UPDATE and the loser gets InvitationInvalid.
+    Raises InvitationInvalid, InvalidInput or TooManyAttempts; nothing is saved when it raises."""
+    invitation = await invitation_for(token, now=now)
+    if invitation is None:
+        raise InvitationInvalid()
+    user = await existing_account(invitation)
+    if user is not None:
+        await _check_existing(user, password, ip=ip, now=now)
+        password_hash = ""
+    else:
+        errors = new_account_errors(display_name, password)
+        if errors:
+            raise InvalidInput(errors)
+        password_hash = await passwords.hash_password(password)
+    try:
+        return await _claim(invitation, user, display_name=display_name.strip(), password_hash=password_hash, now=now)
+    except IntegrityError:  # the e-mail registered in the meantime; the claim was rolled back
+        raise Conflict() from None
+
+
+async def _claim(invitation: Invitation, user: User | None, *, display_name: str, password_hash: str,
+                 now: datetime) -> User:
+    async with in_transaction():
+        claimed = await Invitation.filter(id=invitation.id, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+        if claimed != 1:
+            raise InvitationInvalid()
+        if user is None:
+            user = await User.create(email=invitation.email, password_hash=password_hash, display_name=display_name)
+        await ContestRole.get_or_create(contest_id=invitation.contest_id, user_id=user.id, role=invitation.role)
+        user.last_login_at = now
+        await user.save(update_fields=["last_login_at"])
+        await record(
+            "invitation.accept", subject=f"invitation:{invitation.id}", now=now, actor=user,
+            contest_id=invitation.contest_id, data={"role": str(invitation.role), "user": user.id},
+        )
+    return user
+
+
+# --- who has access -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Judge:
+    user: User
+    groups: tuple[JudgeGroup, ...]
+
+
+@dataclass(frozen=True)
+class People:
+    organisers: list[User]
+    site_organisers: list[User]  # staff: every contest, without a role row
+    judges: list[Judge]
+
+
+async def people_of(contest: Contest) -> People:
+    """Everyone with access to `contest`, each judge with the groups of their panel seats and invitation."""
+    roles = await ContestRole.filter(contest_id=contest.id).select_related("user").order_by("user__display_name", "id")
+    groups = await _judge_groups_by_user(contest, [r.user for r in roles if r.role == ContestRoleKind.JUDGE])
+    return People(
+        organisers=[r.user for r in roles if r.role == ContestRoleKind.ORGANISER],
+        site_organisers=await User.filter(is_staff=True, is_active=True).order_by("display_name", "id"),
+        judges=[Judge(r.user, groups[r.user.id]) for r in roles if r.role == ContestRoleKind.JUDGE],
+    )
+
+
+async def _judge_groups_by_user(contest: Contest, judges: list[User]) -> dict[int, tuple[JudgeGroup, ...]]:
+    found: dict[int, dict[int, JudgeGroup]] = defaultdict(dict)
+    seats = PanelMember.filter(panel__round__contest_id=contest.id, group_id__isnull=False, judge_id__in=[j.id for j in judges])
+    for seat in await seats.select_related("group"):
+        found[seat.judge_id][seat.group.id] = seat.group
+    by_email = {j.email: j.id for j in judges}
+    accepted = Invitation.filter(contest_id=contest.id, role=ContestRoleKind.JUDGE, used_at__isnull=False,
+                                 judge_group_id__isnull=False, email__in=list(by_email))
+    for invitation in await accepted.select_related("judge_group"):
+        found[by_email[invitation.email]][invitation.judge_group.id] = invitation.judge_group
+    return defaultdict(tuple, {user_id: tuple(sorted(g.values(), key=lambda g: g.id)) for user_id, g in found.items()})
+
+
+async def pending_invitations(contest: Contest) -> list[Invitation]:
+    """Unused invitations, expired ones included (the page offers to resend them), newest first."""
+    return await Invitation.filter(contest_id=contest.id, used_at__isnull=True).select_related(
+        "judge_group", "invited_by"
+    ).order_by("-created_at", "-id")
+
+
+async def pending_invitation(contest: Contest, invitation_id: int) -> Invitation | None:
+    return await Invitation.get_or_none(id=invitation_id, contest_id=contest.id, used_at__isnull=True)
+
+
+# --- judge groups ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    group: JudgeGroup
+    share: float  # percent of the judges' figure when every group scored an entry
+    seats: int  # panel members in this group
+
+
+async def judge_groups_of(contest: Contest) -> list[GroupRow]:
+    groups = await JudgeGroup.filter(contest_id=contest.id).annotate(seats=Count("members")).order_by("id")
+    total = sum(g.weight for g in groups)
+    return [GroupRow(g, g.weight / total * 100 if total else 0.0, g.seats) for g in groups]  # type: ignore[attr-defined]
+
+
+async def judge_group_of(contest: Contest, group_id: int) -> JudgeGroup | None:
+    return await JudgeGroup.get_or_none(id=group_id, contest_id=contest.id)
+
+
+def parse_weight(raw: str) -> float | None:
+    """"70", "70 %", "70％" and "0.7" are all accepted as numbers; weights are relative, so only ratios matter."""
+    try:
+        weight = float(raw.strip().rstrip("%％").strip())
+    except ValueError:
+        return None
+    return weight if math.isfinite(weight) and 0 < weight <= MAX_WEIGHT else None
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    name: str
+    name_en: str
+    weight: float
+
+
+async def _checked_group(contest: Contest, raw: Mapping[str, str], *, group_id: int | None) -> GroupSpec:
+    name, name_en = raw.get("name", "").strip(), raw.get("name_en", "").strip()
+    weight = parse_weight(raw.get("weight", ""))
+    errors: dict[str, str] = {}
+    if not name or len(name) > 100:
+        errors["name"] = N_("Enter a name (at most 100 characters).")
+    elif await JudgeGroup.filter(contest_id=contest.id, name=name).exclude(id=group_id or 0).exists():
+        errors["name"] = N_("Another judge group of this contest has this name.")
+    if len(name_en) > 100:
+        errors["name_en"] = N_("Use at most 100 characters.")
+    if weight is None:
+        errors["weight"] = N_("Enter a weight above 0 and at most 1000, for example 70 or 70 %.")
+    if errors:
+        raise InvalidInput(errors)
+    return GroupSpec(name, name_en, weight)  # type: ignore[arg-type]
+
+
+async def create_judge_group(contest: Contest, raw: Mapping[str, str], *, by: User, now: datetime) -> JudgeGroup:
+    """Validate `raw` (name, name_en, weight), create the group and audit; InvalidInput lists every bad field."""
+    spec = await _checked_group(contest, raw, group_id=None)
+    async with in_transaction():
+        group = await JudgeGroup.create(contest=contest, name=spec.name, name_en=spec.name_en, weight=spec.weight)
+        await record("judge_group.create", subject=f"judge_group:{group.id}", now=now, actor=by,
+                     contest_id=contest.id, data=_group_data(group))
+    return group
+
+
+async def update_judge_group(group: JudgeGroup, raw: Mapping[str, str], *, by: User, now: datetime) -> JudgeGroup:
+    await group.fetch_related("contest")
+    spec = await _checked_group(group.contest, raw, group_id=group.id)
+    before = _group_data(group)
+    group.name, group.name_en, group.weight = spec.name, spec.name_en, spec.weight
+    async with in_transaction():
+        await group.save(update_fields=["name", "name_en", "weight"])
+        await record("judge_group.update", subject=f"judge_group:{group.id}", now=now, actor=by,
+                     contest_id=group.contest_id, data={"from": before, "to": _group_data(group)})
+    return group
+
+
+async def delete_judge_group(group: JudgeGroup, *, by: User, now: datetime) -> None:
+    """Only an unused group: no panel member sits in it and no pending invitation names it."""
+    async with in_transaction():
+        pending = Invitation.filter(judge_group_id=group.id, used_at__isnull=True, expires_at__gt=now)
+        if await PanelMember.exists(group_id=group.id) or await pending.exists():
+            raise JudgeGroupInUse()
+        await group.delete()
+        await record("judge_group.delete", subject=f"judge_group:{group.id}", now=now, actor=by,
+                     contest_id=group.contest_id, data=_group_data(group))
+
+
+def _group_data(group: JudgeGroup) -> dict[str, object]:
+    return {"name": group.name, "name_en": group.name_en, "weight": group.weight}
