@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from contest import i18n
+from contest import clock, i18n
 from contest.web.csrf import csrf_token
 from contest.web.flash import read_flashes
 
@@ -44,6 +44,11 @@ def format_moment(moment: datetime | None, zone: str, fmt: str = "medium", *, lo
     return format_datetime(moment, fmt, tzinfo=zone, locale=babel_locale)
 
 
+def datetime_local(moment: datetime | None, zone: str) -> str:
+    """The value of an `<input type="datetime-local">` showing `moment` on the contest's wall clock."""
+    return clock.to_zone(moment, zone).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
 def _environment(directory: Path, locale: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory),
@@ -55,6 +60,7 @@ def _environment(directory: Path, locale: str) -> jinja2.Environment:
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["markdown"] = render_markdown
     env.filters["moment"] = partial(format_moment, locale=locale)
+    env.filters["datetime_local"] = datetime_local
     env.filters["iso"] = lambda moment: moment.isoformat() if moment else ""
     env.globals["localized"] = partial(localized, locale=locale)
     env.globals["locale"] = locale

@@ -1,0 +1,160 @@
+"""Where a round stands: the judge × entry matrix for organisers, and reminders to judges behind."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from contest.accounts.models import User
+from contest.audit.log import record
+from contest.contests.models import Contest
+from contest.entries.models import Entry
+from contest.entries.states import JUDGEABLE_STATES
+from contest.judging.models import (
+    Assignment,
+    Conflict,
+    Criterion,
+    Panel,
+    PanelMember,
+    Round,
+    RoundEntry,
+    Score,
+)
+from contest.notifications.outbox import queue_message
+
+
+class CellState(StrEnum):
+    COMPLETE = "complete"  # "submit my scores" done
+    PARTIAL = "partial"  # some criteria scored
+    ASSIGNED = "assigned"  # nothing yet
+    CONFLICT = "conflict"  # a panel judge in conflict with the entry
+    NONE = ""  # not this judge's entry
+
+
+@dataclass(frozen=True)
+class JudgeRow:
+    id: int
+    name: str
+    email: str
+    assigned: int
+    complete: int
+
+    @property
+    def behind(self) -> bool:
+        return self.complete < self.assigned
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    id: int
+    alias: str
+    number: str
+    title: str
+    track_id: int
+
+
+@dataclass(frozen=True)
+class ProgressMatrix:
+    judges: list[JudgeRow]
+    entries: list[EntryRow]
+    cells: dict[tuple[int, int], CellState]  # (judge id, entry id)
+
+    def cell(self, judge_id: int, entry_id: int) -> CellState:
+        return self.cells.get((judge_id, entry_id), CellState.NONE)
+
+    @property
+    def assigned(self) -> int:
+        return sum(j.assigned for j in self.judges)
+
+    @property
+    def complete(self) -> int:
+        return sum(j.complete for j in self.judges)
+
+
+async def progress_matrix(round_: Round) -> ProgressMatrix:
+    entries = [EntryRow(r["entry_id"], r["alias"], r["entry__number"], r["entry__title"], r["entry__track_id"])
+               for r in await RoundEntry.filter(round_id=round_.id, entry__state__in=list(JUDGEABLE_STATES))
+               .order_by("entry__track_id", "alias")
+               .values("entry_id", "alias", "entry__number", "entry__title", "entry__track_id")]
+    assignments = await Assignment.filter(round_id=round_.id).values("id", "entry_id", "judge_id", "completed_at")
+    scored = set(await Score.filter(assignment__round_id=round_.id).values_list("assignment_id", flat=True))
+    cells: dict[tuple[int, int], CellState] = {}
+    for a in assignments:
+        state = CellState.COMPLETE if a["completed_at"] else CellState.PARTIAL if a["id"] in scored else CellState.ASSIGNED
+        cells[(a["judge_id"], a["entry_id"])] = state
+    panel_judges = set(await PanelMember.filter(panel__round_id=round_.id).values_list("judge_id", flat=True))
+    judge_ids = panel_judges | {a["judge_id"] for a in assignments}
+    entry_ids = [e.id for e in entries]
+    for judge_id, entry_id in await Conflict.filter(judge_id__in=judge_ids, entry_id__in=entry_ids).values_list(
+            "judge_id", "entry_id"):
+        cells.setdefault((judge_id, entry_id), CellState.CONFLICT)
+    assigned = Counter(a["judge_id"] for a in assignments)
+    complete = Counter(a["judge_id"] for a in assignments if a["completed_at"])
+    judges = [JudgeRow(u["id"], u["display_name"], u["email"], assigned[u["id"]], complete[u["id"]])
+              for u in await User.filter(id__in=judge_ids).order_by("display_name", "id").values(
+                  "id", "display_name", "email")]
+    return ProgressMatrix(judges, entries, cells)
+
+
+async def find_round_entry(round_: Round, reference: str) -> Entry | None:
+    """An entry of the round by its alias or its entry number, whichever the organiser has at hand."""
+    reference = reference.strip()
+    row = await RoundEntry.filter(round_id=round_.id).filter(
+        Q(alias=reference.upper()) | Q(entry__number=reference)).first().values("entry_id")
+    return await Entry.get(id=row["entry_id"]) if row else None
+
+
+def _reminder_text(contest: Contest, round_: Round, judge: JudgeRow, link: str) -> tuple[str, str]:
+    left = judge.assigned - judge.complete
+    subject = f"【{contest.title}】{round_.name}：还有 {left} 件作品待评 / {left} entries left to score"
+    closes = f"评审截止：{round_.closes_at:%Y-%m-%d %H:%M} UTC\n" if round_.closes_at else ""
+    body = (f"{judge.name}，您好：\n\n{contest.title}「{round_.name}」中，您已完成 {judge.complete} / {judge.assigned} 件作品的评分。\n"
+            f"{closes}请登录继续评审：{link}\n\n"
+            f"Dear {judge.name},\n\nYou have completed {judge.complete} of {judge.assigned} entries in "
+            f"“{round_.name_en or round_.name}” of {contest.title_en or contest.title}.\n"
+            f"Please log in to continue: {link}\n")
+    return subject, body
+
+
+async def send_reminders(round_: Round, *, link: str, by: User, now: datetime) -> list[int]:
+    """One outbox message to every judge with entries not yet submitted; returns their ids. Audited."""
+    contest = await Contest.get(id=round_.contest_id)
+    behind = [j for j in (await progress_matrix(round_)).judges if j.behind]
+    async with in_transaction():
+        for judge in behind:
+            subject, body = _reminder_text(contest, round_, judge, link)
+            await queue_message(kind="reminder", to_email=judge.email, subject=subject, body_text=body,
+                                contest_id=contest.id)
+        await record("round.reminders_sent", subject=f"round:{round_.id}", now=now, actor=by, contest_id=contest.id,
+                     data={"judges": [j.id for j in behind]})
+    return [j.id for j in behind]
+
+
+@dataclass(frozen=True)
+class RoundOverview:
+    round_: Round
+    entries: int
+    criteria: int
+    panels: int
+    assigned: int
+    complete: int
+
+
+async def rounds_overview(contest: Contest) -> list[RoundOverview]:
+    """Each round of the contest with the counts its card on the console shows."""
+    rounds = await Round.filter(contest_id=contest.id)
+    ids = [r.id for r in rounds]
+
+    async def counts(query) -> Counter:
+        return Counter(await query.filter(round_id__in=ids).values_list("round_id", flat=True))
+
+    entries = await counts(RoundEntry.filter(entry__state__in=list(JUDGEABLE_STATES)))
+    criteria, panels = await counts(Criterion.all()), await counts(Panel.all())
+    assigned, complete = await counts(Assignment.all()), await counts(Assignment.filter(completed_at__isnull=False))
+    return [RoundOverview(r, entries[r.id], criteria[r.id], panels[r.id], assigned[r.id], complete[r.id])
+            for r in rounds]

@@ -1,0 +1,361 @@
+"""Configuring a round: its settings and switches, criteria, panels and their judges.
+
+Raw form values are parsed and checked here (not in the web layer), so every field's problem is
+reported at once and nothing is saved half. Changing the rules of a round that already has scores
+needs `confirmed=True` and is logged with what changed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from tortoise.functions import Max
+from tortoise.transactions import in_transaction
+
+from contest import clock
+from contest.accounts.models import ContestRole, ContestRoleKind, User
+from contest.audit.log import record
+from contest.contests.models import Contest, Track
+from contest.errors import Conflict as StateConflict
+from contest.errors import InvalidInput
+from contest.i18n import N_
+from contest.judging.aggregation import Method
+from contest.judging.models import (
+    AssignmentMode,
+    Criterion,
+    EntrySource,
+    JudgeGroup,
+    OthersScores,
+    Panel,
+    PanelMember,
+    Round,
+    RoundKind,
+    Score,
+)
+from contest.judging.service import RoundLocked
+
+NAME_MAX = 100
+GUIDANCE_MAX = 2000
+MAX_JUDGES_PER_ENTRY = 50
+SCALE_LIMIT = 1000
+SWITCHES = ("judges_may_score", "designers_may_edit", "judges_see_identity", "judges_see_only_assigned")
+
+
+class NeedsConfirmation(StateConflict):
+    message = N_("This round already has scores. Changing its rules affects them: confirm to go ahead.")
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    kind: RoundKind
+    name: str
+    name_en: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    entry_source: EntrySource
+    assignment_mode: AssignmentMode
+    judges_per_entry: int
+    method: Method
+    judges_may_score: bool
+    designers_may_edit: bool
+    judges_see_identity: bool
+    judges_see_others_scores: OthersScores
+    judges_see_only_assigned: bool
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    name: str
+    name_en: str
+    guidance: str
+    guidance_en: str
+    weight: float
+    scale_min: int
+    scale_max: int
+
+
+# --- parsing raw form values ---------------------------------------------------------------------
+
+
+class _Reader:
+    """Collects one error per field while reading, so a form reports every problem at once."""
+
+    def __init__(self, raw: Mapping[str, str]) -> None:
+        self.raw, self.errors = raw, {}
+
+    def text(self, name: str, *, max_length: int, required: bool = False) -> str:
+        value = (self.raw.get(name) or "").strip()
+        if required and not value:
+            self.errors[name] = N_("This field is required.")
+        elif len(value) > max_length:
+            self.errors[name] = N_("Too long for this field.")
+        return value
+
+    def choice(self, name: str, enum: type, default: Any) -> Any:
+        value = self.raw.get(name) or default.value
+        try:
+            return enum(value)
+        except ValueError:
+            self.errors[name] = N_("Choose one of the options.")
+            return default
+
+    def integer(self, name: str, *, low: int, high: int, default: int = 0) -> int:
+        value = (self.raw.get(name) or "").strip()
+        if not value.lstrip("-").isdigit():
+            self.errors[name] = N_("Enter a whole number.")
+            return default
+        number = int(value)
+        if not low <= number <= high:
+            self.errors[name] = N_("This number is outside the allowed range.")
+        return number
+
+    def decimal(self, name: str, *, minimum_exclusive: Decimal) -> float:
+        try:
+            number = Decimal((self.raw.get(name) or "").strip())
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite() or number <= minimum_exclusive:
+            self.errors[name] = N_("Enter a number greater than zero.")
+            return 1.0
+        return float(number)
+
+    def moment(self, name: str, zone: str) -> datetime | None:
+        value = (self.raw.get(name) or "").strip()
+        if not value:
+            return None
+        try:
+            return clock.local_to_utc(datetime.fromisoformat(value).replace(tzinfo=None), zone)
+        except ValueError:
+            self.errors[name] = N_("Enter a date and time.")
+            return None
+
+    def flag(self, name: str) -> bool:
+        return self.raw.get(name) in {"1", "on", "true"}
+
+    def done(self) -> None:
+        if self.errors:
+            raise InvalidInput(self.errors)
+
+
+def parse_round_settings(raw: Mapping[str, str], *, zone: str) -> RoundSettings:
+    read = _Reader(raw)
+    settings = RoundSettings(
+        kind=read.choice("kind", RoundKind, RoundKind.PRELIMINARY),
+        name=read.text("name", max_length=NAME_MAX, required=True),
+        name_en=read.text("name_en", max_length=NAME_MAX),
+        opens_at=read.moment("opens_at", zone),
+        closes_at=read.moment("closes_at", zone),
+        entry_source=read.choice("entry_source", EntrySource, EntrySource.ALL_ELIGIBLE),
+        assignment_mode=read.choice("assignment_mode", AssignmentMode, AssignmentMode.WHOLE_PANEL),
+        judges_per_entry=read.integer("judges_per_entry", low=1, high=MAX_JUDGES_PER_ENTRY, default=3),
+        method=read.choice("method", Method, Method.MEAN),
+        judges_see_others_scores=read.choice("judges_see_others_scores", OthersScores, OthersScores.NEVER),
+        **{switch: read.flag(switch) for switch in SWITCHES},
+    )
+    if settings.opens_at and settings.closes_at and settings.closes_at <= settings.opens_at:
+        read.errors.setdefault("closes_at", N_("The window must close after it opens."))
+    read.done()
+    return settings
+
+
+def parse_criterion(raw: Mapping[str, str]) -> CriterionSpec:
+    read = _Reader(raw)
+    spec = CriterionSpec(
+        name=read.text("name", max_length=NAME_MAX, required=True),
+        name_en=read.text("name_en", max_length=NAME_MAX),
+        guidance=read.text("guidance", max_length=GUIDANCE_MAX),
+        guidance_en=read.text("guidance_en", max_length=GUIDANCE_MAX),
+        weight=read.decimal("weight", minimum_exclusive=Decimal(0)),
+        scale_min=read.integer("scale_min", low=-SCALE_LIMIT, high=SCALE_LIMIT),
+        scale_max=read.integer("scale_max", low=-SCALE_LIMIT, high=SCALE_LIMIT, default=10),
+    )
+    if "scale_min" not in read.errors and "scale_max" not in read.errors and spec.scale_max <= spec.scale_min:
+        read.errors["scale_max"] = N_("The top of the scale must be above its bottom.")
+    read.done()
+    return spec
+
+
+# --- checks against the rest of the contest ------------------------------------------------------
+
+
+async def _check_window(contest: Contest, settings: RoundSettings, *, round_id: int | None) -> None:
+    errors: dict[str, str] = {}
+    close = contest.submissions_close_at
+    if settings.closes_at and close and settings.closes_at <= close:
+        errors["closes_at"] = N_("A round must close after submissions close.")
+    if settings.opens_at and settings.closes_at:
+        others = Round.filter(contest_id=contest.id, opens_at__lt=settings.closes_at, closes_at__gt=settings.opens_at)
+        if round_id is not None:
+            others = others.exclude(id=round_id)
+        if await others.exists():
+            errors["opens_at"] = N_("This window overlaps another round of the contest.")
+    if errors:
+        raise InvalidInput(errors)
+
+
+async def _has_scores(round_: Round) -> bool:
+    return await Score.filter(assignment__round_id=round_.id).exists()
+
+
+def _require_unlocked(round_: Round) -> None:
+    if round_.locked_at is not None:
+        raise RoundLocked()
+
+
+# --- rounds --------------------------------------------------------------------------------------
+
+
+async def create_round(contest: Contest, settings: RoundSettings, *, by: User, now: datetime) -> Round:
+    """A new round after the existing ones, with its own secret for aliases and judge order."""
+    await _check_window(contest, settings, round_id=None)
+    async with in_transaction():
+        last = await Round.filter(contest_id=contest.id).annotate(top=Max("position")).first().values("top")
+        round_ = await Round.create(contest_id=contest.id, position=((last or {}).get("top") or 0) + 1,
+                                    secret=secrets.token_hex(16), **asdict(settings))
+        await record("round.created", subject=f"round:{round_.id}", now=now, actor=by, contest_id=contest.id,
+                     data=_plain(asdict(settings)))
+    return round_
+
+
+async def update_round(round_: Round, settings: RoundSettings, *, by: User, now: datetime,
+                       confirmed: bool = False) -> dict[str, Any]:
+    """Apply the settings; returns what changed. A round with scores needs `confirmed`."""
+    _require_unlocked(round_)
+    changes = {k: v for k, v in asdict(settings).items() if getattr(round_, k) != v}
+    if not changes:
+        return {}
+    if {"opens_at", "closes_at"} & changes.keys():
+        await _check_window(await Contest.get(id=round_.contest_id), settings, round_id=round_.id)
+    scored = await _has_scores(round_)
+    if scored and not confirmed:
+        raise NeedsConfirmation()
+    async with in_transaction():
+        await Round.filter(id=round_.id).update(**changes)
+        await record("round.updated", subject=f"round:{round_.id}", now=now, actor=by, contest_id=round_.contest_id,
+                     data={"changes": _plain(changes), "had_scores": scored})
+    for key, value in changes.items():
+        setattr(round_, key, value)
+    return changes
+
+
+def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
+
+
+# --- criteria ------------------------------------------------------------------------------------
+
+
+async def add_criterion(round_: Round, spec: CriterionSpec, *, by: User, now: datetime,
+                        confirmed: bool = False) -> Criterion:
+    """A new criterion; with scores already given, every judge's total becomes incomplete, hence confirm."""
+    _require_unlocked(round_)
+    if await _has_scores(round_) and not confirmed:
+        raise NeedsConfirmation()
+    async with in_transaction():
+        last = await Criterion.filter(round_id=round_.id).annotate(top=Max("position")).first().values("top")
+        criterion = await Criterion.create(round_id=round_.id, position=((last or {}).get("top") or 0) + 1,
+                                           **asdict(spec))
+        await record("criterion.added", subject=f"round:{round_.id}", now=now, actor=by, contest_id=round_.contest_id,
+                     data={"criterion": criterion.id, **asdict(spec)})
+    return criterion
+
+
+async def update_criterion(criterion: Criterion, spec: CriterionSpec, *, by: User, now: datetime,
+                           confirmed: bool = False) -> None:
+    round_ = await Round.get(id=criterion.round_id)
+    _require_unlocked(round_)
+    changes = {k: v for k, v in asdict(spec).items() if getattr(criterion, k) != v}
+    if not changes:
+        return
+    scored = await Score.filter(criterion_id=criterion.id).exists()
+    if scored and not confirmed:
+        raise NeedsConfirmation()
+    given = Score.filter(criterion_id=criterion.id)
+    if scored and (await given.filter(value__lt=spec.scale_min).exists() or
+                   await given.filter(value__gt=spec.scale_max).exists()):
+        raise InvalidInput({"scale_min": N_("Scores already given fall outside this scale.")})
+    async with in_transaction():
+        await Criterion.filter(id=criterion.id).update(**changes)
+        await record("criterion.updated", subject=f"round:{round_.id}", now=now, actor=by,
+                     contest_id=round_.contest_id, data={"criterion": criterion.id, "changes": changes,
+                                                         "had_scores": scored})
+
+
+async def delete_criterion(criterion: Criterion, *, by: User, now: datetime, confirmed: bool = False) -> None:
+    """Removes the criterion and the scores given on it (which is why a scored one needs confirming)."""
+    round_ = await Round.get(id=criterion.round_id)
+    _require_unlocked(round_)
+    scores = await Score.filter(criterion_id=criterion.id).count()
+    if scores and not confirmed:
+        raise NeedsConfirmation()
+    async with in_transaction():
+        await Criterion.filter(id=criterion.id).delete()
+        await record("criterion.deleted", subject=f"round:{round_.id}", now=now, actor=by,
+                     contest_id=round_.contest_id, data={"criterion": criterion.id, "name": criterion.name,
+                                                         "scores_removed": scores})
+
+
+# --- panels and their judges ---------------------------------------------------------------------
+
+
+async def create_panel(round_: Round, *, name: str, track_id: int | None, by: User, now: datetime) -> Panel:
+    _require_unlocked(round_)
+    read = _Reader({"name": name})
+    name = read.text("name", max_length=NAME_MAX, required=True)
+    if track_id is not None and not await Track.filter(id=track_id, contest_id=round_.contest_id).exists():
+        read.errors["track"] = N_("Choose one of the options.")
+    read.done()
+    async with in_transaction():
+        panel = await Panel.create(round_id=round_.id, name=name, track_id=track_id)
+        await record("panel.created", subject=f"round:{round_.id}", now=now, actor=by, contest_id=round_.contest_id,
+                     data={"panel": panel.id, "name": name, "track": track_id})
+    return panel
+
+
+async def delete_panel(panel: Panel, round_: Round, *, by: User, now: datetime) -> None:
+    """Assignments made through the panel stay (their panel becomes empty); judges keep what they scored."""
+    _require_unlocked(round_)
+    async with in_transaction():
+        await Panel.filter(id=panel.id).delete()
+        await record("panel.deleted", subject=f"round:{round_.id}", now=now, actor=by, contest_id=round_.contest_id,
+                     data={"panel": panel.id, "name": panel.name})
+
+
+async def contest_judges(contest_id: int) -> list[dict[str, Any]]:
+    """Everyone with the judge role in the contest: id, display name, e-mail."""
+    ids = ContestRole.filter(contest_id=contest_id, role=ContestRoleKind.JUDGE).values_list("user_id", flat=True)
+    return list(await User.filter(id__in=await ids, is_active=True).order_by("display_name", "id").values(
+        "id", "display_name", "email"))
+
+
+async def add_panel_member(panel: Panel, round_: Round, *, judge_id: int, group_id: int | None, by: User,
+                           now: datetime) -> PanelMember:
+    _require_unlocked(round_)
+    errors = {}
+    if not await ContestRole.filter(contest_id=round_.contest_id, user_id=judge_id, role=ContestRoleKind.JUDGE).exists():
+        errors["judge"] = N_("Choose one of the options.")
+    if group_id is not None and not await JudgeGroup.filter(id=group_id, contest_id=round_.contest_id).exists():
+        errors["group"] = N_("Choose one of the options.")
+    if not errors and await PanelMember.filter(panel_id=panel.id, judge_id=judge_id).exists():
+        errors["judge"] = N_("This judge is already on the panel.")
+    if errors:
+        raise InvalidInput(errors)
+    async with in_transaction():
+        member = await PanelMember.create(panel_id=panel.id, judge_id=judge_id, group_id=group_id)
+        await record("panel.member_added", subject=f"round:{round_.id}", now=now, actor=by,
+                     contest_id=round_.contest_id, data={"panel": panel.id, "judge": judge_id, "group": group_id})
+    return member
+
+
+async def remove_panel_member(member: PanelMember, round_: Round, *, by: User, now: datetime) -> None:
+    """The judge leaves the panel; what they were assigned and scored stays until an organiser reassigns."""
+    _require_unlocked(round_)
+    async with in_transaction():
+        await PanelMember.filter(id=member.id).delete()
+        await record("panel.member_removed", subject=f"round:{round_.id}", now=now, actor=by,
+                     contest_id=round_.contest_id, data={"panel": member.panel_id, "judge": member.judge_id})
