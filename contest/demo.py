@@ -17,13 +17,26 @@ from PIL import Image
 
 from contest import clock, demo_art
 from contest.accounts.models import (
-    ContestRole, ContestRoleKind, EntrantCategory, EntrantKind, EntrantProfile, User,
+    ContestRole,
+    ContestRoleKind,
+    EntrantCategory,
+    EntrantKind,
+    EntrantProfile,
+    User,
 )
 from contest.contests.models import AwardTier, Contest, FieldKind, Track, TrackField
 from contest.entries import images as entry_images
 from contest.entries import service as entry_service
 from contest.entries.models import Entry, TeamMember
-from contest.judging.models import Criterion, Round, RoundKind
+from contest.judging import service as judging_service
+from contest.judging.models import (
+    Criterion,
+    JudgeGroup,
+    Panel,
+    PanelMember,
+    Round,
+    RoundKind,
+)
 from contest.media.pipeline import process_image_async
 from contest.media.storage import UploadStore, new_key
 from contest.results.models import Award, AwardStatus
@@ -114,23 +127,25 @@ async def seed(settings: Settings, *, only_if_empty: bool = True, now: datetime 
     hasher = PasswordHasher()
     hashes = {role: await anyio.to_thread.run_sync(hasher.hash, password) for role, password in PASSWORDS.items()}
     await _user("organiser@demo.wenchuang.cn", "组委会秘书处", hashes["organiser"], staff=True)
-    judges = [await _user(f"judge{n}@demo.wenchuang.cn", name, hashes["judge"])
+    judges = [await _user(f"judge{n}@jury.wenchuang.cn", name, hashes["judge"])
               for n, name in ((1, "评委 张教授"), (2, "评委 刘设计师"))]
     designers = [await _designer(email, name, category, org, school, hashes["designer"])
                  for email, name, category, org, school in DESIGNERS]
-    last_year = await _contest(2025, now, store, open_days=(-400, -330), announce_days=-300)
-    this_year = await _contest(2026, now, store, open_days=(-7, 30), announce_days=90)
-    for contest in (last_year, this_year):
+    last_year = await _contest(RENMIN, 2025, now, store, open_days=(-400, -330), announce_days=-300)
+    this_year = await _contest(RENMIN, 2026, now, store, open_days=(-7, 30), announce_days=90)
+    campus = await _contest(CAMPUS, 2026, now, store, open_days=(-40, -3), announce_days=60)
+    for contest in (last_year, this_year, campus):
         for judge in judges:
             await ContestRole.create(contest=contest, user=judge, role=ContestRoleKind.JUDGE)
     await _past_edition(last_year, designers, store, now)
     await _current_edition(this_year, designers, store, now)
+    await _judging_edition(campus, designers, judges, store, now)
     return await _existing_demo_accounts()
 
 
 DEMO_ACCOUNTS = [
-    ("organiser", "organiser@demo.wenchuang.cn"), ("judge", "judge1@demo.wenchuang.cn"),
-    ("judge", "judge2@demo.wenchuang.cn"), ("designer", DESIGNERS[0][0]),
+    ("organiser", "organiser@demo.wenchuang.cn"), ("judge", "judge1@jury.wenchuang.cn"),
+    ("judge", "judge2@jury.wenchuang.cn"), ("designer", DESIGNERS[0][0]),
 ]
 
 
@@ -153,16 +168,30 @@ async def _designer(email: str, name: str, category: EntrantCategory, org: str, 
     return user
 
 
-async def _contest(year: int, now: datetime, store: UploadStore, *, open_days: tuple[int, int], announce_days: int) -> Contest:
+RENMIN = {
+    "slug": "renmin-{year}", "title": "「人民城市 百年工运」文创设计大赛（{year}）",
+    "title_en": "People's City · A Century of the Labour Movement — Cultural-Creative Design Contest {year}",
+    "tagline": "工运 + 创意：让百年工运精神走进日常生活",
+    "tagline_en": "Labour movement + creativity: a century of heritage in daily life", "poster_seed": 0,
+}
+# A second organiser's contest whose preliminary round is open now, so the demo judges have work to do.
+CAMPUS = {
+    "slug": "campus-{year}", "title": "「匠心校园」工会文创设计大赛（{year}）",
+    "title_en": "Craft on Campus — Union Cultural-Creative Design Contest {year}",
+    "tagline": "校园工会主办：把身边劳动者的故事做成文创",
+    "tagline_en": "Run by a campus union: everyday workers' stories as cultural-creative design", "poster_seed": 7,
+}
+
+
+async def _contest(edition: dict, year: int, now: datetime, store: UploadStore, *, open_days: tuple[int, int],
+                   announce_days: int) -> Contest:
     day = timedelta(days=1)
     contest = await Contest.create(
-        slug=f"renmin-{year}", title=f"「人民城市 百年工运」文创设计大赛（{year}）",
-        title_en=f"People's City · A Century of the Labour Movement — Cultural-Creative Design Contest {year}",
-        tagline="工运 + 创意：让百年工运精神走进日常生活", tagline_en="Labour movement + creativity: a century of heritage in daily life",
+        **{key: edition[key].format(year=year) for key in ("slug", "title", "title_en", "tagline", "tagline_en")},
         organisers_text=ORGANISERS_TEXT, rules_md=RULES, rules_md_en=RULES_EN,
         submissions_open_at=now + open_days[0] * day, submissions_close_at=now + open_days[1] * day,
         announce_at=now + announce_days * day, notice_days=7, notice_starts_at=now + (announce_days - 8) * day,
-        poster_key=await _poster(year, store),
+        poster_key=await _poster(year + edition["poster_seed"], store),
     )
     await entry_service.current_terms(contest)
     for position, spec in enumerate(TRACKS, start=1):
@@ -248,11 +277,11 @@ async def _submit(entry: Entry, owner: User, when: datetime) -> None:
     await entry_service.submit_entry(entry, by=owner, originality_id=originality.id, ip_terms_id=ip_terms.id, now=when)
 
 
-async def _in_parallel(jobs: list) -> None:  # noqa: ANN001
+async def _in_parallel(jobs: list) -> None:
     """Image work runs in threads, so a few entries at once roughly halves the demo's build time."""
     limiter = anyio.CapacityLimiter(3)
 
-    async def run(job) -> None:  # noqa: ANN001
+    async def run(job) -> None:
         async with limiter:
             await job()
 
@@ -293,3 +322,29 @@ async def _current_edition(contest: Contest, designers: list[User], store: Uploa
                     await _submit(entry, owner, now)
             jobs.append(job)
     await _in_parallel(jobs)
+
+
+async def _judging_edition(contest: Contest, designers: list[User], judges: list[User], store: UploadStore,
+                           now: datetime) -> None:
+    """Two submitted entries per track, and the preliminary round open with both demo judges on its panel."""
+    tracks = await Track.filter(contest=contest).order_by("position")
+    during = contest.submissions_close_at - timedelta(days=5)
+    jobs = []
+    for track, spec in zip(tracks, TRACKS, strict=True):
+        for index in range(2):
+            async def job(track=track, spec=spec, index=index) -> None:
+                owner = designers[(index * 3 + track.position) % len(designers)]
+                entry = await _entry(contest, track, spec, index + 3, owner, store, during,
+                                     seed=2026_500 + track.position * 10 + index)
+                await _submit(entry, owner, during)
+            jobs.append(job)
+    await _in_parallel(jobs)
+    preliminary = await Round.filter(contest=contest).order_by("position").first()
+    experts = await JudgeGroup.create(contest=contest, name="专家评委", name_en="Expert judges", weight=0.7)
+    union = await JudgeGroup.create(contest=contest, name="工会代表", name_en="Union representatives", weight=0.3)
+    panel = await Panel.create(round=preliminary, name="全体评委", track=None)
+    for judge, group in zip(judges, (experts, union), strict=True):
+        await PanelMember.create(panel=panel, judge=judge, group=group)
+    organiser = await User.get(email="organiser@demo.wenchuang.cn")  # a site organiser: runs every contest
+    await judging_service.open_round_entries(preliminary, now=now)
+    await judging_service.assign_round(preliminary, by=organiser, now=now)
