@@ -1,17 +1,20 @@
-"""`contest serve|migrate|demo|create-organiser` (thin: the work lives in app, db and demo)."""
+"""`contest serve|migrate|demo|create-organiser|bundle|verify-bundle` (thin: the work lives in app, db, demo
+and the domain packages)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
+import json
 import os
 import sys
+from pathlib import Path
 
 from tortoise import Tortoise
 
 from contest.db import apply_migrations, settings_config
-from contest.errors import InvalidInput
+from contest.errors import ContestError, InvalidInput, NotFound
 from contest.settings import ConfigurationError, Settings, load_settings
 
 
@@ -96,6 +99,55 @@ def cmd_i18n(args: argparse.Namespace) -> None:
     print(update_catalogs())
 
 
+async def _export_bundle(round_id: int) -> dict:
+    from contest import clock
+    from contest.judging import bundle, queries
+
+    round_ = await queries.round_by_id(round_id)
+    if round_ is None:
+        raise NotFound(f"There is no round {round_id}.")
+    return await bundle.build_bundle(round_, now=clock.now())
+
+
+def cmd_bundle(args: argparse.Namespace) -> None:
+    from contest.judging import bundle
+
+    settings = load_settings()
+    try:
+        data = asyncio.run(_with_database(settings, lambda: _export_bundle(args.round_id)))
+    except ContestError as exc:
+        print(f"contest: {exc.message}", file=sys.stderr)
+        sys.exit(2)
+    path = args.output or Path(f"round-{args.round_id}-results.json")
+    path.write_bytes(bundle.dumps(data))  # type: ignore[arg-type]
+    print(f"Results bundle of round {args.round_id} written to {path}")
+
+
+def _read_bundle(path: Path) -> dict:
+    data = json.loads(path.read_bytes())
+    if not isinstance(data, dict):
+        raise TypeError("not a JSON object")
+    return data
+
+
+def cmd_verify_bundle(args: argparse.Namespace) -> None:
+    from contest.judging import bundle
+
+    try:
+        data = _read_bundle(args.file)
+    except (OSError, ValueError, TypeError) as exc:
+        problems = [f"{args.file} is not a results bundle: {exc}"]
+    else:
+        problems = bundle.verify_bundle(data)
+        if not args.offline:
+            problems += asyncio.run(_with_database(load_settings(), lambda: bundle.verify_against_database(data)))  # type: ignore[operator]
+    for problem in problems:
+        print(problem)
+    if problems:
+        sys.exit(1)
+    print("OK")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="contest", description="文创赛 — a design contest system")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -110,6 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
     organiser = commands.add_parser("create-organiser", help="create or reset a site organiser")
     organiser.add_argument("email")
     organiser.set_defaults(run=cmd_create_organiser)
+    export = commands.add_parser("bundle", help="export the results bundle of a locked round")
+    export.add_argument("round_id", type=int)
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: round-ROUND_ID-results.json)")
+    export.set_defaults(run=cmd_bundle)
+    verify = commands.add_parser("verify-bundle", help="verify a results bundle; exits 1 when a problem is found")
+    verify.add_argument("file", type=Path)
+    verify.add_argument("--offline", action="store_true", help="check the bundle alone, without the database")
+    verify.set_defaults(run=cmd_verify_bundle)
     commands.add_parser("i18n", help="update the message catalogs from code and templates").set_defaults(run=cmd_i18n)
     return parser
 
