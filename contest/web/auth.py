@@ -1,4 +1,4 @@
-"""Register, log in, log out and change password."""
+"""Register, log in, log out, change password, and accept an invitation."""
 
 from __future__ import annotations
 
@@ -7,8 +7,15 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from contest import clock
-from contest.accounts import service
-from contest.accounts.models import EntrantCategory, EntrantKind
+from contest.accounts import invitations, service
+from contest.accounts.invitations import InvitationInvalid
+from contest.accounts.models import (
+    ContestRoleKind,
+    EntrantCategory,
+    EntrantKind,
+    Invitation,
+    User,
+)
 from contest.errors import InvalidCredentials, InvalidInput, TooManyAttempts
 from contest.i18n import N_
 from contest.web.flash import flash
@@ -26,6 +33,15 @@ KIND_LABELS = {
     EntrantKind.INDIVIDUAL: N_("Individual"),
     EntrantKind.TEAM: N_("Team"),
     EntrantKind.ORGANISATION: N_("Organisation"),
+}
+
+ROLE_LABELS = {ContestRoleKind.JUDGE: N_("Judge"), ContestRoleKind.ORGANISER: N_("Organiser")}
+# The token is in the URL: keep it out of caches and out of Referer headers.
+INVITATION_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+INVITATION_LANDING = {ContestRoleKind.JUDGE: "judge:rounds", ContestRoleKind.ORGANISER: "organiser:home"}
+INVITATION_WELCOME = {
+    ContestRoleKind.JUDGE: N_("Welcome! You are now a judge of {contest}."),
+    ContestRoleKind.ORGANISER: N_("Welcome! You now help organise {contest}."),
 }
 
 
@@ -107,9 +123,60 @@ async def password(request: Request) -> Response:
     return response
 
 
+def _private(response: Response) -> Response:
+    response.headers.update(INVITATION_HEADERS)
+    return response
+
+
+def _invitation_page(
+    request: Request, invitation: Invitation, account: User | None, values: dict, errors: dict, status: int = 200
+) -> Response:
+    context = {"invitation": invitation, "token": request.path_params["token"], "has_account": account is not None,
+               "role_label": ROLE_LABELS[invitation.role], "values": values, "errors": errors}
+    return _private(render(request, "auth/invitation.html", context, status_code=status))
+
+
+def _invitation_gone(request: Request) -> Response:
+    return _private(render(request, "auth/invitation_invalid.html", {}, status_code=InvitationInvalid.status_code))
+
+
+async def invitation(request: Request) -> Response:
+    found = await invitations.invitation_for(request.path_params["token"], now=clock.now())
+    if found is None:
+        return _invitation_gone(request)
+    account = await invitations.existing_account(found)
+    if request.method == "GET":
+        return _invitation_page(request, found, account, {}, {})
+    return await _accept_invitation(request, found, account)
+
+
+async def _accept_invitation(request: Request, found: Invitation, account: User | None) -> Response:
+    form = await read_form(request)
+    values = {"display_name": text(form, "display_name", max_length=300)}
+    password = str(form.get("password", ""))
+    if account is None and password != str(form.get("password_repeat", "")):
+        errors = {**invitations.new_account_errors(values["display_name"], password),
+                  "password_repeat": N_("The two passwords are not the same.")}
+        return _invitation_page(request, found, account, values, errors, 400)
+    try:
+        user = await invitations.accept(
+            request.path_params["token"], display_name=values["display_name"], password=password, now=clock.now(),
+            ip=request.client.host if request.client else "")
+    except InvitationInvalid:
+        return _invitation_gone(request)
+    except (InvalidInput, TooManyAttempts) as exc:
+        errors = getattr(exc, "field_errors", {"password": exc.message})
+        return _invitation_page(request, found, account, values, errors, exc.status_code)
+    response = RedirectResponse(request.url_for(INVITATION_LANDING[found.role]), status_code=303)
+    await log_in(request, response, user)
+    flash(request, response, INVITATION_WELCOME[found.role], contest=found.contest.title)
+    return response
+
+
 routes = [
     Route("/register", register, methods=["GET", "POST"], name="register"),
     Route("/login", login, methods=["GET", "POST"], name="login"),
     Route("/logout", logout, methods=["POST"], name="logout"),
     Route("/password", password, methods=["GET", "POST"], name="password"),
+    Route("/invite/{token}", invitation, methods=["GET", "POST"], name="invitation"),
 ]

@@ -9,6 +9,7 @@ from contest.settings import PROJECT_ROOT
 from contest.web import auth, designer, judge, media, public
 from contest.web.organiser import dashboard as organiser_dashboard
 from contest.web.organiser import integrity as organiser_integrity
+from contest.web.organiser import people as organiser_people
 
 
 def build_routes() -> list[BaseRoute]:
@@ -18,6 +19,7 @@ def build_routes() -> list[BaseRoute]:
         Mount("/me", routes=designer.routes, name="designer"),
         Mount("/judge", routes=judge.routes, name="judge"),
         Mount("/media", routes=media.routes, name="media"),
-        Mount("/admin", routes=organiser_dashboard.routes + organiser_integrity.routes, name="organiser"),
+        Mount("/admin", routes=organiser_dashboard.routes + organiser_integrity.routes + organiser_people.routes,
+              name="organiser"),
         Mount("", routes=public.routes, name="public"),
     ]
