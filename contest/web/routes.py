@@ -10,6 +10,9 @@ from contest.web import auth, designer, judge, media, public
 from contest.web.organiser import dashboard as organiser_dashboard
 from contest.web.organiser import integrity as organiser_integrity
 from contest.web.organiser import people as organiser_people
+from contest.web.organiser import progress as organiser_progress
+from contest.web.organiser import results as organiser_results
+from contest.web.organiser import rounds as organiser_rounds
 
 
 def build_routes() -> list[BaseRoute]:
@@ -19,7 +22,7 @@ def build_routes() -> list[BaseRoute]:
         Mount("/me", routes=designer.routes, name="designer"),
         Mount("/judge", routes=judge.routes, name="judge"),
         Mount("/media", routes=media.routes, name="media"),
-        Mount("/admin", routes=organiser_dashboard.routes + organiser_integrity.routes + organiser_people.routes,
-              name="organiser"),
+        Mount("/admin", routes=[*organiser_dashboard.routes, *organiser_integrity.routes, *organiser_rounds.routes,
+                                *organiser_progress.routes, *organiser_results.routes, *organiser_people.routes], name="organiser"),
         Mount("", routes=public.routes, name="public"),
     ]

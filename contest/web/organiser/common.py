@@ -1,12 +1,16 @@
-"""What every organiser page needs: the contest, only when the user may organise it."""
+"""What every organiser page needs: the contest (and round) of the path, only when the user may organise it."""
 
 from __future__ import annotations
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
+from starlette.responses import RedirectResponse
 
 from contest import permissions
 from contest.accounts import queries as account_queries
 from contest.contests.models import Contest
+from contest.judging.models import Round
+from contest.web.forms import text
 from contest.web.session import require_user
 
 
@@ -15,3 +19,20 @@ async def organised_contest(request: Request) -> Contest:
     contest = await account_queries.organised_contest(user, request.path_params["slug"])
     permissions.require(contest is not None)
     return contest  # type: ignore[return-value]
+
+
+async def organised_round(request: Request) -> tuple[Contest, Round]:
+    """The contest of the path and its round of the path; a round of another contest is a 404."""
+    contest = await organised_contest(request)
+    round_ = await Round.get_or_none(id=request.path_params["round_id"], contest_id=contest.id)
+    permissions.require(round_ is not None)
+    return contest, round_  # type: ignore[return-value]
+
+
+def form_values(form: FormData, *, max_length: int = 10_000) -> dict[str, str]:
+    """Every text field of a form, trimmed (the CSRF token left out), to show again or to parse."""
+    return {name: text(form, name, max_length=max_length) for name in form if name != "csrf_token"}
+
+
+def redirect_to(request: Request, route: str, **params: object) -> RedirectResponse:
+    return RedirectResponse(request.url_for(route, **params), status_code=303)

@@ -1,0 +1,79 @@
+"""A round in progress: the judge × entry matrix, reminders to judges behind, conflicts set by organisers."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from contest import clock
+from contest.accounts.models import User
+from contest.errors import InvalidInput
+from contest.i18n import N_
+from contest.judging import progress, service
+from contest.judging.models import Conflict
+from contest.judging.progress import CellState
+from contest.web.flash import flash
+from contest.web.forms import read_form
+from contest.web.organiser.common import form_values, organised_round, redirect_to
+from contest.web.session import require_user
+from contest.web.templating import render
+
+CELL_LABELS = {CellState.COMPLETE: N_("Submitted"), CellState.PARTIAL: N_("Scoring"),
+               CellState.ASSIGNED: N_("Not started"), CellState.CONFLICT: N_("Conflict")}
+CELL_MARKS = {CellState.COMPLETE: "✓", CellState.PARTIAL: "…", CellState.ASSIGNED: "○", CellState.CONFLICT: "✕"}
+
+
+async def progress_page(request: Request, *, values: dict[str, str] | None = None,
+                        errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    contest, round_ = await organised_round(request)
+    matrix = await progress.progress_matrix(round_)
+    conflicts = await Conflict.filter(contest_id=contest.id, entry_id__in=[e.id for e in matrix.entries]).order_by(
+        "-created_at").values("judge__display_name", "entry_id", "source", "reason", "created_at")
+    aliases = {e.id: e.alias for e in matrix.entries}
+    for row in conflicts:
+        row["alias"] = aliases[row["entry_id"]]
+    context = {"contest": contest, "round": round_, "matrix": matrix, "labels": CELL_LABELS, "marks": CELL_MARKS,
+               "conflicts": conflicts, "values": values or {}, "errors": errors or {}}
+    return render(request, "organiser/progress.html", context, status_code=status)
+
+
+async def reminders(request: Request) -> Response:
+    contest, round_ = await organised_round(request)
+    await read_form(request)
+    link = str(request.url_for("judge:queue", round_id=round_.id))
+    sent = await progress.send_reminders(round_, link=link, by=require_user(request), now=clock.now())
+    response = redirect_to(request, "organiser:progress", slug=contest.slug, round_id=round_.id)
+    flash(request, response, N_("Reminders queued for {count} judges."), count=len(sent))
+    return response
+
+
+async def conflict_set(request: Request) -> Response:
+    """An organiser's ruling that a judge may not score an entry (by entry number or alias)."""
+    contest, round_ = await organised_round(request)
+    values = form_values(await read_form(request))
+    try:
+        judge_id = int(values["judge"]) if values.get("judge", "").isdigit() else None
+        entry = await progress.find_round_entry(round_, values.get("entry", ""))
+        errors = {}
+        if judge_id not in {j.id for j in (await progress.progress_matrix(round_)).judges}:
+            errors["judge"] = N_("Choose one of the options.")
+        if entry is None:
+            errors["entry"] = N_("No entry of this round has this alias or number.")
+        if errors:
+            raise InvalidInput(errors)
+        await service.set_conflict(await User.get(id=judge_id), entry, reason=values.get("reason", ""),  # type: ignore[arg-type]
+                                   by=require_user(request), now=clock.now())
+    except InvalidInput as exc:
+        return await progress_page(request, values=values, errors=exc.field_errors, status=400)
+    response = redirect_to(request, "organiser:progress", slug=contest.slug, round_id=round_.id)
+    flash(request, response, N_("Conflict recorded; the entry left that judge's list."))
+    return response
+
+
+_round = "/c/{slug}/rounds/{round_id:int}"
+routes = [
+    Route(_round + "/progress", progress_page, name="progress"),
+    Route(_round + "/reminders", reminders, methods=["POST"], name="reminders"),
+    Route(_round + "/conflicts", conflict_set, methods=["POST"], name="conflict_set"),
+]

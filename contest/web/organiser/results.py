@@ -1,0 +1,128 @@
+"""A round's results: the explained table per track, "advance the top N" as a proposal to confirm,
+locking the round, and the results bundle of a locked round."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from contest import clock
+from contest.contests.models import Contest, Track
+from contest.errors import InvalidInput
+from contest.i18n import N_
+from contest.judging import bundle, service, standings
+from contest.judging.aggregation import EntryResult, Flag
+from contest.judging.models import RoundEntry
+from contest.web.flash import flash
+from contest.web.forms import read_form
+from contest.web.organiser.common import form_values, organised_round, redirect_to
+from contest.web.organiser.rounds import CHOICES
+from contest.web.session import require_user
+from contest.web.templating import render
+
+FLAG_LABELS = {
+    Flag.TIE: N_("Tied on the rounded figure"),
+    Flag.MISSING_SCORES: N_("An assigned judge has not scored"),
+    Flag.INCOMPLETE_JUDGE: N_("A judge left a criterion unscored: excluded"),
+    Flag.NOT_TRIMMED: N_("Fewer than five judges in a group: not trimmed"),
+    Flag.DEGENERATE_JUDGE: N_("A judge gave every entry the same total: z-score 0"),
+    Flag.NO_SCORES: N_("No scores"),
+}
+MAX_ADVANCE = 10_000
+
+
+def _by_track(results: list[EntryResult], tracks: list[Track]) -> list[tuple[Track | None, list[EntryResult]]]:
+    names = {t.id: t for t in tracks}
+    grouped: dict[int | None, list[EntryResult]] = {}
+    for result in results:
+        grouped.setdefault(result.track_id, []).append(result)
+    return [(names.get(track_id), rows) for track_id, rows in grouped.items()]
+
+
+def _advance_request(values: dict[str, str]) -> tuple[int, bool]:
+    raw = values.get("n", "")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ADVANCE:
+        raise InvalidInput({"n": N_("Enter a whole number of at least 1.")})
+    return int(raw), values.get("scope", "track") != "overall"
+
+
+async def results_page(request: Request, *, proposal: dict[str, Any] | None = None,
+                       errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    contest, round_ = await organised_round(request)
+    inputs = await standings.round_inputs(round_)
+    results = standings.compute(inputs, round_.method)
+    advanced = set(await RoundEntry.filter(round_id=round_.id, advanced=True).values_list("entry_id", flat=True))
+    context = {
+        "contest": contest, "round": round_, "tracks": _by_track(results, await _tracks(contest)),
+        "labels": inputs.labels, "advanced": advanced, "flag_labels": FLAG_LABELS, "proposal": proposal,
+        "errors": errors or {},
+        "method_label": CHOICES["method"][round_.method],
+    }
+    return render(request, "organiser/results.html", context, status_code=status)
+
+
+async def _tracks(contest: Contest) -> list[Track]:
+    return await Track.filter(contest_id=contest.id).order_by("position", "id")
+
+
+async def advance_proposal(request: Request) -> Response:
+    """Step one: the entries that would advance, shown for the organiser to confirm. Nothing is saved."""
+    _, round_ = await organised_round(request)
+    values = form_values(await read_form(request))
+    try:
+        n, per_track = _advance_request(values)
+    except InvalidInput as exc:
+        return await results_page(request, errors=exc.field_errors, status=400)
+    chosen = service.top_n(await standings.round_results(round_), n=n, per_track=per_track)
+    proposal = {"n": n, "per_track": per_track, "entries": chosen, "token": ",".join(map(str, chosen))}
+    return await results_page(request, proposal=proposal)
+
+
+async def advance_confirm(request: Request) -> Response:
+    """Step two: advance exactly the proposal; if the figures moved since, propose again instead."""
+    contest, round_ = await organised_round(request)
+    values = form_values(await read_form(request))
+    n, per_track = _advance_request(values)
+    results = await standings.round_results(round_)
+    chosen = service.top_n(results, n=n, per_track=per_track)
+    if ",".join(map(str, chosen)) != values.get("proposal", ""):
+        proposal = {"n": n, "per_track": per_track, "entries": chosen, "token": ",".join(map(str, chosen)),
+                    "changed": True}
+        return await results_page(request, proposal=proposal, status=409)
+    advanced = await service.advance_top_n(round_, ranking=results, n=n, per_track=per_track,
+                                           by=require_user(request), now=clock.now())
+    response = redirect_to(request, "organiser:results", slug=contest.slug, round_id=round_.id)
+    flash(request, response, N_("{count} entries advance to the next round."), count=len(advanced))
+    return response
+
+
+async def lock(request: Request) -> Response:
+    contest, round_ = await organised_round(request)
+    values = form_values(await read_form(request))
+    if values.get("confirm") != "1":
+        return await results_page(request, errors={"confirm": N_("Tick the box to confirm.")}, status=400)
+    await service.lock_round(round_, by=require_user(request), now=clock.now())
+    response = redirect_to(request, "organiser:results", slug=contest.slug, round_id=round_.id)
+    flash(request, response, N_("The round is locked. Its results bundle can be downloaded."))
+    return response
+
+
+async def bundle_download(request: Request) -> Response:
+    contest, round_ = await organised_round(request)
+    data = bundle.dumps(await bundle.build_bundle(round_, now=clock.now(), by=require_user(request)))
+    filename = f"{contest.slug}-round-{round_.id}-results.json"
+    return Response(data, media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
+
+
+_round = "/c/{slug}/rounds/{round_id:int}"
+routes = [
+    Route(_round + "/results", results_page, name="results"),
+    Route(_round + "/advance", advance_proposal, methods=["POST"], name="advance_proposal"),
+    Route(_round + "/advance/confirm", advance_confirm, methods=["POST"], name="advance_confirm"),
+    Route(_round + "/lock", lock, methods=["POST"], name="lock"),
+    Route(_round + "/bundle", bundle_download, name="bundle"),
+]

@@ -1,0 +1,246 @@
+"""RELIABILITY.md T1: every route × role × object against one policy table.
+
+Each route (by name and method) has a row saying what each role gets: ALLOW (served, or refused
+for the input, never for who asks), HIDE (the 404 of a missing page) or LOGIN (asked to log in).
+A route missing from the table fails the first test, so a new page cannot arrive unchecked. Each
+route is then requested by every role for its own object, and for a missing object, which must be
+the same 404 for everyone the route would otherwise serve.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from contest import clock
+from contest.accounts import invitations, service
+from contest.accounts.models import ContestRole, ContestRoleKind
+from contest.contests.models import Contest
+from contest.entries import duplicates
+from contest.entries import service as entry_service
+from contest.entries.images import attach_image
+from contest.entries.models import Declaration
+from contest.judging.models import (
+    Assignment,
+    Conflict,
+    ConflictSource,
+    Criterion,
+    JudgeGroup,
+    PanelMember,
+    RoundEntry,
+)
+from tests import imagegen
+from tests.factories import login_as, make_contest, make_track, make_user
+from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry
+from tests.web.helpers import form_token
+from tests.web.routing import iter_routes
+
+pytestmark = pytest.mark.web
+
+ROLES = ("anonymous", "designer_a", "designer_b", "judge", "judge_conflicted", "judge_other_panel", "organiser",
+         "disabled_judge")
+ALLOW, HIDE, LOGIN = "allow", "hide", "login"
+
+
+def policy(default: str, anonymous: str | None = None, **allowed: str) -> dict[str, str]:
+    """A row: every role gets `default`, anonymous and disabled accounts `anonymous`, some roles their own."""
+    row = dict.fromkeys(ROLES, default)
+    row["anonymous"] = row["disabled_judge"] = anonymous or default
+    row.update(allowed)
+    return row
+
+
+EVERYONE = policy(ALLOW)
+SIGNED_IN = policy(ALLOW, anonymous=LOGIN)
+OWNER = policy(HIDE, anonymous=LOGIN, designer_a=ALLOW)
+OWNER_OR_ORGANISER = policy(HIDE, designer_a=ALLOW, organiser=ALLOW)
+ORGANISER = policy(HIDE, anonymous=LOGIN, organiser=ALLOW)
+ROUND_JUDGES = policy(HIDE, judge=ALLOW, judge_conflicted=ALLOW, judge_other_panel=ALLOW)
+ENTRY_JUDGE = policy(HIDE, judge=ALLOW)  # the entry's panel, without a conflict, in the window
+
+POLICY: dict[tuple[str, str], dict[str, str]] = {
+    **{(f"auth:{name}", method): EVERYONE for name in ("register", "login") for method in ("GET", "POST")},
+    ("auth:logout", "POST"): EVERYONE,
+    ("auth:password", "GET"): SIGNED_IN,
+    ("auth:password", "POST"): SIGNED_IN,
+    ("auth:invitation", "GET"): EVERYONE,  # the token is the credential
+    ("auth:invitation", "POST"): EVERYONE,
+    ("designer:dashboard", "GET"): SIGNED_IN,
+    ("designer:new_entry", "GET"): SIGNED_IN,
+    ("designer:new_entry", "POST"): SIGNED_IN,
+    **{(f"designer:{name}", method): OWNER for name, method in (
+        ("entry", "GET"), ("entry_save", "POST"), ("entry_withdraw", "POST"), ("entry_reopen", "POST"),
+        ("receipt", "GET"), ("image_upload", "POST"), ("image_upload_form", "POST"), ("image_order", "POST"),
+        ("image_action", "POST"))},
+    ("judge:rounds", "GET"): SIGNED_IN,
+    ("judge:queue", "GET"): ROUND_JUDGES,
+    **{(f"judge:{name}", method): ENTRY_JUDGE for name, method in (
+        ("score", "GET"), ("score_save", "POST"), ("complete", "POST"), ("conflict", "GET"), ("conflict", "POST"),
+        ("image", "GET"))},
+    ("media:original", "GET"): OWNER_OR_ORGANISER,
+    ("media:image", "GET"): OWNER_OR_ORGANISER,
+    ("organiser:home", "GET"): ORGANISER,
+    **{(f"organiser:{name}", method): ORGANISER for name, method in (
+        ("duplicates", "GET"), ("reference_upload", "POST"), ("reference_image", "GET"),
+        ("rounds", "GET"), ("round_create", "POST"), ("round", "GET"), ("round_update", "POST"),
+        ("criterion_add", "POST"), ("criterion_update", "POST"), ("criterion_delete", "POST"),
+        ("panel_create", "POST"), ("panel_delete", "POST"), ("member_add", "POST"), ("member_remove", "POST"),
+        ("entries_open", "POST"), ("assign", "POST"), ("progress", "GET"), ("reminders", "POST"),
+        ("conflict_set", "POST"), ("results", "GET"), ("advance_proposal", "POST"), ("advance_confirm", "POST"),
+        ("lock", "POST"), ("bundle", "GET"),
+        ("people", "GET"), ("people_invite", "POST"), ("people_resend", "POST"), ("people_revoke", "POST"),
+        ("people_group_create", "POST"), ("people_group_edit", "GET"), ("people_group_update", "POST"),
+        ("people_group_delete", "POST"))},
+    **{(f"public:{name}", "GET"): EVERYONE for name in ("home", "contest", "rules", "set_language", "healthz",
+                                                         "poster")},
+}
+
+
+def app_routes(app) -> list[tuple[str, str, str]]:
+    """(name, method, path template) for every route; HEAD goes with GET."""
+    return sorted((name, method, path) for path, name, methods in iter_routes(app.routes)
+                  for method in methods - {"HEAD"} if name != "static")
+
+
+def test_every_route_has_a_row_in_the_policy_table(app):
+    missing = [(name, method) for name, method, _ in app_routes(app) if (name, method) not in POLICY]
+    assert missing == [], f"routes without an authorization policy: {missing}"
+    stale = set(POLICY) - {(name, method) for name, method, _ in app_routes(app)}
+    assert stale == set(), f"policy rows for routes that no longer exist: {stale}"
+
+
+@dataclass
+class World:
+    params: dict[str, str]  # path parameters naming each route's own object
+    missing: dict[str, str]  # the same, naming objects that do not exist
+    per_route: dict[str, dict[str, str]]  # where a route's object differs from the common one
+    users: dict[str, object]
+
+    def path(self, template: str, route: str, *, missing: bool = False) -> str:
+        params = self.missing if missing else {**self.params, **self.per_route.get(route, {})}
+        return PARAM.sub(lambda m: params[m.group(1)], template)
+
+
+async def chunks(data: bytes):
+    yield data
+
+
+IMAGE_PARAMS = {"key", "image_id", "n"}
+
+
+async def build_world(store, *, images: bool) -> World:
+    """One contest with everything a route can point at; image processing (the slow part) only when needed."""
+    now = clock.now()
+    contest = await make_contest(submissions_open_at=now - timedelta(days=5), submissions_close_at=now + timedelta(days=5))
+    track, other_track = await make_track(contest), await make_track(contest, slug="other", name="另一赛道")
+    designer_a, designer_b = await make_user(display_name="甲"), await make_user(display_name="乙")
+    organiser = await make_user(display_name="组委")
+    await ContestRole.create(contest=contest, user=organiser, role=ContestRoleKind.ORGANISER)
+    judges = {name: await make_judge(display_name=name) for name in
+              ("judge", "judge_conflicted", "judge_other_panel", "disabled_judge")}
+    for judge in judges.values():
+        await ContestRole.create(contest=contest, user=judge, role=ContestRoleKind.JUDGE)
+    entry = await submitted_entry(contest, track, designer_a, title="甲的作品")
+    other_entry = await submitted_entry(contest, other_track, designer_b, title="乙的作品")
+    originality, ip_terms = await entry_service.current_terms(contest)
+    await Declaration.create(entry=entry, user=designer_a, originality=originality, ip_terms=ip_terms, accepted_at=now)
+    keys = {"image": "0" * 32, "poster": "0" * 32, "reference": "0" * 32}
+    image_id = 0
+    if images:
+        image = await attach_image(entry, chunks(imagegen.jpeg_with_metadata("X", size=(1600, 1000))), store=store,
+                                   original_name="a.jpg", by=designer_a, now=now)
+        poster = await attach_image(other_entry, chunks(imagegen.jpeg_with_metadata("Y", size=(1600, 1000))),
+                                    store=store, original_name="b.jpg", by=designer_b, now=now)
+        await Contest.filter(id=contest.id).update(poster_key=poster.key)
+        keys["image"], keys["poster"], image_id = image.key, poster.key, image.id
+    round_ = await make_round(contest, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=1))
+    criterion = await Criterion.create(round=round_, name="创意", scale_min=0, scale_max=10)
+    group = await JudgeGroup.create(contest=contest, name="专家")
+    panel = await panel_with(round_, [judges["judge"], judges["judge_conflicted"], judges["disabled_judge"]], track=track)
+    other_panel = await panel_with(round_, [judges["judge_other_panel"]], track=other_track, name="B")
+    member = await PanelMember.get(panel=panel, judge=judges["judge"])
+    await RoundEntry.create(round=round_, entry=entry, alias="QXM-4K7")
+    await RoundEntry.create(round=round_, entry=other_entry, alias="RTB-9WD")
+    for name in ("judge", "judge_conflicted", "disabled_judge"):
+        await Assignment.create(round=round_, entry=entry, judge=judges[name], panel=panel)
+    await Assignment.create(round=round_, entry=other_entry, judge=judges["judge_other_panel"], panel=other_panel)
+    await Conflict.create(contest=contest, judge=judges["judge_conflicted"], entry=entry,
+                          source=ConflictSource.DECLARED, reason="同事")
+    if images:
+        reference = await duplicates.add_reference_image(
+            contest, chunks(imagegen.jpeg_with_metadata("Z", size=(1600, 1000))), store=store, label="参考",
+            by=organiser, now=now)
+        keys["reference"] = reference.key
+    invitation_token = {}
+    invitation = await invitations.invite(contest, email="new.judge@jury.example.net", role=ContestRoleKind.JUDGE,
+                                          by=organiser, now=now, link_for=lambda t: invitation_token.setdefault("t", t))
+    params = {"slug": contest.slug, "entry_id": str(entry.id), "image_id": str(image_id), "action": "cover",
+              "round_id": str(round_.id), "alias": "QXM-4K7", "n": "1", "variant": "thumb.webp",
+              "key": keys["image"], "criterion_id": str(criterion.id), "panel_id": str(panel.id),
+              "member_id": str(member.id), "invitation_id": str(invitation.id), "group_id": str(group.id),
+              "token": invitation_token["t"], "locale": "en"}
+    missing = {**params, "slug": "no-such-contest", "entry_id": "999999", "image_id": "999999",
+               "round_id": "999999", "alias": "ZZZ-999", "key": "0" * 32, "criterion_id": "999999",
+               "panel_id": "999999", "member_id": "999999", "invitation_id": "999999", "group_id": "999999",
+               "token": "x" * 22, "n": "99"}
+    per_route = {"public:poster": {"key": keys["poster"]}, "organiser:reference_image": {"key": keys["reference"]},
+                 "judge:image": {"variant": "webp"}}
+    users = {"designer_a": designer_a, "designer_b": designer_b, "organiser": organiser, **judges}
+    return World(params, missing, per_route, users)
+
+
+PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def outcome(response) -> str:
+    assert response.status_code < 500, response.text[:500]
+    if response.status_code == 404:
+        return HIDE
+    if response.status_code == 401 or (response.is_redirect and "/account/login" in response.headers["location"]):
+        return LOGIN
+    assert response.status_code != 403, f"403 where the policy knows only allow / hide / login: {response.text[:300]}"
+    return ALLOW
+
+
+async def sign_in(client, settings, world: World, role: str) -> str:
+    """Sign the client in as `role`; returns a valid form token for that browser."""
+    client.cookies.clear()
+    if role == "anonymous":
+        return await form_token(client, "/account/login")
+    user = world.users[role]
+    token = await login_as(client, user, secret=settings.secret_key)
+    if role == "disabled_judge":  # disabled after signing in: the open session dies with the account
+        await service.set_active(user, False)
+        return await form_token(client, "/account/login")  # what that browser can still get
+    return token
+
+
+async def request(client, method: str, path: str, token: str):
+    if method == "GET":
+        return await client.get(path)
+    return await client.post(path, data={"csrf_token": token}, headers={"x-csrf-token": token})
+
+
+def roles_in_order(row: dict[str, str]) -> list[str]:
+    """Refused roles first, so a state change made by an allowed role cannot hide a refusal."""
+    return sorted(ROLES, key=lambda role: row[role] == ALLOW)
+
+
+@pytest.mark.parametrize(("name", "method"), [pytest.param(*key, id="-".join(key)) for key in sorted(POLICY)])
+async def test_each_role_gets_what_the_policy_says(client, settings, app, name, method):
+    row = POLICY[(name, method)]
+    template = next(p for n, m, p in app_routes(app) if (n, m) == (name, method))
+    world = await build_world(app.state.store, images=bool(IMAGE_PARAMS & set(PARAM.findall(template))))
+    for role in roles_in_order(row):
+        token = await sign_in(client, settings, world, role)
+        answer = await request(client, method, world.path(template, name), token)
+        assert outcome(answer) == row[role], (role, answer.status_code, answer.text[:300])
+    if PARAM.search(template) and name != "public:set_language":
+        for role in ROLES:
+            token = await sign_in(client, settings, world, role)
+            answer = await request(client, method, world.path(template, name, missing=True), token)
+            expected = LOGIN if row[role] == LOGIN else HIDE
+            assert outcome(answer) == expected, ("missing object", role, answer.status_code, answer.text[:300])
