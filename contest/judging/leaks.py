@@ -161,3 +161,13 @@ async def redact_entry(entry: Entry, *, title: str, concept: str, by: User, now:
                      data={"fields": changed})
     for key, value in changes.items():
         setattr(entry, key, value)
+
+
+async def flagged_entries(contest_id: int) -> list[tuple[Entry, list[LeakFinding]]]:
+    """The contest's entries held by the check, each with what was found (scanned again: text may have changed)."""
+    held = await Entry.filter(contest_id=contest_id, leak_status=LeakStatus.FLAGGED).order_by("number", "id")
+    owners = {u.id: u for u in await User.filter(id__in=[e.owner_id for e in held])}
+    members: dict[int, list[TeamMember]] = {e.id: [] for e in held}
+    for member in await TeamMember.filter(entry_id__in=list(members)):
+        members[member.entry_id].append(member)
+    return [(e, scan_entry(e, owner=owners[e.owner_id], members=members[e.id])) for e in held]

@@ -23,6 +23,7 @@ from contest.entries import duplicates
 from contest.entries import service as entry_service
 from contest.entries.images import attach_image
 from contest.entries.models import Declaration
+from contest.entries.states import LeakStatus
 from contest.judging.models import (
     Assignment,
     Conflict,
@@ -84,7 +85,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("media:image", "GET"): OWNER_OR_ORGANISER,
     ("organiser:home", "GET"): ORGANISER,
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
-        ("duplicates", "GET"), ("reference_upload", "POST"), ("reference_image", "GET"),
+        ("duplicates", "GET"), ("reference_upload", "POST"), ("reference_image", "GET"), ("leaks", "GET"),
+        ("leak_clear", "POST"), ("leak_redact", "POST"),
         ("rounds", "GET"), ("round_create", "POST"), ("round", "GET"), ("round_update", "POST"),
         ("criterion_add", "POST"), ("criterion_update", "POST"), ("criterion_delete", "POST"),
         ("panel_create", "POST"), ("panel_delete", "POST"), ("member_add", "POST"), ("member_remove", "POST"),
@@ -144,6 +146,7 @@ async def build_world(store, *, images: bool) -> World:
     for judge in judges.values():
         await ContestRole.create(contest=contest, user=judge, role=ContestRoleKind.JUDGE)
     entry = await submitted_entry(contest, track, designer_a, title="甲的作品")
+    held = await submitted_entry(contest, track, designer_b, title="乙的作品（乙设计）", leak_status=LeakStatus.FLAGGED)
     other_entry = await submitted_entry(contest, other_track, designer_b, title="乙的作品")
     originality, ip_terms = await entry_service.current_terms(contest)
     await Declaration.create(entry=entry, user=designer_a, originality=originality, ip_terms=ip_terms, accepted_at=now)
@@ -186,7 +189,7 @@ async def build_world(store, *, images: bool) -> World:
                "round_id": "999999", "alias": "ZZZ-999", "key": "0" * 32, "criterion_id": "999999",
                "panel_id": "999999", "member_id": "999999", "invitation_id": "999999", "group_id": "999999",
                "token": "x" * 22, "n": "99"}
-    per_route = {"public:poster": {"key": keys["poster"]}, "organiser:reference_image": {"key": keys["reference"]},
+    per_route = {"organiser:leak_clear": {"entry_id": str(held.id)}, "organiser:leak_redact": {"entry_id": str(held.id)},"public:poster": {"key": keys["poster"]}, "organiser:reference_image": {"key": keys["reference"]},
                  "judge:image": {"variant": "webp"}}
     users = {"designer_a": designer_a, "designer_b": designer_b, "organiser": organiser, **judges}
     return World(params, missing, per_route, users)

@@ -1,4 +1,4 @@
-"""Integrity: near-duplicate images across entries and against the reference set."""
+"""Integrity: near-duplicate images across entries and against the reference set, and entries held by the leak check."""
 
 from __future__ import annotations
 
@@ -7,17 +7,21 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from contest import clock, permissions
+from contest.contests.models import Contest
 from contest.entries import duplicates
 from contest.entries.images import file_chunks
-from contest.errors import InvalidUpload
+from contest.entries.models import Entry
+from contest.entries.states import LeakStatus
+from contest.errors import InvalidInput, InvalidUpload
 from contest.i18n import N_
+from contest.judging import leaks
 from contest.web.flash import flash
-from contest.web.organiser.common import organised_contest
-from contest.web.session import require_user
-from contest.web.templating import render
 from contest.web.forms import read_form, text
 from contest.web.limits import body_limit
 from contest.web.media import file_response
+from contest.web.organiser.common import organised_contest
+from contest.web.session import require_user
+from contest.web.templating import render
 from contest.web.uploads import UPLOAD_BODY_LIMIT, upload_store
 
 
@@ -45,7 +49,6 @@ async def reference_upload(request: Request) -> Response:
     return response
 
 
-
 async def reference_image(request: Request) -> Response:
     contest = await organised_contest(request)
     reference = await duplicates.reference_for(contest, request.path_params["key"])
@@ -54,8 +57,50 @@ async def reference_image(request: Request) -> Response:
     return await file_response(request, path, "image/webp", reference.key, cache="private, no-store")  # type: ignore[union-attr]
 
 
+async def leak_flags(request: Request, *, errors: dict[int, dict[str, str]] | None = None,
+                     status: int = 200) -> Response:
+    contest = await organised_contest(request)
+    flagged = await leaks.flagged_entries(contest.id)
+    return render(request, "organiser/leaks.html", {"contest": contest, "flagged": flagged, "errors": errors or {}},
+                  status_code=status)
+
+
+async def _flagged_entry(request: Request) -> tuple[Contest, Entry]:
+    contest = await organised_contest(request)
+    entry = await Entry.get_or_none(id=request.path_params["entry_id"], contest_id=contest.id,
+                                    leak_status=LeakStatus.FLAGGED)
+    permissions.require(entry is not None)
+    return contest, entry  # type: ignore[return-value]
+
+
+async def leak_clear(request: Request) -> Response:
+    contest, entry = await _flagged_entry(request)
+    await read_form(request)
+    await leaks.clear_leak(entry, by=require_user(request), now=clock.now())
+    response = RedirectResponse(request.url_for("organiser:leaks", slug=contest.slug), status_code=303)
+    flash(request, response, N_("Cleared: the entry goes to judges as it is."))
+    return response
+
+
+async def leak_redact(request: Request) -> Response:
+    contest, entry = await _flagged_entry(request)
+    form = await read_form(request)
+    try:
+        await leaks.redact_entry(entry, title=text(form, "title", max_length=leaks.TITLE_MAX + 1),
+                                 concept=text(form, "concept", max_length=20_000), by=require_user(request),
+                                 now=clock.now())
+    except InvalidInput as exc:
+        return await leak_flags(request, errors={entry.id: exc.field_errors}, status=400)
+    response = RedirectResponse(request.url_for("organiser:leaks", slug=contest.slug), status_code=303)
+    flash(request, response, N_("Redacted: judges see the new text."))
+    return response
+
+
 routes = [
     Route("/c/{slug}/duplicates", duplicate_pairs, name="duplicates"),
     Route("/c/{slug}/references", reference_upload, methods=["POST"], name="reference_upload"),
     Route("/c/{slug}/references/{key:str}", reference_image, name="reference_image"),
+    Route("/c/{slug}/leaks", leak_flags, name="leaks"),
+    Route("/c/{slug}/leaks/{entry_id:int}/clear", leak_clear, methods=["POST"], name="leak_clear"),
+    Route("/c/{slug}/leaks/{entry_id:int}/redact", leak_redact, methods=["POST"], name="leak_redact"),
 ]
