@@ -23,11 +23,17 @@ def extract_messages() -> dict[str, list[tuple[str, int]]]:
     """Every message id with where it is used."""
     found: dict[str, list[tuple[str, int]]] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        PROJECT_ROOT, method_map=METHODS, options_map=OPTIONS, keywords=KEYWORDS
+        PROJECT_ROOT, method_map=METHODS, options_map=OPTIONS, keywords=KEYWORDS, directory_filter=_searched
     ):
         if isinstance(message, str) and message:
             found.setdefault(message, []).append((filename, lineno))
     return found
+
+
+def _searched(path: str) -> bool:
+    """Babel skips folders starting with "_" by default, which would hide templates/_macros and _partials."""
+    name = Path(path).name
+    return not name.startswith(".") and name not in {"__pycache__", "node_modules"}
 
 
 def po_path(locale: str) -> Path:
