@@ -137,7 +137,9 @@ async def judged_round_ids(judge: User) -> set[int]:
 
 
 async def rounds_for_judge(judge: User) -> list[Round]:
-    return await Round.filter(id__in=await judged_round_ids(judge)).order_by("position", "id")
+    """The judge's rounds with their contest (a judge may sit on several contests' panels)."""
+    return await Round.filter(id__in=await judged_round_ids(judge)).select_related("contest").order_by(
+        "contest_id", "position", "id")
 
 
 async def criteria_of(round_: Round) -> list[Criterion]:
