@@ -8,7 +8,11 @@ from urllib.parse import quote, urljoin
 
 import pytest
 
-from tests.factories import login_as
+from contest import clock
+from contest.accounts import invitations
+from contest.judging import progress
+from contest.notifications.models import OutboxMessage
+from tests.factories import login_as, make_user
 from tests.web.judge import BASE, MARKERS, build_scene, score_path
 
 pytestmark = pytest.mark.web
@@ -72,3 +76,17 @@ async def test_images_carry_no_metadata_markers(client, settings, scene):
     for variant in ("webp", "jpeg", "thumb.webp", "thumb.jpeg"):
         body = (await client.get(f"{score_path(scene)}/1.{variant}")).content
         assert b"MRK7QZ" not in body and b"Exif" not in body and b"XMP" not in body
+
+
+async def test_e_mails_to_judges_name_no_designer(scene):
+    """Reminders and invitations are all a judge receives by e-mail; neither may carry the designer's identity."""
+    now = clock.now()
+    organiser = await make_user()
+    await progress.send_reminders(scene.round_, link=f"{BASE}/judge/r/{scene.round_.id}", by=organiser, now=now)
+    await invitations.invite(await scene.round_.contest, email="invitee@jury.example.net", role="judge", by=organiser,
+                             now=now, link_for=lambda token: f"{BASE}/account/invite/{token}")
+    judges = [scene.judge.email, scene.other_judge.email, scene.conflicted.email, "invitee@jury.example.net"]
+    mails = await OutboxMessage.filter(to_email__in=judges).values_list("subject", "body_text")
+    assert len(mails) == 4  # three reminders (nobody has submitted) and the invitation
+    payload = "\n".join(f"{subject}\n{body}" for subject, body in mails).encode()
+    assert _leaks(payload, [*MARKERS, *scene.keys, "/media/"]) == []

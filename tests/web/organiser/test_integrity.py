@@ -8,7 +8,7 @@ from PIL import Image, ImageOps
 
 from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind
-from contest.entries.models import EntryImage, ReferenceImage
+from contest.entries.models import Entry, EntryImage, ReferenceImage
 from tests import imagegen
 from tests.factories import login_as, make_contest, make_entry, make_track, make_user
 from tests.web.helpers import form_token
@@ -83,3 +83,28 @@ async def test_designers_and_other_contests_organisers_get_404(client, settings)
     key = (await EntryImage.first()).key
     assert (await client.get(f"/media/{key}/thumb.webp")).status_code == 404
     assert (await client.get(f"/admin/c/{other.slug}/duplicates")).status_code == 200
+
+
+async def test_organisers_clear_or_redact_entries_held_by_the_leak_check(client, settings):
+    contest = await make_contest()
+    track = await make_track(contest)
+    owner = await make_user(display_name="欧阳明")
+    named = await make_entry(contest, track, owner, title="欧阳明的灯", concept="作者欧阳明。", state="submitted",
+                             leak_status="flagged")
+    harmless = await make_entry(contest, track, owner, title="灯", state="submitted", leak_status="flagged")
+    organiser = await make_user()
+    await ContestRole.create(contest=contest, user=organiser, role=ContestRoleKind.ORGANISER)
+    token = await login_as(client, organiser, secret=settings.secret_key)
+    page = await client.get(f"/admin/c/{contest.slug}/leaks")
+    assert page.status_code == 200 and "<mark>欧阳明</mark>" in page.text
+    blank = await client.post(f"/admin/c/{contest.slug}/leaks/{named.id}/redact",
+                              data={"csrf_token": token, "title": " ", "concept": "x"})
+    assert blank.status_code == 400 and f'id="title-{named.id}-error"' in blank.text
+    redacted = await client.post(f"/admin/c/{contest.slug}/leaks/{named.id}/redact",
+                                 data={"csrf_token": token, "title": "弄堂的灯", "concept": "灯影里的弄堂。"})
+    cleared = await client.post(f"/admin/c/{contest.slug}/leaks/{harmless.id}/clear", data={"csrf_token": token})
+    assert (redacted.status_code, cleared.status_code) == (303, 303)
+    assert await Entry.filter(id=named.id).values_list("leak_status", "title", flat=False) == [("redacted", "弄堂的灯")]
+    assert (await Entry.get(id=harmless.id)).leak_status == "clear"
+    again = await client.post(f"/admin/c/{contest.slug}/leaks/{harmless.id}/clear", data={"csrf_token": token})
+    assert again.status_code == 404  # no longer held
