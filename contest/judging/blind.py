@@ -24,7 +24,7 @@ class AnonymousEntry:
     alias: str
     title: str
     concept: str
-    answers: dict[str, Any] = field(default_factory=dict)
+    answers: dict[str, Any] = field(default_factory=dict)  # by question label, in words (see shown_answers)
     images: tuple[JudgingImage, ...] = ()
 
 
@@ -37,21 +37,45 @@ class EntrantIdentity:
     school: str
 
 
-ENTRY_VALUES = ("entry_id", "alias", "entry__title", "entry__concept", "entry__answers")
+ENTRY_VALUES = ("entry_id", "alias", "entry__title", "entry__concept", "entry__answers", "entry__track_id")
 IMAGE_VALUES = ("entry_id", "key", "position", "derivatives")
 IDENTITY_VALUES = ("entry_id", "entry__public_name", "entry__organisation", "entry__school")
+FIELD_VALUES = ("track_id", "key", "label", "options")  # TrackField rows, in the form's order
 
 
 def judging_image(row: Mapping[str, Any]) -> JudgingImage:
     return JudgingImage(key=row["key"], position=row["position"], derivatives=tuple(sorted(row["derivatives"] or {})))
 
 
-def anonymous_entry(row: Mapping[str, Any], image_rows: Iterable[Mapping[str, Any]] = ()) -> AnonymousEntry:
-    """From a RoundEntry `.values(*ENTRY_VALUES)` row and that entry's EntryImage `.values(*IMAGE_VALUES)` rows."""
+def _in_words(answer: Any, options: Iterable[Mapping[str, Any]]) -> Any:
+    labels = {o["value"]: o.get("label") or o["value"] for o in options}
+    if isinstance(answer, list):
+        return [labels.get(a, a) for a in answer]
+    if isinstance(answer, float) and answer.is_integer():
+        return int(answer)
+    return labels.get(answer, answer) if isinstance(answer, str) else answer
+
+
+def shown_answers(answers: Mapping[str, Any], field_rows: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """The track answers as a judge reads them: under the question's label, in the form's order, a choice
+    by its option's label, never the stored key. An answer whose field has gone keeps its key and value."""
+    fields = {f["key"]: f for f in field_rows}
+    ordered = [k for k in fields if k in answers] + [k for k in answers if k not in fields]
+    shown: dict[str, Any] = {}
+    for key in ordered:
+        field = fields.get(key, {})
+        label = field.get("label") or key
+        shown[label if label not in shown else f"{label} ({key})"] = _in_words(answers[key], field.get("options") or ())
+    return shown
+
+
+def anonymous_entry(row: Mapping[str, Any], image_rows: Iterable[Mapping[str, Any]] = (),
+                    field_rows: Iterable[Mapping[str, Any]] = ()) -> AnonymousEntry:
+    """From an `ENTRY_VALUES` row, that entry's `IMAGE_VALUES` rows and its track's `FIELD_VALUES` rows."""
     images = sorted((judging_image(r) for r in image_rows), key=lambda i: i.position)
     return AnonymousEntry(
         alias=row["alias"], title=row["entry__title"] or "", concept=row["entry__concept"] or "",
-        answers=dict(row["entry__answers"] or {}), images=tuple(images),
+        answers=shown_answers(row["entry__answers"] or {}, field_rows), images=tuple(images),
     )
 
 

@@ -66,7 +66,7 @@ async def _judge_round(request: Request) -> JudgeRound:
     permissions.require(judge is not None)
     round_ = await judging_queries.round_by_id(request.path_params["round_id"])
     permissions.require(round_ is not None and round_visible_to_judges(round_, now))
-    permissions.require(round_.id in await judging_queries.judged_round_ids(judge))  # type: ignore[union-attr]
+    permissions.require(await judging_queries.judges_round(judge, round_))  # type: ignore[arg-type]
     return JudgeRound(judge, round_, now)  # type: ignore[arg-type]
 
 

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from datetime import timedelta
 
 import pytest
 
-from contest.entries.models import EntryImage
+from contest.entries.models import Entry, EntryImage
 from contest.entries.states import EntryState, LeakStatus
 from contest.judging import queries
 from contest.judging.assignment import shuffle_for_judge
@@ -18,7 +19,7 @@ from contest.judging.models import (
     RoundEntry,
     Score,
 )
-from tests.factories import NOW, make_contest, make_track, make_user
+from tests.factories import NOW, make_contest, make_field, make_track, make_user
 from tests.judging.helpers import make_round, submitted_entry
 
 pytestmark = pytest.mark.unit
@@ -139,3 +140,61 @@ async def test_order_is_the_judges_own_shuffle_and_progress_counts_complete_entr
     assert progress == {aliases[e.id]: (0, False) for e in entries} | {
         aliases[entries[2].id]: (2, True), aliases[entries[4].id]: (1, False)}
     assert (queue.scored, queue.total) == (1, 6)
+
+
+async def test_answers_read_as_the_track_form_labels_them_in_its_order(db):
+    round_, judge, entry = await leaky_setup()
+    track = await entry.track
+    await make_field(track, "material", "choice", label="材料", position=1,
+                     options=[{"value": "paper", "label": "宣纸", "label_en": "Rice paper"}, {"value": "silk", "label": "丝绸"}])
+    await make_field(track, "techniques", "multi_choice", label="技法", position=2,
+                     options=[{"value": "cut", "label": "剪纸"}, {"value": "print", "label": "版画"}])
+    await make_field(track, "size", "number", label="尺寸（厘米）", position=3)
+    await make_field(track, "note", "text", label="说明", position=4, required=False)
+    await make_field(track, "same", "text", label="材料", position=5, required=False)
+    answers = {"gone": "old-key", "size": 12.0, "techniques": ["print", "cut"], "material": "paper", "same": "亦材料"}
+    await Entry.filter(id=entry.id).update(answers=answers)
+    [item] = (await queries.judge_queue(judge, round_, now=NOW)).items
+    assert list(item.entry.answers.items()) == [
+        ("材料", "宣纸"), ("技法", ["版画", "剪纸"]), ("尺寸（厘米）", 12), ("材料 (same)", "亦材料"), ("gone", "old-key")]
+
+
+async def test_an_option_no_longer_offered_shows_its_stored_value(db):
+    round_, judge, entry = await leaky_setup()
+    await make_field(await entry.track, "materials", "multi_choice", label="材料",
+                     options=[{"value": "silk", "label": "丝绸"}])
+    [item] = (await queries.judge_queue(judge, round_, now=NOW)).items
+    assert item.entry.answers == {"材料": ["paper"]}
+
+
+class _Queries(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+async def test_the_queue_costs_the_same_queries_for_any_number_of_entries(db, item_count):
+    round_, judge, entry = await leaky_setup()
+    track = await entry.track
+    await make_field(track, "materials", "multi_choice", label="材料", options=[{"value": "paper", "label": "宣纸"}])
+    for n in range(item_count - 1):
+        other = await submitted_entry(entry.contest, track, title=f"作品{n}", answers={"materials": ["paper"]},
+                                      leak_status=LeakStatus.CLEAR)
+        await EntryImage.create(entry=other, key=f"{n}" * 32, position=0, original_format="jpeg", width=1, height=1,
+                                size_bytes=1, sha256="0" * 64, derivatives={"thumb": {}})
+        await RoundEntry.create(round=round_, entry=other, alias=f"ZZZ-10{n}")
+        await Assignment.create(round=round_, entry=other, judge=judge)
+    logger, counter = logging.getLogger("tortoise.db_client"), _Queries()
+    level = logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        queue = await queries.judge_queue(judge, round_, now=NOW)
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+    assert (queue.total, counter.count) == (item_count, 4)
