@@ -10,6 +10,7 @@ from tortoise.connection import get_connection
 from contest import clock, i18n
 from contest.contests import queries, timeline
 from contest.errors import NotFound
+from contest.results import embargo
 from contest.web import media
 from contest.web.templating import render
 
@@ -39,6 +40,7 @@ async def contest_home(request: Request) -> Response:
         "steps": timeline.timeline(contest, rounds, now),
         "phase": timeline.current_phase(contest, now),
         "submissions_open": timeline.submissions_open(contest, now),
+        "results_public": embargo.results_public(contest, now),
     }
     return render(request, "public/contest.html", context)
 

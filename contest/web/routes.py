@@ -7,6 +7,7 @@ from starlette.staticfiles import StaticFiles
 
 from contest.settings import PROJECT_ROOT
 from contest.web import auth, designer, judge, media, public
+from contest.web import gallery as public_gallery
 from contest.web.organiser import dashboard as organiser_dashboard
 from contest.web.organiser import integrity as organiser_integrity
 from contest.web.organiser import people as organiser_people
@@ -24,5 +25,5 @@ def build_routes() -> list[BaseRoute]:
         Mount("/media", routes=media.routes, name="media"),
         Mount("/admin", routes=[*organiser_dashboard.routes, *organiser_integrity.routes, *organiser_rounds.routes,
                                 *organiser_progress.routes, *organiser_results.routes, *organiser_people.routes], name="organiser"),
-        Mount("", routes=public.routes, name="public"),
+        Mount("", routes=[*public_gallery.routes, *public.routes], name="public"),
     ]

@@ -18,7 +18,7 @@ import pytest
 from contest import clock
 from contest.accounts import invitations, service
 from contest.accounts.models import ContestRole, ContestRoleKind
-from contest.contests.models import Contest
+from contest.contests.models import AwardTier, Contest
 from contest.entries import duplicates
 from contest.entries import service as entry_service
 from contest.entries.images import attach_image
@@ -33,6 +33,7 @@ from contest.judging.models import (
     PanelMember,
     RoundEntry,
 )
+from contest.results.models import Award, AwardStatus
 from tests import imagegen
 from tests.factories import login_as, make_contest, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry
@@ -61,6 +62,7 @@ OWNER_OR_ORGANISER = policy(HIDE, designer_a=ALLOW, organiser=ALLOW)
 ORGANISER = policy(HIDE, anonymous=LOGIN, organiser=ALLOW)
 ROUND_JUDGES = policy(HIDE, judge=ALLOW, judge_conflicted=ALLOW, judge_other_panel=ALLOW)
 ENTRY_JUDGE = policy(HIDE, judge=ALLOW)  # the entry's panel, without a conflict, in the window
+RESULTS = policy(HIDE, organiser=ALLOW)  # the world's contest is not announced yet: organisers preview
 
 POLICY: dict[tuple[str, str], dict[str, str]] = {
     **{(f"auth:{name}", method): EVERYONE for name in ("register", "login") for method in ("GET", "POST")},
@@ -98,6 +100,7 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("people_group_delete", "POST"))},
     **{(f"public:{name}", "GET"): EVERYONE for name in ("home", "contest", "rules", "set_language", "healthz",
                                                          "poster")},
+    **{(f"public:{name}", "GET"): RESULTS for name in ("results", "gallery", "gallery_entry", "gallery_image")},
 }
 
 
@@ -137,6 +140,7 @@ async def build_world(store, *, images: bool) -> World:
     """One contest with everything a route can point at; image processing (the slow part) only when needed."""
     now = clock.now()
     contest = await make_contest(submissions_open_at=now - timedelta(days=5), submissions_close_at=now + timedelta(days=5))
+    await Contest.filter(id=contest.id).update(announce_at=now + timedelta(days=40))  # results not public yet
     track, other_track = await make_track(contest), await make_track(contest, slug="other", name="另一赛道")
     designer_a, designer_b = await make_user(display_name="甲"), await make_user(display_name="乙")
     organiser = await make_user(display_name="组委")
@@ -148,6 +152,10 @@ async def build_world(store, *, images: bool) -> World:
     entry = await submitted_entry(contest, track, designer_a, title="甲的作品")
     held = await submitted_entry(contest, track, designer_b, title="乙的作品（乙设计）", leak_status=LeakStatus.FLAGGED)
     other_entry = await submitted_entry(contest, other_track, designer_b, title="乙的作品")
+    entry.number = "WORLD-01-0001"
+    await entry.save(update_fields=["number"])
+    tier = await AwardTier.create(contest=contest, track=track, name="一等奖", rank=1)
+    await Award.create(contest=contest, tier=tier, entry=entry, status=AwardStatus.CONFIRMED)
     originality, ip_terms = await entry_service.current_terms(contest)
     await Declaration.create(entry=entry, user=designer_a, originality=originality, ip_terms=ip_terms, accepted_at=now)
     keys = {"image": "0" * 32, "poster": "0" * 32, "reference": "0" * 32}
@@ -177,6 +185,7 @@ async def build_world(store, *, images: bool) -> World:
             contest, chunks(imagegen.jpeg_with_metadata("Z", size=(1600, 1000))), store=store, label="参考",
             by=organiser, now=now)
         keys["reference"] = reference.key
+    digest = image.derivatives["thumb.webp"]["sha256"][:16] if images else "0" * 16
     invitation_token = {}
     invitation = await invitations.invite(contest, email="new.judge@jury.example.net", role=ContestRoleKind.JUDGE,
                                           by=organiser, now=now, link_for=lambda t: invitation_token.setdefault("t", t))
@@ -189,6 +198,8 @@ async def build_world(store, *, images: bool) -> World:
                "round_id": "999999", "alias": "ZZZ-999", "key": "0" * 32, "criterion_id": "999999",
                "panel_id": "999999", "member_id": "999999", "invitation_id": "999999", "group_id": "999999",
                "token": "x" * 22, "n": "99"}
+    params.update(number=entry.number, digest=digest)
+    missing.update(number="WORLD-99-9999", digest=digest)
     per_route = {"organiser:leak_clear": {"entry_id": str(held.id)}, "organiser:leak_redact": {"entry_id": str(held.id)},"public:poster": {"key": keys["poster"]}, "organiser:reference_image": {"key": keys["reference"]},
                  "judge:image": {"variant": "webp"}}
     users = {"designer_a": designer_a, "designer_b": designer_b, "organiser": organiser, **judges}

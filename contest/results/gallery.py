@@ -1,0 +1,289 @@
+"""The public award gallery as plain data: confirmed awards, their entries, grades and pictures.
+
+Rows are read with `.values()` (building model objects was most of a page's cost, STACK.md) and
+turned into small frozen dataclasses by pure functions. Only CONFIRMED awards exist here: a
+proposed award is not a result, a revoked one never was. Whether results may be shown yet is the
+caller's question (contest.results.embargo), asked before anything here is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from contest.contests.models import AwardTier, Contest, Track
+from contest.entries.models import EntryImage
+from contest.results.models import Award, AwardStatus
+
+PAGE_SIZE = 48
+SPECIAL = "special"
+PUBLIC_VARIANTS = ("thumb.webp", "thumb.jpeg", "display.webp", "display.jpeg")
+DIGEST_LENGTH = 16
+
+AWARD_VALUES = (
+    "entry_id", "tier_id", "tier__name", "tier__name_en", "tier__rank", "tier__is_special", "tier__track_id",
+    "entry__number", "entry__title", "entry__public_name", "entry__entrant_kind", "entry__track_id",
+)
+ENTRY_VALUES = (*AWARD_VALUES, "entry__concept")
+TRACK_VALUES = ("id", "slug", "name", "name_en", "position")
+TIER_VALUES = ("id", "track_id", "name", "name_en", "rank", "quota", "is_special")
+IMAGE_VALUES = ("entry_id", "key", "position", "is_cover", "derivatives")
+
+
+@dataclass(frozen=True)
+class Variant:
+    width: int
+    height: int
+    digest: str  # the start of the file's SHA-256: a new file is a new URL
+
+
+@dataclass(frozen=True)
+class Picture:
+    key: str
+    variants: Mapping[str, Variant]  # "thumb.webp" -> Variant
+
+
+@dataclass(frozen=True)
+class Grade:
+    key: str  # the tier rank as text ("1" is the highest), or "special"
+    name: str
+    name_en: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class Prize:
+    tier_id: int
+    name: str
+    name_en: str
+    grade: str
+    rank: int
+    special: bool
+
+
+@dataclass(frozen=True)
+class TrackInfo:
+    id: int
+    slug: str
+    name: str
+    name_en: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Winner:
+    entry_id: int
+    number: str
+    title: str
+    public_name: str
+    entrant_kind: str
+    track: TrackInfo
+    prizes: tuple[Prize, ...]  # best first
+    cover: Picture | None = None
+
+    @property
+    def best(self) -> Prize:
+        return self.prizes[0]
+
+
+@dataclass(frozen=True)
+class GalleryPage:
+    winners: tuple[Winner, ...]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class TierResult:
+    name: str
+    name_en: str
+    quota: int
+    winners: tuple[Winner, ...]  # empty: the grade stayed vacant
+
+
+@dataclass(frozen=True)
+class TrackResult:
+    track: TrackInfo | None  # None: the special awards
+    tiers: tuple[TierResult, ...]
+
+
+@dataclass(frozen=True)
+class PublicImage:
+    contest_id: int
+    announce_at: datetime | None  # what embargo.results_public reads
+    picture: Picture
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    winner: Winner
+    concept: str
+    pictures: tuple[Picture, ...]
+
+
+# --- pure ----------------------------------------------------------------------------------------
+
+
+def _is_special(row: Mapping[str, Any]) -> bool:
+    return bool(row["is_special"]) or row["track_id"] is None
+
+
+def grade_key(tier: Mapping[str, Any]) -> str:
+    return SPECIAL if _is_special(tier) else str(tier["rank"])
+
+
+def grades(tiers: Iterable[Mapping[str, Any]]) -> tuple[Grade, ...]:
+    """The contest's grades, best first: tiers of the same rank in every track are one grade, specials one more."""
+    found: dict[str, Grade] = {}
+    for tier in sorted(tiers, key=lambda t: (_is_special(t), t["rank"], t["id"])):
+        key = grade_key(tier)
+        if key == SPECIAL:
+            found.setdefault(key, Grade(key, "特别奖", "Special awards", tier["rank"]))
+        else:
+            found.setdefault(key, Grade(key, tier["name"], tier["name_en"], tier["rank"]))
+    return tuple(found.values())
+
+
+def picture(row: Mapping[str, Any]) -> Picture:
+    derivatives = row["derivatives"] or {}
+    variants = {
+        name: Variant(facts["width"], facts["height"], facts["sha256"][:DIGEST_LENGTH])
+        for name, facts in derivatives.items() if name in PUBLIC_VARIANTS
+    }
+    return Picture(row["key"], variants)
+
+
+def _prize(row: Mapping[str, Any]) -> Prize:
+    tier = {"is_special": row["tier__is_special"], "track_id": row["tier__track_id"], "rank": row["tier__rank"]}
+    return Prize(row["tier_id"], row["tier__name"], row["tier__name_en"], grade_key(tier), row["tier__rank"],
+                 _is_special(tier))
+
+
+def _prize_order(prize: Prize) -> tuple[bool, int, int]:
+    return prize.special, prize.rank, prize.tier_id
+
+
+def winners(award_rows: Iterable[Mapping[str, Any]], tracks: Mapping[int, TrackInfo]) -> list[Winner]:
+    """One winner per entry (an entry may hold a grade and a special award), best grade first."""
+    by_entry: dict[int, list[Mapping[str, Any]]] = {}
+    for row in award_rows:
+        by_entry.setdefault(row["entry_id"], []).append(row)
+    found = []
+    for entry_id, rows in by_entry.items():
+        first = rows[0]
+        prizes = tuple(sorted({_prize(r) for r in rows}, key=_prize_order))
+        found.append(Winner(entry_id, first["entry__number"] or "", first["entry__title"], first["entry__public_name"],
+                            first["entry__entrant_kind"], tracks[first["entry__track_id"]], prizes))
+    return sorted(found, key=lambda w: (_prize_order(w.best), w.track.position, w.track.id, w.number))
+
+
+def select(found: Sequence[Winner], *, track: str | None = None, grade: str | None = None) -> list[Winner]:
+    """Winners of one track and/or one grade (any of an entry's prizes counts)."""
+    return [
+        w for w in found
+        if (track is None or w.track.slug == track) and (grade is None or any(p.grade == grade for p in w.prizes))
+    ]
+
+
+def page_count(total: int, size: int = PAGE_SIZE) -> int:
+    return max(1, -(-total // size))
+
+
+def cover_of(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The designer's chosen cover, else the first image."""
+    ordered = sorted(rows, key=lambda r: (not r["is_cover"], r["position"]))
+    return ordered[0] if ordered else None
+
+
+def by_track(found: Sequence[Winner], tracks: Sequence[TrackInfo], tier_rows: Iterable[Mapping[str, Any]]) -> list[TrackResult]:
+    """The results table: per track its tiers best first with their winners (or vacant), then the special awards."""
+    tiers = sorted(tier_rows, key=lambda t: (t["rank"], t["id"]))
+    results = []
+    for track in [*tracks, None]:
+        rows = tuple(TierResult(t["name"], t["name_en"], t["quota"], _holding(found, t["id"])) for t in _tiers_of(track, tiers))
+        if rows:
+            results.append(TrackResult(track, rows))
+    return results
+
+
+def _tiers_of(track: TrackInfo | None, tiers: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    if track is None:
+        return [t for t in tiers if _is_special(t)]
+    return [t for t in tiers if t["track_id"] == track.id and not _is_special(t)]
+
+
+def _holding(found: Sequence[Winner], tier_id: int) -> tuple[Winner, ...]:
+    return tuple(w for w in found if any(p.tier_id == tier_id for p in w.prizes))
+
+
+def _track_info(row: Mapping[str, Any]) -> TrackInfo:
+    return TrackInfo(row["id"], row["slug"], row["name"], row["name_en"], row["position"])
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+async def tracks_of(contest: Contest) -> list[TrackInfo]:
+    rows = await Track.filter(contest_id=contest.id).order_by("position", "id").values(*TRACK_VALUES)
+    return [_track_info(row) for row in rows]
+
+
+async def tiers_of(contest: Contest) -> list[dict[str, Any]]:
+    return await AwardTier.filter(contest_id=contest.id).order_by("rank", "id").values(*TIER_VALUES)
+
+
+async def contest_winners(contest: Contest, tracks: Sequence[TrackInfo]) -> list[Winner]:
+    rows = await Award.filter(contest_id=contest.id, status=AwardStatus.CONFIRMED).values(*AWARD_VALUES)
+    return winners(rows, {t.id: t for t in tracks})
+
+
+async def with_covers(found: Sequence[Winner]) -> list[Winner]:
+    """The same winners, each with its cover picture (one query for all of them)."""
+    rows = await EntryImage.filter(entry_id__in=[w.entry_id for w in found]).values(*IMAGE_VALUES)
+    by_entry: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_entry.setdefault(row["entry_id"], []).append(row)
+    covers = {entry_id: cover_of(images) for entry_id, images in by_entry.items()}
+    return [_with_cover(w, covers.get(w.entry_id)) for w in found]
+
+
+def _with_cover(winner: Winner, row: Mapping[str, Any] | None) -> Winner:
+    return replace(winner, cover=picture(row) if row else None)
+
+
+async def gallery_page(
+    contest: Contest, tracks: Sequence[TrackInfo], *, track: str | None, grade: str | None, page: int
+) -> GalleryPage | None:
+    """One page of the filtered gallery with covers; None past the last page."""
+    chosen = select(await contest_winners(contest, tracks), track=track, grade=grade)
+    pages = page_count(len(chosen))
+    if page < 1 or page > pages:
+        return None
+    shown = await with_covers(chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    return GalleryPage(tuple(shown), len(chosen), page, pages)
+
+
+async def entry_page(contest: Contest, tracks: Sequence[TrackInfo], number: str) -> EntryPage | None:
+    """An awarded entry of `contest` by its number, with every image in the designer's order."""
+    rows = await Award.filter(
+        contest_id=contest.id, status=AwardStatus.CONFIRMED, entry__number=number
+    ).values(*ENTRY_VALUES)
+    if not rows:
+        return None
+    winner = winners(rows, {t.id: t for t in tracks})[0]
+    images = await EntryImage.filter(entry_id=winner.entry_id).order_by("position", "id").values(*IMAGE_VALUES)
+    return EntryPage(winner, rows[0]["entry__concept"], tuple(picture(row) for row in images))
+
+
+async def public_image(key: str) -> PublicImage | None:
+    """An image of an entry holding a confirmed award in a published contest; None for any other image."""
+    rows = await EntryImage.filter(
+        key=key, entry__awards__status=AwardStatus.CONFIRMED, entry__contest__is_published=True
+    ).limit(1).values("key", "derivatives", "entry__contest_id", "entry__contest__announce_at")
+    if not rows:
+        return None
+    row = rows[0]
+    return PublicImage(row["entry__contest_id"], row["entry__contest__announce_at"], picture(row))

@@ -1,0 +1,147 @@
+"""The award gallery, the results list, an awarded entry's page and their images.
+
+Before the announcement (embargo.results_public) each of these answers exactly what a missing page
+answers (404, `Cache-Control: no-store`) except to the contest's organisers, who get a marked
+preview: never cached, no Open Graph tags. From `announce_at` on they are public, with no action
+by anyone: pages through the page cache (ETag, short max-age), images under content-versioned
+URLs cached for a year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from contest import clock, permissions
+from contest.accounts import queries as account_queries
+from contest.contests import queries as contest_queries
+from contest.contests.models import Contest
+from contest.errors import NotFound
+from contest.results import embargo
+from contest.results import gallery as results
+from contest.web import media, page_cache
+from contest.web.page_cache import Page
+from contest.web.session import current_user
+from contest.web.templating import render
+from contest.web.uploads import upload_store
+
+GALLERY_PARAMS = ("track", "grade", "page")
+IMMUTABLE = "public, max-age=31536000, immutable"
+SIZES = ("thumb", "display")
+
+
+async def _contest_view(request: Request) -> tuple[Contest, bool]:
+    """The contest, and whether this is an organiser's preview; a 404 for everyone else before the time."""
+    contest = await contest_queries.contest_by_slug(request.path_params["slug"])
+    if contest is None:
+        raise NotFound()
+    if embargo.results_public(contest, clock.now()):
+        return contest, False
+    permissions.require(await account_queries.organises(current_user(request), contest.id))
+    return contest, True
+
+
+def _image_helpers(request: Request) -> dict[str, Callable[..., str]]:
+    def image_url(picture: results.Picture, name: str) -> str:
+        variant = picture.variants[name]
+        return str(request.url_for("public:gallery_image", digest=variant.digest, key=picture.key, variant=name))
+
+    def srcset(picture: results.Picture, fmt: str) -> str:
+        names = [f"{size}.{fmt}" for size in SIZES if f"{size}.{fmt}" in picture.variants]
+        return ", ".join(f"{image_url(picture, name)} {picture.variants[name].width}w" for name in names)
+
+    return {"image_url": image_url, "srcset": srcset}
+
+
+def _page(request: Request, template: str, contest: Contest, preview: bool, context: dict[str, Any]) -> Page:
+    context = {"contest": contest, "preview": preview, **_image_helpers(request), **context}
+    return Page(render(request, template, context), contest.id, public=not preview)
+
+
+def _choice(request: Request, name: str, allowed: Sequence[str]) -> str | None:
+    """A filter from the query string; a value no link offers is a missing page."""
+    value = request.query_params.get(name)
+    permissions.require(value is None or value in allowed)
+    return value
+
+
+def _page_number(request: Request) -> int:
+    value = request.query_params.get("page", "1")
+    permissions.require(value.isdigit() and value == str(int(value)))
+    return int(value)
+
+
+def _gallery_href(request: Request, slug: str, *, track: str | None = None, grade: str | None = None,
+                  page: int = 1) -> str:
+    params = {"track": track, "grade": grade, "page": str(page) if page > 1 else None}
+    url = request.url_for("public:gallery", slug=slug)
+    return str(url.include_query_params(**{name: value for name, value in params.items() if value}))
+
+
+async def _gallery(request: Request) -> Page:
+    contest, preview = await _contest_view(request)
+    tracks, tiers = await results.tracks_of(contest), await results.tiers_of(contest)
+    grades = results.grades(tiers)
+    track = _choice(request, "track", [t.slug for t in tracks])
+    grade = _choice(request, "grade", [g.key for g in grades])
+    page = await results.gallery_page(contest, tracks, track=track, grade=grade, page=_page_number(request))
+    permissions.require(page is not None)
+    context = {"tracks": tracks, "grades": grades, "track": track, "grade": grade, "page": page,
+               "gallery_href": partial(_gallery_href, request, contest.slug)}
+    return _page(request, "public/gallery.html", contest, preview, context)
+
+
+async def gallery(request: Request) -> Response:
+    return await page_cache.serve(request, partial(_gallery, request), params=GALLERY_PARAMS)
+
+
+async def _results(request: Request) -> Page:
+    contest, preview = await _contest_view(request)
+    tracks = await results.tracks_of(contest)
+    winners = await results.contest_winners(contest, tracks)
+    table = results.by_track(winners, tracks, await results.tiers_of(contest))
+    return _page(request, "public/gallery_results.html", contest, preview, {"table": table})
+
+
+async def results_page(request: Request) -> Response:
+    return await page_cache.serve(request, partial(_results, request))
+
+
+async def _entry(request: Request) -> Page:
+    contest, preview = await _contest_view(request)
+    tracks = await results.tracks_of(contest)
+    entry = await results.entry_page(contest, tracks, request.path_params["number"])
+    permissions.require(entry is not None)
+    return _page(request, "public/gallery_entry.html", contest, preview, {"entry": entry})
+
+
+async def entry_page(request: Request) -> Response:
+    return await page_cache.serve(request, partial(_entry, request))
+
+
+async def image(request: Request) -> Response:
+    """A derivative of an awarded entry's image; its URL names the content, so it never changes."""
+    name = request.path_params["variant"]
+    found = await results.public_image(request.path_params["key"]) if name in results.PUBLIC_VARIANTS else None
+    variant = found.picture.variants.get(name) if found else None
+    if found is None or variant is None or variant.digest != request.path_params["digest"]:
+        raise NotFound()
+    public = embargo.results_public(found, clock.now())
+    permissions.require(public or await account_queries.organises(current_user(request), found.contest_id))
+    size, ext = name.split(".")
+    path = upload_store(request).derived_path(found.picture.key, size, ext.upper())
+    return await media.file_response(request, path, f"image/{ext}", variant.digest,
+                                     cache=IMMUTABLE if public else page_cache.NO_STORE)
+
+
+routes = [
+    Route("/c/{slug}/results", results_page, name="results"),
+    Route("/c/{slug}/gallery", gallery, name="gallery"),
+    Route("/c/{slug}/gallery/{number}", entry_page, name="gallery_entry"),
+    Route("/pub/{digest}/{key}-{variant}", image, name="gallery_image"),
+]

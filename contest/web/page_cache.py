@@ -1,0 +1,188 @@
+"""Rendered HTML of public results pages, kept in each worker process.
+
+A hit costs no database query and no template: the bytes, their ETag and headers. A miss is
+rendered by ONE request while every other request for the same key waits for it (single
+flight), so a cold start under load does not send every connection to the database at once.
+
+Key: (host, path, the page's own query parameters, locale). The host is part of it because the
+pages carry absolute URLs (Open Graph needs them). Unknown query parameters are not part of it,
+so they cannot fill the memory; the number of pages kept is bounded too.
+
+Only pages that are public go in (never an organiser's preview, never an error), and only for
+visitors who are not signed in and have no flash message waiting: the page header names the
+signed-in user. Pages are dropped when `contest.results.cache_stamp` says the contest's results
+changed (checked at most once a second, and at once after this process's own change), and after
+`TTL` seconds in any case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from contest.results import cache_stamp
+from contest.web.templating import request_locale
+
+TTL = 300.0
+CHECK_EVERY = 1.0
+MAX_PAGES = 1024
+MAX_AGE = 60
+PUBLIC_CACHE = f"public, max-age={MAX_AGE}"
+SIGNED_IN_CACHE = "private, no-cache"
+NO_STORE = "no-store"
+VARY = "Cookie, Accept-Language"
+
+Key = tuple[str, str, str, str]
+
+
+@dataclass
+class Page:
+    """What a results handler produced: the response, whose contest it shows, and whether it is public."""
+
+    response: Response
+    contest_id: int
+    public: bool
+
+
+@dataclass(frozen=True)
+class Stored:
+    body: bytes
+    media_type: str
+    etag: str
+    contest_id: int
+    expires: float
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+@dataclass
+class PageCache:
+    ttl: float = TTL
+    check_every: float = CHECK_EVERY
+    max_pages: int = MAX_PAGES
+    renders: int = 0  # how many misses were rendered (tests and the benchmark read it)
+    _pages: OrderedDict[Key, Stored] = field(default_factory=OrderedDict)
+    _pending: dict[Key, asyncio.Future[Page]] = field(default_factory=dict)
+    _stamps: dict[int, str] = field(default_factory=dict)
+    _checked_at: float = float("-inf")
+    _local_changes: int = -1
+    _epoch: int = 0  # moves whenever pages are dropped; a render that saw it move is not kept
+
+    def lookup(self, key: Key) -> Stored | None:
+        self._refresh()
+        stored = self._pages.get(key)
+        if stored is None or stored.expires <= time.monotonic():
+            return None
+        return stored
+
+    async def fill(self, key: Key, render: Callable[[], Awaitable[Page]]) -> Page:
+        """Render `key` once however many requests ask at the same time; keep it if it is public."""
+        pending = self._pending.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[Page] = asyncio.get_running_loop().create_future()
+        self._pending[key] = future
+        epoch = self._epoch
+        try:
+            page = await render()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: nobody may be waiting
+            raise
+        finally:
+            del self._pending[key]
+        self.renders += 1
+        if page.public and page.response.status_code == 200 and epoch == self._epoch:
+            self._store(key, page)
+        future.set_result(page)
+        return page
+
+    def _store(self, key: Key, page: Page) -> None:
+        body = bytes(page.response.body)
+        media_type = page.response.headers.get("content-type", "text/html; charset=utf-8")
+        self._pages[key] = Stored(body, media_type, etag_of(body), page.contest_id, time.monotonic() + self.ttl)
+        self._pages.move_to_end(key)
+        while len(self._pages) > self.max_pages:
+            self._pages.popitem(last=False)
+
+    def _refresh(self) -> None:
+        now, local = time.monotonic(), cache_stamp.local_changes()
+        if now - self._checked_at < self.check_every and local == self._local_changes:
+            return
+        self._checked_at, self._local_changes = now, local
+        stamps = cache_stamp.read_stamps(cache_stamp.stamp_directory())
+        changed = {cid for cid in stamps.keys() | self._stamps.keys() if stamps.get(cid) != self._stamps.get(cid)}
+        self._stamps = stamps
+        if changed:
+            self.drop(changed)
+
+    def drop(self, contest_ids: Iterable[int]) -> None:
+        gone = set(contest_ids)
+        self._epoch += 1
+        for key in [k for k, stored in self._pages.items() if stored.contest_id in gone]:
+            del self._pages[key]
+
+
+def cache_for(request: Request) -> PageCache:
+    """The app's page cache, made at first use (the stamp directory follows the app's settings)."""
+    state = request.app.state
+    cache = getattr(state, "page_cache", None)
+    if cache is None:
+        cache_stamp.configure(state.settings.data_dir)
+        cache = state.page_cache = PageCache()
+    return cache
+
+
+def cacheable(request: Request) -> bool:
+    jar = request.app.state.cookies
+    return request.state.user is None and jar.flash not in request.cookies
+
+
+def cache_key(request: Request, params: Iterable[str]) -> Key:
+    query = "&".join(f"{name}={request.query_params[name]}" for name in params if name in request.query_params)
+    return request.headers.get("host", ""), request.scope["path"], query, request_locale(request)
+
+
+async def serve(request: Request, render: Callable[[], Awaitable[Page]], *, params: Iterable[str] = ()) -> Response:
+    """A results page: from the cache for visitors who are not signed in, else rendered for this request."""
+    if not cacheable(request):
+        page = await render()
+        return _finish(request, page.response, public=page.public, shared=False)
+    cache = cache_for(request)
+    key = cache_key(request, params)
+    stored = cache.lookup(key)
+    if stored is not None:
+        return _from_store(request, stored)
+    page = await cache.fill(key, render)
+    # every waiter shares the one Page: each answers with its own Response
+    copy = Response(page.response.body, page.response.status_code, media_type=page.response.media_type)
+    return _finish(request, copy, public=page.public, shared=True)
+
+
+def _from_store(request: Request, stored: Stored) -> Response:
+    headers = {"ETag": stored.etag, "Cache-Control": PUBLIC_CACHE, "Vary": VARY}
+    if request.headers.get("if-none-match") == stored.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(stored.body, headers={**headers, "Content-Type": stored.media_type})
+
+
+def _finish(request: Request, response: Response, *, public: bool, shared: bool) -> Response:
+    """Caching headers: no-store for a preview, an ETag (and 304) once public."""
+    if not public:
+        response.headers["Cache-Control"] = NO_STORE
+        return response
+    etag = etag_of(bytes(response.body))
+    headers = {"ETag": etag, "Cache-Control": PUBLIC_CACHE if shared else SIGNED_IN_CACHE, "Vary": VARY}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return response
