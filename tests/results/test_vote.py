@@ -1,0 +1,353 @@
+"""The popular vote's rules: its window, e-mail codes, daily quotas (also under concurrency), stuffing
+detection, voiding and the public summary."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from contest.audit.models import AuditEvent
+from contest.entries.states import EntryState
+from contest.errors import InvalidInput, NotFound, TooManyAttempts
+from contest.judging import standings
+from contest.judging.models import RoundEntry
+from contest.notifications.models import OutboxMessage
+from contest.results import vote
+from contest.results.models import Vote, Voter
+from contest.results.vote import Rule, VoteFact
+from tests.factories import NOW, make_contest, make_track, make_user
+from tests.judging.helpers import make_round, submitted_entry
+
+pytestmark = pytest.mark.unit
+
+SECOND = timedelta(seconds=1)
+OPENS, CLOSES = NOW - timedelta(days=1), NOW + timedelta(days=1)
+
+
+# --- the window (pure) ---------------------------------------------------------------------------
+
+
+def contest_ns(**fields):
+    return SimpleNamespace(**{"popular_vote_enabled": True, "announce_at": CLOSES + timedelta(days=5),
+                              "time_zone": "Asia/Shanghai", **fields})
+
+
+def final_ns(**fields):
+    return SimpleNamespace(**{"opens_at": OPENS, "closes_at": CLOSES, "locked_at": None, **fields})
+
+
+def test_the_vote_runs_from_the_final_rounds_opening_until_its_closing():
+    phases = [vote.phase(contest_ns(), final_ns(), t) for t in (OPENS - SECOND, OPENS, CLOSES - SECOND, CLOSES)]
+    assert phases == [vote.Phase.SOON, vote.Phase.OPEN, vote.Phase.OPEN, vote.Phase.CLOSED]
+
+
+def test_locking_the_round_or_announcing_the_results_closes_it_early():
+    assert vote.phase(contest_ns(), final_ns(locked_at=NOW - SECOND), NOW) == vote.Phase.CLOSED
+    announced = contest_ns(announce_at=NOW)
+    assert [vote.phase(announced, final_ns(), t) for t in (NOW - SECOND, NOW)] == [vote.Phase.OPEN, vote.Phase.CLOSED]
+
+
+def test_no_vote_without_the_switch_a_final_round_or_its_times():
+    assert vote.phase(contest_ns(popular_vote_enabled=False), final_ns(), NOW) is None
+    assert vote.phase(contest_ns(), None, NOW) is None
+    assert vote.phase(contest_ns(), final_ns(opens_at=None), NOW) is None
+
+
+def test_the_voting_day_turns_at_midnight_in_the_contests_zone():
+    before, after = NOW.replace(hour=15, minute=59, second=59), NOW.replace(hour=16)  # 23:59:59 and 00:00 in Shanghai
+    assert [vote.voting_day(contest_ns(), t) for t in (before, after)] == [date(2026, 6, 1), date(2026, 6, 2)]
+
+
+def candidate(n: int) -> vote.Candidate:
+    return vote.Candidate(n, vote.candidate_key("secret", n), f"作品{n}", "", "赛道", "Track", None)
+
+
+def test_each_seed_has_its_own_stable_order_unrelated_to_ids():
+    found = [candidate(n) for n in range(1, 11)]
+    first = [c.entry_id for c in vote.shuffled(found, seed="a")]
+    assert first == [c.entry_id for c in vote.shuffled(reversed(found), seed="a")]
+    assert first != [c.entry_id for c in vote.shuffled(found, seed="b")]
+    assert sorted(first) == list(range(1, 11))
+
+
+def test_candidate_keys_do_not_show_the_entry_id():
+    keys = [vote.candidate_key("secret", n) for n in (1, 2, 3)]
+    assert len(set(keys)) == 3 and all(len(k) == 16 and str(n) != k for n, k in zip((1, 2, 3), keys, strict=True))
+    assert vote.candidate_key("other", 1) != keys[0]
+
+
+# --- detection (pure) ----------------------------------------------------------------------------
+
+
+def fact(n: int, voter: int, email: str, ip: str = "198.51.100.7", seconds: int = 0) -> VoteFact:
+    return VoteFact(n, voter, email, ip, NOW + timedelta(seconds=seconds))
+
+
+def rules_found(facts) -> dict[tuple[Rule, str], tuple[int, ...]]:
+    return {(s.rule, s.key): s.vote_ids for s in vote.detect(facts)}
+
+
+def test_plus_addressing_is_one_mailbox():
+    facts = [fact(1, 1, "li.ming@163.com", seconds=0), fact(2, 2, "li.ming+a@163.com", "203.0.113.9", 600),
+             fact(3, 3, "wang@163.com", "192.0.2.1", 1200)]
+    assert rules_found(facts) == {(Rule.PLUS_ADDRESSING, "li.ming@163.com"): (1, 2)}
+
+
+def test_numbered_local_parts_on_one_domain_form_a_cluster_but_qq_numbers_do_not():
+    numbered = [fact(n, n, f"fan{n}@126.com", f"192.0.2.{n}", n * 600) for n in range(1, 6)]
+    qq = [fact(10 + n, 10 + n, f"1234567{n}@qq.com", f"198.51.100.{n}", n * 600) for n in range(1, 9)]
+    assert rules_found(numbered + qq) == {(Rule.NUMBERED_EMAILS, "fan#@126.com"): (1, 2, 3, 4, 5)}
+    assert rules_found(numbered[:4]) == {}
+
+
+def test_many_voters_behind_one_address_or_one_block():
+    same_ip = [fact(n, n, f"p{n}x@example.com", "203.0.113.5", n * 600) for n in range(vote.VOTERS_PER_ADDRESS)]
+    block = [fact(100 + n, 100 + n, f"q{n}y@example.com", f"198.51.100.{n}", n * 600)
+             for n in range(vote.VOTERS_PER_SUBNET)]
+    found = rules_found(same_ip + block)
+    assert set(found) == {(Rule.SHARED_ADDRESS, "203.0.113.5"), (Rule.SHARED_SUBNET, "198.51.100.0/24")}
+    assert len(found[(Rule.SHARED_SUBNET, "198.51.100.0/24")]) == vote.VOTERS_PER_SUBNET
+    assert rules_found(same_ip[:-1] + block[:-1]) == {}
+
+
+def test_velocity_flags_only_the_votes_inside_a_burst():
+    size, span = vote.ADDRESS_BURST
+    burst = [fact(n, n % 5, f"v{n % 5}z@example.com", "192.0.2.77", n * 10) for n in range(size)]
+    assert burst[-1].at - burst[0].at <= span
+    later = fact(999, 1, "v1z@example.com", "192.0.2.77", 86_400)
+    assert rules_found([*burst, later]) == {(Rule.ADDRESS_VELOCITY, "192.0.2.77"): tuple(range(size))}
+
+
+def test_a_voter_faster_than_a_person_is_flagged_and_a_person_is_not():
+    quick = [fact(n, 1, "bot@example.com", f"192.0.2.{n}", n) for n in range(3)]
+    human = [fact(10 + n, 2, "person@example.com", "198.51.100.9", n * 20) for n in range(3)]
+    assert rules_found(quick + human) == {(Rule.VOTER_VELOCITY, "bot@example.com"): (0, 1, 2)}
+
+
+def test_subnets_of_both_address_families_and_junk():
+    assert vote.subnet("203.0.113.200") == "203.0.113.0/24"
+    assert vote.subnet("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+    assert vote.subnet("") is None and vote.subnet("testclient") is None
+
+
+def test_the_summary_counts_voided_votes_by_rule_and_nothing_personal():
+    found = vote.summarise([(1, False, ""), (2, True, "shared_address"), (2, True, "shared_address"),
+                            (3, True, "plus_addressing")])
+    assert (found.cast, found.counted, found.voided, found.voters) == (4, 1, 3, 3)
+    assert found.voided_by_rule == (("shared_address", 2), ("plus_addressing", 1))
+
+
+# --- with the database ---------------------------------------------------------------------------
+
+
+async def vote_contest(*, quota: int = 3, entries: int = 3, **fields):
+    """A contest whose popular vote is open at NOW, with `entries` finalists."""
+    contest = await make_contest(popular_vote_enabled=True, popular_vote_daily_quota=quota, popular_vote_share=0.2,
+                                 **fields)
+    track = await make_track(contest)
+    await make_round(contest, name="初评", position=1, opens_at=NOW - timedelta(days=9), closes_at=NOW - timedelta(days=5))
+    final = await make_round(contest, kind="final", name="终评", position=2, opens_at=OPENS, closes_at=CLOSES,
+                             secret="final-secret")
+    for n in range(entries):
+        entry = await submitted_entry(contest, track, title=f"入围作品{n}")
+        await RoundEntry.create(round=final, entry=entry, alias=f"FIN-{n:03d}")
+    return contest, final, await vote.candidates(final)
+
+
+async def verified(contest, email: str = "fan@example.com") -> Voter:
+    return await Voter.create(contest=contest, email=email, verified_at=NOW)
+
+
+async def sent_code(contest, email: str) -> str:
+    await vote.request_code(contest, email, ip="192.0.2.1", now=NOW)
+    message = await OutboxMessage.filter(kind="vote_code").order_by("-id").first()
+    return message.body_text.split("验证码是 ")[1][:6]
+
+
+async def test_a_code_verifies_the_voter_and_only_its_hash_is_kept(db):
+    contest, _, _ = await vote_contest()
+    code = await sent_code(contest, " Fan@Example.com ")
+    voter = await Voter.get(contest=contest, email="fan@example.com")
+    assert code.isdigit() and code not in voter.code_hash and voter.verified_at is None
+    expires, _, digest = voter.code_hash.partition(":")
+    assert int(expires) == int((NOW + vote.CODE_LIFETIME).timestamp()) and len(digest) == vote.CODE_DIGEST_LENGTH
+    full_width = "".join(chr(ord(d) + 0xFEE0) for d in code)  # as a Chinese input method types digits
+    verified_voter = await vote.verify_code(contest, "fan@example.com", full_width, ip="192.0.2.1", now=NOW)
+    assert verified_voter.verified_at == NOW
+    assert (await Voter.get(id=voter.id)).code_hash == ""
+    with pytest.raises(InvalidInput):  # used up
+        await vote.verify_code(contest, "fan@example.com", code, ip="192.0.2.1", now=NOW)
+
+
+async def test_a_wrong_or_expired_code_verifies_nobody_and_says_which(db):
+    contest, _, _ = await vote_contest()
+    code = await sent_code(contest, "fan@example.com")
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(InvalidInput) as wrong_error:
+        await vote.verify_code(contest, "fan@example.com", wrong, ip="192.0.2.1", now=NOW)
+    with pytest.raises(InvalidInput) as expired_error:
+        await vote.verify_code(contest, "fan@example.com", code, ip="192.0.2.1", now=NOW + vote.CODE_LIFETIME)
+    with pytest.raises(InvalidInput) as unknown_error:
+        await vote.verify_code(contest, "nobody@example.com", code, ip="192.0.2.1", now=NOW)
+    assert wrong_error.value.field_errors == unknown_error.value.field_errors == {"code": vote.WRONG_CODE}
+    assert expired_error.value.field_errors == {"code": "This code has expired. Ask for a new one."}
+    assert await Voter.filter(verified_at__isnull=False).count() == 0
+
+
+async def test_wrong_codes_are_throttled_even_before_the_right_one(db):
+    contest, _, _ = await vote_contest()
+    code = await sent_code(contest, "fan@example.com")
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(vote.WRONG_CODES_PER_EMAIL):
+        with pytest.raises(InvalidInput):
+            await vote.verify_code(contest, "fan@example.com", wrong, ip="192.0.2.1", now=NOW)
+    with pytest.raises(TooManyAttempts):
+        await vote.verify_code(contest, "fan@example.com", code, ip="192.0.2.2", now=NOW + SECOND)
+    assert await Voter.filter(verified_at__isnull=False).count() == 0
+
+
+async def test_codes_per_email_are_throttled_and_a_new_code_replaces_the_old(db):
+    contest, _, _ = await vote_contest()
+    first = await sent_code(contest, "fan@example.com")
+    for _ in range(vote.CODES_PER_EMAIL - 1):
+        latest = await sent_code(contest, "fan@example.com")
+    with pytest.raises(TooManyAttempts):
+        await vote.request_code(contest, "fan@example.com", ip="192.0.2.9", now=NOW + SECOND)
+    assert await OutboxMessage.filter(kind="vote_code").count() == vote.CODES_PER_EMAIL
+    if first != latest:
+        with pytest.raises(InvalidInput):
+            await vote.verify_code(contest, "fan@example.com", first, ip="192.0.2.1", now=NOW)
+    assert (await vote.verify_code(contest, "fan@example.com", latest, ip="192.0.2.1", now=NOW)).verified_at == NOW
+
+
+async def test_no_code_is_sent_to_a_bad_address_or_outside_the_window(db):
+    contest, _, _ = await vote_contest()
+    with pytest.raises(InvalidInput):
+        await vote.request_code(contest, "not-an-address", ip="192.0.2.1", now=NOW)
+    with pytest.raises(vote.VoteClosed):
+        await vote.request_code(contest, "fan@example.com", ip="192.0.2.1", now=CLOSES)
+    assert await OutboxMessage.all().count() == 0
+
+
+async def test_the_daily_quota_then_a_new_day(db):
+    contest, _, found = await vote_contest(quota=2)
+    voter = await verified(contest)
+    cast = [await vote.cast_vote(contest, voter, candidate=c.key, ip="192.0.2.1", now=NOW) for c in found[:2]]
+    assert cast == [1, 0]
+    with pytest.raises(vote.QuotaReached):
+        await vote.cast_vote(contest, voter, candidate=found[2].key, ip="192.0.2.1", now=NOW)
+    tomorrow = NOW + timedelta(hours=12)  # past midnight in Shanghai
+    assert await vote.cast_vote(contest, voter, candidate=found[0].key, ip="192.0.2.1", now=tomorrow) == 1
+    days = await Vote.filter(voter=voter).order_by("id").values_list("day", flat=True)
+    assert days == [date(2026, 6, 1), date(2026, 6, 1), date(2026, 6, 2)]
+
+
+async def test_one_vote_per_entry_a_day_and_voided_votes_still_use_the_quota(db):
+    contest, _, found = await vote_contest(quota=2)
+    voter = await verified(contest)
+    await vote.cast_vote(contest, voter, candidate=found[0].key, ip="192.0.2.1", now=NOW)
+    with pytest.raises(vote.AlreadyVoted):
+        await vote.cast_vote(contest, voter, candidate=found[0].key, ip="192.0.2.1", now=NOW)
+    await Vote.filter(voter=voter).update(voided=True, void_reason="shared_address")
+    await vote.cast_vote(contest, voter, candidate=found[1].key, ip="192.0.2.1", now=NOW)
+    with pytest.raises(vote.QuotaReached):
+        await vote.cast_vote(contest, voter, candidate=found[2].key, ip="192.0.2.1", now=NOW)
+
+
+@pytest.mark.parametrize(("quota", "attempts"), [(3, 8), (1, 5)])
+async def test_concurrent_votes_never_pass_the_quota(db, quota, attempts):
+    contest, _, found = await vote_contest(quota=quota, entries=attempts)
+    voter = await verified(contest)
+    outcomes = await asyncio.gather(
+        *(vote.cast_vote(contest, voter, candidate=c.key, ip="192.0.2.1", now=NOW) for c in found),
+        return_exceptions=True)
+    assert await Vote.filter(voter=voter).count() == quota
+    assert sorted(type(o).__name__ for o in outcomes) == sorted(["int"] * quota + ["QuotaReached"] * (attempts - quota))
+
+
+async def test_concurrent_votes_for_one_entry_leave_one_row(db):
+    contest, _, found = await vote_contest(quota=5)
+    voter = await verified(contest)
+    outcomes = await asyncio.gather(
+        *(vote.cast_vote(contest, voter, candidate=found[0].key, ip="192.0.2.1", now=NOW) for _ in range(6)),
+        return_exceptions=True)
+    assert await Vote.filter(voter=voter).count() == 1
+    assert sum(isinstance(o, vote.AlreadyVoted) for o in outcomes) == 5
+
+
+async def test_only_finalists_in_a_judgeable_state_can_be_voted_for_and_only_while_open(db):
+    contest, final, found = await vote_contest()
+    voter = await verified(contest)
+    withdrawn = await RoundEntry.filter(round=final).prefetch_related("entry").first()
+    withdrawn.entry.state = EntryState.WITHDRAWN
+    await withdrawn.entry.save()
+    key = vote.candidate_key(final.secret, withdrawn.entry_id)
+    assert key not in [c.key for c in await vote.candidates(final)]
+    with pytest.raises(NotFound):
+        await vote.cast_vote(contest, voter, candidate=key, ip="192.0.2.1", now=NOW)
+    live = next(c for c in found if c.key != key)
+    with pytest.raises(vote.VoteClosed):
+        await vote.cast_vote(contest, voter, candidate=live.key, ip="192.0.2.1", now=CLOSES)
+    assert await Vote.all().count() == 0
+
+
+async def stuffed(contest, found):
+    """Ten voters behind one address, one honest voter elsewhere."""
+    for n in range(vote.VOTERS_PER_ADDRESS):
+        voter = await verified(contest, f"x{n}q@example.com")
+        await vote.cast_vote(contest, voter, candidate=found[0].key, ip="203.0.113.5", now=NOW + n * timedelta(minutes=5))
+    honest = await verified(contest, "honest@example.org")
+    await vote.cast_vote(contest, honest, candidate=found[1].key, ip="192.0.2.1", now=NOW)
+
+
+async def test_voiding_a_cluster_is_audited_summarised_and_leaves_the_final_figures(db):
+    contest, final, found = await vote_contest()
+    await stuffed(contest, found)
+    organiser = await make_user()
+    [suspicion] = vote.detect(await vote.live_facts(contest))
+    assert (suspicion.rule, suspicion.key, suspicion.voters) == (Rule.SHARED_ADDRESS, "203.0.113.5", 10)
+    count = await vote.void_suspicion(contest, suspicion.rule, suspicion.key, suspicion.vote_ids, note="同一网吧",
+                                      by=organiser, now=NOW)
+    assert count == 10
+    assert set(await Vote.filter(voided=True).values_list("void_reason", flat=True)) == {"shared_address"}
+    event = await AuditEvent.get(action="vote.voided")
+    assert (event.actor_id, event.contest_id) == (organiser.id, contest.id)
+    assert event.data == {"rule": "shared_address", "key": "203.0.113.5", "votes": list(suspicion.vote_ids),
+                          "note": "同一网吧"}
+    summary = await vote.summary(contest)
+    assert (summary.cast, summary.counted, summary.voided_by_rule) == (11, 1, (("shared_address", 10),))
+    inputs = await standings.round_inputs(final)
+    assert inputs.vote.counts == {found[1].entry_id: 1} and inputs.vote.weight == 0.2
+    assert vote.detect(await vote.live_facts(contest)) == []
+
+
+async def test_voiding_takes_only_votes_still_flagged_and_nothing_once_the_round_is_locked(db):
+    contest, final, found = await vote_contest()
+    await stuffed(contest, found)
+    organiser = await make_user()
+    [suspicion] = vote.detect(await vote.live_facts(contest))
+    honest = await Vote.get(ip="192.0.2.1")
+    with pytest.raises(vote.NothingToVoid):
+        await vote.void_suspicion(contest, suspicion.rule, suspicion.key, [honest.id], note="", by=organiser, now=NOW)
+    with pytest.raises(vote.NothingToVoid):
+        await vote.void_suspicion(contest, Rule.SHARED_SUBNET, suspicion.key, suspicion.vote_ids, note="",
+                                  by=organiser, now=NOW)
+    final.locked_at = NOW
+    await final.save()
+    with pytest.raises(vote.RoundLocked):
+        await vote.void_suspicion(contest, suspicion.rule, suspicion.key, suspicion.vote_ids, note="",
+                                  by=organiser, now=NOW)
+    assert await Vote.filter(voided=True).count() == 0
+    assert await AuditEvent.filter(action="vote.voided").count() == 0
+
+
+async def test_the_organisers_tally_counts_per_finalist(db):
+    contest, final, found = await vote_contest()
+    await stuffed(contest, found)
+    first = await Vote.filter(ip="203.0.113.5").order_by("id").first()
+    await Vote.filter(id=first.id).update(voided=True, void_reason="shared_address")
+    tallies = {t.candidate.entry_id: (t.counted, t.voided) for t in await vote.tallies(final)}
+    assert tallies == {found[0].entry_id: (9, 1), found[1].entry_id: (1, 0), found[2].entry_id: (0, 0)}
