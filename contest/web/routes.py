@@ -7,7 +7,9 @@ from starlette.staticfiles import StaticFiles
 
 from contest.settings import PROJECT_ROOT
 from contest.web import auth, designer, judge, media, public
+from contest.web import certificates as designer_certificates
 from contest.web import gallery as public_gallery
+from contest.web.organiser import awards as organiser_awards
 from contest.web.organiser import dashboard as organiser_dashboard
 from contest.web.organiser import integrity as organiser_integrity
 from contest.web.organiser import people as organiser_people
@@ -20,10 +22,11 @@ def build_routes() -> list[BaseRoute]:
     return [
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
         Mount("/account", routes=auth.routes, name="auth"),
-        Mount("/me", routes=designer.routes, name="designer"),
+        Mount("/me", routes=[*designer.routes, *designer_certificates.routes], name="designer"),
         Mount("/judge", routes=judge.routes, name="judge"),
         Mount("/media", routes=media.routes, name="media"),
         Mount("/admin", routes=[*organiser_dashboard.routes, *organiser_integrity.routes, *organiser_rounds.routes,
-                                *organiser_progress.routes, *organiser_results.routes, *organiser_people.routes], name="organiser"),
+                                *organiser_progress.routes, *organiser_results.routes, *organiser_people.routes,
+                                *organiser_awards.routes], name="organiser"),
         Mount("", routes=[*public_gallery.routes, *public.routes], name="public"),
     ]

@@ -63,6 +63,7 @@ ORGANISER = policy(HIDE, anonymous=LOGIN, organiser=ALLOW)
 ROUND_JUDGES = policy(HIDE, judge=ALLOW, judge_conflicted=ALLOW, judge_other_panel=ALLOW)
 ENTRY_JUDGE = policy(HIDE, judge=ALLOW)  # the entry's panel, without a conflict, in the window
 RESULTS = policy(HIDE, organiser=ALLOW)  # the world's contest is not announced yet: organisers preview
+WINNER = policy(HIDE, anonymous=LOGIN)  # the winner's own certificate, and the world's contest is not announced
 
 POLICY: dict[tuple[str, str], dict[str, str]] = {
     **{(f"auth:{name}", method): EVERYONE for name in ("register", "login") for method in ("GET", "POST")},
@@ -101,6 +102,10 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     **{(f"public:{name}", "GET"): EVERYONE for name in ("home", "contest", "rules", "set_language", "healthz",
                                                          "poster")},
     **{(f"public:{name}", "GET"): RESULTS for name in ("results", "gallery", "gallery_entry", "gallery_image")},
+    ("designer:certificate", "GET"): WINNER,
+    **{(f"organiser:{name}", method): ORGANISER for name, method in (
+        ("awards", "GET"), ("awards_store", "POST"), ("award_add", "POST"), ("awards_confirm", "POST"),
+        ("certificates_zip", "GET"), ("award_move", "POST"), ("award_remove", "POST"), ("award_certificate", "GET"))},
 }
 
 
@@ -200,6 +205,8 @@ async def build_world(store, *, images: bool) -> World:
                "token": "x" * 22, "n": "99"}
     params.update(number=entry.number, digest=digest)
     missing.update(number="WORLD-99-9999", digest=digest)
+    award_ids = await Award.filter(entry_id=entry.id).values_list("id", flat=True)
+    params["award_id"], missing["award_id"] = str(award_ids[0]), "999999"
     per_route = {"organiser:leak_clear": {"entry_id": str(held.id)}, "organiser:leak_redact": {"entry_id": str(held.id)},"public:poster": {"key": keys["poster"]}, "organiser:reference_image": {"key": keys["reference"]},
                  "judge:image": {"variant": "webp"}}
     users = {"designer_a": designer_a, "designer_b": designer_b, "organiser": organiser, **judges}
