@@ -9,6 +9,7 @@ from contest.settings import PROJECT_ROOT
 from contest.web import auth, designer, judge, media, public
 from contest.web import certificates as designer_certificates
 from contest.web import gallery as public_gallery
+from contest.web import vote as public_vote
 from contest.web.organiser import awards as organiser_awards
 from contest.web.organiser import dashboard as organiser_dashboard
 from contest.web.organiser import integrity as organiser_integrity
@@ -16,6 +17,7 @@ from contest.web.organiser import people as organiser_people
 from contest.web.organiser import progress as organiser_progress
 from contest.web.organiser import results as organiser_results
 from contest.web.organiser import rounds as organiser_rounds
+from contest.web.organiser import vote as organiser_vote
 
 
 def build_routes() -> list[BaseRoute]:
@@ -27,6 +29,6 @@ def build_routes() -> list[BaseRoute]:
         Mount("/media", routes=media.routes, name="media"),
         Mount("/admin", routes=[*organiser_dashboard.routes, *organiser_integrity.routes, *organiser_rounds.routes,
                                 *organiser_progress.routes, *organiser_results.routes, *organiser_people.routes,
-                                *organiser_awards.routes], name="organiser"),
-        Mount("", routes=[*public_gallery.routes, *public.routes], name="public"),
+                                *organiser_awards.routes, *organiser_vote.routes], name="organiser"),
+        Mount("", routes=[*public_gallery.routes, *public_vote.routes, *public.routes], name="public"),
     ]

@@ -62,6 +62,7 @@ OWNER_OR_ORGANISER = policy(HIDE, designer_a=ALLOW, organiser=ALLOW)
 ORGANISER = policy(HIDE, anonymous=LOGIN, organiser=ALLOW)
 ROUND_JUDGES = policy(HIDE, judge=ALLOW, judge_conflicted=ALLOW, judge_other_panel=ALLOW)
 ENTRY_JUDGE = policy(HIDE, judge=ALLOW)  # the entry's panel, without a conflict, in the window
+NOBODY = policy(HIDE)  # switched off in the world's contest (its popular vote)
 RESULTS = policy(HIDE, organiser=ALLOW)  # the world's contest is not announced yet: organisers preview
 WINNER = policy(HIDE, anonymous=LOGIN)  # the winner's own certificate, and the world's contest is not announced
 
@@ -102,6 +103,10 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     **{(f"public:{name}", "GET"): EVERYONE for name in ("home", "contest", "rules", "set_language", "healthz",
                                                          "poster")},
     **{(f"public:{name}", "GET"): RESULTS for name in ("results", "gallery", "gallery_entry", "gallery_image")},
+    **{(f"public:{name}", method): NOBODY for name, method in (
+        ("vote", "GET"), ("vote_code", "POST"), ("vote_verify", "POST"), ("vote_cast", "POST"), ("vote_image", "GET"))},
+    ("organiser:vote", "GET"): ORGANISER,
+    ("organiser:vote_void", "POST"): ORGANISER,
     ("designer:certificate", "GET"): WINNER,
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
         ("awards", "GET"), ("awards_store", "POST"), ("award_add", "POST"), ("awards_confirm", "POST"),

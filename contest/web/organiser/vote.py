@@ -1,0 +1,60 @@
+"""The popular vote for organisers: counts per finalist, the suspicious clusters, and voiding them."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from contest import clock
+from contest.errors import Conflict, InvalidInput
+from contest.i18n import N_
+from contest.results import vote
+from contest.web.flash import flash
+from contest.web.forms import read_form
+from contest.web.organiser.common import form_values, organised_contest, redirect_to
+from contest.web.session import require_user
+from contest.web.templating import render
+
+MAX_NOTE = 500
+
+
+async def vote_page(request: Request, *, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    contest = await organised_contest(request)
+    final = await vote.final_round(contest)
+    context = {
+        "contest": contest, "final": final, "phase": vote.phase(contest, final, clock.now()),
+        "window": vote.window(contest, final), "summary": await vote.summary(contest),
+        "tallies": await vote.tallies(final) if final else [],
+        "suspicions": vote.detect(await vote.live_facts(contest)),
+        "rule_labels": vote.RULE_LABELS, "errors": errors or {},
+    }
+    return render(request, "organiser/vote.html", context, status_code=status)
+
+
+def _void_request(values: dict[str, str]) -> tuple[vote.Rule, str, list[int]]:
+    ids = values.get("votes", "").split(",")
+    if values.get("rule") not in set(vote.Rule) or not all(i.isdigit() for i in ids):
+        raise InvalidInput({"void": N_("Choose a group of votes from the list.")})
+    return vote.Rule(values["rule"]), values.get("key", ""), [int(i) for i in ids]
+
+
+async def void(request: Request) -> Response:
+    contest = await organised_contest(request)
+    values = form_values(await read_form(request), max_length=100_000)
+    try:
+        rule, key, ids = _void_request(values)
+        count = await vote.void_suspicion(contest, rule, key, ids, note=values.get("note", "")[:MAX_NOTE],
+                                          by=require_user(request), now=clock.now())
+    except (InvalidInput, Conflict) as exc:
+        return await vote_page(request, errors=getattr(exc, "field_errors", {"void": exc.message}),
+                               status=exc.status_code)
+    response = redirect_to(request, "organiser:vote", slug=contest.slug)
+    flash(request, response, N_("{count} votes voided. The decision is in the audit log."), count=count)
+    return response
+
+
+routes = [
+    Route("/c/{slug}/vote", vote_page, name="vote"),
+    Route("/c/{slug}/vote/void", void, methods=["POST"], name="vote_void"),
+]

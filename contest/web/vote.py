@@ -1,0 +1,206 @@
+"""The popular vote's public page: verify an e-mail by code, vote within the daily quota, and after
+the vote a summary of what was voided and why.
+
+A verified voter is remembered by a signed cookie scoped to the contest's vote pages, naming the
+voter and the moment they were verified; each request checks it against the Voter row. Server-side
+sessions belong to accounts (a voter has none, and needs none), and the cookie carries no right
+beyond voting in this one contest. Forms are protected by the usual CSRF token, bound before login
+to the browser's random cookie. The page is never cached: it holds the visitor's own order and form
+tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from contest import clock, permissions
+from contest.contests import queries as contest_queries
+from contest.contests.models import Contest
+from contest.errors import Conflict, ContestError, InvalidInput, NotFound
+from contest.i18n import N_
+from contest.judging.models import Round
+from contest.results import gallery as pictures
+from contest.results import vote
+from contest.results.models import Voter
+from contest.web import csrf, media
+from contest.web.flash import flash
+from contest.web.forms import read_form, text
+from contest.web.templating import render
+from contest.web.uploads import upload_store
+
+NO_STORE = {"Cache-Control": "no-store"}
+IMAGE_CACHE = "public, max-age=600"  # short: the image stops being served when the vote closes
+SIZES = ("thumb", "display")
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+async def _vote_of(request: Request) -> tuple[Contest, Round, vote.Phase]:
+    """The contest and its final round; a 404 where the contest has no popular vote."""
+    contest = await contest_queries.contest_by_slug(request.path_params["slug"])
+    if contest is None:
+        raise NotFound()
+    final = await vote.final_round(contest)
+    current = vote.phase(contest, final, clock.now())
+    permissions.require(current is not None)
+    return contest, final, current  # type: ignore[return-value]
+
+
+# --- the voter's cookie --------------------------------------------------------------------------
+
+
+def _cookie_name(request: Request) -> str:
+    return "__Secure-vote" if request.app.state.cookies.secure else "contest_vote"
+
+
+def _signature(request: Request, contest: Contest, voter_id: int, stamp: int) -> str:
+    message = f"popular-vote:{contest.id}:{voter_id}:{stamp}".encode()
+    return hmac.new(request.app.state.settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _remember(request: Request, response: Response, contest: Contest, voter: Voter, until: datetime) -> None:
+    stamp = int(voter.verified_at.timestamp())
+    value = f"{voter.id}.{stamp}.{_signature(request, contest, voter.id, stamp)}"
+    max_age = max(int((until - clock.now()).total_seconds()), 0)
+    response.set_cookie(_cookie_name(request), value, max_age=max_age, path=f"/c/{contest.slug}/vote",
+                        httponly=True, secure=request.app.state.cookies.secure, samesite="lax")
+
+
+async def _voter(request: Request, contest: Contest) -> Voter | None:
+    voter_id, _, rest = request.cookies.get(_cookie_name(request), "").partition(".")
+    stamp, _, signature = rest.partition(".")
+    if not (voter_id.isdigit() and stamp.isdigit()):
+        return None
+    if not hmac.compare_digest(signature, _signature(request, contest, int(voter_id), int(stamp))):
+        return None
+    voter = await vote.verified_voter(contest, int(voter_id))
+    return voter if voter is not None and int(voter.verified_at.timestamp()) == int(stamp) else None
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def _image_helpers(request: Request, contest: Contest) -> dict[str, Callable[..., str]]:
+    def image_url(picture: pictures.Picture, name: str) -> str:
+        return str(request.url_for("public:vote_image", slug=contest.slug, digest=picture.variants[name].digest,
+                                   key=picture.key, variant=name))
+
+    def srcset(picture: pictures.Picture, fmt: str) -> str:
+        names = [f"{size}.{fmt}" for size in SIZES if f"{size}.{fmt}" in picture.variants]
+        return ", ".join(f"{image_url(picture, name)} {picture.variants[name].width}w" for name in names)
+
+    return {"image_url": image_url, "srcset": srcset}
+
+
+def _visitor(request: Request, voter: Voter | None) -> str:
+    """Whose order to show: the voter's, else this browser's (its random CSRF binding, made here if new)."""
+    if voter is not None:
+        return f"voter:{voter.id}"
+    csrf.csrf_token(request)
+    return f"browser:{csrf.binding_for(request.scope)}"
+
+
+async def _ballot(request: Request, contest: Contest, final: Round, voter: Voter | None) -> dict:
+    """The candidates in this visitor's own order, and what the voter has left today."""
+    found = vote.shuffled(await vote.candidates(final), seed=f"{final.secret}:{_visitor(request, voter)}")
+    voted = await vote.votes_today(voter, vote.voting_day(contest, clock.now())) if voter else set()
+    left = max(contest.popular_vote_daily_quota - len(voted), 0)
+    return {"candidates": found, "voted": voted, "left": left, "show_names": final.judges_see_identity,
+            **_image_helpers(request, contest)}
+
+
+async def vote_page(request: Request, *, values: dict | None = None, errors: dict | None = None,
+                    code_sent: bool = False, status: int = 200) -> Response:
+    contest, final, current = await _vote_of(request)
+    voter = await _voter(request, contest)
+    context = {"contest": contest, "phase": current, "window": vote.window(contest, final), "voter": voter,
+               "values": values or {}, "errors": errors or {}, "code_sent": code_sent,
+               "quota": contest.popular_vote_daily_quota, "rule_labels": vote.RULE_LABELS,
+               "code_minutes": int(vote.CODE_LIFETIME.total_seconds() // 60)}
+    if current == vote.Phase.OPEN:
+        context.update(await _ballot(request, contest, final, voter))
+    elif current == vote.Phase.CLOSED:
+        context["summary"] = await vote.summary(contest)
+    response = render(request, "public/vote.html", context, status_code=status)
+    response.headers.update(NO_STORE)
+    return response
+
+
+async def code_request(request: Request) -> Response:
+    contest, _, _ = await _vote_of(request)
+    values = {"email": text(await read_form(request), "email", max_length=300)}
+    try:
+        await vote.request_code(contest, values["email"], ip=_client(request), now=clock.now())
+    except ContestError as exc:
+        return await vote_page(request, values=values, errors=_field_errors(exc, "email"), status=exc.status_code)
+    return await vote_page(request, values=values, code_sent=True)
+
+
+def _field_errors(exc: ContestError, field: str) -> dict[str, str]:
+    return exc.field_errors if isinstance(exc, InvalidInput) else {field: exc.message}
+
+
+async def code_verify(request: Request) -> Response:
+    contest, final, _ = await _vote_of(request)
+    form = await read_form(request)
+    values = {"email": text(form, "email", max_length=300)}
+    try:
+        voter = await vote.verify_code(contest, values["email"], text(form, "code", max_length=40),
+                                       ip=_client(request), now=clock.now())
+    except ContestError as exc:
+        return await vote_page(request, values=values, errors=_field_errors(exc, "code"), code_sent=True,
+                               status=exc.status_code)
+    response = RedirectResponse(request.url_for("public:vote", slug=contest.slug), status_code=303)
+    _remember(request, response, contest, voter, final.closes_at)
+    flash(request, response, N_("Your e-mail is verified. You have {quota} votes a day."),
+          quota=contest.popular_vote_daily_quota)
+    return response
+
+
+async def cast(request: Request) -> Response:
+    contest, _, _ = await _vote_of(request)
+    candidate = text(await read_form(request), "candidate", max_length=40)
+    voter = await _voter(request, contest)
+    target = request.url_for("public:vote", slug=contest.slug)
+    response = RedirectResponse(f"{target}#c-{candidate}", status_code=303)
+    if voter is None:
+        flash(request, response, N_("Verify your e-mail first, then vote."), level="error")
+        return response
+    try:
+        left = await vote.cast_vote(contest, voter, candidate=candidate, ip=_client(request), now=clock.now())
+    except Conflict as exc:
+        flash(request, response, exc.message, level="error")
+        return response
+    flash(request, response, N_("Your vote is counted. Votes left today: {left}."), left=left)
+    return response
+
+
+async def image(request: Request) -> Response:
+    """An image of a candidate, only while the vote is open."""
+    _, final, current = await _vote_of(request)
+    name = request.path_params["variant"]
+    found = await vote.candidate_picture(final, request.path_params["key"]) if current == vote.Phase.OPEN else None
+    variant = found.variants.get(name) if found else None
+    if found is None or variant is None or variant.digest != request.path_params["digest"]:
+        raise NotFound()
+    size, ext = name.split(".")
+    path = upload_store(request).derived_path(found.key, size, ext.upper())
+    return await media.file_response(request, path, f"image/{ext}", variant.digest, cache=IMAGE_CACHE)
+
+
+routes = [
+    Route("/c/{slug}/vote", vote_page, name="vote"),
+    Route("/c/{slug}/vote/code", code_request, methods=["POST"], name="vote_code"),
+    Route("/c/{slug}/vote/verify", code_verify, methods=["POST"], name="vote_verify"),
+    Route("/c/{slug}/vote/cast", cast, methods=["POST"], name="vote_cast"),
+    Route("/c/{slug}/vote/img/{digest}/{key}-{variant}", image, name="vote_image"),
+]
