@@ -1,4 +1,4 @@
-"""`contest serve|migrate|demo|create-organiser|bundle|verify-bundle` (thin: the work lives in app, db, demo
+"""`contest serve|migrate|send-outbox|demo|create-organiser|bundle|verify-bundle` (thin: the work lives in app, db, demo
 and the domain packages)."""
 
 from __future__ import annotations
@@ -63,12 +63,51 @@ def cmd_serve(args: argparse.Namespace) -> None:
     if settings.demo:
         print("Preparing the demo contests (images are generated on first start)…", flush=True)
         asyncio.run(_seed_demo(settings, only_if_empty=True))
+    _start_outbox_sender(settings)
     print(f"文创赛 serving on http://{args.host}:{args.port}/", flush=True)
     uvicorn.run(
         "contest.app:create_app", factory=True, host=args.host, port=args.port,
         workers=settings.workers, log_level="warning" if not settings.debug else "info",
         proxy_headers=True, forwarded_allow_ips=os.environ.get("CONTEST_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     )
+
+
+def _start_outbox_sender(settings: Settings) -> None:
+    """One sender process beside the web workers (however many there are), stopped when serve stops."""
+    if not settings.smtp_host:
+        return
+    import atexit
+    import subprocess
+
+    sender = subprocess.Popen([sys.executable, "-m", "contest", "send-outbox"], stdin=subprocess.DEVNULL)
+    atexit.register(sender.terminate)
+
+
+async def _send_outbox(settings: Settings, *, once: bool) -> None:
+    import signal
+
+    from contest import clock
+    from contest.notifications import sender
+
+    transport = sender.SmtpTransport(settings.smtp_host, settings.smtp_port, settings.smtp_user,
+                                     settings.smtp_password)
+    if once:
+        outcomes = await sender.send_due(transport, sender=settings.smtp_from, now=clock.now(), limit=10_000)
+        print(", ".join(f"{state}: {count}" for state, count in sorted(outcomes.items())) or "Nothing was due.")
+        return
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    print(f"Sending the outbox through {settings.smtp_host}:{settings.smtp_port}.", flush=True)
+    await sender.run_sender(transport, sender=settings.smtp_from, stop=stop)
+
+
+def cmd_send_outbox(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    if not settings.smtp_host:
+        print("contest: CONTEST_SMTP_HOST is not set; messages stay in the outbox.", file=sys.stderr)
+        sys.exit(2)
+    asyncio.run(_with_database(settings, lambda: _send_outbox(settings, once=args.once)))
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -158,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="seed the demo contests when the database is empty")
     serve.set_defaults(run=cmd_serve)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    outbox = commands.add_parser("send-outbox", help="send queued messages by SMTP (CONTEST_SMTP_HOST), with retries")
+    outbox.add_argument("--once", action="store_true", help="send what is due now and exit (for cron)")
+    outbox.set_defaults(run=cmd_send_outbox)
     commands.add_parser("demo", help="(re)build the demo contests").set_defaults(run=cmd_demo)
     organiser = commands.add_parser("create-organiser", help="create or reset a site organiser")
     organiser.add_argument("email")

@@ -37,7 +37,8 @@ from contest.contests.models import Contest
 from contest.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 from contest.i18n import N_
 from contest.judging.models import JudgeGroup, PanelMember
-from contest.notifications.outbox import queue_message
+from contest.notifications.outbox import queue_templated
+from contest.notifications.templates import Bilingual
 
 LIFETIME = timedelta(hours=72)
 TOKEN_BYTES = 16  # 128 bits (ASVS 6.4.1)
@@ -115,10 +116,8 @@ async def invite(
             contest=contest, email=email, role=role, token_hash=token_hash(token), judge_group=judge_group,
             invited_by=by, expires_at=now + LIFETIME,
         )
-        await queue_message(
-            kind="invitation", to_email=email, contest_id=contest.id,
-            subject=_subject(contest, role), body_text=_message(invitation, contest, link_for(token)),
-        )
+        await queue_templated("invitation", contest=contest, to_email=email,
+                              values=_message_values(invitation, contest, link_for(token)))
         await record(
             "invitation.create", subject=f"invitation:{invitation.id}", now=now, actor=by, contest_id=contest.id,
             data={"email": email, "role": str(role), "judge_group": judge_group.id if judge_group else None,
@@ -147,28 +146,14 @@ async def revoke(invitation: Invitation, *, by: User, now: datetime) -> None:
             )
 
 
-def _subject(contest: Contest, role: ContestRoleKind) -> str:
-    zh, en = ROLE_NAMES[role]
-    return f"【{contest.title}】{zh}邀请 Invitation to be a {en}: {contest.title_en or contest.title}"
-
-
-def _message(invitation: Invitation, contest: Contest, link: str) -> str:
-    zh, en = ROLE_NAMES[invitation.role]
+def _message_values(invitation: Invitation, contest: Contest, link: str) -> dict[str, str | Bilingual]:
     group = invitation.judge_group
     local = clock.to_zone(invitation.expires_at, contest.time_zone).strftime("%Y-%m-%d %H:%M")
-    expiry = f"{local} ({contest.time_zone})"
-    group_zh = f"（评委组：{group.name}）" if group else ""
-    group_en = f" (judge group: {group.name_en or group.name})" if group else ""
-    return (
-        f"您好：\n\n{contest.title} 组委会邀请您担任{zh}{group_zh}。\n"
-        f"请在 {expiry} 前打开以下链接接受邀请。链接只能使用一次。\n\n{link}\n\n"
-        "如果您在本站已有账号，请用该账号现在的密码接受邀请；否则请设置新密码。\n"
-        "如果您不认识发件人，请忽略这封邮件。\n\n---\n\n"
-        f"Hello,\n\nThe organising committee of {contest.title_en or contest.title} invites you to be a {en}{group_en}.\n"
-        f"Open this link before {expiry} to accept. It works only once.\n\n{link}\n\n"
-        "If you already have an account here, accept with its current password; otherwise choose a new one.\n"
-        "If you do not know the sender, ignore this message.\n"
-    )
+    return {
+        "role": Bilingual(*ROLE_NAMES[invitation.role]), "expires": f"{local} ({contest.time_zone})", "link": link,
+        "group": Bilingual(f"（评委组：{group.name}）" if group else "",
+                           f" (judge group: {group.name_en or group.name})" if group else ""),
+    }
 
 
 # --- accepting ------------------------------------------------------------------------------------

@@ -185,7 +185,7 @@ async def submit_entry(
 ) -> Entry:
     """Submit: checks completeness and the deadline, records the accepted terms versions with each
     file's SHA-256, gives an entry number at the first submission, and queues a receipt."""
-    from contest.notifications.outbox import queue_message
+    from contest.notifications.outbox import queue_templated
 
     require_open(entry.contest, now)
     originality, ip_terms = await current_terms(entry.contest)
@@ -208,10 +208,7 @@ async def submit_entry(
             entry.number = None
             if attempt == 4:
                 raise
-    await queue_message(
-        kind="receipt", to_email=by.email, contest_id=entry.contest_id,
-        subject=f"【{entry.contest.title}】作品已提交 Entry received: {entry.number}",
-        body_text=_receipt_text(entry, images, now))
+    await queue_templated("receipt", contest=entry.contest, to_email=by.email, values=_receipt_values(entry, images, by, now))
     return entry
 
 
@@ -220,12 +217,10 @@ async def _next_number(entry: Entry, attempt: int) -> str:
     return f"{entry.contest.slug.upper()}-{entry.track.position:02d}-{taken + 1 + attempt:04d}"
 
 
-def _receipt_text(entry: Entry, images: list[EntryImage], now: datetime) -> str:
+def _receipt_values(entry: Entry, images: list[EntryImage], by: User, now: datetime) -> dict[str, str]:
     hashes = "\n".join(f"  {image.position + 1}. SHA-256 {image.sha256}" for image in images)
-    return (
-        f"作品编号 Entry number: {entry.number}\n作品名称 Title: {entry.title}\n"
-        f"提交时间 Submitted (UTC): {now.isoformat(timespec='seconds')}\n文件 Files:\n{hashes}\n"
-    )
+    return {"name": by.display_name, "entry_number": entry.number or "", "entry_title": entry.title,
+            "submitted_at": now.isoformat(timespec="seconds"), "files": hashes}
 
 
 async def withdraw_entry(entry: Entry, *, by: User, now: datetime) -> Entry:

@@ -25,7 +25,8 @@ from contest.judging.models import (
     RoundEntry,
     Score,
 )
-from contest.notifications.outbox import queue_message
+from contest.notifications.outbox import queue_templated
+from contest.notifications.templates import Bilingual
 
 
 class CellState(StrEnum):
@@ -109,16 +110,10 @@ async def find_round_entry(round_: Round, reference: str) -> Entry | None:
     return await Entry.get(id=row["entry_id"]) if row else None
 
 
-def _reminder_text(contest: Contest, round_: Round, judge: JudgeRow, link: str) -> tuple[str, str]:
-    left = judge.assigned - judge.complete
-    subject = f"【{contest.title}】{round_.name}：还有 {left} 件作品待评 / {left} entries left to score"
-    closes = f"评审截止：{round_.closes_at:%Y-%m-%d %H:%M} UTC\n" if round_.closes_at else ""
-    body = (f"{judge.name}，您好：\n\n{contest.title}「{round_.name}」中，您已完成 {judge.complete} / {judge.assigned} 件作品的评分。\n"
-            f"{closes}请登录继续评审：{link}\n\n"
-            f"Dear {judge.name},\n\nYou have completed {judge.complete} of {judge.assigned} entries in "
-            f"“{round_.name_en or round_.name}” of {contest.title_en or contest.title}.\n"
-            f"Please log in to continue: {link}\n")
-    return subject, body
+def _reminder_values(round_: Round, judge: JudgeRow, link: str) -> dict[str, str | int | Bilingual]:
+    return {"name": judge.name, "round": Bilingual(round_.name, round_.name_en or round_.name), "link": link,
+            "complete": judge.complete, "assigned": judge.assigned, "left": judge.assigned - judge.complete,
+            "closes": f"{round_.closes_at:%Y-%m-%d %H:%M} UTC" if round_.closes_at else "—"}
 
 
 async def send_reminders(round_: Round, *, link: str, by: User, now: datetime) -> list[int]:
@@ -127,9 +122,8 @@ async def send_reminders(round_: Round, *, link: str, by: User, now: datetime) -
     behind = [j for j in (await progress_matrix(round_)).judges if j.behind]
     async with in_transaction():
         for judge in behind:
-            subject, body = _reminder_text(contest, round_, judge, link)
-            await queue_message(kind="reminder", to_email=judge.email, subject=subject, body_text=body,
-                                contest_id=contest.id)
+            await queue_templated("reminder", contest=contest, to_email=judge.email,
+                                  values=_reminder_values(round_, judge, link))
         await record("round.reminders_sent", subject=f"round:{round_.id}", now=now, actor=by, contest_id=contest.id,
                      data={"judges": [j.id for j in behind]})
     return [j.id for j in behind]

@@ -1,0 +1,53 @@
+"""Organisers' changes to notifications: a contest's wording of each kind of message, and retrying a message."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from contest.accounts.models import User
+from contest.audit.log import record
+from contest.contests.models import Contest
+from contest.notifications.models import MessageTemplate, OutboxMessage, OutboxState
+from contest.notifications.templates import KINDS, Wording, check_wording
+
+RETRYABLE = (OutboxState.QUEUED, OutboxState.FAILED)
+
+
+async def save_wording(contest: Contest, kind: str, wording: Wording, *, by: User, now: datetime) -> MessageTemplate:
+    """Store the contest's wording of `kind` (checked first: WordingInvalid names each bad field). Audited."""
+    check_wording(kind, wording)
+    async with in_transaction():
+        template, _ = await MessageTemplate.update_or_create(
+            contest_id=contest.id, kind=kind, defaults={**asdict(wording), "updated_by_id": by.id})
+        await record("message_template.save", subject=f"message_template:{template.id}", now=now, actor=by,
+                     contest_id=contest.id, data={"kind": kind, **asdict(wording)})
+    return template
+
+
+async def reset_wording(contest: Contest, kind: str, *, by: User, now: datetime) -> bool:
+    """Go back to the default wording of `kind`; False when the contest had none of its own. Audited."""
+    async with in_transaction():
+        deleted = await MessageTemplate.filter(contest_id=contest.id, kind=kind).delete()
+        if deleted:
+            await record("message_template.reset", subject=f"contest:{contest.id}", now=now, actor=by,
+                         contest_id=contest.id, data={"kind": kind})
+    return bool(deleted)
+
+
+def is_kind(kind: str) -> bool:
+    return kind in KINDS
+
+
+async def retry_now(message: OutboxMessage, *, by: User, now: datetime) -> bool:
+    """Queue a waiting or failed message for the sender's next round; False for one sent or being sent.
+    A failed message gets one more attempt (it fails again at once if that attempt fails). Audited."""
+    async with in_transaction():
+        updated = await OutboxMessage.filter(id=message.id, state__in=RETRYABLE).update(
+            state=OutboxState.QUEUED, next_attempt_at=now)
+        if updated:
+            await record("outbox.retry", subject=f"outbox_message:{message.id}", now=now, actor=by,
+                         contest_id=message.contest_id, data={"attempts": message.attempts})
+    return bool(updated)
