@@ -35,7 +35,7 @@ from contest.judging.models import (
 )
 from contest.results.models import Award, AwardStatus
 from tests import imagegen
-from tests.factories import login_as, make_contest, make_track, make_user
+from tests.factories import login_as, make_contest, make_field, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry
 from tests.web.helpers import form_token
 from tests.web.routing import iter_routes
@@ -111,6 +111,14 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
         ("awards", "GET"), ("awards_store", "POST"), ("award_add", "POST"), ("awards_confirm", "POST"),
         ("certificates_zip", "GET"), ("award_move", "POST"), ("award_remove", "POST"), ("award_certificate", "GET"))},
+    **{(f"organiser:{name}", method): policy(HIDE, anonymous=LOGIN) for name, method in (  # site organisers only
+        ("contest_new", "GET"), ("contest_create", "POST"), ("contest_copy", "POST"), ("contest_import", "POST"))},
+    **{(f"organiser:{name}", method): ORGANISER for name, method in (
+        ("dashboard", "GET"), ("contest_export", "GET"), ("contest_settings", "GET"), ("contest_settings_save", "POST"),
+        ("track_add", "POST"), ("contest_track", "GET"), ("track_update", "POST"), ("track_move", "POST"),
+        ("track_delete", "POST"), ("field_add", "POST"), ("field_update", "POST"), ("field_move", "POST"),
+        ("field_delete", "POST"), ("tier_add", "POST"), ("tier_update", "POST"), ("tier_delete", "POST"),
+        ("terms_add", "POST"), ("contest_accounts", "GET"), ("account_switch", "POST"))},
 }
 
 
@@ -212,6 +220,10 @@ async def build_world(store, *, images: bool) -> World:
     missing.update(number="WORLD-99-9999", digest=digest)
     award_ids = await Award.filter(entry_id=entry.id).values_list("id", flat=True)
     params["award_id"], missing["award_id"] = str(award_ids[0]), "999999"
+    track_field = await make_field(track, "material")
+    params.update(track_id=str(track.id), field_id=str(track_field.id), tier_id=str(tier.id),
+                  user_id=str(judges["judge"].id))
+    missing.update(track_id="999999", field_id="999999", tier_id="999999", user_id="999999")
     per_route = {"organiser:leak_clear": {"entry_id": str(held.id)}, "organiser:leak_redact": {"entry_id": str(held.id)},"public:poster": {"key": keys["poster"]}, "organiser:reference_image": {"key": keys["reference"]},
                  "judge:image": {"variant": "webp"}}
     users = {"designer_a": designer_a, "designer_b": designer_b, "organiser": organiser, **judges}

@@ -1,0 +1,572 @@
+"""Configuring a contest without code: details and timeline, tracks and their form fields, award tiers, terms.
+
+Raw values (a form, or an imported file turned into the same shape) are parsed here, so every field's
+problem is reported at once and nothing is saved half. Every save is recorded in the audit log. Terms
+are never edited: a change is a new version, so what a designer accepted stays as they saw it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tortoise.functions import Max
+from tortoise.transactions import in_transaction
+
+from contest import clock
+from contest.accounts.models import User
+from contest.audit.log import record
+from contest.contests.fields import KINDS
+from contest.contests.models import (
+    AwardTier,
+    Contest,
+    FieldKind,
+    IpMode,
+    TermsKind,
+    TermsText,
+    Track,
+    TrackField,
+)
+from contest.entries.models import Declaration, Entry
+from contest.entries.states import EntryState
+from contest.errors import Conflict, InvalidInput
+from contest.i18n import N_
+from contest.judging.models import Round
+from contest.results.models import Award
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+RESERVED_KEYS = frozenset({"title", "concept", "csrf_token"})  # the entry form's own inputs
+MAX_IMAGES = 10  # RELIABILITY.md: files per entry
+MAX_FILE_MB = 25
+MAX_SIDE = 12_000
+MAX_OPTIONS = 100
+RULES_MAX = 20_000  # characters; in UTF-8 one form part stays under the 64 KiB part limit
+CHOICE_KINDS = frozenset({FieldKind.CHOICE, FieldKind.MULTI_CHOICE})
+
+
+class TrackHasEntries(Conflict):
+    message = N_("This track has entries, so it cannot be deleted.")
+
+
+# --- reading raw values --------------------------------------------------------------------------
+
+
+class Reader:
+    """Collects one message per field while reading, so a form reports every problem at once."""
+
+    def __init__(self, raw: Mapping[str, str]) -> None:
+        self.raw, self.errors = raw, {}
+
+    def text(self, name: str, *, max_length: int, required: bool = False) -> str:
+        value = (self.raw.get(name) or "").strip()
+        if required and not value:
+            self.errors[name] = N_("This field is required.")
+        elif len(value) > max_length:
+            self.errors[name] = N_("Too long for this field.")
+        return value
+
+    def integer(self, name: str, *, low: int, high: int, default: int = 0) -> int:
+        value = (self.raw.get(name) or "").strip()
+        if not value.lstrip("-").isdigit():
+            self.errors[name] = N_("Enter a whole number.")
+            return default
+        if not low <= int(value) <= high:
+            self.errors[name] = N_("This number is outside the allowed range.")
+        return int(value)
+
+    def fraction(self, name: str) -> float:
+        try:
+            number = float((self.raw.get(name) or "0").strip())
+        except ValueError:
+            number = float("nan")
+        if not 0 <= number <= 1:
+            self.errors[name] = N_("Enter a share between 0 and 1, for example 0.2.")
+            return 0.0
+        return number
+
+    def moment(self, name: str, zone: str) -> datetime | None:
+        value = (self.raw.get(name) or "").strip()
+        if not value:
+            return None
+        try:
+            return clock.local_to_utc(datetime.fromisoformat(value).replace(tzinfo=None), zone)
+        except ValueError:
+            self.errors[name] = N_("Enter a date and time.")
+            return None
+
+    def choice(self, name: str, allowed: type, *, default: Any = None) -> Any:
+        value = (self.raw.get(name) or "").strip()
+        if not value and default is not None:
+            return default
+        try:
+            return allowed(value)
+        except ValueError:
+            self.errors[name] = N_("Choose one of the options.")
+            return default
+
+    def flag(self, name: str) -> bool:
+        return self.raw.get(name) in {"1", "on", "true"}
+
+    def pattern(self, name: str, regex: re.Pattern[str], message: str) -> str:
+        value = self.text(name, max_length=64, required=True).lower()
+        if value and name not in self.errors and not regex.match(value):
+            self.errors[name] = message
+        return value
+
+    def done(self) -> None:
+        if self.errors:
+            raise InvalidInput(self.errors)
+
+
+def _zone(read: Reader) -> str:
+    zone = read.text("time_zone", max_length=64) or "Asia/Shanghai"
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        read.errors["time_zone"] = N_("Enter a time zone such as Asia/Shanghai.")
+        return "Asia/Shanghai"
+    return zone
+
+
+# --- the contest's own settings ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContestSettings:
+    title: str
+    title_en: str
+    tagline: str
+    tagline_en: str
+    organisers_text: str
+    rules_md: str
+    rules_md_en: str
+    time_zone: str
+    submissions_open_at: datetime | None
+    submissions_close_at: datetime | None
+    notice_starts_at: datetime | None
+    notice_days: int
+    announce_at: datetime | None
+    max_entries_per_designer: int
+    max_bytes_per_designer: int
+    is_published: bool
+    popular_vote_enabled: bool
+    popular_vote_daily_quota: int
+    popular_vote_share: float
+
+
+def parse_slug(raw: Mapping[str, str]) -> str:
+    read = Reader(raw)
+    slug = read.pattern("slug", SLUG, N_("Use 2 to 64 lower-case letters, digits and hyphens."))
+    read.done()
+    return slug
+
+
+def parse_contest_settings(raw: Mapping[str, str]) -> ContestSettings:
+    read = Reader(raw)
+    zone = _zone(read)
+    settings = ContestSettings(
+        title=read.text("title", max_length=200, required=True), title_en=read.text("title_en", max_length=200),
+        tagline=read.text("tagline", max_length=300), tagline_en=read.text("tagline_en", max_length=300),
+        organisers_text=read.text("organisers_text", max_length=2000),
+        rules_md=read.text("rules_md", max_length=RULES_MAX), rules_md_en=read.text("rules_md_en", max_length=RULES_MAX),
+        time_zone=zone,
+        submissions_open_at=read.moment("submissions_open_at", zone),
+        submissions_close_at=read.moment("submissions_close_at", zone),
+        notice_starts_at=read.moment("notice_starts_at", zone),
+        notice_days=read.integer("notice_days", low=0, high=60),
+        announce_at=read.moment("announce_at", zone),
+        max_entries_per_designer=read.integer("max_entries_per_designer", low=1, high=100, default=20),
+        max_bytes_per_designer=read.integer("max_mb_per_designer", low=10, high=5000, default=500) * 2**20,
+        is_published=read.flag("is_published"),
+        popular_vote_enabled=read.flag("popular_vote_enabled"),
+        popular_vote_daily_quota=read.integer("popular_vote_daily_quota", low=1, high=100, default=3),
+        popular_vote_share=read.fraction("popular_vote_share"),
+    )
+    read.errors.update({k: v for k, v in timeline_problems(settings).items() if k not in read.errors})
+    read.done()
+    return settings
+
+
+def timeline_problems(s: ContestSettings) -> dict[str, str]:
+    """The order the timeline must keep, each problem by the field to change."""
+    problems: dict[str, str] = {}
+    opens, closes, notice, announce = s.submissions_open_at, s.submissions_close_at, s.notice_starts_at, s.announce_at
+    if opens and closes and closes <= opens:
+        problems["submissions_close_at"] = N_("Submissions must close after they open.")
+    if closes and announce and announce <= closes:
+        problems["announce_at"] = N_("The announcement must come after submissions close.")
+    if s.notice_days and not notice:
+        problems["notice_starts_at"] = N_("Enter when the public notice starts, or set its days to 0.")
+    if notice and closes and notice < closes:
+        problems["notice_starts_at"] = N_("The public notice must start after submissions close.")
+    if notice and announce and notice + timedelta(days=s.notice_days) > announce:
+        problems["notice_starts_at"] = N_("The public notice must end before the final announcement.")
+    if s.popular_vote_share and not s.popular_vote_enabled:
+        problems["popular_vote_share"] = N_("Turn the popular vote on, or set its share to 0.")
+    return problems
+
+
+async def _rounds_problems(contest: Contest, closes: datetime | None) -> dict[str, str]:
+    if closes and await Round.filter(contest_id=contest.id, closes_at__lte=closes).exists():
+        return {"submissions_close_at": N_("A judging round closes before this: move the round or this date.")}
+    return {}
+
+
+def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
+
+
+async def create_contest(slug: str, settings: ContestSettings, *, by: User, now: datetime) -> Contest:
+    """A new, empty contest (unpublished until its organisers publish it). Audited."""
+    if await Contest.exists(slug=slug):
+        raise InvalidInput({"slug": N_("Another contest already uses this address.")})
+    async with in_transaction():
+        contest = await Contest.create(slug=slug, **asdict(settings))
+        await record("contest.created", subject=f"contest:{contest.id}", now=now, actor=by, contest_id=contest.id,
+                     data={"slug": slug, **_plain(asdict(settings))})
+    return contest
+
+
+async def update_contest(contest: Contest, settings: ContestSettings, *, by: User, now: datetime) -> dict[str, Any]:
+    """Apply the settings; returns what changed (recorded in the audit log)."""
+    problems = await _rounds_problems(contest, settings.submissions_close_at)
+    if problems:
+        raise InvalidInput(problems)
+    changes = {k: v for k, v in asdict(settings).items() if getattr(contest, k) != v}
+    if not changes:
+        return {}
+    async with in_transaction():
+        await Contest.filter(id=contest.id).update(**changes)
+        await record("contest.updated", subject=f"contest:{contest.id}", now=now, actor=by, contest_id=contest.id,
+                     data={"changes": _plain(changes)})
+    for key, value in changes.items():
+        setattr(contest, key, value)
+    return changes
+
+
+# --- tracks --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackSpec:
+    slug: str
+    name: str
+    name_en: str
+    description: str
+    description_en: str
+    min_images: int
+    max_images: int
+    min_width: int
+    min_height: int
+    max_file_mb: int
+
+
+def parse_track(raw: Mapping[str, str]) -> TrackSpec:
+    read = Reader(raw)
+    spec = TrackSpec(
+        slug=read.pattern("slug", SLUG, N_("Use 2 to 64 lower-case letters, digits and hyphens.")),
+        name=read.text("name", max_length=100, required=True), name_en=read.text("name_en", max_length=100),
+        description=read.text("description", max_length=5000),
+        description_en=read.text("description_en", max_length=5000),
+        min_images=read.integer("min_images", low=1, high=MAX_IMAGES, default=1),
+        max_images=read.integer("max_images", low=1, high=MAX_IMAGES, default=MAX_IMAGES),
+        min_width=read.integer("min_width", low=1, high=MAX_SIDE, default=1200),
+        min_height=read.integer("min_height", low=1, high=MAX_SIDE, default=800),
+        max_file_mb=read.integer("max_file_mb", low=1, high=MAX_FILE_MB, default=MAX_FILE_MB),
+    )
+    if not {"min_images", "max_images"} & read.errors.keys() and spec.max_images < spec.min_images:
+        read.errors["max_images"] = N_("The most images must be at least the fewest.")
+    read.done()
+    return spec
+
+
+async def _check_track_slug(contest: Contest, slug: str, *, track_id: int | None) -> None:
+    same = Track.filter(contest_id=contest.id, slug=slug)
+    if await (same.exclude(id=track_id) if track_id else same).exists():
+        raise InvalidInput({"slug": N_("Another track of this contest uses this address.")})
+
+
+async def _next_position(query: Any) -> int:
+    last = await query.annotate(top=Max("position")).first().values("top")
+    return ((last or {}).get("top") or 0) + 1
+
+
+async def add_track(contest: Contest, spec: TrackSpec, *, by: User, now: datetime) -> Track:
+    await _check_track_slug(contest, spec.slug, track_id=None)
+    async with in_transaction():
+        track = await Track.create(contest_id=contest.id, position=await _next_position(
+            Track.filter(contest_id=contest.id)), **asdict(spec))
+        await record("track.added", subject=f"track:{track.id}", now=now, actor=by, contest_id=contest.id,
+                     data=asdict(spec))
+    return track
+
+
+async def update_track(track: Track, spec: TrackSpec, *, by: User, now: datetime) -> dict[str, Any]:
+    await _check_track_slug(await Contest.get(id=track.contest_id), spec.slug, track_id=track.id)
+    changes = {k: v for k, v in asdict(spec).items() if getattr(track, k) != v}
+    if changes:
+        async with in_transaction():
+            await Track.filter(id=track.id).update(**changes)
+            await record("track.updated", subject=f"track:{track.id}", now=now, actor=by,
+                         contest_id=track.contest_id, data={"changes": changes})
+    return changes
+
+
+async def delete_track(track: Track, *, by: User, now: datetime) -> None:
+    """Only a track without entries (drafts included) goes; its fields and award tiers go with it."""
+    if await Entry.exists(track_id=track.id):
+        raise TrackHasEntries()
+    async with in_transaction():
+        await Track.filter(id=track.id).delete()
+        await record("track.deleted", subject=f"track:{track.id}", now=now, actor=by, contest_id=track.contest_id,
+                     data={"slug": track.slug, "name": track.name})
+
+
+async def _swap(model: type, siblings: Any, item: Any, step: int) -> bool:
+    """Swap `item` with its neighbour `step` away (-1 up, +1 down) in `siblings`' order."""
+    ordered = [row.id for row in await siblings.order_by("position", "id")]
+    index = ordered.index(item.id)
+    if not 0 <= index + step < len(ordered):
+        return False
+    ordered[index], ordered[index + step] = ordered[index + step], ordered[index]
+    for position, row_id in enumerate(ordered, start=1):
+        await model.filter(id=row_id).update(position=position)
+    return True
+
+
+async def move_track(track: Track, step: int, *, by: User, now: datetime) -> None:
+    async with in_transaction():
+        if await _swap(Track, Track.filter(contest_id=track.contest_id), track, step):
+            await record("track.moved", subject=f"track:{track.id}", now=now, actor=by, contest_id=track.contest_id,
+                         data={"step": step})
+
+
+# --- form fields of a track ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    kind: FieldKind
+    label: str
+    label_en: str
+    help: str
+    help_en: str
+    required: bool
+    options: list[dict[str, str]]
+    max_length: int
+
+
+def parse_options(text: str) -> list[dict[str, str]]:
+    """One option a line, `value|中文|English`; the labels default to the value."""
+    options = []
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        value, label, label_en = [*(part.strip() for part in line.split("|")), "", ""][:3]
+        options.append({"value": value, "label": label or value, "label_en": label_en})
+    return options
+
+
+def options_text(options: list[dict[str, str]]) -> str:
+    return "\n".join("|".join((o["value"], o.get("label", ""), o.get("label_en", ""))).rstrip("|") for o in options)
+
+
+def _options_problem(kind: FieldKind, options: list[dict[str, str]]) -> str | None:
+    values = [option["value"] for option in options]
+    if kind not in CHOICE_KINDS:
+        return N_("Only choice fields have options: leave this empty.") if options else None
+    if not values:
+        return N_("Give at least one option, one a line.")
+    if len(values) > MAX_OPTIONS or any(not v or len(v) > 100 for v in values) or len(set(values)) < len(values):
+        return N_("Each option needs its own value of at most 100 characters, at most 100 options.")
+    return None
+
+
+def parse_field(raw: Mapping[str, str]) -> FieldSpec:
+    read = Reader(raw)
+    key = read.pattern("key", FIELD_KEY, N_("Use lower-case letters, digits and underscores, starting with a letter."))
+    if key in RESERVED_KEYS:
+        read.errors["key"] = N_("This key is used by the entry form itself: choose another.")
+    kind = read.choice("kind", FieldKind, default=FieldKind.TEXT)
+    options = parse_options(read.text("options", max_length=20_000))
+    limit = KINDS[kind].default_max_length
+    spec = FieldSpec(
+        key=key, kind=kind, label=read.text("label", max_length=200, required=True),
+        label_en=read.text("label_en", max_length=200), help=read.text("help", max_length=2000),
+        help_en=read.text("help_en", max_length=2000), required=read.flag("required"), options=options,
+        max_length=read.integer("max_length", low=0, high=limit, default=0) if limit and raw.get("max_length") else 0,
+    )
+    problem = _options_problem(kind, options)
+    if problem:
+        read.errors.setdefault("options", problem)
+    read.done()
+    return spec
+
+
+async def _answered(field: TrackField) -> bool:
+    rows = await Entry.filter(track_id=field.track_id).values_list("answers", flat=True)
+    return any(field.key in (answers or {}) for answers in rows)
+
+
+async def _check_field_key(track: Track, key: str, *, field_id: int | None) -> None:
+    same = TrackField.filter(track_id=track.id, key=key)
+    if await (same.exclude(id=field_id) if field_id else same).exists():
+        raise InvalidInput({"key": N_("Another field of this track uses this key.")})
+
+
+async def add_field(track: Track, spec: FieldSpec, *, by: User, now: datetime) -> TrackField:
+    await _check_field_key(track, spec.key, field_id=None)
+    async with in_transaction():
+        field = await TrackField.create(track_id=track.id, position=await _next_position(
+            TrackField.filter(track_id=track.id)), **asdict(spec))
+        await record("track_field.added", subject=f"track:{track.id}", now=now, actor=by,
+                     contest_id=track.contest_id, data={"field": field.id, **asdict(spec)})
+    return field
+
+
+async def update_field(field: TrackField, track: Track, spec: FieldSpec, *, by: User, now: datetime) -> None:
+    """Answers are stored by key and kind, so neither changes once an entry has answered the field."""
+    await _check_field_key(track, spec.key, field_id=field.id)
+    changes = {k: v for k, v in asdict(spec).items() if getattr(field, k) != v}
+    if {"key", "kind"} & changes.keys() and await _answered(field):
+        raise InvalidInput({"key": N_("Entries have answered this field: its key and kind can no longer change.")})
+    if changes:
+        async with in_transaction():
+            await TrackField.filter(id=field.id).update(**changes)
+            await record("track_field.updated", subject=f"track:{track.id}", now=now, actor=by,
+                         contest_id=track.contest_id, data={"field": field.id, "changes": changes})
+
+
+async def delete_field(field: TrackField, track: Track, *, by: User, now: datetime) -> None:
+    """The question leaves the form; answers already given stay in the entries (and in exports)."""
+    async with in_transaction():
+        await TrackField.filter(id=field.id).delete()
+        await record("track_field.deleted", subject=f"track:{track.id}", now=now, actor=by,
+                     contest_id=track.contest_id, data={"field": field.id, "key": field.key})
+
+
+async def move_field(field: TrackField, step: int, *, by: User, now: datetime) -> None:
+    async with in_transaction():
+        if await _swap(TrackField, TrackField.filter(track_id=field.track_id), field, step):
+            await record("track_field.moved", subject=f"track:{field.track_id}", now=now, actor=by,
+                         data={"field": field.id, "step": step})
+
+
+# --- award tiers ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TierSpec:
+    track_id: int | None  # None: a special award across tracks
+    name: str
+    name_en: str
+    rank: int
+    quota: int
+    is_special: bool
+
+
+def parse_tier(raw: Mapping[str, str], track_ids: set[int]) -> TierSpec:
+    read = Reader(raw)
+    track = (raw.get("track") or "").strip()
+    if track and (not track.isdigit() or int(track) not in track_ids):
+        read.errors["track"] = N_("Choose one of the options.")
+    spec = TierSpec(
+        track_id=int(track) if track.isdigit() else None,
+        name=read.text("name", max_length=100, required=True), name_en=read.text("name_en", max_length=100),
+        rank=read.integer("rank", low=1, high=100, default=1), quota=read.integer("quota", low=0, high=10_000),
+        is_special=read.flag("is_special") or not track,
+    )
+    read.done()
+    return spec
+
+
+async def submitted_per_track(contest: Contest) -> dict[int, int]:
+    rows = await Entry.filter(contest_id=contest.id, state=EntryState.SUBMITTED).values_list("track_id", flat=True)
+    counts: dict[int, int] = {}
+    for track_id in rows:
+        counts[track_id] = counts.get(track_id, 0) + 1
+    return counts
+
+
+async def quota_problem(contest: Contest, spec: TierSpec, *, now: datetime) -> str | None:
+    """After submissions close the count is known, so a quota above the track's submitted entries is refused."""
+    closes = contest.submissions_close_at
+    if spec.track_id is None or closes is None or now < closes:
+        return None
+    if spec.quota > (await submitted_per_track(contest)).get(spec.track_id, 0):
+        return N_("This quota is larger than the number of entries submitted to the track.")
+    return None
+
+
+async def save_tier(contest: Contest, spec: TierSpec, *, tier: AwardTier | None, by: User, now: datetime) -> AwardTier:
+    """Create (tier None) or change an award tier. Audited."""
+    problem = await quota_problem(contest, spec, now=now)
+    if problem:
+        raise InvalidInput({"quota": problem})
+    async with in_transaction():
+        if tier is None:
+            tier = await AwardTier.create(contest_id=contest.id, **asdict(spec))
+        else:
+            await AwardTier.filter(id=tier.id).update(**asdict(spec))
+        await record("award_tier.saved", subject=f"award_tier:{tier.id}", now=now, actor=by, contest_id=contest.id,
+                     data=asdict(spec))
+    return tier
+
+
+async def delete_tier(tier: AwardTier, *, by: User, now: datetime) -> None:
+    if await Award.exists(tier_id=tier.id):
+        raise InvalidInput({"tier": N_("Awards were given in this tier: set its quota to 0 instead.")})
+    async with in_transaction():
+        await AwardTier.filter(id=tier.id).delete()
+        await record("award_tier.deleted", subject=f"award_tier:{tier.id}", now=now, actor=by,
+                     contest_id=tier.contest_id, data={"name": tier.name})
+
+
+# --- terms: new versions only --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TermsSpec:
+    kind: TermsKind
+    ip_mode: IpMode | None
+    body: str
+    body_en: str
+
+
+def parse_terms(raw: Mapping[str, str]) -> TermsSpec:
+    read = Reader(raw)
+    kind = read.choice("kind", TermsKind, default=TermsKind.ORIGINALITY)
+    ip_mode = read.choice("ip_mode", IpMode, default=IpMode.EXHIBITION_ONLY) if kind == TermsKind.IP_TERMS else None
+    spec = TermsSpec(kind=kind, ip_mode=ip_mode, body=read.text("body", max_length=20_000, required=True),
+                     body_en=read.text("body_en", max_length=20_000))
+    read.done()
+    return spec
+
+
+async def add_terms_version(contest: Contest, spec: TermsSpec, *, by: User, now: datetime) -> TermsText:
+    """The next version of the text; earlier versions, and who accepted which, stay untouched."""
+    async with in_transaction():
+        version = await _next_position_of_terms(contest, spec.kind)
+        terms = await TermsText.create(contest_id=contest.id, version=version, **asdict(spec))
+        await record("terms.versioned", subject=f"contest:{contest.id}", now=now, actor=by, contest_id=contest.id,
+                     data={"kind": spec.kind.value, "version": version, "ip_mode": spec.ip_mode, "body": spec.body,
+                           "body_en": spec.body_en})
+    return terms
+
+
+async def _next_position_of_terms(contest: Contest, kind: TermsKind) -> int:
+    last = await TermsText.filter(contest_id=contest.id, kind=kind).order_by("-version").first()
+    return (last.version if last else 0) + 1
+
+
+async def terms_versions(contest: Contest) -> list[dict[str, Any]]:
+    """Every version, newest first per kind, with how many declarations accepted it."""
+    rows = await TermsText.filter(contest_id=contest.id).order_by("kind", "-version").values()
+    for row in rows:
+        field = "originality_id" if row["kind"] == TermsKind.ORIGINALITY else "ip_terms_id"
+        row["accepted"] = await Declaration.filter(**{field: row["id"]}).count()
+    return rows

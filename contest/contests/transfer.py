@@ -1,0 +1,328 @@
+"""A contest's configuration as a file: export, import, and copying last year's contest as a starting point.
+
+The file holds what organisers configure (details, timeline, tracks and their fields, award tiers, the
+current terms, judge groups, rounds and criteria), never entries, people or scores. Dates are written
+on the contest's wall clock, so they read as the organisers typed them. Import reads the file through
+the same parsers as the console's forms, reports every problem with where it is, and creates nothing
+unless everything is valid. A copy is an export read back with a new address and shifted dates.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from contest import clock
+from contest.accounts.invitations import parse_weight
+from contest.accounts.models import User
+from contest.audit.log import record
+from contest.contests import config
+from contest.contests.models import (
+    AwardTier,
+    Contest,
+    TermsKind,
+    TermsText,
+    Track,
+    TrackField,
+)
+from contest.errors import InvalidInput
+from contest.i18n import N_
+from contest.judging import setup
+from contest.judging.models import Criterion, JudgeGroup, Round
+
+FORMAT = "wenchuang-contest-config"
+VERSION = 1
+MAX_FILE_BYTES = 2 * 2**20
+CONTEST_KEYS = ("title", "title_en", "tagline", "tagline_en", "organisers_text", "rules_md", "rules_md_en",
+                "time_zone", "notice_days", "max_entries_per_designer", "is_published", "popular_vote_enabled",
+                "popular_vote_daily_quota", "popular_vote_share")
+CONTEST_MOMENTS = ("submissions_open_at", "submissions_close_at", "notice_starts_at", "announce_at")
+TRACK_KEYS = tuple(config.TrackSpec.__dataclass_fields__)
+FIELD_KEYS = ("key", "kind", "label", "label_en", "help", "help_en", "required", "options", "max_length")
+ROUND_KEYS = tuple(k for k in setup.RoundSettings.__dataclass_fields__ if k not in ("opens_at", "closes_at"))
+CRITERION_KEYS = tuple(setup.CriterionSpec.__dataclass_fields__)
+
+
+def _local(moment: datetime | None, zone: str) -> str | None:
+    return clock.to_zone(moment, zone).strftime("%Y-%m-%dT%H:%M") if moment else None
+
+
+def _enum_plain(value: Any) -> Any:
+    return value.value if hasattr(value, "value") else value
+
+
+async def export_config(contest: Contest) -> dict[str, Any]:
+    """The contest's configuration as plain JSON-ready data (format version `VERSION`)."""
+    zone = contest.time_zone
+    details = {k: getattr(contest, k) for k in CONTEST_KEYS}
+    details.update({k: _local(getattr(contest, k), zone) for k in CONTEST_MOMENTS})
+    details["max_mb_per_designer"] = contest.max_bytes_per_designer // 2**20
+    tracks = await Track.filter(contest_id=contest.id).prefetch_related("fields_").order_by("position", "id")
+    slugs = {t.id: t.slug for t in tracks}
+    rounds = await Round.filter(contest_id=contest.id).prefetch_related("criteria").order_by("position", "id")
+    return {
+        "format": FORMAT, "version": VERSION, "contest": details,
+        "tracks": [{**{k: getattr(t, k) for k in TRACK_KEYS},
+                    "fields": [{k: _enum_plain(getattr(f, k)) for k in FIELD_KEYS}
+                               for f in sorted(t.fields_, key=lambda f: (f.position, f.id))]} for t in tracks],
+        "award_tiers": [{"track": slugs.get(t.track_id), "name": t.name, "name_en": t.name_en, "rank": t.rank,
+                         "quota": t.quota, "is_special": t.is_special}
+                        for t in await AwardTier.filter(contest_id=contest.id).order_by("rank", "id")],
+        "terms": [{"kind": t.kind.value, "ip_mode": _enum_plain(t.ip_mode), "body": t.body, "body_en": t.body_en}
+                  for t in await _current_terms(contest)],
+        "judge_groups": [{"name": g.name, "name_en": g.name_en, "weight": g.weight}
+                         for g in await JudgeGroup.filter(contest_id=contest.id).order_by("id")],
+        "rounds": [{**{k: _enum_plain(getattr(r, k)) for k in ROUND_KEYS},
+                    "opens_at": _local(r.opens_at, zone), "closes_at": _local(r.closes_at, zone),
+                    "criteria": [{k: getattr(c, k) for k in CRITERION_KEYS}
+                                 for c in sorted(r.criteria, key=lambda c: (c.position, c.id))]} for r in rounds],
+    }
+
+
+async def _current_terms(contest: Contest) -> list[TermsText]:
+    latest = [await TermsText.filter(contest_id=contest.id, kind=kind).order_by("-version").first()
+              for kind in TermsKind]
+    return [t for t in latest if t is not None]
+
+
+# --- reading a file back -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # e.g. "tracks[2] fields[1] key", readable next to the message
+    message: str  # msgid
+
+
+@dataclass
+class Plan:
+    """Everything to create, parsed and checked; built only when the whole file is valid."""
+
+    settings: config.ContestSettings
+    tracks: list[tuple[config.TrackSpec, list[config.FieldSpec]]] = field(default_factory=list)
+    tiers: list[tuple[str | None, config.TierSpec]] = field(default_factory=list)
+    terms: list[config.TermsSpec] = field(default_factory=list)
+    groups: list[tuple[str, str, float]] = field(default_factory=list)
+    rounds: list[tuple[setup.RoundSettings, list[setup.CriterionSpec]]] = field(default_factory=list)
+
+
+class InvalidConfig(InvalidInput):
+    """The file cannot be imported; `problems` says each thing wrong and where."""
+
+    message = N_("The file cannot be imported: nothing was created.")
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__({"file": self.message})
+        self.problems = problems
+
+
+def _raw(values: Any) -> dict[str, str]:
+    """A file's object as form values, so it goes through the forms' own parsers."""
+    if not isinstance(values, Mapping):
+        return {}
+    raw = {}
+    for key, value in values.items():
+        if isinstance(value, bool):
+            raw[key] = "1" if value else ""
+        elif isinstance(value, list):
+            raw[key] = config.options_text([o for o in value if isinstance(o, Mapping) and "value" in o])
+        elif value is not None:
+            raw[key] = f"{value:g}" if isinstance(value, float) else str(value)
+    return raw
+
+
+def _list(data: Mapping[str, Any], key: str, problems: list[Problem]) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        problems.append(Problem(key, N_("This part of the file must be a list.")))
+        return []
+    return value
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def parse(self, where: str, parser: Any, *args: Any) -> Any:
+        try:
+            return parser(*args)
+        except InvalidInput as exc:
+            self.problems += [Problem(f"{where} {name}".strip(), msg) for name, msg in exc.field_errors.items()]
+            return None
+
+
+def read_plan(data: Any) -> Plan:
+    """Parse and check a whole file; raises InvalidConfig listing every problem."""
+    if not isinstance(data, Mapping) or data.get("format") != FORMAT or data.get("version") != VERSION:
+        raise InvalidConfig([Problem("format", N_("This is not a contest configuration file of a version we read."))])
+    c = _Collector()
+    settings = c.parse("contest", config.parse_contest_settings, _raw(data.get("contest")))
+    zone = settings.time_zone if settings else "Asia/Shanghai"
+    plan = Plan(settings) if settings else None
+    tracks = _read_tracks(c, _list(data, "tracks", c.problems))
+    slugs = {spec.slug for spec, _ in tracks}
+    tiers = _read_tiers(c, _list(data, "award_tiers", c.problems), slugs)
+    terms = [c.parse(f"terms[{i}]", config.parse_terms, _raw(t)) for i, t in enumerate(_list(data, "terms", c.problems))]
+    groups = _read_groups(c, _list(data, "judge_groups", c.problems))
+    rounds = _read_rounds(c, _list(data, "rounds", c.problems), zone, settings)
+    if c.problems or plan is None:
+        raise InvalidConfig(c.problems)
+    plan.tracks, plan.tiers, plan.terms, plan.groups, plan.rounds = tracks, tiers, terms, groups, rounds
+    return plan
+
+
+def _read_tracks(c: _Collector, rows: list[Any]) -> list[tuple[config.TrackSpec, list[config.FieldSpec]]]:
+    tracks, seen = [], set()
+    for i, row in enumerate(rows):
+        spec = c.parse(f"tracks[{i}]", config.parse_track, _raw({k: v for k, v in _mapping(row).items() if k != "fields"}))
+        if spec and spec.slug in seen:
+            c.problems.append(Problem(f"tracks[{i}] slug", N_("Another track of this contest uses this address.")))
+        fields, keys = [], set()
+        for j, raw in enumerate(_mapping(row).get("fields") or []):
+            parsed = c.parse(f"tracks[{i}] fields[{j}]", config.parse_field, _raw(raw))
+            if parsed and parsed.key in keys:
+                c.problems.append(Problem(f"tracks[{i}] fields[{j}] key", N_("Another field of this track uses this key.")))
+            if parsed:
+                keys.add(parsed.key)
+                fields.append(parsed)
+        if spec:
+            seen.add(spec.slug)
+            tracks.append((spec, fields))
+    return tracks
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _read_tiers(c: _Collector, rows: list[Any], slugs: set[str]) -> list[tuple[str | None, config.TierSpec]]:
+    tiers = []
+    for i, row in enumerate(rows):
+        slug = _mapping(row).get("track")
+        if slug is not None and slug not in slugs:
+            c.problems.append(Problem(f"award_tiers[{i}] track", N_("No track of the file has this address.")))
+        raw = _raw({k: v for k, v in _mapping(row).items() if k != "track"})
+        # the track is named by its slug here; parse_tier only needs to know whether there is one
+        spec = c.parse(f"award_tiers[{i}]", config.parse_tier, {**raw, "track": "1" if slug else ""}, {1})
+        if spec:
+            tiers.append((slug, spec))
+    return tiers
+
+
+def _read_groups(c: _Collector, rows: list[Any]) -> list[tuple[str, str, float]]:
+    groups = []
+    for i, row in enumerate(rows):
+        raw = _raw(row)
+        name, weight = raw.get("name", "").strip(), parse_weight(raw.get("weight", ""))
+        if not name or len(name) > 100:
+            c.problems.append(Problem(f"judge_groups[{i}] name", N_("This field is required.")))
+        if weight is None:
+            c.problems.append(Problem(f"judge_groups[{i}] weight",
+                                      N_("Enter a weight above 0 and at most 1000, for example 70 or 70 %.")))
+        groups.append((name, raw.get("name_en", "").strip()[:100], weight or 1.0))
+    return groups
+
+
+def _read_rounds(c: _Collector, rows: list[Any], zone: str,
+                 settings: config.ContestSettings | None) -> list[tuple[setup.RoundSettings, list[setup.CriterionSpec]]]:
+    rounds = []
+    for i, row in enumerate(rows):
+        raw = _raw({k: v for k, v in _mapping(row).items() if k != "criteria"})
+        parsed = c.parse(f"rounds[{i}]", lambda raw=raw: setup.parse_round_settings(raw, zone=zone))
+        criteria = [c.parse(f"rounds[{i}] criteria[{j}]", setup.parse_criterion, _raw(crit))
+                    for j, crit in enumerate(_mapping(row).get("criteria") or [])]
+        if parsed:
+            _check_round_window(c, i, parsed, settings, [r for r, _ in rounds])
+            rounds.append((parsed, [crit for crit in criteria if crit]))
+    return rounds
+
+
+def _check_round_window(c: _Collector, i: int, round_: setup.RoundSettings, settings: config.ContestSettings | None,
+                        earlier: list[setup.RoundSettings]) -> None:
+    closes = settings.submissions_close_at if settings else None
+    if round_.closes_at and closes and round_.closes_at <= closes:
+        c.problems.append(Problem(f"rounds[{i}] closes_at", N_("A round must close after submissions close.")))
+    for other in earlier:
+        if round_.opens_at and round_.closes_at and other.opens_at and other.closes_at and \
+                round_.opens_at < other.closes_at and other.opens_at < round_.closes_at:
+            c.problems.append(Problem(f"rounds[{i}] opens_at", N_("This window overlaps another round of the contest.")))
+
+
+# --- creating from a plan ------------------------------------------------------------------------
+
+
+async def create_from_plan(plan: Plan, *, slug: str, by: User, now: datetime, action: str,
+                           source: str = "") -> Contest:
+    """One transaction: the contest and everything in the plan, or nothing. Audited as `action`."""
+    if await Contest.exists(slug=slug):
+        raise InvalidInput({"slug": N_("Another contest already uses this address.")})
+    async with in_transaction():
+        contest = await Contest.create(slug=slug, **asdict(plan.settings))
+        track_ids = await _create_tracks(contest, plan)
+        for track_slug, tier in plan.tiers:
+            await AwardTier.create(contest_id=contest.id, **{**asdict(tier), "track_id": track_ids.get(track_slug)})
+        for terms in plan.terms:
+            await TermsText.create(contest_id=contest.id, version=1, **asdict(terms))
+        for name, name_en, weight in plan.groups:
+            await JudgeGroup.create(contest_id=contest.id, name=name, name_en=name_en, weight=weight)
+        for position, (round_, criteria) in enumerate(plan.rounds, start=1):
+            created = await Round.create(contest_id=contest.id, position=position, secret=secrets.token_hex(16),
+                                         **asdict(round_))
+            for number, criterion in enumerate(criteria, start=1):
+                await Criterion.create(round_id=created.id, position=number, **asdict(criterion))
+        await record(action, subject=f"contest:{contest.id}", now=now, actor=by, contest_id=contest.id,
+                     data={"slug": slug, "source": source, "tracks": len(plan.tracks), "rounds": len(plan.rounds)})
+    return contest
+
+
+async def _create_tracks(contest: Contest, plan: Plan) -> dict[str | None, int]:
+    ids: dict[str | None, int] = {}
+    for position, (spec, fields) in enumerate(plan.tracks, start=1):
+        track = await Track.create(contest_id=contest.id, position=position, **asdict(spec))
+        ids[spec.slug] = track.id
+        for number, field_spec in enumerate(fields, start=1):
+            await TrackField.create(track_id=track.id, position=number, **asdict(field_spec))
+    return ids
+
+
+async def import_config(data: Any, *, slug: str, by: User, now: datetime) -> Contest:
+    """A new contest from an exported file; InvalidConfig (every problem) or InvalidInput (slug) otherwise."""
+    return await create_from_plan(read_plan(data), slug=slug, by=by, now=now, action="contest.imported")
+
+
+# --- copying -------------------------------------------------------------------------------------
+
+
+def shift_moment(local: str | None, years: int) -> str | None:
+    """The same wall-clock moment `years` later; 29 February becomes 28 February."""
+    if not local:
+        return None
+    moment = datetime.fromisoformat(local)
+    try:
+        return moment.replace(year=moment.year + years).strftime("%Y-%m-%dT%H:%M")
+    except ValueError:
+        return (moment - timedelta(days=1)).replace(year=moment.year + years).strftime("%Y-%m-%dT%H:%M")
+
+
+def shifted(data: dict[str, Any], years: int | None, *, title: str) -> dict[str, Any]:
+    """The exported data with a new title and every date moved by whole years (or blank when `years` is None),
+    unpublished until its organisers are ready."""
+    move = (lambda value: shift_moment(value, years)) if years is not None else (lambda value: None)
+    contest = {**data["contest"], "title": title, "title_en": "", "is_published": False}
+    contest.update({k: move(contest.get(k)) for k in CONTEST_MOMENTS})
+    rounds = [{**r, "opens_at": move(r.get("opens_at")), "closes_at": move(r.get("closes_at"))} for r in data["rounds"]]
+    return {**data, "contest": contest, "rounds": rounds}
+
+
+async def copy_contest(source: Contest, *, slug: str, title: str, years: int | None, by: User,
+                       now: datetime) -> Contest:
+    """A new contest configured like `source`: no entries, people, scores, panels or awards are copied."""
+    if not title.strip():
+        raise InvalidInput({"title": N_("This field is required.")})
+    plan = read_plan(shifted(await export_config(source), years, title=title.strip()))
+    return await create_from_plan(plan, slug=slug, by=by, now=now, action="contest.copied", source=source.slug)

@@ -1,0 +1,493 @@
+"""Configuring a contest from the browser: new (from scratch, copied or imported), settings, tracks and their
+form fields, award tiers, terms versions, export, and switching the accounts of its people on and off.
+
+Each form posts to its own URL; on a problem the page is shown again with that form's input kept and
+each message next to its field (status 400), nothing saved.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from contest import clock, permissions
+from contest.accounts import access
+from contest.accounts import queries as account_queries
+from contest.contests import config, transfer
+from contest.contests.models import (
+    AwardTier,
+    Contest,
+    FieldKind,
+    IpMode,
+    TermsKind,
+    Track,
+    TrackField,
+)
+from contest.errors import Conflict, InvalidInput
+from contest.i18n import N_
+from contest.web.auth import ROLE_LABELS
+from contest.web.flash import flash
+from contest.web.forms import read_form
+from contest.web.limits import body_limit
+from contest.web.organiser.common import form_values, organised_contest, redirect_to
+from contest.web.session import require_user
+from contest.web.templating import datetime_local, render
+
+SETTINGS_BODY_LIMIT = 256 * 1024  # both languages' rules
+IMPORT_BODY_LIMIT = transfer.MAX_FILE_BYTES + 64 * 1024
+FIELD_KINDS = {FieldKind.TEXT: N_("Text (one line)"), FieldKind.LONG_TEXT: N_("Long text"),
+               FieldKind.NUMBER: N_("Number"), FieldKind.CHOICE: N_("Choice (one)"),
+               FieldKind.MULTI_CHOICE: N_("Choice (several)"), FieldKind.LINK: N_("Web link")}
+TERMS_KINDS = {TermsKind.ORIGINALITY: N_("Originality declaration"), TermsKind.IP_TERMS: N_("IP terms")}
+IP_MODES = {IpMode.TRANSFER: N_("Transfer of rights"), IpMode.LICENCE: N_("Licence"),
+            IpMode.EXHIBITION_ONLY: N_("Exhibition only"), IpMode.FIRST_PURCHASE: N_("Right of first purchase")}
+NEW_CONTEST_DEFAULTS = {"time_zone": "Asia/Shanghai", "notice_days": "0", "max_entries_per_designer": "20",
+                        "max_mb_per_designer": "500", "popular_vote_daily_quota": "3", "popular_vote_share": "0"}
+NEW_TRACK_DEFAULTS = {"min_images": "1", "max_images": "10", "min_width": "1200", "min_height": "800",
+                      "max_file_mb": "25"}
+NEW_FIELD_DEFAULTS = {"kind": FieldKind.TEXT.value, "required": "1"}
+NEW_TIER_DEFAULTS = {"rank": "1", "quota": "1"}
+
+
+def _step(values: dict[str, str]) -> int:
+    return -1 if values.get("step") == "-1" else 1
+
+
+def _back(request: Request, route: str, message: str, *, level: str = "success", **params: Any) -> Response:
+    response = redirect_to(request, route, **params)
+    flash(request, response, message, level=level)
+    return response
+
+
+# --- new contests: from scratch, copied, imported (site organisers) ------------------------------
+
+
+def _site_organiser(request: Request) -> Any:
+    user = require_user(request)
+    permissions.require(permissions.is_site_organiser(user))
+    return user
+
+
+async def _new_page(request: Request, *, form: str = "", values: dict[str, str] | None = None,
+                    errors: dict[str, str] | None = None, problems: list[transfer.Problem] | None = None,
+                    status: int = 200) -> Response:
+    user = _site_organiser(request)
+    context = {"form": form, "values": values if values is not None else NEW_CONTEST_DEFAULTS,
+               "errors": errors or {}, "problems": problems or [], "defaults": NEW_CONTEST_DEFAULTS,
+               "sources": await account_queries.organised_contests(user)}
+    return render(request, "organiser/contest_new.html", context, status_code=status)
+
+
+async def contest_new(request: Request) -> Response:
+    return await _new_page(request)
+
+
+@body_limit(SETTINGS_BODY_LIMIT)
+async def contest_create(request: Request) -> Response:
+    user = _site_organiser(request)
+    values = form_values(await read_form(request), max_length=config.RULES_MAX + 1)
+    try:
+        contest = await config.create_contest(*_new_contest(values), by=user, now=clock.now())
+    except InvalidInput as exc:
+        return await _new_page(request, form="new", values=values, errors=exc.field_errors, status=400)
+    return _back(request, "organiser:contest_settings", N_("Contest created. Now add its tracks."), slug=contest.slug)
+
+
+def _new_contest(values: dict[str, str]) -> tuple[str, config.ContestSettings]:
+    errors: dict[str, str] = {}
+    slug = _slug_or(values, errors)
+    try:
+        settings = config.parse_contest_settings(values)
+    except InvalidInput as exc:
+        raise InvalidInput({**exc.field_errors, **errors}) from None
+    if errors:
+        raise InvalidInput(errors)
+    return slug, settings
+
+
+def _years(raw: str) -> tuple[int | None, dict[str, str]]:
+    raw = raw.strip()
+    if not raw:
+        return None, {}
+    if raw.lstrip("-").isdigit() and -10 <= int(raw) <= 10:
+        return int(raw), {}
+    return None, {"years": N_("This number is outside the allowed range.")}
+
+
+async def contest_copy(request: Request) -> Response:
+    user = _site_organiser(request)
+    values = form_values(await read_form(request))
+    source = next((c for c in await account_queries.organised_contests(user) if str(c.id) == values.get("source")), None)
+    years, errors = _years(values.get("years", ""))
+    try:
+        if source is None:
+            errors["source"] = N_("Choose one of the options.")
+        slug = _slug_or(values, errors)
+        if errors:
+            raise InvalidInput(errors)
+        contest = await transfer.copy_contest(source, slug=slug, title=values.get("title", ""), years=years,  # type: ignore[arg-type]
+                                              by=user, now=clock.now())
+    except transfer.InvalidConfig as exc:
+        return await _new_page(request, form="copy", values=values, problems=exc.problems, status=400)
+    except InvalidInput as exc:
+        return await _new_page(request, form="copy", values=values, errors=exc.field_errors, status=400)
+    return _back(request, "organiser:contest_settings", N_("Contest copied. Check its dates and publish it when ready."),
+                 slug=contest.slug)
+
+
+def _slug_or(values: dict[str, str], errors: dict[str, str]) -> str:
+    try:
+        return config.parse_slug(values)
+    except InvalidInput as exc:
+        errors.update(exc.field_errors)
+        return ""
+
+
+@body_limit(IMPORT_BODY_LIMIT)
+async def contest_import(request: Request) -> Response:
+    user = _site_organiser(request)
+    form = await read_form(request)
+    try:
+        values = form_values(form)
+        upload = form.get("file")
+        errors: dict[str, str] = {}
+        slug = _slug_or(values, errors)
+        data = await _read_json(upload, errors)
+        if errors:
+            return await _new_page(request, form="import", values=values, errors=errors, status=400)
+        contest = await transfer.import_config(data, slug=slug, by=user, now=clock.now())
+    except transfer.InvalidConfig as exc:
+        return await _new_page(request, form="import", values=values, problems=exc.problems, status=400)
+    except InvalidInput as exc:
+        return await _new_page(request, form="import", values=values, errors=exc.field_errors, status=400)
+    finally:
+        await form.close()
+    return _back(request, "organiser:contest_settings", N_("Contest imported. Check its dates and publish it when ready."),
+                 slug=contest.slug)
+
+
+async def _read_json(upload: Any, errors: dict[str, str]) -> Any:
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        errors["file"] = N_("Choose the exported file.")
+        return None
+    raw = await upload.read(transfer.MAX_FILE_BYTES + 1)
+    try:
+        if len(raw) > transfer.MAX_FILE_BYTES:
+            raise ValueError
+        return json.loads(raw.decode("utf-8"))
+    except ValueError:
+        errors["file"] = N_("This is not a contest configuration file of a version we read.")
+        return None
+
+
+async def contest_export(request: Request) -> Response:
+    contest = await organised_contest(request)
+    data = await transfer.export_config(contest)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    name = f"{contest.slug}-config.json"
+    return Response(body, media_type="application/json; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+# --- the contest's settings page -----------------------------------------------------------------
+
+
+def contest_values(contest: Contest) -> dict[str, str]:
+    zone = contest.time_zone
+    values = {k: str(getattr(contest, k)) for k in ("title", "title_en", "tagline", "tagline_en", "organisers_text",
+                                                     "rules_md", "rules_md_en", "time_zone", "notice_days",
+                                                     "max_entries_per_designer", "popular_vote_daily_quota")}
+    values.update({k: datetime_local(getattr(contest, k), zone) for k in transfer.CONTEST_MOMENTS})
+    values.update({k: "1" if getattr(contest, k) else "" for k in ("is_published", "popular_vote_enabled")})
+    values["max_mb_per_designer"] = str(contest.max_bytes_per_designer // 2**20)
+    values["popular_vote_share"] = f"{contest.popular_vote_share:g}"
+    return values
+
+
+def _tier_values(tier: AwardTier) -> dict[str, str]:
+    return {"track": str(tier.track_id or ""), "name": tier.name, "name_en": tier.name_en, "rank": str(tier.rank),
+            "quota": str(tier.quota), "is_special": "1" if tier.is_special else ""}
+
+
+async def _settings_page(request: Request, contest: Contest, *, form: str = "", values: dict[str, str] | None = None,
+                         errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    """The settings page; `form` names the form whose `values`/`errors` are shown (the others show stored data)."""
+    tracks = await Track.filter(contest_id=contest.id).order_by("position", "id")
+    tiers = await AwardTier.filter(contest_id=contest.id).order_by("track_id", "rank", "id")
+    submitted = await config.submitted_per_track(contest)
+    quota_sums: dict[int | None, int] = {}
+    for tier in tiers:
+        quota_sums[tier.track_id] = quota_sums.get(tier.track_id, 0) + tier.quota
+    context = {
+        "contest": contest, "form": form, "values": values or {}, "errors": errors or {},
+        "settings": values if form == "contest" else contest_values(contest),
+        "tracks": tracks, "tiers": [(tier, _tier_values(tier)) for tier in tiers], "submitted": submitted,
+        "over_quota": {t.id for t in tracks if quota_sums.get(t.id, 0) > submitted.get(t.id, 0)},
+        "terms": await config.terms_versions(contest), "terms_kinds": TERMS_KINDS, "ip_modes": IP_MODES,
+        "track_defaults": NEW_TRACK_DEFAULTS, "tier_defaults": NEW_TIER_DEFAULTS,
+        "closed": contest.submissions_close_at is not None and contest.submissions_close_at <= clock.now(),
+    }
+    return render(request, "organiser/contest_settings.html", context, status_code=status)
+
+
+async def contest_settings(request: Request) -> Response:
+    return await _settings_page(request, await organised_contest(request))
+
+
+@body_limit(SETTINGS_BODY_LIMIT)
+async def contest_settings_save(request: Request) -> Response:
+    contest = await organised_contest(request)
+    values = form_values(await read_form(request), max_length=config.RULES_MAX + 1)
+    try:
+        settings = config.parse_contest_settings(values)
+        await config.update_contest(contest, settings, by=require_user(request), now=clock.now())
+    except InvalidInput as exc:
+        return await _settings_page(request, contest, form="contest", values=values, errors=exc.field_errors,
+                                    status=400)
+    return _back(request, "organiser:contest_settings", N_("Saved."), slug=contest.slug)
+
+
+# --- tracks --------------------------------------------------------------------------------------
+
+
+async def _track(request: Request, contest: Contest) -> Track:
+    track = await Track.get_or_none(id=request.path_params["track_id"], contest_id=contest.id)
+    permissions.require(track is not None)
+    return track  # type: ignore[return-value]
+
+
+async def track_add(request: Request) -> Response:
+    contest = await organised_contest(request)
+    values = form_values(await read_form(request))
+    try:
+        track = await config.add_track(contest, config.parse_track(values), by=require_user(request), now=clock.now())
+    except InvalidInput as exc:
+        return await _settings_page(request, contest, form="track-new", values=values, errors=exc.field_errors,
+                                    status=400)
+    return _back(request, "organiser:contest_track", N_("Track added. Now add the questions of its entry form."),
+                 slug=contest.slug, track_id=track.id)
+
+
+def _track_values(track: Track) -> dict[str, str]:
+    return {k: str(getattr(track, k)) for k in transfer.TRACK_KEYS}
+
+
+def _field_values(field: TrackField) -> dict[str, str]:
+    return {"key": field.key, "kind": field.kind.value, "label": field.label, "label_en": field.label_en,
+            "help": field.help, "help_en": field.help_en, "required": "1" if field.required else "",
+            "options": config.options_text(field.options), "max_length": str(field.max_length or "")}
+
+
+async def _track_page(request: Request, contest: Contest, track: Track, *, form: str = "",
+                      values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                      status: int = 200) -> Response:
+    fields = await TrackField.filter(track_id=track.id).order_by("position", "id")
+    context = {
+        "contest": contest, "track": track, "form": form, "values": values or {}, "errors": errors or {},
+        "track_values": values if form == "track" else _track_values(track),
+        "fields": [(field, _field_values(field)) for field in fields], "kinds": FIELD_KINDS,
+        "field_defaults": NEW_FIELD_DEFAULTS,
+    }
+    return render(request, "organiser/contest_track.html", context, status_code=status)
+
+
+async def track_page(request: Request) -> Response:
+    contest = await organised_contest(request)
+    return await _track_page(request, contest, await _track(request, contest))
+
+
+async def track_update(request: Request) -> Response:
+    contest = await organised_contest(request)
+    track = await _track(request, contest)
+    values = form_values(await read_form(request))
+    try:
+        await config.update_track(track, config.parse_track(values), by=require_user(request), now=clock.now())
+    except InvalidInput as exc:
+        return await _track_page(request, contest, track, form="track", values=values, errors=exc.field_errors,
+                                 status=400)
+    return _back(request, "organiser:contest_track", N_("Saved."), slug=contest.slug, track_id=track.id)
+
+
+async def track_move(request: Request) -> Response:
+    contest = await organised_contest(request)
+    track = await _track(request, contest)
+    values = form_values(await read_form(request))
+    await config.move_track(track, _step(values), by=require_user(request), now=clock.now())
+    return _back(request, "organiser:contest_settings", N_("Saved."), slug=contest.slug)
+
+
+async def track_delete(request: Request) -> Response:
+    contest = await organised_contest(request)
+    track = await _track(request, contest)
+    await read_form(request)
+    try:
+        await config.delete_track(track, by=require_user(request), now=clock.now())
+    except Conflict as exc:
+        return _back(request, "organiser:contest_track", exc.message, level="error", slug=contest.slug,
+                     track_id=track.id)
+    return _back(request, "organiser:contest_settings", N_("Track deleted."), slug=contest.slug)
+
+
+# --- form fields of a track ----------------------------------------------------------------------
+
+
+async def _field(request: Request, track: Track) -> TrackField:
+    field = await TrackField.get_or_none(id=request.path_params["field_id"], track_id=track.id)
+    permissions.require(field is not None)
+    return field  # type: ignore[return-value]
+
+
+async def field_add(request: Request) -> Response:
+    contest = await organised_contest(request)
+    track = await _track(request, contest)
+    values = form_values(await read_form(request), max_length=20_001)
+    try:
+        await config.add_field(track, config.parse_field(values), by=require_user(request), now=clock.now())
+    except InvalidInput as exc:
+        return await _track_page(request, contest, track, form="field-new", values=values, errors=exc.field_errors,
+                                 status=400)
+    return _back(request, "organiser:contest_track", N_("Question added."), slug=contest.slug, track_id=track.id)
+
+
+async def field_update(request: Request) -> Response:
+    contest = await organised_contest(request)
+    track = await _track(request, contest)
+    field = await _field(request, track)
+    values = form_values(await read_form(request), max_length=20_001)
+    try:
+        await config.update_field(field, track, config.parse_field(values), by=require_user(request), now=clock.now())
+    except InvalidInput as exc:
+        return await _track_page(request, contest, track, form=f"field-{field.id}", values=values,
+                                 errors=exc.field_errors, status=400)
+    return _back(request, "organiser:contest_track", N_("Saved."), slug=contest.slug, track_id=track.id)
+
+
+async def field_move(request: Request) -> Response:
+    contest = await organised_contest(request)
+    track = await _track(request, contest)
+    field = await _field(request, track)
+    values = form_values(await read_form(request))
+    await config.move_field(field, _step(values), by=require_user(request), now=clock.now())
+    return _back(request, "organiser:contest_track", N_("Saved."), slug=contest.slug, track_id=track.id)
+
+
+async def field_delete(request: Request) -> Response:
+    contest = await organised_contest(request)
+    track = await _track(request, contest)
+    field = await _field(request, track)
+    await read_form(request)
+    await config.delete_field(field, track, by=require_user(request), now=clock.now())
+    return _back(request, "organiser:contest_track", N_("Question removed."), slug=contest.slug, track_id=track.id)
+
+
+# --- award tiers and terms -----------------------------------------------------------------------
+
+
+async def _tier(request: Request, contest: Contest) -> AwardTier:
+    tier = await AwardTier.get_or_none(id=request.path_params["tier_id"], contest_id=contest.id)
+    permissions.require(tier is not None)
+    return tier  # type: ignore[return-value]
+
+
+async def _save_tier(request: Request, contest: Contest, tier: AwardTier | None) -> Response:
+    values = form_values(await read_form(request))
+    track_ids = set(await Track.filter(contest_id=contest.id).values_list("id", flat=True))
+    try:
+        spec = config.parse_tier(values, track_ids)
+        await config.save_tier(contest, spec, tier=tier, by=require_user(request), now=clock.now())
+    except InvalidInput as exc:
+        form = f"tier-{tier.id}" if tier else "tier-new"
+        return await _settings_page(request, contest, form=form, values=values, errors=exc.field_errors, status=400)
+    return _back(request, "organiser:contest_settings", N_("Award tier saved."), slug=contest.slug)
+
+
+async def tier_add(request: Request) -> Response:
+    return await _save_tier(request, await organised_contest(request), None)
+
+
+async def tier_update(request: Request) -> Response:
+    contest = await organised_contest(request)
+    return await _save_tier(request, contest, await _tier(request, contest))
+
+
+async def tier_delete(request: Request) -> Response:
+    contest = await organised_contest(request)
+    tier = await _tier(request, contest)
+    await read_form(request)
+    try:
+        await config.delete_tier(tier, by=require_user(request), now=clock.now())
+    except InvalidInput as exc:
+        return _back(request, "organiser:contest_settings", exc.field_errors["tier"], level="error", slug=contest.slug)
+    return _back(request, "organiser:contest_settings", N_("Award tier deleted."), slug=contest.slug)
+
+
+async def terms_add(request: Request) -> Response:
+    contest = await organised_contest(request)
+    values = form_values(await read_form(request), max_length=20_001)
+    try:
+        terms = await config.add_terms_version(contest, config.parse_terms(values), by=require_user(request),
+                                               now=clock.now())
+    except InvalidInput as exc:
+        return await _settings_page(request, contest, form="terms", values=values, errors=exc.field_errors,
+                                    status=400)
+    response = redirect_to(request, "organiser:contest_settings", slug=contest.slug)
+    flash(request, response, N_("Version {version} saved; entries submitted from now on accept it."),
+          version=terms.version)
+    return response
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+
+async def contest_accounts(request: Request) -> Response:
+    contest = await organised_contest(request)
+    context = {"contest": contest, "accounts": await access.accounts_of(contest), "roles": ROLE_LABELS,
+               "me": require_user(request)}
+    return render(request, "organiser/contest_accounts.html", context)
+
+
+async def account_switch(request: Request) -> Response:
+    contest = await organised_contest(request)
+    by = require_user(request)
+    target = await access.manageable_account(contest, request.path_params["user_id"], by=by)
+    permissions.require(target is not None)
+    values = form_values(await read_form(request))
+    if values.get("active") not in {"0", "1"}:
+        return _back(request, "organiser:contest_accounts", N_("Choose one of the options."), level="error",
+                     slug=contest.slug)
+    active = values["active"] == "1"
+    await access.switch_account(target, active, contest=contest, by=by, now=clock.now())  # type: ignore[arg-type]
+    message = N_("Account enabled.") if active else N_("Account disabled; its sessions have ended.")
+    return _back(request, "organiser:contest_accounts", message, slug=contest.slug)
+
+
+_c = "/c/{slug}"
+_track_path = _c + "/tracks/{track_id:int}"
+routes = [
+    Route("/contests/new", contest_new, name="contest_new"),
+    Route("/contests/new", contest_create, methods=["POST"], name="contest_create"),
+    Route("/contests/copy", contest_copy, methods=["POST"], name="contest_copy"),
+    Route("/contests/import", contest_import, methods=["POST"], name="contest_import"),
+    Route(_c + "/export", contest_export, name="contest_export"),
+    Route(_c + "/settings", contest_settings, name="contest_settings"),
+    Route(_c + "/settings", contest_settings_save, methods=["POST"], name="contest_settings_save"),
+    Route(_c + "/tracks", track_add, methods=["POST"], name="track_add"),
+    Route(_track_path, track_page, name="contest_track"),
+    Route(_track_path, track_update, methods=["POST"], name="track_update"),
+    Route(_track_path + "/move", track_move, methods=["POST"], name="track_move"),
+    Route(_track_path + "/delete", track_delete, methods=["POST"], name="track_delete"),
+    Route(_track_path + "/fields", field_add, methods=["POST"], name="field_add"),
+    Route(_track_path + "/fields/{field_id:int}", field_update, methods=["POST"], name="field_update"),
+    Route(_track_path + "/fields/{field_id:int}/move", field_move, methods=["POST"], name="field_move"),
+    Route(_track_path + "/fields/{field_id:int}/delete", field_delete, methods=["POST"], name="field_delete"),
+    Route(_c + "/tiers", tier_add, methods=["POST"], name="tier_add"),
+    Route(_c + "/tiers/{tier_id:int}", tier_update, methods=["POST"], name="tier_update"),
+    Route(_c + "/tiers/{tier_id:int}/delete", tier_delete, methods=["POST"], name="tier_delete"),
+    Route(_c + "/terms", terms_add, methods=["POST"], name="terms_add"),
+    Route(_c + "/accounts", contest_accounts, name="contest_accounts"),
+    Route(_c + "/accounts/{user_id:int}/active", account_switch, methods=["POST"], name="account_switch"),
+]

@@ -1,0 +1,294 @@
+"""Configuring a contest from the browser: a new contest, settings with every error by its field, tracks and
+their questions, award tiers, terms versions, copy / export / import, and switching accounts off."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+
+from contest import clock
+from contest.accounts.models import ContestRole, ContestRoleKind, Session, User
+from contest.audit.models import AuditEvent
+from contest.contests.models import AwardTier, Contest, TermsText, Track, TrackField
+from contest.entries import service as entry_service
+from contest.entries.models import Declaration
+from contest.judging.models import Criterion, JudgeGroup, Round
+from tests.factories import login_as, make_contest, make_track, make_user
+from tests.judging.helpers import make_round, submitted_entry
+from tests.web.helpers import form_token
+
+pytestmark = pytest.mark.web
+
+
+@pytest.fixture
+def english(client):
+    client.headers["accept-language"] = "en"
+    return client
+
+
+async def staff_token(client, settings) -> tuple[User, str]:
+    staff = await make_user(display_name="站点管理员", is_staff=True)
+    await login_as(client, staff, secret=settings.secret_key)
+    return staff, await form_token(client, "/admin/contests/new")
+
+
+async def organiser_token(client, settings, contest) -> tuple[User, str]:
+    organiser = await make_user(display_name="组委会")
+    await ContestRole.create(contest=contest, user=organiser, role=ContestRoleKind.ORGANISER)
+    await login_as(client, organiser, secret=settings.secret_key)
+    return organiser, await form_token(client, f"/admin/c/{contest.slug}/settings")
+
+
+def field_error(html: str, form: str, name: str) -> str:
+    match = re.search(rf'<p class="field-error" id="{form}-{name}-error">([^<]*)</p>', html)
+    return match.group(1) if match else ""
+
+
+CONTEST_FORM = {"title": "2027 工会文创大赛", "title_en": "Union design contest 2027", "time_zone": "Asia/Shanghai",
+                "submissions_open_at": "2027-03-01T09:00", "submissions_close_at": "2027-05-31T17:00",
+                "announce_at": "2027-07-01T10:00", "notice_days": "0", "max_entries_per_designer": "20",
+                "max_mb_per_designer": "500", "popular_vote_daily_quota": "3", "popular_vote_share": "0"}
+
+
+async def test_a_site_organiser_creates_a_contest_whose_dates_are_read_on_its_clock(english, settings):
+    staff, token = await staff_token(english, settings)
+    made = await english.post("/admin/contests/new", data={"csrf_token": token, "slug": "union-2027", **CONTEST_FORM})
+    assert (made.status_code, made.headers["location"]) == (303, "http://testserver/admin/c/union-2027/settings")
+    contest = await Contest.get(slug="union-2027")
+    assert (contest.title, contest.is_published) == ("2027 工会文创大赛", False)
+    assert contest.submissions_close_at.isoformat() == "2027-05-31T09:00:00+00:00"
+    event = await AuditEvent.get(action="contest.created")
+    assert (event.actor_id, event.contest_id, event.data["slug"]) == (staff.id, contest.id, "union-2027")
+
+
+async def test_a_contest_organiser_cannot_create_contests(english, settings):
+    contest = await make_contest()
+    await organiser_token(english, settings, contest)
+    assert (await english.get("/admin/contests/new")).status_code == 404
+
+
+async def test_timeline_errors_are_shown_by_their_fields_and_nothing_is_saved(english, settings):
+    contest = await make_contest(title="原标题")
+    await make_round(contest, opens_at=contest.submissions_close_at + timedelta(days=1),
+                     closes_at=contest.submissions_close_at + timedelta(days=5))
+    _, token = await organiser_token(english, settings, contest)
+    bad = {**CONTEST_FORM, "csrf_token": token, "title": "新标题", "submissions_open_at": "2027-06-01T09:00",
+           "notice_days": "7", "popular_vote_share": "1.5"}
+    page = await english.post(f"/admin/c/{contest.slug}/settings", data=bad)
+    assert page.status_code == 400
+    assert field_error(page.text, "c", "submissions_close_at") == "Submissions must close after they open."
+    assert field_error(page.text, "c", "notice_starts_at") == \
+        "Enter when the public notice starts, or set its days to 0."
+    assert field_error(page.text, "c", "popular_vote_share") == "Enter a share between 0 and 1, for example 0.2."
+    assert 'value="新标题"' in page.text
+    late = {**CONTEST_FORM, "csrf_token": token, "submissions_open_at": "2026-01-01T09:00",
+            "submissions_close_at": "2030-01-01T09:00", "announce_at": "2030-02-01T09:00"}
+    page = await english.post(f"/admin/c/{contest.slug}/settings", data=late)
+    assert field_error(page.text, "c", "submissions_close_at") == \
+        "A judging round closes before this: move the round or this date."
+    assert (await Contest.get(id=contest.id)).title == "原标题"
+    assert await AuditEvent.filter(action="contest.updated").count() == 0
+
+
+async def test_settings_save_rules_shown_sanitised_in_the_preview(english, settings):
+    contest = await make_contest()
+    _, token = await organiser_token(english, settings, contest)
+    form = {**CONTEST_FORM, "csrf_token": token, "rules_md": "## 参赛须知\n\n<script>alert(1)</script>**原创**",
+            "is_published": "1"}
+    saved = await english.post(f"/admin/c/{contest.slug}/settings", data=form)
+    assert saved.status_code == 303
+    page = await english.get(f"/admin/c/{contest.slug}/settings")
+    assert "<h2>参赛须知</h2>" in page.text and "<strong>原创</strong>" in page.text
+    assert "<script>alert(1)</script>" not in page.text
+    event = await AuditEvent.get(action="contest.updated")
+    assert event.data["changes"]["title"] == "2027 工会文创大赛"
+
+
+async def test_tracks_and_questions_are_configured_and_checked(english, settings):
+    contest = await make_contest()
+    _, token = await organiser_token(english, settings, contest)
+    track_form = {"csrf_token": token, "slug": "ip", "name": "工运IP赛道", "name_en": "IP", "min_images": "3",
+                  "max_images": "2", "min_width": "1200", "min_height": "800", "max_file_mb": "30"}
+    refused = await english.post(f"/admin/c/{contest.slug}/tracks", data=track_form)
+    assert refused.status_code == 400
+    assert field_error(refused.text, "track-new", "max_images") == "The most images must be at least the fewest."
+    assert field_error(refused.text, "track-new", "max_file_mb") == "This number is outside the allowed range."
+    added = await english.post(f"/admin/c/{contest.slug}/tracks",
+                               data={**track_form, "max_images": "6", "max_file_mb": "20"})
+    track = await Track.get(contest_id=contest.id, slug="ip")
+    assert added.headers["location"] == f"http://testserver/admin/c/{contest.slug}/tracks/{track.id}"
+    assert (track.min_images, track.max_images, track.max_file_mb) == (3, 6, 20)
+
+    fields_url = f"/admin/c/{contest.slug}/tracks/{track.id}/fields"
+    no_options = await english.post(fields_url, data={"csrf_token": token, "key": "material", "kind": "choice",
+                                                      "label": "材质", "required": "1"})
+    assert field_error(no_options.text, "field-new", "options") == "Give at least one option, one a line."
+    await english.post(fields_url, data={"csrf_token": token, "key": "material", "kind": "multi_choice",
+                                         "label": "材质", "label_en": "Material", "required": "1",
+                                         "options": "paper|纸|Paper\nwood|木\n"})
+    await english.post(fields_url, data={"csrf_token": token, "key": "size", "kind": "number", "label": "尺寸"})
+    fields = await TrackField.filter(track_id=track.id).order_by("position")
+    assert [(f.key, f.kind.value, f.required) for f in fields] == [("material", "multi_choice", True),
+                                                                  ("size", "number", False)]
+    assert fields[0].options == [{"value": "paper", "label": "纸", "label_en": "Paper"},
+                                 {"value": "wood", "label": "木", "label_en": ""}]
+    duplicate = await english.post(fields_url, data={"csrf_token": token, "key": "size", "kind": "text", "label": "x"})
+    assert field_error(duplicate.text, "field-new", "key") == "Another field of this track uses this key."
+    await english.post(f"{fields_url}/{fields[1].id}/move", data={"csrf_token": token, "step": "-1"})
+    assert [f.key for f in await TrackField.filter(track_id=track.id).order_by("position")] == ["size", "material"]
+
+
+async def test_a_field_answered_by_entries_keeps_its_key(english, settings):
+    contest = await make_contest()
+    track = await make_track(contest)
+    field = await TrackField.create(track=track, key="brand", kind="text", label="老字号")
+    await submitted_entry(contest, track, await make_user(), answers={"brand": "王开照相"})
+    _, token = await organiser_token(english, settings, contest)
+    page = await english.post(f"/admin/c/{contest.slug}/tracks/{track.id}/fields/{field.id}",
+                              data={"csrf_token": token, "key": "partner", "kind": "text", "label": "合作品牌"})
+    assert page.status_code == 400
+    assert field_error(page.text, f"field-{field.id}", "key") == \
+        "Entries have answered this field: its key and kind can no longer change."
+    assert (await TrackField.get(id=field.id)).label == "老字号"
+
+
+async def test_a_quota_above_the_submitted_entries_is_refused_after_submissions_close(english, settings):
+    now = clock.now()
+    contest = await make_contest(submissions_open_at=now - timedelta(days=20), submissions_close_at=now - timedelta(days=1))
+    track = await make_track(contest)
+    await submitted_entry(contest, track, await make_user())
+    _, token = await organiser_token(english, settings, contest)
+    tier = {"csrf_token": token, "track": str(track.id), "name": "一等奖", "rank": "1", "quota": "2"}
+    page = await english.post(f"/admin/c/{contest.slug}/tiers", data=tier)
+    assert page.status_code == 400
+    assert field_error(page.text, "tier-new", "quota") == \
+        "This quota is larger than the number of entries submitted to the track."
+    assert await AwardTier.filter(contest_id=contest.id).count() == 0
+    assert (await english.post(f"/admin/c/{contest.slug}/tiers", data={**tier, "quota": "1"})).status_code == 303
+    special = await english.post(f"/admin/c/{contest.slug}/tiers", data={
+        "csrf_token": token, "track": "", "name": "网络人气奖", "rank": "5", "quota": "1"})
+    assert special.status_code == 303
+    assert [(t.name, t.track_id, t.is_special) for t in await AwardTier.filter(contest_id=contest.id).order_by("rank")] \
+        == [("一等奖", track.id, False), ("网络人气奖", None, True)]
+
+
+async def test_editing_terms_makes_a_new_version_and_keeps_the_accepted_one(english, settings):
+    contest = await make_contest()
+    track = await make_track(contest)
+    entry = await submitted_entry(contest, track, await make_user())
+    originality, ip_terms = await entry_service.current_terms(contest)
+    await Declaration.create(entry=entry, user_id=entry.owner_id, originality=originality, ip_terms=ip_terms,
+                             accepted_at=clock.now())
+    _, token = await organiser_token(english, settings, contest)
+    saved = await english.post(f"/admin/c/{contest.slug}/terms", data={
+        "csrf_token": token, "kind": "ip_terms", "ip_mode": "licence", "body": "作品著作权归作者，主办方享有非独占使用许可。"})
+    assert saved.status_code == 303
+    versions = await TermsText.filter(contest_id=contest.id, kind="ip_terms").order_by("version")
+    assert [(v.version, v.ip_mode) for v in versions] == [(1, "exhibition_only"), (2, "licence")]
+    assert versions[0].body == ip_terms.body
+    assert (await entry_service.current_terms(contest))[1].id == versions[1].id
+    page = await english.get(f"/admin/c/{contest.slug}/settings")
+    assert "Version 2 saved; entries submitted from now on accept it." in page.text
+
+
+async def configured_contest() -> Contest:
+    contest = await make_contest(slug="union-2026", title="2026 工会文创大赛")
+    track = await make_track(contest, slug="ip", name="工运IP赛道", min_images=2)
+    await TrackField.create(track=track, key="character", kind="text", label="角色名", position=1)
+    await TrackField.create(track=track, key="scenes", kind="multi_choice", label="延展场景", position=2,
+                            options=[{"value": "toy", "label": "玩具", "label_en": "Toy"}])
+    await AwardTier.create(contest=contest, track=track, name="一等奖", rank=1, quota=1)
+    await AwardTier.create(contest=contest, name="网络人气奖", rank=5, quota=1, is_special=True)
+    await JudgeGroup.create(contest=contest, name="专家组", weight=70)
+    round_ = await make_round(contest, name="初评", opens_at=contest.submissions_close_at + timedelta(days=2),
+                              closes_at=contest.submissions_close_at + timedelta(days=9))
+    await Criterion.create(round=round_, name="创意", weight=2, scale_min=0, scale_max=10)
+    await submitted_entry(contest, track, await make_user())
+    return contest
+
+
+async def test_a_contest_is_copied_with_its_configuration_and_dates_a_year_later(english, settings):
+    source = await configured_contest()
+    _, token = await staff_token(english, settings)
+    copied = await english.post("/admin/contests/copy", data={
+        "csrf_token": token, "source": str(source.id), "slug": "union-2027", "title": "2027 工会文创大赛", "years": "1"})
+    assert copied.status_code == 303, copied.text
+    contest = await Contest.get(slug="union-2027")
+    assert contest.submissions_close_at == source.submissions_close_at.replace(year=source.submissions_close_at.year + 1)
+    track = await Track.get(contest_id=contest.id)
+    assert (track.slug, track.min_images) == ("ip", 2)
+    assert [f.key for f in await TrackField.filter(track_id=track.id).order_by("position")] == ["character", "scenes"]
+    assert [(t.name, t.track_id) for t in await AwardTier.filter(contest_id=contest.id).order_by("rank")] == \
+        [("一等奖", track.id), ("网络人气奖", None)]
+    round_ = await Round.get(contest_id=contest.id)
+    assert [(c.name, c.weight) for c in await Criterion.filter(round_id=round_.id)] == [("创意", 2.0)]
+    assert await contest.entries.all().count() == 0
+    assert (await AuditEvent.get(action="contest.copied")).data["source"] == "union-2026"
+
+
+async def test_export_then_import_gives_the_same_configuration(english, settings):
+    source = await configured_contest()
+    _, token = await staff_token(english, settings)
+    exported = await english.get(f"/admin/c/{source.slug}/export")
+    assert exported.headers["content-disposition"] == 'attachment; filename="union-2026-config.json"'
+    data = exported.json()
+    assert (data["format"], data["version"], data["contest"]["time_zone"]) == ("wenchuang-contest-config", 1,
+                                                                               "Asia/Shanghai")
+    imported = await english.post("/admin/contests/import", data={"csrf_token": token, "slug": "copy-2026"},
+                                  files={"file": ("c.json", exported.content, "application/json")})
+    assert imported.status_code == 303, imported.text
+    again = (await english.get("/admin/c/copy-2026/export")).json()
+    assert again == data
+
+
+async def test_an_invalid_file_reports_every_problem_and_creates_nothing(english, settings):
+    source = await configured_contest()
+    _, token = await staff_token(english, settings)
+    data = (await english.get(f"/admin/c/{source.slug}/export")).json()
+    data["tracks"][0]["max_images"] = 0
+    data["tracks"][0]["fields"][1]["options"] = []
+    data["award_tiers"][0]["track"] = "nowhere"
+    data["rounds"][0]["closes_at"] = data["contest"]["submissions_open_at"]
+    sent = await english.post("/admin/contests/import", data={"csrf_token": token, "slug": "broken"},
+                              files={"file": ("c.json", json.dumps(data).encode(), "application/json")})
+    assert sent.status_code == 400
+    problems = re.findall(r"<li><code>([^<]*)</code>: ([^<]*)</li>", sent.text)
+    assert problems == [
+        ("tracks[0] max_images", "This number is outside the allowed range."),
+        ("tracks[0] fields[1] options", "Give at least one option, one a line."),
+        ("award_tiers[0] track", "No track of the file has this address."),
+        ("rounds[0] closes_at", "The window must close after it opens."),
+    ]
+    assert await Contest.filter(slug="broken").count() == 0
+    garbage = await english.post("/admin/contests/import", data={"csrf_token": token, "slug": "broken"},
+                                 files={"file": ("c.json", b"\xff not json", "application/json")})
+    assert field_error(garbage.text, "import", "file") == \
+        "This is not a contest configuration file of a version we read."
+
+
+async def test_disabling_a_judge_ends_their_sessions_and_is_logged(english, settings, app):
+    contest = await make_contest()
+    judge = await make_user(display_name="评委")
+    await ContestRole.create(contest=contest, user=judge, role=ContestRoleKind.JUDGE)
+    stranger = await make_user()
+    await login_as(english, judge, secret=settings.secret_key)
+    organiser, _ = await organiser_token(english, settings, contest)
+    token = await form_token(english, f"/admin/c/{contest.slug}/accounts")
+    assert await Session.filter(user_id=judge.id).count() == 1
+    done = await english.post(f"/admin/c/{contest.slug}/accounts/{judge.id}/active",
+                              data={"csrf_token": token, "active": "0"})
+    assert done.status_code == 303
+    assert (await User.get(id=judge.id)).is_active is False
+    assert await Session.filter(user_id=judge.id).count() == 0
+    event = await AuditEvent.get(action="account.disabled")
+    assert (event.actor_id, event.subject) == (organiser.id, f"user:{judge.id}")
+    page = await english.get(f"/admin/c/{contest.slug}/accounts")
+    assert "Account disabled; its sessions have ended." in page.text
+    for target in (stranger, organiser):
+        refused = await english.post(f"/admin/c/{contest.slug}/accounts/{target.id}/active",
+                                     data={"csrf_token": token, "active": "0"})
+        assert refused.status_code == 404
+    assert (await User.get(id=stranger.id)).is_active is True
