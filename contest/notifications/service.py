@@ -11,7 +11,7 @@ from contest.accounts.models import User
 from contest.audit.log import record
 from contest.contests.models import Contest
 from contest.notifications.models import MessageTemplate, OutboxMessage, OutboxState
-from contest.notifications.templates import KINDS, Wording, check_wording
+from contest.notifications.templates import Wording, check_wording
 
 RETRYABLE = (OutboxState.QUEUED, OutboxState.FAILED)
 
@@ -37,8 +37,8 @@ async def reset_wording(contest: Contest, kind: str, *, by: User, now: datetime)
     return bool(deleted)
 
 
-def is_kind(kind: str) -> bool:
-    return kind in KINDS
+async def has_own_wording(contest: Contest, kind: str) -> bool:
+    return await MessageTemplate.exists(contest_id=contest.id, kind=kind)
 
 
 async def retry_now(message: OutboxMessage, *, by: User, now: datetime) -> bool:

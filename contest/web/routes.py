@@ -10,10 +10,12 @@ from contest.web import auth, designer, judge, media, public
 from contest.web import certificates as designer_certificates
 from contest.web import gallery as public_gallery
 from contest.web import vote as public_vote
+from contest.web.organiser import audit as organiser_audit
 from contest.web.organiser import awards as organiser_awards
 from contest.web.organiser import contests as organiser_contests
 from contest.web.organiser import dashboard as organiser_dashboard
 from contest.web.organiser import integrity as organiser_integrity
+from contest.web.organiser import outbox as organiser_outbox
 from contest.web.organiser import people as organiser_people
 from contest.web.organiser import progress as organiser_progress
 from contest.web.organiser import results as organiser_results
@@ -31,6 +33,7 @@ def build_routes() -> list[BaseRoute]:
         Mount("/admin", routes=[*organiser_dashboard.routes, *organiser_integrity.routes, *organiser_rounds.routes,
                                 *organiser_progress.routes, *organiser_results.routes, *organiser_people.routes,
                                 *organiser_awards.routes, *organiser_vote.routes,
+                                *organiser_outbox.routes, *organiser_audit.routes,
                                 *organiser_contests.routes], name="organiser"),
         Mount("", routes=[*public_gallery.routes, *public_vote.routes, *public.routes], name="public"),
     ]

@@ -26,7 +26,7 @@ class Mailbox:
         self.replies: list[str] = []
         self.received: list[email.message.Message] = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope) -> str:
         if self.replies:
             return self.replies.pop(0)
         self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))

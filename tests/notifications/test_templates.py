@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from contest.notifications.templates import INVITATION, KINDS, Bilingual, Wording, WordingInvalid, check_wording, render
+from contest.notifications.templates import (
+    INVITATION,
+    KINDS,
+    Bilingual,
+    Wording,
+    WordingInvalid,
+    check_wording,
+    render,
+)
 
 pytestmark = pytest.mark.unit
 

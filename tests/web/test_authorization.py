@@ -119,6 +119,9 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("track_delete", "POST"), ("field_add", "POST"), ("field_update", "POST"), ("field_move", "POST"),
         ("field_delete", "POST"), ("tier_add", "POST"), ("tier_update", "POST"), ("tier_delete", "POST"),
         ("terms_add", "POST"), ("contest_accounts", "GET"), ("account_switch", "POST"))},
+    **{(f"organiser:{name}", method): ORGANISER for name, method in (
+        ("outbox", "GET"), ("outbox_retry", "POST"), ("messages", "GET"), ("messages_save", "POST"),
+        ("messages_reset", "POST"), ("audit", "GET"), ("audit_csv", "GET"))},
 }
 
 
