@@ -1,0 +1,142 @@
+"""Contest configuration rules: every field's problem at once, the timeline's order, options as lines,
+quota checks once the count is known, terms as new versions, and each save in the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from contest.audit.models import AuditEvent
+from contest.contests import config
+from contest.contests.models import FieldKind, TermsKind, TermsText, Track
+from contest.errors import InvalidInput
+from tests.factories import NOW, make_contest, make_track, make_user
+from tests.judging.helpers import submitted_entry
+
+pytestmark = pytest.mark.unit
+
+VALID = {"title": "2027 文创大赛", "time_zone": "Asia/Shanghai", "submissions_open_at": "2027-03-01T09:00",
+         "submissions_close_at": "2027-05-31T17:00", "notice_starts_at": "2027-06-10T09:00", "notice_days": "7",
+         "announce_at": "2027-07-01T10:00", "max_entries_per_designer": "20", "max_mb_per_designer": "500",
+         "popular_vote_enabled": "1", "popular_vote_daily_quota": "3", "popular_vote_share": "0.2"}
+
+
+def errors_of(parse, raw) -> dict[str, str]:
+    with pytest.raises(InvalidInput) as caught:
+        parse(raw)
+    return caught.value.field_errors
+
+
+def test_contest_settings_read_times_on_the_contests_clock():
+    settings = config.parse_contest_settings(VALID)
+    assert settings.submissions_close_at.isoformat() == "2027-05-31T09:00:00+00:00"
+    assert (settings.notice_days, settings.popular_vote_share, settings.max_bytes_per_designer) == (7, 0.2, 500 * 2**20)
+
+
+def test_every_field_problem_is_reported_at_once():
+    raw = {**VALID, "title": "", "time_zone": "Mars/Olympus", "notice_days": "x", "popular_vote_share": "2",
+           "max_entries_per_designer": "0"}
+    assert errors_of(config.parse_contest_settings, raw) == {
+        "title": "This field is required.",
+        "time_zone": "Enter a time zone such as Asia/Shanghai.",
+        "notice_days": "Enter a whole number.",
+        "popular_vote_share": "Enter a share between 0 and 1, for example 0.2.",
+        "max_entries_per_designer": "This number is outside the allowed range.",
+    }
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"submissions_close_at": "2027-02-01T09:00"}, "submissions_close_at", "Submissions must close after they open."),
+    ({"announce_at": "2027-05-01T09:00", "notice_days": "0", "notice_starts_at": ""}, "announce_at",
+     "The announcement must come after submissions close."),
+    ({"notice_starts_at": ""}, "notice_starts_at", "Enter when the public notice starts, or set its days to 0."),
+    ({"notice_starts_at": "2027-05-01T09:00"}, "notice_starts_at", "The public notice must start after submissions close."),
+    ({"notice_starts_at": "2027-06-28T09:00"}, "notice_starts_at",
+     "The public notice must end before the final announcement."),
+    ({"popular_vote_enabled": ""}, "popular_vote_share", "Turn the popular vote on, or set its share to 0."),
+])
+def test_the_timeline_keeps_its_order(changes, field, message):
+    assert errors_of(config.parse_contest_settings, {**VALID, **changes}) == {field: message}
+
+
+def test_options_are_read_one_a_line_and_written_back_the_same():
+    options = config.parse_options("paper|纸|Paper\n\n wood | 木 \nclay")
+    assert options == [{"value": "paper", "label": "纸", "label_en": "Paper"},
+                       {"value": "wood", "label": "木", "label_en": ""},
+                       {"value": "clay", "label": "clay", "label_en": ""}]
+    assert config.options_text(options) == "paper|纸|Paper\nwood|木\nclay|clay"
+    assert config.parse_options(config.options_text(options)) == options
+
+
+@pytest.mark.parametrize(("raw", "errors"), [
+    ({"key": "2size", "kind": "text", "label": "尺寸"},
+     {"key": "Use lower-case letters, digits and underscores, starting with a letter."}),
+    ({"key": "title", "kind": "text", "label": "名称"}, {"key": "This key is used by the entry form itself: choose another."}),
+    ({"key": "size", "kind": "text", "label": "尺寸", "options": "a"},
+     {"options": "Only choice fields have options: leave this empty."}),
+    ({"key": "size", "kind": "choice", "label": "尺寸", "options": "a\na"},
+     {"options": "Each option needs its own value of at most 100 characters, at most 100 options."}),
+    ({"key": "size", "kind": "colour", "label": ""},
+     {"kind": "Choose one of the options.", "label": "This field is required."}),
+    ({"key": "size", "kind": "text", "label": "尺寸", "max_length": "201"},
+     {"max_length": "This number is outside the allowed range."}),
+])
+def test_bad_questions_are_explained(raw, errors):
+    assert errors_of(config.parse_field, raw) == errors
+
+
+def test_a_track_needs_sane_image_rules():
+    raw = {"slug": "ip", "name": "工运IP赛道", "min_images": "4", "max_images": "3", "min_width": "0",
+           "min_height": "800", "max_file_mb": "25"}
+    assert errors_of(config.parse_track, raw) == {"max_images": "The most images must be at least the fewest.",
+                                                  "min_width": "This number is outside the allowed range."}
+
+
+async def test_a_quota_counts_only_once_submissions_have_closed(db):
+    contest = await make_contest(submissions_close_at=NOW + timedelta(days=1))
+    track = await make_track(contest)
+    await submitted_entry(contest, track)
+    spec = config.TierSpec(track_id=track.id, name="一等奖", name_en="", rank=1, quota=3, is_special=False)
+    assert await config.quota_problem(contest, spec, now=NOW) is None
+    after = NOW + timedelta(days=2)
+    assert await config.quota_problem(contest, spec, now=after) == \
+        "This quota is larger than the number of entries submitted to the track."
+    assert await config.quota_problem(contest, replace(spec, quota=1), now=after) is None
+    assert await config.quota_problem(contest, replace(spec, track_id=None, is_special=True), now=after) is None
+
+
+async def test_terms_are_versioned_and_never_edited(db):
+    contest, by = await make_contest(), await make_user()
+    spec = config.TermsSpec(kind=TermsKind.ORIGINALITY, ip_mode=None, body="本人承诺作品为原创。", body_en="")
+    first = await config.add_terms_version(contest, spec, by=by, now=NOW)
+    second = await config.add_terms_version(contest, replace(spec, body="本人承诺作品为原创，未曾发表。"), by=by, now=NOW)
+    rows = await TermsText.filter(contest_id=contest.id).order_by("version").values_list("version", "body")
+    assert rows == [(1, "本人承诺作品为原创。"), (2, "本人承诺作品为原创，未曾发表。")]
+    assert (first.version, second.version) == (1, 2)
+    assert await AuditEvent.filter(action="terms.versioned").count() == 2
+
+
+async def test_tracks_swap_places_and_a_track_with_entries_stays(db):
+    contest, by = await make_contest(), await make_user()
+    first, second = await make_track(contest, position=1), await make_track(contest, position=2)
+    await config.move_track(second, -1, by=by, now=NOW)
+    assert [t.id for t in await Track.filter(contest_id=contest.id).order_by("position")] == [second.id, first.id]
+    await config.move_track(second, -1, by=by, now=NOW)  # already first: nothing changes, nothing logged
+    assert await AuditEvent.filter(action="track.moved").count() == 1
+    await submitted_entry(contest, first)
+    with pytest.raises(config.TrackHasEntries):
+        await config.delete_track(first, by=by, now=NOW)
+    await config.delete_track(second, by=by, now=NOW)
+    assert [t.id for t in await Track.filter(contest_id=contest.id)] == [first.id]
+
+
+async def test_a_field_key_must_be_unique_in_its_track(db):
+    contest, by = await make_contest(), await make_user()
+    track = await make_track(contest)
+    spec = config.parse_field({"key": "brand", "kind": FieldKind.TEXT.value, "label": "合作品牌"})
+    await config.add_field(track, spec, by=by, now=NOW)
+    with pytest.raises(InvalidInput) as caught:
+        await config.add_field(track, spec, by=by, now=NOW)
+    assert caught.value.field_errors == {"key": "Another field of this track uses this key."}

@@ -1,0 +1,71 @@
+"""A contest's configuration as a file: what is in it, dates moved by whole years, and a file read whole
+before anything is created."""
+
+from __future__ import annotations
+
+import pytest
+
+from contest.contests import transfer
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(("local", "years", "expected"), [
+    ("2026-03-01T09:00", 1, "2027-03-01T09:00"),
+    ("2028-02-29T23:30", 1, "2029-02-28T23:30"),
+    ("2027-05-31T17:00", -1, "2026-05-31T17:00"),
+    (None, 1, None),
+])
+def test_dates_move_by_whole_years_on_the_wall_clock(local, years, expected):
+    assert transfer.shift_moment(local, years) == expected
+
+
+def test_a_copy_gets_its_title_shifted_dates_and_stays_unpublished():
+    data = {"contest": {"title": "2026", "title_en": "2026", "is_published": True, "submissions_open_at": "2026-03-01T09:00",
+                        "submissions_close_at": None, "notice_starts_at": None, "announce_at": "2026-07-01T10:00"},
+            "rounds": [{"name": "初评", "opens_at": "2026-06-01T09:00", "closes_at": "2026-06-08T09:00"}]}
+    copied = transfer.shifted(data, 1, title="2027")
+    assert copied["contest"] == {"title": "2027", "title_en": "", "is_published": False,
+                                 "submissions_open_at": "2027-03-01T09:00", "submissions_close_at": None,
+                                 "notice_starts_at": None, "announce_at": "2027-07-01T10:00"}
+    assert copied["rounds"] == [{"name": "初评", "opens_at": "2027-06-01T09:00", "closes_at": "2027-06-08T09:00"}]
+    blank = transfer.shifted(data, None, title="2027")
+    assert (blank["contest"]["announce_at"], blank["rounds"][0]["opens_at"]) == (None, None)
+    assert data["contest"]["title"] == "2026"
+
+
+def test_a_file_of_another_kind_is_refused_whole():
+    for data in (None, [], {"format": "other", "version": 1}, {"format": transfer.FORMAT, "version": 2}):
+        with pytest.raises(transfer.InvalidConfig) as caught:
+            transfer.read_plan(data)
+        assert [(p.where, p.message) for p in caught.value.problems] == [
+            ("format", "This is not a contest configuration file of a version we read.")]
+
+
+def test_every_problem_of_a_file_is_listed_with_where_it_is():
+    data = {"format": transfer.FORMAT, "version": transfer.VERSION,
+            "contest": {"title": "", "time_zone": "Asia/Shanghai", "notice_days": 0, "max_entries_per_designer": 20,
+                        "max_mb_per_designer": 500, "popular_vote_daily_quota": 3, "popular_vote_share": 0.0,
+                        "submissions_open_at": "2027-03-01T09:00", "submissions_close_at": "2027-05-31T17:00"},
+            "tracks": [{"slug": "ip", "name": "IP", "min_images": 1, "max_images": 3, "min_width": 800,
+                        "min_height": 600, "max_file_mb": 10, "fields": [{"key": "a", "kind": "text", "label": "甲"},
+                                                                        {"key": "a", "kind": "text", "label": "乙"}]},
+                       {"slug": "ip", "name": "IP2", "min_images": 1, "max_images": 3, "min_width": 800,
+                        "min_height": 600, "max_file_mb": 10}],
+            "award_tiers": "none", "judge_groups": [{"name": "专家", "weight": 0}],
+            "rounds": [{"kind": "preliminary", "name": "初评", "judges_per_entry": 3, "opens_at": "2027-06-01T09:00",
+                        "closes_at": "2027-06-10T09:00"},
+                       {"kind": "final", "name": "终评", "judges_per_entry": 3, "opens_at": "2027-06-05T09:00",
+                        "closes_at": "2027-06-20T09:00", "criteria": [{"name": "创意", "weight": 1, "scale_min": 0,
+                                                                     "scale_max": 0}]}]}
+    with pytest.raises(transfer.InvalidConfig) as caught:
+        transfer.read_plan(data)
+    assert [(p.where, p.message) for p in caught.value.problems] == [
+        ("contest title", "This field is required."),
+        ("tracks[0] fields[1] key", "Another field of this track uses this key."),
+        ("tracks[1] slug", "Another track of this contest uses this address."),
+        ("award_tiers", "This part of the file must be a list."),
+        ("judge_groups[0] weight", "Enter a weight above 0 and at most 1000, for example 70 or 70 %."),
+        ("rounds[1] criteria[0] scale_max", "The top of the scale must be above its bottom."),
+        ("rounds[1] opens_at", "This window overlaps another round of the contest."),
+    ]
