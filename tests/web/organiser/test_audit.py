@@ -44,7 +44,10 @@ async def test_the_log_shows_this_contests_events_newest_first_and_the_chain_is_
     page = await client.get(f"/admin/c/{contest.slug}/audit", headers={"accept-language": "en"})
     assert page.status_code == 200
     assert seqs(page) == ["4", "2", "1"]
-    assert "OK: all 4 events of the whole log" in chain_section(page)
+    assert "Verify the whole chain now" in chain_section(page)
+    verified = await client.get(f"/admin/c/{contest.slug}/audit?verify=1&subject=entry", headers={"accept-language": "en"})
+    assert seqs(verified) == ["4", "1"]
+    assert "OK: all 4 events of the whole log" in chain_section(verified)
     assert "灯笼" in page.text and "王组委" in page.text
 
 
@@ -94,5 +97,5 @@ async def test_a_csv_cell_that_looks_like_a_formula_stays_text(client, settings)
 async def test_a_changed_event_anywhere_in_the_log_is_reported_with_its_number(client, settings):
     contest = await a_log(client, settings)
     await AuditEvent.filter(seq=3).update(subject="entry:100")  # another contest's event
-    page = await client.get(f"/admin/c/{contest.slug}/audit", headers={"accept-language": "en"})
+    page = await client.get(f"/admin/c/{contest.slug}/audit?verify=1", headers={"accept-language": "en"})
     assert "Broken at event No. 3: the event was changed after it was written." in chain_section(page)
