@@ -23,6 +23,7 @@ LABEL_WIDTH = 200
 ROW_HEIGHT = 28
 COLUMN_HEIGHT = 160
 MAX_DAY_LABELS = 8
+MAX_COLUMN = 48  # one day's column at most, so a short series does not fill the chart
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def row_chart(rows: list[tuple[str, int]]) -> Chart:
 def column_chart(columns: list[tuple[str, int]]) -> Chart:
     """Vertical bars for a series such as days; only every n-th label is drawn so they never overlap."""
     top = max((value for _, value in columns), default=0) or 1
-    step = CHART_WIDTH / max(len(columns), 1)
+    step = min(CHART_WIDTH / max(len(columns), 1), MAX_COLUMN)
     every = math.ceil(len(columns) / MAX_DAY_LABELS) or 1
     bars = [Bar(label, value, i * step, value / top * COLUMN_HEIGHT, i % every == 0)
             for i, (label, value) in enumerate(columns)]
