@@ -266,8 +266,10 @@ async def create_from_plan(plan: Plan, *, slug: str, by: User, now: datetime, ac
         track_ids = await _create_tracks(contest, plan)
         for track_slug, tier in plan.tiers:
             await AwardTier.create(contest_id=contest.id, **{**asdict(tier), "track_id": track_ids.get(track_slug)})
-        for terms in plan.terms:
-            await TermsText.create(contest_id=contest.id, version=1, **asdict(terms))
+        versions: dict[TermsKind, int] = {}
+        for terms in plan.terms:  # a file may hold several versions of a text: keep their order
+            versions[terms.kind] = versions.get(terms.kind, 0) + 1
+            await TermsText.create(contest_id=contest.id, version=versions[terms.kind], **asdict(terms))
         for name, name_en, weight in plan.groups:
             await JudgeGroup.create(contest_id=contest.id, name=name, name_en=name_en, weight=weight)
         for position, (round_, criteria) in enumerate(plan.rounds, start=1):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from contest.contests import transfer
+from contest.contests.models import TermsText
+from tests.factories import NOW, make_contest, make_user
 
 pytestmark = pytest.mark.unit
 
@@ -69,3 +71,12 @@ def test_every_problem_of_a_file_is_listed_with_where_it_is():
         ("rounds[1] criteria[0] scale_max", "The top of the scale must be above its bottom."),
         ("rounds[1] opens_at", "This window overlaps another round of the contest."),
     ]
+
+
+async def test_an_imported_file_with_two_versions_of_a_text_keeps_both_in_order(db):
+    data = await transfer.export_config(await make_contest())
+    data["terms"] = [{"kind": "originality", "ip_mode": None, "body": "第一版", "body_en": ""},
+                     {"kind": "originality", "ip_mode": None, "body": "第二版", "body_en": ""}]
+    contest = await transfer.import_config(data, slug="imported", by=await make_user(), now=NOW)
+    assert await TermsText.filter(contest_id=contest.id).order_by("version").values_list("version", "body") == \
+        [(1, "第一版"), (2, "第二版")]
