@@ -449,11 +449,11 @@ async def delete_field(field: TrackField, track: Track, *, by: User, now: dateti
                      contest_id=track.contest_id, data={"field": field.id, "key": field.key})
 
 
-async def move_field(field: TrackField, step: int, *, by: User, now: datetime) -> None:
+async def move_field(field: TrackField, track: Track, step: int, *, by: User, now: datetime) -> None:
     async with in_transaction():
-        if await _swap(TrackField, TrackField.filter(track_id=field.track_id), field, step):
-            await record("track_field.moved", subject=f"track:{field.track_id}", now=now, actor=by,
-                         data={"field": field.id, "step": step})
+        if await _swap(TrackField, TrackField.filter(track_id=track.id), field, step):
+            await record("track_field.moved", subject=f"track:{track.id}", now=now, actor=by,
+                         contest_id=track.contest_id, data={"field": field.id, "step": step})
 
 
 # --- award tiers ---------------------------------------------------------------------------------

@@ -371,7 +371,7 @@ async def field_move(request: Request) -> Response:
     track = await _track(request, contest)
     field = await _field(request, track)
     values = form_values(await read_form(request))
-    await config.move_field(field, _step(values), by=require_user(request), now=clock.now())
+    await config.move_field(field, track, _step(values), by=require_user(request), now=clock.now())
     return _back(request, "organiser:contest_track", N_("Saved."), slug=contest.slug, track_id=track.id)
 
 
