@@ -28,6 +28,12 @@ async def accounts_of(contest: Contest) -> list[Account]:
     return list(accounts.values())
 
 
+async def account_by_email(email: str) -> User | None:
+    """Any account, for site organisers, who may switch off anyone."""
+    email = service.normalise_email(email)
+    return await User.get_or_none(email=email) if email else None
+
+
 async def manageable_account(contest: Contest, user_id: int, *, by: User) -> User | None:
     """The account, if `by` may switch it on or off from this contest: never oneself; a contest organiser
     only the contest's judges and organisers who are not site organisers; a site organiser anyone."""

@@ -445,8 +445,10 @@ async def terms_add(request: Request) -> Response:
 
 async def contest_accounts(request: Request) -> Response:
     contest = await organised_contest(request)
-    context = {"contest": contest, "accounts": await access.accounts_of(contest), "roles": ROLE_LABELS,
-               "me": require_user(request)}
+    me = require_user(request)
+    email = request.query_params.get("email", "")[:254] if me.is_staff else ""
+    context = {"contest": contest, "accounts": await access.accounts_of(contest), "roles": ROLE_LABELS, "me": me,
+               "email": email, "found": await access.account_by_email(email)}
     return render(request, "organiser/contest_accounts.html", context)
 
 

@@ -292,3 +292,19 @@ async def test_disabling_a_judge_ends_their_sessions_and_is_logged(english, sett
                                      data={"csrf_token": token, "active": "0"})
         assert refused.status_code == 404
     assert (await User.get(id=stranger.id)).is_active is True
+
+
+async def test_a_site_organiser_finds_and_disables_any_account(english, settings):
+    contest = await make_contest()
+    designer = await make_user(email="someone@example.net", display_name="设计师")
+    staff, _ = await staff_token(english, settings)
+    page = await english.get(f"/admin/c/{contest.slug}/accounts", params={"email": " SOMEONE@example.net "})
+    assert "设计师 · someone@example.net" in page.text
+    token = await form_token(english, f"/admin/c/{contest.slug}/accounts")
+    done = await english.post(f"/admin/c/{contest.slug}/accounts/{designer.id}/active",
+                              data={"csrf_token": token, "active": "0"})
+    assert done.status_code == 303
+    assert (await User.get(id=designer.id)).is_active is False
+    assert (await AuditEvent.get(action="account.disabled")).actor_id == staff.id
+    missing = await english.get(f"/admin/c/{contest.slug}/accounts", params={"email": "nobody@example.net"})
+    assert "No account has this e-mail." in missing.text
