@@ -122,6 +122,10 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
         ("outbox", "GET"), ("outbox_retry", "POST"), ("messages", "GET"), ("messages_save", "POST"),
         ("messages_reset", "POST"), ("audit", "GET"), ("audit_csv", "GET"))},
+    ("organiser:exports", "GET"): ORGANISER,
+    ("organiser:export_originals", "GET"): ORGANISER,
+    **{(f"organiser:export_{table}_{fmt}", "GET"): ORGANISER for table in ("entries", "scores", "results")
+       for fmt in ("xlsx", "csv")},
 }
 
 

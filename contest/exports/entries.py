@@ -1,0 +1,106 @@
+"""The entries table: one sheet per track, every form field its own column.
+
+The anonymised variant leaves out everything that names or reaches the entrant: the account's
+name, e-mail and phone, the public name, organisation, school, supervisor and supervisor's
+e-mail, team members, and the submission time. What remains is the entry as a judge knows it
+(number, title, concept, answers) plus state, category, kind, image count and leak-check status.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any
+
+from tortoise.functions import Count
+
+from contest.contests.models import Contest, FieldKind, Track, TrackField
+from contest.entries.models import Entry, EntryImage, TeamMember
+from contest.exports.tables import (
+    BATCH,
+    CATEGORY,
+    KIND,
+    LEAK,
+    STATE,
+    Cell,
+    Column,
+    Row,
+    Sheet,
+    joined,
+    local_time,
+    sheet_titles,
+)
+
+HEAD = (Column("作品编号", "Entry number"), Column("状态", "State"), Column("作品名称", "Title"),
+        Column("创作理念", "Concept statement"))
+ENTRANT = (Column("参赛类别", "Entrant category"), Column("参赛形式", "Entrant kind"))
+IDENTITY = (Column("署名", "Public name"), Column("账号姓名", "Account name"), Column("电子邮箱", "E-mail"),
+            Column("电话", "Phone"), Column("单位", "Organisation"), Column("学校", "School"),
+            Column("指导老师", "Supervisor"), Column("指导老师邮箱", "Supervisor e-mail"),
+            Column("团队成员", "Team members"), Column("提交时间", "Submitted at"))
+TAIL = (Column("图片数", "Images"), Column("隐私检查", "Leak check"))
+
+_VALUES = ("id", "number", "state", "title", "concept", "answers", "entrant_category", "entrant_kind",
+           "public_name", "owner__display_name", "owner__email", "owner__phone", "organisation", "school",
+           "supervisor_name", "supervisor_email", "submitted_at", "leak_status")
+
+
+def columns(fields: list[TrackField], *, anonymised: bool) -> tuple[Column, ...]:
+    answers = tuple(Column(f.label, f.label_en or f.label) for f in fields)
+    return HEAD + answers + ENTRANT + (() if anonymised else IDENTITY) + TAIL
+
+
+def answer_cell(field: TrackField, value: Any) -> Cell:
+    """An answer as the designer chose it: options by their label, numbers as numbers."""
+    if value in (None, "", []):
+        return None
+    labels = {o["value"]: o.get("label", o["value"]) for o in field.options}
+    if field.kind == FieldKind.MULTI_CHOICE:
+        return joined(labels.get(v, v) for v in value)
+    if field.kind == FieldKind.CHOICE:
+        return labels.get(value, value)
+    if field.kind == FieldKind.NUMBER:
+        return int(value) if float(value).is_integer() else float(value)
+    return str(value)
+
+
+def entry_row(entry: dict[str, Any], fields: list[TrackField], extra: dict[str, Any], *, zone: str,
+              anonymised: bool) -> Row:
+    answers = entry["answers"] or {}
+    row: Row = [entry["number"], STATE[entry["state"]], entry["title"], entry["concept"]]
+    row += [answer_cell(f, answers.get(f.key)) for f in fields]
+    row += [CATEGORY[entry["entrant_category"]], KIND[entry["entrant_kind"]]]
+    if not anonymised:
+        row += [entry["public_name"], entry["owner__display_name"], entry["owner__email"], entry["owner__phone"],
+                entry["organisation"], entry["school"], entry["supervisor_name"], entry["supervisor_email"],
+                extra["members"], local_time(entry["submitted_at"], zone)]
+    return row + [extra["images"], LEAK[entry["leak_status"]]]
+
+
+async def _extras(ids: list[int]) -> dict[int, dict[str, Any]]:
+    images = dict(await EntryImage.filter(entry_id__in=ids).annotate(n=Count("id")).group_by("entry_id")
+                  .values_list("entry_id", "n"))
+    members: dict[int, list[str]] = defaultdict(list)
+    for entry_id, name, organisation in await TeamMember.filter(entry_id__in=ids).order_by(
+            "entry_id", "position", "id").values_list("entry_id", "name", "organisation"):
+        members[entry_id].append(f"{name}（{organisation}）" if organisation else name)
+    return {i: {"images": images.get(i, 0), "members": joined(members[i])} for i in ids}
+
+
+async def _batches(track: Track, fields: list[TrackField], zone: str, anonymised: bool) -> AsyncIterator[list[Row]]:
+    last = 0
+    while rows := await Entry.filter(track_id=track.id, id__gt=last).order_by("id").limit(BATCH).values(*_VALUES):
+        last = rows[-1]["id"]
+        extras = await _extras([r["id"] for r in rows])
+        yield [entry_row(r, fields, extras[r["id"]], zone=zone, anonymised=anonymised) for r in rows]
+
+
+def _sheet(title: str, track: Track, fields: list[TrackField], zone: str, anonymised: bool) -> Sheet:
+    return Sheet(title, columns(fields, anonymised=anonymised), lambda: _batches(track, fields, zone, anonymised))
+
+
+async def entry_sheets(contest: Contest, tracks: list[Track], *, anonymised: bool) -> list[Sheet]:
+    """One sheet per track, entries in every state, in the order they were created."""
+    await Track.fetch_for_list(tracks, "fields_")
+    titles = sheet_titles(t.name for t in tracks)
+    return [_sheet(title, t, list(t.fields_), contest.time_zone, anonymised) for title, t in zip(titles, tracks, strict=True)]

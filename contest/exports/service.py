@@ -1,0 +1,82 @@
+"""The exports an organiser can download, each recorded in the audit log before its first byte."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO
+
+from tortoise.functions import Count, Sum
+
+from contest.accounts.models import User
+from contest.audit.log import record
+from contest.contests.models import Contest, Track
+from contest.entries.models import Entry, EntryImage
+from contest.entries.states import EntryState
+from contest.exports.archive import originals_zip
+from contest.exports.delimited import csv_chunks
+from contest.exports.entries import entry_sheets
+from contest.exports.results import result_sheets
+from contest.exports.scores import score_sheets
+from contest.exports.tables import Sheet
+from contest.exports.xlsx import write_workbook
+from contest.media.storage import UploadStore
+
+SheetBuilder = Callable[..., Awaitable[list[Sheet]]]
+TABLES: dict[str, SheetBuilder] = {"entries": entry_sheets, "scores": score_sheets, "results": result_sheets}
+
+
+async def _log(contest: Contest, *, what: str, fmt: str, anonymised: bool, by: User, now: datetime,
+               track: Track | None = None) -> None:
+    data = {"export": what, "format": fmt, "anonymised": anonymised, "track_id": track.id if track else None}
+    await record("export.downloaded", subject=f"contest:{contest.id}", now=now, actor=by, contest_id=contest.id,
+                 data=data)
+
+
+async def tracks_of(contest: Contest) -> list[Track]:
+    return await Track.filter(contest_id=contest.id).order_by("position", "id")
+
+
+async def workbook(contest: Contest, table: str, *, anonymised: bool, by: User, now: datetime) -> IO[bytes]:
+    """`table` ("entries", "scores" or "results") as an XLSX file with one sheet per track. Audited."""
+    await _log(contest, what=table, fmt="xlsx", anonymised=anonymised, by=by, now=now)
+    return await write_workbook(await TABLES[table](contest, await tracks_of(contest), anonymised=anonymised))
+
+
+async def track_csv(contest: Contest, track: Track, table: str, *, anonymised: bool, by: User,
+                    now: datetime) -> AsyncIterator[bytes]:
+    """One track's sheet of `table` as CSV bytes, streamed. Audited before the first byte."""
+    await _log(contest, what=table, fmt="csv", anonymised=anonymised, by=by, now=now, track=track)
+    (sheet,) = await TABLES[table](contest, [track], anonymised=anonymised)
+    return csv_chunks(sheet)
+
+
+async def track_originals(contest: Contest, track: Track, store: UploadStore, *, anonymised: bool, by: User,
+                          now: datetime) -> AsyncIterator[bytes]:
+    """The track's originals as a streamed ZIP. Audited before the first byte."""
+    await _log(contest, what="originals", fmt="zip", anonymised=anonymised, by=by, now=now, track=track)
+    return originals_zip(track, store, anonymised=anonymised)
+
+
+@dataclass(frozen=True)
+class TrackSummary:
+    track: Track
+    entries: int  # in every state
+    submitted: int
+    originals: int  # files of the submitted entries
+    original_bytes: int
+
+
+async def track_summaries(contest: Contest) -> list[TrackSummary]:
+    """What the exports page shows beside each track's downloads, in four grouped queries."""
+    tracks = await tracks_of(contest)
+    ids = [t.id for t in tracks]
+    entries = dict(await Entry.filter(track_id__in=ids).annotate(n=Count("id")).group_by("track_id")
+                   .values_list("track_id", "n"))
+    submitted = dict(await Entry.filter(track_id__in=ids, state=EntryState.SUBMITTED).annotate(n=Count("id"))
+                     .group_by("track_id").values_list("track_id", "n"))
+    files = {row[0]: row[1:] for row in await EntryImage.filter(
+        entry__track_id__in=ids, entry__state=EntryState.SUBMITTED).annotate(n=Count("id"), size=Sum("size_bytes"))
+        .group_by("entry__track_id").values_list("entry__track_id", "n", "size")}
+    return [TrackSummary(t, entries.get(t.id, 0), submitted.get(t.id, 0), *files.get(t.id, (0, 0))) for t in tracks]

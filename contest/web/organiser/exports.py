@@ -1,0 +1,98 @@
+"""Exports: entries, scores and results as XLSX (one sheet per track) or CSV (one track), full or
+anonymised, and a track's originals as a ZIP streamed while it is made. Each download is audited."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from functools import partial
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from contest import clock, permissions
+from contest.contests.models import Contest, Track
+from contest.exports import service
+from contest.exports.xlsx import file_chunks
+from contest.i18n import N_
+from contest.web.organiser.common import organised_contest
+from contest.web.session import require_user
+from contest.web.templating import render
+from contest.web.uploads import upload_store
+
+_ASCII = re.compile(r"[^A-Za-z0-9_.-]")
+TABLE_LABELS = {"entries": N_("Entries, with every form field"), "scores": N_("Scores per criterion and judge"),
+                "results": N_("Results with the aggregation")}
+MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "csv": "text/csv; charset=utf-8", "zip": "application/zip"}
+
+
+def _anonymised(request: Request) -> bool:
+    return request.query_params.get("anonymised") == "1"
+
+
+def _download(body: AsyncIterator[bytes], filename: str, fmt: str) -> Response:
+    return StreamingResponse(body, media_type=MEDIA_TYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
+
+
+def _ascii(slug: str, fallback: str) -> str:
+    """File names stay ASCII, so the header needs no encoding: a slug in other letters gives way to an id."""
+    return slug if _ASCII.sub("", slug) == slug else fallback
+
+
+def _filename(request: Request, contest: Contest, *parts: str, ext: str) -> str:
+    suffix = ["anonymised"] if _anonymised(request) else []
+    return "-".join([_ascii(contest.slug, f"contest-{contest.id}"), *parts, *suffix]) + f".{ext}"
+
+
+def _track_part(track: Track) -> str:
+    return _ascii(track.slug, f"track-{track.id}")
+
+
+async def _track(request: Request, contest: Contest) -> Track:
+    track = await Track.get_or_none(id=request.path_params["track_id"], contest_id=contest.id)
+    permissions.require(track is not None)
+    return track  # type: ignore[return-value]
+
+
+async def exports_page(request: Request) -> Response:
+    contest = await organised_contest(request)
+    summaries = await service.track_summaries(contest)
+    return render(request, "organiser/exports.html", {"contest": contest, "summaries": summaries,
+                                                      "tables": TABLE_LABELS})
+
+
+async def workbook(request: Request, *, table: str) -> Response:
+    contest = await organised_contest(request)
+    file = await service.workbook(contest, table, anonymised=_anonymised(request), by=require_user(request),
+                                  now=clock.now())
+    return _download(file_chunks(file), _filename(request, contest, table, ext="xlsx"), "xlsx")
+
+
+async def track_csv(request: Request, *, table: str) -> Response:
+    contest = await organised_contest(request)
+    track = await _track(request, contest)
+    body = await service.track_csv(contest, track, table, anonymised=_anonymised(request), by=require_user(request),
+                                   now=clock.now())
+    return _download(body, _filename(request, contest, _track_part(track), table, ext="csv"), "csv")
+
+
+async def originals(request: Request) -> Response:
+    contest = await organised_contest(request)
+    track = await _track(request, contest)
+    body = await service.track_originals(contest, track, upload_store(request), anonymised=_anonymised(request),
+                                         by=require_user(request), now=clock.now())
+    return _download(body, _filename(request, contest, _track_part(track), "originals", ext="zip"), "zip")
+
+
+_exports = "/c/{slug}/exports"
+routes = [
+    Route(_exports, exports_page, name="exports"),
+    *(Route(f"{_exports}/{table}.xlsx", partial(workbook, table=table), name=f"export_{table}_xlsx")
+      for table in service.TABLES),
+    *(Route(f"{_exports}/tracks/{{track_id:int}}/{table}.csv", partial(track_csv, table=table),
+            name=f"export_{table}_csv") for table in service.TABLES),
+    Route(_exports + "/tracks/{track_id:int}/originals.zip", originals, name="export_originals"),
+]

@@ -1,0 +1,225 @@
+"""Exports read back cell by cell: XLSX with openpyxl, CSV with csv, the ZIP with zipfile."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from datetime import datetime
+
+import openpyxl
+import pytest
+
+from contest.audit.models import AuditEvent
+from contest.exports import service
+from contest.exports.archive import member_name, originals_zip, safe_part
+from contest.exports.tables import sheet_titles
+from contest.judging import standings
+from contest.media.storage import UploadStore
+from tests.exports.scenario import MARKERS, build
+from tests.factories import NOW, make_user
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def store(tmp_path) -> UploadStore:
+    return UploadStore(tmp_path / "uploads")
+
+
+async def xlsx(scenario, table: str, *, anonymised: bool = False):
+    by = await make_user()
+    file = await service.workbook(scenario.contest, table, anonymised=anonymised, by=by, now=NOW)
+    with file:
+        return openpyxl.load_workbook(io.BytesIO(file.read()))
+
+
+def values(sheet) -> list[list]:
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+async def collect(chunks) -> bytes:
+    return b"".join([chunk async for chunk in chunks])
+
+
+async def csv_rows(scenario, track, table: str, *, anonymised: bool = False) -> tuple[bytes, list[list[str]]]:
+    by = await make_user()
+    data = await collect(await service.track_csv(scenario.contest, track, table, anonymised=anonymised, by=by, now=NOW))
+    return data, list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def every_text(workbook) -> str:
+    return "\n".join(str(v) for sheet in workbook for row in values(sheet) for v in row if v is not None)
+
+
+async def test_entries_workbook_has_a_sheet_per_track_and_every_field_in_its_own_column(db, store):
+    scenario = await build(store)
+    workbook = await xlsx(scenario, "entries")
+    assert workbook.sheetnames == ["工运IP赛道", "生活实用产品赛道"]
+    rows = values(workbook["工运IP赛道"])
+    assert rows[0][:7] == ["作品编号", "状态", "作品名称", "创作理念", "角色名称", "延展场景", "高度（厘米）"]
+    assert rows[1][:7] == ["Entry number", "State", "Title", "Concept statement", "Character name",
+                           "Extension scenarios", "Height (cm)"]
+    header = rows[0]
+    entry = dict(zip(header, rows[2], strict=True))
+    assert entry["作品编号"] == "WC-IP-0001"
+    assert entry["状态"] == "已提交"
+    assert entry["角色名称"] == "小铁人"
+    assert entry["延展场景"] == "潮玩；文具"
+    assert entry["高度（厘米）"] == 12
+    assert entry["账号姓名"] == "MKNAME"
+    assert entry["电子邮箱"] == "mk.mail@mkdomain.example"
+    assert entry["团队成员"] == "MKMEMBER（MKORG）"
+    assert entry["提交时间"] == datetime(2026, 6, 1, 12, 30)
+    assert entry["图片数"] == 2
+    draft = dict(zip(header, rows[3], strict=True))
+    assert (draft["作品编号"], draft["状态"], draft["作品名称"], draft["图片数"]) == (
+        None, "草稿", '=HYPERLINK("http://x")', 1)
+    assert len(rows) == 4
+    assert values(workbook["生活实用产品赛道"])[2][:5] == ["WC-PR-0001", "已提交", "海派剪纸台灯", None, "竹"]
+
+
+async def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(db, store):
+    scenario = await build(store)
+    workbook = await xlsx(scenario, "entries")
+    cell = workbook["工运IP赛道"]["C4"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
+
+
+async def test_anonymised_entries_contain_no_identifying_marker(db, store):
+    scenario = await build(store)
+    workbook = await xlsx(scenario, "entries", anonymised=True)
+    text = every_text(workbook)
+    assert [m for m in MARKERS if m in text] == []
+    assert values(workbook["工运IP赛道"])[0][7:] == ["参赛类别", "参赛形式", "图片数", "隐私检查"]
+    assert "WC-IP-0001" in text
+
+
+async def test_scores_workbook_has_a_row_per_judge_and_criterion(db, store):
+    scenario = await build(store)
+    rows = values((await xlsx(scenario, "scores"))["工运IP赛道"])
+    assert rows[0] == ["轮次", "作品代号", "作品编号", "作品名称", "评委", "评委组", "评分标准", "分值", "完成评审时间"]
+    assert rows[1][0] == "Round"
+    assert rows[2:] == [
+        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "创意", 8, datetime(2026, 6, 3, 9, 0)],
+        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "工艺", 6, datetime(2026, 6, 3, 9, 0)],
+        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE2", "专家组", "创意", 9, datetime(2026, 6, 3, 9, 0)],
+        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE2", "专家组", "工艺", 7, datetime(2026, 6, 3, 9, 0)],
+    ]
+    assert values((await xlsx(scenario, "scores"))["生活实用产品赛道"])[2:] == []
+
+
+async def test_anonymised_scores_name_judges_by_number(db, store):
+    scenario = await build(store)
+    workbook = await xlsx(scenario, "scores", anonymised=True)
+    assert [row[4] for row in values(workbook["工运IP赛道"])[2:]] == ["评委 1", "评委 1", "评委 2", "评委 2"]
+    assert [m for m in MARKERS if m in every_text(workbook)] == []
+
+
+async def test_results_workbook_carries_the_explained_figures(db, store):
+    scenario = await build(store)
+    (expected,) = await standings.round_results(scenario.round)
+    rows = values((await xlsx(scenario, "results"))["工运IP赛道"])
+    assert rows[0][:10] == ["轮次", "排名", "作品代号", "作品编号", "作品名称", "排名依据分", "评委分", "平均分",
+                            "去掉最高最低分后平均", "标准分"]
+    row = dict(zip(rows[0], rows[2], strict=True))
+    assert (row["轮次"], row["排名"], row["作品代号"], row["作品编号"]) == ("初评", 1, "QXM-4K7", "WC-IP-0001")
+    assert row["排名依据分"] == pytest.approx(expected.figure)
+    assert row["平均分"] == pytest.approx((100 * (2 * 8 + 6) / 30 + 100 * (2 * 9 + 7) / 30) / 2)
+    assert row["评委人数"] == 2
+    assert row["各评委总分"] == "MKJUDGE1 73.33；MKJUDGE2 83.33"
+    assert (expected.flags, row["标记"]) == ((), None)
+    assert (row["计算方法"], row["公式版本"]) == ("平均分", "wcs-aggregation/1")
+    anonymised = values((await xlsx(scenario, "results", anonymised=True))["工运IP赛道"])
+    assert anonymised[2][12] == "评委 1 73.33；评委 2 83.33"
+
+
+async def test_csv_has_a_bom_both_header_rows_and_defused_formulas(db, store):
+    scenario = await build(store)
+    data, rows = await csv_rows(scenario, scenario.ip, "entries")
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert rows[0][:5] == ["作品编号", "状态", "作品名称", "创作理念", "角色名称"]
+    assert rows[1][:2] == ["Entry number", "State"]
+    assert rows[2][:6] == ["WC-IP-0001", "已提交", "工运小铁人", "百年工运的IP形象。", "小铁人", "潮玩；文具"]
+    assert rows[2][rows[0].index("提交时间")] == "2026-06-01 12:30:00"
+    assert rows[3][2] == "'=HYPERLINK(\"http://x\")"
+    _, scores = await csv_rows(scenario, scenario.ip, "scores")
+    assert scores[2] == ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "创意", "8",
+                         "2026-06-03 09:00:00"]
+
+
+async def test_anonymised_csv_contains_no_marker(db, store):
+    scenario = await build(store)
+    for table in service.TABLES:
+        data, _ = await csv_rows(scenario, scenario.ip, table, anonymised=True)
+        assert [m for m in MARKERS if m in data.decode("utf-8")] == [], table
+
+
+async def test_every_export_is_in_the_audit_log(db, store):
+    scenario = await build(store)
+    await xlsx(scenario, "results", anonymised=True)
+    await csv_rows(scenario, scenario.product, "scores")
+    events = await AuditEvent.filter(action="export.downloaded").order_by("seq").values_list("contest_id", "data")
+    assert events == [
+        (scenario.contest.id, {"export": "results", "format": "xlsx", "anonymised": True, "track_id": None}),
+        (scenario.contest.id, {"export": "scores", "format": "csv", "anonymised": False,
+                               "track_id": scenario.product.id}),
+    ]
+
+
+async def originals(scenario, store, *, anonymised: bool = False) -> tuple[zipfile.ZipFile, list[bytes]]:
+    by = await make_user()
+    chunks = [c async for c in await service.track_originals(scenario.contest, scenario.ip, store,
+                                                              anonymised=anonymised, by=by, now=NOW)]
+    return zipfile.ZipFile(io.BytesIO(b"".join(chunks))), chunks
+
+
+async def test_zip_holds_every_original_of_the_submitted_entries_byte_for_byte(db, store):
+    scenario = await build(store)
+    archive, _ = await originals(scenario, store)
+    first, second = scenario.originals["../../etc/passwd.jpg"], scenario.originals["MKFILE 设计稿.jpg"]
+    assert archive.namelist() == ["WC-IP-0001/01-etc-passwd.jpg", "WC-IP-0001/02-MKFILE-设计稿.jpg", "SHA256SUMS"]
+    assert archive.read("WC-IP-0001/01-etc-passwd.jpg") == first
+    assert archive.read("WC-IP-0001/02-MKFILE-设计稿.jpg") == second
+    assert archive.read("SHA256SUMS").decode() == (
+        f"{hashlib.sha256(first).hexdigest()}  WC-IP-0001/01-etc-passwd.jpg\n"
+        f"{hashlib.sha256(second).hexdigest()}  WC-IP-0001/02-MKFILE-设计稿.jpg\n")
+    assert [i.compress_type for i in archive.infolist()] == [zipfile.ZIP_STORED] * 3
+    assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert archive.testzip() is None
+
+
+async def test_anonymised_zip_names_files_by_entry_number_and_position_only(db, store):
+    scenario = await build(store)
+    archive, _ = await originals(scenario, store, anonymised=True)
+    assert archive.namelist() == ["WC-IP-0001/01.jpg", "WC-IP-0001/02.jpg", "SHA256SUMS"]
+    assert archive.read("WC-IP-0001/02.jpg") == scenario.originals["MKFILE 设计稿.jpg"]
+    assert [m for m in MARKERS if m.encode() in b"".join(archive.read(n) for n in archive.namelist()[2:])] == []
+
+
+async def test_zip_is_handed_on_in_chunks_as_it_is_written(db, store):
+    scenario = await build(store)
+    _, chunks = await originals(scenario, store)
+    assert len(chunks) >= 4
+    assert max(len(c) for c in chunks) <= 256 * 1024 + 200
+
+
+async def test_a_file_missing_from_the_store_is_listed_not_fatal(db, store):
+    scenario = await build(store)
+    image = await scenario.entry.images.all().order_by("position").first()
+    store.original_path(image.key).unlink()
+    data = await collect(originals_zip(scenario.ip, store, anonymised=True))
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.namelist() == ["WC-IP-0001/02.jpg", "SHA256SUMS", "MISSING.txt"]
+    assert archive.read("MISSING.txt") == b"WC-IP-0001/01.jpg\n"
+
+
+def test_member_names_never_escape_their_folder():
+    assert member_name("WC/../1", 3, "..\\..\\x y.PNG", "PNG", anonymised=False) == "WC-1/03-x-y.png"
+    assert member_name("", 1, "", "WEBP", anonymised=False) == "entry/01.webp"
+    assert safe_part("海派 剪纸\x00.jpg") == "海派-剪纸-jpg"
+
+
+def test_sheet_titles_follow_excels_rules():
+    assert sheet_titles(["a/b", "A/B", "x" * 40, "[x]"]) == ["a-b", "A-B-2", "x" * 31, "-x-"]
