@@ -8,6 +8,7 @@ are never edited: a change is a new version, so what a designer accepted stays a
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -566,7 +567,10 @@ async def _next_position_of_terms(contest: Contest, kind: TermsKind) -> int:
 async def terms_versions(contest: Contest) -> list[dict[str, Any]]:
     """Every version, newest first per kind, with how many declarations accepted it."""
     rows = await TermsText.filter(contest_id=contest.id).order_by("kind", "-version").values()
+    accepted = Counter()
+    for originality, ip_terms in await Declaration.filter(entry__contest_id=contest.id).values_list(
+            "originality_id", "ip_terms_id"):
+        accepted.update((originality, ip_terms))
     for row in rows:
-        field = "originality_id" if row["kind"] == TermsKind.ORIGINALITY else "ip_terms_id"
-        row["accepted"] = await Declaration.filter(**{field: row["id"]}).count()
+        row["accepted"] = accepted[row["id"]]
     return rows

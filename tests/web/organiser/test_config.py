@@ -19,6 +19,7 @@ from contest.judging.models import Criterion, JudgeGroup, Round
 from tests.factories import login_as, make_contest, make_track, make_user
 from tests.judging.helpers import make_round, submitted_entry
 from tests.web.helpers import form_token
+from tests.web.test_designer_pages import counting_queries
 
 pytestmark = pytest.mark.web
 
@@ -308,3 +309,27 @@ async def test_a_site_organiser_finds_and_disables_any_account(english, settings
     assert (await AuditEvent.get(action="account.disabled")).actor_id == staff.id
     missing = await english.get(f"/admin/c/{contest.slug}/accounts", params={"email": "nobody@example.net"})
     assert "No account has this e-mail." in missing.text
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+async def test_the_settings_and_track_pages_make_the_same_queries_however_much_is_configured(
+        english, settings, item_count):
+    contest = await make_contest()
+    by = await make_user()
+    for n in range(item_count):
+        track = await make_track(contest)
+        await TrackField.create(track=track, key=f"q{n}", kind="text", label=f"题{n}")
+        await AwardTier.create(contest=contest, track=track, name=f"奖{n}", rank=n + 1)
+        entry = await submitted_entry(contest, track, by)
+        originality, ip_terms = await entry_service.current_terms(contest)
+        await Declaration.create(entry=entry, user=by, originality=originality, ip_terms=ip_terms,
+                                 accepted_at=clock.now())
+        await TermsText.create(contest=contest, kind="originality", version=n + 2, body=f"第{n + 2}版")
+    await organiser_token(english, settings, contest)
+    with counting_queries() as queries:
+        page = await english.get(f"/admin/c/{contest.slug}/settings")
+    assert page.status_code == 200
+    assert len(queries) == 7
+    with counting_queries() as queries:
+        page = await english.get(f"/admin/c/{contest.slug}/tracks/{track.id}")
+    assert len(queries) == 4
