@@ -79,11 +79,19 @@ def _start_outbox_sender(settings: Settings) -> None:
     import atexit
     import subprocess
 
-    sender = subprocess.Popen([sys.executable, "-m", "contest", "send-outbox"], stdin=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "contest", "send-outbox", "--parent-pid", str(os.getpid())]
+    sender = subprocess.Popen(command, stdin=subprocess.DEVNULL)
     atexit.register(sender.terminate)
 
 
-async def _send_outbox(settings: Settings, *, once: bool) -> None:
+async def _stop_when_orphaned(parent: int, stop: asyncio.Event) -> None:
+    # uvicorn ends on SIGTERM by raising the signal again, which skips atexit: so notice the parent is gone.
+    while not stop.is_set() and os.getppid() == parent:
+        await asyncio.sleep(1)
+    stop.set()
+
+
+async def _send_outbox(settings: Settings, *, once: bool, parent: int) -> None:
     import signal
 
     from contest import clock
@@ -98,8 +106,11 @@ async def _send_outbox(settings: Settings, *, once: bool) -> None:
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    watcher = asyncio.create_task(_stop_when_orphaned(parent, stop)) if parent else None
     print(f"Sending the outbox through {settings.smtp_host}:{settings.smtp_port}.", flush=True)
     await sender.run_sender(transport, sender=settings.smtp_from, stop=stop)
+    if watcher:
+        await watcher
 
 
 def cmd_send_outbox(args: argparse.Namespace) -> None:
@@ -107,7 +118,7 @@ def cmd_send_outbox(args: argparse.Namespace) -> None:
     if not settings.smtp_host:
         print("contest: CONTEST_SMTP_HOST is not set; messages stay in the outbox.", file=sys.stderr)
         sys.exit(2)
-    asyncio.run(_with_database(settings, lambda: _send_outbox(settings, once=args.once)))
+    asyncio.run(_with_database(settings, lambda: _send_outbox(settings, once=args.once, parent=args.parent_pid)))
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -199,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
     outbox = commands.add_parser("send-outbox", help="send queued messages by SMTP (CONTEST_SMTP_HOST), with retries")
     outbox.add_argument("--once", action="store_true", help="send what is due now and exit (for cron)")
+    outbox.add_argument("--parent-pid", type=int, default=0, help=argparse.SUPPRESS)  # stop when serve stops
     outbox.set_defaults(run=cmd_send_outbox)
     commands.add_parser("demo", help="(re)build the demo contests").set_defaults(run=cmd_demo)
     organiser = commands.add_parser("create-organiser", help="create or reset a site organiser")

@@ -74,7 +74,7 @@ RECEIPT = Wording(
     body_zh="{name}，您好：\n\n您的作品已提交。\n作品编号：{entry_number}\n作品名称：{entry_title}\n"
     "提交时间（UTC）：{submitted_at}\n文件：\n{files}",
     subject_en="Entry received: {entry_number}",
-    body_en="Dear {name},\n\nyour entry has been submitted.\nEntry number: {entry_number}\nTitle: {entry_title}\n"
+    body_en="Dear {name},\n\nYour entry has been submitted.\nEntry number: {entry_number}\nTitle: {entry_title}\n"
     "Submitted (UTC): {submitted_at}\nFiles:\n{files}",
 )
 
