@@ -97,3 +97,9 @@ async def test_a_track_of_another_contest_is_a_plain_404(client, settings, app):
         assert response.status_code == 404
     assert (await client.get(f"/admin/c/{elsewhere.slug}/exports")).status_code == 404
     assert await AuditEvent.filter(action="export.downloaded").count() == 0
+
+
+async def test_console_start_page_links_each_contests_exports(client, settings, app):
+    scenario, _ = await signed_in(client, settings, app)
+    response = await client.get("/admin/")
+    assert f'href="http://testserver/admin/c/{scenario.contest.slug}/exports"' in response.text
