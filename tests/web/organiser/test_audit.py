@@ -11,6 +11,7 @@ from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.audit.log import record
 from contest.audit.models import AuditEvent
 from tests.factories import login_as, make_contest, make_user
+from tests.web.test_designer_pages import counting_queries
 
 pytestmark = pytest.mark.web
 
@@ -99,3 +100,16 @@ async def test_a_changed_event_anywhere_in_the_log_is_reported_with_its_number(c
     await AuditEvent.filter(seq=3).update(subject="entry:100")  # another contest's event
     page = await client.get(f"/admin/c/{contest.slug}/audit?verify=1", headers={"accept-language": "en"})
     assert "Broken at event No. 3: the event was changed after it was written." in chain_section(page)
+
+
+async def test_the_log_page_costs_the_same_queries_for_one_event_or_many(client, settings):
+    contest = await a_log(client, settings)
+    actor = await make_user()
+    costs = []
+    for _ in range(2):
+        with counting_queries() as queries:
+            assert (await client.get(f"/admin/c/{contest.slug}/audit")).status_code == 200
+        costs.append(len(queries))
+        for n in range(3):
+            await record("entry.note", subject=f"entry:{n}", now=JUNE_2, actor=actor, contest_id=contest.id)
+    assert costs[0] == costs[1]

@@ -10,6 +10,7 @@ from contest.notifications.models import MessageTemplate, OutboxMessage, OutboxS
 from contest.notifications.outbox import queue_message
 from tests.factories import login_as, make_contest, make_user
 from tests.web.helpers import form_token
+from tests.web.test_designer_pages import counting_queries
 
 pytestmark = pytest.mark.web
 
@@ -114,3 +115,17 @@ async def test_designers_and_other_contests_organisers_get_404(client, settings)
         assert (await client.get(f"/admin/c/{contest.slug}/{path}")).status_code == 404
     await login_as(client, await make_user(), secret=settings.secret_key)
     assert (await client.get(f"/admin/c/{contest.slug}/outbox")).status_code == 404
+
+
+async def test_the_outbox_page_costs_the_same_queries_for_one_message_or_many(client, settings):
+    contest = await make_contest()
+    await organiser_of(contest, client, settings)
+    costs = []
+    for _ in range(2):
+        await message(contest)
+        with counting_queries() as queries:
+            assert (await client.get(f"/admin/c/{contest.slug}/outbox")).status_code == 200
+        costs.append(len(queries))
+        await message(contest)
+        await message(contest)
+    assert costs[0] == costs[1]
