@@ -1,9 +1,12 @@
 """A site organiser sets up a new contest from scratch in the browser (details, a track with its own
-questions, an award tier, publication), a designer submits to it with the new questions, and the
-organiser's dashboard counts the entry in its SVG charts."""
+questions, an award tier, publication), a designer submits to it with the new questions, the
+organiser's dashboard counts the entry in its SVG charts; then the organiser adds a round with a
+criterion, invites a judge who scores the entry, and reads the round's results."""
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
@@ -17,6 +20,7 @@ pytestmark = pytest.mark.browser
 ORGANISER = ("organiser@demo.wenchuang.cn", "demo-organiser-2026")
 DESIGNER = ("zhou.student@demo.wenchuang.cn", "demo-designer-2026")
 SLUG = "union-2027"
+JUDGE_EMAIL = "prof.wu@jury.example.net"
 
 
 def local(days: int) -> str:
@@ -80,7 +84,8 @@ async def set_up_contest(page, live_server) -> None:
     await screenshot(page, "organiser-contest-settings")
 
 
-async def test_an_organiser_sets_up_a_contest_and_a_designer_submits_to_it(page, browser, live_server, tmp_path):
+async def test_an_organiser_sets_up_a_contest_a_designer_submits_and_a_judge_scores(page, browser, live_server,
+                                                                                    tmp_path):
     await set_up_contest(page, live_server)
 
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -107,3 +112,79 @@ async def test_an_organiser_sets_up_a_contest_and_a_designer_submits_to_it(page,
     await expect(page.locator("#chart-track-desc")).to_have_text("工运IP赛道: 1")
     await expect(page.locator("#chart-category-desc")).to_contain_text("学生: 1")
     await screenshot(page, "organiser-dashboard")
+    await run_judging(page, browser, live_server)
+
+
+def invitation_path(live_server) -> str:
+    """The link of the judge's invitation, read from the outbox the server wrote."""
+    database = live_server.log.parent / "data" / "e2e.sqlite3"
+    with sqlite3.connect(database) as connection:
+        body = connection.execute("SELECT body_text FROM outbox_message WHERE to_email = ? ORDER BY id DESC",
+                                  (JUDGE_EMAIL,)).fetchone()[0]
+    return re.search(r"(/account/invite/\S+)", body).group(1)
+
+
+async def set_up_judging(page, live_server) -> None:
+    await page.goto(live_server.url(f"/admin/c/{SLUG}/rounds"))
+    await page.fill("#f-name", "初评")
+    await page.fill("#f-opens_at", local(-1))
+    await page.fill("#f-closes_at", local(40))
+    await submit(page, "form[action$='/rounds/new'] button[type=submit]")
+    await page.click("details.console-add summary")
+    await page.fill("#criterion-new-name", "创意")
+    await submit(page, "form[action$='/criteria'] button[type=submit]")
+    await page.goto(live_server.url(f"/admin/c/{SLUG}/people"))
+    await page.fill("#f-email", JUDGE_EMAIL)
+    await page.select_option("#f-role", "judge")
+    await submit(page, "form[action$='/people/invite'] button[type=submit]")
+
+
+async def accept_invitation(browser, live_server) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    judge = await context.new_page()
+    await judge.goto(live_server.url(invitation_path(live_server)))
+    await judge.fill("#f-display_name", "吴教授")
+    await judge.fill("#f-password", "a long judge password")
+    await judge.fill("#f-password_repeat", "a long judge password")
+    await submit(judge, "main form button[type=submit]")
+    await context.close()
+
+
+async def assign(page, live_server, round_url: str) -> None:
+    await page.goto(round_url)
+    await page.fill("form[action$='/panels'] #f-name", "专家组")
+    await submit(page, "form[action$='/panels'] button[type=submit]")
+    await page.select_option("select[name=judge]", label=f"吴教授 · {JUDGE_EMAIL}")
+    await submit(page, "form[action*='/members'] button[type=submit]:not([formaction])")
+    await submit(page, "form[action$='/entries'] button[type=submit]")
+    await submit(page, "form[action$='/assign'] button[type=submit]")
+
+
+async def score(browser, live_server) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    judge = await context.new_page()
+    await log_in(judge, live_server, (JUDGE_EMAIL, "a long judge password"))
+    await judge.goto(live_server.url("/judge/"))
+    await judge.locator(".judge-round", has_text="2027 职工文创设计大赛").locator(".card-title a").click()
+    await judge.locator(".judge-queue-item a").first.click()
+    await judge.locator(".score-form .criterion input").first.fill("8")
+    await judge.keyboard.press("Tab")
+    await expect(judge.locator(".score-form .criterion .save-status").first).to_have_text("已保存 ✓")
+    await submit(judge, ".score-complete button")
+    await context.close()
+
+
+async def run_judging(page, browser, live_server) -> None:
+    await set_up_judging(page, live_server)
+    await accept_invitation(browser, live_server)
+    await page.goto(live_server.url(f"/admin/c/{SLUG}/rounds"))
+    await page.locator("table a", has_text="初评").click()
+    round_url = page.url
+    await assign(page, live_server, round_url)
+    await score(browser, live_server)
+    await page.goto(round_url + "/results")
+    rows = page.locator(".results-table > tbody > tr")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first.locator(":scope > td").nth(2)).to_contain_text("铆钉娃娃")
+    await expect(rows.first.locator(":scope > td").nth(3)).to_have_text("80.00")
+    await screenshot(page, "organiser-new-contest-results")
