@@ -3,6 +3,9 @@
 A hit costs no database query and no template: the bytes, their ETag and headers. A miss is
 rendered by ONE request while every other request for the same key waits for it (single
 flight), so a cold start under load does not send every connection to the database at once.
+A stale page (its contest's results changed, or it is older than `TTL`) is served as it is while
+one background render replaces it, so a change costs nobody a wait; a page that is no longer
+there (the re-render is a 404) is dropped.
 
 Key: (host, path, the page's own query parameters, locale). The host is part of it because the
 pages carry absolute URLs (Open Graph needs them). Unknown query parameters are not part of it,
@@ -10,7 +13,7 @@ so they cannot fill the memory; the number of pages kept is bounded too.
 
 Only pages that are public go in (never an organiser's preview, never an error), and only for
 visitors who are not signed in and have no flash message waiting: the page header names the
-signed-in user. Pages are dropped when `contest.results.cache_stamp` says the contest's results
+signed-in user. Pages go stale when `contest.results.cache_stamp` says the contest's results
 changed (checked at most once a second, and at once after this process's own change), and after
 `TTL` seconds in any case.
 """
@@ -19,14 +22,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from contest.errors import ContestError
 from contest.results import cache_stamp
 from contest.web.templating import request_locale
 
@@ -40,6 +45,8 @@ NO_STORE = "no-store"
 VARY = "Cookie, Accept-Language"
 
 Key = tuple[str, str, str, str]
+Render = Callable[[], Awaitable["Page"]]
+log = logging.getLogger("contest.web.page_cache")
 
 
 @dataclass
@@ -58,6 +65,7 @@ class Stored:
     etag: str
     contest_id: int
     expires: float
+    stale: bool = False
 
 
 def etag_of(body: bytes) -> str:
@@ -69,22 +77,46 @@ class PageCache:
     ttl: float = TTL
     check_every: float = CHECK_EVERY
     max_pages: int = MAX_PAGES
-    renders: int = 0  # how many misses were rendered (tests and the benchmark read it)
+    renders: int = 0  # how many pages were rendered (tests read it)
     _pages: OrderedDict[Key, Stored] = field(default_factory=OrderedDict)
     _pending: dict[Key, asyncio.Future[Page]] = field(default_factory=dict)
+    _refills: set[asyncio.Task[None]] = field(default_factory=set)
     _stamps: dict[int, str] = field(default_factory=dict)
     _checked_at: float = float("-inf")
     _local_changes: int = -1
-    _epoch: int = 0  # moves whenever pages are dropped; a render that saw it move is not kept
+    _epoch: int = 0  # moves whenever pages go stale; a render that saw it move is kept as stale
 
     def lookup(self, key: Key) -> Stored | None:
+        """The page kept for `key`, fresh or stale; None when there is none."""
         self._refresh()
-        stored = self._pages.get(key)
-        if stored is None or stored.expires <= time.monotonic():
-            return None
-        return stored
+        return self._pages.get(key)
 
-    async def fill(self, key: Key, render: Callable[[], Awaitable[Page]]) -> Page:
+    def fresh(self, stored: Stored) -> bool:
+        return not stored.stale and stored.expires > time.monotonic()
+
+    def refresh_later(self, key: Key, render: Render) -> None:
+        """Re-render a stale page once, in the background, while its last version is served."""
+        if key in self._pending:
+            return
+        task = asyncio.create_task(self._refill(key, render))
+        self._refills.add(task)
+        task.add_done_callback(self._refills.discard)
+
+    async def _refill(self, key: Key, render: Render) -> None:
+        try:
+            await self.fill(key, render)
+        except ContestError:  # not there any more (a 404 now): the old version must not be served either
+            self._pages.pop(key, None)
+        except Exception:
+            log.exception("re-rendering %s failed", key[1])
+            self._pages.pop(key, None)
+
+    async def settle(self) -> None:
+        """Wait until the background re-renders are done."""
+        while self._refills:
+            await asyncio.gather(*self._refills)
+
+    async def fill(self, key: Key, render: Render) -> Page:
         """Render `key` once however many requests ask at the same time; keep it if it is public."""
         pending = self._pending.get(key)
         if pending is not None:
@@ -101,15 +133,16 @@ class PageCache:
         finally:
             del self._pending[key]
         self.renders += 1
-        if page.public and page.response.status_code == 200 and epoch == self._epoch:
-            self._store(key, page)
+        if page.public and page.response.status_code == 200:
+            self._store(key, page, stale=epoch != self._epoch)
         future.set_result(page)
         return page
 
-    def _store(self, key: Key, page: Page) -> None:
+    def _store(self, key: Key, page: Page, *, stale: bool) -> None:
         body = bytes(page.response.body)
         media_type = page.response.headers.get("content-type", "text/html; charset=utf-8")
-        self._pages[key] = Stored(body, media_type, etag_of(body), page.contest_id, time.monotonic() + self.ttl)
+        expires = time.monotonic() + self.ttl
+        self._pages[key] = Stored(body, media_type, etag_of(body), page.contest_id, expires, stale)
         self._pages.move_to_end(key)
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
@@ -123,13 +156,15 @@ class PageCache:
         changed = {cid for cid in stamps.keys() | self._stamps.keys() if stamps.get(cid) != self._stamps.get(cid)}
         self._stamps = stamps
         if changed:
-            self.drop(changed)
+            self.outdate(changed)
 
-    def drop(self, contest_ids: Iterable[int]) -> None:
-        gone = set(contest_ids)
+    def outdate(self, contest_ids: Iterable[int]) -> None:
+        """The pages of these contests go stale: served once more each while they are re-rendered."""
+        changed = set(contest_ids)
         self._epoch += 1
-        for key in [k for k, stored in self._pages.items() if stored.contest_id in gone]:
-            del self._pages[key]
+        for key, stored in list(self._pages.items()):
+            if stored.contest_id in changed:
+                self._pages[key] = replace(stored, stale=True)
 
 
 def cache_for(request: Request) -> PageCache:
@@ -152,7 +187,7 @@ def cache_key(request: Request, params: Iterable[str]) -> Key:
     return request.headers.get("host", ""), request.scope["path"], query, request_locale(request)
 
 
-async def serve(request: Request, render: Callable[[], Awaitable[Page]], *, params: Iterable[str] = ()) -> Response:
+async def serve(request: Request, render: Render, *, params: Iterable[str] = ()) -> Response:
     """A results page: from the cache for visitors who are not signed in, else rendered for this request."""
     if not cacheable(request):
         page = await render()
@@ -161,6 +196,8 @@ async def serve(request: Request, render: Callable[[], Awaitable[Page]], *, para
     key = cache_key(request, params)
     stored = cache.lookup(key)
     if stored is not None:
+        if not cache.fresh(stored):
+            cache.refresh_later(key, render)
         return _from_store(request, stored)
     page = await cache.fill(key, render)
     # every waiter shares the one Page: each answers with its own Response

@@ -306,7 +306,20 @@ async def test_a_results_change_reaches_the_cached_pages(client, app, edition):
     await Award.filter(entry__number="R-01-0002").update(status=AwardStatus.REVOKED)
     assert "钢花" in (await client.get("/c/renmin-2025/gallery")).text  # cached until told
     cache_stamp.invalidate_results(edition.id)
+    # the last version once more, while one background render replaces it: nobody waits
+    assert "钢花" in (await client.get("/c/renmin-2025/gallery")).text
+    await app.state.page_cache.settle()
     assert "钢花" not in (await client.get("/c/renmin-2025/gallery")).text
+    assert app.state.page_cache.renders == 2
+
+
+async def test_a_page_that_is_gone_after_a_change_is_not_served_again(client, app, edition):
+    assert (await client.get("/c/renmin-2025/gallery/R-01-0002")).status_code == 200
+    await Award.filter(entry__number="R-01-0002").update(status=AwardStatus.REVOKED)
+    cache_stamp.invalidate_results(edition.id)
+    await client.get("/c/renmin-2025/gallery/R-01-0002")
+    await app.state.page_cache.settle()
+    assert (await client.get("/c/renmin-2025/gallery/R-01-0002")).status_code == 404
 
 
 async def test_another_process_change_reaches_the_cache_within_its_check(client, app, edition):
@@ -316,8 +329,12 @@ async def test_another_process_change_reaches_the_cache_within_its_check(client,
     stamp = cache_stamp.stamp_directory() / str(edition.id)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text("written by another worker")
-    assert "钢花" in (await client.get("/c/renmin-2025/gallery")).text  # checked less than a second ago
+    await client.get("/c/renmin-2025/gallery")
+    await cache.settle()
+    assert cache.renders == 1  # the stamps were read less than a second ago
     cache._checked_at -= cache.check_every
+    await client.get("/c/renmin-2025/gallery")
+    await cache.settle()
     assert "钢花" not in (await client.get("/c/renmin-2025/gallery")).text
 
 
@@ -361,15 +378,15 @@ async def test_waiters_share_a_failed_render_and_nothing_is_kept():
     assert (cache.lookup(KEY), cache.renders) == (None, 0)
 
 
-async def test_a_render_overtaken_by_an_invalidation_is_not_kept():
+async def test_a_render_overtaken_by_a_change_is_kept_as_stale():
     cache = PageCache()
 
     async def render() -> Page:
-        cache.drop([1])  # results changed while this page was being rendered
+        cache.outdate([1])  # results changed while this page was being rendered
         return page(b"old")
 
     assert (await cache.fill(KEY, render)).response.body == b"old"
-    assert cache.lookup(KEY) is None
+    assert not cache.fresh(cache.lookup(KEY))
 
 
 async def test_previews_are_never_kept_and_pages_expire():
@@ -377,9 +394,19 @@ async def test_previews_are_never_kept_and_pages_expire():
     await cache.fill(KEY, partial(asyncio.sleep, 0, page(b"preview", public=False)))
     assert cache.lookup(KEY) is None
     await cache.fill(KEY, partial(asyncio.sleep, 0, page(b"public")))
-    assert cache.lookup(KEY).body == b"public"
+    assert cache.fresh(cache.lookup(KEY))
     await asyncio.sleep(0.06)
-    assert cache.lookup(KEY) is None
+    assert not cache.fresh(cache.lookup(KEY))
+
+
+async def test_a_stale_page_is_re_rendered_once_however_many_ask():
+    cache = PageCache()
+    await cache.fill(KEY, partial(asyncio.sleep, 0, page(b"v1")))
+    cache.outdate([1])
+    for _ in range(5):
+        cache.refresh_later(KEY, partial(asyncio.sleep, 0.01, page(b"v2")))
+    await cache.settle()
+    assert (cache.renders, cache.lookup(KEY).body, cache.fresh(cache.lookup(KEY))) == (2, b"v2", True)
 
 
 async def test_the_number_of_pages_kept_is_bounded():
