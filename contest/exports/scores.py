@@ -12,7 +12,6 @@ from typing import Any
 from contest.accounts.models import User
 from contest.contests.models import Contest, Track
 from contest.exports.tables import (
-    BATCH,
     Column,
     Row,
     Sheet,
@@ -34,10 +33,10 @@ COLUMNS = (Column("轮次", "Round"), Column("作品代号", "Alias"), Column("�
            Column("作品名称", "Title"), Column("评委", "Judge"), Column("评委组", "Judge group"),
            Column("评分标准", "Criterion"), Column("分值", "Score"), Column("完成评审时间", "Completed at"))
 
-_VALUES = ("id", "value", "assignment__round_id", "assignment__entry_id", "assignment__entry__number",
+_VALUES = ("value", "assignment_id", "criterion_id", "criterion__position", "assignment__round_id", "assignment__entry_id", "assignment__entry__number",
            "assignment__entry__title", "assignment__judge_id", "assignment__completed_at", "criterion__name")
-_ORDER = ("assignment__round__position", "assignment__round_id", "assignment__entry__number", "assignment__entry_id",
-          "assignment__judge_id", "criterion__position", "criterion_id")
+_ORDER = ("round__position", "round_id", "entry__number", "entry_id", "judge_id")
+ASSIGNMENTS_PER_BATCH = 125
 
 
 async def judge_labels(contest: Contest, *, anonymised: bool) -> dict[int, str]:
@@ -83,10 +82,14 @@ async def _aliases(rows: list[dict[str, Any]]) -> dict[tuple[int, int], str]:
 
 
 async def _batches(track: Track, context: _Context) -> AsyncIterator[list[Row]]:
-    query = Score.filter(assignment__entry__track_id=track.id).order_by(*_ORDER, "id")
-    offset = 0
-    while rows := await query.offset(offset).limit(BATCH).values(*_VALUES):
-        offset += len(rows)
+    # The ordered assignment ids (a few bytes each) page the scores: OFFSET over the joined, sorted
+    # scores would sort them all again for every batch.
+    ids = await Assignment.filter(entry__track_id=track.id).order_by(*_ORDER).values_list("id", flat=True)
+    for start in range(0, len(ids), ASSIGNMENTS_PER_BATCH):
+        chunk = ids[start:start + ASSIGNMENTS_PER_BATCH]
+        place = {assignment: n for n, assignment in enumerate(chunk)}
+        rows = sorted(await Score.filter(assignment_id__in=chunk).values(*_VALUES), key=lambda r: (
+            place[r["assignment_id"]], r["criterion__position"], r["criterion_id"]))
         aliases = await _aliases(rows)
         yield [context.row(r, aliases) for r in rows]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
 from typing import IO
 
 import anyio
@@ -18,19 +17,16 @@ from contest.exports.tables import Cell, Row, Sheet, clean_text
 
 CHUNK = 256 * 1024
 COLUMN_WIDTH = 16
-DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Cell) -> object:
-    if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = DATE_FORMAT
-        return cell
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, clean_text(value))
-        cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
-        return cell
-    return value
+        value = clean_text(value)
+        if value.startswith("="):
+            cell = WriteOnlyCell(sheet, value)
+            cell.data_type = "s"  # openpyxl would store it as a formula
+            return cell
+    return value  # openpyxl gives a datetime its own date format
 
 
 def _append(sheet: WriteOnlyWorksheet, rows: list[Row]) -> None:
