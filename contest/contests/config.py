@@ -550,18 +550,17 @@ def parse_terms(raw: Mapping[str, str]) -> TermsSpec:
 
 async def add_terms_version(contest: Contest, spec: TermsSpec, *, by: User, now: datetime) -> TermsText:
     """The next version of the text; earlier versions, and who accepted which, stay untouched."""
+    latest = await TermsText.filter(contest_id=contest.id, kind=spec.kind).order_by("-version").first()
+    if latest and (latest.body, latest.body_en, latest.ip_mode) == (spec.body, spec.body_en, spec.ip_mode):
+        raise InvalidInput({"body": N_("This is the current wording: change it to save a new version.")})
     async with in_transaction():
-        version = await _next_position_of_terms(contest, spec.kind)
+        last = await TermsText.filter(contest_id=contest.id, kind=spec.kind).order_by("-version").first()
+        version = (last.version if last else 0) + 1
         terms = await TermsText.create(contest_id=contest.id, version=version, **asdict(spec))
         await record("terms.versioned", subject=f"contest:{contest.id}", now=now, actor=by, contest_id=contest.id,
                      data={"kind": spec.kind.value, "version": version, "ip_mode": spec.ip_mode, "body": spec.body,
                            "body_en": spec.body_en})
     return terms
-
-
-async def _next_position_of_terms(contest: Contest, kind: TermsKind) -> int:
-    last = await TermsText.filter(contest_id=contest.id, kind=kind).order_by("-version").first()
-    return (last.version if last else 0) + 1
 
 
 async def terms_versions(contest: Contest) -> list[dict[str, Any]]:

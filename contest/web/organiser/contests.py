@@ -27,6 +27,7 @@ from contest.contests.models import (
     Track,
     TrackField,
 )
+from contest.entries.service import DEFAULT_TERMS
 from contest.errors import Conflict, InvalidInput
 from contest.i18n import N_
 from contest.web.auth import ROLE_LABELS
@@ -217,6 +218,7 @@ async def _settings_page(request: Request, contest: Contest, *, form: str = "", 
                          errors: dict[str, str] | None = None, status: int = 200) -> Response:
     """The settings page; `form` names the form whose `values`/`errors` are shown (the others show stored data)."""
     tracks = await Track.filter(contest_id=contest.id).order_by("position", "id")
+    terms = await config.terms_versions(contest)
     tiers = await AwardTier.filter(contest_id=contest.id).order_by("track_id", "rank", "id")
     submitted = await config.submitted_per_track(contest)
     quota_sums: dict[int | None, int] = {}
@@ -227,11 +229,19 @@ async def _settings_page(request: Request, contest: Contest, *, form: str = "", 
         "settings": values if form == "contest" else contest_values(contest),
         "tracks": tracks, "tiers": [(tier, _tier_values(tier)) for tier in tiers], "submitted": submitted,
         "over_quota": {t.id for t in tracks if quota_sums.get(t.id, 0) > submitted.get(t.id, 0)},
-        "terms": await config.terms_versions(contest), "terms_kinds": TERMS_KINDS, "ip_modes": IP_MODES,
+        "terms": terms, "terms_current": _current_terms(terms), "terms_kinds": TERMS_KINDS, "ip_modes": IP_MODES,
         "track_defaults": NEW_TRACK_DEFAULTS, "tier_defaults": NEW_TIER_DEFAULTS,
         "closed": contest.submissions_close_at is not None and contest.submissions_close_at <= clock.now(),
     }
     return render(request, "organiser/contest_settings.html", context, status_code=status)
+
+
+def _current_terms(versions: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """Each text's latest wording to start the next version from (the built-in default before any)."""
+    current = {kind.value: {"body": DEFAULT_TERMS[kind], "body_en": "", "ip_mode": ""} for kind in TermsKind}
+    for row in reversed(versions):  # newest first per kind, so the newest is written last
+        current[row["kind"]] = {"body": row["body"], "body_en": row["body_en"], "ip_mode": row["ip_mode"] or ""}
+    return current
 
 
 async def contest_settings(request: Request) -> Response:
@@ -432,8 +442,8 @@ async def terms_add(request: Request) -> Response:
         terms = await config.add_terms_version(contest, config.parse_terms(values), by=require_user(request),
                                                now=clock.now())
     except InvalidInput as exc:
-        return await _settings_page(request, contest, form="terms", values=values, errors=exc.field_errors,
-                                    status=400)
+        return await _settings_page(request, contest, form=f"terms-{values.get('kind', '')}", values=values,
+                                    errors=exc.field_errors, status=400)
     response = redirect_to(request, "organiser:contest_settings", slug=contest.slug)
     flash(request, response, N_("Version {version} saved; entries submitted from now on accept it."),
           version=terms.version)

@@ -193,6 +193,13 @@ async def test_editing_terms_makes_a_new_version_and_keeps_the_accepted_one(engl
     assert (await entry_service.current_terms(contest))[1].id == versions[1].id
     page = await english.get(f"/admin/c/{contest.slug}/settings")
     assert "Version 2 saved; entries submitted from now on accept it." in page.text
+    assert '<textarea id="terms-ip_terms-body" name="body" rows="6" required >作品著作权归作者，主办方享有非独占使用许可。' \
+        in page.text
+    same = await english.post(f"/admin/c/{contest.slug}/terms", data={
+        "csrf_token": token, "kind": "ip_terms", "ip_mode": "licence", "body": "作品著作权归作者，主办方享有非独占使用许可。"})
+    assert field_error(same.text, "terms-ip_terms", "body") == \
+        "This is the current wording: change it to save a new version."
+    assert await TermsText.filter(contest_id=contest.id, kind="ip_terms").count() == 2
 
 
 async def configured_contest() -> Contest:
