@@ -15,6 +15,7 @@ from contest.results.models import Objection, ObjectionStatus
 from contest.web.organiser.dashboard import column_chart, row_chart
 from tests.factories import login_as, make_contest, make_track, make_user
 from tests.judging.helpers import make_round, submitted_entry
+from tests.web.test_designer_pages import counting_queries
 
 pytestmark = pytest.mark.web
 
@@ -88,3 +89,20 @@ def test_column_chart_labels_at_most_eight_days():
     assert [bar.label for bar in chart.bars if bar.labelled] == ["05-01", "05-05", "05-09", "05-13", "05-17",
                                                                  "05-21", "05-25", "05-29"]
     assert chart.bars[-1].length == 160.0
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+async def test_the_dashboard_makes_the_same_queries_however_big_the_contest(client, settings, item_count):
+    contest = await make_contest()
+    designer = await make_user()
+    for n in range(item_count):
+        track = await make_track(contest)
+        await submitted_entry(contest, track, designer, submitted_at=utc(n + 1, 3))
+        await make_round(contest, name=f"第{n}轮", position=n + 1)
+    organiser = await make_user()
+    await ContestRole.create(contest=contest, user=organiser, role=ContestRoleKind.ORGANISER)
+    await login_as(client, organiser, secret=settings.secret_key)
+    with counting_queries() as queries:
+        page = await client.get(f"/admin/c/{contest.slug}/")
+    assert page.status_code == 200
+    assert len(queries) == 16
