@@ -47,7 +47,7 @@ class Picture:
 
 @dataclass(frozen=True)
 class Grade:
-    key: str  # the tier rank as text ("1" is the highest), or "special"
+    key: str  # the tier rank as text ("1" is the highest), or "special" (then the pages name it)
     name: str
     name_en: str
     rank: int
@@ -140,10 +140,7 @@ def grades(tiers: Iterable[Mapping[str, Any]]) -> tuple[Grade, ...]:
     found: dict[str, Grade] = {}
     for tier in sorted(tiers, key=lambda t: (_is_special(t), t["rank"], t["id"])):
         key = grade_key(tier)
-        if key == SPECIAL:
-            found.setdefault(key, Grade(key, "特别奖", "Special awards", tier["rank"]))
-        else:
-            found.setdefault(key, Grade(key, tier["name"], tier["name_en"], tier["rank"]))
+        found.setdefault(key, Grade(key, tier["name"], tier["name_en"], tier["rank"]))
     return tuple(found.values())
 
 

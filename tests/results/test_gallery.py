@@ -36,7 +36,7 @@ ROWS = [award(5, TIERS[3], 2, "P-2"), award(1, TIERS[0], 1, "I-1"), award(3, TIE
 
 
 def test_grades_join_tiers_of_one_rank_across_tracks_and_specials_last():
-    assert [(x.key, x.name) for x in g.grades(TIERS)] == [("1", "一等奖"), ("2", "二等奖"), ("special", "特别奖")]
+    assert [(x.key, x.name) for x in g.grades(TIERS)] == [("1", "一等奖"), ("2", "二等奖"), ("special", "网络人气奖")]
 
 
 def test_a_tier_without_a_track_counts_as_special():
