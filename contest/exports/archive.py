@@ -70,19 +70,27 @@ def member_name(number: str, n: int, original_name: str, fmt: str, *, anonymised
     return f"{safe_part(number) or 'entry'}/{n:02d}{'-' + stem if stem else ''}.{EXTENSIONS.get(fmt, 'bin')}"
 
 
+async def _rows(track: Track) -> AsyncIterator[dict[str, Any]]:
+    """The images' rows in archive order, read in batches paged by their ordered ids (a few bytes each)."""
+    ids = await EntryImage.filter(entry__track_id=track.id, entry__state=EntryState.SUBMITTED).order_by(
+        "entry__number", "entry_id", "position", "id").values_list("id", flat=True)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        place = {image: n for n, image in enumerate(chunk)}
+        rows = await EntryImage.filter(id__in=chunk).values(
+            "id", "entry_id", "entry__number", "key", "original_name", "original_format", "size_bytes", "sha256")
+        for row in sorted(rows, key=lambda r: place[r["id"]]):
+            yield row
+
+
 async def members(track: Track, store: UploadStore, *, anonymised: bool) -> AsyncIterator[Member]:
-    """The originals of the track's submitted entries, by entry number and image order, read in batches."""
-    query = EntryImage.filter(entry__track_id=track.id, entry__state=EntryState.SUBMITTED).order_by(
-        "entry__number", "entry_id", "position", "id")
-    offset, current, n = 0, None, 0
-    while rows := await query.offset(offset).limit(BATCH).values(
-            "entry_id", "entry__number", "key", "original_name", "original_format", "size_bytes", "sha256"):
-        offset += len(rows)
-        for row in rows:
-            current, n = row["entry_id"], (n + 1 if row["entry_id"] == current else 1)
-            name = member_name(row["entry__number"] or "", n, row["original_name"], row["original_format"],
-                               anonymised=anonymised)
-            yield Member(name, store.original_path(row["key"]), row["size_bytes"], row["sha256"])
+    """The originals of the track's submitted entries, by entry number and image order."""
+    current, n = None, 0
+    async for row in _rows(track):
+        current, n = row["entry_id"], (n + 1 if row["entry_id"] == current else 1)
+        name = member_name(row["entry__number"] or "", n, row["original_name"], row["original_format"],
+                           anonymised=anonymised)
+        yield Member(name, store.original_path(row["key"]), row["size_bytes"], row["sha256"])
 
 
 async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
