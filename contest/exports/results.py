@@ -65,7 +65,8 @@ async def result_sheets(contest: Contest, tracks: list[Track], *, anonymised: bo
     """One sheet per track. A round's figures need all its scores at once, so each round is computed
     once here (as its results page does) and the sheets hand out its rows per track."""
     judges = await judge_labels(contest, anonymised=anonymised)
-    rounds = await Round.filter(contest_id=contest.id).order_by("position", "id")
+    # A round still without criteria has no figures yet (aggregation needs at least one).
+    rounds = await Round.filter(contest_id=contest.id, criteria__id__isnull=False).distinct().order_by("position", "id")
     round_rows = [await _round_rows(r, judges) for r in rounds]
     titles = sheet_titles(t.name for t in tracks)
     return [Sheet(title, COLUMNS, lambda t=t: _batches(round_rows, t.id)) for title, t in zip(titles, tracks, strict=True)]

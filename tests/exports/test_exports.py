@@ -19,6 +19,7 @@ from contest.judging import standings
 from contest.media.storage import UploadStore
 from tests.exports.scenario import MARKERS, build
 from tests.factories import NOW, make_user
+from tests.judging.helpers import make_round
 
 pytestmark = pytest.mark.unit
 
@@ -133,6 +134,13 @@ async def test_results_workbook_carries_the_explained_figures(db, store):
     assert (row["计算方法"], row["公式版本"]) == ("平均分", "wcs-aggregation/1")
     anonymised = values((await xlsx(scenario, "results", anonymised=True))["工运IP赛道"])
     assert anonymised[2][12] == "评委 1 73.33；评委 2 83.33"
+
+
+async def test_a_round_without_criteria_yet_is_left_out_of_the_results(db, store):
+    scenario = await build(store)
+    await make_round(scenario.contest, name="复评", position=2, secret="round-secret-2")
+    rows = values((await xlsx(scenario, "results"))["工运IP赛道"])
+    assert [row[0] for row in rows[2:]] == ["初评"]
 
 
 async def test_csv_has_a_bom_both_header_rows_and_defused_formulas(db, store):
