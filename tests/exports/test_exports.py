@@ -17,8 +17,8 @@ from contest.exports.archive import member_name, originals_zip, safe_part
 from contest.exports.tables import sheet_titles
 from contest.judging import standings
 from contest.media.storage import UploadStore
-from tests.exports.scenario import MARKERS, build
-from tests.factories import NOW, make_user
+from tests.exports.scenario import MARKERS, build, counting_queries
+from tests.factories import NOW, make_entry, make_user
 from tests.judging.helpers import make_round
 
 pytestmark = pytest.mark.unit
@@ -231,3 +231,16 @@ def test_member_names_never_escape_their_folder():
 
 def test_sheet_titles_follow_excels_rules():
     assert sheet_titles(["a/b", "A/B", "x" * 40, "[x]"]) == ["a-b", "A-B-2", "x" * 31, "-x-"]
+
+
+@pytest.mark.parametrize("extra", [0, 2])
+async def test_reading_a_sheet_takes_the_same_queries_for_more_entries(db, store, extra):
+    scenario = await build(store)
+    for n in range(extra):
+        await make_entry(scenario.contest, scenario.ip, await make_user(), number=f"WC-IP-1{n:03d}")
+    for table, expected in (("entries", 4), ("scores", 3)):
+        (sheet,) = await service.TABLES[table](scenario.contest, [scenario.ip], anonymised=False)
+        with counting_queries() as records:
+            rows = [row async for batch in sheet.batches() for row in batch]
+        assert (table, len(records)) == (table, expected)
+        assert len(rows) == {"entries": 2 + extra, "scores": 4}[table]

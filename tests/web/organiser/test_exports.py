@@ -12,10 +12,11 @@ import pytest
 
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.audit.models import AuditEvent
-from tests.exports.scenario import MARKERS, build
+from tests.exports.scenario import MARKERS, build, counting_queries
 from tests.factories import login_as, make_contest, make_track, make_user
 
 pytestmark = pytest.mark.web
+QUERIES_FOR_PAGE = 6  # the same for any number of tracks
 
 
 async def signed_in(client, settings, app):
@@ -103,3 +104,13 @@ async def test_console_start_page_links_each_contests_exports(client, settings, 
     scenario, _ = await signed_in(client, settings, app)
     response = await client.get("/admin/")
     assert f'href="http://testserver/admin/c/{scenario.contest.slug}/exports"' in response.text
+
+
+@pytest.mark.parametrize("extra_tracks", [0, 2])
+async def test_exports_page_queries_do_not_grow_with_tracks(client, settings, app, extra_tracks):
+    scenario, _ = await signed_in(client, settings, app)
+    for n in range(extra_tracks):
+        await make_track(scenario.contest, slug=f"extra-{n}")
+    with counting_queries() as records:
+        response = await client.get(f"/admin/c/{scenario.contest.slug}/exports")
+    assert (response.status_code, len(records)) == (200, QUERIES_FOR_PAGE)
