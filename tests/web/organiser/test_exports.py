@@ -114,3 +114,14 @@ async def test_exports_page_queries_do_not_grow_with_tracks(client, settings, ap
     with counting_queries() as records:
         response = await client.get(f"/admin/c/{scenario.contest.slug}/exports")
     assert (response.status_code, len(records)) == (200, QUERIES_FOR_PAGE)
+
+
+async def test_download_names_stay_ascii_when_a_slug_is_not(client, settings, app):
+    contest = await make_contest(slug="文创赛")
+    track = await make_track(contest, slug="工运")
+    organiser = await make_user()
+    await ContestRole.create(contest=contest, user=organiser, role=ContestRoleKind.ORGANISER)
+    await login_as(client, organiser, secret=settings.secret_key)
+    response = await client.get(f"/admin/c/{contest.slug}/exports/tracks/{track.id}/scores.csv?anonymised=1")
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="contest-{contest.id}-track-{track.id}-scores-anonymised.csv"')
