@@ -58,6 +58,7 @@ async def test_entries_workbook_has_a_sheet_per_track_and_every_field_in_its_own
     scenario = await build(store)
     workbook = await xlsx(scenario, "entries")
     assert workbook.sheetnames == ["工运IP赛道", "生活实用产品赛道"]
+    assert workbook["工运IP赛道"].freeze_panes == "A3"  # both header rows stay in view
     rows = values(workbook["工运IP赛道"])
     assert rows[0][:7] == ["作品编号", "状态", "作品名称", "创作理念", "角色名称", "延展场景", "高度（厘米）"]
     assert rows[1][:7] == ["Entry number", "State", "Title", "Concept statement", "Character name",
