@@ -136,10 +136,10 @@ def _raw(values: Any) -> dict[str, str]:
     return raw
 
 
-def _list(data: Mapping[str, Any], key: str, problems: list[Problem]) -> list[Any]:
-    value = data.get(key, [])
+def _list(data: Any, key: str, problems: list[Problem], *, where: str = "") -> list[Any]:
+    value = _mapping(data).get(key) or []
     if not isinstance(value, list):
-        problems.append(Problem(key, N_("This part of the file must be a list.")))
+        problems.append(Problem(f"{where} {key}".strip(), N_("This part of the file must be a list.")))
         return []
     return value
 
@@ -183,7 +183,7 @@ def _read_tracks(c: _Collector, rows: list[Any]) -> list[tuple[config.TrackSpec,
         if spec and spec.slug in seen:
             c.problems.append(Problem(f"tracks[{i}] slug", N_("Another track of this contest uses this address.")))
         fields, keys = [], set()
-        for j, raw in enumerate(_mapping(row).get("fields") or []):
+        for j, raw in enumerate(_list(row, "fields", c.problems, where=f"tracks[{i}]")):
             parsed = c.parse(f"tracks[{i}] fields[{j}]", config.parse_field, _raw(raw))
             if parsed and parsed.key in keys:
                 c.problems.append(Problem(f"tracks[{i}] fields[{j}] key", N_("Another field of this track uses this key.")))
@@ -235,7 +235,7 @@ def _read_rounds(c: _Collector, rows: list[Any], zone: str,
         raw = _raw({k: v for k, v in _mapping(row).items() if k != "criteria"})
         parsed = c.parse(f"rounds[{i}]", lambda raw=raw: setup.parse_round_settings(raw, zone=zone))
         criteria = [c.parse(f"rounds[{i}] criteria[{j}]", setup.parse_criterion, _raw(crit))
-                    for j, crit in enumerate(_mapping(row).get("criteria") or [])]
+                    for j, crit in enumerate(_list(row, "criteria", c.problems, where=f"rounds[{i}]"))]
         if parsed:
             _check_round_window(c, i, parsed, settings, [r for r, _ in rounds])
             rounds.append((parsed, [crit for crit in criteria if crit]))
