@@ -69,6 +69,16 @@ PLACEHOLDERS = {
     "closes": N_("when the round closes (UTC)"),
 }
 
+# What the wording page's preview fills in (the contest's own title replaces the sample one).
+SAMPLES: dict[str, Value] = {
+    "contest": Bilingual("文创设计大赛", "Design Contest"), "name": "王小明", "link": "https://contest.example.org/…",
+    "entry_number": "WC-01-0001", "entry_title": "灯笼", "submitted_at": "2026-06-01T12:00:00+00:00",
+    "files": "  1. SHA-256 3f2a…", "role": Bilingual("评委", "judge"),
+    "group": Bilingual("（评委组：专家组）", " (judge group: Experts)"), "expires": "2026-06-04 20:00 (Asia/Shanghai)",
+    "round": Bilingual("初评", "Preliminary round"), "complete": 7, "assigned": 12, "left": 5,
+    "closes": "2026-06-10 16:00 UTC",
+}
+
 RECEIPT = Wording(
     subject_zh="【{contest}】作品已提交",
     body_zh="{name}，您好：\n\n您的作品已提交。\n作品编号：{entry_number}\n作品名称：{entry_title}\n"

@@ -5,6 +5,8 @@ import pytest
 from contest.notifications.templates import (
     INVITATION,
     KINDS,
+    PLACEHOLDERS,
+    SAMPLES,
     Bilingual,
     Wording,
     WordingInvalid,
@@ -62,3 +64,7 @@ def test_required_chinese_one_line_subject_and_closed_braces():
         "body_zh": ("A brace is not closed: write a placeholder as {name} and a brace itself as {{ or }}.", {}),
         "subject_en": ("A subject is one line.", {}),
     }
+
+
+def test_every_placeholder_has_a_sample_for_the_preview():
+    assert set(SAMPLES) == set(PLACEHOLDERS) == {name for kind in KINDS.values() for name in kind.placeholders}

@@ -17,9 +17,12 @@ from contest.notifications.templates import (
     FIELDS,
     KINDS,
     PLACEHOLDERS,
+    SAMPLES,
+    Bilingual,
     Wording,
     WordingInvalid,
 )
+from contest.notifications.templates import render as render_wording
 from contest.web.flash import flash
 from contest.web.forms import read_form, text
 from contest.web.organiser.common import organised_contest, redirect_to
@@ -64,8 +67,10 @@ async def _messages_page(request: Request, contest: Contest, kind: str, *, value
                          error: WordingInvalid | None = None) -> Response:
     wording = await wording_for(contest.id, kind)
     own = await service.has_own_wording(contest, kind)
+    samples = {**SAMPLES, "contest": Bilingual(contest.title, contest.title_en or contest.title)}
     return render(request, "organiser/messages.html", {
         "contest": contest, "kinds": KINDS, "kind": kind, "own": own, "placeholders": PLACEHOLDERS,
+        "preview": render_wording(wording, samples),
         "values": values or {name: getattr(wording, name) for name in FIELDS}, "body_max": BODY_MAX,
         "errors": error.field_errors if error else {}, "error_params": error.field_params if error else {},
     }, status_code=400 if error else 200)

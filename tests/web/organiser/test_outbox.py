@@ -103,6 +103,8 @@ async def test_wording_is_edited_with_errors_by_the_field_and_reset(client, sett
     assert (saved.status_code, saved.headers["location"]) == (303, f"http://testserver/admin/c/{contest.slug}/messages?kind=reminder")
     stored = await MessageTemplate.get(contest_id=contest.id)
     assert (stored.kind, stored.subject_zh, stored.body_zh, stored.body_en) == ("reminder", "【{contest}】请评审", "{name}：{link}", "")
+    preview = await client.get(f"/admin/c/{contest.slug}/messages?kind=reminder")
+    assert f"<p><strong>【{contest.title}】请评审</strong></p>" in preview.text
     reset = await client.post(f"/admin/c/{contest.slug}/messages/reset", data={"csrf_token": token, "kind": "reminder"})
     assert reset.status_code == 303 and await MessageTemplate.all().count() == 0
 
