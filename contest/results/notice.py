@@ -1,0 +1,239 @@
+"""The 公示 (public notice): what it lists, its text, and where it stands.
+
+When the notice may be read is contest.results.embargo's rule (notice_public, objections_open);
+this module says what it shows. A contest has one notice of the proposed winners or of the
+shortlist, published for the contest's notice days from `contest.notice_starts_at` (the settings
+own the window, so `Notice.publish_at` / `ends_at` only record it as it was when saved). If the
+organisers never saved one, the generated draft is shown: at the start time the notice appears
+with no action by anyone. Outcome notices of objection cases are added as cases are decided.
+
+The list is read live from the awards (proposed or confirmed) or from the round that made the
+shortlist, so a revocation shows in it at once, next to the outcome notice that explains it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from contest import clock
+from contest.audit.log import record
+from contest.contests.models import Contest
+from contest.errors import Conflict, InvalidInput
+from contest.i18n import N_
+from contest.judging.models import RoundEntry
+from contest.results import cache_stamp, embargo
+from contest.results.models import (
+    Award,
+    AwardStatus,
+    Notice,
+    NoticeKind,
+    Objection,
+    ObjectionStatus,
+)
+
+HOW_TO_OBJECT = (
+    "公示期内，任何单位或个人对名单中的作品（如原创性、参赛资格）有异议的，可通过本页“提出异议”实名提交书面意见，"
+    "并提供联系方式和相关证据；以单位名义提出的，须附加盖公章的书面材料（PDF 或图片）。组委会对异议人的身份予以保密。"
+)
+MAIN_KINDS = (NoticeKind.PROPOSED_WINNERS, NoticeKind.SHORTLIST)
+ACTIVE_AWARDS = (AwardStatus.PROPOSED, AwardStatus.CONFIRMED)
+OPEN_CASES = (ObjectionStatus.RECEIVED, ObjectionStatus.UNDER_REVIEW)
+TITLE_MAX = 200
+BODY_MAX = 20_000
+ENTRY_VALUES = ("entry_id", "entry__number", "entry__title", "entry__public_name", "entry__owner__display_name",
+                "entry__track__name", "entry__track__name_en")
+
+
+class Phase(StrEnum):
+    NONE = "none"  # the contest has no public notice
+    SOON = "soon"
+    OPEN = "open"  # objections may be filed
+    CLOSED = "closed"  # the period is over, some case is still open
+    FINAL = "final"  # the period is over and every case decided: the results are final
+
+
+class NoNoticePeriod(Conflict):
+    message = N_("This contest has no public notice period. Set its start and its days in the settings first.")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One line of the notice: an entry and, on a list of proposed winners, its proposed grade."""
+
+    entry_id: int
+    number: str
+    title: str
+    public_name: str
+    track: str
+    track_en: str
+    grade: str = ""
+    grade_en: str = ""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The notice as readers see it: the saved one, or the draft while none is saved."""
+
+    kind: NoticeKind
+    title: str
+    body_md: str
+    saved: Notice | None
+
+
+# --- pure ------------------------------------------------------------------------------------------
+
+
+def phase(contest: Any, now: datetime, *, open_cases: int) -> Phase:
+    window = embargo.notice_window(contest)
+    if window is None:
+        return Phase.NONE
+    if now < window[0]:
+        return Phase.SOON
+    if now < window[1]:
+        return Phase.OPEN
+    return Phase.CLOSED if open_cases else Phase.FINAL
+
+
+def listed_from(rows: Iterable[dict[str, Any]]) -> list[Listed]:
+    """Lines from award or round-entry rows (ENTRY_VALUES, plus the tier's names for awards)."""
+    return [Listed(row["entry_id"], row["entry__number"] or "", row["entry__title"],
+                   row["entry__public_name"] or row["entry__owner__display_name"], row["entry__track__name"],
+                   row["entry__track__name_en"], row.get("tier__name", ""), row.get("tier__name_en", ""))
+            for row in rows]
+
+
+def md_escape(text: str) -> str:
+    """Entry titles and names inside generated Markdown stay plain text."""
+    return "".join(f"\\{char}" if char in "\\`*_[]()<>#|!~" else char for char in text)
+
+
+def day_label(moment: datetime, zone: str) -> str:
+    local = clock.to_zone(moment, zone)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _summary(listed: Sequence[Listed]) -> list[str]:
+    tracks: dict[str, Counter[str]] = {}
+    for line in listed:
+        tracks.setdefault(line.track, Counter())[line.grade] += 1
+    return [f"- {md_escape(track)}：" + "、".join(f"{md_escape(grade)} {count} 件" if grade else f"{count} 件"
+                                                 for grade, count in grades.items())
+            for track, grades in tracks.items()]
+
+
+def draft(contest: Any, kind: NoticeKind, listed: Sequence[Listed]) -> tuple[str, str]:
+    """(title, Markdown body) of a notice generated from what it lists, in Chinese like the contest's
+    own documents; the organisers may edit both before or during the notice."""
+    what = "拟获奖名单" if kind == NoticeKind.PROPOSED_WINNERS else "入围终评作品名单"
+    title = f"{contest.title}{what}公示"
+    window = embargo.notice_window(contest)
+    period = (f"公示期自 {day_label(window[0], contest.time_zone)} 起至 {day_label(window[1], contest.time_zone)} 止，"
+              f"共 {contest.notice_days} 天。") if window else ""
+    body = [
+        f"经评审，现将{md_escape(contest.title)}{what}予以公示。{period}",
+        HOW_TO_OBJECT,
+        f"名单共 {len(listed)} 件作品：",
+        "\n".join(_summary(listed)),
+    ]
+    return title, "\n\n".join(part for part in body if part)
+
+
+# --- queries ---------------------------------------------------------------------------------------
+
+
+async def proposed_winners(contest: Contest) -> list[Listed]:
+    """Every proposed or confirmed award, by track and grade (special awards last)."""
+    rows = await Award.filter(contest_id=contest.id, status__in=list(ACTIVE_AWARDS)).order_by(
+        "tier__is_special", "entry__track__position", "entry__track_id", "tier__rank", "tier_id", "entry__number",
+    ).values(*ENTRY_VALUES, "tier__name", "tier__name_en")
+    return listed_from(rows)
+
+
+async def shortlist(contest: Contest) -> list[Listed]:
+    """The entries advanced from the latest round that advanced any: the finalists."""
+    latest = await RoundEntry.filter(round__contest_id=contest.id, advanced=True).order_by(
+        "-round__position", "-round_id").limit(1).values_list("round_id", flat=True)
+    if not latest:
+        return []
+    rows = await RoundEntry.filter(round_id=latest[0], advanced=True).order_by(
+        "entry__track__position", "entry__track_id", "entry__number").values(*ENTRY_VALUES)
+    return listed_from(rows)
+
+
+async def listed(contest: Contest, kind: NoticeKind) -> list[Listed]:
+    return await (proposed_winners(contest) if kind == NoticeKind.PROPOSED_WINNERS else shortlist(contest))
+
+
+async def main_notice(contest: Contest) -> Notice | None:
+    return await Notice.filter(contest_id=contest.id, kind__in=list(MAIN_KINDS)).order_by("-id").first()
+
+
+async def default_kind(contest: Contest) -> NoticeKind:
+    has_awards = await Award.exists(contest_id=contest.id, status__in=list(ACTIVE_AWARDS))
+    return NoticeKind.PROPOSED_WINNERS if has_awards else NoticeKind.SHORTLIST
+
+
+async def current(contest: Contest) -> Shown:
+    """The saved notice, else a draft of the kind the contest's state suggests."""
+    saved = await main_notice(contest)
+    if saved is not None:
+        return Shown(saved.kind, saved.title, saved.body_md, saved)
+    kind = await default_kind(contest)
+    title, body = draft(contest, kind, await listed(contest, kind))
+    return Shown(kind, title, body, None)
+
+
+async def outcome_notices(contest: Contest) -> list[Notice]:
+    """The published outcomes of objection cases, newest first."""
+    return await Notice.filter(contest_id=contest.id, kind=NoticeKind.OBJECTION_OUTCOME).order_by("-publish_at", "-id")
+
+
+async def open_cases(contest: Contest) -> int:
+    return await Objection.filter(contest_id=contest.id, status__in=list(OPEN_CASES)).count()
+
+
+# --- saving ----------------------------------------------------------------------------------------
+
+
+def _checked(kind: str, title: str, body_md: str) -> tuple[NoticeKind, str, str]:
+    problems = {}
+    if kind not in {k.value for k in MAIN_KINDS}:
+        problems["kind"] = N_("Choose one of the options.")
+    title, body_md = title.strip(), body_md.strip()
+    if not title:
+        problems["title"] = N_("Enter a title.")
+    elif len(title) > TITLE_MAX:
+        problems["title"] = N_("Keep the title under 200 characters.")
+    if len(body_md) > BODY_MAX:
+        problems["body_md"] = N_("Keep the text under 20,000 characters.")
+    if problems:
+        raise InvalidInput(problems)
+    return NoticeKind(kind), title, body_md
+
+
+async def save_notice(contest: Contest, *, kind: str, title: str, body_md: str, by: Any, now: datetime) -> Notice:
+    """Save the contest's notice (create it, or replace its kind, title and text). It is published at
+    the notice period's start, which the settings own. Audited with the text as saved; the cached
+    results pages of the contest are dropped. Raises NoNoticePeriod, InvalidInput."""
+    window = embargo.notice_window(contest)
+    if window is None:
+        raise NoNoticePeriod()
+    kind_, title, body_md = _checked(kind, title, body_md)
+    fields = {"kind": kind_, "title": title, "body_md": body_md, "publish_at": window[0], "ends_at": window[1]}
+    async with in_transaction():
+        notice = await main_notice(contest)
+        if notice is None:
+            notice = await Notice.create(contest_id=contest.id, **fields)
+        else:
+            await Notice.filter(id=notice.id).update(**fields)
+        await record("notice.saved", subject=f"notice:{notice.id}", now=now, actor=by, contest_id=contest.id,
+                     data={"kind": kind_.value, "title": title, "body_md": body_md})
+    cache_stamp.invalidate_results(contest.id)
+    return await Notice.get(id=notice.id)
