@@ -250,6 +250,10 @@ async def test_export_then_import_gives_the_same_configuration(english, settings
     assert imported.status_code == 303, imported.text
     again = (await english.get("/admin/c/copy-2026/export")).json()
     assert again == data
+    taken = await english.post("/admin/contests/import", data={"csrf_token": token, "slug": "copy-2026"},
+                               files={"file": ("c.json", exported.content, "application/json")})
+    assert field_error(taken.text, "import", "slug") == "Another contest already uses this address."
+    assert await Contest.filter(title=source.title).count() == 2
 
 
 async def test_an_invalid_file_reports_every_problem_and_creates_nothing(english, settings):
