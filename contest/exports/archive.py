@@ -10,7 +10,6 @@ end lists the SHA-256 recorded at upload, for ``sha256sum -c``.
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 import zipfile
@@ -25,30 +24,13 @@ from contest.contests.models import Track
 from contest.entries.models import EntryImage
 from contest.entries.states import EntryState
 from contest.media.storage import EXTENSIONS, UploadStore
+from contest.zipstream import ZipSink
 
 CHUNK = 256 * 1024
 BATCH = 500
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 NAME_LENGTH = 60
 _UNSAFE = re.compile(r"[^\w\-]+")
-
-
-class _Sink(io.RawIOBase):
-    """A write-only, unseekable file that hands over what was written since the last take()."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def take(self) -> bytes:
-        data, self.parts = b"".join(self.parts), []
-        return data
 
 
 @dataclass(frozen=True)
@@ -101,7 +83,7 @@ async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
 
 async def originals_zip(track: Track, store: UploadStore, *, anonymised: bool) -> AsyncIterator[bytes]:
     """The ZIP's bytes, piece by piece. A file missing from the store is listed in MISSING.txt."""
-    sink, sums, missing = _Sink(), [], []
+    sink, sums, missing = ZipSink(), [], []
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         async for member in members(track, store, anonymised=anonymised):
             if not member.path.is_file():

@@ -29,6 +29,7 @@ from fpdf import FPDF
 from fpdf.enums import TextMode, WrapMode
 
 from contest import clock
+from contest.zipstream import ZipSink
 
 FONT_FILE = Path(pylopdf_fonts_zh_cn.serif_path())
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
@@ -256,29 +257,11 @@ async def certificate_pdf(certificate: Certificate) -> bytes:
     return (await anyio.to_thread.run_sync(render_all, [certificate]))[0]
 
 
-class _Sink(io.RawIOBase):
-    """A write-only, unseekable file that hands over what was written since the last call to take()."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def take(self) -> bytes:
-        data, self.parts = b"".join(self.parts), []
-        return data
-
-
 async def certificates_zip(certificates: Iterable[Certificate], *, batch: int = 20) -> AsyncIterator[bytes]:
     """A ZIP with one PDF per certificate, yielded piece by piece: a batch of PDFs is made in a worker
     thread, written to the archive and handed on, so memory holds one batch, not the whole archive."""
     pending = list(certificates)
-    sink = _Sink()
+    sink = ZipSink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for start in range(0, len(pending), batch):
             group = pending[start:start + batch]
