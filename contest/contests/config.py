@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
-from contest import clock
 from contest.accounts.models import User
 from contest.audit.log import record
 from contest.contests.fields import KINDS
@@ -35,6 +34,7 @@ from contest.contests.models import (
 from contest.entries.models import Declaration, Entry
 from contest.entries.states import EntryState
 from contest.errors import Conflict, InvalidInput
+from contest.form_input import FieldReader
 from contest.i18n import N_
 from contest.judging.models import Round
 from contest.results.models import Award
@@ -54,77 +54,7 @@ class TrackHasEntries(Conflict):
     message = N_("This track has entries, so it cannot be deleted.")
 
 
-# --- reading raw values --------------------------------------------------------------------------
-
-
-class Reader:
-    """Collects one message per field while reading, so a form reports every problem at once."""
-
-    def __init__(self, raw: Mapping[str, str]) -> None:
-        self.raw, self.errors = raw, {}
-
-    def text(self, name: str, *, max_length: int, required: bool = False) -> str:
-        value = (self.raw.get(name) or "").strip()
-        if required and not value:
-            self.errors[name] = N_("This field is required.")
-        elif len(value) > max_length:
-            self.errors[name] = N_("Too long for this field.")
-        return value
-
-    def integer(self, name: str, *, low: int, high: int, default: int = 0) -> int:
-        value = (self.raw.get(name) or "").strip()
-        if not value.lstrip("-").isdigit():
-            self.errors[name] = N_("Enter a whole number.")
-            return default
-        if not low <= int(value) <= high:
-            self.errors[name] = N_("This number is outside the allowed range.")
-        return int(value)
-
-    def fraction(self, name: str) -> float:
-        try:
-            number = float((self.raw.get(name) or "0").strip())
-        except ValueError:
-            number = float("nan")
-        if not 0 <= number <= 1:
-            self.errors[name] = N_("Enter a share between 0 and 1, for example 0.2.")
-            return 0.0
-        return number
-
-    def moment(self, name: str, zone: str) -> datetime | None:
-        value = (self.raw.get(name) or "").strip()
-        if not value:
-            return None
-        try:
-            return clock.local_to_utc(datetime.fromisoformat(value).replace(tzinfo=None), zone)
-        except ValueError:
-            self.errors[name] = N_("Enter a date and time.")
-            return None
-
-    def choice(self, name: str, allowed: type, *, default: Any = None) -> Any:
-        value = (self.raw.get(name) or "").strip()
-        if not value and default is not None:
-            return default
-        try:
-            return allowed(value)
-        except ValueError:
-            self.errors[name] = N_("Choose one of the options.")
-            return default
-
-    def flag(self, name: str) -> bool:
-        return self.raw.get(name) in {"1", "on", "true"}
-
-    def pattern(self, name: str, regex: re.Pattern[str], message: str) -> str:
-        value = self.text(name, max_length=64, required=True).lower()
-        if value and name not in self.errors and not regex.match(value):
-            self.errors[name] = message
-        return value
-
-    def done(self) -> None:
-        if self.errors:
-            raise InvalidInput(self.errors)
-
-
-def _zone(read: Reader) -> str:
+def _zone(read: FieldReader) -> str:
     zone = read.text("time_zone", max_length=64) or "Asia/Shanghai"
     try:
         ZoneInfo(zone)
@@ -161,14 +91,14 @@ class ContestSettings:
 
 
 def parse_slug(raw: Mapping[str, str]) -> str:
-    read = Reader(raw)
+    read = FieldReader(raw)
     slug = read.pattern("slug", SLUG, N_("Use 2 to 64 lower-case letters, digits and hyphens."))
     read.done()
     return slug
 
 
 def parse_contest_settings(raw: Mapping[str, str]) -> ContestSettings:
-    read = Reader(raw)
+    read = FieldReader(raw)
     zone = _zone(read)
     settings = ContestSettings(
         title=read.text("title", max_length=200, required=True), title_en=read.text("title_en", max_length=200),
@@ -268,7 +198,7 @@ class TrackSpec:
 
 
 def parse_track(raw: Mapping[str, str]) -> TrackSpec:
-    read = Reader(raw)
+    read = FieldReader(raw)
     spec = TrackSpec(
         slug=read.pattern("slug", SLUG, N_("Use 2 to 64 lower-case letters, digits and hyphens.")),
         name=read.text("name", max_length=100, required=True), name_en=read.text("name_en", max_length=100),
@@ -388,7 +318,7 @@ def _options_problem(kind: FieldKind, options: list[dict[str, str]]) -> str | No
 
 
 def parse_field(raw: Mapping[str, str]) -> FieldSpec:
-    read = Reader(raw)
+    read = FieldReader(raw)
     key = read.pattern("key", FIELD_KEY, N_("Use lower-case letters, digits and underscores, starting with a letter."))
     if key in RESERVED_KEYS:
         read.errors["key"] = N_("This key is used by the entry form itself: choose another.")
@@ -471,7 +401,7 @@ class TierSpec:
 
 
 def parse_tier(raw: Mapping[str, str], track_ids: set[int]) -> TierSpec:
-    read = Reader(raw)
+    read = FieldReader(raw)
     track = (raw.get("track") or "").strip()
     if track and (not track.isdigit() or int(track) not in track_ids):
         read.errors["track"] = N_("Choose one of the options.")
@@ -539,7 +469,7 @@ class TermsSpec:
 
 
 def parse_terms(raw: Mapping[str, str]) -> TermsSpec:
-    read = Reader(raw)
+    read = FieldReader(raw)
     kind = read.choice("kind", TermsKind, default=TermsKind.ORIGINALITY)
     ip_mode = read.choice("ip_mode", IpMode, default=IpMode.EXHIBITION_ONLY) if kind == TermsKind.IP_TERMS else None
     spec = TermsSpec(kind=kind, ip_mode=ip_mode, body=read.text("body", max_length=20_000, required=True),

@@ -11,18 +11,17 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
-from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind, User
 from contest.audit.log import record
 from contest.contests.models import Contest, Track
 from contest.errors import Conflict as StateConflict
 from contest.errors import InvalidInput
+from contest.form_input import FieldReader
 from contest.i18n import N_
 from contest.judging.aggregation import Method
 from contest.judging.models import (
@@ -82,79 +81,19 @@ class CriterionSpec:
 # --- parsing raw form values ---------------------------------------------------------------------
 
 
-class _Reader:
-    """Collects one error per field while reading, so a form reports every problem at once."""
-
-    def __init__(self, raw: Mapping[str, str]) -> None:
-        self.raw, self.errors = raw, {}
-
-    def text(self, name: str, *, max_length: int, required: bool = False) -> str:
-        value = (self.raw.get(name) or "").strip()
-        if required and not value:
-            self.errors[name] = N_("This field is required.")
-        elif len(value) > max_length:
-            self.errors[name] = N_("Too long for this field.")
-        return value
-
-    def choice(self, name: str, enum: type, default: Any) -> Any:
-        value = self.raw.get(name) or default.value
-        try:
-            return enum(value)
-        except ValueError:
-            self.errors[name] = N_("Choose one of the options.")
-            return default
-
-    def integer(self, name: str, *, low: int, high: int, default: int = 0) -> int:
-        value = (self.raw.get(name) or "").strip()
-        if not value.lstrip("-").isdigit():
-            self.errors[name] = N_("Enter a whole number.")
-            return default
-        number = int(value)
-        if not low <= number <= high:
-            self.errors[name] = N_("This number is outside the allowed range.")
-        return number
-
-    def decimal(self, name: str, *, minimum_exclusive: Decimal) -> float:
-        try:
-            number = Decimal((self.raw.get(name) or "").strip())
-        except InvalidOperation:
-            number = Decimal("NaN")
-        if not number.is_finite() or number <= minimum_exclusive:
-            self.errors[name] = N_("Enter a number greater than zero.")
-            return 1.0
-        return float(number)
-
-    def moment(self, name: str, zone: str) -> datetime | None:
-        value = (self.raw.get(name) or "").strip()
-        if not value:
-            return None
-        try:
-            return clock.local_to_utc(datetime.fromisoformat(value).replace(tzinfo=None), zone)
-        except ValueError:
-            self.errors[name] = N_("Enter a date and time.")
-            return None
-
-    def flag(self, name: str) -> bool:
-        return self.raw.get(name) in {"1", "on", "true"}
-
-    def done(self) -> None:
-        if self.errors:
-            raise InvalidInput(self.errors)
-
-
 def parse_round_settings(raw: Mapping[str, str], *, zone: str) -> RoundSettings:
-    read = _Reader(raw)
+    read = FieldReader(raw)
     settings = RoundSettings(
-        kind=read.choice("kind", RoundKind, RoundKind.PRELIMINARY),
+        kind=read.choice("kind", RoundKind, default=RoundKind.PRELIMINARY),
         name=read.text("name", max_length=NAME_MAX, required=True),
         name_en=read.text("name_en", max_length=NAME_MAX),
         opens_at=read.moment("opens_at", zone),
         closes_at=read.moment("closes_at", zone),
-        entry_source=read.choice("entry_source", EntrySource, EntrySource.ALL_ELIGIBLE),
-        assignment_mode=read.choice("assignment_mode", AssignmentMode, AssignmentMode.WHOLE_PANEL),
+        entry_source=read.choice("entry_source", EntrySource, default=EntrySource.ALL_ELIGIBLE),
+        assignment_mode=read.choice("assignment_mode", AssignmentMode, default=AssignmentMode.WHOLE_PANEL),
         judges_per_entry=read.integer("judges_per_entry", low=1, high=MAX_JUDGES_PER_ENTRY, default=3),
-        method=read.choice("method", Method, Method.MEAN),
-        judges_see_others_scores=read.choice("judges_see_others_scores", OthersScores, OthersScores.NEVER),
+        method=read.choice("method", Method, default=Method.MEAN),
+        judges_see_others_scores=read.choice("judges_see_others_scores", OthersScores, default=OthersScores.NEVER),
         **{switch: read.flag(switch) for switch in SWITCHES},
     )
     if settings.opens_at and settings.closes_at and settings.closes_at <= settings.opens_at:
@@ -164,13 +103,13 @@ def parse_round_settings(raw: Mapping[str, str], *, zone: str) -> RoundSettings:
 
 
 def parse_criterion(raw: Mapping[str, str]) -> CriterionSpec:
-    read = _Reader(raw)
+    read = FieldReader(raw)
     spec = CriterionSpec(
         name=read.text("name", max_length=NAME_MAX, required=True),
         name_en=read.text("name_en", max_length=NAME_MAX),
         guidance=read.text("guidance", max_length=GUIDANCE_MAX),
         guidance_en=read.text("guidance_en", max_length=GUIDANCE_MAX),
-        weight=read.decimal("weight", minimum_exclusive=Decimal(0)),
+        weight=read.positive("weight"),
         scale_min=read.integer("scale_min", low=-SCALE_LIMIT, high=SCALE_LIMIT),
         scale_max=read.integer("scale_max", low=-SCALE_LIMIT, high=SCALE_LIMIT, default=10),
     )
@@ -305,7 +244,7 @@ async def delete_criterion(criterion: Criterion, *, by: User, now: datetime, con
 
 async def create_panel(round_: Round, *, name: str, track_id: int | None, by: User, now: datetime) -> Panel:
     _require_unlocked(round_)
-    read = _Reader({"name": name})
+    read = FieldReader({"name": name})
     name = read.text("name", max_length=NAME_MAX, required=True)
     if track_id is not None and not await Track.filter(id=track_id, contest_id=round_.contest_id).exists():
         read.errors["track"] = N_("Choose one of the options.")
