@@ -216,13 +216,11 @@ NOTE_REQUIRED = N_("Write what was decided and why; it is kept in the case file.
 PUBLIC_REQUIRED = N_("Write the outcome as it will be published.")
 
 
-def _required(text: str, field: str, message: str, *, limit: int) -> str:
-    text = text.strip()
-    if not text:
-        raise InvalidInput({field: message})
-    if len(text) > limit:
-        raise InvalidInput({field: N_("This is too long.")})
-    return text
+def _problem(text: str, missing: str | None, *, limit: int) -> str | None:
+    """What is wrong with a trimmed text: empty when it is required (`missing` says so), or too long."""
+    if not text and missing:
+        return missing
+    return N_("This is too long.") if len(text) > limit else None
 
 
 async def _move(objection: Objection, to: ObjectionStatus, *, outcome: str = "", now: datetime) -> ObjectionStatus:
@@ -241,7 +239,10 @@ async def _move(objection: Objection, to: ObjectionStatus, *, outcome: str = "",
 
 async def start_review(objection: Objection, *, note: str, by: Any, now: datetime) -> None:
     """received → under review (the experts' 复议), with the organiser's note; audited."""
-    note = _required(note, "note", NOTE_REQUIRED, limit=NOTE_MAX)
+    note = note.strip()
+    problem = _problem(note, NOTE_REQUIRED, limit=NOTE_MAX)
+    if problem:
+        raise InvalidInput({"note": problem})
     async with in_transaction():
         await _move(objection, ObjectionStatus.UNDER_REVIEW, now=now)
         await record("objection.under_review", subject=f"objection:{objection.id}", now=now, actor=by,
@@ -249,12 +250,15 @@ async def start_review(objection: Objection, *, note: str, by: Any, now: datetim
 
 
 def _checked_decision(decision: Decision) -> Decision:
-    note = _required(decision.note, "note", NOTE_REQUIRED, limit=NOTE_MAX)
-    public_text = decision.public_text.strip()
-    if decision.upheld or decision.publish or public_text:
-        public_text = _required(public_text, "public_text", PUBLIC_REQUIRED, limit=PUBLIC_MAX)
-    if decision.upheld and decision.policy is None:
-        raise InvalidInput({"policy": N_("Choose one of the options.")})
+    """The decision with its texts trimmed; InvalidInput naming every field with a problem."""
+    note, public_text = decision.note.strip(), decision.public_text.strip()
+    published = decision.upheld or decision.publish
+    problems = {"note": _problem(note, NOTE_REQUIRED, limit=NOTE_MAX),
+                "public_text": _problem(public_text, PUBLIC_REQUIRED if published else None, limit=PUBLIC_MAX),
+                "policy": N_("Choose one of the options.") if decision.upheld and decision.policy is None else None}
+    found = {name: problem for name, problem in problems.items() if problem}
+    if found:
+        raise InvalidInput(found)
     return replace(decision, note=note, public_text=public_text)
 
 
@@ -300,22 +304,35 @@ def _label(entry: Entry) -> str:
     return f"{entry.number or ''}《{notice.md_escape(entry.title)}》"
 
 
+def _vacated(revoked: Sequence[Award], promotions: Sequence[Promotion], special: set[int],
+             policy: RevocationPolicy | None) -> list[int]:
+    """The tiers left with an empty seat: each revoked one when nothing moves (or a special award, never
+    refilled); under 依次递补 without an entry to join, the lowest tier of the chain."""
+    if policy is not RevocationPolicy.PROMOTE_NEXT:
+        return [a.tier_id for a in revoked]
+    vacated = [a.tier_id for a in revoked if a.tier_id in special]
+    graded = [a for a in revoked if a.tier_id not in special]
+    if graded and not any(p.from_tier_id is None for p in promotions):
+        vacated.append(promotions[-1].from_tier_id if promotions else graded[0].tier_id)  # type: ignore[arg-type]
+    return vacated
+
+
 async def _changes(objection: Objection, revoked: Sequence[Award], promotions: Sequence[Promotion],
                    policy: RevocationPolicy | None) -> list[str]:
     """The published list of what the outcome changed, in the notice's language."""
+    if not revoked:
+        return ["- 该作品没有需要撤销的奖项。"]
     entry_ids = {objection.entry_id, *(p.entry_id for p in promotions)}
     entries = {e.id: e for e in await Entry.filter(id__in=list(entry_ids))}
-    tier_ids = {a.tier_id for a in revoked} | {p.to_tier_id for p in promotions} | {
-        p.from_tier_id for p in promotions if p.from_tier_id is not None}
-    tiers = {t.id: notice.md_escape(t.name) for t in await AwardTier.filter(id__in=list(tier_ids))}
-    lines = [f"- 撤销作品 {_label(entries[objection.entry_id])} 的{tiers[a.tier_id]}。" for a in revoked]
+    moved = {p.to_tier_id for p in promotions} | {p.from_tier_id for p in promotions if p.from_tier_id is not None}
+    rows = await AwardTier.filter(id__in=list({a.tier_id for a in revoked} | moved))
+    name = {t.id: notice.md_escape(t.name) for t in rows}
+    lines = [f"- 撤销作品 {_label(entries[objection.entry_id])} 的{name[a.tier_id]}。" for a in revoked]
     for p in promotions:
-        was = f"由{tiers[p.from_tier_id]}" if p.from_tier_id is not None else ""
-        lines.append(f"- 作品 {_label(entries[p.entry_id])} {was}依次递补为{tiers[p.to_tier_id]}。")
-    if revoked and policy is RevocationPolicy.LEAVE_VACANT:
-        lines.append("- 撤销后的名额不再递补，该等次空缺。")
-    if not revoked:
-        lines.append("- 该作品没有需要撤销的奖项。")
+        was = f"由{name[p.from_tier_id]}" if p.from_tier_id is not None else ""
+        lines.append(f"- 作品 {_label(entries[p.entry_id])} {was}依次递补为{name[p.to_tier_id]}。")
+    special = {t.id for t in rows if awards_service.as_tier(t).track_id is None}
+    lines += [f"- {name[tier_id]}空缺一名。" for tier_id in _vacated(revoked, promotions, special, policy)]
     return lines
 
 

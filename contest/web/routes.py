@@ -9,6 +9,8 @@ from contest.settings import PROJECT_ROOT
 from contest.web import auth, designer, judge, media, public
 from contest.web import certificates as designer_certificates
 from contest.web import gallery as public_gallery
+from contest.web import my_results as designer_results
+from contest.web import notice as public_notice
 from contest.web import vote as public_vote
 from contest.web.organiser import audit as organiser_audit
 from contest.web.organiser import awards as organiser_awards
@@ -16,6 +18,7 @@ from contest.web.organiser import contests as organiser_contests
 from contest.web.organiser import dashboard as organiser_dashboard
 from contest.web.organiser import exports as organiser_exports
 from contest.web.organiser import integrity as organiser_integrity
+from contest.web.organiser import objections as organiser_objections
 from contest.web.organiser import outbox as organiser_outbox
 from contest.web.organiser import people as organiser_people
 from contest.web.organiser import progress as organiser_progress
@@ -28,13 +31,14 @@ def build_routes() -> list[BaseRoute]:
     return [
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
         Mount("/account", routes=auth.routes, name="auth"),
-        Mount("/me", routes=[*designer.routes, *designer_certificates.routes], name="designer"),
+        Mount("/me", routes=[*designer.routes, *designer_certificates.routes,
+                             *designer_results.routes], name="designer"),
         Mount("/judge", routes=judge.routes, name="judge"),
         Mount("/media", routes=media.routes, name="media"),
         Mount("/admin", routes=[*organiser_dashboard.routes, *organiser_integrity.routes, *organiser_rounds.routes,
                                 *organiser_progress.routes, *organiser_results.routes, *organiser_people.routes,
-                                *organiser_awards.routes, *organiser_vote.routes,
+                                *organiser_awards.routes, *organiser_vote.routes, *organiser_objections.routes,
                                 *organiser_outbox.routes, *organiser_audit.routes,
                                 *organiser_contests.routes, *organiser_exports.routes], name="organiser"),
-        Mount("", routes=[*public_gallery.routes, *public_vote.routes, *public.routes], name="public"),
+        Mount("", routes=[*public_gallery.routes, *public_vote.routes, *public_notice.routes, *public.routes], name="public"),
     ]

@@ -141,12 +141,26 @@ async def test_upheld_objection_can_leave_the_grade_vacant(db, tmp_path):
     assert applied.promotions == []
     assert applied.notice is not None
     assert applied.notice.body_md.endswith(
-        f"- 撤销作品 {final.entries[1].number}《作品2》 的二等奖。\n- 撤销后的名额不再递补，该等次空缺。")
+        f"- 撤销作品 {final.entries[1].number}《作品2》 的二等奖。\n- 二等奖空缺一名。")
     events = await AuditEvent.filter(subject=f"objection:{case.id}").order_by("seq").values_list("action", flat=True)
     assert events == ["objection.received", "objection.under_review", "objection.upheld"]
     award_events = await AuditEvent.filter(contest_id=final.contest.id, action__startswith="award.").values_list(
         "action", flat=True)
     assert award_events == ["award.revoked"]
+
+
+async def test_without_an_entry_left_to_promote_the_lowest_grade_of_the_chain_stays_vacant(db, tmp_path):
+    final, organiser = await confirmed_final(figures=SEVEN[:6])
+    special = await Award.create(contest=final.contest, tier=final.tiers["网络人气奖"], entry=final.entries[0],
+                                 status=AwardStatus.CONFIRMED)
+    case = await reviewed(final, tmp_path, organiser, place=1)
+
+    applied = await objections.decide(case, Decision(upheld=True, note="成立", public_text="撤销。",
+                                                     policy=RevocationPolicy.PROMOTE_NEXT), by=organiser, now=DURING)
+
+    assert [a.id for a in applied.revoked][-1] == special.id
+    assert await held(final) == {"一等奖": [2], "二等奖": [3, 4], "三等奖": [5, 6]}
+    assert applied.notice.body_md.splitlines()[-2:] == ["- 网络人气奖空缺一名。", "- 三等奖空缺一名。"]
 
 
 async def test_rejected_objection_keeps_the_awards_and_informs_the_objector_without_a_notice(db, tmp_path):

@@ -33,7 +33,7 @@ from contest.judging.models import (
     PanelMember,
     RoundEntry,
 )
-from contest.results.models import Award, AwardStatus
+from contest.results.models import Award, AwardStatus, Objection
 from tests import imagegen
 from tests.factories import login_as, make_contest, make_field, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry
@@ -123,6 +123,13 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("outbox", "GET"), ("outbox_retry", "POST"), ("messages", "GET"), ("messages_save", "POST"),
         ("messages_reset", "POST"), ("audit", "GET"), ("audit_csv", "GET"))},
     ("organiser:exports", "GET"): ORGANISER,
+    ("public:notice", "GET"): RESULTS,  # the world's contest has no notice period: organisers preview
+    ("public:objection_form", "GET"): NOBODY,  # objections only while its notice is open
+    ("public:objection_submit", "POST"): NOBODY,
+    ("designer:results", "GET"): SIGNED_IN,
+    **{(f"organiser:{name}", method): ORGANISER for name, method in (
+        ("objections", "GET"), ("notice_save", "POST"), ("objection", "GET"), ("objection_review", "POST"),
+        ("objection_decide", "POST"), ("objection_attachment", "GET"))},
     ("organiser:export_originals", "GET"): ORGANISER,
     **{(f"organiser:export_{table}_{fmt}", "GET"): ORGANISER for table in ("entries", "scores", "results")
        for fmt in ("xlsx", "csv")},
@@ -227,6 +234,11 @@ async def build_world(store, *, images: bool) -> World:
     missing.update(number="WORLD-99-9999", digest=digest)
     award_ids = await Award.filter(entry_id=entry.id).values_list("id", flat=True)
     params["award_id"], missing["award_id"] = str(award_ids[0]), "999999"
+    objection = await Objection.create(contest=contest, entry=entry, objector_name="丙", objector_email="bing@example.org",
+                                       body="与已发表作品雷同", attachment_key="a" * 32, attachment_type="pdf")
+    store.original_path(objection.attachment_key).parent.mkdir(parents=True, exist_ok=True)
+    store.original_path(objection.attachment_key).write_bytes(b"%PDF-1.4\n%%EOF\n")
+    params["objection_id"], missing["objection_id"] = str(objection.id), "999999"
     track_field = await make_field(track, "material")
     params.update(track_id=str(track.id), field_id=str(track_field.id), tier_id=str(tier.id),
                   user_id=str(judges["judge"].id))
