@@ -258,8 +258,9 @@ async def test_objections_are_accepted_only_while_the_notice_is_open(db, tmp_pat
         with pytest.raises(ObjectionsClosed):
             await filed(final, tmp_path, now=moment)
     case = await filed(final, tmp_path, now=NOTICE_START)
-    assert (case.status, case.entry_id, case.objector_email) == (
-        ObjectionStatus.RECEIVED, final.entries[0].id, "wang.ming@example.org")
+    case = await Objection.get(id=case.id)
+    assert (case.status, case.entry_id, case.objector_email, case.created_at) == (
+        ObjectionStatus.RECEIVED, final.entries[0].id, "wang.ming@example.org", NOTICE_START)
 
 
 async def test_an_objection_names_a_listed_entry_and_a_real_person(db, tmp_path):
