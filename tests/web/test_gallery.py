@@ -175,7 +175,7 @@ async def test_results_list_names_every_grade_by_track_and_the_vacant_ones(clien
     assert response.status_code == 200
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text))
     assert "工运IP赛道 一等奖 小工匠·阿铆 林间设计工作室 · R-01-0001 二等奖 钢花" in text
-    assert "三等奖 Vacant 生活实用产品赛道 一等奖 海派剪纸茶杯" in text
+    assert "三等奖 空缺 生活实用产品赛道 一等奖 海派剪纸茶杯" in text
     assert "网络人气奖 小工匠·阿铆 林间设计工作室 · 工运IP赛道 · R-01-0001" in text
     assert "提名未定" not in text and "已撤销作品" not in text
 
