@@ -22,12 +22,8 @@ A real server (`contest serve --workers N`) is then measured with `wrk -t2 -c64`
 The gallery and hello runs alternate, and the figures are medians of the repetitions. The last
 line printed is one JSON object.
 
-`--tcp-nodelay` starts the same server with TCP_NODELAY set on its listening socket (Linux passes
-it on to every accepted connection). With `--workers` above 1, uvicorn binds that socket itself
-without naming the protocol, so asyncio does not recognise it as TCP and never sets TCP_NODELAY:
-a response whose body is written after its headers then waits for the client's delayed ACK,
-about 40 ms, and the gallery page (58 kB) falls to ~1,400 requests/s with a p50 of 44 ms. One
-worker is not affected (uvicorn lets asyncio create the socket).
+`contest serve --workers N` sets TCP_NODELAY on the shared listening socket (see
+contest/__main__.py): without it every page with two workers waited ~40 ms for a delayed ACK.
 """
 
 from __future__ import annotations
@@ -240,31 +236,13 @@ def _invalidate(tmp: Path, contest_id: int) -> None:
     cache_stamp.invalidate_results(contest_id)
 
 
-def serve_with_nodelay(argv: list[str]) -> None:
-    """`contest serve`, with TCP_NODELAY on the listening socket uvicorn binds for its workers."""
-    import uvicorn.config
-
-    from contest.__main__ import main as contest_main
-
-    bind_socket = uvicorn.config.Config.bind_socket
-
-    def bind_with_nodelay(config: uvicorn.config.Config) -> socket.socket:
-        sock = bind_socket(config)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock
-
-    uvicorn.config.Config.bind_socket = bind_with_nodelay  # type: ignore[method-assign]
-    contest_main(argv)
-
-
 def measure_server(tmp: Path, env: dict[str, str], workers: int, contest_id: int, *, reps: int, seconds: int,
-                   cold_seconds: int, healthz: bool, invalidated: bool, nodelay: bool) -> dict:
+                   cold_seconds: int, healthz: bool, invalidated: bool) -> dict:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp / f"server-{workers}.log"
-    launcher = [__file__, "--serve-nodelay"] if nodelay else ["-m", "contest"]
     with log.open("w") as log_file:
-        proc = subprocess.Popen([sys.executable, *launcher, "serve", "--port", str(port), "--workers", str(workers)],
+        proc = subprocess.Popen([sys.executable, "-m", "contest", "serve", "--port", str(port), "--workers", str(workers)],
                                 cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             _wait_healthy(base, proc, log)
@@ -336,9 +314,9 @@ def bench_database(kind: str, workers: list[int], args: argparse.Namespace) -> l
                                     capture_output=True, text=True)
             contest_id = json.loads(seeded.stdout.strip().splitlines()[-1])["contest_id"]
             reps, seconds, cold = (1, 2, 2) if args.quick else (3, 5, 3)
-            return [{"database": kind, "tcp_nodelay": args.tcp_nodelay,
+            return [{"database": kind,
                      **measure_server(tmp, env, n, contest_id, reps=reps, seconds=seconds, cold_seconds=cold,
-                                      healthz=not args.quick, invalidated=not args.quick, nodelay=args.tcp_nodelay)}
+                                      healthz=not args.quick, invalidated=not args.quick)}
                     for n in workers]
         finally:
             if kind == "postgres":
@@ -363,12 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one short repetition of each run (under a minute)")
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--tcp-nodelay", action="store_true",
-                        help="start the server with TCP_NODELAY on its listening socket (see above)")
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
-    if argv is None and sys.argv[1:2] == ["--serve-nodelay"]:
-        serve_with_nodelay(sys.argv[2:])
-        return 0
     args = parser.parse_args(argv)
     if args.seed:
         asyncio.run(seed_main())
@@ -380,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     worst_ratio = min(r["gallery_vs_hello_rps"] for r in rows)
     worst_cold_p99 = max(max(r["cold_start_p99_ms"], r["invalidated_p99_ms"] or 0) for r in rows)
     print(json.dumps({
-        "benchmark": "gallery", "quick": args.quick, "tcp_nodelay": args.tcp_nodelay, "connections": CONNECTIONS, "entries": len(TRACKS) * ENTRIES_PER_TRACK,
+        "benchmark": "gallery", "quick": args.quick, "connections": CONNECTIONS, "entries": len(TRACKS) * ENTRIES_PER_TRACK,
         "gallery_vs_hello_rps": worst_ratio, "gallery_p99_ms": worst_cold_p99,
         "warm_gallery_p99_ms": max(r["gallery_p99_ms"] for r in rows),
         "targets": {"gallery_vs_hello_rps": TARGET_RATIO, "gallery_p99_ms": TARGET_P99_MS},

@@ -8,8 +8,10 @@ import asyncio
 import getpass
 import json
 import os
+import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tortoise import Tortoise
 
@@ -17,8 +19,11 @@ from contest.db import apply_migrations, settings_config
 from contest.errors import ContestError, InvalidInput, NotFound
 from contest.settings import ConfigurationError, Settings, load_settings
 
+if TYPE_CHECKING:
+    import uvicorn
 
-async def _with_database(settings: Settings, work) -> object:  # noqa: ANN001
+
+async def _with_database(settings: Settings, work) -> object:
     await Tortoise.init(config=settings_config(settings), _enable_global_fallback=True)
     try:
         return await work()
@@ -65,11 +70,30 @@ def cmd_serve(args: argparse.Namespace) -> None:
         asyncio.run(_seed_demo(settings, only_if_empty=True))
     _start_outbox_sender(settings)
     print(f"文创赛 serving on http://{args.host}:{args.port}/", flush=True)
-    uvicorn.run(
+    config = uvicorn.Config(
         "contest.app:create_app", factory=True, host=args.host, port=args.port,
         workers=settings.workers, log_level="warning" if not settings.debug else "info",
         proxy_headers=True, forwarded_allow_ips=os.environ.get("CONTEST_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     )
+    if config.workers > 1:
+        _serve_workers(config)
+    else:
+        uvicorn.Server(config).run()
+
+
+def _serve_workers(config: uvicorn.Config) -> None:
+    """Several worker processes on one socket, with TCP_NODELAY on it.
+
+    uvicorn binds the shared socket without naming the protocol, so asyncio does not see it as TCP
+    and never sets TCP_NODELAY on accepted connections: every small response then waits ~40 ms for
+    the client's delayed ACK (measured: p50 44 ms, a quarter of the throughput). Linux passes the
+    option from the listening socket to the connections it accepts.
+    """
+    from uvicorn.supervisors import Multiprocess
+
+    sock = config.bind_socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def _start_outbox_sender(settings: Settings) -> None:

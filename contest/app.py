@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,6 +13,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from contest.db import check_sqlite_pragmas, settings_config
 from contest.media.storage import UploadStore
+from contest.results import cache_stamp
 from contest.settings import PROJECT_ROOT, Settings, load_settings
 from contest.web.cookies import CookieJar
 from contest.web.csrf import CsrfMiddleware
@@ -26,6 +28,7 @@ from contest.web.templating import Renderer
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
     """`manage_database=False` leaves Tortoise to the caller (tests own the database)."""
     settings = settings or load_settings()
+    cache_stamp.configure(settings.data_dir)
     cookies = CookieJar(secure=settings.production)
     store = UploadStore(settings.upload_dir)
     store.ensure_dirs()
@@ -38,6 +41,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         async with RegisterTortoise(app, config=settings_config(settings)):
             if settings.uses_sqlite:
                 await check_sqlite_pragmas()
+            app.state.render.compile_all()
+            # Everything loaded so far lives as long as the process: keep it out of the collector's
+            # full passes, which otherwise paused a worker 35-40 ms under load (the cold-start p99).
+            gc.freeze()
             yield
 
     app = Starlette(

@@ -73,6 +73,12 @@ class Renderer:
     def __init__(self, directory: Path) -> None:
         self.by_locale = {loc: Jinja2Templates(env=_environment(directory, loc)) for loc in i18n.LOCALES}
 
+    def compile_all(self) -> None:
+        """Compile every template now, not on the first request that needs it (~85 ms for the gallery)."""
+        for templates in self.by_locale.values():
+            for name in templates.env.list_templates(extensions=["html"]):
+                templates.env.get_template(name)
+
     def __call__(
         self, request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
     ) -> Response:
