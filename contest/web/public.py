@@ -41,6 +41,8 @@ async def contest_home(request: Request) -> Response:
         "phase": timeline.current_phase(contest, now),
         "submissions_open": timeline.submissions_open(contest, now),
         "results_public": embargo.results_public(contest, now),
+        "notice_public": embargo.notice_public(contest, now),
+        "vote_enabled": contest.popular_vote_enabled,
     }
     return render(request, "public/contest.html", context)
 
