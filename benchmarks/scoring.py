@@ -10,10 +10,10 @@ two criteria 0-10, `open_round_entries` + `assign_round` with 5 judges per entry
 
 1. 200 judges at once, each with its own session and connection, opening its queue page and then
    saving its 10 scores one request at a time, as the scoring page's autosave does, plus 3 changes
-   of a value saved earlier, with no pause between requests: a closed-loop stress test, so latency
-   is mostly queueing (Little's law: 200 in flight / throughput). Three passes, medians reported
-   (`--quick`: one); then, in the full run, one paced pass where each judge pauses 0-4 s (2 s on
-   average) before each save, which is closer to people scoring.
+   of a value saved earlier (`--quick`: 1), with no pause between requests: a closed-loop stress
+   test, so latency is mostly queueing (Little's law: 200 in flight / throughput). Three passes,
+   medians reported (`--quick`: one); then, in the full run, one paced pass where each judge
+   pauses 0-4 s (2 s on average) before each save, which is closer to people scoring.
 2. 50 writes to one score at the same moment, from 50 connections.
 
 Afterwards the database is read: one row per acknowledged score, with the last acknowledged value;
@@ -60,7 +60,7 @@ PG_URL = os.environ.get("CONTEST_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5
 JUDGES = 200
 ENTRIES_PER_JUDGE = 5
 CRITERIA = 2
-OVERWRITES = 3  # per judge: values saved again with a new value (the judge changes their mind)
+OVERWRITES = 3  # per judge: values saved again with a new value (the judge changes their mind); --quick: 1
 HOT_WRITERS = 50
 QUEUE_RPS_TARGET = 1000
 WRK_CONNECTIONS = 32
@@ -161,12 +161,13 @@ def plain(value: Decimal | str) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-def judge_plan(rng: random.Random, assignments: list[tuple[str, int]], criteria: list[int]) -> list[tuple[str, int, int, str]]:
-    """(alias, assignment, criterion, value) in autosave order: each score once, and OVERWRITES of them changed
+def judge_plan(rng: random.Random, assignments: list[tuple[str, int]], criteria: list[int],
+               overwrites: int) -> list[tuple[str, int, int, str]]:
+    """(alias, assignment, criterion, value) in autosave order: each score once, and `overwrites` of them changed
     again later (the judge goes back to an earlier entry), so the stored value must be the last one."""
     firsts = [(alias, a, c, f"{rng.randint(0, 1000) / 100:.2f}") for alias, a in assignments for c in criteria]
     plan = list(firsts)
-    for alias, a, c, old in rng.sample(firsts, OVERWRITES):
+    for alias, a, c, old in rng.sample(firsts, overwrites):
         value = old
         while value == old:
             value = f"{rng.randint(0, 1000) / 100:.2f}"
@@ -206,6 +207,7 @@ class Judging:
     base: str
     secret: str
     scene: Scene
+    overwrites: int
     acknowledged: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
@@ -229,7 +231,7 @@ async def run_judge(judging: Judging, index: int, phase: Phase, start: asyncio.E
     from contest.judging.scoring import field_name
     key, assignments = judging.scene.judges[index]
     rng = random.Random(f"{seed}:{index}")
-    plan = judge_plan(rng, assignments, judging.scene.criteria)
+    plan = judge_plan(rng, assignments, judging.scene.criteria, judging.overwrites)
     async with _client(judging.base, key, judging.secret) as client:
         await start.wait()
         await _open_queue(client, judging, index, phase)
@@ -480,7 +482,7 @@ def _median(phases: list[dict], key: str) -> float | None:
 
 
 async def run_database(name: str, database_url: str, *, workers: int, n_judges: int, reps: int, seconds: int,
-                       think_s: float) -> dict:
+                       think_s: float, overwrites: int) -> dict:
     """Migrate, build the round, then the judges (`reps` stress passes, a paced one when `think_s`), the race
     on one score and the queue page, each against a real server; the database is read after each."""
     secret = secrets.token_urlsafe(48)
@@ -501,7 +503,7 @@ async def run_database(name: str, database_url: str, *, workers: int, n_judges: 
             for server in servers:
                 server.wait_healthy()
             clock.lap("servers")
-            judging = Judging(servers[0].base, secret, scene)
+            judging = Judging(servers[0].base, secret, scene, overwrites)
             stress = [await run_phase(judging, seed=f"stress{n}") for n in range(reps)]
             paced = await run_phase(judging, seed="paced", think_s=think_s) if think_s else None
             phases = [*stress, *([paced] if paced else [])]
@@ -527,7 +529,8 @@ async def run_database(name: str, database_url: str, *, workers: int, n_judges: 
     ok = (not errors and judged["lost"] == 0 and judged["duplicates"] == 0 and judged["unexpected_rows"] == 0
           and judged["audit_matches_rows"] and hot_check["ok"] and chain_ok and not queue["non_2xx"])
     return {
-        "benchmark": "scoring", "database": name, "judges": n_judges, "workers": workers, **judged, "errors": errors,
+        "benchmark": "scoring", "database": name, "judges": n_judges, "workers": workers,
+        "saves_per_judge_and_pass": ENTRIES_PER_JUDGE * CRITERIA + overwrites, **judged, "errors": errors,
         "saves_per_s": _median(runs, "saves_per_s"), "p50_ms": _median(runs, "p50_ms"), "p99_ms": _median(runs, "p99_ms"),
         "max_ms": max(r["max_ms"] or 0 for r in runs), "stress_runs": runs,
         "paced": {"think_s_mean": think_s, **paced.summary()} if paced else None, "seconds": clock.laps,
@@ -612,7 +615,8 @@ def _run_sqlite(**options: object) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one stress pass, no paced pass, 2 s wrk windows (< 1 min)")
+    parser.add_argument("--quick", action="store_true",
+                        help="one stress pass with 1 overwrite per judge, no paced pass, 2 s wrk windows (< 1 min)")
     parser.add_argument("--databases", default="postgres,sqlite", help="comma-separated, run in this order")
     parser.add_argument("--judges", type=int, default=JUDGES)
     parser.add_argument("--reps", type=int, default=3, help="stress passes and wrk windows per page (full run)")
@@ -621,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", default=PG_URL)
     args = parser.parse_args(argv)
     options = {"n_judges": args.judges, "reps": 1 if args.quick else args.reps, "seconds": 2 if args.quick else 5,
-               "think_s": 0.0 if args.quick else args.think}
+               "think_s": 0.0 if args.quick else args.think, "overwrites": 1 if args.quick else OVERWRITES}
     results = []
     for name in [d.strip() for d in args.databases.split(",") if d.strip()]:
         if name == "postgres":
