@@ -71,7 +71,7 @@ async def test_before_the_vote_opens_no_finalist_is_shown(client):
     contest, _ = await open_vote(opens=timedelta(hours=3))
     page = await client.get(vote_url(contest))
     assert page.status_code == 200
-    assert CANDIDATE.findall(page.text) == [] and "入围作品" not in page.text
+    assert CANDIDATE.findall(page.text) == [] and "finalists-title" not in page.text
 
 
 async def test_a_visitor_verifies_by_code_then_votes_up_to_the_daily_quota(client):
@@ -88,7 +88,7 @@ async def test_a_visitor_verifies_by_code_then_votes_up_to_the_daily_quota(clien
     refused = await cast(client, contest, token, keys[2])
     assert refused.status_code == 303
     page = await client.get(vote_url(contest))
-    assert "You have used all your votes for today" in page.text
+    assert "您今天的票数已用完" in page.text
     assert 'name="candidate"' not in page.text and page.text.count("badge-announced") == 2
     voter = await Voter.get(contest=contest, email="fan@example.com")
     assert await Vote.filter(voter=voter).count() == 2
@@ -195,7 +195,7 @@ async def test_organisers_see_counts_and_clusters_and_void_one_with_a_note(clien
     assert event.data["key"] == "203.0.113.5" and event.data["note"] == "同一网吧"
     again = await client.post(f"/admin/c/{contest.slug}/vote/void",
                               data={"csrf_token": token, "rule": rule, "key": key, "votes": votes})
-    assert again.status_code == 409 and "nothing was voided" in again.text
+    assert again.status_code == 409 and "未作废任何投票" in again.text
     assert await AuditEvent.filter(action="vote.voided").count() == 1
 
 
@@ -206,7 +206,7 @@ async def test_after_the_vote_the_public_sees_what_was_voided_and_why_but_nothin
     await Round.filter(id=final.id).update(closes_at=clock.now() - timedelta(seconds=1))
     page = await client.get(vote_url(contest))
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
-    assert "Many voters behind one network address" in page.text
+    assert "大量投票人来自同一网络地址" in page.text
     assert re.search(r"Votes voided\S*</dt><dd class=\"stat-value\">10<", page.text)
     assert "203.0.113" not in page.text and "example.com" not in page.text
     assert CANDIDATE.findall(page.text) == [] and TOKEN_PATTERN.search(page.text) is None
