@@ -207,7 +207,7 @@ async def test_after_the_vote_the_public_sees_what_was_voided_and_why_but_nothin
     page = await client.get(vote_url(contest))
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert "大量投票人来自同一网络地址" in page.text
-    assert re.search(r"Votes voided\S*</dt><dd class=\"stat-value\">10<", page.text)
+    assert re.search(r"作废票数</dt><dd class=\"stat-value\">10<", page.text)
     assert "203.0.113" not in page.text and "example.com" not in page.text
     assert CANDIDATE.findall(page.text) == [] and TOKEN_PATTERN.search(page.text) is None
 
