@@ -234,6 +234,8 @@ async def run_judge(judging: Judging, index: int, phase: Phase, start: asyncio.E
     plan = judge_plan(rng, assignments, judging.scene.criteria, judging.overwrites)
     async with _client(judging.base, key, judging.secret) as client:
         await start.wait()
+        if think_s:  # people do not all open the page in the same millisecond
+            await asyncio.sleep(rng.uniform(0, 2 * think_s))
         await _open_queue(client, judging, index, phase)
         for alias, assignment, criterion, value in plan:
             if think_s:
