@@ -1,7 +1,8 @@
 """A site organiser sets up a new contest from scratch in the browser (details, a track with its own
 questions, an award tier, publication), a designer submits to it with the new questions, the
 organiser's dashboard counts the entry in its SVG charts; then the organiser adds a round with a
-criterion, invites a judge who scores the entry, and reads the round's results."""
+criterion, invites a judge who scores the entry, reads the round's results and downloads the
+exports, whose cells are checked one by one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import sqlite3
 from datetime import datetime, timedelta
 
+import openpyxl
 import pytest
 from PIL import Image
 from playwright.async_api import expect
@@ -188,3 +190,29 @@ async def run_judging(page, browser, live_server) -> None:
     await expect(rows.first.locator(":scope > td").nth(2)).to_contain_text("铆钉娃娃")
     await expect(rows.first.locator(":scope > td").nth(3)).to_have_text("80.00")
     await screenshot(page, "organiser-new-contest-results")
+    await check_exports(page, live_server)
+
+
+async def download(page, selector: str, folder) -> object:
+    async with page.expect_download() as started:
+        await page.click(selector)
+    download = await started.value
+    path = folder / download.suggested_filename
+    await download.save_as(path)
+    return path
+
+
+async def check_exports(page, live_server) -> None:
+    await page.goto(live_server.url(f"/admin/c/{SLUG}/exports"))
+    await screenshot(page, "organiser-exports")
+    folder = live_server.log.parent
+    entries = openpyxl.load_workbook(await download(page, "a[href$='/exports/entries.xlsx']", folder), read_only=True)
+    sheet = entries[entries.sheetnames[0]]
+    header, _english, row = (list(r) for r in sheet.iter_rows(min_row=1, max_row=3, values_only=True))
+    answers = dict(zip(header, row, strict=True))
+    assert answers["作品名称"] == "铆钉娃娃" and answers["角色名"] == "铆钉" and answers["延展场景"] == "玩具"
+    scores = openpyxl.load_workbook(await download(page, "a[href$='/exports/scores.xlsx']", folder), read_only=True)
+    header, _english, row = (list(r) for r in scores[scores.sheetnames[0]].iter_rows(
+        min_row=1, max_row=3, values_only=True))
+    given = dict(zip(header, row, strict=True))
+    assert given["评委"] == "吴教授" and given["评分标准"] == "创意" and float(given["分值"]) == 8
