@@ -25,7 +25,12 @@ system-deps:
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
-test: install system-deps
+# axe-core from the npm registry, for the accessibility browser test.
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --prefix $(VENV)/axe --no-audit --no-fund --silent axe-core@4.14.1
+
+test: install system-deps $(AXE)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The same suite without the browser layer, against the database CONTEST_TEST_DATABASE_URL names.
