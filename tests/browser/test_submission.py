@@ -70,3 +70,32 @@ async def test_designer_fills_each_track_uploads_three_images_and_submits(page, 
     assert number.startswith("RENMIN-2026-")
     assert await page.locator(".hash-list li").count() == 3
     await screenshot(page, f"receipt-{list(TRACK_ANSWERS).index(track)}")
+
+
+async def test_a_designer_uploads_and_reorders_images_with_the_keyboard_only(page, live_server, design_files):
+    await log_in(page, live_server)
+    await page.goto(live_server.url("/me/"))
+    links = [await a.get_attribute("href") for a in await page.locator("a[href*='/me/entries/']").all()]
+    for href in links:  # an entry of the contest that is open now (last year's are closed)
+        await page.goto(href if href.startswith("http") else live_server.url(href))
+        if await page.locator("#f-files").count():
+            break
+    before = await page.locator(".image-item").count()
+    for _ in range(200):  # the file input is reachable with Tab alone
+        await page.keyboard.press("Tab")
+        if await page.evaluate("document.activeElement && document.activeElement.id") == "f-files":
+            break
+    else:
+        pytest.fail("Tab never reached the file input")
+    async with page.expect_file_chooser() as chooser:
+        await page.keyboard.press("Space")
+    await (await chooser.value).set_files(design_files[2])
+    await expect(page.locator(".image-item")).to_have_count(before + 1, timeout=60_000)
+    await page.reload()
+    last = page.locator(".image-item").last
+    moved = await last.get_attribute("data-id")
+    await last.locator("button", has_text="上移").focus()
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+    await expect(page.locator(".image-item").nth(before - 1)).to_have_attribute("data-id", moved)
+    await screenshot(page, "designer-keyboard-upload")
