@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -12,6 +13,7 @@ import nh3
 from babel.dates import format_datetime
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from starlette.datastructures import URL, URLPath
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
@@ -49,6 +51,25 @@ def datetime_local(moment: datetime | None, zone: str) -> str:
     return clock.to_zone(moment, zone).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
+URL_CACHE_SIZE = 8192
+
+
+@jinja2.pass_context
+def url_for(context: Mapping[str, Any], name: str, /, **params: Any) -> URL:
+    """Starlette's url_for walks every route on each call (a page makes a dozen to hundreds of calls,
+    mostly the same ones: stylesheets, navigation); the path for the same name and values is cached
+    per app."""
+    request: Request = context["request"]
+    cache: dict[tuple, URLPath] = request.app.state.url_paths
+    key = (name, *sorted(params.items()))
+    path = cache.get(key)
+    if path is None:
+        if len(cache) >= URL_CACHE_SIZE:
+            cache.clear()
+        path = cache[key] = request.app.router.url_path_for(name, **params)
+    return path.make_absolute_url(base_url=request.base_url)
+
+
 def _environment(directory: Path, locale: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory),
@@ -58,6 +79,7 @@ def _environment(directory: Path, locale: str) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["url_for"] = url_for
     env.filters["markdown"] = render_markdown
     env.filters["moment"] = partial(format_moment, locale=locale)
     env.filters["datetime_local"] = datetime_local
