@@ -30,7 +30,7 @@ from contest.judging.models import Round, RoundKind
 from contest.results import awards
 from contest.results.awards import Proposal, RankedEntry, RevocationPolicy, Tier
 from contest.results.embargo import results_public
-from contest.results.models import Award, AwardStatus
+from contest.results.models import Award, AwardStatus, Objection, ObjectionStatus
 
 ACTIVE = (AwardStatus.PROPOSED, AwardStatus.CONFIRMED)
 MAX_REASON = 2000
@@ -261,6 +261,8 @@ async def _promotions(award: Award) -> list[Promotion]:
         "entry_id", flat=True))
     removed = await AuditEvent.filter(contest_id=award.contest_id, action="award.removed").values_list("data", flat=True)
     barred |= {data["entry"] for data in removed}
+    barred |= set(await Objection.filter(contest_id=award.contest_id, status=ObjectionStatus.UPHELD).values_list(
+        "entry_id", flat=True))  # an upheld objection bars the entry even if it held no award then
     contest = await Contest.get(id=award.contest_id)
     proposal = await current_proposal(contest)
     ranking = proposal.ranking.get(tier.track_id, ()) if proposal else ()

@@ -129,6 +129,16 @@ async def test_upheld_objection_revokes_the_award_and_promotes_the_next_entries(
     assert cache_stamp.local_changes() == stamps + 1
 
 
+async def test_an_entry_whose_objection_was_upheld_is_never_promoted_later(db, tmp_path):
+    final, organiser = await confirmed_final()
+    await Objection.create(contest=final.contest, entry=final.entries[6], objector_name="李", body="入围时已查实抄袭",
+                           objector_email="li@example.org", status=ObjectionStatus.UPHELD)  # ranked 7th, no award
+    against_first = await reviewed(final, tmp_path, organiser, place=1)
+    await objections.decide(against_first, Decision(upheld=True, note="成立", public_text="撤销。",
+                                                    policy=RevocationPolicy.PROMOTE_NEXT), by=organiser, now=DURING)
+    assert await held(final) == {"一等奖": [2], "二等奖": [3, 4], "三等奖": [5, 6]}
+
+
 async def test_upheld_objection_can_leave_the_grade_vacant(db, tmp_path):
     final, organiser = await confirmed_final()
     case = await reviewed(final, tmp_path, organiser, place=2)
