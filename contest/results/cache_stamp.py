@@ -6,9 +6,11 @@ change: awards confirmed or revoked, an objection's outcome applied, tiers, name
 announcement time edited. Call it after the change is committed, never inside the transaction,
 or a page rendered in between would be cached with the old data and the new stamp.
 
-The files live in `<data dir>/results-stamps/<contest id>`. A process reads them at most about
-once a second (and at once after its own `invalidate_results`), so a page served from memory
-costs no database query, and a change reaches every worker within a second.
+The files live in `<data dir>/results-stamps/<contest id>`, each written by a rename, so the
+folder's modification time moves with every change: a cache stats the folder on each lookup and
+reads the stamps only when it moved (and at least once a second, for file systems whose times
+are coarse), so a page served from memory costs no database query and a change reaches every
+worker at once.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def stamp_directory() -> Path:
 
 
 def invalidate_results(contest_id: int) -> None:
-    """Every worker drops the cached results pages of `contest_id` (this one at once, others within a second)."""
+    """Every worker drops the cached results pages of `contest_id` before its next results page."""
     directory = stamp_directory()
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / str(contest_id)
@@ -59,6 +61,14 @@ def invalidate_results(contest_id: int) -> None:
 def local_changes() -> int:
     """How many invalidations this process made: a cache re-reads the stamps when it moves."""
     return _process.local_changes
+
+
+def folder_version(directory: Path) -> int:
+    """Changes whenever a stamp is written (the rename changes the folder): one stat call."""
+    try:
+        return os.stat(directory).st_mtime_ns
+    except FileNotFoundError:
+        return 0
 
 
 def read_stamps(directory: Path) -> dict[int, str]:

@@ -3,9 +3,10 @@
 A hit costs no database query and no template: the bytes, their ETag and headers. A miss is
 rendered by ONE request while every other request for the same key waits for it (single
 flight), so a cold start under load does not send every connection to the database at once.
-A stale page (its contest's results changed, or it is older than `TTL`) is served as it is while
-one background render replaces it, so a change costs nobody a wait; a page that is no longer
-there (the re-render is a 404) is dropped.
+When a contest's results change, its pages are dropped at once: the next request renders (the
+others wait for it), because a kept page may be one the embargo now forbids (an announcement
+moved later, an award revoked). A page that is only older than `TTL` is served once more while
+one background render replaces it; one that is no longer there (the re-render is a 404) is dropped.
 
 Key: (host, path, the page's own query parameters, locale). The host is part of it because the
 pages carry absolute URLs (Open Graph needs them). Unknown query parameters are not part of it,
@@ -13,9 +14,9 @@ so they cannot fill the memory; the number of pages kept is bounded too.
 
 Only pages that are public go in (never an organiser's preview, never an error), and only for
 visitors who are not signed in and have no flash message waiting: the page header names the
-signed-in user. Pages go stale when `contest.results.cache_stamp` says the contest's results
-changed (checked at most once a second, and at once after this process's own change), and after
-`TTL` seconds in any case.
+signed-in user. `contest.results.cache_stamp` says when a contest's results changed: the stamp
+folder's modification time is looked at on every lookup (one stat call), the stamps themselves
+re-read when it moved, after this process's own change, and at least once a second.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -65,7 +66,6 @@ class Stored:
     etag: str
     contest_id: int
     expires: float
-    stale: bool = False
 
 
 def etag_of(body: bytes) -> str:
@@ -84,18 +84,19 @@ class PageCache:
     _stamps: dict[int, str] = field(default_factory=dict)
     _checked_at: float = float("-inf")
     _local_changes: int = -1
-    _epoch: int = 0  # moves whenever pages go stale; a render that saw it move is kept as stale
+    _folder_version: int = -1
+    _epoch: int = 0  # moves whenever results change; a render that saw it move is not kept
 
     def lookup(self, key: Key) -> Stored | None:
-        """The page kept for `key`, fresh or stale; None when there is none."""
+        """The page kept for `key`, fresh or past its TTL; None when there is none."""
         self._refresh()
         return self._pages.get(key)
 
     def fresh(self, stored: Stored) -> bool:
-        return not stored.stale and stored.expires > time.monotonic()
+        return stored.expires > time.monotonic()
 
     def refresh_later(self, key: Key, render: Render) -> None:
-        """Re-render a stale page once, in the background, while its last version is served."""
+        """Re-render a page past its TTL once, in the background, while its last version is served."""
         if key in self._pending:
             return
         task = asyncio.create_task(self._refill(key, render))
@@ -133,25 +134,27 @@ class PageCache:
         finally:
             del self._pending[key]
         self.renders += 1
-        if page.public and page.response.status_code == 200:
-            self._store(key, page, stale=epoch != self._epoch)
+        if page.public and page.response.status_code == 200 and epoch == self._epoch:
+            self._store(key, page)
         future.set_result(page)
         return page
 
-    def _store(self, key: Key, page: Page, *, stale: bool) -> None:
+    def _store(self, key: Key, page: Page) -> None:
         body = bytes(page.response.body)
         media_type = page.response.headers.get("content-type", "text/html; charset=utf-8")
         expires = time.monotonic() + self.ttl
-        self._pages[key] = Stored(body, media_type, etag_of(body), page.contest_id, expires, stale)
+        self._pages[key] = Stored(body, media_type, etag_of(body), page.contest_id, expires)
         self._pages.move_to_end(key)
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
 
     def _refresh(self) -> None:
         now, local = time.monotonic(), cache_stamp.local_changes()
-        if now - self._checked_at < self.check_every and local == self._local_changes:
+        version = cache_stamp.folder_version(cache_stamp.stamp_directory())
+        if (now - self._checked_at < self.check_every and local == self._local_changes
+                and version == self._folder_version):
             return
-        self._checked_at, self._local_changes = now, local
+        self._checked_at, self._local_changes, self._folder_version = now, local, version
         stamps = cache_stamp.read_stamps(cache_stamp.stamp_directory())
         changed = {cid for cid in stamps.keys() | self._stamps.keys() if stamps.get(cid) != self._stamps.get(cid)}
         self._stamps = stamps
@@ -159,12 +162,12 @@ class PageCache:
             self.outdate(changed)
 
     def outdate(self, contest_ids: Iterable[int]) -> None:
-        """The pages of these contests go stale: served once more each while they are re-rendered."""
+        """The pages of these contests are dropped, and renders under way are not kept."""
         changed = set(contest_ids)
         self._epoch += 1
         for key, stored in list(self._pages.items()):
             if stored.contest_id in changed:
-                self._pages[key] = replace(stored, stale=True)
+                del self._pages[key]
 
 
 def cache_for(request: Request) -> PageCache:
