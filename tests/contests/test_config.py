@@ -12,6 +12,7 @@ from contest.audit.models import AuditEvent
 from contest.contests import config
 from contest.contests.models import FieldKind, TermsKind, TermsText, Track
 from contest.errors import InvalidInput
+from contest.results import cache_stamp
 from tests.factories import NOW, make_contest, make_track, make_user
 from tests.judging.helpers import submitted_entry
 
@@ -140,3 +141,13 @@ async def test_a_field_key_must_be_unique_in_its_track(db):
     with pytest.raises(InvalidInput) as caught:
         await config.add_field(track, spec, by=by, now=NOW)
     assert caught.value.field_errors == {"key": "Another field of this track uses this key."}
+
+
+async def test_saving_the_contest_tells_every_worker_its_results_pages_changed(db, tmp_path):
+    cache_stamp.configure(tmp_path)
+    contest, organiser = await make_contest(), await make_user()
+    before = cache_stamp.read_stamps(cache_stamp.stamp_directory())
+    settings = replace(config.parse_contest_settings(VALID), title="改名后的大赛")
+    await config.update_contest(contest, settings, by=organiser, now=NOW)
+    after = cache_stamp.read_stamps(cache_stamp.stamp_directory())
+    assert after.get(contest.id) is not None and after.get(contest.id) != before.get(contest.id)
