@@ -88,8 +88,7 @@ async def progress_matrix(round_: Round) -> ProgressMatrix:
     for a in assignments:
         state = CellState.COMPLETE if a["completed_at"] else CellState.PARTIAL if a["id"] in scored else CellState.ASSIGNED
         cells[(a["judge_id"], a["entry_id"])] = state
-    panel_judges = set(await PanelMember.filter(panel__round_id=round_.id).values_list("judge_id", flat=True))
-    judge_ids = panel_judges | {a["judge_id"] for a in assignments}
+    judge_ids = await _panel_judges(round_) | {a["judge_id"] for a in assignments}
     entry_ids = [e.id for e in entries]
     for judge_id, entry_id in await Conflict.filter(judge_id__in=judge_ids, entry_id__in=entry_ids).values_list(
             "judge_id", "entry_id"):
@@ -100,6 +99,16 @@ async def progress_matrix(round_: Round) -> ProgressMatrix:
               for u in await User.filter(id__in=judge_ids).order_by("display_name", "id").values(
                   "id", "display_name", "email")]
     return ProgressMatrix(judges, entries, cells)
+
+
+async def _panel_judges(round_: Round) -> set[int]:
+    return set(await PanelMember.filter(panel__round_id=round_.id).values_list("judge_id", flat=True))
+
+
+async def is_round_judge(round_: Round, judge_id: int) -> bool:
+    """On one of the round's panels, or assigned in it (a judge may have left the panel since)."""
+    return (await PanelMember.filter(panel__round_id=round_.id, judge_id=judge_id).exists()
+            or await Assignment.filter(round_id=round_.id, judge_id=judge_id).exists())
 
 
 async def find_round_entry(round_: Round, reference: str) -> Entry | None:
@@ -139,9 +148,9 @@ class RoundOverview:
     complete: int
 
 
-async def rounds_overview(contest: Contest) -> list[RoundOverview]:
-    """Each round of the contest with the counts its card on the console shows."""
-    rounds = await Round.filter(contest_id=contest.id)
+async def rounds_overview(contest: Contest, *, round_id: int | None = None) -> list[RoundOverview]:
+    """Each round of the contest (or the one `round_id`) with the counts its card on the console shows."""
+    rounds = await (Round.filter(contest_id=contest.id, id=round_id) if round_id else Round.filter(contest_id=contest.id))
     ids = [r.id for r in rounds]
 
     async def counts(query) -> Counter:

@@ -56,7 +56,7 @@ async def conflict_set(request: Request) -> Response:
         judge_id = int(values["judge"]) if values.get("judge", "").isdigit() else None
         entry = await progress.find_round_entry(round_, values.get("entry", ""))
         errors = {}
-        if judge_id not in {j.id for j in (await progress.progress_matrix(round_)).judges}:
+        if judge_id is None or not await progress.is_round_judge(round_, judge_id):
             errors["judge"] = N_("Choose one of the options.")
         if entry is None:
             errors["entry"] = N_("No entry of this round has this alias or number.")

@@ -85,7 +85,7 @@ async def _round_context(contest: Contest, round_: Round) -> dict[str, Any]:
         "tracks": await Track.filter(contest_id=contest.id).order_by("position", "id"),
         "judges": await setup.contest_judges(contest.id),
         "groups": await JudgeGroup.filter(contest_id=contest.id).order_by("id").values("id", "name", "weight"),
-        "overview": next(o for o in await progress.rounds_overview(contest) if o.round_.id == round_.id),
+        "overview": (await progress.rounds_overview(contest, round_id=round_.id))[0],
     }
 
 
