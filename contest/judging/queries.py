@@ -176,6 +176,13 @@ async def judge_queue(judge: User, round_: Round, *, now: datetime) -> JudgeQueu
                       read_only=read_only)
 
 
+async def queue_progress(judge: User, round_: Round, *, now: datetime) -> tuple[int, int]:
+    """(entries complete, entries in the queue): what an autosave answers, without building the queue."""
+    criteria = await _criteria_count(round_)
+    rows = await _visible_rows(judge, round_, now)
+    return sum(1 for r in rows if criteria > 0 and r["scored"] >= criteria), len(rows)
+
+
 async def assignment_for_judge(judge: User, round_: Round, alias: str, *, now: datetime) -> Assignment | None:
     """The judge's assignment for the entry under `alias`, or None when the judge may not see it
     (not assigned, in conflict, held, withdrawn, or the round is not open): the same 404 as a missing alias."""

@@ -194,8 +194,8 @@ async def score_save(request: Request) -> Response:
         values = {k: text(form, k, max_length=20_000) for k in form if k != "csrf_token"}
         return await _score_page(request, found, values=values, errors=exc.field_errors, status=400)
     if wants_json(request):
-        items = await judge_queue(found.judge, found.round_, now=found.now)
-        return JSONResponse({"saved": saved, "scored": items.scored, "total": items.total},
+        scored, total = await judging_queries.queue_progress(found.judge, found.round_, now=found.now)
+        return JSONResponse({"saved": saved, "scored": scored, "total": total},
                             headers={"Cache-Control": "no-store"})
     response = RedirectResponse(request.url_for("judge:score", round_id=found.round_.id, alias=request.path_params["alias"]),
                                 status_code=303)
