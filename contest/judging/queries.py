@@ -12,15 +12,10 @@ with model objects it was 1.9 ms per list page, with `.values()` 0.9 ms).
 
 from __future__ import annotations
 
-import itertools
-import re
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-from tortoise.connection import get_connection
 
 from contest.accounts.models import User
 from contest.contests.models import TrackField
@@ -45,11 +40,20 @@ from contest.judging.models import (
     Score,
 )
 from contest.judging.scoring import round_accepts_scores
+from contest.plain_sql import model_from_row, placeholders, select, take_prefixed
+
+
+@dataclass(frozen=True)
+class ListedEntry:
+    """An entry as the judge's lists show it (no images or answers read)."""
+
+    alias: str
+    title: str
 
 
 @dataclass(frozen=True)
 class QueueItem:
-    entry: AnonymousEntry
+    entry: AnonymousEntry | ListedEntry
     scored: int  # criteria this judge has scored for the entry
     complete: bool  # every criterion scored
     identity: EntrantIdentity | None = None  # only when the round lets judges see identities
@@ -60,7 +64,7 @@ class JudgeQueue:
     items: list[QueueItem]  # in this judge's own shuffled order
     scored: int  # entries with every criterion scored ("12 of 40")
     total: int
-    criteria: int
+    criteria: int  # per entry (0 when the queue is empty: nothing to count them on)
     read_only: bool  # the round does not take scores now
 
 
@@ -74,13 +78,14 @@ def round_visible_to_judges(round_: Round, now: datetime) -> bool:
 # --- plain SQL for the judges' pages (portable: `?` marks, numbered for PostgreSQL) ---------------
 
 _STATES = sorted(s.value for s in JUDGEABLE_STATES)
-_MARKS = re.compile(r"\?")
 
-# One row per entry the judge may see (ENTRY_VALUES plus the assignment and its number of scores).
+# One row per entry the judge may see (ENTRY_VALUES plus the assignment, its number of scores and the
+# round's number of criteria).
 _VISIBLE_SQL = f"""
 SELECT re."entry_id", re."alias", e."title" AS "entry__title", e."concept" AS "entry__concept",
        e."answers" AS "entry__answers", e."track_id" AS "entry__track_id", a."id" AS "assignment_id",
-       (SELECT COUNT(*) FROM "score" s WHERE s."assignment_id" = a."id") AS "scored"
+       (SELECT COUNT(*) FROM "score" s WHERE s."assignment_id" = a."id") AS "scored",
+       (SELECT COUNT(*) FROM "criterion" c WHERE c."round_id" = a."round_id") AS "criteria"
 FROM "assignment" a
 JOIN "round_entry" re ON re."round_id" = a."round_id" AND re."entry_id" = a."entry_id"
 JOIN "entry" e ON e."id" = a."entry_id"
@@ -89,11 +94,13 @@ WHERE a."round_id" = ? AND a."judge_id" = ?
   AND NOT EXISTS (SELECT 1 FROM "conflict" c WHERE c."judge_id" = a."judge_id" AND c."entry_id" = a."entry_id")
 """
 
-_JUDGES_ROUND_SQL = """
-SELECT 1 AS "seated" FROM "assignment" WHERE "round_id" = ? AND "judge_id" = ?
-UNION ALL
-SELECT 1 FROM "panel_member" pm JOIN "panel" p ON p."id" = pm."panel_id" WHERE p."round_id" = ? AND pm."judge_id" = ?
-LIMIT 1
+# The round with whether this user judges it: assigned to some entry of it, or seated on one of its
+# panels (after conflicts took every entry away).
+_JUDGE_ROUND_SQL = """
+SELECT r.*, (EXISTS (SELECT 1 FROM "assignment" a WHERE a."round_id" = r."id" AND a."judge_id" = ?)
+             OR EXISTS (SELECT 1 FROM "panel_member" pm JOIN "panel" p ON p."id" = pm."panel_id"
+                        WHERE p."round_id" = r."id" AND pm."judge_id" = ?)) AS "judge__seated"
+FROM "round" r WHERE r."id" = ?
 """
 
 _decode_answers = Entry._meta.fields_map["answers"].to_python_value
@@ -101,34 +108,19 @@ _decode_derivatives = EntryImage._meta.fields_map["derivatives"].to_python_value
 _decode_options = TrackField._meta.fields_map["options"].to_python_value
 
 
-def _in(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
-
-
-async def _select(sql: str, params: Sequence[object]) -> list[dict[str, Any]]:
-    connection = get_connection("default")
-    if connection.capabilities.dialect == "postgres":
-        numbers = itertools.count(1)
-        sql = _MARKS.sub(lambda _: f"${next(numbers)}", sql)
-    return await connection.execute_query_dict(sql, list(params))
-
-
 async def _visible_rows(judge: User, round_: Round, now: datetime, *, alias: str | None = None) -> list[dict[str, Any]]:
     if not round_visible_to_judges(round_, now):
         return []
     params: list[object] = [round_.id, judge.id, *_STATES, LeakStatus.FLAGGED.value]
     sql = _VISIBLE_SQL if alias is None else f'{_VISIBLE_SQL} AND re."alias" = ?'
-    rows = await _select(sql, params if alias is None else [*params, alias])
-    for row in rows:
-        row["entry__answers"] = _decode_answers(row["entry__answers"])
-    return rows
+    return await select(sql, params if alias is None else [*params, alias])
 
 
 async def _images(entry_ids: list[int]) -> dict[int, list[dict]]:
     images: dict[int, list[dict]] = defaultdict(list)
     columns = ", ".join(f'"{c}"' for c in IMAGE_VALUES)
-    sql = f'SELECT {columns} FROM "entry_image" WHERE "entry_id" IN ({_in(entry_ids)}) ORDER BY "position", "id"'
-    for image in await _select(sql, entry_ids):
+    sql = f'SELECT {columns} FROM "entry_image" WHERE "entry_id" IN ({placeholders(entry_ids)}) ORDER BY "position", "id"'
+    for image in await select(sql, entry_ids):
         image["derivatives"] = _decode_derivatives(image["derivatives"])
         images[image["entry_id"]].append(image)
     return images
@@ -141,46 +133,52 @@ async def _track_fields(rows: list[dict[str, Any]]) -> dict[int, list[dict]]:
     if not track_ids:
         return fields
     columns = ", ".join(f'"{c}"' for c in FIELD_VALUES)
-    sql = f'SELECT {columns} FROM "track_field" WHERE "track_id" IN ({_in(track_ids)}) ORDER BY "position", "id"'
-    for field in await _select(sql, track_ids):
+    sql = f'SELECT {columns} FROM "track_field" WHERE "track_id" IN ({placeholders(track_ids)}) ORDER BY "position", "id"'
+    for field in await select(sql, track_ids):
         field["options"] = _decode_options(field["options"])
         fields[field["track_id"]].append(field)
     return fields
 
 
-async def _criteria_count(round_: Round) -> int:
-    return (await _select('SELECT COUNT(*) AS "n" FROM "criterion" WHERE "round_id" = ?', [round_.id]))[0]["n"]
-
-
-async def judge_queue(judge: User, round_: Round, *, now: datetime) -> JudgeQueue:
-    """The judge's entries of `round_` as AnonymousEntry, in the judge's shuffled order, with progress."""
-    criteria = await _criteria_count(round_)
+async def judge_queue(judge: User, round_: Round, *, now: datetime, listing: bool = False) -> JudgeQueue:
+    """The judge's entries of `round_` in the judge's shuffled order, with progress: AnonymousEntry
+    each, or with `listing` (pages that list them) a ListedEntry, without reading images and answers."""
     read_only = not round_accepts_scores(round_, now)
     rows = await _visible_rows(judge, round_, now)
     if not rows:
-        return JudgeQueue(items=[], scored=0, total=0, criteria=criteria, read_only=read_only)
+        return JudgeQueue(items=[], scored=0, total=0, criteria=0, read_only=read_only)
+    criteria = rows[0]["criteria"]
     by_id = {r["entry_id"]: r for r in rows}
     shown = sorted(by_id)
-    images, fields = await _images(shown), await _track_fields(rows)
+    entries = _listed_entries(rows) if listing else await _anonymous_entries(rows)
     identities: dict[int, EntrantIdentity] = {}
     if round_.judges_see_identity:
         identities = {r["entry_id"]: entrant_identity(r)
                       for r in await RoundEntry.filter(round_id=round_.id, entry_id__in=shown).values(*IDENTITY_VALUES)}
     items = []
     for e in shuffle_for_judge(shown, round_seed=round_.secret, judge_id=judge.id):
-        row = by_id[e]
-        entry = anonymous_entry(row, images[e], fields[row["entry__track_id"]])
-        items.append(QueueItem(entry=entry, scored=row["scored"], complete=criteria > 0 and row["scored"] >= criteria,
+        scored = by_id[e]["scored"]
+        items.append(QueueItem(entry=entries[e], scored=scored, complete=criteria > 0 and scored >= criteria,
                                identity=identities.get(e)))
     return JudgeQueue(items=items, scored=sum(i.complete for i in items), total=len(items), criteria=criteria,
                       read_only=read_only)
 
 
+def _listed_entries(rows: list[dict[str, Any]]) -> dict[int, ListedEntry]:
+    return {r["entry_id"]: ListedEntry(alias=r["alias"], title=r["entry__title"] or "") for r in rows}
+
+
+async def _anonymous_entries(rows: list[dict[str, Any]]) -> dict[int, AnonymousEntry]:
+    for row in rows:
+        row["entry__answers"] = _decode_answers(row["entry__answers"])
+    images, fields = await _images(sorted(r["entry_id"] for r in rows)), await _track_fields(rows)
+    return {r["entry_id"]: anonymous_entry(r, images[r["entry_id"]], fields[r["entry__track_id"]]) for r in rows}
+
+
 async def queue_progress(judge: User, round_: Round, *, now: datetime) -> tuple[int, int]:
     """(entries complete, entries in the queue): what an autosave answers, without building the queue."""
-    criteria = await _criteria_count(round_)
     rows = await _visible_rows(judge, round_, now)
-    return sum(1 for r in rows if criteria > 0 and r["scored"] >= criteria), len(rows)
+    return sum(1 for r in rows if r["criteria"] > 0 and r["scored"] >= r["criteria"]), len(rows)
 
 
 async def assignment_for_judge(judge: User, round_: Round, alias: str, *, now: datetime) -> Assignment | None:
@@ -192,9 +190,12 @@ async def assignment_for_judge(judge: User, round_: Round, alias: str, *, now: d
     return await Assignment.get_or_none(id=rows[0]["assignment_id"])
 
 
-async def judges_round(judge: User, round_: Round) -> bool:
-    """The user judges `round_`: assigned to some entry of it, or seated on one of its panels."""
-    return bool(await _select(_JUDGES_ROUND_SQL, [round_.id, judge.id, round_.id, judge.id]))
+async def round_for_judge(round_id: int, judge: User) -> Round | None:
+    """The round, when `judge` is one of its judges (whether it is open is the caller's question)."""
+    rows = await select(_JUDGE_ROUND_SQL, [judge.id, judge.id, round_id])
+    if not rows or not take_prefixed(rows[0], "judge__")["seated"]:
+        return None
+    return model_from_row(Round, rows[0])
 
 
 # --- lookups for the judges' pages ---------------------------------------------------------------

@@ -64,9 +64,8 @@ async def _judge_round(request: Request) -> JudgeRound:
     """The round of the path, when the visitor is one of its judges and it is open to judges."""
     judge, now = current_user(request), clock.now()
     permissions.require(judge is not None)
-    round_ = await judging_queries.round_by_id(request.path_params["round_id"])
+    round_ = await judging_queries.round_for_judge(request.path_params["round_id"], judge)  # type: ignore[arg-type]
     permissions.require(round_ is not None and round_visible_to_judges(round_, now))
-    permissions.require(await judging_queries.judges_round(judge, round_))  # type: ignore[arg-type]
     return JudgeRound(judge, round_, now)  # type: ignore[arg-type]
 
 
@@ -94,13 +93,13 @@ async def rounds(request: Request) -> Response:
     listed = []
     for round_ in await judging_queries.rounds_for_judge(judge):
         if round_visible_to_judges(round_, now):
-            listed.append((round_, await judge_queue(judge, round_, now=now)))
+            listed.append((round_, await judge_queue(judge, round_, now=now, listing=True)))
     return render(request, "judge/rounds.html", {"rounds": listed})
 
 
 async def queue(request: Request) -> Response:
     found = await _judge_round(request)
-    items = await judge_queue(found.judge, found.round_, now=found.now)
+    items = await judge_queue(found.judge, found.round_, now=found.now, listing=True)
     return render(request, "judge/queue.html", {"round": found.round_, "queue": items})
 
 
@@ -211,7 +210,7 @@ async def complete(request: Request) -> Response:
         await scoring.complete_assignment(found.assignment, now=found.now, by=found.judge)
     except InvalidInput as exc:
         return await _score_page(request, found, errors={**exc.field_errors, "_complete": exc.message}, status=400)
-    items = await judge_queue(found.judge, found.round_, now=found.now)
+    items = await judge_queue(found.judge, found.round_, now=found.now, listing=True)
     _, _, following = _neighbours(items, request.path_params["alias"])
     if following:
         target = request.url_for("judge:score", round_id=found.round_.id, alias=following)

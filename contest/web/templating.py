@@ -58,7 +58,8 @@ URL_CACHE_SIZE = 8192
 def url_for(context: Mapping[str, Any], name: str, /, **params: Any) -> URL:
     """Starlette's url_for walks every route on each call (a page makes a dozen to hundreds of calls,
     mostly the same ones: stylesheets, navigation); the path for the same name and values is cached
-    per app."""
+    per app, and the request's base URL is worked out once per request (`make_absolute_url` parses
+    it again on every call)."""
     request: Request = context["request"]
     cache: dict[tuple, URLPath] = request.app.state.url_paths
     key = (name, *sorted(params.items()))
@@ -67,7 +68,15 @@ def url_for(context: Mapping[str, Any], name: str, /, **params: Any) -> URL:
         if len(cache) >= URL_CACHE_SIZE:
             cache.clear()
         path = cache[key] = request.app.router.url_path_for(name, **params)
-    return path.make_absolute_url(base_url=request.base_url)
+    return URL(_base_url(request) + path)
+
+
+def _base_url(request: Request) -> str:
+    state = request.scope["state"]
+    base = state.get("base_url")
+    if base is None:
+        base = state["base_url"] = str(request.base_url).rstrip("/")
+    return base
 
 
 def _environment(directory: Path, locale: str) -> jinja2.Environment:

@@ -176,8 +176,10 @@ class _Queries(logging.Handler):
         self.count += 1
 
 
-@pytest.mark.parametrize("item_count", [1, 3])
-async def test_the_queue_costs_the_same_queries_for_any_number_of_entries(db, item_count):
+@pytest.mark.parametrize(("item_count", "listing", "expected_queries"), [(1, False, 3), (3, False, 3), (1, True, 1),
+                                                                        (3, True, 1)])
+async def test_the_queue_costs_the_same_queries_for_any_number_of_entries(db, item_count, listing, expected_queries):
+    """Entries with their images and answers: 3 queries; the lists' titles and progress: 1."""
     round_, judge, entry = await leaky_setup()
     track = await entry.track
     await make_field(track, "materials", "multi_choice", label="材料", options=[{"value": "paper", "label": "宣纸"}])
@@ -193,8 +195,10 @@ async def test_the_queue_costs_the_same_queries_for_any_number_of_entries(db, it
     logger.addHandler(counter)
     logger.setLevel(logging.DEBUG)
     try:
-        queue = await queries.judge_queue(judge, round_, now=NOW)
+        queue = await queries.judge_queue(judge, round_, now=NOW, listing=listing)
     finally:
         logger.removeHandler(counter)
         logger.setLevel(level)
-    assert (queue.total, counter.count) == (item_count, 4)
+    assert (queue.total, counter.count) == (item_count, expected_queries)
+    kind = queries.ListedEntry if listing else AnonymousEntry
+    assert all(type(item.entry) is kind for item in queue.items)
