@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from contest import clock, i18n
+from contest.web.constant_gettext import ConstantGettext
 from contest.web.csrf import csrf_token
 from contest.web.flash import read_flashes
 
@@ -79,15 +80,18 @@ def _base_url(request: Request) -> str:
     return base
 
 
-def _environment(directory: Path, locale: str) -> jinja2.Environment:
+def _environment(directory: Path, locale: str, *, auto_reload: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory),
         autoescape=True,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", ConstantGettext],
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=auto_reload,  # else every render stats each template file it uses
     )
-    env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    translations = i18n.translations(locale)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.extend(constant_translations=translations)
     env.globals["url_for"] = url_for
     env.filters["markdown"] = render_markdown
     env.filters["moment"] = partial(format_moment, locale=locale)
@@ -101,8 +105,10 @@ def _environment(directory: Path, locale: str) -> jinja2.Environment:
 
 
 class Renderer:
-    def __init__(self, directory: Path) -> None:
-        self.by_locale = {loc: Jinja2Templates(env=_environment(directory, loc)) for loc in i18n.LOCALES}
+    def __init__(self, directory: Path, *, auto_reload: bool = False) -> None:
+        """`auto_reload`: notice edited templates (development)."""
+        self.by_locale = {loc: Jinja2Templates(env=_environment(directory, loc, auto_reload=auto_reload))
+                          for loc in i18n.LOCALES}
 
     def compile_all(self) -> None:
         """Compile every template now, not on the first request that needs it (~85 ms for the gallery)."""
