@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+from tortoise.backends.base.config_generator import expand_db_url
+
 from contest.settings import Settings, load_settings
 
 MODEL_MODULES = [
@@ -25,9 +28,23 @@ SQLITE_PRAGMAS = {
 }
 
 
-def connection_config(database_url: str) -> str | dict[str, Any]:
+class PooledConnection(asyncpg.Connection):
+    """asyncpg resets each connection it takes back into its pool with a round trip of its own
+    (unlock advisory locks, CLOSE ALL, UNLISTEN, RESET ALL): half of all round trips, since Tortoise
+    takes a connection from the pool for every query outside a transaction. Nothing here leaves such
+    state behind (advisory locks are transaction-scoped; no LISTEN, SET or WITH HOLD cursor), so the
+    reset is skipped; asyncpg still rolls back a transaction left open."""
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
+def connection_config(database_url: str) -> dict[str, Any]:
     if not database_url.startswith("sqlite"):
-        return database_url
+        config = expand_db_url(database_url)
+        if config["engine"] == "tortoise.backends.asyncpg":
+            config["credentials"]["connection_class"] = PooledConnection
+        return config
     path = database_url.split("://", 1)[1]
     return {"engine": "tortoise.backends.sqlite", "credentials": {"file_path": path, **SQLITE_PRAGMAS}}
 
