@@ -45,7 +45,7 @@ from contest.plain_sql import model_from_row, placeholders, select, take_prefixe
 
 @dataclass(frozen=True)
 class ListedEntry:
-    """An entry as the judge's lists show it (no images or answers read)."""
+    """An entry as the judge's lists show it."""
 
     alias: str
     title: str
@@ -53,7 +53,7 @@ class ListedEntry:
 
 @dataclass(frozen=True)
 class QueueItem:
-    entry: AnonymousEntry | ListedEntry
+    entry: ListedEntry
     scored: int  # criteria this judge has scored for the entry
     complete: bool  # every criterion scored
     identity: EntrantIdentity | None = None  # only when the round lets judges see identities
@@ -140,9 +140,9 @@ async def _track_fields(rows: list[dict[str, Any]]) -> dict[int, list[dict]]:
     return fields
 
 
-async def judge_queue(judge: User, round_: Round, *, now: datetime, listing: bool = False) -> JudgeQueue:
-    """The judge's entries of `round_` in the judge's shuffled order, with progress: AnonymousEntry
-    each, or with `listing` (pages that list them) a ListedEntry, without reading images and answers."""
+async def judge_queue(judge: User, round_: Round, *, now: datetime) -> JudgeQueue:
+    """The judge's entries of `round_` (alias and title: `judged_entry` gives one with its images
+    and answers), in the judge's shuffled order, with progress."""
     read_only = not round_accepts_scores(round_, now)
     rows = await _visible_rows(judge, round_, now)
     if not rows:
@@ -150,29 +150,29 @@ async def judge_queue(judge: User, round_: Round, *, now: datetime, listing: boo
     criteria = rows[0]["criteria"]
     by_id = {r["entry_id"]: r for r in rows}
     shown = sorted(by_id)
-    entries = _listed_entries(rows) if listing else await _anonymous_entries(rows)
     identities: dict[int, EntrantIdentity] = {}
     if round_.judges_see_identity:
         identities = {r["entry_id"]: entrant_identity(r)
                       for r in await RoundEntry.filter(round_id=round_.id, entry_id__in=shown).values(*IDENTITY_VALUES)}
     items = []
     for e in shuffle_for_judge(shown, round_seed=round_.secret, judge_id=judge.id):
-        scored = by_id[e]["scored"]
-        items.append(QueueItem(entry=entries[e], scored=scored, complete=criteria > 0 and scored >= criteria,
+        row = by_id[e]
+        entry = ListedEntry(alias=row["alias"], title=row["entry__title"] or "")
+        items.append(QueueItem(entry=entry, scored=row["scored"], complete=criteria > 0 and row["scored"] >= criteria,
                                identity=identities.get(e)))
     return JudgeQueue(items=items, scored=sum(i.complete for i in items), total=len(items), criteria=criteria,
                       read_only=read_only)
 
 
-def _listed_entries(rows: list[dict[str, Any]]) -> dict[int, ListedEntry]:
-    return {r["entry_id"]: ListedEntry(alias=r["alias"], title=r["entry__title"] or "") for r in rows}
-
-
-async def _anonymous_entries(rows: list[dict[str, Any]]) -> dict[int, AnonymousEntry]:
-    for row in rows:
-        row["entry__answers"] = _decode_answers(row["entry__answers"])
-    images, fields = await _images(sorted(r["entry_id"] for r in rows)), await _track_fields(rows)
-    return {r["entry_id"]: anonymous_entry(r, images[r["entry_id"]], fields[r["entry__track_id"]]) for r in rows}
+async def judged_entry(judge: User, round_: Round, alias: str, *, now: datetime) -> AnonymousEntry | None:
+    """The entry under `alias` with its images and answers, when the judge may see it (else None)."""
+    rows = await _visible_rows(judge, round_, now, alias=alias)
+    if not rows:
+        return None
+    row = rows[0]
+    row["entry__answers"] = _decode_answers(row["entry__answers"])
+    images, fields = await _images([row["entry_id"]]), await _track_fields(rows)
+    return anonymous_entry(row, images[row["entry_id"]], fields[row["entry__track_id"]])
 
 
 async def queue_progress(judge: User, round_: Round, *, now: datetime) -> tuple[int, int]:

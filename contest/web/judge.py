@@ -93,13 +93,13 @@ async def rounds(request: Request) -> Response:
     listed = []
     for round_ in await judging_queries.rounds_for_judge(judge):
         if round_visible_to_judges(round_, now):
-            listed.append((round_, await judge_queue(judge, round_, now=now, listing=True)))
+            listed.append((round_, await judge_queue(judge, round_, now=now)))
     return render(request, "judge/rounds.html", {"rounds": listed})
 
 
 async def queue(request: Request) -> Response:
     found = await _judge_round(request)
-    items = await judge_queue(found.judge, found.round_, now=found.now, listing=True)
+    items = await judge_queue(found.judge, found.round_, now=found.now)
     return render(request, "judge/queue.html", {"round": found.round_, "queue": items})
 
 
@@ -117,11 +117,12 @@ async def _score_page(request: Request, found: JudgeEntry, *, values: dict[str, 
     items = await judge_queue(found.judge, found.round_, now=found.now)
     alias = request.path_params["alias"]
     index, previous, following = _neighbours(items, alias)
-    item = items.items[index]
+    entry = await judging_queries.judged_entry(found.judge, found.round_, alias, now=found.now)
+    permissions.require(entry is not None)
     shown = request.query_params.get("image", "1")
-    shown_n = int(shown) if shown.isdigit() and 1 <= int(shown) <= len(item.entry.images) else 1
+    shown_n = int(shown) if shown.isdigit() and 1 <= int(shown) <= len(entry.images) else 1  # type: ignore[union-attr]
     context = {
-        "round": found.round_, "queue": items, "item": item, "entry": item.entry, "position": index + 1,
+        "round": found.round_, "queue": items, "item": items.items[index], "entry": entry, "position": index + 1,
         "previous": previous, "following": following, "criteria": await judging_queries.criteria_rows(found.round_),
         "values": values if values is not None else await _stored_values(found.assignment),
         "comment": values.get("comment", "") if values is not None else found.assignment.comment,
@@ -210,7 +211,7 @@ async def complete(request: Request) -> Response:
         await scoring.complete_assignment(found.assignment, now=found.now, by=found.judge)
     except InvalidInput as exc:
         return await _score_page(request, found, errors={**exc.field_errors, "_complete": exc.message}, status=400)
-    items = await judge_queue(found.judge, found.round_, now=found.now, listing=True)
+    items = await judge_queue(found.judge, found.round_, now=found.now)
     _, _, following = _neighbours(items, request.path_params["alias"])
     if following:
         target = request.url_for("judge:score", round_id=found.round_.id, alias=following)

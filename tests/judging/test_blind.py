@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Awaitable
 from datetime import timedelta
+from typing import TypeVar
 
 import pytest
 
@@ -21,6 +23,8 @@ from contest.judging.models import (
 )
 from tests.factories import NOW, make_contest, make_field, make_track, make_user
 from tests.judging.helpers import make_round, submitted_entry
+
+T = TypeVar("T")
 
 pytestmark = pytest.mark.unit
 
@@ -55,12 +59,15 @@ async def test_the_judge_receives_the_alias_text_and_image_names_only(db):
     assert (queue.total, queue.scored, queue.criteria, queue.read_only) == (1, 0, 1, False)
     [item] = queue.items
     assert item.identity is None
-    assert item.entry == AnonymousEntry(
+    assert item.entry == queries.ListedEntry(alias="Q7K-3XM", title="山海纹样")
+    judged = await queries.judged_entry(judge, round_, "Q7K-3XM", now=NOW)
+    assert judged == AnonymousEntry(
         alias="Q7K-3XM", title="山海纹样", concept="取材于山海经。", answers={"materials": ["paper"]},
         images=(JudgingImage(key="k" * 32, position=0, derivatives=("judging", "thumb")),),
     )
     assert [f.name for f in dataclasses.fields(AnonymousEntry)] == ["alias", "title", "concept", "answers", "images"]
-    text = repr(queue)
+    assert [f.name for f in dataclasses.fields(queries.ListedEntry)] == ["alias", "title"]
+    text = repr(queue) + repr(judged)
     assert [m for m in MARKERS if m.casefold() in text.casefold()] == []
     assert f"id={entry.id}" not in text and "4000" not in text and "123456" not in text
 
@@ -89,6 +96,7 @@ async def test_conflicted_held_withdrawn_and_unassigned_entries_are_not_in_the_q
     assert queue.total == 1
     for alias in ("ZZZ-002", "ZZZ-003", "ZZZ-004", "ZZZ-005", "NOPE-00"):
         assert await queries.assignment_for_judge(judge, round_, alias, now=NOW) is None
+        assert await queries.judged_entry(judge, round_, alias, now=NOW) is None
     assignment = await queries.assignment_for_judge(judge, round_, "Q7K-3XM", now=NOW)
     assert (assignment.entry_id, assignment.judge_id) == (entry.id, judge.id)
 
@@ -99,6 +107,7 @@ async def test_outside_the_window_the_judge_sees_nothing(db):
         queue = await queries.judge_queue(judge, round_, now=now)
         assert (queue.items, queue.total) == ([], 0)
         assert await queries.assignment_for_judge(judge, round_, "Q7K-3XM", now=now) is None
+        assert await queries.judged_entry(judge, round_, "Q7K-3XM", now=now) is None
 
 
 async def test_a_locked_round_is_shown_read_only(db):
@@ -154,8 +163,8 @@ async def test_answers_read_as_the_track_form_labels_them_in_its_order(db):
     await make_field(track, "same", "text", label="材料", position=5, required=False)
     answers = {"gone": "old-key", "size": 12.0, "techniques": ["print", "cut"], "material": "paper", "same": "亦材料"}
     await Entry.filter(id=entry.id).update(answers=answers)
-    [item] = (await queries.judge_queue(judge, round_, now=NOW)).items
-    assert list(item.entry.answers.items()) == [
+    entry = await queries.judged_entry(judge, round_, "Q7K-3XM", now=NOW)
+    assert list(entry.answers.items()) == [
         ("材料", "宣纸"), ("技法", ["版画", "剪纸"]), ("尺寸（厘米）", 12), ("材料 (same)", "亦材料"), ("gone", "old-key")]
 
 
@@ -163,8 +172,7 @@ async def test_an_option_no_longer_offered_shows_its_stored_value(db):
     round_, judge, entry = await leaky_setup()
     await make_field(await entry.track, "materials", "multi_choice", label="材料",
                      options=[{"value": "silk", "label": "丝绸"}])
-    [item] = (await queries.judge_queue(judge, round_, now=NOW)).items
-    assert item.entry.answers == {"材料": ["paper"]}
+    assert (await queries.judged_entry(judge, round_, "Q7K-3XM", now=NOW)).answers == {"材料": ["paper"]}
 
 
 class _Queries(logging.Handler):
@@ -176,10 +184,20 @@ class _Queries(logging.Handler):
         self.count += 1
 
 
-@pytest.mark.parametrize(("item_count", "listing", "expected_queries"), [(1, False, 3), (3, False, 3), (1, True, 1),
-                                                                        (3, True, 1)])
-async def test_the_queue_costs_the_same_queries_for_any_number_of_entries(db, item_count, listing, expected_queries):
-    """Entries with their images and answers: 3 queries; the lists' titles and progress: 1."""
+async def count_queries(read: Awaitable[T]) -> tuple[T, int]:
+    logger, counter = logging.getLogger("tortoise.db_client"), _Queries()
+    level = logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        return await read, counter.count
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+async def test_the_queue_costs_one_query_and_an_entry_three_for_any_number_of_entries(db, item_count):
     round_, judge, entry = await leaky_setup()
     track = await entry.track
     await make_field(track, "materials", "multi_choice", label="材料", options=[{"value": "paper", "label": "宣纸"}])
@@ -190,15 +208,7 @@ async def test_the_queue_costs_the_same_queries_for_any_number_of_entries(db, it
                                 size_bytes=1, sha256="0" * 64, derivatives={"thumb": {}})
         await RoundEntry.create(round=round_, entry=other, alias=f"ZZZ-10{n}")
         await Assignment.create(round=round_, entry=other, judge=judge)
-    logger, counter = logging.getLogger("tortoise.db_client"), _Queries()
-    level = logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    try:
-        queue = await queries.judge_queue(judge, round_, now=NOW, listing=listing)
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
-    assert (queue.total, counter.count) == (item_count, expected_queries)
-    kind = queries.ListedEntry if listing else AnonymousEntry
-    assert all(type(item.entry) is kind for item in queue.items)
+    queue, listed = await count_queries(queries.judge_queue(judge, round_, now=NOW))
+    assert (queue.total, listed) == (item_count, 1)
+    judged, read = await count_queries(queries.judged_entry(judge, round_, "Q7K-3XM", now=NOW))
+    assert (judged.answers, len(judged.images), read) == ({"材料": ["宣纸"]}, 1, 3)  # the row, its images, its questions

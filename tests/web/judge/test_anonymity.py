@@ -11,9 +11,19 @@ import pytest
 from contest import clock
 from contest.accounts import invitations
 from contest.judging import progress
+from contest.judging.models import Round
 from contest.notifications.models import OutboxMessage
 from tests.factories import login_as, make_user
-from tests.web.judge import BASE, MARKERS, build_scene, score_path
+from tests.web.judge import (
+    BASE,
+    DESIGNER_EMAIL,
+    DESIGNER_NAME,
+    ENTRY_NUMBER,
+    MARKERS,
+    ORGANISATION,
+    build_scene,
+    score_path,
+)
 
 pytestmark = pytest.mark.web
 
@@ -90,3 +100,16 @@ async def test_e_mails_to_judges_name_no_designer(scene):
     assert len(mails) == 4  # three reminders (nobody has submitted) and the invitation
     payload = "\n".join(f"{subject}\n{body}" for subject, body in mails).encode()
     assert _leaks(payload, [*MARKERS, *scene.keys, "/media/"]) == []
+
+
+async def test_a_round_that_shows_identities_names_the_entrant_on_the_queue_and_the_scoring_page(client, settings, scene):
+    """The one switch that lifts anonymity: public name, organisation and school, never the e-mail or number."""
+    await login_as(client, scene.judge, secret=settings.secret_key)
+    hidden = [(await client.get(p)).text for p in (f"/judge/r/{scene.round_.id}", score_path(scene))]
+    assert [DESIGNER_NAME in page or ORGANISATION in page for page in hidden] == [False, False]
+    await Round.filter(id=scene.round_.id).update(judges_see_identity=True)
+    shown = [(await client.get(p)).text for p in (f"/judge/r/{scene.round_.id}", score_path(scene))]
+    for page in shown:
+        assert f"{DESIGNER_NAME} · {ORGANISATION} · {ORGANISATION}" in page and "参赛者信息" in page
+        assert DESIGNER_EMAIL not in page and ENTRY_NUMBER not in page
+    assert DESIGNER_NAME not in (await client.get(score_path(scene, 1))).text  # another entrant's page
