@@ -67,6 +67,6 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     app.state.settings = settings
     app.state.cookies = cookies
     app.state.render = Renderer(PROJECT_ROOT / "templates", auto_reload=settings.debug)
-    app.state.url_paths = {}
+    app.state.urls = {}  # templating.url_for's cache
     app.state.store = store
     return app

@@ -169,6 +169,7 @@ class Assignment(Model):
     class Meta:
         table = "assignment"
         unique_together = (("round", "entry", "judge"),)
+        indexes = (("judge_id", "round_id"),)  # every judge's page reads "this judge's assignments in this round"
 
 
 class Conflict(Model):

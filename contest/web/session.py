@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
-
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import HTTPConnection, Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -15,12 +13,13 @@ from contest.errors import LoginRequired
 
 
 def read_cookie(scope: Scope, name: str) -> str | None:
-    for header, value in scope.get("headers", ()):
-        if header == b"cookie":
-            morsel = SimpleCookie(value.decode("latin-1")).get(name)
-            if morsel is not None:
-                return morsel.value
-    return None
+    """The cookie header is parsed once per request (as `Request.cookies` parses it) for every middleware."""
+    state = scope.setdefault("state", {})
+    cookies = state.get("cookies")
+    if cookies is None:
+        header = "; ".join(value.decode("latin-1") for key, value in scope.get("headers", ()) if key == b"cookie")
+        cookies = state["cookies"] = cookie_parser(header)
+    return cookies.get(name)
 
 
 class SessionMiddleware:

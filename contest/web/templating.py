@@ -13,7 +13,7 @@ import nh3
 from babel.dates import format_datetime
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from starlette.datastructures import URL, URLPath
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
@@ -57,19 +57,19 @@ URL_CACHE_SIZE = 8192
 
 @jinja2.pass_context
 def url_for(context: Mapping[str, Any], name: str, /, **params: Any) -> URL:
-    """Starlette's url_for walks every route on each call (a page makes a dozen to hundreds of calls,
-    mostly the same ones: stylesheets, navigation); the path for the same name and values is cached
-    per app, and the request's base URL is worked out once per request (`make_absolute_url` parses
-    it again on every call)."""
+    """Starlette's url_for walks every route on each call and parses the base URL again (a page makes
+    a dozen to hundreds of calls, mostly the same ones: stylesheets, navigation), so the URL for the
+    same base, name and values is cached per app (URLs are immutable)."""
     request: Request = context["request"]
-    cache: dict[tuple, URLPath] = request.app.state.url_paths
-    key = (name, *sorted(params.items()))
-    path = cache.get(key)
-    if path is None:
+    cache: dict[tuple, URL] = request.app.state.urls
+    base = _base_url(request)
+    key = (base, name, *sorted(params.items())) if params else (base, name)
+    url = cache.get(key)
+    if url is None:
         if len(cache) >= URL_CACHE_SIZE:
             cache.clear()
-        path = cache[key] = request.app.router.url_path_for(name, **params)
-    return URL(_base_url(request) + path)
+        url = cache[key] = URL(base + request.app.router.url_path_for(name, **params))
+    return url
 
 
 def _base_url(request: Request) -> str:
