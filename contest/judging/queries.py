@@ -5,9 +5,10 @@ only if assigned to it, without a conflict, and not held by the leak check (FLAG
 while the entry is submitted. That rule is written once, in `_VISIBLE_SQL`.
 
 Judges' pages are read often and never cached, and every autosave answers with the queue's
-progress, so the queue is read with plain SQL into rows: Tortoise spent 0.13-0.39 ms of CPU
-building each of its 6 queries, several times the database's own work (benchmarks/scoring.py;
-with model objects it was 1.9 ms per list page, with `.values()` 0.9 ms).
+progress, so they are read with plain SQL into rows (`contest.plain_sql`): Tortoise spent
+0.13-0.39 ms of CPU building each query, several times the database's own work. A queue page is
+two queries (the round with the judge's seat, then the queue); the scoring page adds its one
+entry's images and questions (benchmarks/scoring.py, README "Scoring").
 """
 
 from __future__ import annotations
