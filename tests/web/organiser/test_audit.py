@@ -113,3 +113,16 @@ async def test_the_log_page_costs_the_same_queries_for_one_event_or_many(client,
         for n in range(3):
             await record("entry.note", subject=f"entry:{n}", now=JUNE_2, actor=actor, contest_id=contest.id)
     assert costs[0] == costs[1]
+
+
+async def test_a_long_log_pages_and_keeps_its_filters(client, settings):
+    contest = await a_log(client, settings)
+    for n in range(60):
+        await record("score.saved", subject=f"assignment:{n}", now=JUNE_2, contest_id=contest.id)
+    first = await client.get(f"/admin/c/{contest.slug}/audit?action=score.saved", headers={"accept-language": "en"})
+    assert len(seqs(first)) == 50 and "Page 1 of 2" in first.text and 'rel="prev"' not in first.text
+    [older] = re.findall(r'href="([^"]+)" rel="next"', first.text)
+    assert "action=score.saved" in older and "page=2" in older
+    second = await client.get(older.replace("&amp;", "&"), headers={"accept-language": "en"})
+    assert len(seqs(second)) == 10 and "Page 2 of 2" in second.text
+    assert 'rel="next"' not in second.text and re.search(r'href="[^"]*page=1[^"]*" rel="prev"', second.text)
