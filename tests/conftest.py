@@ -19,6 +19,15 @@ from contest.settings import Settings, load_settings
 from tests import pg
 
 TEST_SECRET = "test-secret-" + "x7Kq9" * 8
+LAYERS = ("unit", "web", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test names its layer, so `-m "not browser"` and the layer counts can be trusted."""
+    unmarked = sorted({item.nodeid.split("::")[0] for item in items
+                       if not any(item.get_closest_marker(layer) for layer in LAYERS)})
+    if unmarked:
+        raise pytest.UsageError(f"test modules without a layer marker ({', '.join(LAYERS)}): {', '.join(unmarked)}")
 
 
 @pytest.fixture(scope="session")

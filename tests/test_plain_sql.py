@@ -11,6 +11,8 @@ from contest import plain_sql
 from contest.accounts.models import User
 from tests.factories import make_user
 
+pytestmark = pytest.mark.unit
+
 
 async def emails() -> list[str]:
     return [r["email"] for r in await plain_sql.select('SELECT "email" FROM "user" ORDER BY "id"')]

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
+import pytest
+
 from contest.results import embargo
+
+pytestmark = pytest.mark.unit
 
 T = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
 SECOND = timedelta(seconds=1)

@@ -9,6 +9,8 @@ import pytest
 
 from contest.web.constant_gettext import ConstantGettext
 
+pytestmark = pytest.mark.unit
+
 
 class Catalog(gettext.NullTranslations):
     def __init__(self, texts: dict[str, str]) -> None:
