@@ -76,3 +76,15 @@ def test_route_names_follow_audience_and_page(tmp_path):
     app = create_app(load_settings({"CONTEST_DATA_DIR": str(tmp_path)}), manage_database=False)
     names = [name for _, name, _ in iter_routes(app.routes)]
     assert names and all(re.fullmatch(r"[a-z]+:[a-z_]+", name) for name in names), names
+
+
+def conditional_assertions(path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assert) and isinstance(node.test, ast.IfExp)]
+
+
+def test_no_assertion_is_a_bare_conditional_expression():
+    # `assert a == b if c else d` parses as `assert (a == b) if c else d`: the else branch asserts only d.
+    offenders = {str(path.relative_to(ROOT)): lines for path in (ROOT / "tests").rglob("*.py")
+                 if (lines := conditional_assertions(path))}
+    assert offenders == {}

@@ -202,7 +202,7 @@ async def test_the_sealed_letter_is_never_served_to_anyone_but_the_organisers(cl
     path = f"/admin/c/{edition.slug}/objections/{case.id}/attachment"
     refused = await client.get(path)
     missing = await client.get(path.replace(str(case.id), "999999"))
-    assert [refused.status_code, missing.status_code] == [303, 303] if role == "anonymous" else [404, 404]
+    assert [refused.status_code, missing.status_code] == ([303, 303] if role == "anonymous" else [404, 404])
     assert same_page(refused, missing) or role == "anonymous"
     assert PDF not in refused.content
 
