@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
@@ -87,13 +86,3 @@ def test_render_poster_size_determinism_and_variety():
 
 def test_render_poster_custom_size():
     assert demo_art.render_poster(1, size=(960, 400)).size == (960, 400)
-
-
-def test_render_artwork_is_fast_enough_for_the_demo():
-    # Budget is 150 ms per 1600×1200 image; allow slack for a loaded CI machine.
-    timings = []
-    for seed in range(6):
-        start = time.perf_counter()
-        demo_art.render_artwork(seed, track=demo_art.TRACKS[seed % 3])
-        timings.append(time.perf_counter() - start)
-    assert sorted(timings)[len(timings) // 2] < 0.3

@@ -3,7 +3,6 @@ from __future__ import annotations
 import io
 import itertools
 import random
-import time
 from collections.abc import Callable
 
 import pytest
@@ -132,12 +131,10 @@ def test_hash_image_reads_a_file(tmp_path: pytest.TempPathFactory) -> None:
     assert similarity.similarity(similarity.hash_image(path), fingerprint(im)) >= 0.9
 
 
-def test_comparing_2000_images_is_fast() -> None:
+def test_among_2000_images_only_the_copy_is_found() -> None:
+    # its speed is measured by benchmarks/screening.py, not asserted here
     rng = random.Random(0)
     values = ["v1:" + "".join(f"{rng.getrandbits(144):036x}" for _ in range(similarity.HASHES_PER_IMAGE))
               for _ in range(2000)]
     values.append(values[7])
-    started = time.perf_counter()
-    matches = find_pairs(values)
-    elapsed = time.perf_counter() - started
-    assert (matches, elapsed < 6.0) == ([Match(7, 2000, 1.0)], True), elapsed
+    assert find_pairs(values) == [Match(7, 2000, 1.0)]

@@ -166,7 +166,7 @@ async def slowly(data: bytes, *, half_sent: asyncio.Event, pause: float) -> Asyn
         await asyncio.sleep(pause)
 
 
-async def wait_for(condition, timeout: float = 15) -> None:
+async def wait_for(condition, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"
