@@ -25,7 +25,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 600) -> None:
+    # the demo draws its images at start: minutes when another process keeps both cores busy
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
