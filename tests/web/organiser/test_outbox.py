@@ -162,4 +162,5 @@ async def test_no_console_page_shows_a_working_invitation_link_or_voting_code(cl
              for path in ("outbox", "outbox?kind=invitation", "outbox?kind=vote_code&state=sent", "audit", "audit.csv")]
     assert [page.status_code for page in pages] == [200] * 5
     assert [[secret in page.text for secret in (*tokens, code)] for page in pages] == [[False] * 3] * 5
-    assert (pages[0].text.count("[•••]"), pages[0].text.count("https://contest.example/account/invite/")) == (6, 0)
+    # twice in each of the three messages (Chinese and English), once in the note that explains the mark
+    assert (pages[0].text.count("[•••]"), pages[0].text.count("https://contest.example/account/invite/")) == (7, 0)
