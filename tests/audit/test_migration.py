@@ -24,6 +24,7 @@ SCRIPT = textwrap.dedent('''
     from tortoise.migrations.api import migrate
     from contest.audit import chain, queries
     from contest.audit.log import record
+    from contest.audit.models import AuditEvent
     from contest.db import tortoise_config
     from contest.notifications.models import OutboxMessage
 
@@ -62,7 +63,7 @@ SCRIPT = textwrap.dedent('''
         await record("entry.note", subject="entry:3", now=AT)
         after = await queries.verify_whole_log(chain.Head(2, prev))
         messages = await OutboxMessage.all().order_by("id").values_list("body_text", "secret")
-        versions = await queries.AuditEvent.all().order_by("seq").values_list("version", flat=True)
+        versions = await AuditEvent.all().order_by("seq").values_list("version", flat=True)
         print(json.dumps({"before": before.ok, "after": [after.ok, after.count], "versions": versions,
                           "messages": messages}))
         await Tortoise.close_connections()
