@@ -119,9 +119,9 @@ class EventRecord:
     data: dict[str, Any]
     prev_hash: str
     hash: str
-    actor_id: int | None = None
-    contest_id: int | None = None
-    version: int = 1
+    actor_id: int | None  # required, like the version: a reader that forgot them would check the wrong rule
+    contest_id: int | None
+    version: int
 
     def computed_hash(self) -> str:
         at = iso_utc(self.at) if isinstance(self.at, datetime) else self.at

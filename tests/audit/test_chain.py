@@ -22,7 +22,7 @@ def build_chain(count: int) -> list[EventRecord]:
         at = iso_utc(T0 + timedelta(minutes=seq))
         data = {"value": str(seq), "note": "评分"}
         digest = event_hash(prev, seq, at, "user:7", "score.saved", f"score:{seq}", data)
-        events.append(EventRecord(seq, at, "user:7", "score.saved", f"score:{seq}", data, prev, digest))
+        events.append(EventRecord(seq, at, "user:7", "score.saved", f"score:{seq}", data, prev, digest, None, None, 1))
         prev = digest
     return events
 
