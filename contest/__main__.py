@@ -1,5 +1,5 @@
-"""`contest serve|migrate|send-outbox|demo|create-organiser|bundle|verify-bundle` (thin: the work lives in app, db, demo
-and the domain packages)."""
+"""`contest serve|migrate|send-outbox|demo|create-organiser|bundle|verify-bundle|audit-head` (thin: the work lives in
+app, db, demo and the domain packages)."""
 
 from __future__ import annotations
 
@@ -222,6 +222,33 @@ def cmd_verify_bundle(args: argparse.Namespace) -> None:
     print("OK")
 
 
+HEAD_PROBLEMS = {
+    "head_missing": "the audit log has no event {seq}: it was cut short before the head written down",
+    "head_mismatch": "audit event {seq} does not carry the hash written down: an event up to it was changed, "
+                     "removed or added since",
+}
+
+
+def cmd_audit_head(args: argparse.Namespace) -> None:
+    from contest.audit import chain, queries
+
+    settings = load_settings()
+    if args.verify is None:
+        print(asyncio.run(_with_database(settings, queries.current_head)))
+        return
+    try:
+        head = chain.parse_head(args.verify)
+    except ValueError as exc:
+        print(f"contest: {exc}", file=sys.stderr)
+        sys.exit(2)
+    status = asyncio.run(_with_database(settings, lambda: queries.verify_whole_log(head)))
+    if not status.ok:
+        problem = HEAD_PROBLEMS.get(status.reason or "", "the audit chain is broken at event {seq}: {reason}")
+        print(problem.format(seq=status.broken_seq, reason=status.reason))
+        sys.exit(1)
+    print(f"OK: events 1 to {head.seq} are unchanged, and all {status.count} events of today's log link up after them.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="contest", description="文创赛 — a design contest system")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -248,6 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("file", type=Path)
     verify.add_argument("--offline", action="store_true", help="check the bundle alone, without the database")
     verify.set_defaults(run=cmd_verify_bundle)
+    head = commands.add_parser("audit-head", help="print the audit chain's head (seq:hash) to write down or publish")
+    head.add_argument("--verify", metavar="HEAD", help="check that the log still passes through a head written down "
+                      "earlier and that nothing up to it changed; exits 1 when it does not")
+    head.set_defaults(run=cmd_audit_head)
     commands.add_parser("i18n", help="update the message catalogs from code and templates").set_defaults(run=cmd_i18n)
     return parser
 

@@ -25,16 +25,18 @@ async def record(
 ) -> AuditEvent:
     """Append one event. Side effect: extends the chain by one link (seq + 1, hash over prev_hash)."""
     data = data or {}
-    actor_label = f"user:{actor.id}" if actor is not None else "system"
+    actor_id = actor.id if actor is not None else None
+    actor_label = f"user:{actor_id}" if actor is not None else "system"
     async with in_transaction() as connection:
         if connection.capabilities.dialect == "postgres":
             await connection.execute_query(f"SELECT pg_advisory_xact_lock({PG_LOCK_ID})")
         last = await AuditEvent.all().order_by("-seq").first()
         seq, prev_hash = (last.seq + 1, last.hash) if last else (1, chain.GENESIS)
         at = chain.iso_utc(now)
-        digest = chain.event_hash(prev_hash, seq, at, actor_label, action, subject, data)
+        data = chain.json_ready(data)
+        digest = chain.event_hash(prev_hash, seq, at, actor_label, action, subject, data, actor_id=actor_id,
+                                  contest_id=contest_id, version=chain.VERSION)
         return await AuditEvent.create(
-            seq=seq, at=now, actor_id=actor.id if actor is not None else None, actor_label=actor_label,
-            contest_id=contest_id, action=action, subject=subject, data=chain.json_ready(data), prev_hash=prev_hash,
-            hash=digest,
+            seq=seq, at=now, actor_id=actor_id, actor_label=actor_label, contest_id=contest_id, action=action,
+            subject=subject, data=data, prev_hash=prev_hash, hash=digest, version=chain.VERSION,
         )

@@ -22,6 +22,7 @@ class AuditEvent(Model):
     data = fields.JSONField(default=dict)
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64)
+    version = fields.SmallIntField(db_default=1)  # the hashing rule (chain.EXTRA_COLUMNS); rows before it are 1
 
     class Meta:
         table = "audit_event"

@@ -15,7 +15,9 @@ from contest.audit.models import AuditEvent
 
 PAGE_SIZE = 50
 BATCH = 2000
-EVENT_FIELDS = ("seq", "at", "actor_label", "action", "subject", "data", "prev_hash", "hash")
+# In chain.EventRecord's order.
+EVENT_FIELDS = ("seq", "at", "actor_label", "action", "subject", "data", "prev_hash", "hash", "actor_id", "contest_id",
+                "version")
 
 
 @dataclass(frozen=True)
@@ -86,16 +88,40 @@ class ChainStatus:
     ok: bool
     count: int  # events checked
     broken_seq: int | None = None  # the first event whose link does not hold
-    reason: str | None = None  # chain.SEQ_GAP, PREV_MISMATCH or HASH_MISMATCH
+    reason: str | None = None  # chain.SEQ_GAP, PREV_MISMATCH, HASH_MISMATCH, ACTOR_MISMATCH… or HEAD_*
 
 
-async def verify_whole_log() -> ChainStatus:
-    """Check every link of the global chain from the first event, a batch at a time; stop at the first break."""
-    seq, head, count = 1, chain.GENESIS, 0
+async def current_head() -> chain.Head:
+    """The last event's seq and hash (chain.EMPTY_HEAD for an empty log)."""
+    last = await AuditEvent.all().order_by("-seq").first().values_list("seq", "hash")
+    return chain.Head(*last) if last else chain.EMPTY_HEAD
+
+
+async def head_at(moment: datetime) -> chain.Head:
+    """The head as it stood at `moment`: the last event written at or before it."""
+    last = await AuditEvent.filter(at__lte=moment).order_by("-seq").first().values_list("seq", "hash")
+    return chain.Head(*last) if last else chain.EMPTY_HEAD
+
+
+async def verify_whole_log(head: chain.Head | None = None) -> ChainStatus:
+    """Check every link of the global chain from the first event, a batch at a time; stop at the first break.
+
+    With `head` (written down earlier), also check that the chain still passes through it: then no event
+    up to it was changed, removed or added since, and today's chain continues it.
+    """
+    seq, last_hash, count = 1, chain.GENESIS, 0
     while rows := await AuditEvent.filter(seq__gte=seq).order_by("seq").limit(BATCH).values_list(*EVENT_FIELDS):
         events = [chain.EventRecord(*row) for row in rows]
-        result = chain.verify_chain(events, start_seq=seq, start_hash=head)
+        result = chain.verify_chain(events, start_seq=seq, start_hash=last_hash)
         if not result.ok:
             return ChainStatus(False, count + result.count, events[result.broken_at or 0].seq, result.reason)
-        seq, head, count = events[-1].seq + 1, result.head_hash, count + result.count
-    return ChainStatus(True, count)
+        seq, last_hash, count = events[-1].seq + 1, result.head_hash, count + result.count
+    return ChainStatus(True, count) if head is None else await _through(head, count)
+
+
+async def _through(head: chain.Head, count: int) -> ChainStatus:
+    # The links all hold, so the stored hash of event `head.seq` is the one its content and history give.
+    if head.seq > count:
+        return ChainStatus(False, count, head.seq, chain.HEAD_MISSING)
+    found = await AuditEvent.filter(seq=head.seq).values_list("hash", flat=True) if head.seq else [chain.GENESIS]
+    return ChainStatus(True, count) if found == [head.hash] else ChainStatus(False, count, head.seq, chain.HEAD_MISMATCH)

@@ -3,7 +3,8 @@
 A bundle holds the round's aggregation inputs, the formula version, the explained outputs and the
 audit chain head at export, sealed by a sha256 digest over the canonical JSON of all of it. Anyone
 can recompute the outputs from the inputs offline; with the database at hand, one can also check
-that the audit chain still leads to the recorded head and that the stored scores are unchanged.
+that the audit chain still passes through the recorded head (and holds after it) and that the
+stored scores are unchanged.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Any
 
 from contest.accounts.models import User
 from contest.audit import chain
+from contest.audit import queries as audit_queries
 from contest.audit.log import record
-from contest.audit.models import AuditEvent
 from contest.contests.models import Contest
 from contest.errors import Conflict
 from contest.i18n import N_
@@ -29,9 +30,10 @@ from contest.judging.standings import PopularVote, RoundInputs, compute, round_i
 FORMAT = "wcs-results-bundle/1"
 SWITCHES = ("judges_may_score", "designers_may_edit", "judges_see_identity", "judges_see_others_scores",
             "judges_see_only_assigned")
-EVENT_VALUES = ("seq", "at", "actor_label", "action", "subject", "data", "prev_hash", "hash")
 
 ScoreKey = tuple[Any, Any, Any]
+HEAD_PROBLEMS = {chain.HEAD_MISSING: "the audit log has no event {seq}, the bundle's chain head",
+                 chain.HEAD_MISMATCH: "audit event {seq} does not carry the bundle's chain head hash"}
 
 
 class RoundNotLocked(Conflict):
@@ -55,7 +57,7 @@ async def build_bundle(round_: Round, *, now: datetime, by: User | None = None) 
         "inputs": inputs_json(inputs),
         "formula_version": FORMULA_VERSION,
         "outputs": [result.explain() for result in compute(inputs, round_.method)],
-        "audit_head": await _audit_head(),
+        "audit_head": (await audit_queries.current_head()).as_json(),
         "generated_at": now,
     })
     bundle = {**body, "digest": digest(body)}
@@ -76,11 +78,6 @@ def digest(bundle: Mapping[str, Any]) -> str:
 def _round_json(round_: Round) -> dict[str, Any]:
     return {"id": round_.id, "kind": round_.kind, "name": round_.name, "method": round_.method,
             "locked_at": round_.locked_at, "switches": {name: getattr(round_, name) for name in SWITCHES}}
-
-
-async def _audit_head() -> dict[str, Any]:
-    last = await AuditEvent.all().order_by("-seq").first().values("seq", "hash")
-    return last or {"seq": 0, "hash": chain.GENESIS}
 
 
 # --- inputs as JSON and back ---------------------------------------------------------------------
@@ -163,8 +160,8 @@ def _output_differences(stored: Any, recomputed: list[dict[str, Any]]) -> list[s
 
 
 async def verify_against_database(bundle: Mapping[str, Any]) -> list[str]:
-    """The problems found against this database (empty when none): the audit chain must verify up to
-    and including the bundle's chain head, that event must carry the head's hash, and the round's
+    """The problems found against this database (empty when none): the audit chain must verify and pass
+    through the bundle's chain head (that event must carry the head's hash), and the round's
     inputs (its scores above all) must still be those of the bundle. Reads only."""
     try:
         seq, head_hash = int(bundle["audit_head"]["seq"]), str(bundle["audit_head"]["hash"])
@@ -175,17 +172,11 @@ async def verify_against_database(bundle: Mapping[str, Any]) -> list[str]:
 
 
 async def _chain_problems(seq: int, head_hash: str) -> list[str]:
-    rows = await AuditEvent.filter(seq__lte=seq).order_by("seq").values(*EVENT_VALUES)
-    events = [chain.EventRecord(r["seq"], r["at"], r["actor_label"], r["action"], r["subject"], r["data"],
-                                r["prev_hash"], r["hash"]) for r in rows]
-    result = chain.verify_chain(events, expected_head=head_hash)
-    if result.ok:
+    status = await audit_queries.verify_whole_log(chain.Head(seq, head_hash))
+    if status.ok:
         return []
-    if result.reason != chain.HEAD_MISMATCH:
-        return [f"the audit chain is broken at event {events[result.broken_at or 0].seq}: {result.reason}"]
-    if seq and (not events or events[-1].seq != seq):
-        return [f"the audit log has no event {seq}, the bundle's chain head"]
-    return [f"audit event {seq} does not carry the bundle's chain head hash"]
+    problem = HEAD_PROBLEMS.get(status.reason or "", "the audit chain is broken at event {seq}: {reason}")
+    return [problem.format(seq=status.broken_seq, reason=status.reason)]
 
 
 async def _input_problems(round_id: int, stored: Any) -> list[str]:

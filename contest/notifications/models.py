@@ -25,6 +25,9 @@ class OutboxMessage(Model):
     subject = fields.CharField(max_length=300)
     body_text = fields.TextField()
     body_html = fields.TextField(default="")
+    # The link or code the message carries: the texts above hold templates.SECRET_MARK in its place, it is
+    # put in only when the message goes out, and cleared once it went.
+    secret = fields.TextField(default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
     attempts = fields.IntField(default=0, db_default=0)

@@ -1,4 +1,8 @@
-"""Queue a message: every notification is written to the outbox first, sent later when SMTP is configured."""
+"""Queue a message: every notification is written to the outbox first, sent later when SMTP is configured.
+
+Organisers read the outbox, so a message's secret (an invitation link, a voting code) is kept out of
+its text: the text holds SECRET_MARK in its place, and `outgoing` puts it back only to send.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,31 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from contest.notifications.models import MessageTemplate, OutboxMessage
-from contest.notifications.templates import KINDS, Bilingual, Value, Wording, render
+from contest.notifications.templates import KINDS, SECRET_MARK, Bilingual, Value, Wording, render
 
 if TYPE_CHECKING:
     from contest.contests.models import Contest
 
 
+def _masked(text: str, secret: str) -> str:
+    return text.replace(secret, SECRET_MARK) if secret else text
+
+
 async def queue_message(
-    *, kind: str, to_email: str, subject: str, body_text: str, contest_id: int | None = None
+    *, kind: str, to_email: str, subject: str, body_text: str, contest_id: int | None = None, secret: str = ""
 ) -> OutboxMessage:
+    """Queue one message; `secret`, wherever it occurs in the subject or text, is stored apart and marked."""
     return await OutboxMessage.create(
-        kind=kind, to_email=to_email, subject=subject[:300], body_text=body_text, contest_id=contest_id
+        kind=kind, to_email=to_email, subject=_masked(subject, secret)[:300], body_text=_masked(body_text, secret),
+        contest_id=contest_id, secret=secret,
     )
+
+
+def outgoing(message: OutboxMessage) -> tuple[str, str]:
+    """The subject and text as the recipient gets them, with the secret in place of its mark."""
+    if not message.secret:
+        return message.subject, message.body_text
+    return message.subject.replace(SECRET_MARK, message.secret), message.body_text.replace(SECRET_MARK, message.secret)
 
 
 async def wording_for(contest_id: int, kind: str) -> Wording:
@@ -34,4 +51,6 @@ async def queue_templated(
     """Queue a message of `kind` in the contest's wording; `{contest}` is filled in here."""
     values = {"contest": Bilingual(contest.title, contest.title_en or contest.title), **values}
     subject, body = render(await wording_for(contest.id, kind), values)
-    return await queue_message(kind=kind, to_email=to_email, subject=subject, body_text=body, contest_id=contest.id)
+    secret = str(values.get(KINDS[kind].secret, ""))
+    return await queue_message(kind=kind, to_email=to_email, subject=subject, body_text=body, contest_id=contest.id,
+                               secret=secret)

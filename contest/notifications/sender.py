@@ -22,6 +22,7 @@ from tortoise.expressions import F, Q
 
 from contest import clock
 from contest.notifications.models import OutboxMessage, OutboxState
+from contest.notifications.outbox import outgoing
 
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
                 timedelta(hours=12))
@@ -71,12 +72,13 @@ async def claim_due(*, now: datetime, limit: int = BATCH) -> list[OutboxMessage]
 
 
 def email_for(message: OutboxMessage, *, sender: str) -> EmailMessage:
+    subject, body = outgoing(message)
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.to_email
-    email["Subject"] = " ".join(message.subject.split())
+    email["Subject"] = " ".join(subject.split())
     email["Message-ID"] = make_msgid(f"outbox.{message.id}")
-    email.set_content(message.body_text)
+    email.set_content(body)
     return email
 
 
@@ -108,8 +110,9 @@ async def deliver(message: OutboxMessage, transport: Transport, *, sender: str, 
         await transport.send(email_for(message, sender=sender))
     except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as error:
         return await record_failure(message, error, now=now)
+    # Once it went out, the secret is the recipient's alone: the database no longer keeps it.
     await OutboxMessage.filter(id=message.id, state=OutboxState.SENDING).update(
-        state=OutboxState.SENT, sent_at=now, next_attempt_at=None, last_error="")
+        state=OutboxState.SENT, sent_at=now, next_attempt_at=None, last_error="", secret="")
     return OutboxState.SENT
 
 

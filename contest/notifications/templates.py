@@ -42,6 +42,7 @@ FIELDS = tuple(f.name for f in fields(Wording))
 SUBJECT_MAX = 300
 BODY_MAX = 20_000
 SEPARATOR = "\n\n---\n\n"
+SECRET_MARK = "[•••]"  # stands for a message's link or code wherever it is stored or shown; see outbox.py
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class MessageKind:
     label: str
     placeholders: tuple[str, ...]
     default: Wording
+    secret: str = ""  # the placeholder whose value works as a key (a one-time link): never stored in the text
 
 
 PLACEHOLDERS = {
@@ -115,7 +117,8 @@ KINDS = {
         N_("Receipt of a submitted entry"),
         ("contest", "name", "entry_number", "entry_title", "submitted_at", "files"), RECEIPT),
     "invitation": MessageKind(
-        N_("Invitation of a judge or organiser"), ("contest", "role", "group", "expires", "link"), INVITATION),
+        N_("Invitation of a judge or organiser"), ("contest", "role", "group", "expires", "link"), INVITATION,
+        secret="link"),
     "reminder": MessageKind(
         N_("Reminder to a judge with entries left"),
         ("contest", "name", "round", "complete", "assigned", "left", "closes", "link"), REMINDER),

@@ -271,7 +271,7 @@ async def request_code(contest: Contest, email: str, *, ip: str, now: datetime) 
         await _note(keys, now)
         await queue_message(kind="vote_code", to_email=email, contest_id=contest.id,
                             subject=f"【{contest.title}】网络人气奖投票验证码 Popular vote code",
-                            body_text=_code_text(contest, code))
+                            body_text=_code_text(contest, code), secret=code)
 
 
 def _code_text(contest: Contest, code: str) -> str:

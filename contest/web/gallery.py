@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from contest import clock, permissions
 from contest.accounts import queries as account_queries
+from contest.audit import queries as audit_queries
 from contest.contests import queries as contest_queries
 from contest.contests.models import Contest
 from contest.errors import NotFound
@@ -124,7 +125,9 @@ async def _results(request: Request) -> Page:
     tracks = await results.tracks_of(contest)
     winners = await results.contest_winners(contest, tracks)
     table = results.by_track(winners, tracks, await results.tiers_of(contest))
-    return _page(request, "public/gallery_results.html", contest, preview, {"table": table})
+    # Published from the announcement on, for anyone to write down: the log as it stood then.
+    head = None if preview else await audit_queries.head_at(contest.announce_at)  # type: ignore[arg-type]
+    return _page(request, "public/gallery_results.html", contest, preview, {"table": table, "chain_head": head})
 
 
 async def results_page(request: Request) -> Response:

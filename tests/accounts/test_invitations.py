@@ -15,6 +15,7 @@ from contest.audit.models import AuditEvent
 from contest.errors import InvalidInput
 from contest.judging.models import JudgeGroup, PanelMember
 from contest.notifications.models import OutboxMessage
+from contest.notifications.outbox import outgoing
 from tests.factories import NOW, PASSWORD, make_contest, make_user
 from tests.judging.helpers import make_round, panel_with
 
@@ -33,7 +34,7 @@ async def send(contest, email="judge@jury.example.net", role="judge", **fields) 
     invitation = await invitations.invite(contest, email=email, role=role, by=by, now=fields.pop("now", NOW),
                                           link_for=link_for, **fields)
     message = await OutboxMessage.filter(to_email=invitation.email).order_by("-id").first()
-    return invitation, LINK.search(message.body_text).group(1)
+    return invitation, LINK.search(outgoing(message)[1]).group(1)
 
 
 async def test_token_is_128_random_bits_and_only_its_hash_is_stored(db):
@@ -138,7 +139,7 @@ async def test_the_outbox_message_has_the_link_contest_role_and_expiry_in_chines
     message = await OutboxMessage.get(kind="invitation")
     assert (message.to_email, message.contest_id) == ("judge@jury.example.net", contest.id)
     assert message.subject == "【百年工运文创大赛】评委邀请 Invitation to be a judge: Labour Centenary Design Contest"
-    body = message.body_text
+    body = outgoing(message)[1]
     assert body.count(link_for(token)) == 2
     assert "百年工运文创大赛 组委会邀请您担任评委（评委组：专家组）" in body
     assert "Labour Centenary Design Contest invites you to be a judge (judge group: Experts)" in body

@@ -22,7 +22,7 @@ def build_chain(count: int) -> list[EventRecord]:
         at = iso_utc(T0 + timedelta(minutes=seq))
         data = {"value": str(seq), "note": "评分"}
         digest = event_hash(prev, seq, at, "user:7", "score.saved", f"score:{seq}", data)
-        events.append(EventRecord(seq, at, "user:7", "score.saved", f"score:{seq}", data, prev, digest))
+        events.append(EventRecord(seq, at, "user:7", "score.saved", f"score:{seq}", data, prev, digest, None, None, 1))
         prev = digest
     return events
 
@@ -59,6 +59,27 @@ def test_event_hash_is_sha256_of_prev_hash_and_canonical_body():
     body = b'{"action":"entry.submitted","actor":null,"at":"2025-03-01T08:30:00.000000Z","data":{"n":1},"seq":1,"subject":"entry:3"}'
     expected = hashlib.sha256(GENESIS.encode() + body).hexdigest()
     assert event_hash(GENESIS, 1, "2025-03-01T08:30:00.000000Z", None, "entry.submitted", "entry:3", {"n": 1}) == expected
+
+
+def test_version_2_also_hashes_the_actor_id_the_contest_and_the_version():
+    body = (b'{"action":"entry.submitted","actor":"user:7","actor_id":7,"at":"2025-03-01T08:30:00.000000Z",'
+            b'"contest_id":2,"data":{"n":1},"seq":1,"subject":"entry:3","version":2}')
+    expected = hashlib.sha256(GENESIS.encode() + body).hexdigest()
+    assert event_hash(GENESIS, 1, "2025-03-01T08:30:00.000000Z", "user:7", "entry.submitted", "entry:3", {"n": 1},
+                      actor_id=7, contest_id=2, version=2) == expected
+
+
+def test_an_unknown_version_is_reported_not_hashed():
+    event = replace(build_chain(1)[0], version=3)
+    assert verify_chain([event]) == chain.VerificationResult(False, 1, GENESIS, 0, "unknown_version", {"found": 3})
+
+
+def test_a_head_reads_back_as_written_and_nothing_else_reads():
+    head = chain.Head(12, "3f" * 32)
+    assert (str(head), chain.parse_head(f" {str(head).upper()}\n")) == (f"12:{'3f' * 32}", head)
+    for text in ("12", f"12:{'3f' * 31}", f"-1:{'3f' * 32}", f"12:{'3g' * 32}", f"12 {'3f' * 32}"):
+        with pytest.raises(ValueError):
+            chain.parse_head(text)
 
 
 def test_genesis_is_sixty_four_zeros():

@@ -121,9 +121,9 @@ def invitation_path(live_server) -> str:
     """The link of the judge's invitation, read from the outbox the server wrote."""
     database = live_server.log.parent / "data" / "e2e.sqlite3"
     with sqlite3.connect(database) as connection:
-        body = connection.execute("SELECT body_text FROM outbox_message WHERE to_email = ? ORDER BY id DESC",
-                                  (JUDGE_EMAIL,)).fetchone()[0]
-    return re.search(r"(/account/invite/\S+)", body).group(1)
+        link = connection.execute("SELECT secret FROM outbox_message WHERE to_email = ? ORDER BY id DESC",
+                                  (JUDGE_EMAIL,)).fetchone()[0]  # the organisers' pages never show it
+    return re.search(r"(/account/invite/\S+)", link).group(1)
 
 
 async def set_up_judging(page, live_server) -> None:

@@ -31,6 +31,7 @@ from contest.judging.models import (
 from contest.judging.scoring import save_score
 from contest.judging.service import lock_round
 from contest.judging.standings import round_results
+from tests.audit.test_queries import rewrite_from
 from tests.factories import NOW, make_contest, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, submitted_entry
 from tests.test_db import run_cli
@@ -266,3 +267,18 @@ async def test_the_cli_refuses_to_export_an_unlocked_or_unknown_round(db, tmp_pa
     unknown = run_cli("bundle", str(s.round_.id + 100), env=env)
     assert (unknown.returncode, unknown.stderr) == (2, f"contest: There is no round {s.round_.id + 100}.\n")
     assert not (tmp_path / "b.json").exists()
+
+
+async def test_the_database_check_notices_an_event_moved_to_another_actor_or_contest(db):
+    s = await scene()
+    data = await build_bundle(s.round_, now=NOW)
+    await AuditEvent.filter(seq=2).update(contest_id=(await make_contest()).id)
+    assert await verify_against_database(data) == ["the audit chain is broken at event 2: hash_mismatch"]
+
+
+async def test_the_database_check_notices_an_earlier_event_rewritten_with_fresh_hashes(db):
+    s = await scene()
+    data = await build_bundle(s.round_, now=NOW)
+    await rewrite_from(2, data={"criterion": s.craft.id, "value": "10.00"})
+    head = data["audit_head"]["seq"]
+    assert await verify_against_database(data) == [f"audit event {head} does not carry the bundle's chain head hash"]

@@ -6,6 +6,7 @@ from contest.accounts import invitations
 from contest.accounts.models import ContestRoleKind
 from contest.audit.models import AuditEvent
 from contest.notifications.models import MessageTemplate, OutboxMessage
+from contest.notifications.outbox import outgoing
 from contest.notifications.service import reset_wording, save_wording
 from contest.notifications.templates import Wording, WordingInvalid
 from tests.factories import NOW, make_contest, make_user
@@ -26,10 +27,11 @@ async def test_an_invitation_uses_the_contests_own_wording_and_the_default_again
                       "Open {link} by {expires}. {contest}")
     await save_wording(contest, "invitation", wording, by=organiser, now=NOW)
     message = await invite(contest, organiser)
-    link = message.body_text.split("打开：")[1].split("\n")[0]
+    link = outgoing(message)[1].split("打开：")[1].split("\n")[0]
     assert message.subject == "【百年工运文创大赛】诚邀您担任评委 Please join as judge"
-    assert message.body_text == (f"请于 2026-06-04 20:00 (Asia/Shanghai) 前打开：{link}\n\n---\n\n"
-                                 f"Open {link} by 2026-06-04 20:00 (Asia/Shanghai). Labour Centenary Design Contest\n")
+    assert message.body_text == ("请于 2026-06-04 20:00 (Asia/Shanghai) 前打开：[•••]\n\n---\n\n"
+                                 "Open [•••] by 2026-06-04 20:00 (Asia/Shanghai). Labour Centenary Design Contest\n")
+    assert (link.startswith("https://contest.example.org/account/invitation/"), message.secret) == (True, link)
     assert await reset_wording(contest, "invitation", by=organiser, now=NOW) is True
     again = await invite(contest, organiser, email="second@jury.example.net")
     assert again.subject == "【百年工运文创大赛】评委邀请 Invitation to be a judge: Labour Centenary Design Contest"

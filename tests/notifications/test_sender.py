@@ -107,3 +107,19 @@ async def test_run_sender_sends_and_stops_when_told(db, smtp):
     stop.set()
     await asyncio.wait_for(task, timeout=2)
     assert len(mailbox.received) == 1
+
+
+async def test_a_secret_is_stored_apart_sent_in_place_of_its_mark_then_forgotten(db, smtp):
+    mailbox, transport = smtp
+    link = "https://contest.example.org/account/invite/k3J9xQ2m"
+    message = await a_message(kind="invitation", subject=f"邀请 {link}", body_text=f"打开 {link}\n---\nOpen {link}\n",
+                              secret=link)
+    stored = await OutboxMessage.get(id=message.id)
+    assert (stored.subject, stored.body_text, stored.secret) == ("邀请 [•••]", "打开 [•••]\n---\nOpen [•••]\n", link)
+    mailbox.replies.append("451 4.3.0 Try again later")
+    assert await sender.send_due(transport, sender=FROM, now=NOW) == {OutboxState.QUEUED: 1}
+    assert (await OutboxMessage.get(id=message.id)).secret == link  # kept for the next attempt
+    assert await sender.send_due(transport, sender=FROM, now=NOW + timedelta(minutes=1)) == {OutboxState.SENT: 1}
+    [received] = mailbox.received
+    assert (received["Subject"], received.get_content()) == (f"邀请 {link}", f"打开 {link}\r\n---\r\nOpen {link}\r\n")
+    assert [v for v in (await OutboxMessage.get(id=message.id).values()).values() if link in str(v)] == []

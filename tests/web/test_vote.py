@@ -15,6 +15,7 @@ from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.audit.models import AuditEvent
 from contest.judging.models import Round, RoundEntry
 from contest.notifications.models import OutboxMessage
+from contest.notifications.outbox import outgoing
 from contest.results.models import Vote, Voter
 from tests.factories import login_as, make_contest, make_track, make_user
 from tests.judging.helpers import make_round, submitted_entry
@@ -50,7 +51,7 @@ async def become_voter(client: httpx.AsyncClient, contest, email: str) -> str:
     token = await form_token(client, vote_url(contest))
     sent = await client.post(vote_url(contest, "/code"), data={"csrf_token": token, "email": email})
     assert sent.status_code == 200 and 'name="code"' in sent.text
-    body = (await OutboxMessage.filter(to_email=email, kind="vote_code").order_by("-id").first()).body_text
+    body = outgoing(await OutboxMessage.filter(to_email=email, kind="vote_code").order_by("-id").first())[1]
     code = re.search(r"\b(\d{6})\b", body).group(1)
     verified = await client.post(vote_url(contest, "/verify"), data={"csrf_token": token, "email": email, "code": code})
     assert verified.status_code == 303

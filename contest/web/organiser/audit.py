@@ -57,7 +57,7 @@ async def audit(request: Request) -> Response:
     page = await queries.audit_page(contest.id, selection, page=int(raw_page) if raw_page.isdigit() else 1)
     return render(request, "organiser/audit.html", {
         "contest": contest, "page": page, "values": values, "errors": errors,
-        "details": {event.seq: _details(event) for event in page.events},
+        "details": {event.seq: _details(event) for event in page.events}, "head": await queries.current_head(),
         # On request only: the whole log is read, about 2 s per 100,000 events.
         "chain": await queries.verify_whole_log() if request.query_params.get("verify") == "1" else None}, status_code=400 if errors else 200)
 

@@ -4,11 +4,16 @@ import re
 
 import pytest
 
+from contest.accounts import invitations
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.audit.models import AuditEvent
+from contest.notifications import sender
 from contest.notifications.models import MessageTemplate, OutboxMessage, OutboxState
 from contest.notifications.outbox import queue_message
-from tests.factories import login_as, make_contest, make_user
+from contest.results import vote
+from tests.factories import NOW, login_as, make_contest, make_user
+from tests.notifications.conftest import smtp  # noqa: F401 - the recipients' mailbox
+from tests.results.test_vote import vote_contest
 from tests.web.helpers import form_token
 from tests.web.test_designer_pages import counting_queries
 
@@ -131,3 +136,31 @@ async def test_the_outbox_page_costs_the_same_queries_for_one_message_or_many(cl
         await message(contest)
         await message(contest)
     assert costs[0] == costs[1]
+
+
+async def test_no_console_page_shows_a_working_invitation_link_or_voting_code(client, settings, smtp):
+    """Organisers read the outbox; the invitee and the voter alone may read their link and code."""
+    mailbox, transport = smtp
+    contest, _, _ = await vote_contest()
+    tokens: list[str] = []
+
+    def link_for(token: str) -> str:
+        tokens.append(token)
+        return f"https://contest.example/account/invite/{token}"
+
+    await invitations.invite(contest, email="judge@jury.example.net", role="judge", by=await make_user(), now=NOW,
+                             link_for=link_for)
+    await vote.request_code(contest, "fan@example.com", ip="192.0.2.1", now=NOW)
+    assert await sender.send_due(transport, sender="contest@example.org", now=NOW) == {"sent": 2}
+    await invitations.invite(contest, email="judge2@jury.example.net", role="judge", by=await make_user(), now=NOW,
+                             link_for=link_for)  # this one stays queued
+    bodies = {mail["To"]: mail.get_content() for mail in mailbox.received}
+    code = re.search(r"验证码是 (\d{6})", bodies["fan@example.com"])[1]
+    assert re.findall(r"/account/invite/(\S+)", bodies["judge@jury.example.net"]) == [tokens[0], tokens[0]]
+    await organiser_of(contest, client, settings)
+    pages = [await client.get(f"/admin/c/{contest.slug}/{path}")
+             for path in ("outbox", "outbox?kind=invitation", "outbox?kind=vote_code&state=sent", "audit", "audit.csv")]
+    assert [page.status_code for page in pages] == [200] * 5
+    assert [[secret in page.text for secret in (*tokens, code)] for page in pages] == [[False] * 3] * 5
+    # twice in each of the three messages (Chinese and English), once in the note that explains the mark
+    assert (pages[0].text.count("[•••]"), pages[0].text.count("https://contest.example/account/invite/")) == (7, 0)

@@ -16,6 +16,7 @@ from contest.accounts.models import (
 )
 from contest.judging.models import JudgeGroup, PanelMember
 from contest.notifications.models import OutboxMessage
+from contest.notifications.outbox import outgoing
 from tests.factories import PASSWORD, login_as, make_contest, make_user
 from tests.judging.helpers import make_round, panel_with
 from tests.web.helpers import form_token
@@ -46,7 +47,7 @@ async def signed_in_organiser(client, settings, contest) -> str:
 
 async def invitation_path(email: str) -> str:
     message = await OutboxMessage.filter(kind="invitation", to_email=email).order_by("-id").first()
-    return LINK.search(message.body_text).group(1)
+    return LINK.search(outgoing(message)[1]).group(1)
 
 
 async def test_an_invited_judge_sets_a_password_is_logged_in_and_reaches_the_judges_area(english, settings):
