@@ -22,7 +22,8 @@ from contest.errors import InvalidInput
 from contest.i18n import N_
 from contest.judging.leak_match import Identity, find, fold, identity_needles
 
-__all__ = ["LeakFinding", "check_entry_leaks", "clear_leak", "flagged_entries", "fold", "redact_entry", "scan_entry"]
+__all__ = ["HeldEntry", "HeldImage", "LeakFinding", "check_entry_leaks", "clear_leak", "flagged_entries", "fold",
+           "redact_entry", "scan_entry"]
 
 TITLE_MAX = 200
 UNREAD = "image_unread"  # the image's text could not be read: a person has to look
@@ -119,11 +120,38 @@ async def redact_entry(entry: Entry, *, title: str, concept: str, by: User, now:
         setattr(entry, key, value)
 
 
-async def flagged_entries(contest_id: int) -> list[tuple[Entry, list[LeakFinding]]]:
+@dataclass(frozen=True)
+class HeldImage:
+    image: EntryImage
+    width: int  # of the judging copy, which the boxes are on
+    height: int
+    findings: list[LeakFinding]
+
+
+@dataclass(frozen=True)
+class HeldEntry:
+    entry: Entry
+    findings: list[LeakFinding]  # in the text
+    images: list[HeldImage]  # those with findings
+
+
+def _held(entry: Entry, findings: list[LeakFinding], images: list[EntryImage]) -> HeldEntry:
+    copies = [(image, image.derivatives.get("judging.webp") or {"width": image.width, "height": image.height})
+              for image in images]
+    return HeldEntry(entry, [f for f in findings if f.image_id is None], [
+        HeldImage(image, copy["width"], copy["height"], [f for f in findings if f.image_id == image.id])
+        for image, copy in copies if any(f.image_id == image.id for f in findings)])
+
+
+async def flagged_entries(contest_id: int) -> list[HeldEntry]:
     """The contest's entries held by the check, each with what was found (scanned again: text may have changed)."""
     held = await Entry.filter(contest_id=contest_id, leak_status=LeakStatus.FLAGGED).order_by("number", "id")
     owners = {u.id: u for u in await User.filter(id__in=[e.owner_id for e in held])}
     members: dict[int, list[TeamMember]] = {e.id: [] for e in held}
     for member in await TeamMember.filter(entry_id__in=list(members)):
         members[member.entry_id].append(member)
-    return [(e, scan_entry(e, owner=owners[e.owner_id], members=members[e.id])) for e in held]
+    images: dict[int, list[EntryImage]] = {e.id: [] for e in held}
+    for image in await EntryImage.filter(entry_id__in=list(images)).order_by("position", "id"):
+        images[image.entry_id].append(image)
+    return [_held(e, scan_entry(e, owner=owners[e.owner_id], members=members[e.id], images=images[e.id]), images[e.id])
+            for e in held]
