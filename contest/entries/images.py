@@ -92,9 +92,12 @@ async def intake_image(
 
 
 async def attach_image(
-    entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User, now: datetime
+    entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User, now: datetime,
+    read_text: bool = True,
 ) -> EntryImage:
-    """Stream, check, make derivatives, commit the original, add the row (quotas checked in its transaction)."""
+    """Stream, check, make derivatives, read their text, commit the original, add the row (quotas checked in its
+    transaction). `read_text=False` is for pictures drawn by our own code without text (the demo's): stored as
+    read, with no text."""
     key = uuid.uuid4().hex
     try:
         temp = await store.receive(chunks, max_bytes=max_file_bytes(entry.track))
@@ -103,7 +106,7 @@ async def attach_image(
     try:
         processed = await _process(temp.path, store, key, entry.track)
         phash = await anyio.to_thread.run_sync(similarity.hash_image, processed.derivative("display", "JPEG").path)
-        lines = await read_judging_copy(processed)
+        lines = await read_judging_copy(processed) if read_text else []
         await store.commit_original(temp, key)
         return await _add_row(entry, processed, phash, lines, original_name, by=by, now=now)
     except BaseException:

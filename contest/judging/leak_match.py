@@ -55,6 +55,7 @@ _FREE_MAIL = frozenset({
     "aliyun.com", "gmail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com", "icloud.com", "me.com",
     "protonmail.com", "proton.me",
 })
+_SECOND_LEVEL = frozenset({"ac", "co", "com", "edu", "gov", "net", "org"})  # as in edu.cn, co.uk
 # Sites where a link leads to a person's own page of work.
 PORTFOLIO_HOSTS = frozenset({
     "behance.net", "dribbble.com", "zcool.com.cn", "artstation.com", "deviantart.com", "instagram.com",
@@ -196,12 +197,20 @@ def email_needles(kind: str, raw: str) -> tuple[list[Needle], set[str]]:
     if len(local) >= MIN_LATIN_NEEDLE:
         needles.append(_literal(f"{kind}_local" if kind == "email" else kind, local))
     if domain not in _FREE_MAIL and "." in domain:
-        label = domain.split(".")[0]
+        label = _own_label(domain)
         needles.append(_literal(f"{kind}_domain" if kind == "email" else kind, domain))
         if len(label) >= MIN_LATIN_CORE and not label.isdigit():
             needles.append(_word(f"{kind}_domain" if kind == "email" else kind, label))
     digits = {local} if local.isdigit() and len(local) >= MIN_QQ_DIGITS else set()
     return needles, digits
+
+
+def _own_label(domain: str) -> str:
+    """The name its owner chose: "tsinghua" of mail.tsinghua.edu.cn, "northlight" of northlight.studio."""
+    labels = domain.split(".")[:-1]
+    if len(labels) > 1 and labels[-1] in _SECOND_LEVEL:
+        labels.pop()
+    return labels[-1]
 
 
 def phone_digits(raw: str) -> frozenset[str]:

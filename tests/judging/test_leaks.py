@@ -159,3 +159,9 @@ def test_a_phone_in_chinese_numerals_and_a_qq_number_e_mail_are_found():
               supervisor_name="")
     assert [(f.field, f.kind) for f in scan_entry(e, owner=owner, members=[])] == [
         ("title", "phone"), ("concept", "email_local")]
+
+
+def test_the_domain_of_an_own_e_mail_address_is_found_by_its_own_name():
+    owner = SimpleNamespace(display_name="赵雨桐", email="zyt@mail.tsinghua.edu.cn", phone="")
+    e = entry(title="Tsinghua poster", concept="mail art", organisation="", school="", supervisor_name="")
+    assert scan_entry(e, owner=owner, members=[]) == [LeakFinding("title", "email_domain", "tsinghua")]
