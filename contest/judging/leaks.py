@@ -1,8 +1,9 @@
 """The leak check: does an entry's text, or the text drawn in its images, name its entrant?
 
-Flagged entries are held from judges. `scan_entry` is pure (matching is `leak_match`). The services store the outcome on Entry.leak_status and audit it:
-FLAGGED holds the entry from every judge's queue until an organiser clears it (`clear_leak`) or
-redacts its text (`redact_entry`, REDACTED).
+`scan_entry` is pure (what matches is `leak_match`); image text was read at upload and is kept on
+each EntryImage. The services store the outcome on Entry.leak_status and audit it: FLAGGED holds
+the entry from every judge's queue until an organiser clears it (`clear_leak`) or redacts its text
+(`redact_entry`, REDACTED).
 """
 
 from __future__ import annotations
