@@ -202,11 +202,14 @@ def measure_ocr(rows: list[dict], reps: int) -> dict:
             "ocr_cpu_median_ms": round(statistics.median(timings["cpu"] for timings, _ in runs) * 1000),
             "pipeline_median_ms": round(row["wall_median_s"] * 1000),
             "ocr_to_pipeline_ratio": round(wall / row["wall_median_s"], 2),
+            "ocr_cpu_to_pipeline_cpu_ratio": round(
+                statistics.median(timings["cpu"] for timings, _ in runs) / row["cpu_median_s"], 2),
             "peak_rss_mb": round(max(rss for _, rss in runs), 1),
         })
     return {"files": per_file, "engine_load_s": round(statistics.median(loads), 2),
             "median_ms": round(statistics.median(f["ocr_median_ms"] for f in per_file)),
-            "median_ratio": round(statistics.median(f["ocr_to_pipeline_ratio"] for f in per_file), 2)}
+            "median_ratio": round(statistics.median(f["ocr_to_pipeline_ratio"] for f in per_file), 2),
+            "median_cpu_ratio": round(statistics.median(f["ocr_cpu_to_pipeline_cpu_ratio"] for f in per_file), 2)}
 
 
 def print_ocr(r: dict) -> None:
@@ -549,6 +552,7 @@ def main(argv: list[str] | None = None) -> int:
               "home_p50_ms_during_uploads": server["during_uploads"]["p50_ms"],
               "uploads_completed": server["uploads_completed"], "server": server,
               "ocr_median_ms": ocr["median_ms"], "ocr_to_pipeline_ratio": ocr["median_ratio"],
+              "ocr_cpu_to_pipeline_cpu_ratio": ocr["median_cpu_ratio"],
               "ocr_engine_load_s": ocr["engine_load_s"], "ocr": ocr["files"]}
     print(json.dumps(result))
     return 0 if all(r["meets_targets"] for r in rows) and uploads_ok else 1
