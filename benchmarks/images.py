@@ -10,6 +10,10 @@ temporary directory, the contest home page measured with ``wrk`` (p50 / p99) onc
 while 8 large uploads (the 6000 x 4000 JPEG, sent by the demo designer over HTTP) are received
 and processed concurrently; the uploads are repeated until the ``wrk`` window is over.
 
+OCR (the leak check reads the text of every judging copy at upload): for each file, the median
+time to read its judging copy, next to the rest of the pipeline's, each in a fresh process whose
+engine is loaded before the clock starts (the load itself is reported once, as ``ocr_engine_load_s``).
+
 The last line printed is one JSON object.
 """
 
@@ -131,7 +135,25 @@ def run_pyvips(src: Path, out: Path, encoders: dict) -> None:
             (out / f"{name}.{fmt.lower()}").write_bytes(getattr(flat, method)(keep=keep, **options))
 
 
+def child_ocr(src: str) -> None:
+    from contest.media import ocr
+    from contest.media.pipeline import process_image
+    with tempfile.TemporaryDirectory() as out:
+        judging = process_image(Path(src), Path(out), "0" * 32, max_pixels=BENCH_MAX_PIXELS).derivative("judging")
+        started = time.perf_counter()
+        ocr.engine()
+        load = time.perf_counter() - started
+        before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        lines = ocr.read_text(judging.path)
+        wall, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    print(json.dumps({"wall": wall, "cpu": cpu, "load": load, "lines": len(lines)}))
+
+
 def child_main(engine: str, src: str, encoders_json: str) -> None:
+    if engine == "ocr":
+        child_ocr(src)
+        return
     with tempfile.TemporaryDirectory() as out:
         # imports are paid in the parent's eyes via RSS, but not in wall/CPU time
         if engine == "project":
@@ -150,7 +172,8 @@ def child_main(engine: str, src: str, encoders_json: str) -> None:
 
 # --- measuring (parent) -----------------------------------------------------------------------------
 
-def measure(engine: str, file: BenchFile, encoders_json: str) -> Sample:
+def run_child(engine: str, file: BenchFile, encoders_json: str) -> tuple[dict, float]:
+    """The child's JSON line and its peak RSS in MB."""
     cmd = [sys.executable, __file__, "--child", engine, str(file.path), encoders_json]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.stdout is not None
@@ -159,8 +182,41 @@ def measure(engine: str, file: BenchFile, encoders_json: str) -> Sample:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{engine} failed on {file.name} (exit {proc.returncode})")
-    timings = json.loads(output.decode().strip().splitlines()[-1])
-    return Sample(timings["wall"], timings["cpu"], usage.ru_maxrss / 1024)
+    return json.loads(output.decode().strip().splitlines()[-1]), usage.ru_maxrss / 1024
+
+
+def measure(engine: str, file: BenchFile, encoders_json: str) -> Sample:
+    timings, rss_mb = run_child(engine, file, encoders_json)
+    return Sample(timings["wall"], timings["cpu"], rss_mb)
+
+
+def measure_ocr(rows: list[dict], reps: int) -> dict:
+    """OCR of each file's judging copy: median ms, and its ratio to the same file's pipeline wall time."""
+    per_file, loads = [], []
+    for file, row in zip(ensure_inputs(OUT / "images"), rows, strict=True):
+        runs = [run_child("ocr", file, "{}") for _ in range(reps)]
+        loads += [timings["load"] for timings, _ in runs]
+        wall = statistics.median(timings["wall"] for timings, _ in runs)
+        per_file.append({
+            "name": file.name, "ocr_median_ms": round(wall * 1000), "lines_read": runs[0][0]["lines"],
+            "ocr_cpu_median_ms": round(statistics.median(timings["cpu"] for timings, _ in runs) * 1000),
+            "pipeline_median_ms": round(row["wall_median_s"] * 1000),
+            "ocr_to_pipeline_ratio": round(wall / row["wall_median_s"], 2),
+            "ocr_cpu_to_pipeline_cpu_ratio": round(
+                statistics.median(timings["cpu"] for timings, _ in runs) / row["cpu_median_s"], 2),
+            "peak_rss_mb": round(max(rss for _, rss in runs), 1),
+        })
+    return {"files": per_file, "engine_load_s": round(statistics.median(loads), 2),
+            "median_ms": round(statistics.median(f["ocr_median_ms"] for f in per_file)),
+            "median_ratio": round(statistics.median(f["ocr_to_pipeline_ratio"] for f in per_file), 2),
+            "median_cpu_ratio": round(statistics.median(f["ocr_cpu_to_pipeline_cpu_ratio"] for f in per_file), 2)}
+
+
+def print_ocr(r: dict) -> None:
+    print(f"\nOCR of the judging copy (engine load {r['engine_load_s']} s, once per process)")
+    for f in r["files"]:
+        print(f"{f['name']:<26}{f['ocr_median_ms']:>7} ms  pipeline {f['pipeline_median_ms']:>6} ms  "
+              f"ratio {f['ocr_to_pipeline_ratio']:>5.2f}  lines {f['lines_read']}")
 
 
 def bench_file(file: BenchFile, reps: int, encoders_json: str) -> dict:
@@ -484,6 +540,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows = measure_images(1 if args.quick else args.reps)
     print_table(rows)
+    ocr = measure_ocr(rows, 1 if args.quick else args.reps)
+    print_ocr(ocr)
     server = measure_server_responsiveness(args.quick)
     print_responsiveness(server)
     uploads_ok = server["uploads_completed"] > 0 and server["uploads_201"] == server["uploads_completed"]
@@ -492,7 +550,10 @@ def main(argv: list[str] | None = None) -> int:
               "home_p99_ms_during_uploads": server["during_uploads"]["p99_ms"],
               "home_p50_ms_idle": server["idle"]["p50_ms"],
               "home_p50_ms_during_uploads": server["during_uploads"]["p50_ms"],
-              "uploads_completed": server["uploads_completed"], "server": server}
+              "uploads_completed": server["uploads_completed"], "server": server,
+              "ocr_median_ms": ocr["median_ms"], "ocr_to_pipeline_ratio": ocr["median_ratio"],
+              "ocr_cpu_to_pipeline_cpu_ratio": ocr["median_cpu_ratio"],
+              "ocr_engine_load_s": ocr["engine_load_s"], "ocr": ocr["files"]}
     print(json.dumps(result))
     return 0 if all(r["meets_targets"] for r in rows) and uploads_ok else 1
 

@@ -246,7 +246,7 @@ async def _entry(contest: Contest, track: Track, spec: dict, index: int, owner: 
     pictures = await anyio.to_thread.run_sync(lambda: demo_art.render_entry_images(seed, track=spec["art"], count=2))
     for n, picture in enumerate(pictures):
         await entry_images.attach_image(entry, _jpeg_chunks(picture), store=store, original_name=f"demo-{seed}-{n}.jpg",
-                                        by=owner, now=now)
+                                        by=owner, now=now, read_text=False)  # demo_art draws no text
     if index % 3 == 2:
         await TeamMember.create(entry=entry, name="张文", role="插画")
     return await Entry.get(id=entry.id).prefetch_related("contest", "track__fields_", "images", "members")

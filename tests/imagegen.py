@@ -9,11 +9,12 @@ from __future__ import annotations
 import io
 import random
 import struct
+import subprocess
 import zipfile
 import zlib
 from dataclasses import dataclass
 
-from PIL import Image, ImageCms, ImageDraw, ImageFilter
+from PIL import Image, ImageCms, ImageDraw, ImageFilter, ImageFont
 from PIL.PngImagePlugin import PngInfo
 
 MARKER = "MRK7QZ"  # must never appear in anything a judge can receive
@@ -106,6 +107,31 @@ def png(size: tuple[int, int] = (800, 600), seed: int = 0, **options: object) ->
 
 def webp(size: tuple[int, int] = (800, 600), seed: int = 0, **options: object) -> bytes:
     return encode(poster(size, seed), "WEBP", quality=90, **options)
+
+
+# --- text drawn into a design --------------------------------------------------------------------
+
+def cjk_font(size: int) -> ImageFont.FreeTypeFont:
+    """Noto Sans CJK, as installed on the machine (the browser tests need it too)."""
+    path = subprocess.run(["fc-match", "-f", "%{file}", "Noto Sans CJK SC"], capture_output=True, text=True,
+                          check=True).stdout
+    return ImageFont.truetype(path, size)
+
+
+def lettered(lines: list[str], size: tuple[int, int] = (1200, 800), seed: int = 0,
+             font_size: int = 56) -> tuple[Image.Image, list[tuple[int, int, int, int]]]:
+    """A plain design with `lines` of dark text on a light band, and each line's box (left, top, right, bottom)."""
+    width, height = size
+    im = _gradient(size, (236, 228, 212), (214, 224, 232), vertical=seed % 2 == 0)
+    draw = ImageDraw.Draw(im)
+    draw.ellipse((width // 2, height // 8, width - width // 10, height // 2), fill=(176, 58, 46))
+    font = cjk_font(font_size)
+    boxes = []
+    for n, text in enumerate(lines):
+        top = height // 2 + n * font_size * 2
+        draw.text((width // 12, top), text, font=font, fill=(28, 28, 28))
+        boxes.append(draw.textbbox((width // 12, top), text, font=font))
+    return im, boxes
 
 
 # --- orientation ---------------------------------------------------------------------------------

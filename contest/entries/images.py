@@ -6,6 +6,7 @@ Anything a crash leaves behind is unreferenced and removed by the sweeper at the
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -23,10 +24,12 @@ from contest.entries.service import QuotaExceeded, require_open
 from contest.entries.states import EDITABLE_STATES
 from contest.errors import Conflict, ContentTooLarge, InvalidUpload, NotFound
 from contest.i18n import N_
-from contest.media import similarity
+from contest.media import ocr, similarity
 from contest.media.pipeline import ProcessedImage, process_image_async
 from contest.media.sniffing import InvalidImage, Reason
 from contest.media.storage import UploadStore, UploadTooLarge
+
+log = logging.getLogger(__name__)
 
 ABSOLUTE_MAX_FILE = 25 * 2**20
 CHUNK = 256 * 1024
@@ -89,9 +92,12 @@ async def intake_image(
 
 
 async def attach_image(
-    entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User, now: datetime
+    entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User, now: datetime,
+    read_text: bool = True,
 ) -> EntryImage:
-    """Stream, check, make derivatives, commit the original, add the row (quotas checked in its transaction)."""
+    """Stream, check, make derivatives, read their text, commit the original, add the row (quotas checked in its
+    transaction). `read_text=False` is for pictures drawn by our own code without text (the demo's): stored as
+    read, with no text."""
     key = uuid.uuid4().hex
     try:
         temp = await store.receive(chunks, max_bytes=max_file_bytes(entry.track))
@@ -100,8 +106,9 @@ async def attach_image(
     try:
         processed = await _process(temp.path, store, key, entry.track)
         phash = await anyio.to_thread.run_sync(similarity.hash_image, processed.derivative("display", "JPEG").path)
+        lines = await read_judging_copy(processed) if read_text else []
         await store.commit_original(temp, key)
-        return await _add_row(entry, processed, phash, original_name, by=by, now=now)
+        return await _add_row(entry, processed, phash, lines, original_name, by=by, now=now)
     except BaseException:
         with anyio.CancelScope(shield=True):
             await store.discard(temp)
@@ -119,8 +126,22 @@ async def _process(path, store: UploadStore, key: str, track: Track) -> Processe
     return processed
 
 
+async def read_judging_copy(processed: ProcessedImage) -> list[dict] | None:
+    """The text in the copy judges will see, for the leak check; None when it could not be read.
+
+    The upload is kept either way: an unread image is held by the leak check for an organiser to look at.
+    """
+    try:
+        lines = await ocr.read_text_async(processed.derivative("judging", "WEBP").path)
+    except Exception:
+        log.exception("could not read the text of image %s", processed.key)
+        return None
+    return [{"text": line.text, "box": list(line.box), "score": line.score} for line in lines]
+
+
 async def _add_row(
-    entry: Entry, processed: ProcessedImage, phash: str, original_name: str, *, by: User, now: datetime
+    entry: Entry, processed: ProcessedImage, phash: str, lines: list[dict] | None, original_name: str, *,
+    by: User, now: datetime,
 ) -> EntryImage:
     async with in_transaction():
         await _check_room(entry, processed.bytes)
@@ -128,7 +149,7 @@ async def _add_row(
         image = await EntryImage.create(
             entry_id=entry.id, key=processed.key, position=position, is_cover=position == 0,
             original_name=_clean_name(original_name), original_format=processed.format, width=processed.width,
-            height=processed.height, size_bytes=processed.bytes, sha256=processed.sha256, phash=phash,
+            height=processed.height, size_bytes=processed.bytes, sha256=processed.sha256, phash=phash, ocr_lines=lines,
             derivatives={f"{d.name}.{d.format.lower()}": {"width": d.width, "height": d.height, "bytes": d.bytes,
                                                           "sha256": d.sha256} for d in processed.derivatives},
         )

@@ -76,6 +76,9 @@ class EntryImage(Model):
     sha256 = fields.CharField(max_length=64)
     phash = fields.CharField(max_length=400, default="", db_default="")
     derivatives = fields.JSONField(default=dict)  # name -> {format: {width, height, bytes, sha256}}
+    # Text read from the judging copy: [{"text", "box": [left, top, right, bottom], "score"}]; None = never
+    # read, which the leak check holds for an organiser to look at.
+    ocr_lines = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -46,7 +46,8 @@ def test_each_identity_field_is_found_where_it_appears():
     members = [SimpleNamespace(name="李小红", organisation="")]
     assert scan(e, members) == [
         ("title", "name"),
-        ("concept", "email"), ("concept", "email_local"), ("concept", "organisation"), ("concept", "school"),
+        ("concept", "email"), ("concept", "email_local"), ("concept", "email_domain"), ("concept", "organisation"),
+        ("concept", "school"),
         ("concept", "supervisor_name"), ("concept", "phone"),
         ("answers.story", "member_name"),
     ]
@@ -105,3 +106,62 @@ async def test_check_flags_then_clear_and_redact_are_audited(db):
     assert (saved.title, saved.concept, saved.leak_status) == ("某作品", "以剪纸讲述百年工运。", LeakStatus.REDACTED)
     assert await AuditEvent.filter(action="entry.redacted").values_list("data", flat=True) == [{"fields": ["title"]}]
     assert await AuditEvent.filter(action="entry.leak_cleared").count() == 1
+
+
+LATIN = SimpleNamespace(display_name="Anna Berg", email="studio7711@gmail.com", phone="")
+
+
+@pytest.mark.parametrize("title", ["AnnaBerg poster", "anna-berg_final", "Berg, Anna", "BERG ANNA", "by Berg"])
+def test_a_latin_name_is_found_joined_hyphenated_reversed_or_by_surname(title):
+    e = entry(title=title, concept="", organisation="", school="", supervisor_name="")
+    assert [(f.field, f.kind) for f in scan_entry(e, owner=LATIN, members=[])] == [("title", "name")]
+
+
+def test_a_surname_that_is_also_a_word_counts_only_when_written_as_a_name():
+    e = entry(title="the berg and the iceberg", concept="", organisation="", school="", supervisor_name="")
+    assert scan_entry(e, owner=LATIN, members=[]) == []
+
+
+@pytest.mark.parametrize(("organisation", "text", "needle"), [
+    ("青禾设计工作室", "青禾出品", "青禾"),
+    ("上海蓝印文化传播有限公司", "蓝印团队", "蓝印"),
+    ("Northlight Design Studio", "a Northlight print", "northlight"),
+])
+def test_an_organisation_is_found_without_its_suffix_or_place(organisation, text, needle):
+    e = entry(title="作品", concept=text, organisation=organisation, school="", supervisor_name="")
+    assert scan_entry(e, owner=LATIN, members=[]) == [LeakFinding("concept", "organisation", needle)]
+
+
+def test_a_place_or_a_generic_word_left_of_an_organisation_is_not_a_needle():
+    e = entry(title="上海的设计", concept="理工科的美术课", organisation="上海设计有限公司", school="浙江理工大学",
+              supervisor_name="")
+    assert scan_entry(e, owner=LATIN, members=[]) == []
+
+
+def test_team_members_and_supervisor_latin_names_are_found_by_surname():
+    e = entry(title="Poster", concept="Thanks to Prof. Meyer and Fischer.", organisation="", school="",
+              supervisor_name="Lukas Meyer")
+    members = [SimpleNamespace(name="Tom Fischer", organisation="")]
+    assert scan(e, members) == [("concept", "supervisor_name"), ("concept", "member_name")]
+
+
+def test_links_to_a_portfolio_site_and_stranger_contacts_are_found():
+    e = entry(title="作品", concept="微信号：lightfox_88，QQ 号 88776655", organisation="", school="", supervisor_name="",
+              answers={"links": ["https://www.behance.net/lightfox", "https://www.dpm.org.cn/collection/1"]})
+    assert [(f.field, f.kind, f.needle) for f in scan_entry(e, owner=LATIN, members=[])] == [
+        ("concept", "contact", "微信号:lightfox_88"),
+        ("answers.links", "personal_url", "https://www.behance.net/lightfox")]
+
+
+def test_a_phone_in_chinese_numerals_and_a_qq_number_e_mail_are_found():
+    owner = SimpleNamespace(display_name="赵雨桐", email="2750112233@qq.com", phone="13800138000")
+    e = entry(title="手机一三八〇〇一三八〇〇〇", concept="QQ：2750 1122 33", organisation="", school="",
+              supervisor_name="")
+    assert [(f.field, f.kind) for f in scan_entry(e, owner=owner, members=[])] == [
+        ("title", "phone"), ("concept", "email_local")]
+
+
+def test_the_domain_of_an_own_e_mail_address_is_found_by_its_own_name():
+    owner = SimpleNamespace(display_name="赵雨桐", email="zyt@mail.tsinghua.edu.cn", phone="")
+    e = entry(title="Tsinghua poster", concept="mail art", organisation="", school="", supervisor_name="")
+    assert scan_entry(e, owner=owner, members=[]) == [LeakFinding("title", "email_domain", "tsinghua")]

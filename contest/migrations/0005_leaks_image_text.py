@@ -1,0 +1,18 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from json import dumps, loads
+import functools
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0004_assignment_judge_index')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='EntryImage',
+            name='ocr_lines',
+            field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+        ),
+    ]

@@ -1,0 +1,48 @@
+"""Reading the text drawn into an image (rendered here with Noto Sans CJK)."""
+
+from __future__ import annotations
+
+import pytest
+
+from contest.media import ocr
+from tests import imagegen
+
+pytestmark = pytest.mark.unit
+
+
+def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union of two boxes."""
+    width = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    height = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = width * height
+    return area / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - area)
+
+
+def test_chinese_and_latin_lines_are_read_with_their_boxes(tmp_path):
+    image, drawn = imagegen.lettered(["设计：陈晓明", "Northlight Studio"])
+    image.save(tmp_path / "board.png")
+    lines = ocr.read_text(tmp_path / "board.png")
+    assert [line.text for line in lines] == ["设计：陈晓明", "Northlight Studio"]
+    assert [overlap(line.box, box) > 0.8 for line, box in zip(lines, drawn, strict=True)] == [True, True]
+
+
+def test_boxes_are_in_the_pixels_of_a_copy_larger_than_the_reading_size(tmp_path):
+    image, drawn = imagegen.lettered(["作者 赵雨桐 浙江理工大学"], size=(2560, 1600))
+    image.save(tmp_path / "judging.webp", quality=86)
+    [line] = ocr.read_text(tmp_path / "judging.webp")
+    assert (line.text, overlap(line.box, drawn[0]) > 0.8) == ("作者 赵雨桐 浙江理工大学", True)
+
+
+def test_a_design_without_text_reads_as_nothing(tmp_path):
+    imagegen.lettered([])[0].save(tmp_path / "clean.png")
+    assert ocr.read_text(tmp_path / "clean.png") == []
+
+
+def test_one_engine_serves_the_whole_process():
+    assert ocr.engine() is ocr.engine()
+
+
+async def test_reading_off_the_event_loop_gives_the_same_lines(tmp_path):
+    image, _ = imagegen.lettered(["陈晓明"])
+    image.save(tmp_path / "a.png")
+    assert [line.text for line in await ocr.read_text_async(tmp_path / "a.png")] == ["陈晓明"]
