@@ -5,7 +5,7 @@ import functools
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0004_assignment_judge_index')]
+    dependencies = [('models', '0005_audit_chain_version_and_outbox_secret')]
 
     initial = False
 
