@@ -13,7 +13,7 @@ from contest.contests import queries as contest_queries
 from contest.contests import timeline
 from contest.contests.models import Track
 from contest.entries import images as entry_images
-from contest.entries import queries, service
+from contest.entries import declarations, queries, service
 from contest.entries.models import Entry
 from contest.entries.service import EntryInput, Member
 from contest.errors import ContestError, DeadlinePassed, InvalidInput, InvalidUpload, NotFound
@@ -165,7 +165,7 @@ async def entry_reopen(request: Request) -> Response:
 async def receipt(request: Request) -> Response:
     user = require_user(request)
     entry = await _own_entry(request, user)
-    declaration = await entry_images.latest_declaration(entry)
+    declaration = await declarations.latest_declaration(entry)
     permissions.require(declaration is not None)
     return render(request, "designer/receipt.html", {"entry": entry, "declaration": declaration})
 
