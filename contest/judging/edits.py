@@ -1,0 +1,90 @@
+"""A designer's edits once judging may have begun: every change to an entry goes through here.
+
+A round that holds the entry and has not finished (open, or scheduled to open) decides. With its
+`designers_may_edit` switch off the entry is frozen. With it on, the change runs the leak check
+again, so a judge never reads text that was not checked: a change to the text, team or organisation
+is saved and checked in one transaction; an image change leaves the text as it was and is checked
+right after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from contest.accounts.models import User
+from contest.entries import images, service
+from contest.entries.models import Entry, EntryImage
+from contest.entries.service import EntryInput
+from contest.entries.states import LeakStatus
+from contest.errors import Conflict
+from contest.i18n import N_
+from contest.judging import leaks
+from contest.judging.models import Round
+from contest.media.storage import UploadStore
+
+
+class EditsClosed(Conflict):
+    message = N_("A judging round that includes this entry does not allow designers to edit it now; nothing was changed.")
+
+
+def round_unfinished(round_: Round, now: datetime) -> bool:
+    """Pure: open now or still to come (not locked, not past its closing time)."""
+    return round_.locked_at is None and (round_.closes_at is None or now < round_.closes_at)
+
+
+async def _check_due(entry: Entry, now: datetime) -> bool:
+    """Refuse the edit while an unfinished round holding the entry is closed to edits; else whether
+    the change must be checked (the entry is in such a round, or was checked before)."""
+    rounds = [r for r in await Round.filter(round_entries__entry_id=entry.id, locked_at__isnull=True)
+              if round_unfinished(r, now)]
+    if not all(r.designers_may_edit for r in rounds):
+        raise EditsClosed()
+    return bool(rounds) or entry.leak_status != LeakStatus.UNCHECKED
+
+
+async def save_entry(entry: Entry, values: EntryInput, *, by: User, now: datetime) -> None:
+    """The designer's form: saved and, when it changed anything, checked in the same transaction."""
+    due = await _check_due(entry, now)
+    async with in_transaction():
+        if await service.update_entry(entry, values, by=by, now=now) and due:
+            await leaks.check_entry_leaks(entry, now=now)
+
+
+async def _after_image_change(entry: Entry, due: bool, now: datetime) -> None:
+    if due:
+        await leaks.check_entry_leaks(entry, now=now)
+
+
+async def add_image(entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User,
+                    now: datetime) -> EntryImage:
+    due = await _check_due(entry, now)
+    image = await images.intake_image(entry, chunks, store=store, original_name=original_name, by=by, now=now)
+    await _after_image_change(entry, due, now)
+    return image
+
+
+async def delete_image(entry: Entry, image_id: int, *, store: UploadStore, by: User, now: datetime) -> None:
+    due = await _check_due(entry, now)
+    await images.delete_image(entry, image_id, store=store, by=by, now=now)
+    await _after_image_change(entry, due, now)
+
+
+async def move_image(entry: Entry, image_id: int, step: int, *, by: User, now: datetime) -> None:
+    due = await _check_due(entry, now)
+    await images.move_image(entry, image_id, step, by=by, now=now)
+    await _after_image_change(entry, due, now)
+
+
+async def reorder_images(entry: Entry, ordered_ids: list[int], *, by: User, now: datetime) -> None:
+    due = await _check_due(entry, now)
+    await images.reorder_images(entry, ordered_ids, by=by, now=now)
+    await _after_image_change(entry, due, now)
+
+
+async def set_cover(entry: Entry, image_id: int, *, by: User, now: datetime) -> None:
+    due = await _check_due(entry, now)
+    await images.set_cover(entry, image_id, by=by, now=now)
+    await _after_image_change(entry, due, now)
