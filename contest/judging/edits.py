@@ -18,7 +18,7 @@ from contest.accounts.models import User
 from contest.entries import images, service
 from contest.entries.models import Entry, EntryImage
 from contest.entries.service import EntryInput
-from contest.entries.states import LeakStatus
+from contest.entries.states import JUDGEABLE_STATES, LeakStatus
 from contest.errors import Conflict
 from contest.i18n import N_
 from contest.judging import leaks
@@ -35,14 +35,23 @@ def round_unfinished(round_: Round, now: datetime) -> bool:
     return round_.locked_at is None and (round_.closes_at is None or now < round_.closes_at)
 
 
+async def _unfinished_rounds(entry: Entry, now: datetime) -> list[Round]:
+    return [r for r in await Round.filter(round_entries__entry_id=entry.id, locked_at__isnull=True)
+            if round_unfinished(r, now)]
+
+
+async def frozen(entry: Entry, *, now: datetime) -> bool:
+    """An unfinished round holding the entry does not let designers edit it."""
+    return not all(r.designers_may_edit for r in await _unfinished_rounds(entry, now))
+
+
 async def _check_due(entry: Entry, now: datetime) -> bool:
-    """Refuse the edit while an unfinished round holding the entry is closed to edits; else whether
-    the change must be checked (the entry is in such a round, or was checked before)."""
-    rounds = [r for r in await Round.filter(round_entries__entry_id=entry.id, locked_at__isnull=True)
-              if round_unfinished(r, now)]
+    """Refuse the edit while the entry is frozen; else whether the change must be checked: the entry
+    is in an unfinished round, was checked before, or is submitted (a round may take it in any moment)."""
+    rounds = await _unfinished_rounds(entry, now)
     if not all(r.designers_may_edit for r in rounds):
         raise EditsClosed()
-    return bool(rounds) or entry.leak_status != LeakStatus.UNCHECKED
+    return bool(rounds) or entry.leak_status != LeakStatus.UNCHECKED or entry.state in JUDGEABLE_STATES
 
 
 async def save_entry(entry: Entry, values: EntryInput, *, by: User, now: datetime) -> None:

@@ -107,6 +107,7 @@ async def _entry_page(
         "problems": service.submission_problems(entry, list(entry.track.fields_), list(entry.images), declared=True),
         "open": timeline.submissions_open(entry.contest, now), "max_members": service.MAX_TEAM_MEMBERS,
         "upload_limit_mb": entry_images.max_file_bytes(entry.track) // 2**20,
+        "frozen": edits.EditsClosed.message if await edits.frozen(entry, now=now) else "",
     }
     return render(request, "designer/entry_form.html", context, status_code=status)
 
