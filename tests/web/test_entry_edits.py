@@ -196,3 +196,36 @@ async def test_an_image_added_to_a_submitted_entry_is_declared_with_a_new_receip
     receipts = await OutboxMessage.filter(kind="receipt").order_by("id").values_list("to_email", "body_text")
     assert [to for to, _ in receipts] == [DESIGNER_EMAIL, DESIGNER_EMAIL]
     assert [[h in body for h in hashes] for _, body in receipts] == [[True, False], [True, True]]
+
+
+async def test_after_every_kind_of_change_the_latest_declaration_names_the_current_files(client, settings, db):
+    scene = await build(client, settings, may_edit=True)
+    await Entry.filter(id=scene.entry.id).update(state="draft")
+    page = await client.get(f"/me/entries/{scene.entry.id}")
+    terms = {name: page.text.split(f'name="{name}" value="')[1].split('"')[0] for name in ("originality", "ip_terms")}
+    ids = [(await upload(client, scene, seed)).json()["id"] for seed in (1, 2)]
+    base = f"/me/entries/{scene.entry.id}"
+    changes = [
+        (f"{base}", form(scene, action="submit", **terms)),
+        (f"{base}/images/form", None),
+        (f"{base}/images/{ids[0]}/delete", {"csrf_token": scene.token}),
+        (f"{base}/images/{ids[1]}/down", {"csrf_token": scene.token}),
+        (f"{base}/images/{ids[1]}/cover", {"csrf_token": scene.token}),
+        (f"{base}", form(scene, concept="改写后的设计说明。")),
+        (f"{base}", form(scene, action="submit", concept="改写后的设计说明。", **terms)),
+    ]
+    declared_after = []
+    for path, data in changes:
+        if data is None:
+            answer = await client.post(path, data={"csrf_token": scene.token},
+                                       files={"files": ("c.jpg", imagegen.jpeg((1300, 900), seed=3), "image/jpeg")})
+        else:
+            answer = await client.post(path, data=data)
+        assert answer.status_code == 303, (path, answer.text)
+        current = sorted(await EntryImage.filter(entry_id=scene.entry.id).values_list("sha256", flat=True))
+        latest = await Declaration.filter(entry_id=scene.entry.id).order_by("-accepted_at", "-id").first()
+        assert sorted(f["sha256"] for f in latest.file_hashes) == current, path
+        declared_after.append(await Declaration.filter(entry_id=scene.entry.id).count())
+    # submit, add, delete, (order and cover change no file), text, submit again with the same terms and files
+    assert declared_after == [1, 2, 3, 3, 3, 4, 5]
+    assert await OutboxMessage.filter(kind="receipt").count() == 5
