@@ -129,6 +129,7 @@ async def update_entry(entry: Entry, values: EntryInput, *, by: User, now: datet
              for i, m in enumerate(values.members)])
         await record("entry.updated", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id)
         await declarations.declare_again(entry, by=by, now=now)
+    await entry.fetch_related("members")  # what the rest of the request (a submit) checks
     return True
 
 
