@@ -9,8 +9,9 @@ right after.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+from typing import TypeVar
 
 from tortoise.transactions import in_transaction
 
@@ -24,6 +25,8 @@ from contest.i18n import N_
 from contest.judging import leaks
 from contest.judging.models import Round
 from contest.media.storage import UploadStore
+
+T = TypeVar("T")
 
 
 class EditsClosed(Conflict):
@@ -62,38 +65,32 @@ async def save_entry(entry: Entry, values: EntryInput, *, by: User, now: datetim
             await leaks.check_entry_leaks(entry, now=now)
 
 
-async def _after_image_change(entry: Entry, due: bool, now: datetime) -> None:
+async def _image_change(entry: Entry, now: datetime, change: Callable[[], Awaitable[T]]) -> T:
+    """Images carry no text, so the check runs right after the change, outside its transaction."""
+    due = await _check_due(entry, now)
+    result = await change()
     if due:
         await leaks.check_entry_leaks(entry, now=now)
+    return result
 
 
 async def add_image(entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User,
                     now: datetime) -> EntryImage:
-    due = await _check_due(entry, now)
-    image = await images.intake_image(entry, chunks, store=store, original_name=original_name, by=by, now=now)
-    await _after_image_change(entry, due, now)
-    return image
+    return await _image_change(entry, now, lambda: images.intake_image(
+        entry, chunks, store=store, original_name=original_name, by=by, now=now))
 
 
 async def delete_image(entry: Entry, image_id: int, *, store: UploadStore, by: User, now: datetime) -> None:
-    due = await _check_due(entry, now)
-    await images.delete_image(entry, image_id, store=store, by=by, now=now)
-    await _after_image_change(entry, due, now)
+    await _image_change(entry, now, lambda: images.delete_image(entry, image_id, store=store, by=by, now=now))
 
 
 async def move_image(entry: Entry, image_id: int, step: int, *, by: User, now: datetime) -> None:
-    due = await _check_due(entry, now)
-    await images.move_image(entry, image_id, step, by=by, now=now)
-    await _after_image_change(entry, due, now)
+    await _image_change(entry, now, lambda: images.move_image(entry, image_id, step, by=by, now=now))
 
 
 async def reorder_images(entry: Entry, ordered_ids: list[int], *, by: User, now: datetime) -> None:
-    due = await _check_due(entry, now)
-    await images.reorder_images(entry, ordered_ids, by=by, now=now)
-    await _after_image_change(entry, due, now)
+    await _image_change(entry, now, lambda: images.reorder_images(entry, ordered_ids, by=by, now=now))
 
 
 async def set_cover(entry: Entry, image_id: int, *, by: User, now: datetime) -> None:
-    due = await _check_due(entry, now)
-    await images.set_cover(entry, image_id, by=by, now=now)
-    await _after_image_change(entry, due, now)
+    await _image_change(entry, now, lambda: images.set_cover(entry, image_id, by=by, now=now))

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.web
 DESIGNER_NAME = "林青禾"
 DESIGNER_EMAIL = "qinghe.lin@studio.example.com"
 ALIAS = "KTP-3WX"
-FROZEN_ZH = "评审轮次进行中，本轮不允许修改参赛作品；未作任何更改。"
+FROZEN_ZH = "本作品所在的评审轮次现在不允许参赛者修改作品；未作任何更改。"
 FROZEN_EN = "A judging round that includes this entry does not allow designers to edit it now; nothing was changed."
 
 
