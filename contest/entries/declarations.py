@@ -16,11 +16,10 @@ def file_hashes(images: list[EntryImage]) -> list[dict[str, object]]:
     return [{"key": i.key, "sha256": i.sha256, "bytes": i.size_bytes} for i in images]
 
 
-async def latest_declaration(entry: Entry) -> Declaration | None:
-    return (
-        await Declaration.filter(entry_id=entry.id).order_by("-accepted_at", "-id")
-        .prefetch_related("originality", "ip_terms").first()
-    )
+async def declarations_of(entry: Entry) -> list[Declaration]:
+    """Every declaration of the entry, newest (the one that names its current files) first."""
+    return await Declaration.filter(entry_id=entry.id).order_by("-accepted_at", "-id").prefetch_related(
+        "originality", "ip_terms")
 
 
 async def declare(entry: Entry, *, by: User, originality_id: int, ip_terms_id: int, now: datetime) -> Declaration:

@@ -167,9 +167,9 @@ async def entry_reopen(request: Request) -> Response:
 async def receipt(request: Request) -> Response:
     user = require_user(request)
     entry = await _own_entry(request, user)
-    declaration = await declarations.latest_declaration(entry)
-    permissions.require(declaration is not None)
-    return render(request, "designer/receipt.html", {"entry": entry, "declaration": declaration})
+    declared = await declarations.declarations_of(entry)
+    permissions.require(bool(declared))
+    return render(request, "designer/receipt.html", {"entry": entry, "declaration": declared[0], "earlier": declared[1:]})
 
 
 @body_limit(UPLOAD_BODY_LIMIT)

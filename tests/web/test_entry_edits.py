@@ -191,8 +191,9 @@ async def test_an_image_added_to_a_submitted_entry_is_declared_with_a_new_receip
     declarations = await Declaration.filter(entry_id=scene.entry.id).order_by("id")
     assert [[f["sha256"] for f in d.file_hashes] for d in declarations] == [hashes[:1], hashes]
     receipt = await client.get(f"/me/entries/{scene.entry.id}/receipt")
-    listed = receipt.text.split('class="hash-list"')[1].split("</ol>")[0]
-    assert [item.split("</code>")[0] for item in listed.split("<code>")[1:]] == hashes
+    lists = [part.split("</ol>")[0] for part in receipt.text.split('class="hash-list"')[1:]]
+    assert [[item.split("</code>")[0] for item in listed.split("<code>")[1:]] for listed in lists] == [hashes, hashes[:1]]
+    assert receipt.text.count("本作品此前的声明记录") == 1
     receipts = await OutboxMessage.filter(kind="receipt").order_by("id").values_list("to_email", "body_text")
     assert [to for to, _ in receipts] == [DESIGNER_EMAIL, DESIGNER_EMAIL]
     assert [[h in body for h in hashes] for _, body in receipts] == [[True, False], [True, True]]
