@@ -18,8 +18,8 @@ from tortoise.transactions import in_transaction
 from contest.accounts.models import User
 from contest.audit.log import record
 from contest.contests.models import Track
-from contest.entries import queries
-from contest.entries.models import Declaration, Entry, EntryImage
+from contest.entries import declarations, queries
+from contest.entries.models import Entry, EntryImage
 from contest.entries.service import QuotaExceeded, require_open
 from contest.entries.states import EDITABLE_STATES
 from contest.errors import Conflict, ContentTooLarge, InvalidUpload, NotFound
@@ -155,6 +155,7 @@ async def _add_row(
         )
         await record("image.added", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id,
                      data={"image": image.id, "sha256": processed.sha256, "bytes": processed.bytes})
+        await declarations.declare_again(entry, by=by, now=now)
     return image
 
 
@@ -179,6 +180,7 @@ async def delete_image(entry: Entry, image_id: int, *, store: UploadStore, by: U
         await _renumber(entry)
         await record("image.deleted", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id,
                      data={"image": image_id, "sha256": image.sha256})
+        await declarations.declare_again(entry, by=by, now=now)
     await store.delete(image.key)
 
 
@@ -228,9 +230,3 @@ async def sweep_store(store: UploadStore) -> int:
     """
     return len(store.sweep(await queries.referenced_upload_keys()))
 
-
-async def latest_declaration(entry: Entry) -> Declaration | None:
-    return (
-        await Declaration.filter(entry_id=entry.id).order_by("-accepted_at", "-id")
-        .prefetch_related("originality", "ip_terms").first()
-    )

@@ -3,6 +3,7 @@ through `set_entry_state`, every rule about time takes `now`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,8 @@ from contest.audit.log import record
 from contest.contests import fields as track_fields
 from contest.contests import timeline
 from contest.contests.models import Contest, IpMode, TermsKind, TermsText, Track
-from contest.entries.models import Declaration, Entry, EntryImage, TeamMember
+from contest.entries import declarations
+from contest.entries.models import Entry, EntryImage, TeamMember
 from contest.entries.states import ALLOWED_TRANSITIONS, EDITABLE_STATES, EntryState
 from contest.errors import Conflict, ContestError, DeadlinePassed, InvalidInput, NotFound
 from contest.i18n import N_
@@ -101,8 +103,9 @@ def _check_input(values: EntryInput, fields: list[Any]) -> tuple[dict[str, Any],
     return answers, errors
 
 
-async def update_entry(entry: Entry, values: EntryInput, *, by: User, now: datetime) -> Entry:
-    """Save the designer's edits. A submitted entry must stay complete; a draft may be partial."""
+async def update_entry(entry: Entry, values: EntryInput, *, by: User, now: datetime) -> bool:
+    """Save the designer's edits; returns whether anything changed. A submitted entry must stay complete
+    (a draft may be partial) and is declared again when it changed."""
     require_open(entry.contest, now)
     if entry.state not in EDITABLE_STATES:
         raise Conflict()
@@ -110,11 +113,14 @@ async def update_entry(entry: Entry, values: EntryInput, *, by: User, now: datet
     answers, errors = _check_input(values, fields)
     if errors:
         raise InvalidInput(errors)
+    before = _facts(entry, [Member(m.name, m.role, m.organisation) for m in entry.members])
     _apply(entry, values, answers)
     if entry.state == EntryState.SUBMITTED:
-        problems = submission_problems(entry, fields, list(entry.images), declared=True)
+        problems = submission_problems(entry, fields, list(entry.images), declared=True, members=values.members)
         if problems:
             raise InvalidInput({"_entry": problems[0]})
+    if _facts(entry, values.members) == before:
+        return False
     async with in_transaction():
         await entry.save()
         await TeamMember.filter(entry_id=entry.id).delete()
@@ -122,7 +128,15 @@ async def update_entry(entry: Entry, values: EntryInput, *, by: User, now: datet
             [TeamMember(entry_id=entry.id, name=m.name, role=m.role, organisation=m.organisation, position=i)
              for i, m in enumerate(values.members)])
         await record("entry.updated", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id)
-    return entry
+        await declarations.declare_again(entry, by=by, now=now)
+    await entry.fetch_related("members")  # what the rest of the request (a submit) checks
+    return True
+
+
+def _facts(entry: Entry, members: Sequence[Member]) -> tuple[object, ...]:
+    """What the designer can change through the form, to tell a real change from a repeated save."""
+    return (entry.title, entry.concept, entry.answers, entry.entrant_kind, entry.entrant_category, entry.public_name,
+            entry.organisation, entry.school, entry.supervisor_name, entry.supervisor_email, tuple(members))
 
 
 def _apply(entry: Entry, values: EntryInput, answers: dict[str, Any]) -> None:
@@ -134,8 +148,10 @@ def _apply(entry: Entry, values: EntryInput, answers: dict[str, Any]) -> None:
     entry.supervisor_name, entry.supervisor_email = values.supervisor_name, values.supervisor_email
 
 
-def submission_problems(entry: Entry, fields: list[Any], images: list[EntryImage], *, declared: bool) -> list[str]:
-    """What is missing before the entry can be submitted, as msgids (empty when ready)."""
+def submission_problems(entry: Entry, fields: list[Any], images: list[EntryImage], *, declared: bool,
+                        members: Sequence[object] | None = None) -> list[str]:
+    """What is missing before the entry can be submitted, as msgids (empty when ready). `members`: the team
+    about to be saved, when it differs from the entry's stored one."""
     track = entry.track
     problems = []
     if not entry.title.strip():
@@ -148,7 +164,7 @@ def submission_problems(entry: Entry, fields: list[Any], images: list[EntryImage
         problems.append(N_("Upload at least the minimum number of images."))
     if len(images) > track.max_images:
         problems.append(N_("Remove images beyond the maximum for the track."))
-    if entry.entrant_kind == EntrantKind.TEAM and not list(entry.members):
+    if entry.entrant_kind == EntrantKind.TEAM and not list(entry.members if members is None else members):
         problems.append(N_("Name the members of the team."))
     if not declared:
         problems.append(N_("Accept the originality declaration and the IP terms."))
@@ -184,14 +200,12 @@ async def submit_entry(
     entry: Entry, *, by: User, originality_id: int, ip_terms_id: int, now: datetime
 ) -> Entry:
     """Submit: checks completeness and the deadline, records the accepted terms versions with each
-    file's SHA-256, gives an entry number at the first submission, and queues a receipt."""
-    from contest.notifications.outbox import queue_templated
-
+    file's SHA-256, gives an entry number at the first submission, and queues a receipt. Submitting a
+    submitted entry again records the terms accepted now (its first submission time is kept)."""
     require_open(entry.contest, now)
     originality, ip_terms = await current_terms(entry.contest)
     declared = (originality_id, ip_terms_id) == (originality.id, ip_terms.id)
-    images = list(entry.images)
-    problems = submission_problems(entry, list(entry.track.fields_), images, declared=declared)
+    problems = submission_problems(entry, list(entry.track.fields_), list(entry.images), declared=declared)
     if problems:
         raise InvalidInput({"_entry": problems[0]})
     for attempt in range(5):
@@ -199,28 +213,20 @@ async def submit_entry(
             async with in_transaction():
                 if entry.number is None:
                     entry.number = await _next_number(entry, attempt)
-                await set_entry_state(entry, EntryState.SUBMITTED, by=by, now=now)
-                await Declaration.create(
-                    entry=entry, user=by, originality=originality, ip_terms=ip_terms, accepted_at=now,
-                    file_hashes=[{"key": i.key, "sha256": i.sha256, "bytes": i.size_bytes} for i in images],)
+                if entry.state != EntryState.SUBMITTED:
+                    await set_entry_state(entry, EntryState.SUBMITTED, by=by, now=now)
+                await declarations.declare(entry, by=by, originality_id=originality.id, ip_terms_id=ip_terms.id, now=now)
             break
         except IntegrityError:
             entry.number = None
             if attempt == 4:
                 raise
-    await queue_templated("receipt", contest=entry.contest, to_email=by.email, values=_receipt_values(entry, images, by, now))
     return entry
 
 
 async def _next_number(entry: Entry, attempt: int) -> str:
     taken = await Entry.filter(contest_id=entry.contest_id, number__isnull=False).count()
     return f"{entry.contest.slug.upper()}-{entry.track.position:02d}-{taken + 1 + attempt:04d}"
-
-
-def _receipt_values(entry: Entry, images: list[EntryImage], by: User, now: datetime) -> dict[str, str]:
-    hashes = "\n".join(f"  {image.position + 1}. SHA-256 {image.sha256}" for image in images)
-    return {"name": by.display_name, "entry_number": entry.number or "", "entry_title": entry.title,
-            "submitted_at": now.isoformat(timespec="seconds"), "files": hashes}
 
 
 async def withdraw_entry(entry: Entry, *, by: User, now: datetime) -> Entry:

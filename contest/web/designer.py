@@ -13,11 +13,12 @@ from contest.contests import queries as contest_queries
 from contest.contests import timeline
 from contest.contests.models import Track
 from contest.entries import images as entry_images
-from contest.entries import queries, service
+from contest.entries import declarations, queries, service
 from contest.entries.models import Entry
 from contest.entries.service import EntryInput, Member
 from contest.errors import ContestError, DeadlinePassed, InvalidInput, InvalidUpload, NotFound
 from contest.i18n import N_
+from contest.judging import edits
 from contest.web.auth import CATEGORY_LABELS, KIND_LABELS
 from contest.web.flash import flash
 from contest.web.limits import body_limit
@@ -106,6 +107,7 @@ async def _entry_page(
         "problems": service.submission_problems(entry, list(entry.track.fields_), list(entry.images), declared=True),
         "open": timeline.submissions_open(entry.contest, now), "max_members": service.MAX_TEAM_MEMBERS,
         "upload_limit_mb": entry_images.max_file_bytes(entry.track) // 2**20,
+        "frozen": edits.EditsClosed.message if await edits.frozen(entry, now=now) else "",
     }
     return render(request, "designer/entry_form.html", context, status_code=status)
 
@@ -123,7 +125,7 @@ async def entry_save(request: Request) -> Response:
     values = entry_input(form, entry.track)
     now = clock.now()
     try:
-        await service.update_entry(entry, values, by=user, now=now)
+        await edits.save_entry(entry, values, by=user, now=now)
         if text(form, "action") == "submit":
             await service.submit_entry(entry, by=user, now=now, originality_id=_int(form, "originality"),
                                        ip_terms_id=_int(form, "ip_terms"))
@@ -132,7 +134,7 @@ async def entry_save(request: Request) -> Response:
             return response
     except InvalidInput as exc:
         return await _entry_page(request, entry, values=values, errors=exc.field_errors, status=400)
-    except DeadlinePassed as exc:  # keep what was typed on screen: the saved draft is untouched
+    except (DeadlinePassed, edits.EditsClosed) as exc:  # keep what was typed on screen: the saved entry is untouched
         return await _entry_page(request, entry, values=values, errors={"_entry": exc.message}, status=exc.status_code)
     response = RedirectResponse(request.url_for("designer:entry", entry_id=entry.id), status_code=303)
     flash(request, response, N_("Saved."))
@@ -165,9 +167,9 @@ async def entry_reopen(request: Request) -> Response:
 async def receipt(request: Request) -> Response:
     user = require_user(request)
     entry = await _own_entry(request, user)
-    declaration = await entry_images.latest_declaration(entry)
-    permissions.require(declaration is not None)
-    return render(request, "designer/receipt.html", {"entry": entry, "declaration": declaration})
+    declared = await declarations.declarations_of(entry)
+    permissions.require(bool(declared))
+    return render(request, "designer/receipt.html", {"entry": entry, "declaration": declared[0], "earlier": declared[1:]})
 
 
 @body_limit(UPLOAD_BODY_LIMIT)
@@ -176,7 +178,7 @@ async def image_upload(request: Request) -> Response:
     user = require_user(request)
     entry = await _own_entry(request, user)
     name = request.query_params.get("name", "")
-    image = await entry_images.intake_image(
+    image = await edits.add_image(
         entry, upload_chunks(request), store=upload_store(request), original_name=name, by=user, now=clock.now())
     return JSONResponse({"id": image.id, "thumb": str(request.url_for("media:image", key=image.key, variant="thumb.webp")),
                          "width": image.width, "height": image.height}, status_code=201)
@@ -196,8 +198,8 @@ async def image_upload_form(request: Request) -> Response:
         refusals = []
         for upload in files:
             try:
-                await entry_images.intake_image(entry, entry_images.file_chunks(upload.file), store=upload_store(request),
-                                                original_name=upload.filename or "", by=user, now=clock.now())
+                await edits.add_image(entry, entry_images.file_chunks(upload.file), store=upload_store(request),
+                                      original_name=upload.filename or "", by=user, now=clock.now())
             except ContestError as refusal:
                 refusals.append(refusal)
     finally:
@@ -217,11 +219,11 @@ async def image_action(request: Request) -> Response:
     image_id, action = int(request.path_params["image_id"]), request.path_params["action"]
     now = clock.now()
     if action == "delete":
-        await entry_images.delete_image(entry, image_id, store=upload_store(request), by=user, now=now)
+        await edits.delete_image(entry, image_id, store=upload_store(request), by=user, now=now)
     elif action == "cover":
-        await entry_images.set_cover(entry, image_id, by=user, now=now)
+        await edits.set_cover(entry, image_id, by=user, now=now)
     elif action in {"up", "down"}:
-        await entry_images.move_image(entry, image_id, -1 if action == "up" else 1, by=user, now=now)
+        await edits.move_image(entry, image_id, -1 if action == "up" else 1, by=user, now=now)
     else:
         raise NotFound()
     if "application/json" in request.headers.get("accept", ""):
@@ -234,7 +236,7 @@ async def image_order(request: Request) -> Response:
     entry = await _own_entry(request, user)
     form = await read_form(request)
     ids = [int(v) for v in text(form, "order").split(",") if v.strip().isdigit()]
-    await entry_images.reorder_images(entry, ids, by=user, now=clock.now())
+    await edits.reorder_images(entry, ids, by=user, now=clock.now())
     return JSONResponse({"ok": True})
 
 

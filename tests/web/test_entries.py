@@ -101,3 +101,20 @@ async def test_saving_after_the_deadline_keeps_the_draft_and_shows_what_was_type
     assert 'value="截止后才写好的标题"' in response.text
     saved = await Entry.get(id=entry.id)
     assert (saved.title, saved.state) == ("已保存的标题", "draft")
+
+
+async def test_a_team_named_in_the_same_form_that_submits_it_is_accepted(client, settings):
+    contest, track = await open_contest()
+    track.min_images = 0
+    await track.save()
+    user = await make_user()
+    entry = await make_entry(contest, track, user)
+    token = await login_as(client, user, secret=settings.secret_key)
+    page = await client.get(f"/me/entries/{entry.id}")
+    terms = {name: page.text.split(f'name="{name}" value="')[1].split('"')[0] for name in ("originality", "ip_terms")}
+    submitted = await client.post(f"/me/entries/{entry.id}", data={
+        "csrf_token": token, "title": "阿铆", "concept": "铆钉精灵", "character_name": "阿铆", "entrant_kind": "team",
+        "entrant_category": "worker", "member_name_0": "甲", "member_name_1": "乙", "action": "submit", **terms})
+    assert submitted.status_code == 303, submitted.text
+    saved = await Entry.get(id=entry.id).prefetch_related("members")
+    assert (saved.state, [m.name for m in saved.members]) == ("submitted", ["甲", "乙"])
