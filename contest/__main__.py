@@ -58,10 +58,13 @@ async def _sweep_uploads(settings: Settings) -> None:
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from contest.web.server import serve_config
+
     if args.demo:
         os.environ["CONTEST_DEMO"] = "1"
     if args.workers:
         os.environ["CONTEST_WORKERS"] = str(args.workers)
+    os.environ.setdefault("CONTEST_PUBLIC_URL", f"http://{args.host}:{args.port}")  # development (production sets it)
     settings = load_settings()
     asyncio.run(apply_migrations(settings))
     asyncio.run(_with_database(settings, lambda: _sweep_uploads(settings)))
@@ -70,11 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         asyncio.run(_seed_demo(settings, only_if_empty=True))
     _start_outbox_sender(settings)
     print(f"文创赛 serving on http://{args.host}:{args.port}/", flush=True)
-    config = uvicorn.Config(
-        "contest.app:create_app", factory=True, host=args.host, port=args.port,
-        workers=settings.workers, log_level="warning" if not settings.debug else "info",
-        proxy_headers=True, forwarded_allow_ips=os.environ.get("CONTEST_FORWARDED_ALLOW_IPS", "127.0.0.1"),
-    )
+    config = serve_config(settings, host=args.host, port=args.port)
     if config.workers > 1:
         _serve_workers(config)
     else:

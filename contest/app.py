@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         middleware=[
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
             Middleware(SecurityHeadersMiddleware, hsts=settings.production),
-            Middleware(BodyLimitMiddleware),
+            Middleware(BodyLimitMiddleware, stall=settings.body_timeout, min_rate=settings.body_min_rate),
             Middleware(SessionMiddleware, cookie_name=cookies.session),
             Middleware(CsrfMiddleware, secret=settings.secret_key, cookie_name=cookies.csrf, secure=cookies.secure),
         ],

@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,13 @@ class Settings:
     workers: int = 1
     demo: bool = False
     allowed_hosts: tuple[str, ...] = ("*",)
+    public_url: str = "http://127.0.0.1:8000"  # absolute URLs (link previews, e-mails) start with it
+    # slow clients (contest.web.server, contest.web.limits); the README gives nginx the same numbers
+    header_timeout: float = 10.0  # seconds from a request's first byte to the end of its headers
+    keep_alive_timeout: int = 5  # seconds an idle connection is kept between requests
+    max_connections: int = 1000  # per worker process; more are answered 503
+    body_timeout: float = 20.0  # seconds a request body may stall
+    body_min_rate: int = 8 * 1024  # bytes a second a request body must keep up, on average
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_user: str = ""
@@ -75,6 +83,12 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         "workers": int(env.get("CONTEST_WORKERS", "1")),
         "demo": env.get("CONTEST_DEMO", "") in {"1", "true", "yes"},
         "allowed_hosts": tuple(h.strip() for h in env.get("CONTEST_ALLOWED_HOSTS", "*").split(",")),
+        "public_url": env.get("CONTEST_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        "header_timeout": float(env.get("CONTEST_HEADER_TIMEOUT", "10")),
+        "keep_alive_timeout": int(env.get("CONTEST_KEEP_ALIVE_TIMEOUT", "5")),
+        "max_connections": int(env.get("CONTEST_MAX_CONNECTIONS", "1000")),
+        "body_timeout": float(env.get("CONTEST_BODY_TIMEOUT", "20")),
+        "body_min_rate": int(env.get("CONTEST_BODY_MIN_RATE", str(8 * 1024))),
         "smtp_host": env.get("CONTEST_SMTP_HOST", ""),
         "smtp_port": int(env.get("CONTEST_SMTP_PORT", "587")),
         "smtp_user": env.get("CONTEST_SMTP_USER", ""),
@@ -105,3 +119,14 @@ def check_settings(settings: Settings) -> None:
         raise ConfigurationError("production refuses demo data (CONTEST_DEMO / --demo)")
     if settings.uses_sqlite and settings.workers > 1:
         raise ConfigurationError("SQLite serves one worker process; use PostgreSQL for CONTEST_WORKERS > 1")
+    _check_public_address(settings)
+
+
+def _check_public_address(settings: Settings) -> None:
+    """Links in e-mails and previews are built from CONTEST_PUBLIC_URL, and only its hosts may be asked for."""
+    if "*" in settings.allowed_hosts or not all(settings.allowed_hosts):
+        raise ConfigurationError("production needs CONTEST_ALLOWED_HOSTS: the site's host names, not *")
+    public = urlsplit(settings.public_url)
+    if public.scheme != "https" or public.hostname not in settings.allowed_hosts or public.path:
+        raise ConfigurationError(
+            "production needs CONTEST_PUBLIC_URL: the site's https:// address, its host in CONTEST_ALLOWED_HOSTS")

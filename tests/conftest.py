@@ -74,6 +74,7 @@ def settings(run_dir: Path, database_url: str, tmp_path: Path) -> Settings:
         {},
         database_url=database_url,
         secret_key=TEST_SECRET,
+        public_url="http://testserver",
         data_dir=run_dir,
         upload_dir=tmp_path / "uploads",
     )

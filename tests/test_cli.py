@@ -31,6 +31,8 @@ def test_create_organiser_refuses_a_short_password(tmp_path):
     ({"CONTEST_SECRET_KEY": "secret"}, "CONTEST_SECRET_KEY"),
     ({"CONTEST_DEBUG": "1"}, "DEBUG"),
     ({"CONTEST_WORKERS": "2"}, "SQLite serves one worker"),
+    ({}, "CONTEST_ALLOWED_HOSTS"),
+    ({"CONTEST_ALLOWED_HOSTS": "contest.example.org"}, "CONTEST_PUBLIC_URL"),
 ])
 def test_serve_in_production_refuses_unsafe_settings(tmp_path, env, message):
     base = {"CONTEST_ENV": "production", "CONTEST_DATA_DIR": str(tmp_path), "CONTEST_SECRET_KEY": "k3J9-xQ2m_Vb7Lp0aZr4Tn8Yc6Ws1Hd5FgE",

@@ -11,7 +11,8 @@ STRONG = "k3J9-xQ2m_Vb7Lp0aZr4Tn8Yc6Ws1Hd5FgE"
 
 def production(tmp_path, **env):
     base = {"CONTEST_ENV": "production", "CONTEST_SECRET_KEY": STRONG, "CONTEST_DATA_DIR": str(tmp_path),
-            "CONTEST_DATABASE_URL": "postgres://u@127.0.0.1/db"}
+            "CONTEST_DATABASE_URL": "postgres://u@127.0.0.1/db", "CONTEST_ALLOWED_HOSTS": "contest.example.org",
+            "CONTEST_PUBLIC_URL": "https://contest.example.org/"}
     return {**base, **env}
 
 
@@ -61,3 +62,21 @@ def test_defaults_are_sqlite_under_the_data_folder_and_shanghai_time(tmp_path):
 def test_unknown_environment_name_is_refused(tmp_path):
     with pytest.raises(ConfigurationError):
         load_settings({"CONTEST_ENV": "staging", "CONTEST_DATA_DIR": str(tmp_path)})
+
+
+@pytest.mark.parametrize("hosts", ["*", "contest.example.org,*", "", "contest.example.org,"])
+def test_production_refuses_any_host(tmp_path, hosts):
+    with pytest.raises(ConfigurationError, match="CONTEST_ALLOWED_HOSTS"):
+        load_settings(production(tmp_path, CONTEST_ALLOWED_HOSTS=hosts))
+
+
+@pytest.mark.parametrize("url", ["", "http://contest.example.org", "https://elsewhere.example.org",
+                                 "https://contest.example.org/contest", "contest.example.org"])
+def test_production_needs_the_sites_public_https_address(tmp_path, url):
+    with pytest.raises(ConfigurationError, match="CONTEST_PUBLIC_URL"):
+        load_settings(production(tmp_path, CONTEST_PUBLIC_URL=url))
+
+
+def test_the_public_address_is_kept_without_its_trailing_slash(tmp_path):
+    settings = load_settings(production(tmp_path))
+    assert (settings.public_url, settings.allowed_hosts) == ("https://contest.example.org", ("contest.example.org",))

@@ -1,9 +1,10 @@
 """CSRF: a token bound to the session (or, before login, to a random cookie) plus an origin check.
 
 `starlette-csrf` reads its token from a header only and does not bind it to the session
-(RELIABILITY.md), so we keep our own. Plain forms carry the token in a hidden field; scripts send
-it in the X-CSRF-Token header. Multipart bodies are not buffered here: `forms.read_form` checks
-them, and it is the only way handlers read a form.
+(RELIABILITY.md), so we keep our own. Every unsafe request is checked here, before its handler runs,
+whatever its Content-Type claims: scripts send the token in the X-CSRF-Token header; plain forms in
+a hidden field; a multipart form as its FIRST field (every template puts it first), so that only the
+start of an upload is read here and the rest streams on to the handler. Any other body needs the header.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from urllib.parse import parse_qs
 
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,6 +27,7 @@ from contest.web.session import read_cookie
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FIELD = "csrf_token"
 HEADER = b"x-csrf-token"
+FIRST_FIELD_LIMIT = 8 * 1024  # how much of a multipart body is read here, at most, to find the token
 
 
 def make_token(secret: str, binding: str) -> str:
@@ -45,11 +50,6 @@ def csrf_token(conn: HTTPConnection) -> str:
         state["csrf_anon"] = secrets.token_urlsafe(24)
         state["csrf_anon_new"] = True
     return make_token(conn.app.state.settings.secret_key, binding_for(conn.scope))  # type: ignore[arg-type]
-
-
-def verify_form_token(conn: HTTPConnection, token: str | None) -> None:
-    if not token_matches(conn.app.state.settings.secret_key, binding_for(conn.scope), token):
-        raise CsrfFailure()
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -98,14 +98,15 @@ class CsrfMiddleware:
         if header_token is not None:
             self._verify(scope, header_token)
             return receive
-        content_type = (_header(scope, b"content-type") or "").split(";")[0].strip()
-        if content_type == "multipart/form-data":
-            scope["state"]["csrf_pending"] = True
-            return receive
-        if content_type != "application/x-www-form-urlencoded":
+        content_type, options = parse_options_header(_header(scope, b"content-type") or "")
+        if content_type == b"multipart/form-data":
+            token, replay = await _first_field(receive, options.get(b"boundary", b""))
+        elif content_type == b"application/x-www-form-urlencoded":
+            body, more, replay = await _buffer(receive, lambda _: False)
+            token = parse_qs(body.decode("latin-1")).get(FIELD, [None])[0]
+        else:
             raise CsrfFailure()
-        body, replay = await _buffer(receive)
-        self._verify(scope, parse_qs(body.decode("latin-1")).get(FIELD, [None])[0])
+        self._verify(scope, token)
         return replay
 
     def _verify(self, scope: Scope, token: str | None) -> None:
@@ -124,15 +125,18 @@ class CsrfMiddleware:
         return wrapped
 
 
-async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
-    """Read a small form body (BodyLimitMiddleware bounds it) and give the handler a receive that replays it."""
+async def _buffer(receive: Receive, enough: Callable[[bytes], bool]) -> tuple[bytes, bool, Receive]:
+    """Read the body until `enough` says so or it ends (BodyLimitMiddleware bounds it); the handler's receive
+    replays what was read, then goes on reading."""
     chunks: list[bytes] = []
-    while True:
+    more = True
+    while more:
         message = await receive()
         if message["type"] != "http.request":
             break
         chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
+        more = message.get("more_body", False)
+        if enough(chunks[-1]):
             break
     body = b"".join(chunks)
     sent = False
@@ -142,6 +146,63 @@ async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
         if sent:
             return await receive()
         sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.request", "body": body, "more_body": more}
 
-    return body, replay
+    return body, more, replay
+
+
+async def _first_field(receive: Receive, boundary: bytes) -> tuple[str | None, Receive]:
+    """The value of a multipart body's first field when it is the token field; None otherwise."""
+    first = _FirstPart()
+    parser = MultipartParser(boundary or b"-", first.callbacks())
+
+    def enough(chunk: bytes) -> bool:
+        room = FIRST_FIELD_LIMIT - first.seen
+        first.seen += len(chunk)
+        try:
+            parser.write(chunk[:room])
+        except MultipartParseError as exc:  # not a form at all: the handler's own answer to one
+            raise ContestError() from exc
+        return first.done or first.seen >= FIRST_FIELD_LIMIT
+
+    _, _, replay = await _buffer(receive, enough)
+    return first.token(), replay
+
+
+
+class _FirstPart:
+    def __init__(self) -> None:
+        self.seen = 0
+        self.done = False
+        self.header_field = b""
+        self.headers: dict[bytes, bytes] = {}
+        self.data = b""
+
+    def callbacks(self) -> dict:
+        def header_field(data: bytes, start: int, end: int) -> None:
+            if not self.done:
+                self.header_field += data[start:end]
+
+        def header_value(data: bytes, start: int, end: int) -> None:
+            if not self.done:
+                key = self.header_field.lower()
+                self.headers[key] = self.headers.get(key, b"") + data[start:end]
+
+        def header_end() -> None:
+            self.header_field = b""
+
+        def part_data(data: bytes, start: int, end: int) -> None:
+            if not self.done:
+                self.data += data[start:end]
+
+        def part_end() -> None:
+            self.done = True
+
+        return {"on_header_field": header_field, "on_header_value": header_value, "on_header_end": header_end,
+                "on_part_data": part_data, "on_part_end": part_end}
+
+    def token(self) -> str | None:
+        _, params = parse_options_header(self.headers.get(b"content-disposition", b""))
+        if not self.done or params.get(b"name") != FIELD.encode() or len(self.data) > 256:
+            return None
+        return self.data.decode("latin-1")

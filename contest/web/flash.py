@@ -10,7 +10,8 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 
-MAX_MESSAGES = 5
+MAX_MESSAGES = 12  # an upload form takes 10 files: a refusal each and the count (under 4 KiB of cookie)
+QUEUED = "flash_queued"
 
 
 def _sign(secret: str, payload: bytes) -> str:
@@ -18,10 +19,14 @@ def _sign(secret: str, payload: bytes) -> str:
 
 
 def flash(request: Request, response: Response, message: str, *, level: str = "success", **params: object) -> None:
-    """Queue `message` (an untranslated msgid) for the next page this browser shows."""
-    messages = read_flashes(request)[-(MAX_MESSAGES - 1) :] + [[level, message, params]]
-    payload = base64.urlsafe_b64encode(json.dumps(messages, ensure_ascii=False).encode()).decode()
+    """Queue `message` (an untranslated msgid) for the next page this browser shows, after any queued before."""
+    state = request.scope["state"]
+    queued = state.setdefault(QUEUED, read_flashes(request))
+    queued.append([level, message, params])
+    payload = base64.urlsafe_b64encode(json.dumps(queued[-MAX_MESSAGES:], ensure_ascii=False).encode()).decode()
     jar = request.app.state.cookies
+    response.raw_headers = [h for h in response.raw_headers
+                            if not (h[0] == b"set-cookie" and h[1].startswith(f"{jar.flash}=".encode()))]
     jar.set(response, jar.flash, f"{payload}.{_sign(request.app.state.settings.secret_key, payload.encode())}")
 
 

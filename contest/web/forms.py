@@ -1,4 +1,4 @@
-"""Reading forms: bounded multipart parsing and the CSRF check for bodies the middleware passed on."""
+"""Reading forms: bounded multipart parsing (CsrfMiddleware has checked the token before the handler runs)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from contest.errors import ContestError
-from contest.web import csrf
 
 FORM_LIMITS = {"max_files": 10, "max_fields": 50, "max_part_size": 64 * 1024}
 
@@ -18,9 +17,6 @@ async def read_form(request: Request) -> FormData:
         form = await request.form(**FORM_LIMITS)
     except (MultipartParseError, HTTPException) as exc:
         raise ContestError() from exc
-    if request.scope["state"].pop("csrf_pending", False):
-        token = form.get(csrf.FIELD)
-        csrf.verify_form_token(request, token if isinstance(token, str) else None)
     return form
 
 

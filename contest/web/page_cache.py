@@ -8,9 +8,10 @@ others wait for it), because a kept page may be one the embargo now forbids (an 
 moved later, an award revoked). A page that is only older than `TTL` is served once more while
 one background render replaces it; one that is no longer there (the re-render is a 404) is dropped.
 
-Key: (host, path, the page's own query parameters, locale). The host is part of it because the
-pages carry absolute URLs (Open Graph needs them). Unknown query parameters are not part of it,
-so they cannot fill the memory; the number of pages kept is bounded too.
+Key: (path, the page's own query parameters, locale). Neither the scheme nor the host is part of it:
+pages link with paths, and the absolute URLs of link previews come from CONTEST_PUBLIC_URL, so a page
+is the same whoever asked for it. Unknown query parameters are not part of it, so they cannot fill
+the memory; the number of pages kept is bounded too.
 
 Only pages that are public go in (never an organiser's preview, never an error), and only for
 visitors who are not signed in and have no flash message waiting: the page header names the
@@ -45,7 +46,7 @@ SIGNED_IN_CACHE = "private, no-cache"
 NO_STORE = "no-store"
 VARY = "Cookie, Accept-Language"
 
-Key = tuple[str, str, str, str]
+Key = tuple[str, str, str]
 Render = Callable[[], Awaitable["Page"]]
 log = logging.getLogger("contest.web.page_cache")
 
@@ -109,7 +110,7 @@ class PageCache:
         except ContestError:  # not there any more (a 404 now): the old version must not be served either
             self._pages.pop(key, None)
         except Exception:
-            log.exception("re-rendering %s failed", key[1])
+            log.exception("re-rendering %s failed", key[0])
             self._pages.pop(key, None)
 
     async def settle(self) -> None:
@@ -187,7 +188,7 @@ def cacheable(request: Request) -> bool:
 
 def cache_key(request: Request, params: Iterable[str]) -> Key:
     query = "&".join(f"{name}={request.query_params[name]}" for name in params if name in request.query_params)
-    return request.headers.get("host", ""), request.scope["path"], query, request_locale(request)
+    return request.scope["path"], query, request_locale(request)
 
 
 async def serve(request: Request, render: Render, *, params: Iterable[str] = ()) -> Response:

@@ -57,27 +57,30 @@ URL_CACHE_SIZE = 8192
 
 @jinja2.pass_context
 def url_for(context: Mapping[str, Any], name: str, /, **params: Any) -> URL:
-    """Starlette's url_for walks every route on each call and parses the base URL again (a page makes
-    a dozen to hundreds of calls, mostly the same ones: stylesheets, navigation), so the URL for the
-    same base, name and values is cached per app (URLs are immutable)."""
+    """The path of a named route: pages link with paths, so a page is the same whatever scheme and host it
+    was asked for (the page cache keeps one copy). Starlette's url_for walks every route on each call (a
+    page makes a dozen to hundreds of calls, mostly the same ones: stylesheets, navigation), so the path
+    for the same name and values is cached per app (URLs are immutable)."""
     request: Request = context["request"]
     cache: dict[tuple, URL] = request.app.state.urls
-    base = _base_url(request)
-    key = (base, name, *sorted(params.items())) if params else (base, name)
+    key = (name, *sorted(params.items())) if params else (name,)
     url = cache.get(key)
     if url is None:
         if len(cache) >= URL_CACHE_SIZE:
             cache.clear()
-        url = cache[key] = URL(base + request.app.router.url_path_for(name, **params))
+        url = cache[key] = URL(request.app.router.url_path_for(name, **params))
     return url
 
 
-def _base_url(request: Request) -> str:
-    state = request.scope["state"]
-    base = state.get("base_url")
-    if base is None:
-        base = state["base_url"] = str(request.base_url).rstrip("/")
-    return base
+@jinja2.pass_context
+def absolute(context: Mapping[str, Any], path: str | URL) -> str:
+    """`path` on the site's configured address (CONTEST_PUBLIC_URL), for link previews; never the Host header."""
+    return context["request"].app.state.settings.public_url + str(path)
+
+
+def absolute_url(request: Request, name: str, /, **params: Any) -> str:
+    """A named route on the site's configured address, for e-mails and documents read off the site."""
+    return request.app.state.settings.public_url + request.app.url_path_for(name, **params)
 
 
 def _environment(directory: Path, locale: str, *, auto_reload: bool) -> jinja2.Environment:
@@ -93,6 +96,7 @@ def _environment(directory: Path, locale: str, *, auto_reload: bool) -> jinja2.E
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.extend(constant_translations=translations)
     env.globals["url_for"] = url_for
+    env.globals["absolute"] = absolute
     env.filters["markdown"] = render_markdown
     env.filters["moment"] = partial(format_moment, locale=locale)
     env.filters["datetime_local"] = datetime_local

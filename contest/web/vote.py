@@ -91,8 +91,8 @@ async def _voter(request: Request, contest: Contest) -> Voter | None:
 
 def _image_helpers(request: Request, contest: Contest) -> dict[str, Callable[..., str]]:
     def image_url(picture: pictures.Picture, name: str) -> str:
-        return str(request.url_for("public:vote_image", slug=contest.slug, digest=picture.variants[name].digest,
-                                   key=picture.key, variant=name))
+        return request.app.url_path_for("public:vote_image", slug=contest.slug, digest=picture.variants[name].digest,
+                                        key=picture.key, variant=name)
 
     def srcset(picture: pictures.Picture, fmt: str) -> str:
         names = [f"{size}.{fmt}" for size in SIZES if f"{size}.{fmt}" in picture.variants]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from contest.accounts.models import Session, User
@@ -57,3 +59,56 @@ async def test_get_requests_change_nothing(client, app):
         await client.get(path)
     assert await User.all().count() == before
     assert (await client.get("/account/logout")).status_code == 405
+
+
+MULTIPART = "multipart/form-data; boundary=b0undary"
+
+
+def multipart(*parts: tuple[str, str]) -> bytes:
+    body = b"".join(f'--b0undary\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+                    for name, value in parts)
+    return body + b"--b0undary--\r\n"
+
+
+async def test_every_state_changing_route_refuses_any_body_without_a_token(client, app, settings):
+    """Whatever the Content-Type claims, the token is checked before the handler runs (log-out and the raw
+    upload never read a form)."""
+    user = await make_user()
+    await login_as(client, user, secret=settings.secret_key)
+    forbidden, unreadable = (403, "表单已过期或来自其他网站"), (400, "无法处理该请求")
+    bodies = [
+        (MULTIPART, multipart(("title", "x")), forbidden),
+        (MULTIPART, b"\xff\xd8\xff\xe0 a JPEG, not a form", unreadable),
+        ("application/octet-stream", b"\xff\xd8\xff\xe0", forbidden),
+        ("application/json", b'{"csrf_token": "x"}', forbidden),
+        ("text/plain", b"csrf_token=x", forbidden),
+    ]
+    answers, expected = [], []
+    for name, path in state_changing_paths(app):
+        for content_type, body, (status, message) in bodies:
+            response = await client.post(path, content=body, headers={"content-type": content_type})
+            answers.append((name, content_type, response.status_code, message in response.text))
+            expected.append((name, content_type, status, True))
+    assert answers == expected
+    assert await Session.filter(user_id=user.id).count() == 1
+
+
+async def test_a_multipart_form_carries_its_token_as_the_first_field(client, settings):
+    user = await make_user()
+    token = await login_as(client, user, secret=settings.secret_key)
+    late = await client.post("/account/logout", content=multipart(("next", "/"), ("csrf_token", token)),
+                             headers={"content-type": MULTIPART})
+    assert (late.status_code, await Session.filter(user_id=user.id).count()) == (403, 1)
+    first = await client.post("/account/logout", content=multipart(("csrf_token", token), ("next", "/")),
+                              headers={"content-type": MULTIPART})
+    assert (first.status_code, await Session.filter(user_id=user.id).count()) == (303, 0)
+
+
+def test_every_multipart_form_in_the_templates_starts_with_its_token():
+    from tests.test_architecture import ROOT
+
+    pages = "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "templates").rglob("*.html")))
+    first_fields = re.findall(r"<form[^>]*multipart/form-data[^>]*>\s*(.+)", pages)
+    token_field = '<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">'
+    assert len(first_fields) == 4
+    assert [f in {token_field, "{{ csrf() }}"} for f in first_fields] == [True] * 4

@@ -125,7 +125,7 @@ async def test_gallery_filters_by_track_and_grade_with_plain_links(client, editi
 
 async def test_filter_links_keep_the_other_filter(client, edition):
     page = (await client.get("/c/renmin-2025/gallery?track=ip")).text
-    links = set(re.findall(r'href="http://testserver/c/renmin-2025/gallery\?([^"]*)"', page))
+    links = set(re.findall(r'href="/c/renmin-2025/gallery\?([^"]*)"', page))
     assert {"track=ip&amp;grade=1", "track=ip&amp;grade=2", "track=ip&amp;grade=3", "track=ip&amp;grade=special",
             "track=product", "grade=1"} - links == {"grade=1"}
     assert "track=product" in links
@@ -189,7 +189,7 @@ async def test_entry_page_shows_all_images_the_concept_and_the_chosen_public_nam
     assert "一颗铆钉成了精。\n陪伴一代代工人。" in page
     assert page.count('class="lightbox-link"') == 3
     assert [b for b in re.findall(r'class="badge badge-award">([^<]+)<', page)] == ["一等奖", "网络人气奖"]
-    assert 'src="http://testserver/static/public/js/lightbox.js"' in page
+    assert 'src="/static/public/js/lightbox.js"' in page
     images = await EntryImage.filter(entry__number="R-01-0001").order_by("position").values_list("key", flat=True)
     assert [page.index(key) for key in images] == sorted(page.index(key) for key in images)
 
@@ -336,7 +336,7 @@ async def test_another_process_change_reaches_the_cache_within_its_check(client,
 
 async def test_the_contest_page_links_the_gallery_once_results_are_public(client, edition):
     page = (await client.get("/c/renmin-2025")).text
-    assert 'href="http://testserver/c/renmin-2025/gallery"' in page
+    assert 'href="/c/renmin-2025/gallery"' in page
 
 
 async def test_past_editions_stay_browsable(client, app, edition):

@@ -129,7 +129,7 @@ async def test_at_its_start_the_notice_lists_the_proposed_winners_with_a_countdo
                      enumerate(["一等奖", "二等奖", "二等奖", "三等奖", "三等奖", "三等奖"], start=1)]
     end = (edition.start + timedelta(days=7)).isoformat()
     assert f'data-deadline="{end}"' in page.text
-    assert f'href="http://testserver/c/{edition.slug}/notice/objection?entry={edition.number(2)}"' in page.text
+    assert f'href="/c/{edition.slug}/notice/objection?entry={edition.number(2)}"' in page.text
     form = await client.get(f"/c/{edition.slug}/notice/objection?entry={edition.number(2)}")
     assert form.status_code == 200
     assert f'<option value="{edition.number(2)}" selected>' in form.text

@@ -62,12 +62,13 @@ def env_for(work: Path) -> dict[str, str]:
 class Site:
     """A real server on a SQLite file, with one designer and one open draft entry."""
 
-    def __init__(self, work: Path) -> None:
+    def __init__(self, work: Path, **env: str) -> None:
         self.work = work
+        self.env = {**env_for(work), **env}
         self.uploads = work / "uploads"
         self.database = work / "data" / "e2e.sqlite3"
         (work / "data").mkdir(parents=True, exist_ok=True)
-        done = subprocess.run([sys.executable, "-c", SETUP], env=env_for(work), cwd=REPO, capture_output=True,
+        done = subprocess.run([sys.executable, "-c", SETUP], env=self.env, cwd=REPO, capture_output=True,
                               text=True, timeout=60, check=True)
         facts = json.loads(done.stdout.strip().splitlines()[-1])
         self.entry, self.session, self.csrf = facts["entry"], facts["session"], facts["csrf"]
@@ -76,10 +77,10 @@ class Site:
 
     def start(self) -> None:
         port = free_port()
-        log = self.work / f"server-{port}.log"
+        log = self.log = self.work / f"server-{port}.log"
         with log.open("w") as out:
             self.server = subprocess.Popen([sys.executable, "-m", "contest", "serve", "--port", str(port)],
-                                           env=env_for(self.work), cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+                                           env=self.env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
         self.base_url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(f"{self.base_url}/healthz", self.server, timeout=60)

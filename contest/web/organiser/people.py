@@ -20,7 +20,7 @@ from contest.web.flash import flash
 from contest.web.forms import read_form, text
 from contest.web.organiser.common import organised_contest
 from contest.web.session import require_user
-from contest.web.templating import render
+from contest.web.templating import absolute_url, render
 
 GROUP_FIELDS = ("name", "name_en", "weight")
 
@@ -54,7 +54,7 @@ def _back(request: Request, contest: Contest, message: str, *, level: str = "suc
 
 
 def _link_for(request: Request) -> Callable[[str], str]:
-    return lambda token: str(request.url_for("auth:invitation", token=token))
+    return lambda token: absolute_url(request, "auth:invitation", token=token)
 
 
 async def people(request: Request) -> Response:

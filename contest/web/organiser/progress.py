@@ -17,7 +17,7 @@ from contest.web.flash import flash
 from contest.web.forms import read_form
 from contest.web.organiser.common import form_values, organised_round, redirect_to
 from contest.web.session import require_user
-from contest.web.templating import render
+from contest.web.templating import absolute_url, render
 
 CELL_LABELS = {CellState.COMPLETE: N_("Submitted"), CellState.PARTIAL: N_("Scoring"),
                CellState.ASSIGNED: N_("Not started"), CellState.CONFLICT: N_("Conflict")}
@@ -41,7 +41,7 @@ async def progress_page(request: Request, *, values: dict[str, str] | None = Non
 async def reminders(request: Request) -> Response:
     contest, round_ = await organised_round(request)
     await read_form(request)
-    link = str(request.url_for("judge:queue", round_id=round_.id))
+    link = absolute_url(request, "judge:queue", round_id=round_.id)
     sent = await progress.send_reminders(round_, link=link, by=require_user(request), now=clock.now())
     response = redirect_to(request, "organiser:progress", slug=contest.slug, round_id=round_.id)
     flash(request, response, N_("Reminders queued for {count} judges."), count=len(sent))
