@@ -72,7 +72,8 @@ VOTERS_PER_NUMBERED_PATTERN = 5
 WRONG_CODE = N_("This code is not correct. Check the latest e-mail, or ask for a new code.")
 NUMBERED_LOCAL_PART = re.compile(r"(?P<stem>[a-z][a-z._-]{2,}?)[._-]?(?P<n>\d{1,3})")
 _ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
-BARE_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:[a-z]{{2,63}}|xn--[a-z0-9-]{{1,59}})")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+BARE_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+(?:[a-z]{{2,63}}|xn--[a-z0-9-]{{1,59}})")
 GMAIL = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}  # where dots in the local part are ignored
 
 

@@ -485,7 +485,8 @@ async def account_remove(request: Request) -> Response:
     await read_form(request)
     await access.remove_from_contest(target, contest=contest, by=by, now=clock.now())  # type: ignore[arg-type]
     response = redirect_to(request, "organiser:contest_accounts", slug=contest.slug)
-    flash(request, response, N_("{name} no longer has a role in this contest; their account and what they scored stay."),
+    flash(request, response,
+          N_("{name} no longer has a role in this contest; their account and what they scored stay."),
           name=target.display_name)  # type: ignore[union-attr]
     return response
 
