@@ -1,4 +1,5 @@
-"""Who may switch an account off from a contest's console, and doing it with a record in the audit log."""
+"""From a contest's console: who has access, removing a person from the contest, and (site organisers
+only) switching an account off everywhere; each with a record in the audit log."""
 
 from __future__ import annotations
 
@@ -34,17 +35,33 @@ async def account_by_email(email: str) -> User | None:
     return await User.get_or_none(email=email) if email else None
 
 
-async def manageable_account(contest: Contest, user_id: int, *, by: User) -> User | None:
-    """The account, if `by` may switch it on or off from this contest: never oneself; a contest organiser
-    only the contest's judges and organisers who are not site organisers; a site organiser anyone."""
-    target = await User.get_or_none(id=user_id)
-    if target is None or target.id == by.id:
+async def switchable_account(user_id: int, *, by: User) -> User | None:
+    """The account, if `by` may switch it on or off: disabling reaches every contest, so only a site
+    organiser may, and never their own account."""
+    if not by.is_staff or user_id == by.id:
         return None
-    if by.is_staff:
-        return target
-    in_contest = await ContestRole.exists(contest_id=contest.id, user_id=target.id,
-                                          role__in=[ContestRoleKind.ORGANISER, ContestRoleKind.JUDGE])
-    return target if in_contest and not target.is_staff else None
+    return await User.get_or_none(id=user_id)
+
+
+async def removable_person(contest: Contest, user_id: int, *, by: User) -> User | None:
+    """Someone `by` may remove from this contest: a holder of a role here, never oneself, and a site
+    organiser only by another site organiser."""
+    if user_id == by.id:
+        return None
+    target = await User.filter(id=user_id, roles__contest_id=contest.id).first()
+    return target if target is not None and (by.is_staff or not target.is_staff) else None
+
+
+async def remove_from_contest(target: User, *, contest: Contest, by: User, now: datetime) -> list[str]:
+    """Take away every role `target` holds in this contest, with a record in the audit log; their account,
+    their roles elsewhere and what they scored stay. Returns the roles taken away."""
+    async with in_transaction():
+        held = ContestRole.filter(contest_id=contest.id, user_id=target.id)
+        roles = sorted(str(role) for role in await held.values_list("role", flat=True))
+        await held.delete()
+        await record("contest_role.removed", subject=f"user:{target.id}", now=now, actor=by, contest_id=contest.id,
+                     data={"email": target.email, "roles": roles})
+    return roles
 
 
 async def switch_account(target: User, active: bool, *, contest: Contest, by: User, now: datetime) -> bool:

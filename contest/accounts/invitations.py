@@ -34,7 +34,7 @@ from contest.accounts.service import (
 )
 from contest.audit.log import record
 from contest.contests.models import Contest
-from contest.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from contest.errors import Conflict, InvalidInput, NotFound
 from contest.i18n import N_
 from contest.judging.models import JudgeGroup, PanelMember
 from contest.notifications.outbox import queue_templated
@@ -181,11 +181,11 @@ def new_account_errors(display_name: str, password: str) -> dict[str, str]:
 
 async def _check_existing(user: User, password: str, *, ip: str, now: datetime) -> None:
     """The account's current password, throttled like a login (the link must not bypass the throttle)."""
-    if await throttle.is_throttled(email=user.email, ip=ip, now=now):
-        raise TooManyAttempts()
+    limits = throttle.login_limits(user.email, ip)
+    counted = await throttle.attempt(limits, now=now)
     if not await passwords.verify_password(user.password_hash, password):
-        await throttle.record_failure(email=user.email, ip=ip, now=now)
         raise InvalidInput({"password": N_("The password is not correct.")})
+    await throttle.forget(counted, keys=[limits[0].key])
     if not user.is_active:
         raise InvitationInvalid()
 

@@ -120,7 +120,8 @@ class Session(Model):
 
 
 class LoginAttempt(Model):
-    """Failed logins, keyed by account and by client address, for throttling across processes."""
+    """One counted attempt (login, registration, vote code, objection) under one throttle key, so every
+    process agrees (accounts.throttle)."""
 
     id = fields.IntField(primary_key=True)
     key = fields.CharField(max_length=300, db_index=True)

@@ -12,8 +12,22 @@ from contest.accounts import passwords, sessions, throttle
 from contest.accounts.models import EntrantCategory, EntrantKind, EntrantProfile, User
 from contest.errors import InvalidCredentials, InvalidInput, TooManyAttempts
 from contest.i18n import N_
+from contest.notifications.outbox import queue_message
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+ACCOUNT_CREATED = (
+    "文创赛账号已创建 Your account is ready",
+    "您的设计师账号已创建，请用注册时设置的密码登录：{login_url}\n\n"
+    "Your designer account is ready. Log in with the password you chose: {login_url}\n",
+)
+ACCOUNT_EXISTS = (
+    "文创赛注册提醒 Someone tried to register with your e-mail",
+    "有人用您的邮箱申请注册，但该邮箱已有账号，因此没有创建新账号。如果是您本人，请直接登录：{login_url}\n"
+    "如忘记密码，请联系组委会。如非本人操作，请忽略本邮件。\n\n"
+    "Someone asked to register with your e-mail, which already has an account, so no new account was made. "
+    "If it was you, log in: {login_url}\nIf you forgot your password, write to the committee. "
+    "If it was not you, ignore this e-mail.\n",
+)
 
 
 def normalise_email(email: str) -> str:
@@ -43,18 +57,25 @@ async def register_designer(
     email: str,
     password: str,
     display_name: str,
+    ip: str,
+    now: datetime,
+    login_url: str,
     category: EntrantCategory = EntrantCategory.WORKER,
     kind: EntrantKind = EntrantKind.INDIVIDUAL,
     organisation: str = "",
     school: str = "",
     locale: str = "zh_CN",
-) -> User:
-    """Create a designer account with its entrant profile. Raises InvalidInput on bad fields."""
+) -> None:
+    """Create a designer account with its entrant profile, or, when the e-mail has one already, tell its
+    owner by e-mail: the caller answers both the same way, so registering reveals no account. Side
+    effects: two throttle records, an account (or none) and one outbox message. Raises InvalidInput on
+    bad fields, TooManyAttempts past the registration limits."""
     email = normalise_email(email)
     errors = check_registration(email, password, display_name)
     if errors:
         raise InvalidInput(errors)
-    password_hash = await passwords.hash_password(password)
+    await throttle.attempt(throttle.registration_limits(email, ip), now=now)
+    password_hash = await passwords.hash_password(password)  # also when the account exists: the same time
     try:
         async with in_transaction():
             user = await User.create(
@@ -63,22 +84,25 @@ async def register_designer(
             await EntrantProfile.create(
                 user=user, category=category, kind=kind, organisation=organisation.strip(), school=school.strip()
             )
+            await queue_message(kind="account_created", to_email=email, subject=ACCOUNT_CREATED[0],
+                                body_text=ACCOUNT_CREATED[1].format(login_url=login_url))
     except IntegrityError:
-        raise InvalidInput({"email": N_("This e-mail cannot be used to register. If it is yours, log in.")}) from None
-    return user
+        await queue_message(kind="account_exists", to_email=email, subject=ACCOUNT_EXISTS[0],
+                            body_text=ACCOUNT_EXISTS[1].format(login_url=login_url))
 
 
 async def authenticate(email: str, password: str, *, ip: str, now: datetime) -> User:
-    """The active user with these credentials. Unknown e-mail and wrong password fail the same way."""
+    """The active user with these credentials. Unknown e-mail and wrong password fail the same way.
+    The attempt is counted before the password is checked; a success takes back its own count and
+    the account's earlier failures from this address."""
     email = normalise_email(email)
-    if await throttle.is_throttled(email=email, ip=ip, now=now):
-        raise TooManyAttempts()
+    limits = throttle.login_limits(email, ip)
+    counted = await throttle.attempt(limits, now=now)
     user = await User.get_or_none(email=email)
     ok = await passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        await throttle.record_failure(email=email, ip=ip, now=now)
         raise InvalidCredentials()
-    await throttle.clear_account(email)
+    await throttle.forget(counted, keys=[limits[0].key])
     user.last_login_at = now
     await user.save(update_fields=["last_login_at"])
     return user

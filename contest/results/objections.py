@@ -24,14 +24,14 @@ from typing import Any
 import anyio
 from tortoise.transactions import in_transaction
 
-from contest.accounts.models import LoginAttempt
+from contest.accounts import throttle
 from contest.accounts.service import EMAIL_PATTERN, normalise_email
 from contest.audit.log import record
 from contest.audit.models import AuditEvent
 from contest.contests.models import AwardTier, Contest
 from contest.entries.images import ABSOLUTE_MAX_FILE, REFUSALS
 from contest.entries.models import Entry
-from contest.errors import Conflict, InvalidInput, InvalidUpload, TooManyAttempts
+from contest.errors import Conflict, InvalidInput, InvalidUpload
 from contest.i18n import N_
 from contest.media.pipeline import process_image_async
 from contest.media.sniffing import InvalidImage, Reason
@@ -128,18 +128,12 @@ def checked_input(data: ObjectionInput, numbers: Sequence[str], *, has_attachmen
     return data
 
 
-def _throttle_keys(contest: Contest, email: str, ip: str) -> tuple[str, str]:
-    return f"objection:{contest.id}:{email}", f"objection-ip:{ip}"
-
-
 async def _throttle(contest: Contest, email: str, ip: str, now: datetime) -> None:
-    """Refuse past the limits, else count this attempt (a refused attachment counts too: it cost work)."""
-    keys = _throttle_keys(contest, email, ip)
-    since = now - THROTTLE_WINDOW
-    for key, limit in zip(keys, (PER_EMAIL, PER_ADDRESS), strict=True):
-        if await LoginAttempt.filter(key=key, at__gte=since).count() >= limit:
-            raise TooManyAttempts(N_("Too many objections from you today. Please write to the committee instead."))
-    await LoginAttempt.bulk_create([LoginAttempt(key=key, at=now) for key in keys])
+    """Refuse past the limits, else count this attempt, atomically (a refused attachment counts too: it cost work)."""
+    limits = (throttle.Limit(f"objection:{contest.id}:{email}", PER_EMAIL, THROTTLE_WINDOW),
+              throttle.Limit(f"objection-ip:{ip}", PER_ADDRESS, THROTTLE_WINDOW))
+    await throttle.attempt(limits, now=now,
+                           refusal=N_("Too many objections from you today. Please write to the committee instead."))
 
 
 def _attachment_error(message: str) -> InvalidInput:

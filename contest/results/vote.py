@@ -6,7 +6,10 @@ and the announcement (embargo.results_public). So every vote counted is in the f
 figures, which blend in non-voided votes with contest.popular_vote_share (judging.standings),
 before anyone proposes awards from them, and nothing moves the figures of a locked round.
 
-Who: an e-mail address proven by a 6-digit code sent through the outbox. Only a hash of the code is
+Who: an e-mail address proven by a 6-digit code sent through the outbox. Only a bare address is
+accepted (no display name, comment or quoting), and the voter is its canonical mailbox (case,
++tag, and for Gmail the dots and googlemail.com folded): li.ming+1@googlemail.com and
+LiMing@gmail.com are one voter, in the quota and in the stuffing rules. Only a hash of the code is
 kept, with its expiry in the same column since Voter has no other: "<expiry, Unix seconds>:<hash>".
 
 How often: contest.popular_vote_daily_quota votes per voter per day of the contest's time zone, at
@@ -40,13 +43,12 @@ from tortoise.transactions import in_transaction
 
 from contest import clock
 from contest.accounts import throttle
-from contest.accounts.models import LoginAttempt
-from contest.accounts.service import EMAIL_PATTERN, normalise_email
+from contest.accounts.service import normalise_email
 from contest.audit.log import record
 from contest.contests.models import Contest
 from contest.entries.models import EntryImage
 from contest.entries.states import JUDGEABLE_STATES
-from contest.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from contest.errors import Conflict, InvalidInput, NotFound
 from contest.i18n import N_
 from contest.judging.models import Round, RoundEntry, RoundKind
 from contest.notifications.outbox import queue_message
@@ -56,7 +58,7 @@ from contest.results.models import Vote, Voter
 
 CODE_LIFETIME = timedelta(minutes=15)
 CODE_DIGEST_LENGTH = 48  # hex digits: the expiry and the hash must fit Voter.code_hash (64)
-CODES_PER_EMAIL = 3  # per throttle.WINDOW
+CODES_PER_EMAIL = 3  # per throttle.WINDOW, per canonical mailbox
 CODES_PER_ADDRESS = 20
 WRONG_CODES_PER_EMAIL = 5
 WRONG_CODES_PER_ADDRESS = 30
@@ -69,6 +71,10 @@ VOTERS_PER_MAILBOX = 2
 VOTERS_PER_NUMBERED_PATTERN = 5
 WRONG_CODE = N_("This code is not correct. Check the latest e-mail, or ask for a new code.")
 NUMBERED_LOCAL_PART = re.compile(r"(?P<stem>[a-z][a-z._-]{2,}?)[._-]?(?P<n>\d{1,3})")
+_ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+BARE_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+(?:[a-z]{{2,63}}|xn--[a-z0-9-]{{1,59}})")
+GMAIL = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}  # where dots in the local part are ignored
 
 
 class Phase(StrEnum):
@@ -238,17 +244,17 @@ def code_problem(sealed: str, voter_id: int, code: str, now: datetime) -> str | 
     return None
 
 
-async def _throttled(key: str, limit: int, now: datetime) -> bool:
-    return await LoginAttempt.filter(key=key, at__gte=now - throttle.WINDOW).count() >= limit
-
-
-async def _note(keys: Sequence[str], now: datetime) -> None:
-    await LoginAttempt.bulk_create([LoginAttempt(key=key, at=now) for key in keys])
+def _limits(kind: str, contest: Contest, mailbox_: str, ip: str, per_email: int,
+            per_address: int) -> list[throttle.Limit]:
+    return [throttle.Limit(f"{kind}:{contest.id}:{mailbox_}", per_email, throttle.WINDOW),
+            throttle.Limit(f"{kind}-ip:{ip}", per_address, throttle.WINDOW)]
 
 
 def checked_email(email: str) -> str:
+    """The bare address as typed (lower case); InvalidInput for anything else, display names and comments too."""
     email = normalise_email(email)
-    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+    local, _, _ = mailbox(email).rpartition("@")
+    if not BARE_EMAIL.fullmatch(email) or len(email) > 254 or not 0 < len(local) <= 64:
         raise InvalidInput({"email": N_("Enter a valid e-mail address.")})
     return email
 
@@ -260,15 +266,13 @@ async def request_code(contest: Contest, email: str, *, ip: str, now: datetime) 
     email = checked_email(email)
     if phase(contest, await final_round(contest), now) != Phase.OPEN:
         raise VoteClosed()
-    keys = (f"vote-code:{contest.id}:{email}", f"vote-code-ip:{ip}")
-    if await _throttled(keys[0], CODES_PER_EMAIL, now) or await _throttled(keys[1], CODES_PER_ADDRESS, now):
-        raise TooManyAttempts()
+    await throttle.attempt(_limits("vote-code", contest, mailbox(email), ip, CODES_PER_EMAIL, CODES_PER_ADDRESS),
+                           now=now)
     code = f"{secrets.randbelow(10**6):06d}"
     async with in_transaction():
-        voter, _ = await Voter.get_or_create(contest_id=contest.id, email=email)
+        voter, _ = await Voter.get_or_create(contest_id=contest.id, email=mailbox(email))
         voter.code_hash = seal_code(voter.id, code, now + CODE_LIFETIME)
         await voter.save(update_fields=["code_hash"])
-        await _note(keys, now)
         await queue_message(kind="vote_code", to_email=email, contest_id=contest.id,
                             subject=f"【{contest.title}】网络人气奖投票验证码 Popular vote code",
                             body_text=_code_text(contest, code), secret=code)
@@ -283,20 +287,19 @@ def _code_text(contest: Contest, code: str) -> str:
 
 async def verify_code(contest: Contest, email: str, code: str, *, ip: str, now: datetime) -> Voter:
     """Mark the voter verified and use the code up. Raises InvalidInput (a wrong or expired code, the
-    same for an address that never asked for one) or TooManyAttempts past the wrong-code limits."""
+    same for an address that never asked for one) or TooManyAttempts past the wrong-code limits. Each
+    check is counted before it is made; the right code takes back the mailbox's count."""
     email = checked_email(email)
-    keys = (f"vote-wrong:{contest.id}:{email}", f"vote-wrong-ip:{ip}")
-    if await _throttled(keys[0], WRONG_CODES_PER_EMAIL, now) or await _throttled(keys[1], WRONG_CODES_PER_ADDRESS, now):
-        raise TooManyAttempts()
-    voter = await Voter.get_or_none(contest_id=contest.id, email=email)
+    limits = _limits("vote-wrong", contest, mailbox(email), ip, WRONG_CODES_PER_EMAIL, WRONG_CODES_PER_ADDRESS)
+    counted = await throttle.attempt(limits, now=now)
+    voter = await Voter.get_or_none(contest_id=contest.id, email=mailbox(email))
     problem = code_problem(voter.code_hash, voter.id, _digits(code), now) if voter else WRONG_CODE
     if voter is None or problem is not None:
-        await _note(keys, now)
         raise InvalidInput({"code": problem})
     voter.code_hash = ""
     voter.verified_at = voter.verified_at or now
     await voter.save(update_fields=["code_hash", "verified_at"])
-    await LoginAttempt.filter(key=keys[0]).delete()
+    await throttle.forget(counted, keys=[limits[0].key])
     return voter
 
 
@@ -370,9 +373,11 @@ def subnet(ip: str) -> str | None:
 
 
 def mailbox(email: str) -> str:
-    """Where plus-addressed mail lands: name+anything@domain is name@domain."""
-    local, _, domain = email.rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
+    """The canonical mailbox, where the mail lands: Name+anything@domain is name@domain, and on Gmail
+    l.i.ming@googlemail.com is liming@gmail.com."""
+    local, _, domain = email.casefold().rpartition("@")
+    local, domain = local.split("+", 1)[0], GMAIL.get(domain, domain)
+    return f"{local.replace('.', '') if domain in GMAIL else local}@{domain}"
 
 
 def numbered_pattern(email: str) -> str | None:
@@ -382,8 +387,14 @@ def numbered_pattern(email: str) -> str | None:
     return f"{match['stem']}#@{domain}" if match else None
 
 
-def _suspicion(rule: Rule, key: str, facts: Sequence[VoteFact]) -> Suspicion:
-    return Suspicion(rule, key, tuple(sorted(f.id for f in facts)), len({f.voter_id for f in facts}),
+def _voters(facts: Iterable[VoteFact]) -> int:
+    """One voter per canonical mailbox (voters from before addresses were canonical may share one)."""
+    return len({mailbox(f.email) for f in facts})
+
+
+def _suspicion(rule: Rule, key: str, facts: Sequence[VoteFact],
+               count: Callable[[Iterable[VoteFact]], int] = _voters) -> Suspicion:
+    return Suspicion(rule, key, tuple(sorted(f.id for f in facts)), count(facts),
                      min(f.at for f in facts), max(f.at for f in facts))
 
 
@@ -412,20 +423,21 @@ def velocity(facts: Sequence[VoteFact], rule: Rule, key: Callable[[VoteFact], st
     return [_suspicion(rule, value, marked) for value, marked in found if marked]
 
 
-def clusters(facts: Sequence[VoteFact], rule: Rule, key: Callable[[VoteFact], str | None],
-             min_voters: int) -> list[Suspicion]:
-    return [_suspicion(rule, value, group) for value, group in _grouped(facts, key).items()
-            if len({f.voter_id for f in group}) >= min_voters]
+def clusters(facts: Sequence[VoteFact], rule: Rule, key: Callable[[VoteFact], str | None], min_voters: int,
+             count: Callable[[Iterable[VoteFact]], int] = _voters) -> list[Suspicion]:
+    return [_suspicion(rule, value, group, count) for value, group in _grouped(facts, key).items()
+            if count(group) >= min_voters]
 
 
 def detect(facts: Sequence[VoteFact]) -> list[Suspicion]:
     """Pure: every suspicion among the (not voided) votes, the largest first."""
     found = [
         *velocity(facts, Rule.ADDRESS_VELOCITY, lambda f: f.ip, ADDRESS_BURST),
-        *velocity(facts, Rule.VOTER_VELOCITY, lambda f: f.email, VOTER_BURST),
+        *velocity(facts, Rule.VOTER_VELOCITY, lambda f: mailbox(f.email), VOTER_BURST),
         *clusters(facts, Rule.SHARED_ADDRESS, lambda f: f.ip, VOTERS_PER_ADDRESS),
         *clusters(facts, Rule.SHARED_SUBNET, lambda f: subnet(f.ip), VOTERS_PER_SUBNET),
-        *clusters(facts, Rule.PLUS_ADDRESSING, lambda f: mailbox(f.email), VOTERS_PER_MAILBOX),
+        *clusters(facts, Rule.PLUS_ADDRESSING, lambda f: mailbox(f.email), VOTERS_PER_MAILBOX,
+                  lambda group: len({f.voter_id for f in group})),
         *clusters(facts, Rule.NUMBERED_EMAILS, lambda f: numbered_pattern(f.email), VOTERS_PER_NUMBERED_PATTERN),
     ]
     return sorted(found, key=lambda s: (-len(s.vote_ids), s.rule, s.key))

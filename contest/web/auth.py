@@ -67,17 +67,25 @@ async def register(request: Request) -> Response:
     except ValueError:
         return _register_page(request, values, {"category": N_("Choose one of the options.")}, 400)
     try:
-        user = await service.register_designer(
+        await service.register_designer(
             email=values["email"], password=str(form.get("password", "")), display_name=values["display_name"],
+            ip=_client(request), now=clock.now(), login_url=str(request.url_for("auth:login")),
             category=category, kind=kind, organisation=values["organisation"], school=values["school"],
             locale=request.scope["state"].get("locale") or "zh_CN",
         )
     except InvalidInput as exc:
         return _register_page(request, values, exc.field_errors, 400)
-    response = RedirectResponse(request.url_for("designer:dashboard"), status_code=303)
-    await log_in(request, response, user)
-    flash(request, response, N_("Welcome! Your account is ready."))
+    except TooManyAttempts as exc:
+        return _register_page(request, values, {"email": exc.message}, exc.status_code)
+    # The same answer whether the e-mail was new or had an account: the message tells its owner which.
+    response = RedirectResponse(request.url_for("auth:login"), status_code=303)
+    flash(request, response, N_("Thank you. We sent an e-mail to {email}: read it, then log in here."),
+          email=service.normalise_email(values["email"]))
     return response
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else ""
 
 
 async def login(request: Request) -> Response:
@@ -87,9 +95,8 @@ async def login(request: Request) -> Response:
     form = await read_form(request)
     email = text(form, "email", max_length=254)
     next_url = safe_next(text(form, "next"), "")
-    client = request.client.host if request.client else ""
     try:
-        user = await service.authenticate(email, str(form.get("password", "")), ip=client, now=clock.now())
+        user = await service.authenticate(email, str(form.get("password", "")), ip=_client(request), now=clock.now())
     except (InvalidCredentials, TooManyAttempts) as exc:
         context = {"values": {"email": email}, "error": exc.message, "next": next_url}
         return render(request, "auth/login.html", context, status_code=exc.status_code)
@@ -161,7 +168,7 @@ async def _accept_invitation(request: Request, found: Invitation, account: User 
     try:
         user = await invitations.accept(
             request.path_params["token"], display_name=values["display_name"], password=password, now=clock.now(),
-            ip=request.client.host if request.client else "")
+            ip=_client(request))
     except InvitationInvalid:
         return _invitation_gone(request)
     except (InvalidInput, TooManyAttempts) as exc:

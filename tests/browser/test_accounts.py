@@ -8,7 +8,7 @@ from tests.browser.conftest import screenshot
 pytestmark = pytest.mark.browser
 
 
-async def test_register_log_out_log_in_and_switch_language(page, live_server):
+async def test_register_then_log_in_log_out_log_in_and_switch_language(page, live_server):
     await page.goto(live_server.url("/"))
     await screenshot(page, "home-zh")
     await page.click("text=注册")
@@ -19,15 +19,9 @@ async def test_register_log_out_log_in_and_switch_language(page, live_server):
     await page.fill("#f-school", "上海大学")
     async with page.expect_navigation():
         await page.click("button[type=submit]")
-    assert page.url == live_server.url("/me/")
-    assert await page.text_content(".flash") == "欢迎！您的账号已创建。"
-    await screenshot(page, "dashboard-zh")
+    assert page.url == live_server.url("/account/login")
+    assert await page.text_content(".flash") == "谢谢。我们已向 browser.designer@example.org 发送邮件，请阅读后在此登录。"
 
-    async with page.expect_navigation():
-        await page.click("text=退出登录")
-    assert await page.text_content(".flash") == "您已退出登录。"
-
-    await page.click(".user-menu >> text=登录")
     await page.fill("#f-email", "browser.designer@example.org")
     await page.fill("#f-password", "wrong password!")
     async with page.expect_navigation():
@@ -37,6 +31,16 @@ async def test_register_log_out_log_in_and_switch_language(page, live_server):
     async with page.expect_navigation():
         await page.click("button[type=submit]")
     assert page.url == live_server.url("/me/")
+    await screenshot(page, "dashboard-zh")
+
+    async with page.expect_navigation():
+        await page.click("text=退出登录")
+    assert await page.text_content(".flash") == "您已退出登录。"
+    await page.click(".user-menu >> text=登录")
+    await page.fill("#f-email", "browser.designer@example.org")
+    await page.fill("#f-password", "a browser password")
+    async with page.expect_navigation():
+        await page.click("button[type=submit]")
 
     async with page.expect_navigation():
         await page.click(".lang-switch >> text=English")

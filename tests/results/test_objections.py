@@ -3,6 +3,7 @@ designer's own results behind the announcement."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -337,6 +338,13 @@ async def test_objections_are_throttled_per_email_and_per_address(db, tmp_path):
         await objections.file_objection(final.contest, form(final, email="fresh@example.net"), attachment=None,
                                         store=store, ip="192.0.2.9", now=DURING)
     assert await Objection.filter(objector_email="fresh@example.net").count() == 0
+
+
+async def test_a_concurrent_burst_of_objections_stores_only_the_limit(db, tmp_path):
+    final, _ = await confirmed_final()
+    outcomes = await asyncio.gather(*(filed(final, tmp_path, 1 + n % 3) for n in range(14)), return_exceptions=True)
+    assert sorted(type(o).__name__ for o in outcomes) == ["Objection"] * 3 + ["TooManyAttempts"] * 11
+    assert await Objection.all().count() == 3
 
 
 # --- the notice ------------------------------------------------------------------------------------

@@ -128,6 +128,17 @@ def test_a_voter_faster_than_a_person_is_flagged_and_a_person_is_not():
     assert rules_found(quick + human) == {(Rule.VOTER_VELOCITY, "bot@example.com"): (0, 1, 2)}
 
 
+def test_spellings_of_one_mailbox_are_one_voter_in_the_stuffing_rules():
+    spellings = ["li.ming@gmail.com", "liming@googlemail.com", "LiMing+2@gmail.com"]
+    quick = [fact(n, n, email, f"192.0.2.{n}", n) for n, email in enumerate(spellings)]
+    assert rules_found(quick)[(Rule.VOTER_VELOCITY, "liming@gmail.com")] == (0, 1, 2)
+    crowd = [fact(10 + n, 10 + n, f"p{n}x@example.com", "203.0.113.5", n * 600) for n in range(vote.VOTERS_PER_ADDRESS - 2)]
+    dotted = [fact(30 + n, 30 + n, email, "203.0.113.5", 9000 + n * 600) for n, email in enumerate(["f.an@gmail.com", "fan@gmail.com"])]
+    assert (Rule.SHARED_ADDRESS, "203.0.113.5") not in rules_found(crowd + dotted)
+    assert vote.mailbox("Li.Ming+x@GoogleMail.com") == "liming@gmail.com"
+    assert vote.mailbox("li.ming+x@163.com") == "li.ming@163.com"
+
+
 def test_subnets_of_both_address_families_and_junk():
     assert vote.subnet("203.0.113.200") == "203.0.113.0/24"
     assert vote.subnet("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
@@ -222,6 +233,67 @@ async def test_codes_per_email_are_throttled_and_a_new_code_replaces_the_old(db)
         with pytest.raises(InvalidInput):
             await vote.verify_code(contest, "fan@example.com", first, ip="192.0.2.1", now=NOW)
     assert (await vote.verify_code(contest, "fan@example.com", latest, ip="192.0.2.1", now=NOW)).verified_at == NOW
+
+
+async def test_a_concurrent_burst_of_code_checks_is_evaluated_only_up_to_the_limit(db):
+    contest, _, _ = await vote_contest()
+    code = await sent_code(contest, "fan@example.com")
+    wrong = [f"{(int(code) + n) % 10**6:06d}" for n in range(1, 40)]
+    outcomes = await asyncio.gather(
+        *(vote.verify_code(contest, "fan@example.com", guess, ip="192.0.2.1", now=NOW) for guess in [*wrong, code]),
+        return_exceptions=True)
+    assert sorted(type(o).__name__ for o in outcomes) == ["InvalidInput"] * 5 + ["TooManyAttempts"] * 35
+    assert await Voter.filter(verified_at__isnull=False).count() == 0
+
+
+async def test_a_concurrent_burst_of_code_requests_sends_only_the_limit(db):
+    contest, _, _ = await vote_contest()
+    outcomes = await asyncio.gather(
+        *(vote.request_code(contest, "fan@example.com", ip="192.0.2.1", now=NOW) for _ in range(20)),
+        return_exceptions=True)
+    assert sorted(type(o).__name__ for o in outcomes) == ["NoneType"] * 3 + ["TooManyAttempts"] * 17
+    assert await OutboxMessage.filter(kind="vote_code").count() == 3
+
+
+@pytest.mark.parametrize("written", [
+    "a<fan@example.com", "(c)fan@example.com", "fan@example.com (c)", "李明 <fan@example.com>", '"fan"@example.com',
+    "fan@example.com, other@example.com", "+tag@example.com", "fan..x@example.com", "fan@localhost"])
+async def test_only_a_bare_address_can_ask_for_a_code(db, written):
+    contest, _, _ = await vote_contest()
+    with pytest.raises(InvalidInput) as caught:
+        await vote.request_code(contest, written, ip="192.0.2.1", now=NOW)
+    assert caught.value.field_errors == {"email": "Enter a valid e-mail address."}
+    assert (await OutboxMessage.all().count(), await Voter.all().count()) == (0, 0)
+
+
+async def test_one_mailbox_is_one_voter_however_it_is_written(db):
+    contest, _, found = await vote_contest(quota=2)
+    written = ["Li.Ming@gmail.com", "liming+vote@gmail.com", "l.i.m.i.n.g@googlemail.com"]
+    voters = []
+    for email in written:
+        code = await sent_code(contest, email)
+        voters.append((await vote.verify_code(contest, email, code, ip="192.0.2.1", now=NOW)).id)
+    assert len(set(voters)) == 1
+    with pytest.raises(TooManyAttempts):  # codes per mailbox, however it is written
+        await vote.request_code(contest, "LIMING@GMAIL.COM", ip="198.51.100.1", now=NOW)
+    assert await Voter.all().values_list("email", flat=True) == ["liming@gmail.com"]
+    assert await OutboxMessage.all().order_by("id").values_list("to_email", flat=True) == [e.lower() for e in written]
+    first, last = (await Voter.get(id=voters[0]), await Voter.get(id=voters[-1]))
+    await vote.cast_vote(contest, first, candidate=found[0].key, ip="192.0.2.1", now=NOW)
+    await vote.cast_vote(contest, last, candidate=found[1].key, ip="192.0.2.1", now=NOW)
+    with pytest.raises(vote.QuotaReached):
+        await vote.cast_vote(contest, last, candidate=found[2].key, ip="192.0.2.1", now=NOW)
+
+
+async def test_wrong_codes_count_against_the_mailbox_however_it_is_written(db):
+    contest, _, _ = await vote_contest()
+    code = await sent_code(contest, "fan@example.com")
+    wrong = "000000" if code != "000000" else "111111"
+    for n in range(vote.WRONG_CODES_PER_EMAIL):
+        with pytest.raises(InvalidInput):
+            await vote.verify_code(contest, f"Fan+{n}@example.com", wrong, ip=f"192.0.2.{n}", now=NOW)
+    with pytest.raises(TooManyAttempts):
+        await vote.verify_code(contest, "fan@example.com", code, ip="198.51.100.1", now=NOW)
 
 
 async def test_no_code_is_sent_to_a_bad_address_or_outside_the_window(db):

@@ -1,26 +1,62 @@
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+
 import pytest
 
 from contest.accounts.models import LoginAttempt, Session, User
+from contest.notifications.models import OutboxMessage
 from tests.factories import PASSWORD, login_as, make_user, set_session_cookie
 from tests.web.helpers import form_token
 
 pytestmark = pytest.mark.web
 
 
-async def test_register_creates_designer_and_logs_in(client):
+def _registration(token: str, email: str) -> dict[str, str]:
+    return {"csrf_token": token, "email": email, "display_name": "李华", "password": "a long password",
+            "category": "student", "kind": "team", "organisation": "", "school": "同济大学"}
+
+
+async def test_register_creates_designer_who_then_logs_in(client):
     token = await form_token(client, "/account/register")
-    response = await client.post("/account/register", data={
-        "csrf_token": token, "email": "Li.Hua@Example.org", "display_name": "李华", "password": "a long password",
-        "category": "student", "kind": "team", "organisation": "", "school": "同济大学",
-    })
-    assert response.status_code == 303
-    assert response.headers["location"] == "http://testserver/me/"
+    response = await client.post("/account/register", data=_registration(token, "Li.Hua@Example.org"))
+    assert (response.status_code, response.headers["location"]) == (303, "http://testserver/account/login")
     user = await User.get(email="li.hua@example.org").prefetch_related("profile")
     assert (user.display_name, user.profile.category, user.profile.school) == ("李华", "student", "同济大学")
-    dashboard = await client.get("/me/")
-    assert "李华，您好。" in dashboard.text
+    login_page = await client.get("/account/login")
+    assert "谢谢。我们已向 li.hua@example.org 发送邮件，请阅读后在此登录。" in login_page.text
+    await client.post("/account/login", data={"csrf_token": token, "email": "li.hua@example.org",
+                                              "password": "a long password"})
+    assert "李华，您好。" in (await client.get("/me/")).text
+
+
+async def test_registering_a_taken_email_answers_exactly_as_a_new_one(client):
+    owner = await make_user(email="taken@example.org")
+    answers = []
+    for email in ("fresh@example.org", "taken@example.org"):
+        token = await form_token(client, "/account/register")
+        response = await client.post("/account/register", data=_registration(token, email))
+        page = await client.get(response.headers["location"])
+        answers.append((response.status_code, response.headers["location"],
+                        page.text.replace(email, "E").replace(await form_token(client, "/account/login"), "T")))
+    assert answers[0][0] == 303
+    assert answers[0] == answers[1]
+    assert await User.filter(email="taken@example.org").values_list("id", flat=True) == [owner.id]
+    assert await OutboxMessage.all().order_by("id").values_list("kind", "to_email") == [
+        ("account_created", "fresh@example.org"), ("account_exists", "taken@example.org")]
+
+
+async def test_registration_is_throttled_per_address(client):
+    statuses = []
+    for n in range(11):
+        token = await form_token(client, "/account/register")
+        statuses.append((await client.post("/account/register", data=_registration(token, f"n{n}@example.org"))).status_code)
+    assert statuses == [303] * 10 + [429]
+    refused = await client.post("/account/register", data=_registration(token, "late@example.org"))
+    assert "尝试次数过多" in refused.text
+    assert 'value="late@example.org"' in refused.text
+    assert await User.filter(email="late@example.org").count() == 0
 
 
 async def test_register_with_bad_fields_keeps_input_and_explains(client):
@@ -73,17 +109,27 @@ async def test_unknown_email_and_wrong_password_answer_the_same(client):
     assert "邮箱或密码不正确。" in wrong.text
 
 
-async def test_login_is_throttled_per_account(client):
+async def test_login_slows_down_per_account_and_address(client):
     await make_user(email="target@example.org")
     token = await form_token(client, "/account/login")
     statuses = []
-    for _ in range(11):
+    for _ in range(6):
         response = await client.post("/account/login", data={"csrf_token": token, "email": "target@example.org", "password": "guess guess"})
         statuses.append(response.status_code)
-    assert statuses == [400] * 10 + [429]
+    assert statuses == [400] * 5 + [429]
     blocked = await client.post("/account/login", data={"csrf_token": token, "email": "target@example.org", "password": PASSWORD})
     assert blocked.status_code == 429
     assert "尝试次数过多" in blocked.text
+
+
+async def test_a_concurrent_burst_of_logins_is_evaluated_only_up_to_the_limit(client):
+    await make_user(email="target@example.org")
+    token = await form_token(client, "/account/login")
+    guesses = [f"guess number {n}" for n in range(39)] + [PASSWORD]
+    responses = await asyncio.gather(*(client.post("/account/login", data={
+        "csrf_token": token, "email": "target@example.org", "password": guess}) for guess in guesses))
+    assert Counter(r.status_code for r in responses) == Counter({429: 35, 400: 5})
+    assert await Session.all().count() == 0
 
 
 async def test_disabled_user_cannot_log_in(client):
@@ -91,7 +137,7 @@ async def test_disabled_user_cannot_log_in(client):
     token = await form_token(client, "/account/login")
     response = await client.post("/account/login", data={"csrf_token": token, "email": "gone@example.org", "password": PASSWORD})
     assert response.status_code == 400
-    assert await LoginAttempt.filter(key="account:gone@example.org").count() == 1
+    assert await LoginAttempt.filter(key="login:gone@example.org|127.0.0.1").count() == 1
 
 
 async def test_password_change_requires_current_password_and_rotates_session(client, settings):

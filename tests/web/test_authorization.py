@@ -118,7 +118,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("track_add", "POST"), ("contest_track", "GET"), ("track_update", "POST"), ("track_move", "POST"),
         ("track_delete", "POST"), ("field_add", "POST"), ("field_update", "POST"), ("field_move", "POST"),
         ("field_delete", "POST"), ("tier_add", "POST"), ("tier_update", "POST"), ("tier_delete", "POST"),
-        ("terms_add", "POST"), ("contest_accounts", "GET"), ("account_switch", "POST"))},
+        ("terms_add", "POST"), ("contest_accounts", "GET"), ("account_remove", "POST"))},
+    ("organiser:account_switch", "POST"): policy(HIDE, anonymous=LOGIN),  # site organisers only: it reaches every contest
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
         ("outbox", "GET"), ("outbox_retry", "POST"), ("messages", "GET"), ("messages_save", "POST"),
         ("messages_reset", "POST"), ("audit", "GET"), ("audit_csv", "GET"))},

@@ -465,7 +465,7 @@ async def contest_accounts(request: Request) -> Response:
 async def account_switch(request: Request) -> Response:
     contest = await organised_contest(request)
     by = require_user(request)
-    target = await access.manageable_account(contest, request.path_params["user_id"], by=by)
+    target = await access.switchable_account(request.path_params["user_id"], by=by)
     permissions.require(target is not None)
     values = form_values(await read_form(request))
     if values.get("active") not in {"0", "1"}:
@@ -475,6 +475,20 @@ async def account_switch(request: Request) -> Response:
     await access.switch_account(target, active, contest=contest, by=by, now=clock.now())  # type: ignore[arg-type]
     message = N_("Account enabled.") if active else N_("Account disabled; its sessions have ended.")
     return _back(request, "organiser:contest_accounts", message, slug=contest.slug)
+
+
+async def account_remove(request: Request) -> Response:
+    contest = await organised_contest(request)
+    by = require_user(request)
+    target = await access.removable_person(contest, request.path_params["user_id"], by=by)
+    permissions.require(target is not None)
+    await read_form(request)
+    await access.remove_from_contest(target, contest=contest, by=by, now=clock.now())  # type: ignore[arg-type]
+    response = redirect_to(request, "organiser:contest_accounts", slug=contest.slug)
+    flash(request, response,
+          N_("{name} no longer has a role in this contest; their account and what they scored stay."),
+          name=target.display_name)  # type: ignore[union-attr]
+    return response
 
 
 _c = "/c/{slug}"
@@ -502,4 +516,5 @@ routes = [
     Route(_c + "/terms", terms_add, methods=["POST"], name="terms_add"),
     Route(_c + "/accounts", contest_accounts, name="contest_accounts"),
     Route(_c + "/accounts/{user_id:int}/active", account_switch, methods=["POST"], name="account_switch"),
+    Route(_c + "/accounts/{user_id:int}/remove", account_remove, methods=["POST"], name="account_remove"),
 ]
