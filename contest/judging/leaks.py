@@ -109,6 +109,9 @@ async def redact_entry(entry: Entry, *, title: str, concept: str, by: User, now:
         raise InvalidInput({"title": N_("This field is required.")})
     if len(title) > TITLE_MAX:
         raise InvalidInput({"title": N_("Too long for this field.")})
+    if await _pictures_still_name_the_entrant(entry):
+        raise InvalidInput({"images": N_("A picture still names the entrant, and redacting the text does not hide it. "
+                                         "Ask the entrant to replace the picture, or clear the entry if it is harmless.")})
     changes: dict[str, Any] = {"title": title, "concept": concept, "leak_status": LeakStatus.REDACTED}
     if answers is not None:
         changes["answers"] = answers
@@ -119,6 +122,12 @@ async def redact_entry(entry: Entry, *, title: str, concept: str, by: User, now:
                      data={"fields": changed})
     for key, value in changes.items():
         setattr(entry, key, value)
+
+
+async def _pictures_still_name_the_entrant(entry: Entry) -> bool:
+    owner = await User.get(id=entry.owner_id)
+    identity = identity_needles(entry, owner, list(await TeamMember.filter(entry_id=entry.id)))
+    return any(_image_findings(image, identity) for image in await EntryImage.filter(entry_id=entry.id))
 
 
 @dataclass(frozen=True)

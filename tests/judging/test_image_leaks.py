@@ -14,7 +14,8 @@ from contest.entries import images as entry_images
 from contest.entries.models import Entry, EntryImage
 from contest.entries.states import LeakStatus
 from contest.judging import queries, service
-from contest.judging.leaks import LeakFinding, check_entry_leaks, flagged_entries
+from contest.errors import InvalidInput
+from contest.judging.leaks import LeakFinding, check_entry_leaks, flagged_entries, redact_entry
 from contest.judging.models import Assignment
 from contest.media.pipeline import process_image
 from contest.media.storage import UploadStore
@@ -101,3 +102,15 @@ async def test_judges_never_get_an_entry_held_for_its_picture(db, tmp_path):
     queue = await queries.judge_queue(judge, round_, now=NOW)
     assert [item.entry.title for item in queue.items] == ["灯"]
     assert (await Entry.get(id=entry.id)).leak_status == LeakStatus.FLAGGED
+
+
+async def test_redacting_the_text_does_not_release_an_entry_whose_picture_names_the_entrant(db, tmp_path):
+    picture, _ = imagegen.lettered(["设计：陈晓明"], size=(1600, 1000))
+    entry, _ = await entry_with_image(UploadStore(tmp_path), picture, title="陈晓明的海上花")
+    await check_entry_leaks(entry, now=NOW)
+    organiser = await make_user(display_name="组委会")
+    with pytest.raises(InvalidInput) as refused:
+        await redact_entry(entry, title="海上花", concept="", by=organiser, now=NOW)
+    assert list(refused.value.field_errors) == ["images"]
+    stored = await Entry.get(id=entry.id)
+    assert (stored.title, stored.leak_status) == ("陈晓明的海上花", LeakStatus.FLAGGED)
