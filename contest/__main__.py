@@ -22,6 +22,8 @@ from contest.settings import ConfigurationError, Settings, load_settings
 if TYPE_CHECKING:
     import uvicorn
 
+    from contest.notifications.sender import Transport
+
 
 async def _with_database(settings: Settings, work) -> object:
     await Tortoise.init(config=settings_config(settings), _enable_global_fallback=True)
@@ -97,7 +99,7 @@ def _serve_workers(config: uvicorn.Config) -> None:
 
 def _start_outbox_sender(settings: Settings) -> None:
     """One sender process beside the web workers (however many there are), stopped when serve stops."""
-    if not settings.smtp_host:
+    if not (settings.smtp_host or settings.mail_dir):
         return
     import atexit
     import subprocess
@@ -120,8 +122,7 @@ async def _send_outbox(settings: Settings, *, once: bool, parent: int) -> None:
     from contest import clock
     from contest.notifications import sender
 
-    transport = sender.SmtpTransport(settings.smtp_host, settings.smtp_port, settings.smtp_user,
-                                     settings.smtp_password)
+    transport = _transport(settings)
     if once:
         outcomes = await sender.send_due(transport, sender=settings.smtp_from, now=clock.now(), limit=10_000)
         print(", ".join(f"{state}: {count}" for state, count in sorted(outcomes.items())) or "Nothing was due.")
@@ -130,16 +131,28 @@ async def _send_outbox(settings: Settings, *, once: bool, parent: int) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     watcher = asyncio.create_task(_stop_when_orphaned(parent, stop)) if parent else None
-    print(f"Sending the outbox through {settings.smtp_host}:{settings.smtp_port}.", flush=True)
+    where = f"{settings.smtp_host}:{settings.smtp_port}" if settings.smtp_host else f"the folder {settings.mail_dir}"
+    print(f"Sending the outbox through {where}.", flush=True)
     await sender.run_sender(transport, sender=settings.smtp_from, stop=stop)
     if watcher:
         await watcher
 
 
+def _transport(settings: Settings) -> Transport:
+    from contest.notifications import sender
+
+    if settings.smtp_host:
+        return sender.SmtpTransport(settings.smtp_host, settings.smtp_port, settings.smtp_user, settings.smtp_password)
+    if settings.mail_dir:
+        return sender.MaildirTransport(settings.mail_dir)
+    raise ConfigurationError("neither CONTEST_SMTP_HOST nor CONTEST_MAIL_DIR is set; messages stay in the outbox.")
+
+
 def cmd_send_outbox(args: argparse.Namespace) -> None:
     settings = load_settings()
-    if not settings.smtp_host:
-        print("contest: CONTEST_SMTP_HOST is not set; messages stay in the outbox.", file=sys.stderr)
+    if not (settings.smtp_host or settings.mail_dir):
+        print("contest: neither CONTEST_SMTP_HOST nor CONTEST_MAIL_DIR is set; messages stay in the outbox.",
+              file=sys.stderr)
         sys.exit(2)
     asyncio.run(_with_database(settings, lambda: _send_outbox(settings, once=args.once, parent=args.parent_pid)))
 

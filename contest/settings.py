@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -42,6 +43,8 @@ class Settings:
     smtp_user: str = ""
     smtp_password: str = field(default="", repr=False)
     smtp_from: str = "noreply@localhost"
+    # Without SMTP, development delivers the outbox into this Maildir (one file a message, secrets included)
+    mail_dir: Path | None = None
 
     @property
     def production(self) -> bool:
@@ -66,6 +69,13 @@ def _secret_file_key(data_dir: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _mail_dir(env: Mapping[str, str], data_dir: Path, *, production: bool) -> Path | None:
+    """CONTEST_MAIL_DIR when given (empty: none); in development without SMTP, <data dir>/mail."""
+    if "CONTEST_MAIL_DIR" in env:
+        return Path(env["CONTEST_MAIL_DIR"]).resolve() if env["CONTEST_MAIL_DIR"] else None
+    return None if production or env.get("CONTEST_SMTP_HOST") else data_dir / "mail"
 
 
 def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -94,6 +104,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         "smtp_user": env.get("CONTEST_SMTP_USER", ""),
         "smtp_password": env.get("CONTEST_SMTP_PASSWORD", ""),
         "smtp_from": env.get("CONTEST_SMTP_FROM", "noreply@localhost"),
+        "mail_dir": _mail_dir(env, data_dir, production=mode == "production"),
     }
     values.update(overrides)
     if not values["secret_key"] and mode != "production":

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import mailbox
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from pathlib import Path
 from typing import Protocol
 
 import aiosmtplib
@@ -50,6 +52,16 @@ class SmtpTransport:
         await aiosmtplib.send(
             message, hostname=self.host, port=self.port, username=self.username or None,
             password=self.password or None, use_tls=self.port == 465, timeout=self.timeout)
+
+
+@dataclass(frozen=True)
+class MaildirTransport:
+    """Delivers into a local Maildir (any mail client reads it): development's mail server."""
+
+    path: Path
+
+    async def send(self, message: EmailMessage) -> None:
+        await asyncio.to_thread(lambda: mailbox.Maildir(self.path, create=True).add(message))
 
 
 def _due(now: datetime) -> Q:
