@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.functions import Max
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from contest.accounts.models import ContestRole, ContestRoleKind, User
@@ -25,6 +26,7 @@ from contest.form_input import FieldReader
 from contest.i18n import N_
 from contest.judging.aggregation import Method
 from contest.judging.models import (
+    Assignment,
     AssignmentMode,
     Criterion,
     EntrySource,
@@ -257,12 +259,14 @@ async def create_panel(round_: Round, *, name: str, track_id: int | None, by: Us
 
 
 async def delete_panel(panel: Panel, round_: Round, *, by: User, now: datetime) -> None:
-    """Assignments made through the panel stay (their panel becomes empty); judges keep what they scored."""
+    """Every judge of the panel leaves it, as by `remove_panel_member`; then the panel goes."""
     _require_unlocked(round_)
     async with in_transaction():
+        assignments, scores = await _drop_seat_work(Assignment.filter(panel_id=panel.id))
         await Panel.filter(id=panel.id).delete()
         await record("panel.deleted", subject=f"round:{round_.id}", now=now, actor=by, contest_id=round_.contest_id,
-                     data={"panel": panel.id, "name": panel.name})
+                     data={"panel": panel.id, "name": panel.name, "assignments_removed": assignments,
+                           "scores_removed": scores})
 
 
 async def contest_judges(contest_id: int) -> list[dict[str, Any]]:
@@ -292,9 +296,26 @@ async def add_panel_member(panel: Panel, round_: Round, *, judge_id: int, group_
 
 
 async def remove_panel_member(member: PanelMember, round_: Round, *, by: User, now: datetime) -> None:
-    """The judge leaves the panel; what they were assigned and scored stays until an organiser reassigns."""
+    """The judge leaves the panel and, at once, what came to them through it: those assignments and
+    their scores are deleted, so the judge's pages answer 404 and the round's figures no longer count
+    them. The audit event lists the scores removed (each one's `score.saved` events stay too)."""
     _require_unlocked(round_)
     async with in_transaction():
+        assignments, scores = await _drop_seat_work(
+            Assignment.filter(panel_id=member.panel_id, judge_id=member.judge_id))
         await PanelMember.filter(id=member.id).delete()
         await record("panel.member_removed", subject=f"round:{round_.id}", now=now, actor=by,
-                     contest_id=round_.contest_id, data={"panel": member.panel_id, "judge": member.judge_id})
+                     contest_id=round_.contest_id, data={"panel": member.panel_id, "judge": member.judge_id,
+                                                         "assignments_removed": assignments, "scores_removed": scores})
+
+
+async def _drop_seat_work(assignments: QuerySet[Assignment]) -> tuple[int, list[dict[str, Any]]]:
+    """Delete these assignments with their scores; (how many assignments, the scores as they were)."""
+    ids = list(await assignments.values_list("id", flat=True))
+    scores = await Score.filter(assignment_id__in=ids).order_by("assignment__entry_id", "criterion_id").values(
+        "assignment__entry_id", "criterion_id", "value") if ids else []
+    if ids:
+        await Score.filter(assignment_id__in=ids).delete()
+        await Assignment.filter(id__in=ids).delete()
+    return len(ids), [{"entry": s["assignment__entry_id"], "criterion": s["criterion_id"], "value": str(s["value"])}
+                      for s in scores]

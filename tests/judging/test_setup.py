@@ -17,6 +17,8 @@ from contest.judging.service import RoundLocked
 from tests.factories import NOW, make_contest, make_track, make_user
 from tests.judging.helpers import scoring_setup
 
+pytestmark = pytest.mark.unit
+
 ZONE = "Asia/Shanghai"
 GOOD = {"kind": "final", "name": "终评", "name_en": "Final", "opens_at": "2026-12-01T09:00",
         "closes_at": "2026-12-05T18:00", "entry_source": "advanced", "assignment_mode": "k_per_entry",
