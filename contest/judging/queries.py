@@ -1,8 +1,12 @@
 """Queries for judging. Visibility is part of each query: what a judge may not see is simply not there.
 
 A judge sees an entry of a round only while the round's window is open ([opens_at, closes_at)),
-only if assigned to it, without a conflict, and not held by the leak check (FLAGGED), and only
-while the entry is submitted. That rule is written once, in `_VISIBLE_SQL`.
+only if assigned to it (or, with the round's `judges_see_only_assigned` off, if one of their panels
+takes its track), without a conflict, and not held by the leak check (FLAGGED), and only while the
+entry is submitted. That rule is written once per switch position, in `_VISIBLE_SQL` and `_PANEL_SQL`.
+A judge taken off a panel loses the assignments that came through it (judging.setup), so both
+answer nothing for them; an assignment through a panel they no longer sit on (removed before that
+rule) is not shown either.
 
 Judges' pages are read often and never cached, and every autosave answers with the queue's
 progress, so they are read with plain SQL into rows (`contest.plain_sql`): Tortoise spent
@@ -18,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from tortoise.expressions import Q
 
 from contest.accounts.models import User
 from contest.contests.models import TrackField
@@ -98,7 +104,9 @@ SELECT re."entry_id", re."alias", e."title" AS "entry__title", e."concept" AS "e
 FROM "assignment" a
 JOIN "round_entry" re ON re."round_id" = a."round_id" AND re."entry_id" = a."entry_id"
 JOIN "entry" e ON e."id" = a."entry_id"
-WHERE a."round_id" = ? AND a."judge_id" = ? {_JUDGEABLE}"""
+WHERE a."round_id" = ? AND a."judge_id" = ? {_JUDGEABLE}
+  AND (a."panel_id" IS NULL OR EXISTS (SELECT 1 FROM "panel_member" pm
+                                       WHERE pm."panel_id" = a."panel_id" AND pm."judge_id" = a."judge_id"))"""
 
 # The panel of the round through which the judge (first ?) may score entry e: one of their seats
 # whose panel takes e's track (a panel without a track takes all), the lowest id when several do.
@@ -121,7 +129,9 @@ WHERE re."round_id" = ? AND (a."id" IS NOT NULL OR {_SEAT_SQL} IS NOT NULL) {_JU
 # The round with whether this user judges it: assigned to some entry of it, or seated on one of its
 # panels (after conflicts took every entry away).
 _JUDGE_ROUND_SQL = """
-SELECT r.*, (EXISTS (SELECT 1 FROM "assignment" a WHERE a."round_id" = r."id" AND a."judge_id" = ?)
+SELECT r.*, (EXISTS (SELECT 1 FROM "assignment" a WHERE a."round_id" = r."id" AND a."judge_id" = ?
+                     AND (a."panel_id" IS NULL OR EXISTS (SELECT 1 FROM "panel_member" pm
+                          WHERE pm."panel_id" = a."panel_id" AND pm."judge_id" = a."judge_id")))
              OR EXISTS (SELECT 1 FROM "panel_member" pm JOIN "panel" p ON p."id" = pm."panel_id"
                         WHERE p."round_id" = r."id" AND pm."judge_id" = ?)) AS "judge__seated"
 FROM "round" r WHERE r."id" = ?
@@ -276,7 +286,8 @@ async def round_by_id(round_id: int) -> Round | None:
 
 async def judged_round_ids(judge: User) -> set[int]:
     """Rounds where the user is a judge: assigned entries, or a seat on a panel (after conflicts took them all)."""
-    assigned = await Assignment.filter(judge_id=judge.id).distinct().values_list("round_id", flat=True)
+    assigned = await Assignment.filter(Q(panel_id=None) | Q(panel__members__judge_id=judge.id),
+                                       judge_id=judge.id).distinct().values_list("round_id", flat=True)
     seated = await PanelMember.filter(judge_id=judge.id).values_list("panel__round_id", flat=True)
     return set(assigned) | set(seated)
 

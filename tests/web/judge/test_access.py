@@ -143,3 +143,13 @@ async def test_a_judge_taken_off_the_panel_leaves_the_others_untouched(client, s
     assert sorted(await Assignment.filter(round=scene.round_).values_list("judge_id", "entry_id")) == sorted(
         [(scene.conflicted.id, scene.entries[0].id), (scene.conflicted.id, scene.entries[1].id),
          (scene.other_judge.id, scene.entries[2].id)])
+
+
+async def test_an_assignment_through_a_panel_the_judge_left_earlier_is_the_same_404(client, settings, scene):
+    await PanelMember.filter(judge=scene.judge).delete()  # left before removal dropped assignments
+    await _as(client, settings, scene.judge)
+    missing = f"/judge/r/{scene.round_.id}/ZZZ-999"
+    gone, never = await client.get(score_path(scene)), await client.get(missing)
+    assert (gone.status_code, main_of(gone.text, score_path(scene))) == (404, main_of(never.text, missing))
+    assert (await client.get(f"/judge/r/{scene.round_.id}")).status_code == 404
+    assert f'/judge/r/{scene.round_.id}"' not in (await client.get("/judge/")).text
