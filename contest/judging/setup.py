@@ -258,7 +258,15 @@ async def create_panel(round_: Round, *, name: str, track_id: int | None, by: Us
     return panel
 
 
-async def delete_panel(panel: Panel, round_: Round, *, by: User, now: datetime) -> None:
+@dataclass(frozen=True)
+class Removed:
+    """What a judge's leaving a panel took out of the round."""
+
+    assignments: int
+    scores: int
+
+
+async def delete_panel(panel: Panel, round_: Round, *, by: User, now: datetime) -> Removed:
     """Every judge of the panel leaves it, as by `remove_panel_member`; then the panel goes."""
     _require_unlocked(round_)
     async with in_transaction():
@@ -267,6 +275,7 @@ async def delete_panel(panel: Panel, round_: Round, *, by: User, now: datetime) 
         await record("panel.deleted", subject=f"round:{round_.id}", now=now, actor=by, contest_id=round_.contest_id,
                      data={"panel": panel.id, "name": panel.name, "assignments_removed": assignments,
                            "scores_removed": scores})
+    return Removed(assignments, len(scores))
 
 
 async def contest_judges(contest_id: int) -> list[dict[str, Any]]:
@@ -295,7 +304,7 @@ async def add_panel_member(panel: Panel, round_: Round, *, judge_id: int, group_
     return member
 
 
-async def remove_panel_member(member: PanelMember, round_: Round, *, by: User, now: datetime) -> None:
+async def remove_panel_member(member: PanelMember, round_: Round, *, by: User, now: datetime) -> Removed:
     """The judge leaves the panel and, at once, what came to them through it: those assignments and
     their scores are deleted, so the judge's pages answer 404 and the round's figures no longer count
     them. The audit event lists the scores removed (each one's `score.saved` events stay too)."""
@@ -307,6 +316,7 @@ async def remove_panel_member(member: PanelMember, round_: Round, *, by: User, n
         await record("panel.member_removed", subject=f"round:{round_.id}", now=now, actor=by,
                      contest_id=round_.contest_id, data={"panel": member.panel_id, "judge": member.judge_id,
                                                          "assignments_removed": assignments, "scores_removed": scores})
+    return Removed(assignments, len(scores))
 
 
 async def _drop_seat_work(assignments: QuerySet[Assignment]) -> tuple[int, list[dict[str, Any]]]:

@@ -226,8 +226,10 @@ async def panel_delete(request: Request) -> Response:
     contest, round_ = await organised_round(request)
     panel = await _panel(request, round_)
     await read_form(request)
-    await setup.delete_panel(panel, round_, by=require_user(request), now=clock.now())
-    return _back(request, contest, round_, N_("Panel removed."))
+    removed = await setup.delete_panel(panel, round_, by=require_user(request), now=clock.now())
+    return _back(request, contest, round_, N_("Panel removed, with the {assignments} assignments and {scores} scores "
+                                              "made through it (the audit log keeps them)."),
+                 assignments=removed.assignments, scores=removed.scores)
 
 
 async def member_add(request: Request) -> Response:
@@ -250,8 +252,10 @@ async def member_remove(request: Request) -> Response:
     member = await PanelMember.get_or_none(id=request.path_params["member_id"], panel__round_id=round_.id)
     permissions.require(member is not None)
     await read_form(request)
-    await setup.remove_panel_member(member, round_, by=require_user(request), now=clock.now())  # type: ignore[arg-type]
-    return _back(request, contest, round_, N_("Judge removed from the panel."))
+    removed = await setup.remove_panel_member(member, round_, by=require_user(request), now=clock.now())  # type: ignore[arg-type]
+    return _back(request, contest, round_, N_("Judge removed from the panel, with their {assignments} assignments and "
+                                              "{scores} scores through it (the audit log keeps them)."),
+                 assignments=removed.assignments, scores=removed.scores)
 
 
 # --- entries and assignment ----------------------------------------------------------------------

@@ -223,6 +223,8 @@ async def test_taking_a_judge_off_the_panel_takes_their_scores_out_of_the_result
     member = await PanelMember.get(panel__round=round_, judge=c.judges[2])
     removed = await post(client, c, f"/{round_.id}/members/{member.id}/delete")
     assert removed.status_code == 303
+    told = (await client.get(removed.headers["location"])).text
+    assert "已将评委移出评审组，其经由该组的 3 份分配和 6 项评分一并移除（审计日志仍保留记录）。" in told
     assert await Assignment.filter(round=round_, judge=c.judges[2]).count() == 0
     results = (await client.get(c.path(f"/{round_.id}/results"))).text
     assert figures.findall(results) == ["85.00", "65.00", "25.00"]
