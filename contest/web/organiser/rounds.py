@@ -58,7 +58,8 @@ SWITCH_LABELS = {
     "judges_may_score": N_("Judges may score"),
     "designers_may_edit": N_("Designers may edit their entries"),
     "judges_see_identity": N_("Judges see who made each entry"),
-    "judges_see_only_assigned": N_("Judges see only the entries assigned to them"),
+    "judges_see_only_assigned": N_("Judges see only the entries assigned to them (off: every entry their panels "
+                                   "take, and they may score any of them)"),
 }
 NEW_ROUND_DEFAULTS = {"judges_may_score": "1", "judges_see_only_assigned": "1", "judges_per_entry": "3"}
 CRITERION_DEFAULTS = {"weight": "1", "scale_min": "0", "scale_max": "10"}
