@@ -10,7 +10,7 @@ import pytest
 from contest import clock
 from contest.entries.states import LeakStatus
 from contest.judging import scoring
-from contest.judging.models import Assignment, OthersScores, Panel, PanelMember, Round, RoundEntry, Score
+from contest.judging.models import Assignment, Conflict, OthersScores, Panel, PanelMember, Round, RoundEntry, Score
 from tests.factories import login_as, make_track
 from tests.judging.helpers import submitted_entry
 from tests.web.judge import build_scene, main_of, score_path
@@ -172,4 +172,17 @@ async def test_with_only_assigned_off_a_judge_taken_off_the_panel_sees_nothing(c
     await Assignment.filter(judge=scene.judge, round=scene.round_).delete()
     await login_as(client, scene.judge, secret=settings.secret_key)
     assert (await client.get(f"/judge/r/{scene.round_.id}")).status_code == 404
+    assert (await client.get(score_path(scene, 2))).status_code == 404
+
+
+async def test_with_only_assigned_off_a_conflict_on_an_unassigned_entry_takes_it_out(client, settings, scene):
+    await _panel_tracks(scene)
+    await _switch(scene, judges_see_only_assigned=False)
+    token = await login_as(client, scene.judge, secret=settings.secret_key)
+    declared = await client.post(score_path(scene, 2) + "/conflict", data={"csrf_token": token, "reason": "学生"})
+    assert declared.status_code == 303
+    assert (await Conflict.get(judge=scene.judge, entry=scene.entries[2])).reason == "学生"
+    assert not await Assignment.filter(judge=scene.judge, entry=scene.entries[2]).exists()
+    queue = await client.get(f"/judge/r/{scene.round_.id}")
+    assert sorted(_queue_aliases(queue.text)) == sorted(scene.aliases[:2])
     assert (await client.get(score_path(scene, 2))).status_code == 404
