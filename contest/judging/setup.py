@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from tortoise.expressions import Subquery
 from tortoise.functions import Max
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -49,6 +50,11 @@ SWITCHES = ("judges_may_score", "designers_may_edit", "judges_see_identity", "ju
 
 class NeedsConfirmation(StateConflict):
     message = N_("This round already has scores. Changing its rules affects them: confirm to go ahead.")
+
+
+class RemovesScores(NeedsConfirmation):
+    message = N_("Scores were given through this panel. Removing takes them out of the round's figures "
+                 "(the audit log keeps them): confirm to go ahead.")
 
 
 @dataclass(frozen=True)
@@ -266,11 +272,13 @@ class Removed:
     scores: int
 
 
-async def delete_panel(panel: Panel, round_: Round, *, by: User, now: datetime) -> Removed:
+async def delete_panel(panel: Panel, round_: Round, *, by: User, now: datetime, confirmed: bool = False) -> Removed:
     """Every judge of the panel leaves it, as by `remove_panel_member`; then the panel goes."""
     _require_unlocked(round_)
+    work = Assignment.filter(panel_id=panel.id)
+    await _confirm_dropping(work, confirmed=confirmed)
     async with in_transaction():
-        assignments, scores = await _drop_seat_work(Assignment.filter(panel_id=panel.id))
+        assignments, scores = await _drop_seat_work(work)
         await Panel.filter(id=panel.id).delete()
         await record("panel.deleted", subject=f"round:{round_.id}", now=now, actor=by, contest_id=round_.contest_id,
                      data={"panel": panel.id, "name": panel.name, "assignments_removed": assignments,
@@ -304,19 +312,27 @@ async def add_panel_member(panel: Panel, round_: Round, *, judge_id: int, group_
     return member
 
 
-async def remove_panel_member(member: PanelMember, round_: Round, *, by: User, now: datetime) -> Removed:
+async def remove_panel_member(member: PanelMember, round_: Round, *, by: User, now: datetime,
+                              confirmed: bool = False) -> Removed:
     """The judge leaves the panel and, at once, what came to them through it: those assignments and
     their scores are deleted, so the judge's pages answer 404 and the round's figures no longer count
-    them. The audit event lists the scores removed (each one's `score.saved` events stay too)."""
+    them. The audit event lists the scores removed (each one's `score.saved` events stay too).
+    With scores to remove, RemovesScores unless `confirmed`."""
     _require_unlocked(round_)
+    work = Assignment.filter(panel_id=member.panel_id, judge_id=member.judge_id)
+    await _confirm_dropping(work, confirmed=confirmed)
     async with in_transaction():
-        assignments, scores = await _drop_seat_work(
-            Assignment.filter(panel_id=member.panel_id, judge_id=member.judge_id))
+        assignments, scores = await _drop_seat_work(work)
         await PanelMember.filter(id=member.id).delete()
         await record("panel.member_removed", subject=f"round:{round_.id}", now=now, actor=by,
                      contest_id=round_.contest_id, data={"panel": member.panel_id, "judge": member.judge_id,
                                                          "assignments_removed": assignments, "scores_removed": scores})
     return Removed(assignments, len(scores))
+
+
+async def _confirm_dropping(assignments: QuerySet[Assignment], *, confirmed: bool) -> None:
+    if not confirmed and await Score.filter(assignment_id__in=Subquery(assignments.values("id"))).exists():
+        raise RemovesScores()
 
 
 async def _drop_seat_work(assignments: QuerySet[Assignment]) -> tuple[int, list[dict[str, Any]]]:

@@ -45,7 +45,11 @@ async def test_removing_a_judge_drops_their_assignments_and_scores_from_the_figu
     organiser = await make_user()
     assert await _figures(round_) == [(entries[0].id, 70.0), (entries[1].id, 70.0)]  # (90 + 50 + 70) / 3
     member = await PanelMember.get(panel=panel, judge=a)
-    await setup.remove_panel_member(member, round_, by=organiser, now=NOW)
+    with pytest.raises(setup.RemovesScores):
+        await setup.remove_panel_member(member, round_, by=organiser, now=NOW)
+    assert (await Assignment.filter(judge=a).count(), await _figures(round_)) == (2, [(entries[0].id, 70.0),
+                                                                                       (entries[1].id, 70.0)])
+    await setup.remove_panel_member(member, round_, by=organiser, now=NOW, confirmed=True)
     assert await Assignment.filter(judge=a).count() == 0
     assert sorted(await Score.filter(assignment__round=round_).values_list("assignment__judge_id", "value")) == sorted(
         [(b.id, Decimal("5.00"))] * 2 + [(c.id, Decimal("7.00"))] * 2)
@@ -61,7 +65,8 @@ async def test_removing_a_judge_drops_their_assignments_and_scores_from_the_figu
 async def test_a_removed_judges_scores_are_not_in_the_locked_rounds_bundle(db):
     round_, panel, _, (a, b, c), _ = await _scored_panel()
     organiser = await make_user()
-    await setup.remove_panel_member(await PanelMember.get(panel=panel, judge=a), round_, by=organiser, now=NOW)
+    await setup.remove_panel_member(await PanelMember.get(panel=panel, judge=a), round_, by=organiser, now=NOW,
+                                    confirmed=True)
     await lock_round(round_, by=organiser, now=NOW)
     built = await bundle.build_bundle(await Round.get(id=round_.id), now=NOW, by=organiser)
     assert sorted({s["judge_id"] for s in built["inputs"]["scores"]}) == sorted([b.id, c.id])
@@ -71,16 +76,21 @@ async def test_a_removed_judges_scores_are_not_in_the_locked_rounds_bundle(db):
 async def test_a_judge_removed_from_one_panel_keeps_what_came_through_another(db):
     round_, panel, second, (a, b, c), entries = await _scored_panel()
     await PanelMember.create(panel=second, judge=a)
-    await setup.remove_panel_member(await PanelMember.get(panel=panel, judge=a), round_, by=await make_user(), now=NOW)
+    await setup.remove_panel_member(await PanelMember.get(panel=panel, judge=a), round_, by=await make_user(), now=NOW,
+                                    confirmed=True)
     assert await Assignment.filter(judge=a).count() == 0  # what came through the panel they left
     await Assignment.create(round=round_, entry=entries[0], judge=a, panel=second)
-    await setup.remove_panel_member(await PanelMember.get(panel=panel, judge=b), round_, by=await make_user(), now=NOW)
+    await setup.remove_panel_member(await PanelMember.get(panel=panel, judge=b), round_, by=await make_user(), now=NOW,
+                                    confirmed=True)
     assert await Assignment.filter(judge=a).values_list("panel_id", flat=True) == [second.id]
 
 
 async def test_deleting_a_panel_takes_every_judge_of_it_out_of_the_round(db):
     round_, panel, second, (a, b, c), entries = await _scored_panel()
-    await setup.delete_panel(panel, round_, by=await make_user(), now=NOW)
+    with pytest.raises(setup.RemovesScores):
+        await setup.delete_panel(panel, round_, by=await make_user(), now=NOW)
+    assert await Assignment.filter(round=round_).count() == 6
+    await setup.delete_panel(panel, round_, by=await make_user(), now=NOW, confirmed=True)
     assert await Assignment.filter(round=round_).values_list("judge_id", flat=True) == [c.id, c.id]
     assert await _figures(round_) == [(entries[0].id, 70.0), (entries[1].id, 70.0)]
     deleted = await AuditEvent.get(action="panel.deleted")

@@ -92,7 +92,7 @@ async def _round_context(contest: Contest, round_: Round) -> dict[str, Any]:
 
 async def _round_page(request: Request, contest: Contest, round_: Round, *, form: str = "",
                       values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-                      confirm: bool = False, status: int = 200) -> Response:
+                      confirm: str = "", status: int = 200) -> Response:
     """The round's page; `form` names the form whose `values`/`errors` are shown (the others show stored data)."""
     context = await _round_context(contest, round_)
     context.update({"form": form, "values": values or {}, "errors": errors or {}, "confirm": confirm,
@@ -103,7 +103,7 @@ async def _round_page(request: Request, contest: Contest, round_: Round, *, form
 async def _refused(request: Request, contest: Contest, round_: Round, form: str, values: dict[str, str],
                    exc: Exception) -> Response:
     if isinstance(exc, setup.NeedsConfirmation):
-        return await _round_page(request, contest, round_, form=form, values=values, confirm=True, status=409)
+        return await _round_page(request, contest, round_, form=form, values=values, confirm=exc.message, status=409)
     if isinstance(exc, InvalidInput):
         return await _round_page(request, contest, round_, form=form, values=values, errors=exc.field_errors,
                                  status=400)
@@ -226,8 +226,12 @@ async def panel_create(request: Request) -> Response:
 async def panel_delete(request: Request) -> Response:
     contest, round_ = await organised_round(request)
     panel = await _panel(request, round_)
-    await read_form(request)
-    removed = await setup.delete_panel(panel, round_, by=require_user(request), now=clock.now())
+    values = form_values(await read_form(request))
+    try:
+        removed = await setup.delete_panel(panel, round_, by=require_user(request), now=clock.now(),
+                                           confirmed=values.get("confirm") == "1")
+    except setup.NeedsConfirmation as exc:
+        return await _refused(request, contest, round_, f"member-{panel.id}", values, exc)
     return _back(request, contest, round_, N_("Panel removed, with the {assignments} assignments and {scores} scores "
                                               "made through it (the audit log keeps them)."),
                  assignments=removed.assignments, scores=removed.scores)
@@ -252,8 +256,12 @@ async def member_remove(request: Request) -> Response:
     contest, round_ = await organised_round(request)
     member = await PanelMember.get_or_none(id=request.path_params["member_id"], panel__round_id=round_.id)
     permissions.require(member is not None)
-    await read_form(request)
-    removed = await setup.remove_panel_member(member, round_, by=require_user(request), now=clock.now())  # type: ignore[arg-type]
+    values = form_values(await read_form(request))
+    try:
+        removed = await setup.remove_panel_member(member, round_, by=require_user(request), now=clock.now(),  # type: ignore[arg-type]
+                                                  confirmed=values.get("confirm") == "1")
+    except setup.NeedsConfirmation as exc:
+        return await _refused(request, contest, round_, f"member-remove-{member.id}", values, exc)  # type: ignore[union-attr]
     return _back(request, contest, round_, N_("Judge removed from the panel, with their {assignments} assignments and "
                                               "{scores} scores through it (the audit log keeps them)."),
                  assignments=removed.assignments, scores=removed.scores)
