@@ -89,6 +89,10 @@ def round_visible_to_judges(round_: Round, now: datetime) -> bool:
 
 _STATES = sorted(s.value for s in JUDGEABLE_STATES)
 
+# The assignment came through a panel the judge still sits on (or through none, when made by hand).
+_STILL_SEATED = """(a."panel_id" IS NULL OR EXISTS (SELECT 1 FROM "panel_member" pm
+                    WHERE pm."panel_id" = a."panel_id" AND pm."judge_id" = a."judge_id"))"""
+
 _JUDGEABLE = f"""
   AND e."state" IN ({", ".join("?" for _ in _STATES)}) AND e."leak_status" <> ?
   AND NOT EXISTS (SELECT 1 FROM "conflict" c WHERE c."judge_id" = ? AND c."entry_id" = re."entry_id")
@@ -104,9 +108,7 @@ SELECT re."entry_id", re."alias", e."title" AS "entry__title", e."concept" AS "e
 FROM "assignment" a
 JOIN "round_entry" re ON re."round_id" = a."round_id" AND re."entry_id" = a."entry_id"
 JOIN "entry" e ON e."id" = a."entry_id"
-WHERE a."round_id" = ? AND a."judge_id" = ? {_JUDGEABLE}
-  AND (a."panel_id" IS NULL OR EXISTS (SELECT 1 FROM "panel_member" pm
-                                       WHERE pm."panel_id" = a."panel_id" AND pm."judge_id" = a."judge_id"))"""
+WHERE a."round_id" = ? AND a."judge_id" = ? AND {_STILL_SEATED} {_JUDGEABLE}"""
 
 # The panel of the round through which the judge (first ?) may score entry e: one of their seats
 # whose panel takes e's track (a panel without a track takes all), the lowest id when several do.
@@ -124,14 +126,12 @@ SELECT re."entry_id", re."alias", e."title" AS "entry__title", e."concept" AS "e
 FROM "round_entry" re
 JOIN "entry" e ON e."id" = re."entry_id"
 LEFT JOIN "assignment" a ON a."round_id" = re."round_id" AND a."entry_id" = re."entry_id" AND a."judge_id" = ?
-WHERE re."round_id" = ? AND (a."id" IS NOT NULL OR {_SEAT_SQL} IS NOT NULL) {_JUDGEABLE}"""
+WHERE re."round_id" = ? AND ((a."id" IS NOT NULL AND {_STILL_SEATED}) OR {_SEAT_SQL} IS NOT NULL) {_JUDGEABLE}"""
 
 # The round with whether this user judges it: assigned to some entry of it, or seated on one of its
 # panels (after conflicts took every entry away).
-_JUDGE_ROUND_SQL = """
-SELECT r.*, (EXISTS (SELECT 1 FROM "assignment" a WHERE a."round_id" = r."id" AND a."judge_id" = ?
-                     AND (a."panel_id" IS NULL OR EXISTS (SELECT 1 FROM "panel_member" pm
-                          WHERE pm."panel_id" = a."panel_id" AND pm."judge_id" = a."judge_id")))
+_JUDGE_ROUND_SQL = f"""
+SELECT r.*, (EXISTS (SELECT 1 FROM "assignment" a WHERE a."round_id" = r."id" AND a."judge_id" = ? AND {_STILL_SEATED})
              OR EXISTS (SELECT 1 FROM "panel_member" pm JOIN "panel" p ON p."id" = pm."panel_id"
                         WHERE p."round_id" = r."id" AND pm."judge_id" = ?)) AS "judge__seated"
 FROM "round" r WHERE r."id" = ?

@@ -6,7 +6,7 @@ import pytest
 
 from contest import clock
 from contest.judging import setup
-from contest.judging.models import Assignment, PanelMember, Score
+from contest.judging.models import Assignment, PanelMember, Round, Score
 from tests.factories import login_as, make_user
 from tests.web.judge import build_scene, main_of, score_path
 
@@ -145,7 +145,10 @@ async def test_a_judge_taken_off_the_panel_leaves_the_others_untouched(client, s
          (scene.other_judge.id, scene.entries[2].id)])
 
 
-async def test_an_assignment_through_a_panel_the_judge_left_earlier_is_the_same_404(client, settings, scene):
+@pytest.mark.parametrize("only_assigned", [True, False])
+async def test_an_assignment_through_a_panel_the_judge_left_earlier_is_the_same_404(client, settings, scene,
+                                                                                     only_assigned):
+    await Round.filter(id=scene.round_.id).update(judges_see_only_assigned=only_assigned)
     await PanelMember.filter(judge=scene.judge).delete()  # left before removal dropped assignments
     await _as(client, settings, scene.judge)
     missing = f"/judge/r/{scene.round_.id}/ZZZ-999"
