@@ -1,8 +1,12 @@
 """Queries for judging. Visibility is part of each query: what a judge may not see is simply not there.
 
 A judge sees an entry of a round only while the round's window is open ([opens_at, closes_at)),
-only if assigned to it, without a conflict, and not held by the leak check (FLAGGED), and only
-while the entry is submitted. That rule is written once, in `_VISIBLE_SQL`.
+only if assigned to it (or, with the round's `judges_see_only_assigned` off, if one of their panels
+takes its track), without a conflict, and not held by the leak check (FLAGGED), and only while the
+entry is submitted. That rule is written once per switch position, in `_VISIBLE_SQL` and `_PANEL_SQL`.
+A judge taken off a panel loses the assignments that came through it (judging.setup), so both
+answer nothing for them; an assignment through a panel they no longer sit on (removed before that
+rule) is not shown either.
 
 Judges' pages are read often and never cached, and every autosave answers with the queue's
 progress, so they are read with plain SQL into rows (`contest.plain_sql`): Tortoise spent
@@ -16,7 +20,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
+
+from tortoise.expressions import Q
 
 from contest.accounts.models import User
 from contest.contests.models import TrackField
@@ -34,7 +41,9 @@ from contest.judging.blind import (
 )
 from contest.judging.models import (
     Assignment,
+    Conflict,
     Criterion,
+    OthersScores,
     PanelMember,
     Round,
     RoundEntry,
@@ -80,25 +89,49 @@ def round_visible_to_judges(round_: Round, now: datetime) -> bool:
 
 _STATES = sorted(s.value for s in JUDGEABLE_STATES)
 
-# One row per entry the judge may see (ENTRY_VALUES plus the assignment, its number of scores and the
-# round's number of criteria).
+# The assignment came through a panel the judge still sits on (or through none, when made by hand).
+_STILL_SEATED = """(a."panel_id" IS NULL OR EXISTS (SELECT 1 FROM "panel_member" pm
+                    WHERE pm."panel_id" = a."panel_id" AND pm."judge_id" = a."judge_id"))"""
+
+_JUDGEABLE = f"""
+  AND e."state" IN ({", ".join("?" for _ in _STATES)}) AND e."leak_status" <> ?
+  AND NOT EXISTS (SELECT 1 FROM "conflict" c WHERE c."judge_id" = ? AND c."entry_id" = re."entry_id")
+"""
+
+# One row per entry the judge may see (ENTRY_VALUES plus the assignment, its number of scores, the
+# round's number of criteria and the panel the judge scores it through).
 _VISIBLE_SQL = f"""
 SELECT re."entry_id", re."alias", e."title" AS "entry__title", e."concept" AS "entry__concept",
        e."answers" AS "entry__answers", e."track_id" AS "entry__track_id", a."id" AS "assignment_id",
-       (SELECT COUNT(*) FROM "score" s WHERE s."assignment_id" = a."id") AS "scored",
+       a."panel_id", (SELECT COUNT(*) FROM "score" s WHERE s."assignment_id" = a."id") AS "scored",
        (SELECT COUNT(*) FROM "criterion" c WHERE c."round_id" = a."round_id") AS "criteria"
 FROM "assignment" a
 JOIN "round_entry" re ON re."round_id" = a."round_id" AND re."entry_id" = a."entry_id"
 JOIN "entry" e ON e."id" = a."entry_id"
-WHERE a."round_id" = ? AND a."judge_id" = ?
-  AND e."state" IN ({", ".join("?" for _ in _STATES)}) AND e."leak_status" <> ?
-  AND NOT EXISTS (SELECT 1 FROM "conflict" c WHERE c."judge_id" = a."judge_id" AND c."entry_id" = a."entry_id")
-"""
+WHERE a."round_id" = ? AND a."judge_id" = ? AND {_STILL_SEATED} {_JUDGEABLE}"""
+
+# The panel of the round through which the judge (first ?) may score entry e: one of their seats
+# whose panel takes e's track (a panel without a track takes all), the lowest id when several do.
+_SEAT_SQL = """(SELECT MIN(p."id") FROM "panel" p JOIN "panel_member" pm ON pm."panel_id" = p."id"
+  WHERE p."round_id" = re."round_id" AND pm."judge_id" = ? AND (p."track_id" IS NULL OR p."track_id" = e."track_id"))"""
+
+# With `judges_see_only_assigned` off: every entry of the round that one of the judge's panels takes,
+# assigned or not (an unassigned one has no assignment until the judge saves a score for it).
+_PANEL_SQL = f"""
+SELECT re."entry_id", re."alias", e."title" AS "entry__title", e."concept" AS "entry__concept",
+       e."answers" AS "entry__answers", e."track_id" AS "entry__track_id", a."id" AS "assignment_id",
+       COALESCE(a."panel_id", {_SEAT_SQL}) AS "panel_id",
+       (SELECT COUNT(*) FROM "score" s WHERE s."assignment_id" = a."id") AS "scored",
+       (SELECT COUNT(*) FROM "criterion" c WHERE c."round_id" = re."round_id") AS "criteria"
+FROM "round_entry" re
+JOIN "entry" e ON e."id" = re."entry_id"
+LEFT JOIN "assignment" a ON a."round_id" = re."round_id" AND a."entry_id" = re."entry_id" AND a."judge_id" = ?
+WHERE re."round_id" = ? AND ((a."id" IS NOT NULL AND {_STILL_SEATED}) OR {_SEAT_SQL} IS NOT NULL) {_JUDGEABLE}"""
 
 # The round with whether this user judges it: assigned to some entry of it, or seated on one of its
 # panels (after conflicts took every entry away).
-_JUDGE_ROUND_SQL = """
-SELECT r.*, (EXISTS (SELECT 1 FROM "assignment" a WHERE a."round_id" = r."id" AND a."judge_id" = ?)
+_JUDGE_ROUND_SQL = f"""
+SELECT r.*, (EXISTS (SELECT 1 FROM "assignment" a WHERE a."round_id" = r."id" AND a."judge_id" = ? AND {_STILL_SEATED})
              OR EXISTS (SELECT 1 FROM "panel_member" pm JOIN "panel" p ON p."id" = pm."panel_id"
                         WHERE p."round_id" = r."id" AND pm."judge_id" = ?)) AS "judge__seated"
 FROM "round" r WHERE r."id" = ?
@@ -109,12 +142,18 @@ _decode_derivatives = EntryImage._meta.fields_map["derivatives"].to_python_value
 _decode_options = TrackField._meta.fields_map["options"].to_python_value
 
 
+def _visible_query(judge: User, round_: Round) -> tuple[str, list[object]]:
+    judgeable = [*_STATES, LeakStatus.FLAGGED.value, judge.id]
+    if round_.judges_see_only_assigned:
+        return _VISIBLE_SQL, [round_.id, judge.id, *judgeable]
+    return _PANEL_SQL, [judge.id, judge.id, round_.id, judge.id, *judgeable]
+
+
 async def _visible_rows(judge: User, round_: Round, now: datetime, *, alias: str | None = None) -> list[dict[str, Any]]:
     if not round_visible_to_judges(round_, now):
         return []
-    params: list[object] = [round_.id, judge.id, *_STATES, LeakStatus.FLAGGED.value]
-    sql = _VISIBLE_SQL if alias is None else f'{_VISIBLE_SQL} AND re."alias" = ?'
-    return await select(sql, params if alias is None else [*params, alias])
+    sql, params = _visible_query(judge, round_)
+    return await select(sql if alias is None else f'{sql} AND re."alias" = ?', params if alias is None else [*params, alias])
 
 
 async def _images(entry_ids: list[int]) -> dict[int, list[dict]]:
@@ -184,11 +223,17 @@ async def queue_progress(judge: User, round_: Round, *, now: datetime) -> tuple[
 
 async def assignment_for_judge(judge: User, round_: Round, alias: str, *, now: datetime) -> Assignment | None:
     """The judge's assignment for the entry under `alias`, or None when the judge may not see it
-    (not assigned, in conflict, held, withdrawn, or the round is not open): the same 404 as a missing alias."""
+    (not assigned, in conflict, held, withdrawn, or the round is not open): the same 404 as a missing alias.
+
+    With `judges_see_only_assigned` off, an entry of the judge's panel not yet assigned to them gives an
+    Assignment not yet stored (no id): `scoring.take_assignment` stores it when the judge first saves."""
     rows = await _visible_rows(judge, round_, now, alias=alias)
     if not rows:
         return None
-    return await Assignment.get_or_none(id=rows[0]["assignment_id"])
+    row = rows[0]
+    if row["assignment_id"] is None:
+        return Assignment(round_id=round_.id, entry_id=row["entry_id"], judge_id=judge.id, panel_id=row["panel_id"])
+    return await Assignment.get_or_none(id=row["assignment_id"])
 
 
 async def round_for_judge(round_id: int, judge: User) -> Round | None:
@@ -197,6 +242,37 @@ async def round_for_judge(round_id: int, judge: User) -> Round | None:
     if not rows or not take_prefixed(rows[0], "judge__")["seated"]:
         return None
     return model_from_row(Round, rows[0])
+
+
+# --- other judges' scores (the round's `judges_see_others_scores`) -------------------------------
+
+# For each setting, whether the judge has submitted their own scores for the entry, when others' show.
+OTHERS_SHOWN: dict[OthersScores, frozenset[bool]] = {
+    OthersScores.NEVER: frozenset(),
+    OthersScores.AFTER_OWN: frozenset({True}),
+    OthersScores.ALWAYS: frozenset({False, True}),
+}
+
+
+def shows_others_scores(round_: Round, *, own_submitted: bool) -> bool:
+    """Pure: whether the judge sees the other judges' scores of an entry now."""
+    return own_submitted in OTHERS_SHOWN[OthersScores(round_.judges_see_others_scores)]
+
+
+async def others_scores(judge: User, round_: Round, assignment: Assignment) -> list[dict[int, Decimal]] | None:
+    """The scores other judges submitted for the assignment's entry, each judge's as {criterion id: value},
+    unnamed and ordered by value; None when the round does not show them to this judge now. Drafts
+    (not submitted) and judges in conflict with the entry are left out."""
+    if not shows_others_scores(round_, own_submitted=assignment.completed_at is not None):
+        return None
+    conflicted = await Conflict.filter(entry_id=assignment.entry_id).values_list("judge_id", flat=True)
+    rows = await Score.filter(
+        assignment__round_id=round_.id, assignment__entry_id=assignment.entry_id, assignment__completed_at__isnull=False,
+    ).exclude(assignment__judge_id__in=[judge.id, *conflicted]).values_list("assignment_id", "criterion_id", "value")
+    by_judge: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for assignment_id, criterion_id, value in rows:
+        by_judge[assignment_id][criterion_id] = value
+    return sorted(by_judge.values(), key=lambda values: sorted(values.items()))
 
 
 # --- lookups for the judges' pages ---------------------------------------------------------------
@@ -210,7 +286,8 @@ async def round_by_id(round_id: int) -> Round | None:
 
 async def judged_round_ids(judge: User) -> set[int]:
     """Rounds where the user is a judge: assigned entries, or a seat on a panel (after conflicts took them all)."""
-    assigned = await Assignment.filter(judge_id=judge.id).distinct().values_list("round_id", flat=True)
+    assigned = await Assignment.filter(Q(panel_id=None) | Q(panel__members__judge_id=judge.id),
+                                       judge_id=judge.id).distinct().values_list("round_id", flat=True)
     seated = await PanelMember.filter(judge_id=judge.id).values_list("panel__round_id", flat=True)
     return set(assigned) | set(seated)
 

@@ -12,7 +12,7 @@ from contest.audit.log import record
 from contest.errors import Conflict as StateConflict
 from contest.errors import InvalidInput, NotFound
 from contest.i18n import N_
-from contest.judging.models import Assignment, Conflict, Criterion, Round, Score
+from contest.judging.models import Assignment, Conflict, Criterion, PanelMember, Round, Score
 
 COMMENT_MAX = 4000
 
@@ -77,6 +77,29 @@ def _upsert_sql(dialect: str) -> str:
         'ON CONFLICT ("assignment_id", "criterion_id") '
         'DO UPDATE SET "value" = excluded."value", "updated_at" = excluded."updated_at"'
     )
+
+
+async def take_assignment(assignment: Assignment, *, now: datetime, by: User) -> Assignment:
+    """Store the judge's assignment for an entry of their panel they chose to score (the round lets
+    judges see more than what was assigned to them); the stored one when it exists. Audited once.
+    While the round takes no scores nothing is stored (the save that follows is refused)."""
+    if assignment.id is not None:
+        return assignment
+    if by.id != assignment.judge_id:
+        raise NotFound()
+    round_ = await Round.get(id=assignment.round_id)
+    if not round_accepts_scores(round_, now):
+        return assignment
+    async with in_transaction():
+        if not await PanelMember.filter(panel_id=assignment.panel_id, judge_id=by.id).exists():
+            raise NotFound()  # taken off the panel since the page was read
+        stored, created = await Assignment.get_or_create(
+            round_id=assignment.round_id, entry_id=assignment.entry_id, judge_id=assignment.judge_id,
+            defaults={"panel_id": assignment.panel_id})
+        if created:
+            await record("assignment.taken", subject=f"assignment:{stored.id}", now=now, actor=by,
+                         contest_id=round_.contest_id, data={"entry": stored.entry_id, "panel": stored.panel_id})
+    return stored
 
 
 async def save_score(assignment: Assignment, *, criterion: Criterion, value: object, now: datetime, by: User) -> Decimal:

@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from tortoise.expressions import Subquery
 from tortoise.functions import Max
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from contest.accounts.models import ContestRole, ContestRoleKind, User
@@ -25,6 +27,7 @@ from contest.form_input import FieldReader
 from contest.i18n import N_
 from contest.judging.aggregation import Method
 from contest.judging.models import (
+    Assignment,
     AssignmentMode,
     Criterion,
     EntrySource,
@@ -47,6 +50,11 @@ SWITCHES = ("judges_may_score", "designers_may_edit", "judges_see_identity", "ju
 
 class NeedsConfirmation(StateConflict):
     message = N_("This round already has scores. Changing its rules affects them: confirm to go ahead.")
+
+
+class RemovesScores(NeedsConfirmation):
+    message = N_("Scores were given through this panel. Removing takes them out of the round's figures "
+                 "(the audit log keeps them): confirm to go ahead.")
 
 
 @dataclass(frozen=True)
@@ -256,13 +264,26 @@ async def create_panel(round_: Round, *, name: str, track_id: int | None, by: Us
     return panel
 
 
-async def delete_panel(panel: Panel, round_: Round, *, by: User, now: datetime) -> None:
-    """Assignments made through the panel stay (their panel becomes empty); judges keep what they scored."""
+@dataclass(frozen=True)
+class Removed:
+    """What a judge's leaving a panel took out of the round."""
+
+    assignments: int
+    scores: int
+
+
+async def delete_panel(panel: Panel, round_: Round, *, by: User, now: datetime, confirmed: bool = False) -> Removed:
+    """Every judge of the panel leaves it, as by `remove_panel_member`; then the panel goes."""
     _require_unlocked(round_)
+    work = Assignment.filter(panel_id=panel.id)
+    await _confirm_dropping(work, confirmed=confirmed)
     async with in_transaction():
+        assignments, scores = await _drop_seat_work(work)
         await Panel.filter(id=panel.id).delete()
         await record("panel.deleted", subject=f"round:{round_.id}", now=now, actor=by, contest_id=round_.contest_id,
-                     data={"panel": panel.id, "name": panel.name})
+                     data={"panel": panel.id, "name": panel.name, "assignments_removed": assignments,
+                           "scores_removed": scores})
+    return Removed(assignments, len(scores))
 
 
 async def contest_judges(contest_id: int) -> list[dict[str, Any]]:
@@ -291,10 +312,36 @@ async def add_panel_member(panel: Panel, round_: Round, *, judge_id: int, group_
     return member
 
 
-async def remove_panel_member(member: PanelMember, round_: Round, *, by: User, now: datetime) -> None:
-    """The judge leaves the panel; what they were assigned and scored stays until an organiser reassigns."""
+async def remove_panel_member(member: PanelMember, round_: Round, *, by: User, now: datetime,
+                              confirmed: bool = False) -> Removed:
+    """The judge leaves the panel and, at once, what came to them through it: those assignments and
+    their scores are deleted, so the judge's pages answer 404 and the round's figures no longer count
+    them. The audit event lists the scores removed (each one's `score.saved` events stay too).
+    With scores to remove, RemovesScores unless `confirmed`."""
     _require_unlocked(round_)
+    work = Assignment.filter(panel_id=member.panel_id, judge_id=member.judge_id)
+    await _confirm_dropping(work, confirmed=confirmed)
     async with in_transaction():
+        assignments, scores = await _drop_seat_work(work)
         await PanelMember.filter(id=member.id).delete()
         await record("panel.member_removed", subject=f"round:{round_.id}", now=now, actor=by,
-                     contest_id=round_.contest_id, data={"panel": member.panel_id, "judge": member.judge_id})
+                     contest_id=round_.contest_id, data={"panel": member.panel_id, "judge": member.judge_id,
+                                                         "assignments_removed": assignments, "scores_removed": scores})
+    return Removed(assignments, len(scores))
+
+
+async def _confirm_dropping(assignments: QuerySet[Assignment], *, confirmed: bool) -> None:
+    if not confirmed and await Score.filter(assignment_id__in=Subquery(assignments.values("id"))).exists():
+        raise RemovesScores()
+
+
+async def _drop_seat_work(assignments: QuerySet[Assignment]) -> tuple[int, list[dict[str, Any]]]:
+    """Delete these assignments with their scores; (how many assignments, the scores as they were)."""
+    ids = list(await assignments.values_list("id", flat=True))
+    scores = await Score.filter(assignment_id__in=ids).order_by("assignment__entry_id", "criterion_id").values(
+        "assignment__entry_id", "criterion_id", "value") if ids else []
+    if ids:
+        await Score.filter(assignment_id__in=ids).delete()
+        await Assignment.filter(id__in=ids).delete()
+    return len(ids), [{"entry": s["assignment__entry_id"], "criterion": s["criterion_id"], "value": str(s["value"])}
+                      for s in scores]

@@ -73,6 +73,8 @@ async def _judge_entry(request: Request) -> JudgeEntry:
     found = await _judge_round(request)
     assignment = await assignment_for_judge(found.judge, found.round_, request.path_params["alias"], now=found.now)
     permissions.require(assignment is not None)
+    if request.method == "POST":  # an entry of the panel the judge was not assigned becomes theirs; a GET stores nothing
+        assignment = await scoring.take_assignment(assignment, now=found.now, by=found.judge)  # type: ignore[arg-type]
     return JudgeEntry(found.judge, found.round_, assignment, found.now)  # type: ignore[arg-type]
 
 
@@ -83,6 +85,11 @@ async def _stored_values(assignment: Assignment) -> dict[str, str]:
 
 def plain_number(value: Decimal) -> str:
     return f"{Decimal(value).normalize():f}"
+
+
+async def _others_scores(found: JudgeEntry) -> list[dict[int, str]] | None:
+    rows = await judging_queries.others_scores(found.judge, found.round_, found.assignment)
+    return None if rows is None else [{c: plain_number(v) for c, v in row.items()} for row in rows]
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -127,7 +134,7 @@ async def _score_page(request: Request, found: JudgeEntry, *, values: dict[str, 
         "values": values if values is not None else await _stored_values(found.assignment),
         "comment": values.get("comment", "") if values is not None else found.assignment.comment,
         "completed": found.assignment.completed_at is not None, "errors": errors or {}, "shown": shown_n,
-        "read_only": items.read_only,
+        "read_only": items.read_only, "others": await _others_scores(found),
     }
     return render(request, "judge/score.html", context, status_code=status)
 

@@ -58,7 +58,8 @@ SWITCH_LABELS = {
     "judges_may_score": N_("Judges may score"),
     "designers_may_edit": N_("Designers may edit their entries"),
     "judges_see_identity": N_("Judges see who made each entry"),
-    "judges_see_only_assigned": N_("Judges see only the entries assigned to them"),
+    "judges_see_only_assigned": N_("Judges see only the entries assigned to them (off: every entry their panels "
+                                   "take, and they may score any of them)"),
 }
 NEW_ROUND_DEFAULTS = {"judges_may_score": "1", "judges_see_only_assigned": "1", "judges_per_entry": "3"}
 CRITERION_DEFAULTS = {"weight": "1", "scale_min": "0", "scale_max": "10"}
@@ -91,7 +92,7 @@ async def _round_context(contest: Contest, round_: Round) -> dict[str, Any]:
 
 async def _round_page(request: Request, contest: Contest, round_: Round, *, form: str = "",
                       values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-                      confirm: bool = False, status: int = 200) -> Response:
+                      confirm: str = "", status: int = 200) -> Response:
     """The round's page; `form` names the form whose `values`/`errors` are shown (the others show stored data)."""
     context = await _round_context(contest, round_)
     context.update({"form": form, "values": values or {}, "errors": errors or {}, "confirm": confirm,
@@ -102,7 +103,7 @@ async def _round_page(request: Request, contest: Contest, round_: Round, *, form
 async def _refused(request: Request, contest: Contest, round_: Round, form: str, values: dict[str, str],
                    exc: Exception) -> Response:
     if isinstance(exc, setup.NeedsConfirmation):
-        return await _round_page(request, contest, round_, form=form, values=values, confirm=True, status=409)
+        return await _round_page(request, contest, round_, form=form, values=values, confirm=exc.message, status=409)
     if isinstance(exc, InvalidInput):
         return await _round_page(request, contest, round_, form=form, values=values, errors=exc.field_errors,
                                  status=400)
@@ -225,9 +226,15 @@ async def panel_create(request: Request) -> Response:
 async def panel_delete(request: Request) -> Response:
     contest, round_ = await organised_round(request)
     panel = await _panel(request, round_)
-    await read_form(request)
-    await setup.delete_panel(panel, round_, by=require_user(request), now=clock.now())
-    return _back(request, contest, round_, N_("Panel removed."))
+    values = form_values(await read_form(request))
+    try:
+        removed = await setup.delete_panel(panel, round_, by=require_user(request), now=clock.now(),
+                                           confirmed=values.get("confirm") == "1")
+    except setup.NeedsConfirmation as exc:
+        return await _refused(request, contest, round_, f"member-{panel.id}", values, exc)
+    return _back(request, contest, round_, N_("Panel removed, with the {assignments} assignments and {scores} scores "
+                                              "made through it (the audit log keeps them)."),
+                 assignments=removed.assignments, scores=removed.scores)
 
 
 async def member_add(request: Request) -> Response:
@@ -249,9 +256,15 @@ async def member_remove(request: Request) -> Response:
     contest, round_ = await organised_round(request)
     member = await PanelMember.get_or_none(id=request.path_params["member_id"], panel__round_id=round_.id)
     permissions.require(member is not None)
-    await read_form(request)
-    await setup.remove_panel_member(member, round_, by=require_user(request), now=clock.now())  # type: ignore[arg-type]
-    return _back(request, contest, round_, N_("Judge removed from the panel."))
+    values = form_values(await read_form(request))
+    try:
+        removed = await setup.remove_panel_member(member, round_, by=require_user(request), now=clock.now(),  # type: ignore[arg-type]
+                                                  confirmed=values.get("confirm") == "1")
+    except setup.NeedsConfirmation as exc:
+        return await _refused(request, contest, round_, f"member-remove-{member.id}", values, exc)  # type: ignore[union-attr]
+    return _back(request, contest, round_, N_("Judge removed from the panel, with their {assignments} assignments and "
+                                              "{scores} scores through it (the audit log keeps them)."),
+                 assignments=removed.assignments, scores=removed.scores)
 
 
 # --- entries and assignment ----------------------------------------------------------------------

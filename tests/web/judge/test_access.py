@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import login_as
+from contest import clock
+from contest.judging import setup
+from contest.judging.models import Assignment, PanelMember, Round, Score
+from tests.factories import login_as, make_user
 from tests.web.judge import build_scene, main_of, score_path
 
 pytestmark = pytest.mark.web
@@ -99,3 +102,57 @@ async def test_image_route_answers_by_alias(client, settings, scene):
     for bad in ("3.webp", "0.jpeg", "1.png", "1.display.webp", "1.original"):
         assert (await client.get(f"{score_path(scene)}/{bad}")).status_code == 404, bad
     assert (await client.get(f"{score_path(scene, 1)}/1.webp")).status_code == 404  # entry two has no images
+
+
+async def _remove_from_panel(judge):
+    member = await PanelMember.get(judge=judge).prefetch_related("panel__round")
+    await setup.remove_panel_member(member, member.panel.round, by=await make_user(), now=clock.now())
+
+
+async def test_a_judge_taken_off_the_panel_gets_the_same_404_as_a_missing_page(client, settings, scene):
+    token = await _as(client, settings, scene.judge)
+    assert (await client.get(score_path(scene))).status_code == 200  # the page is open in a tab
+    await _remove_from_panel(scene.judge)
+    missing = f"/judge/r/{scene.round_.id}/ZZZ-999"
+    for suffix in ("", "/1.webp", "/1.jpeg", "/conflict"):
+        gone, never = await client.get(score_path(scene) + suffix), await client.get(missing + suffix)
+        assert (gone.status_code, main_of(gone.text, score_path(scene) + suffix)) == (
+            404, main_of(never.text, missing + suffix)), suffix
+    queue, no_round = await client.get(f"/judge/r/{scene.round_.id}"), await client.get("/judge/r/999999")
+    assert (queue.status_code, main_of(queue.text, f"/judge/r/{scene.round_.id}")) == (
+        404, main_of(no_round.text, "/judge/r/999999"))
+    headers = {"accept": "application/json", "x-csrf-token": token}
+    field = f"criterion_{scene.criteria[0].id}"
+    saved = await client.post(score_path(scene) + "/scores", data={field: "5"}, headers=headers)
+    assert (saved.status_code, saved.text) == (404, (await client.post(missing + "/scores", data={field: "5"},
+                                                                       headers=headers)).text)
+    completed = await client.post(score_path(scene) + "/complete", data={"csrf_token": token})
+    assert completed.status_code == 404
+    assert await Score.filter(assignment__judge=scene.judge).count() == 0
+    rounds = await client.get("/judge/")
+    assert f"/judge/r/{scene.round_.id}\"" not in rounds.text
+
+
+async def test_a_judge_taken_off_the_panel_leaves_the_others_untouched(client, settings, scene):
+    await _remove_from_panel(scene.judge)
+    await _as(client, settings, scene.conflicted)
+    assert (await client.get(score_path(scene, 1))).status_code == 200
+    await _as(client, settings, scene.other_judge)
+    page = await client.get(score_path(scene, 2))
+    assert page.status_code == 200 and "外滩钟声" in page.text
+    assert sorted(await Assignment.filter(round=scene.round_).values_list("judge_id", "entry_id")) == sorted(
+        [(scene.conflicted.id, scene.entries[0].id), (scene.conflicted.id, scene.entries[1].id),
+         (scene.other_judge.id, scene.entries[2].id)])
+
+
+@pytest.mark.parametrize("only_assigned", [True, False])
+async def test_an_assignment_through_a_panel_the_judge_left_earlier_is_the_same_404(client, settings, scene,
+                                                                                     only_assigned):
+    await Round.filter(id=scene.round_.id).update(judges_see_only_assigned=only_assigned)
+    await PanelMember.filter(judge=scene.judge).delete()  # left before removal dropped assignments
+    await _as(client, settings, scene.judge)
+    missing = f"/judge/r/{scene.round_.id}/ZZZ-999"
+    gone, never = await client.get(score_path(scene)), await client.get(missing)
+    assert (gone.status_code, main_of(gone.text, score_path(scene))) == (404, main_of(never.text, missing))
+    assert (await client.get(f"/judge/r/{scene.round_.id}")).status_code == 404
+    assert f'/judge/r/{scene.round_.id}"' not in (await client.get("/judge/")).text

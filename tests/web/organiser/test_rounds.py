@@ -211,3 +211,43 @@ async def test_nobody_but_the_contests_organisers_reaches_a_round(client, settin
             assert (await client.get(c.path(f"/{round_.id}{suffix}"))).status_code == 404, (suffix, who.display_name)
     await login_as(client, other_organiser, secret=settings.secret_key)
     assert (await client.get(f"/admin/c/{other.slug}/rounds/{round_.id}")).status_code == 404  # not that contest's
+
+
+async def test_taking_a_judge_off_the_panel_takes_their_scores_out_of_the_results(client, settings, db):
+    c = await console(client, settings)
+    round_ = await set_up_round(client, c)
+    e0, e1, e2 = (e.id for e in c.entries)
+    await _score_everything(round_, c.judges, [{e0: 9, e1: 6, e2: 3}, {e0: 8, e1: 7, e2: 2}, {e0: 10, e1: 5, e2: 4}])
+    figures = re.compile(r'<td class="figure">([0-9.]+)</td>')
+    assert figures.findall((await client.get(c.path(f"/{round_.id}/results"))).text) == ["90.00", "60.00", "30.00"]
+    member = await PanelMember.get(panel__round=round_, judge=c.judges[2])
+    asked = await post(client, c, f"/{round_.id}/members/{member.id}/delete")
+    assert asked.status_code == 409
+    assert "已有评委通过该评审组打分。移除后，这些评分将不再计入本轮结果（审计日志仍保留记录）：请确认后继续。" in asked.text
+    assert await Assignment.filter(round=round_, judge=c.judges[2]).count() == 3
+    removed = await post(client, c, f"/{round_.id}/members/{member.id}/delete", {"confirm": "1"})
+    assert removed.status_code == 303
+    told = (await client.get(removed.headers["location"])).text
+    assert "已将评委移出评审组，其经由该组的 3 份分配和 6 项评分一并移除（审计日志仍保留记录）。" in told
+    assert await Assignment.filter(round=round_, judge=c.judges[2]).count() == 0
+    results = (await client.get(c.path(f"/{round_.id}/results"))).text
+    assert figures.findall(results) == ["85.00", "65.00", "25.00"]
+    assert "评委2" not in results
+    progress = (await client.get(c.path(f"/{round_.id}/progress"))).text
+    assert "评委2" not in progress
+
+
+async def test_removing_a_scored_panel_asks_to_confirm_then_takes_its_scores_out(client, settings, db):
+    c = await console(client, settings)
+    round_ = await set_up_round(client, c)
+    e0, e1, e2 = (e.id for e in c.entries)
+    await _score_everything(round_, c.judges, [{e0: 9, e1: 6, e2: 3}, {e0: 8, e1: 7, e2: 2}, {e0: 10, e1: 5, e2: 4}])
+    panel = await Panel.get(round=round_)
+    asked = await post(client, c, f"/{round_.id}/panels/{panel.id}/delete")
+    assert (asked.status_code, asked.text.count('name="confirm" value="1" required')) == (409, 1)
+    assert await Score.filter(assignment__round=round_).count() == 18
+    done = await post(client, c, f"/{round_.id}/panels/{panel.id}/delete", {"confirm": "1"})
+    assert done.status_code == 303
+    assert (await Panel.filter(round=round_).count(), await Score.filter(assignment__round=round_).count()) == (0, 0)
+    told = (await client.get(done.headers["location"])).text
+    assert "已删除评审组，经由该组的 9 份分配和 18 项评分一并移除（审计日志仍保留记录）。" in told
