@@ -43,9 +43,11 @@ class Size:
     flatten: bool      # alpha composited onto white in every format
 
 
-# Largest first: each size is made from the previous one. Judges always see the design on the
-# same white ground; thumbnails and display copies keep transparency in WebP only.
-SIZES = (Size("judging", 2560, True), Size("display", 1280, False), Size("thumb", 400, False))
+# Largest first: each size is made from the previous one. Every copy's long edge is exactly its size's,
+# scaled up when the original is smaller, so a copy tells its viewer the aspect ratio and nothing of the
+# original's pixel size. What judges see (judging, thumb) is on the same white ground whether or not
+# the original was transparent; display copies keep transparency in WebP only.
+SIZES = (Size("judging", 2560, True), Size("display", 1280, False), Size("thumb", 400, True))
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def process_image(
     size, sha256 = file_digest(src_path)
     header = _vips_header(src_path, info, max_pixels)
     width, height = _upright_size(header, info)
-    upright = _decode(src_path, header, fit((width, height), SIZES[0].long_edge))
+    upright = _decode(src_path, header, scaled((width, height), SIZES[0].long_edge))
     clock.check()
     has_alpha = _has_visible_alpha(upright)
     if not has_alpha and upright.hasalpha():
@@ -148,9 +150,9 @@ def file_digest(path: Path) -> tuple[int, str]:
     return path.stat().st_size, digest.hexdigest()
 
 
-def fit(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
-    """``size`` scaled so its long edge is at most ``long_edge`` (never up)."""
-    scale = min(1.0, long_edge / max(size))
+def scaled(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
+    """``size`` scaled, up or down, so its long edge is exactly ``long_edge``."""
+    scale = long_edge / max(size)
     return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
 
 
@@ -217,7 +219,7 @@ def _encode_all(upright: pyvips.Image, original: tuple[int, int], clock: _Deadli
     encoded: list[_Encoded] = []
     image = upright
     for size in SIZES:
-        width, height = fit(original, size.long_edge)
+        width, height = scaled(original, size.long_edge)
         if (width, height) != (image.width, image.height):
             image = image.thumbnail_image(width, height=height, size="force").copy_memory()
         for fmt in ENCODERS:
