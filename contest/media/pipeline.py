@@ -33,6 +33,12 @@ ENCODERS = {
     "WEBP": ("webpsave_buffer", {"Q": 82, "effort": 4, "smart_subsample": False}),
     "JPEG": ("jpegsave_buffer", {"Q": 86, "optimize_coding": True}),
 }
+# Full-size copies for the anonymised export: in the original's format, near-lossless.
+CLEAN_ENCODERS = {
+    "JPEG": ("jpegsave_buffer", {"Q": 95, "optimize_coding": True, "subsample_mode": "off"}),
+    "PNG": ("pngsave_buffer", {"compression": 6}),
+    "WEBP": ("webpsave_buffer", {"Q": 95, "effort": 4, "smart_subsample": False}),
+}
 _LOADERS = {"JPEG": "jpegload", "PNG": "pngload", "WEBP": "webpload"}
 
 
@@ -134,6 +140,23 @@ async def process_image_async(
             raise InvalidImage(Reason.TIMEOUT, f"over {timeout} s") from exc
 
 
+def clean_copy(src_path: Path, *, max_pixels: int = MAX_PIXELS) -> tuple[str, bytes]:
+    """``(format, bytes)``: the image at full size, upright and in 8-bit sRGB, re-encoded from its pixels alone.
+
+    No EXIF, GPS, XMP, IPTC, ICC profile, comment or text chunk of the file survives. Raises ``InvalidImage``.
+    """
+    info = inspect_image(src_path, max_pixels=max_pixels)
+    header = _vips_header(src_path, info, max_pixels)
+    image = _decode(src_path, header, _upright_size(header, info))
+    return info.format, _encode(image, CLEAN_ENCODERS[info.format])
+
+
+async def clean_copy_async(src_path: Path, *, limiter: anyio.CapacityLimiter | None = None) -> tuple[str, bytes]:
+    """``clean_copy`` in a worker thread, sharing the uploads' limit on concurrent image work."""
+    async with limiter or default_limiter():
+        return await anyio.to_thread.run_sync(clean_copy, src_path)
+
+
 _limiter: anyio.CapacityLimiter | None = None
 
 
@@ -225,13 +248,13 @@ def _encode_all(upright: pyvips.Image, original: tuple[int, int], clock: _Deadli
         for fmt in ENCODERS:
             flat = size.flatten or fmt == "JPEG"
             out = image.flatten(background=WHITE) if flat and image.hasalpha() else image
-            encoded.append(_Encoded(size.name, fmt, out.width, out.height, _encode(out, fmt)))
+            encoded.append(_Encoded(size.name, fmt, out.width, out.height, _encode(out, ENCODERS[fmt])))
             clock.check()
     return encoded
 
 
-def _encode(image: pyvips.Image, fmt: str) -> bytes:
-    method, options = ENCODERS[fmt]
+def _encode(image: pyvips.Image, encoder: tuple[str, dict]) -> bytes:
+    method, options = encoder
     return getattr(image, method)(keep=pyvips.enums.ForeignKeep.NONE, **options)
 
 
