@@ -45,15 +45,17 @@ _LOADERS = {"JPEG": "jpegload", "PNG": "pngload", "WEBP": "webpload"}
 @dataclass(frozen=True)
 class Size:
     name: str
-    long_edge: int
+    long_edge: int     # at most: a copy is never larger than the snapped edge of its original (EDGES)
     flatten: bool      # alpha composited onto white in every format
 
 
-# Largest first: each size is made from the previous one. Every copy's long edge is exactly its size's,
-# scaled up when the original is smaller, so a copy tells its viewer the aspect ratio and nothing of the
-# original's pixel size. What judges see (judging, thumb) is on the same white ground whether or not
-# the original was transparent; display copies keep transparency in WebP only.
+# Largest first: each size is made from the previous one. What judges see (judging, thumb) is on the
+# same white ground whether or not the original was transparent; display copies keep transparency in WebP only.
 SIZES = (Size("judging", 2560, True), Size("display", 1280, False), Size("thumb", 400, True))
+# The long edges a copy can have: the original's is snapped up to the next one (small originals are
+# scaled up), so a copy tells the aspect ratio and which of these classes the original falls in, never
+# its pixel size. Classes rather than one edge: a small upload does not pay for a 2560 px encode.
+EDGES = (640, 1280, 2560)
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def process_image(
     size, sha256 = file_digest(src_path)
     header = _vips_header(src_path, info, max_pixels)
     width, height = _upright_size(header, info)
-    upright = _decode(src_path, header, scaled((width, height), SIZES[0].long_edge))
+    upright = _decode(src_path, header, scaled((width, height), snapped_edge((width, height))))
     clock.check()
     has_alpha = _has_visible_alpha(upright)
     if not has_alpha and upright.hasalpha():
@@ -171,6 +173,11 @@ def file_digest(path: Path) -> tuple[int, str]:
     with path.open("rb") as file:
         digest = hashlib.file_digest(file, "sha256")
     return path.stat().st_size, digest.hexdigest()
+
+
+def snapped_edge(size: tuple[int, int]) -> int:
+    """The long edge of the largest copy of an image of ``size``: the first of ``EDGES`` that holds it."""
+    return next((edge for edge in EDGES if edge >= max(size)), EDGES[-1])
 
 
 def scaled(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
@@ -242,7 +249,7 @@ def _encode_all(upright: pyvips.Image, original: tuple[int, int], clock: _Deadli
     encoded: list[_Encoded] = []
     image = upright
     for size in SIZES:
-        width, height = scaled(original, size.long_edge)
+        width, height = scaled(original, min(size.long_edge, snapped_edge(original)))
         if (width, height) != (image.width, image.height):
             image = image.thumbnail_image(width, height=height, size="force").copy_memory()
         for fmt in ENCODERS:

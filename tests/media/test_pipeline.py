@@ -71,20 +71,26 @@ def test_original_facts(tmp_path: Path) -> None:
         KEY, "WEBP", 900, 700, len(data), hashlib.sha256(data).hexdigest(), False)
 
 
-def test_small_images_are_scaled_up_to_the_fixed_sizes(tmp_path: Path) -> None:
+def test_small_images_are_scaled_up_to_the_next_fixed_size(tmp_path: Path) -> None:
     result = _process(tmp_path, imagegen.jpeg((500, 300)))
-    assert [(d.width, d.height) for d in result.derivatives] == [(2560, 1536)] * 2 + [(1280, 768)] * 2 + [(400, 240)] * 2
+    assert [(d.width, d.height) for d in result.derivatives] == [(640, 384)] * 4 + [(400, 240)] * 2
 
 
-@pytest.mark.parametrize("size", [(600, 400), (1500, 1000), (3000, 2000), (6000, 4000)])
-def test_a_copy_has_the_same_size_whatever_the_size_of_the_original(tmp_path: Path, size: tuple[int, int]) -> None:
-    """A judge must not learn the original's pixel size: only its aspect ratio, to 1/2560."""
+CLASSES = {  # originals of one aspect ratio (3:2) -> the size of every copy: judging, display, thumb
+    640: ([(96, 64), (600, 400), (639, 426)], [(640, 427), (640, 427), (400, 267)]),
+    1280: ([(642, 428), (900, 600), (1280, 853)], [(1280, 853), (1280, 853), (400, 267)]),
+    2560: ([(1500, 1000), (2559, 1706), (6000, 4000)], [(2560, 1707), (1280, 853), (400, 267)]),
+}
+
+
+@pytest.mark.parametrize(("size", "expected"), [pytest.param(size, expected, id=f"{size[0]}x{size[1]}")
+                                               for sizes, expected in CLASSES.values() for size in sizes])
+def test_a_copy_tells_the_class_of_the_original_never_its_size(tmp_path: Path, size, expected) -> None:
+    """A judge must not learn the original's pixel size: only its aspect ratio and its class."""
     result = _process(tmp_path, imagegen.jpeg(size))
     assert [(d.name, d.format, d.width, d.height) for d in result.derivatives] == [
-        ("judging", "WEBP", 2560, 1707), ("judging", "JPEG", 2560, 1707),
-        ("display", "WEBP", 1280, 853), ("display", "JPEG", 1280, 853),
-        ("thumb", "WEBP", 400, 267), ("thumb", "JPEG", 400, 267),
-    ]
+        (name, fmt, *dimensions) for name, dimensions in zip(("judging", "display", "thumb"), expected, strict=True)
+        for fmt in ("WEBP", "JPEG")]
     assert [_open(d.path).size for d in result.derivatives] == [(d.width, d.height) for d in result.derivatives]
 
 
@@ -112,7 +118,7 @@ def test_every_exif_orientation_ends_upright(tmp_path: Path, orientation: int) -
     for d in result.derivatives:
         im = _open(d.path).convert("RGB")
         w, h = im.size
-        assert (d.name, w, h) == (d.name, *{"judging": (2560, 1707), "display": (1280, 853), "thumb": (400, 267)}[d.name])
+        assert (d.name, w, h) == (d.name, *((640, 427) if d.name != "thumb" else (400, 267)))
         assert _close(im.getpixel((w // 20, h // 20)), imagegen.RED, 40), (d.name, d.format)
         assert _close(im.getpixel((w - 1 - w // 20, h // 20)), imagegen.GREEN, 40), (d.name, d.format)
         assert _close(im.getpixel((w // 20, h - 1 - h // 20)), (128, 128, 128), 20), (d.name, d.format)
@@ -275,7 +281,7 @@ async def test_async_wrapper_gives_the_same_result(tmp_path: Path) -> None:
     src.write_bytes(imagegen.jpeg((900, 600)))
     result = await process_image_async(src, tmp_path / "out", KEY, limiter=anyio.CapacityLimiter(1))
     assert [(d.name, d.format, d.width, d.height) for d in result.derivatives] == [
-        (s.name, fmt, s.long_edge, round(s.long_edge * 2 / 3)) for s in SIZES for fmt in ("WEBP", "JPEG")]
+        (s.name, fmt, *((1280, 853) if s.name != "thumb" else (400, 267))) for s in SIZES for fmt in ("WEBP", "JPEG")]
 
 
 async def test_async_wrapper_times_out_and_the_worker_cleans_up(tmp_path: Path) -> None:
