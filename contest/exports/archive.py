@@ -14,7 +14,6 @@ from the store, or that cannot be re-encoded, is listed in ``MISSING.txt``.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 import zipfile
@@ -108,10 +107,10 @@ async def _stored(member: Member) -> _Content | None:
 
 async def _cleaned(member: Member) -> _Content | None:
     try:
-        _, data = await clean_copy_async(member.path)
+        copy = await clean_copy_async(member.path)
     except (OSError, InvalidImage):
         return None
-    return _Content(len(data), hashlib.sha256(data).hexdigest(), _slices(data))
+    return _Content(len(copy.data), copy.sha256, _slices(copy.data))
 
 
 CONTENT = {False: _stored, True: _cleaned}  # by `anonymised`

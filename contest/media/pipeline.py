@@ -1,4 +1,5 @@
-"""Turn a checked upload into clean, upright, sRGB derivatives (WebP + JPEG at three sizes).
+"""Turn a checked upload into clean, upright, sRGB derivatives (WebP + JPEG at three sizes), and an
+original into a clean full-size copy for the anonymised export (``clean_copy``).
 
 Engine: Pillow reads only the header (``sniffing``); libvips decodes and resizes. libvips'
 ``thumbnail`` shrinks on load (a 24 MP JPEG is decoded at 1/2..1/8 scale by libjpeg) and streams
@@ -142,18 +143,24 @@ async def process_image_async(
             raise InvalidImage(Reason.TIMEOUT, f"over {timeout} s") from exc
 
 
-def clean_copy(src_path: Path, *, max_pixels: int = MAX_PIXELS) -> tuple[str, bytes]:
-    """``(format, bytes)``: the image at full size, upright and in 8-bit sRGB, re-encoded from its pixels alone.
+@dataclass(frozen=True)
+class CleanCopy:
+    data: bytes
+    sha256: str
+
+
+def clean_copy(src_path: Path, *, max_pixels: int = MAX_PIXELS) -> CleanCopy:
+    """The image at full size, upright and in 8-bit sRGB, re-encoded in its own format from its pixels alone.
 
     No EXIF, GPS, XMP, IPTC, ICC profile, comment or text chunk of the file survives. Raises ``InvalidImage``.
     """
     info = inspect_image(src_path, max_pixels=max_pixels)
     header = _vips_header(src_path, info, max_pixels)
-    image = _decode(src_path, header, _upright_size(header, info))
-    return info.format, _encode(image, CLEAN_ENCODERS[info.format])
+    data = _encode(_decode(src_path, header, _upright_size(header, info)), CLEAN_ENCODERS[info.format])
+    return CleanCopy(data, hashlib.sha256(data).hexdigest())
 
 
-async def clean_copy_async(src_path: Path, *, limiter: anyio.CapacityLimiter | None = None) -> tuple[str, bytes]:
+async def clean_copy_async(src_path: Path, *, limiter: anyio.CapacityLimiter | None = None) -> CleanCopy:
     """``clean_copy`` in a worker thread, sharing the uploads' limit on concurrent image work."""
     async with limiter or default_limiter():
         return await anyio.to_thread.run_sync(clean_copy, src_path)

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 from PIL.PngImagePlugin import PngInfo
 
-from contest.media.pipeline import SIZES, ProcessedImage, process_image, process_image_async
+from contest.media.pipeline import SIZES, ProcessedImage, clean_copy, process_image, process_image_async
 from contest.media.sniffing import InvalidImage, Reason
 from contest.media.storage import derived_filename
 from tests import imagegen
@@ -38,6 +38,10 @@ def _open(path: Path) -> Image.Image:
     with Image.open(path) as im:
         im.load()
         return im
+
+
+def _open_bytes(data: bytes) -> Image.Image:
+    return _open(io.BytesIO(data))  # type: ignore[arg-type]
 
 
 def _close(pixel: tuple[int, ...], expected: tuple[int, ...], tolerance: int = 12) -> bool:
@@ -146,6 +150,34 @@ def test_metadata_generators_really_carry_the_marker(tmp_path: Path) -> None:
     assert sorted({"tEXt", "zTXt", "iTXt", "iCCP", "eXIf"} & set(png_kinds)) == ["eXIf", "iCCP", "iTXt", "tEXt", "zTXt"]
     webp_kinds = [k for k, _ in webp_chunks(imagegen.webp_with_metadata())]
     assert sorted({"EXIF", "XMP ", "ICCP"} & set(webp_kinds)) == ["EXIF", "ICCP", "XMP "]
+
+
+CLEAN_CONTAINERS = {"JPEG": ["DHT", "DQT", "SOF0", "SOS"], "PNG": ["IDAT", "IEND", "IHDR", "pHYs"], "WEBP": ["VP8 "]}
+
+
+@pytest.mark.parametrize("make", [imagegen.jpeg_with_metadata, imagegen.png_with_metadata, imagegen.webp_with_metadata],
+                         ids=["jpeg", "png", "webp"])
+def test_a_clean_copy_is_the_full_image_in_its_format_without_metadata(tmp_path: Path, make: object) -> None:
+    src = tmp_path / "src"
+    src.write_bytes(make())  # type: ignore[operator]
+    copy = clean_copy(src)
+    fmt = _open(src).format
+    assert (_open_bytes(copy.data).format, _open_bytes(copy.data).size) == (fmt, (800, 600))
+    assert sorted(set(container_names(copy.data))) == CLEAN_CONTAINERS[fmt]
+    assert [tell for tell in METADATA_TELLS if tell in copy.data] == []
+    assert copy.sha256 == hashlib.sha256(copy.data).hexdigest()
+
+
+def test_a_clean_copy_is_upright_and_refuses_what_is_not_an_image(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.write_bytes(imagegen.oriented_jpeg(6, (600, 400)))
+    upright = _open_bytes(clean_copy(src).data)
+    assert upright.size == (600, 400)
+    assert _close(upright.getpixel((20, 20)), imagegen.RED, 40)
+    src.write_bytes(imagegen.truncated(imagegen.jpeg((600, 400)), 0.3))
+    with pytest.raises(InvalidImage) as caught:
+        clean_copy(src)
+    assert caught.value.reason == Reason.TRUNCATED
 
 
 def test_cmyk_jpeg_becomes_srgb(tmp_path: Path) -> None:
