@@ -149,13 +149,13 @@ class CleanCopy:
     sha256: str
 
 
-def clean_copy(src_path: Path, *, max_pixels: int = MAX_PIXELS) -> CleanCopy:
+def clean_copy(src_path: Path) -> CleanCopy:
     """The image at full size, upright and in 8-bit sRGB, re-encoded in its own format from its pixels alone.
 
     No EXIF, GPS, XMP, IPTC, ICC profile, comment or text chunk of the file survives. Raises ``InvalidImage``.
     """
-    info = inspect_image(src_path, max_pixels=max_pixels)
-    header = _vips_header(src_path, info, max_pixels)
+    info = inspect_image(src_path)
+    header = _vips_header(src_path, info, MAX_PIXELS)
     data = _encode(_decode(src_path, header, _upright_size(header, info)), CLEAN_ENCODERS[info.format])
     return CleanCopy(data, hashlib.sha256(data).hexdigest())
 

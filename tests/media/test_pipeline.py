@@ -220,8 +220,8 @@ def test_palette_png_transparency_kept_in_display_webp_and_flattened_on_white_el
     assert result.has_alpha is True
     display_webp = _open(result.derivative("display", "WEBP").path)
     w, h = display_webp.size
-    assert (display_webp.mode, display_webp.getpixel((w // 6, h // 2))[3], display_webp.getpixel((w * 5 // 6, h // 4))[3]) == (
-        "RGBA", 0, 255)
+    alpha = display_webp.getpixel((w // 6, h // 2))[3], display_webp.getpixel((w * 5 // 6, h // 4))[3]
+    assert (display_webp.mode, *alpha) == ("RGBA", 0, 255)
     for d in result.derivatives:
         if d.format == "JPEG" or d.name in JUDGE_SIZES:
             im = _open(d.path)
