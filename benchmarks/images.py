@@ -130,7 +130,7 @@ def run_pyvips(src: Path, out: Path, encoders: dict) -> None:
         if edge != 2560:
             image = image.thumbnail_image(edge, height=edge, size="down").copy_memory()
         for fmt, (method, options) in encoders.items():
-            flatten = image.hasalpha() and (fmt == "JPEG" or name == "judging")
+            flatten = image.hasalpha() and (fmt == "JPEG" or name in ("judging", "thumb"))
             flat = image.flatten(background=[255, 255, 255]) if flatten else image
             (out / f"{name}.{fmt.lower()}").write_bytes(getattr(flat, method)(keep=keep, **options))
 

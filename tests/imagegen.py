@@ -210,9 +210,9 @@ def iptc_app13(marker: str = MARKER) -> bytes:
     return b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload
 
 
-def jpeg_with_metadata(marker: str = MARKER, size: tuple[int, int] = (800, 600)) -> bytes:
+def jpeg_with_metadata(marker: str = MARKER, size: tuple[int, int] = (800, 600), seed: int = 3) -> bytes:
     """EXIF (Artist, GPS...), XMP, ICC, a COM comment and an IPTC APP13 block, all carrying marker."""
-    data = encode(poster(size, 3), "JPEG", quality=90, exif=marker_exif(marker),
+    data = encode(poster(size, seed), "JPEG", quality=90, exif=marker_exif(marker),
                   xmp=marker_xmp(marker), icc_profile=marker_icc(marker),
                   comment=f"Comment {marker}")
     return data[:2] + iptc_app13(marker) + data[2:]

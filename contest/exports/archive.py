@@ -1,11 +1,15 @@
-"""All originals of a track as one ZIP, streamed: each file is read in chunks and handed on as it is
-written, so neither memory nor disk ever holds the archive.
+"""All originals of a track as one ZIP, streamed: each file is handed on in chunks as it is written,
+so neither memory nor disk ever holds more than one member of the archive.
 
 Files are stored, not deflated (JPEG, PNG and WebP are compressed already). Names inside are
-``<entry number>/<nn>-<name>.<ext>``, the name being a cleaned form of the designer's file name;
-the anonymised variant drops it (``<entry number>/<nn>.<ext>``). Every file carries the same fixed
-timestamp, so the archive tells nothing about when anything was uploaded. ``SHA256SUMS`` at the
-end lists the SHA-256 recorded at upload, for ``sha256sum -c``.
+``<entry number>/<nn>-<name>.<ext>``, the name being a cleaned form of the designer's file name.
+The anonymised variant drops the name (``<entry number>/<nn>.<ext>``) and holds, instead of the
+uploaded bytes, full-size copies re-encoded from the pixels in a worker thread: EXIF (artist, GPS),
+XMP, IPTC, ICC profiles, comments and PNG text chunks carry the designer's identity and are left behind.
+Every file carries the same fixed timestamp, so the archive tells nothing about when anything was
+uploaded. ``SHA256SUMS`` at the end lists, for ``sha256sum -c``, the SHA-256 recorded at upload, or
+in the anonymised variant that of each copy (the original's would identify it). A file missing
+from the store, or that cannot be re-encoded, is listed in ``MISSING.txt``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import aiofiles
 from contest.contests.models import Track
 from contest.entries.models import EntryImage
 from contest.entries.states import EntryState
+from contest.media.pipeline import clean_copy_async
+from contest.media.sniffing import InvalidImage
 from contest.media.storage import EXTENSIONS, UploadStore
 from contest.zipstream import ZipSink
 
@@ -75,27 +81,57 @@ async def members(track: Track, store: UploadStore, *, anonymised: bool) -> Asyn
         yield Member(name, store.original_path(row["key"]), row["size_bytes"], row["sha256"])
 
 
+@dataclass(frozen=True)
+class _Content:
+    size: int
+    sha256: str
+    chunks: AsyncIterator[bytes]
+
+
 async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
     async with aiofiles.open(path, "rb") as file:
         while chunk := await file.read(CHUNK):
             yield chunk
 
 
+async def _slices(data: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), CHUNK):
+        yield data[start:start + CHUNK]
+
+
+async def _stored(member: Member) -> _Content | None:
+    if not member.path.is_file():
+        return None
+    return _Content(member.size, member.sha256, _file_chunks(member.path))
+
+
+async def _cleaned(member: Member) -> _Content | None:
+    try:
+        copy = await clean_copy_async(member.path)
+    except (OSError, InvalidImage):
+        return None
+    return _Content(len(copy.data), copy.sha256, _slices(copy.data))
+
+
+CONTENT = {False: _stored, True: _cleaned}  # by `anonymised`
+
+
 async def originals_zip(track: Track, store: UploadStore, *, anonymised: bool) -> AsyncIterator[bytes]:
-    """The ZIP's bytes, piece by piece. A file missing from the store is listed in MISSING.txt."""
+    """The ZIP's bytes, piece by piece; what is missing or unreadable is listed in MISSING.txt."""
     sink, sums, missing = ZipSink(), [], []
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         async for member in members(track, store, anonymised=anonymised):
-            if not member.path.is_file():
+            content = await CONTENT[anonymised](member)
+            if content is None:
                 missing.append(member.name)
                 continue
             info = zipfile.ZipInfo(member.name, date_time=FIXED_TIME)
-            info.file_size = member.size
+            info.file_size = content.size
             with archive.open(info, "w") as out:
-                async for chunk in _file_chunks(member.path):
+                async for chunk in content.chunks:
                     out.write(chunk)
                     yield sink.take()
-            sums.append(f"{member.sha256}  {member.name}\n")
+            sums.append(f"{content.sha256}  {member.name}\n")
         archive.writestr(zipfile.ZipInfo("SHA256SUMS", date_time=FIXED_TIME), "".join(sums))
         if missing:
             archive.writestr(zipfile.ZipInfo("MISSING.txt", date_time=FIXED_TIME), "".join(f"{m}\n" for m in missing))

@@ -1,4 +1,5 @@
-"""Turn a checked upload into clean, upright, sRGB derivatives (WebP + JPEG at three sizes).
+"""Turn a checked upload into clean, upright, sRGB derivatives (WebP + JPEG at three sizes), and an
+original into a clean full-size copy for the anonymised export (``clean_copy``).
 
 Engine: Pillow reads only the header (``sniffing``); libvips decodes and resizes. libvips'
 ``thumbnail`` shrinks on load (a 24 MP JPEG is decoded at 1/2..1/8 scale by libjpeg) and streams
@@ -33,19 +34,29 @@ ENCODERS = {
     "WEBP": ("webpsave_buffer", {"Q": 82, "effort": 4, "smart_subsample": False}),
     "JPEG": ("jpegsave_buffer", {"Q": 86, "optimize_coding": True}),
 }
+# Full-size copies for the anonymised export: in the original's format, near-lossless.
+CLEAN_ENCODERS = {
+    "JPEG": ("jpegsave_buffer", {"Q": 95, "optimize_coding": True, "subsample_mode": "off"}),
+    "PNG": ("pngsave_buffer", {"compression": 6}),
+    "WEBP": ("webpsave_buffer", {"Q": 95, "effort": 4, "smart_subsample": False}),
+}
 _LOADERS = {"JPEG": "jpegload", "PNG": "pngload", "WEBP": "webpload"}
 
 
 @dataclass(frozen=True)
 class Size:
     name: str
-    long_edge: int
+    long_edge: int     # at most: a copy is never larger than the snapped edge of its original (EDGES)
     flatten: bool      # alpha composited onto white in every format
 
 
-# Largest first: each size is made from the previous one. Judges always see the design on the
-# same white ground; thumbnails and display copies keep transparency in WebP only.
-SIZES = (Size("judging", 2560, True), Size("display", 1280, False), Size("thumb", 400, False))
+# Largest first: each size is made from the previous one. What judges see (judging, thumb) is on the
+# same white ground whether or not the original was transparent; display copies keep transparency in WebP only.
+SIZES = (Size("judging", 2560, True), Size("display", 1280, False), Size("thumb", 400, True))
+# The long edges a copy can have: the original's is snapped up to the next one (small originals are
+# scaled up), so a copy tells the aspect ratio and which of these classes the original falls in, never
+# its pixel size. Classes rather than one edge: a small upload does not pay for a 2560 px encode.
+EDGES = (640, 1280, 2560)
 
 
 @dataclass(frozen=True)
@@ -102,7 +113,7 @@ def process_image(
     size, sha256 = file_digest(src_path)
     header = _vips_header(src_path, info, max_pixels)
     width, height = _upright_size(header, info)
-    upright = _decode(src_path, header, fit((width, height), SIZES[0].long_edge))
+    upright = _decode(src_path, header, scaled((width, height), snapped_edge((width, height))))
     clock.check()
     has_alpha = _has_visible_alpha(upright)
     if not has_alpha and upright.hasalpha():
@@ -132,6 +143,29 @@ async def process_image_async(
             raise InvalidImage(Reason.TIMEOUT, f"over {timeout} s") from exc
 
 
+@dataclass(frozen=True)
+class CleanCopy:
+    data: bytes
+    sha256: str
+
+
+def clean_copy(src_path: Path) -> CleanCopy:
+    """The image at full size, upright and in 8-bit sRGB, re-encoded in its own format from its pixels alone.
+
+    No EXIF, GPS, XMP, IPTC, ICC profile, comment or text chunk of the file survives. Raises ``InvalidImage``.
+    """
+    info = inspect_image(src_path)
+    header = _vips_header(src_path, info, MAX_PIXELS)
+    data = _encode(_decode(src_path, header, _upright_size(header, info)), CLEAN_ENCODERS[info.format])
+    return CleanCopy(data, hashlib.sha256(data).hexdigest())
+
+
+async def clean_copy_async(src_path: Path, *, limiter: anyio.CapacityLimiter | None = None) -> CleanCopy:
+    """``clean_copy`` in a worker thread, sharing the uploads' limit on concurrent image work."""
+    async with limiter or default_limiter():
+        return await anyio.to_thread.run_sync(clean_copy, src_path)
+
+
 _limiter: anyio.CapacityLimiter | None = None
 
 
@@ -148,9 +182,14 @@ def file_digest(path: Path) -> tuple[int, str]:
     return path.stat().st_size, digest.hexdigest()
 
 
-def fit(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
-    """``size`` scaled so its long edge is at most ``long_edge`` (never up)."""
-    scale = min(1.0, long_edge / max(size))
+def snapped_edge(size: tuple[int, int]) -> int:
+    """The long edge of the largest copy of an image of ``size``: the first of ``EDGES`` that holds it."""
+    return next((edge for edge in EDGES if edge >= max(size)), EDGES[-1])
+
+
+def scaled(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
+    """``size`` scaled, up or down, so its long edge is exactly ``long_edge``."""
+    scale = long_edge / max(size)
     return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
 
 
@@ -217,19 +256,19 @@ def _encode_all(upright: pyvips.Image, original: tuple[int, int], clock: _Deadli
     encoded: list[_Encoded] = []
     image = upright
     for size in SIZES:
-        width, height = fit(original, size.long_edge)
+        width, height = scaled(original, min(size.long_edge, snapped_edge(original)))
         if (width, height) != (image.width, image.height):
             image = image.thumbnail_image(width, height=height, size="force").copy_memory()
         for fmt in ENCODERS:
             flat = size.flatten or fmt == "JPEG"
             out = image.flatten(background=WHITE) if flat and image.hasalpha() else image
-            encoded.append(_Encoded(size.name, fmt, out.width, out.height, _encode(out, fmt)))
+            encoded.append(_Encoded(size.name, fmt, out.width, out.height, _encode(out, ENCODERS[fmt])))
             clock.check()
     return encoded
 
 
-def _encode(image: pyvips.Image, fmt: str) -> bytes:
-    method, options = ENCODERS[fmt]
+def _encode(image: pyvips.Image, encoder: tuple[str, dict]) -> bytes:
+    method, options = encoder
     return getattr(image, method)(keep=pyvips.enums.ForeignKeep.NONE, **options)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import random
+import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,11 +26,14 @@ from contest.judging.models import (
     Score,
 )
 from contest.media.storage import UploadStore, new_key
+from tests import imagegen
 from tests.factories import make_contest, make_field, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with
 
+METADATA_MARKER = "MKMETA"  # in every metadata block of the original files
 MARKERS = ("MKNAME", "mk.mail@mkdomain.example", "13912345678", "MKORG", "MKSCHOOL", "MKSUPER",
-           "mk.super@mksup.example", "MKMEMBER", "MKPUBLIC", "MKFILE", "MKJUDGE")
+           "mk.super@mksup.example", "MKMEMBER", "MKPUBLIC", "MKFILE", "MKJUDGE", METADATA_MARKER)
+ORIGINAL_SIZE = (640, 480)
 SUBMITTED_AT = datetime(2026, 6, 1, 4, 30, tzinfo=UTC)  # 12:30 in Shanghai
 COMPLETED_AT = datetime(2026, 6, 3, 1, 0, tzinfo=UTC)
 
@@ -49,8 +52,17 @@ class Scenario:
 
 
 def original_bytes(seed: int, size: int = 300_000) -> bytes:
-    """JPEG-shaped noise: a real header, then random bytes (the archive does not decode them)."""
-    return b"\xff\xd8\xff\xe0" + random.Random(seed).randbytes(size)
+    """A real JPEG whose EXIF (artist, GPS), XMP, IPTC, ICC profile and comments carry `METADATA_MARKER`,
+    padded with more comment segments to exactly `size` bytes."""
+    data = imagegen.jpeg_with_metadata(METADATA_MARKER, size=ORIGINAL_SIZE, seed=seed)
+    segments, need = [], size - len(data)
+    while need > 0:
+        take = min(need, 65_537)
+        take -= 4 if 0 < need - take < 4 else 0
+        payload = (f"Comment {METADATA_MARKER} " * (take // 8))[:take - 4].encode()
+        segments.append(b"\xff\xfe" + struct.pack(">H", take - 2) + payload)
+        need -= take
+    return data[:2] + b"".join(segments) + data[2:]
 
 
 async def add_original(entry: Entry, store: UploadStore, data: bytes, *, position: int, name: str) -> EntryImage:

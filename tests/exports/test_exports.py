@@ -10,14 +10,26 @@ from datetime import datetime
 
 import openpyxl
 import pytest
+from PIL import Image
 
 from contest.audit.models import AuditEvent
+from contest.entries.models import EntryImage
 from contest.exports import service
 from contest.exports.archive import member_name, originals_zip, safe_part
 from contest.exports.tables import sheet_titles
 from contest.judging import standings
 from contest.media.storage import UploadStore
-from tests.exports.scenario import MARKERS, build, counting_queries
+from tests import imagegen
+from tests.exports.scenario import (
+    MARKERS,
+    METADATA_MARKER,
+    ORIGINAL_SIZE,
+    add_original,
+    build,
+    counting_queries,
+    original_bytes,
+)
+from tests.media.containers import container_names
 from tests.factories import NOW, make_entry, make_user
 from tests.judging.helpers import make_round
 
@@ -203,8 +215,71 @@ async def test_anonymised_zip_names_files_by_entry_number_and_position_only(db, 
     scenario = await build(store)
     archive, _ = await originals(scenario, store, anonymised=True)
     assert archive.namelist() == ["WC-IP-0001/01.jpg", "WC-IP-0001/02.jpg", "SHA256SUMS"]
-    assert archive.read("WC-IP-0001/02.jpg") == scenario.originals["MKFILE 设计稿.jpg"]
-    assert [m for m in MARKERS if m.encode() in b"".join(archive.read(n) for n in archive.namelist()[2:])] == []
+    copy = archive.read("WC-IP-0001/02.jpg")
+    assert (Image.open(io.BytesIO(copy)).format, Image.open(io.BytesIO(copy)).size) == ("JPEG", ORIGINAL_SIZE)
+    assert _leaks(b"".join(archive.read(n) for n in archive.namelist()), MARKERS) == []
+
+
+def _forms(marker: str) -> set[bytes]:
+    return {marker.encode(), marker.encode("utf-16-be"), marker.encode("utf-16-le"), marker.lower().encode()}
+
+
+def _leaks(data: bytes, markers) -> list[str]:
+    return sorted({m for m in markers for form in _forms(m) if form in data})
+
+
+METADATA_FILES = {  # designer's file name -> bytes whose every metadata block carries imagegen.MARKER
+    f"{imagegen.MARKER} 海报.png": imagegen.png_with_metadata(size=(500, 400)),
+    f"{imagegen.MARKER}.webp": imagegen.webp_with_metadata(size=(400, 500)),
+    f"{imagegen.MARKER}-phone.jpg": imagegen.oriented_jpeg(6, (600, 400))[:2] + imagegen.iptc_app13()
+    + imagegen.oriented_jpeg(6, (600, 400))[2:],
+}
+
+
+async def test_anonymised_zip_carries_nothing_of_the_originals_metadata(db, store):
+    scenario = await build(store)
+    for position, (name, data) in enumerate(METADATA_FILES.items(), start=3):
+        image = await add_original(scenario.entry, store, data, position=position, name=name)
+        await EntryImage.filter(id=image.id).update(original_format=Image.open(io.BytesIO(data)).format)
+    markers = (*MARKERS, imagegen.MARKER)
+    full, _ = await originals(scenario, store)
+    assert _leaks(b"".join(full.read(n) for n in full.namelist()), markers) == [
+        "MKFILE", METADATA_MARKER, imagegen.MARKER]
+    chunks = [c async for c in originals_zip(scenario.ip, store, anonymised=True)]
+    assert _leaks(b"".join(chunks), markers) == []
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
+    names = ["WC-IP-0001/01.jpg", "WC-IP-0001/02.jpg", "WC-IP-0001/03.png", "WC-IP-0001/04.webp", "WC-IP-0001/05.jpg"]
+    assert archive.namelist() == [*names, "SHA256SUMS"]
+    copies = {name: archive.read(name) for name in names}
+    assert {n: (Image.open(io.BytesIO(d)).format, Image.open(io.BytesIO(d)).size) for n, d in copies.items()} == {
+        names[0]: ("JPEG", ORIGINAL_SIZE), names[1]: ("JPEG", ORIGINAL_SIZE), names[2]: ("PNG", (500, 400)),
+        names[3]: ("WEBP", (400, 500)), names[4]: ("JPEG", (600, 400))}  # the phone photo turned upright
+    assert {n: sorted(set(container_names(d))) for n, d in copies.items()} == {
+        **dict.fromkeys([names[0], names[1], names[4]], ["DHT", "DQT", "SOF0", "SOS"]),
+        names[2]: ["IDAT", "IEND", "IHDR", "pHYs"], names[3]: ["VP8 "]}
+    assert archive.read("SHA256SUMS").decode() == "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in copies.items())
+
+
+async def test_a_file_that_cannot_be_re_encoded_is_listed_never_shipped_as_it_is(db, store):
+    scenario = await build(store)
+    image = await scenario.entry.images.all().order_by("position").first()
+    unreadable = original_bytes(1)[:120_000]  # cut inside the comments: metadata and no pixels
+    store.original_path(image.key).write_bytes(unreadable)
+    data = await collect(originals_zip(scenario.ip, store, anonymised=True))
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.namelist() == ["WC-IP-0001/02.jpg", "SHA256SUMS", "MISSING.txt"]
+    assert archive.read("MISSING.txt") == b"WC-IP-0001/01.jpg\n"
+    assert (METADATA_MARKER.encode() in unreadable, _leaks(data, MARKERS)) == (True, [])
+
+
+async def test_anonymised_zip_is_handed_on_a_member_at_a_time(db, store):
+    scenario = await build(store)
+    chunks = [c async for c in originals_zip(scenario.ip, store, anonymised=True)]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
+    sizes = [info.file_size for info in archive.infolist()[:2]]
+    assert [len(c) > size for c, size in zip(chunks, sizes, strict=False)] == [True, True]
+    assert len(chunks) == 3  # each copy (under 256 KiB) as soon as it is made, then the directory
 
 
 async def test_zip_is_handed_on_in_chunks_as_it_is_written(db, store):

@@ -9,8 +9,9 @@ from pathlib import Path
 import anyio
 import pytest
 from PIL import Image, ImageChops, ImageStat
+from PIL.PngImagePlugin import PngInfo
 
-from contest.media.pipeline import SIZES, ProcessedImage, process_image, process_image_async
+from contest.media.pipeline import SIZES, ProcessedImage, clean_copy, process_image, process_image_async
 from contest.media.sniffing import InvalidImage, Reason
 from contest.media.storage import derived_filename
 from tests import imagegen
@@ -19,6 +20,7 @@ from tests.media.containers import container_names, webp_chunks
 pytestmark = pytest.mark.unit
 
 KEY = "0123456789abcdef0123456789abcdef"
+JUDGE_SIZES = ("judging", "thumb")  # what contest/web/judge.py serves
 CLEAN_JPEG = ["DQT", "DQT", "SOF0", "DHT", "DHT", "DHT", "DHT", "SOS"]
 # strings that only exist inside metadata blocks
 METADATA_TELLS = [imagegen.MARKER.encode(), imagegen.MARKER.encode("utf-16-be"), b"Exif\x00", b"http://ns.adobe.com",
@@ -36,6 +38,10 @@ def _open(path: Path) -> Image.Image:
     with Image.open(path) as im:
         im.load()
         return im
+
+
+def _open_bytes(data: bytes) -> Image.Image:
+    return _open(io.BytesIO(data))  # type: ignore[arg-type]
 
 
 def _close(pixel: tuple[int, ...], expected: tuple[int, ...], tolerance: int = 12) -> bool:
@@ -69,9 +75,39 @@ def test_original_facts(tmp_path: Path) -> None:
         KEY, "WEBP", 900, 700, len(data), hashlib.sha256(data).hexdigest(), False)
 
 
-def test_small_images_are_never_upscaled(tmp_path: Path) -> None:
+def test_small_images_are_scaled_up_to_the_next_fixed_size(tmp_path: Path) -> None:
     result = _process(tmp_path, imagegen.jpeg((500, 300)))
-    assert [(d.width, d.height) for d in result.derivatives] == [(500, 300)] * 4 + [(400, 240)] * 2
+    assert [(d.width, d.height) for d in result.derivatives] == [(640, 384)] * 4 + [(400, 240)] * 2
+
+
+CLASSES = {  # originals of one aspect ratio (3:2) -> the size of every copy: judging, display, thumb
+    640: ([(96, 64), (600, 400), (639, 426)], [(640, 427), (640, 427), (400, 267)]),
+    1280: ([(642, 428), (900, 600), (1280, 853)], [(1280, 853), (1280, 853), (400, 267)]),
+    2560: ([(1500, 1000), (2559, 1706), (6000, 4000)], [(2560, 1707), (1280, 853), (400, 267)]),
+}
+
+
+@pytest.mark.parametrize(("size", "expected"), [pytest.param(size, expected, id=f"{size[0]}x{size[1]}")
+                                               for sizes, expected in CLASSES.values() for size in sizes])
+def test_a_copy_tells_the_class_of_the_original_never_its_size(tmp_path: Path, size, expected) -> None:
+    """A judge must not learn the original's pixel size: only its aspect ratio and its class."""
+    result = _process(tmp_path, imagegen.jpeg(size))
+    assert [(d.name, d.format, d.width, d.height) for d in result.derivatives] == [
+        (name, fmt, *dimensions) for name, dimensions in zip(("judging", "display", "thumb"), expected, strict=True)
+        for fmt in ("WEBP", "JPEG")]
+    assert [_open(d.path).size for d in result.derivatives] == [(d.width, d.height) for d in result.derivatives]
+
+
+def test_the_same_pixels_give_the_same_bytes_whatever_the_file_that_carried_them(tmp_path: Path) -> None:
+    """Byte size, encoder and quality follow from the pixels alone: not the format, metadata or name of the original."""
+    pixels = imagegen.poster((700, 500), 22)
+    info = PngInfo()
+    info.add_text("Author", imagegen.MARKER)
+    files = [imagegen.encode(pixels, "PNG"), imagegen.encode(pixels, "PNG", pnginfo=info, dpi=(300, 300)),
+             imagegen.encode(pixels, "WEBP", lossless=True, exif=imagegen.marker_exif())]
+    copies = [_process(tmp_path / str(n), data) for n, data in enumerate(files)]
+    assert [[d.sha256 for d in copy.derivatives if d.name != "display"] for copy in copies[1:]] == [
+        [d.sha256 for d in copies[0].derivatives if d.name != "display"]] * 2
 
 
 def test_long_edge_is_the_limit_for_portrait_images(tmp_path: Path) -> None:
@@ -86,7 +122,7 @@ def test_every_exif_orientation_ends_upright(tmp_path: Path, orientation: int) -
     for d in result.derivatives:
         im = _open(d.path).convert("RGB")
         w, h = im.size
-        assert (d.name, w, h) == (d.name, *((600, 400) if d.name != "thumb" else (400, 267)))
+        assert (d.name, w, h) == (d.name, *((640, 427) if d.name != "thumb" else (400, 267)))
         assert _close(im.getpixel((w // 20, h // 20)), imagegen.RED, 40), (d.name, d.format)
         assert _close(im.getpixel((w - 1 - w // 20, h // 20)), imagegen.GREEN, 40), (d.name, d.format)
         assert _close(im.getpixel((w // 20, h - 1 - h // 20)), (128, 128, 128), 20), (d.name, d.format)
@@ -116,11 +152,40 @@ def test_metadata_generators_really_carry_the_marker(tmp_path: Path) -> None:
     assert sorted({"EXIF", "XMP ", "ICCP"} & set(webp_kinds)) == ["EXIF", "ICCP", "XMP "]
 
 
+CLEAN_CONTAINERS = {"JPEG": ["DHT", "DQT", "SOF0", "SOS"], "PNG": ["IDAT", "IEND", "IHDR", "pHYs"], "WEBP": ["VP8 "]}
+
+
+@pytest.mark.parametrize("make", [imagegen.jpeg_with_metadata, imagegen.png_with_metadata, imagegen.webp_with_metadata],
+                         ids=["jpeg", "png", "webp"])
+def test_a_clean_copy_is_the_full_image_in_its_format_without_metadata(tmp_path: Path, make: object) -> None:
+    src = tmp_path / "src"
+    src.write_bytes(make())  # type: ignore[operator]
+    copy = clean_copy(src)
+    fmt = _open(src).format
+    assert (_open_bytes(copy.data).format, _open_bytes(copy.data).size) == (fmt, (800, 600))
+    assert sorted(set(container_names(copy.data))) == CLEAN_CONTAINERS[fmt]
+    assert [tell for tell in METADATA_TELLS if tell in copy.data] == []
+    assert copy.sha256 == hashlib.sha256(copy.data).hexdigest()
+
+
+def test_a_clean_copy_is_upright_and_refuses_what_is_not_an_image(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.write_bytes(imagegen.oriented_jpeg(6, (600, 400)))
+    upright = _open_bytes(clean_copy(src).data)
+    assert upright.size == (600, 400)
+    assert _close(upright.getpixel((20, 20)), imagegen.RED, 40)
+    src.write_bytes(imagegen.truncated(imagegen.jpeg((600, 400)), 0.3))
+    with pytest.raises(InvalidImage) as caught:
+        clean_copy(src)
+    assert caught.value.reason == Reason.TRUNCATED
+
+
 def test_cmyk_jpeg_becomes_srgb(tmp_path: Path) -> None:
     result = _process(tmp_path, imagegen.cmyk_jpeg((400, 300)))
     im = _open(result.derivative("display", "JPEG").path)
     assert im.mode == "RGB"
-    cyan, magenta = im.getpixel((100, 150)), im.getpixel((300, 150))
+    w, h = im.size
+    cyan, magenta = im.getpixel((w // 4, h // 2)), im.getpixel((w * 3 // 4, h // 2))
     assert (cyan[0] < 40, cyan[1] > 120, cyan[2] > 190) == (True, True, True), cyan
     assert (magenta[0] > 190, magenta[1] < 60, magenta[2] > 100) == (True, True, True), magenta
 
@@ -128,37 +193,51 @@ def test_cmyk_jpeg_becomes_srgb(tmp_path: Path) -> None:
 def test_icc_tagged_p3_image_is_converted_to_srgb(tmp_path: Path) -> None:
     result = _process(tmp_path, imagegen.p3_jpeg((200, 100)))
     im = _open(result.derivative("judging", "JPEG").path)
+    middle = (im.width // 2, im.height // 2)
     # ignoring the profile would leave the P3 numbers (about 234, 51, 34)
-    assert _close(im.getpixel((100, 50)), imagegen.RED, 8), im.getpixel((100, 50))
+    assert _close(im.getpixel(middle), imagegen.RED, 8), im.getpixel(middle)
     assert im.info.get("icc_profile") is None
 
 
 def test_16_bit_png_becomes_8_bit_srgb_with_the_right_values(tmp_path: Path) -> None:
     result = _process(tmp_path, imagegen.png16((400, 300)))
     im = _open(result.derivative("judging", "JPEG").path)
+    middle = (im.width // 2, im.height // 2)
     assert im.mode == "RGB"
-    assert _close(im.getpixel((200, 150)), (128, 128, 156), 6), im.getpixel((200, 150))
+    assert _close(im.getpixel(middle), (128, 128, 156), 6), im.getpixel(middle)
 
 
 def test_16_bit_grey_png_becomes_rgb(tmp_path: Path) -> None:
     result = _process(tmp_path, imagegen.grey16_png((300, 200)))
     im = _open(result.derivative("judging", "WEBP").path)
+    middle = (im.width // 2, im.height // 2)
     assert im.mode == "RGB"
-    assert _close(im.getpixel((150, 100)), (128, 128, 128), 6), im.getpixel((150, 100))
+    assert _close(im.getpixel(middle), (128, 128, 128), 6), im.getpixel(middle)
 
 
-def test_palette_png_transparency_kept_in_webp_and_flattened_on_white_elsewhere(tmp_path: Path) -> None:
+def test_palette_png_transparency_kept_in_display_webp_and_flattened_on_white_elsewhere(tmp_path: Path) -> None:
     result = _process(tmp_path, imagegen.palette_png_with_transparency((300, 200)))
     assert result.has_alpha is True
     display_webp = _open(result.derivative("display", "WEBP").path)
-    assert (display_webp.mode, display_webp.getpixel((50, 100))[3], display_webp.getpixel((250, 50))[3]) == ("RGBA", 0, 255)
+    w, h = display_webp.size
+    alpha = display_webp.getpixel((w // 6, h // 2))[3], display_webp.getpixel((w * 5 // 6, h // 4))[3]
+    assert (display_webp.mode, *alpha) == ("RGBA", 0, 255)
     for d in result.derivatives:
-        if d.format == "JPEG" or d.name == "judging":
+        if d.format == "JPEG" or d.name in JUDGE_SIZES:
             im = _open(d.path)
             w, h = im.size
             assert im.mode == "RGB", d.path.name
             assert _close(im.getpixel((w // 6, h // 2)), (255, 255, 255), 6), d.path.name
             assert _close(im.getpixel((w * 5 // 6, h // 4)), imagegen.RED, 30), d.path.name
+
+
+def test_what_a_judge_sees_does_not_tell_whether_the_original_was_transparent(tmp_path: Path) -> None:
+    result = _process(tmp_path, imagegen.rgba_png((300, 200)))
+    assert result.has_alpha is True
+    seen = [d for d in result.derivatives if d.name in JUDGE_SIZES]
+    assert [(d.name, d.format, _open(d.path).mode) for d in seen] == [
+        ("judging", "WEBP", "RGB"), ("judging", "JPEG", "RGB"), ("thumb", "WEBP", "RGB"), ("thumb", "JPEG", "RGB")]
+    assert [container_names(d.path.read_bytes()) for d in seen if d.format == "WEBP"] == [["VP8 "], ["VP8 "]]
 
 
 def test_alpha_channel_that_is_fully_opaque_is_dropped(tmp_path: Path) -> None:
@@ -177,7 +256,7 @@ def test_progressive_and_grey_jpegs_are_normalised(tmp_path: Path) -> None:
 
 def test_mpo_uses_the_primary_image_only(tmp_path: Path) -> None:
     result = _process(tmp_path, imagegen.mpo((640, 480)))
-    out = _open(result.derivative("judging", "JPEG").path).convert("RGB")
+    out = _open(result.derivative("judging", "JPEG").path).convert("RGB").resize((640, 480))
     first, second = imagegen.poster((640, 480), 8), imagegen.poster((640, 480), 9)
     diff = [sum(ImageStat.Stat(ImageChops.difference(out, frame)).mean) for frame in (first, second)]
     assert (result.format, result.width, result.height) == ("JPEG", 640, 480)
@@ -234,8 +313,7 @@ async def test_async_wrapper_gives_the_same_result(tmp_path: Path) -> None:
     src.write_bytes(imagegen.jpeg((900, 600)))
     result = await process_image_async(src, tmp_path / "out", KEY, limiter=anyio.CapacityLimiter(1))
     assert [(d.name, d.format, d.width, d.height) for d in result.derivatives] == [
-        (s.name, fmt, 900 if s.name != "thumb" else 400, 600 if s.name != "thumb" else 267)
-        for s in SIZES for fmt in ("WEBP", "JPEG")]
+        (s.name, fmt, *((1280, 853) if s.name != "thumb" else (400, 267))) for s in SIZES for fmt in ("WEBP", "JPEG")]
 
 
 async def test_async_wrapper_times_out_and_the_worker_cleans_up(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.audit.models import AuditEvent
-from tests.exports.scenario import MARKERS, build, counting_queries
+from tests.exports.scenario import MARKERS, METADATA_MARKER, build, counting_queries
 from tests.factories import login_as, make_contest, make_track, make_user
 
 pytestmark = pytest.mark.web
@@ -39,6 +39,7 @@ async def test_exports_page_lists_each_download(client, settings, app):
     assert "2 in all, 1 submitted" in response.text
     assert "2 files, 0.6 MB" in response.text
     assert response.text.count("No submitted images yet.") == 1  # the product track has none
+    assert "In the anonymised ZIP each image is a full-size copy made from its pixels alone" in response.text
 
 
 async def test_workbook_download_is_an_xlsx_attachment(client, settings, app):
@@ -87,6 +88,18 @@ async def test_originals_zip_is_streamed_with_the_files(client, settings, app):
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert archive.namelist() == ["WC-IP-0001/01-etc-passwd.jpg", "WC-IP-0001/02-MKFILE-设计稿.jpg", "SHA256SUMS"]
     assert archive.read("WC-IP-0001/02-MKFILE-设计稿.jpg") == scenario.originals["MKFILE 设计稿.jpg"]
+
+
+async def test_anonymised_originals_zip_holds_clean_copies(client, settings, app):
+    scenario, _ = await signed_in(client, settings, app)
+    path = f"/admin/c/{scenario.contest.slug}/exports/tracks/{scenario.ip.id}/originals.zip?anonymised=1"
+    async with client.stream("GET", path) as response:
+        assert (response.status_code, response.headers["content-type"]) == (200, "application/zip")
+        data = b"".join([chunk async for chunk in response.aiter_bytes()])
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.namelist() == ["WC-IP-0001/01.jpg", "WC-IP-0001/02.jpg", "SHA256SUMS"]
+    assert METADATA_MARKER.encode() in scenario.originals["MKFILE 设计稿.jpg"]
+    assert [m for m in MARKERS if m.encode() in data] == []
 
 
 async def test_a_track_of_another_contest_is_a_plain_404(client, settings, app):
