@@ -64,7 +64,7 @@ async def test_a_name_drawn_on_the_board_holds_the_entry_with_its_box(db, tmp_pa
                                                         {"field": "image", "kind": "organisation", "image": image.id}]}]
     [held] = await flagged_entries(entry.contest_id)
     assert (held.entry.id, held.findings) == (entry.id, [])
-    assert [(i.image.id, i.width, i.height, i.findings) for i in held.images] == [(image.id, 1600, 1000, findings)]
+    assert [(i.image.id, i.width, i.height, i.findings) for i in held.images] == [(image.id, 2560, 1600, findings)]  # the copy's size class
 
 
 async def test_a_clean_board_lets_the_entry_through(db, tmp_path):
