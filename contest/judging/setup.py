@@ -18,6 +18,7 @@ from tortoise.functions import Max
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from contest.accounts import access
 from contest.accounts.models import ContestRole, ContestRoleKind, User
 from contest.audit.log import record
 from contest.contests.models import Contest, Track
@@ -328,6 +329,16 @@ async def remove_panel_member(member: PanelMember, round_: Round, *, by: User, n
                      contest_id=round_.contest_id, data={"panel": member.panel_id, "judge": member.judge_id,
                                                          "assignments_removed": assignments, "scores_removed": scores})
     return Removed(assignments, len(scores))
+
+
+async def remove_from_contest(person: User, *, contest: Contest, by: User, now: datetime) -> list[str]:
+    """The person loses every role in the contest and every seat on the panels of its unlocked rounds, with
+    what came to them through those seats (`remove_panel_member`). Returns the roles taken away."""
+    seats = await PanelMember.filter(judge_id=person.id, panel__round__contest_id=contest.id,
+                                     panel__round__locked_at__isnull=True).prefetch_related("panel__round")
+    for seat in seats:
+        await remove_panel_member(seat, seat.panel.round, by=by, now=now, confirmed=True)
+    return await access.remove_from_contest(person, contest=contest, by=by, now=now)
 
 
 async def _confirm_dropping(assignments: QuerySet[Assignment], *, confirmed: bool) -> None:

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.audit.models import AuditEvent
+from contest.contests.models import Contest
 from contest.judging import bundle, scoring, setup
 from contest.judging.models import Assignment, Criterion, Panel, PanelMember, Round, RoundEntry, Score
 from contest.judging.service import RoundLocked, lock_round
@@ -109,3 +111,18 @@ async def test_a_locked_round_keeps_its_panels_judges_and_scores(db):
         await setup.delete_panel(await Panel.get(id=panel.id), round_, by=await make_user(), now=NOW)
     assert await Assignment.filter(round=round_).count() == 6
     assert await _figures(round_) == before
+
+
+async def test_a_judge_removed_from_the_contest_leaves_every_unlocked_panel_with_their_scores(db):
+    round_, panel, second, (a, b, c), entries = await _scored_panel()
+    contest = await Contest.get(id=round_.contest_id)
+    await ContestRole.create(contest=contest, user=a, role=ContestRoleKind.JUDGE)
+    await PanelMember.create(panel=second, judge=a)
+    organiser = await make_user()
+    assert await setup.remove_from_contest(a, contest=contest, by=organiser, now=NOW) == ["judge"]
+    assert (await ContestRole.filter(user=a).count(), await PanelMember.filter(judge=a).count(),
+            await Assignment.filter(judge=a).count()) == (0, 0, 0)
+    assert await _figures(round_) == [(entries[0].id, 60.0), (entries[1].id, 60.0)]
+    assert sorted(await AuditEvent.filter(action__in=["panel.member_removed", "contest_role.removed"])
+                  .values_list("action", flat=True)) == ["contest_role.removed", "panel.member_removed",
+                                                         "panel.member_removed"]

@@ -29,6 +29,7 @@ from contest.contests.models import (
 )
 from contest.entries.service import DEFAULT_TERMS
 from contest.errors import Conflict, InvalidInput
+from contest.judging import setup as judging_setup
 from contest.i18n import N_
 from contest.web.auth import ROLE_LABELS
 from contest.web.flash import flash
@@ -483,10 +484,11 @@ async def account_remove(request: Request) -> Response:
     target = await access.removable_person(contest, request.path_params["user_id"], by=by)
     permissions.require(target is not None)
     await read_form(request)
-    await access.remove_from_contest(target, contest=contest, by=by, now=clock.now())  # type: ignore[arg-type]
+    await judging_setup.remove_from_contest(target, contest=contest, by=by, now=clock.now())  # type: ignore[arg-type]
     response = redirect_to(request, "organiser:contest_accounts", slug=contest.slug)
     flash(request, response,
-          N_("{name} no longer has a role in this contest; their account and what they scored stay."),
+          N_("{name} no longer has a role or a panel seat in this contest. Their account stays; their scores in "
+             "rounds not yet locked no longer count (the audit log keeps them)."),
           name=target.display_name)  # type: ignore[union-attr]
     return response
 
