@@ -116,7 +116,8 @@ async def save_score(assignment: Assignment, *, criterion: Criterion, value: obj
     round_ = await _open_round(assignment, by, now)
     updated_at = Score._meta.fields_map["updated_at"].to_db_value(now, Score)
     async with in_transaction() as connection:
-        if not await Assignment.filter(id=assignment.id).exists():  # removed by a conflict meanwhile
+        # locked until commit, so a removal (a conflict, the judge off the panel) waits or has already won
+        if not await Assignment.filter(id=assignment.id).select_for_update().using_db(connection).first():
             raise NotFound()
         if await Conflict.filter(judge_id=assignment.judge_id, entry_id=assignment.entry_id).exists():
             raise NotFound()

@@ -237,8 +237,8 @@ async def _conflict(judge: User, entry: Entry, *, source: ConflictSource, reason
         if conflict is None:
             conflict = await Conflict.create(contest_id=entry.contest_id, judge_id=judge.id, entry_id=entry.id,
                                              source=source, reason=reason)
-        removed = list(await Assignment.filter(
-            judge_id=judge.id, entry_id=entry.id, round__locked_at__isnull=True).values_list("id", flat=True))
+        removed = [a.id for a in await Assignment.filter(  # locked: an autosave in flight finishes first
+            judge_id=judge.id, entry_id=entry.id, round__locked_at__isnull=True).select_for_update(of=("assignment",))]
         scores = await Score.filter(assignment_id__in=removed).delete() if removed else 0
         if removed:
             await Assignment.filter(id__in=removed).delete()

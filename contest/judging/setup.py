@@ -348,7 +348,7 @@ async def _confirm_dropping(assignments: QuerySet[Assignment], *, confirmed: boo
 
 async def _drop_seat_work(assignments: QuerySet[Assignment]) -> tuple[int, list[dict[str, Any]]]:
     """Delete these assignments with their scores; (how many assignments, the scores as they were)."""
-    ids = list(await assignments.values_list("id", flat=True))
+    ids = [a.id for a in await assignments.select_for_update()]  # an autosave in flight finishes first
     scores = await Score.filter(assignment_id__in=ids).order_by("assignment__entry_id", "criterion_id").values(
         "assignment__entry_id", "criterion_id", "value") if ids else []
     if ids:

@@ -3,6 +3,7 @@ that panel and their scores go, the figures of the unlocked round follow, the au
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.audit.models import AuditEvent
 from contest.contests.models import Contest
+from contest.errors import NotFound
 from contest.judging import bundle, scoring, setup
 from contest.judging.models import Assignment, Criterion, Panel, PanelMember, Round, RoundEntry, Score
 from contest.judging.service import RoundLocked, lock_round
@@ -126,3 +128,23 @@ async def test_a_judge_removed_from_the_contest_leaves_every_unlocked_panel_with
     assert sorted(await AuditEvent.filter(action__in=["panel.member_removed", "contest_role.removed"])
                   .values_list("action", flat=True)) == ["contest_role.removed", "panel.member_removed",
                                                          "panel.member_removed"]
+
+
+async def test_autosaves_racing_the_removal_either_land_before_it_or_find_nothing(db):
+    round_, panel, _, (a, _b, _c), entries = await _scored_panel()
+    criterion = await Criterion.get(round=round_)
+    member = await PanelMember.get(panel=panel, judge=a)
+    assignments = await Assignment.filter(judge=a)
+    organiser = await make_user()
+
+    async def autosave(n: int):
+        try:
+            return await scoring.save_score(assignments[n % 2], criterion=criterion, value=str(n % 10), now=NOW, by=a)
+        except NotFound:
+            return "gone"
+
+    outcomes = await asyncio.gather(*(autosave(n) for n in range(20)),
+                                    setup.remove_panel_member(member, round_, by=organiser, now=NOW, confirmed=True))
+    assert outcomes[-1].assignments == 2
+    assert {type(o).__name__ for o in outcomes[:-1]} <= {"Decimal", "str"}
+    assert (await Assignment.filter(judge=a).count(), await Score.filter(assignment__judge=a).count()) == (0, 0)
