@@ -6,7 +6,7 @@ import pytest
 
 from contest.judging.models import Assignment, Conflict, Score
 from tests.factories import login_as
-from tests.web.judge import BASE, build_scene, main_of, score_path
+from tests.web.judge import build_scene, main_of, score_path
 
 pytestmark = pytest.mark.web
 
@@ -37,7 +37,7 @@ async def test_queue_lists_the_judges_aliases(client, settings, scene):
 async def test_scoring_page_has_images_criteria_and_forms(client, settings, scene):
     await login_as(client, scene.judge, secret=settings.secret_key)
     page = await client.get(score_path(scene))
-    path = BASE + score_path(scene)
+    path = score_path(scene)
     assert page.status_code == 200
     text = page.text
     assert f'<source id="score-stage-webp" type="image/webp" srcset="{path}/1.webp">' in text
