@@ -6,11 +6,13 @@ from python_multipart.exceptions import MultipartParseError
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contest.errors import ContestError
 from contest.web import csrf
 
 FORM_LIMITS = {"max_files": 10, "max_fields": 50, "max_part_size": 64 * 1024}
+OPEN_FORMS = "contest.open_forms"
 
 
 async def read_form(request: Request) -> FormData:
@@ -18,6 +20,7 @@ async def read_form(request: Request) -> FormData:
         form = await request.form(**FORM_LIMITS)
     except (MultipartParseError, HTTPException) as exc:
         raise ContestError() from exc
+    request.scope.setdefault(OPEN_FORMS, []).append(form)
     if request.scope["state"].pop("csrf_pending", False):
         token = form.get(csrf.FIELD)
         csrf.verify_form_token(request, token if isinstance(token, str) else None)
@@ -27,3 +30,17 @@ async def read_form(request: Request) -> FormData:
 def text(form: FormData, name: str, *, max_length: int = 10_000) -> str:
     value = form.get(name, "")
     return value.strip()[:max_length] if isinstance(value, str) else ""
+
+
+class CloseFormsMiddleware:
+    """Closes the files of every form read during a request, also a file posted where text was expected."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            for form in scope.pop(OPEN_FORMS, []):
+                await form.close()
