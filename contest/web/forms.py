@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contest.errors import ContestError
 from contest.web import csrf
+from contest.web.errors import error_response
 
 FORM_LIMITS = {"max_files": 10, "max_fields": 50, "max_part_size": 64 * 1024}
 OPEN_FORMS = "contest.open_forms"
@@ -21,6 +22,10 @@ async def read_form(request: Request) -> FormData:
     except (MultipartParseError, HTTPException) as exc:
         raise ContestError() from exc
     request.scope.setdefault(OPEN_FORMS, []).append(form)
+    if any("\x00" in key or (isinstance(value, str) and "\x00" in value) for key, value in form.multi_items()):
+        # No one types NUL, and PostgreSQL refuses it in text: it is dropped, like stray whitespace
+        form = FormData([(key.replace("\x00", ""), value.replace("\x00", "") if isinstance(value, str) else value)
+                         for key, value in form.multi_items()])
     if request.scope["state"].pop("csrf_pending", False):
         token = form.get(csrf.FIELD)
         csrf.verify_form_token(request, token if isinstance(token, str) else None)
@@ -44,3 +49,17 @@ class CloseFormsMiddleware:
         finally:
             for form in scope.pop(OPEN_FORMS, []):
                 await form.close()
+
+
+class RefuseNulMiddleware:
+    """A NUL in the path or the query string names nothing of ours (and PostgreSQL refuses it): a 400 page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]):
+            response = await error_response(Request(scope, receive), ContestError())
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

@@ -83,6 +83,18 @@ async def test_a_nineteen_character_entry_number_in_the_conflict_form_is_no_entr
     assert await Conflict.all().count() == before
 
 
+async def test_a_nul_in_a_form_value_or_a_url_is_no_server_error(client, settings, app):
+    world = await build_world(app.state.store, images=False)
+    token = await sign_in(client, settings, world, "organiser")
+    answer = await client.post(f"/admin/c/{world.params['slug']}/rounds/{world.params['round_id']}/conflicts",
+                               data={"csrf_token": token, "judge": str(world.users["judge"].id), "entry": "a\x00b"})
+    assert answer.status_code == 400
+    assert "本轮没有这个代号或编号的作品。" in answer.text
+    for path in (f"/admin/c/{world.params['slug']}/audit?actor=a%00b", "/c/a%00b/gallery"):
+        answer = await client.get(path)
+        assert (answer.status_code, headline(answer)) == (400, "无法处理该请求。"), path
+
+
 async def test_an_organiser_invited_without_a_designer_profile_can_start_an_entry(client, settings):
     now = clock.now()
     contest = await make_contest(submissions_open_at=now.replace(year=now.year - 1),
