@@ -51,15 +51,18 @@ class CloseFormsMiddleware:
                 await form.close()
 
 
-class RefuseNulMiddleware:
-    """A NUL in the path or the query string names nothing of ours (and PostgreSQL refuses it): a 400 page."""
+class NulMiddleware:
+    """A NUL names nothing of ours, and PostgreSQL refuses it: in the path it is a 400 page; in the query
+    string it is dropped, as in forms."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]):
+        if scope["type"] == "http" and "\x00" in scope["path"]:
             response = await error_response(Request(scope, receive), ContestError())
             await response(scope, receive, send)
             return
+        if scope["type"] == "http":
+            scope["query_string"] = scope["query_string"].replace(b"%00", b"").replace(b"\x00", b"")
         await self.app(scope, receive, send)
