@@ -17,7 +17,8 @@ from html.parser import HTMLParser
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from starlette.routing import compile_path
 
@@ -264,7 +265,7 @@ async def walk(client, settings, app):
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))
-@settings(derandomize=True, max_examples=3, deadline=None, database=None, phases=(Phase.generate,),
+@hypothesis_settings(derandomize=True, max_examples=3, deadline=None, database=None, phases=(Phase.generate,),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large, HealthCheck.large_base_example])
 @given(data=st.data())
