@@ -19,6 +19,7 @@ from contest.settings import PROJECT_ROOT, Settings, load_settings
 from contest.web.cookies import CookieJar
 from contest.web.csrf import CsrfMiddleware
 from contest.web.errors import EXCEPTION_HANDLERS
+from contest.web.forms import CloseFormsMiddleware, NulMiddleware
 from contest.web.headers import SecurityHeadersMiddleware
 from contest.web.limits import BodyLimitMiddleware
 from contest.web.routes import build_routes
@@ -58,8 +59,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
             Middleware(SecurityHeadersMiddleware, hsts=settings.production),
             Middleware(BodyLimitMiddleware, stall=settings.body_timeout, min_rate=settings.body_min_rate),
+            Middleware(CloseFormsMiddleware),
             Middleware(SessionMiddleware, cookie_name=cookies.session),
             Middleware(CsrfMiddleware, secret=settings.secret_key, cookie_name=cookies.csrf, secure=cookies.secure),
+            Middleware(NulMiddleware),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

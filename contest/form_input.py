@@ -13,6 +13,17 @@ from contest import clock
 from contest.errors import InvalidInput
 from contest.i18n import N_
 
+# ASCII digits only: str.isdigit() also admits "²", which int() refuses. Past 18 digits a number
+# fits no column (and past 4,300 int() refuses it), so it is out of every range.
+_WHOLE = re.compile(r"-?[0-9]+")
+MAX_ID = 2**31 - 1  # the largest value of an id (INT) column
+
+
+def parse_integer(value: str, *, low: int = 0, high: int = MAX_ID) -> int | None:
+    """`value` as an int within low..high (by default: an id or a page number); None for anything else."""
+    number = int(value) if _WHOLE.fullmatch(value) and len(value.lstrip("-")) <= 18 else None
+    return number if number is not None and low <= number <= high else None
+
 
 class FieldReader:
     """Collects one message per field while reading, so a form reports every problem at once."""
@@ -30,12 +41,14 @@ class FieldReader:
 
     def integer(self, name: str, *, low: int, high: int, default: int = 0) -> int:
         value = (self.raw.get(name) or "").strip()
-        if not value.lstrip("-").isdigit():
+        if not _WHOLE.fullmatch(value):
             self.errors[name] = N_("Enter a whole number.")
             return default
-        if not low <= int(value) <= high:
+        number = parse_integer(value, low=low, high=high)
+        if number is None:
             self.errors[name] = N_("This number is outside the allowed range.")
-        return int(value)
+            return default
+        return number
 
     def fraction(self, name: str) -> float:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contest.accounts.models import ContestRole, ContestRoleKind, User
+from contest.columns import fits
 from contest.contests.models import Contest
 
 
@@ -16,7 +17,7 @@ async def organised_contests(user: User) -> list[Contest]:
 
 async def organised_contest(user: User, slug: str) -> Contest | None:
     """The contest, only if `user` may organise it."""
-    if not user.is_active:
+    if not user.is_active or not fits(Contest, "slug", slug):
         return None
     if user.is_staff:
         return await Contest.get_or_none(slug=slug)

@@ -34,7 +34,7 @@ from contest.contests.models import (
 from contest.entries.models import Declaration, Entry
 from contest.entries.states import EntryState
 from contest.errors import Conflict, InvalidInput
-from contest.form_input import FieldReader
+from contest.form_input import FieldReader, parse_integer
 from contest.i18n import N_
 from contest.judging.models import Round
 from contest.results import cache_stamp
@@ -406,10 +406,11 @@ class TierSpec:
 def parse_tier(raw: Mapping[str, str], track_ids: set[int]) -> TierSpec:
     read = FieldReader(raw)
     track = (raw.get("track") or "").strip()
-    if track and (not track.isdigit() or int(track) not in track_ids):
+    track_id = parse_integer(track)
+    if track and track_id not in track_ids:
         read.errors["track"] = N_("Choose one of the options.")
     spec = TierSpec(
-        track_id=int(track) if track.isdigit() else None,
+        track_id=track_id,
         name=read.text("name", max_length=100, required=True), name_en=read.text("name_en", max_length=100),
         rank=read.integer("rank", low=1, high=100, default=1), quota=read.integer("quota", low=0, high=10_000),
         is_special=read.flag("is_special") or not track,

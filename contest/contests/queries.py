@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contest.columns import fits
 from contest.contests.models import Contest, Track
 from contest.judging.models import Round
 
@@ -11,7 +12,7 @@ async def published_contests() -> list[Contest]:
 
 
 async def contest_by_slug(slug: str) -> Contest | None:
-    return await Contest.get_or_none(slug=slug, is_published=True)
+    return await Contest.get_or_none(slug=slug, is_published=True) if fits(Contest, "slug", slug) else None
 
 
 async def tracks_with_fields(contest: Contest) -> list[Track]:
@@ -23,4 +24,4 @@ async def rounds_of(contest: Contest) -> list[Round]:
 
 
 async def contest_with_poster(key: str) -> Contest | None:
-    return await Contest.get_or_none(poster_key=key, is_published=True)
+    return await Contest.get_or_none(poster_key=key, is_published=True) if fits(Contest, "poster_key", key) else None

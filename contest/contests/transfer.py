@@ -9,6 +9,7 @@ unless everything is valid. A copy is an export read back with a new address and
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -38,6 +39,7 @@ from contest.judging.models import Criterion, JudgeGroup, Round
 FORMAT = "wenchuang-contest-config"
 VERSION = 1
 MAX_FILE_BYTES = 2 * 2**20
+MAX_NESTING = 12  # our files nest 6 deep (tracks → a track → fields → a field → options → an option)
 CONTEST_KEYS = ("title", "title_en", "tagline", "tagline_en", "organisers_text", "rules_md", "rules_md_en",
                 "time_zone", "notice_days", "max_entries_per_designer", "is_published", "popular_vote_enabled",
                 "popular_vote_daily_quota", "popular_vote_share")
@@ -119,6 +121,28 @@ class InvalidConfig(InvalidInput):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__({"file": self.message})
         self.problems = problems
+
+
+def load_file(raw: bytes) -> Any:
+    """The file's JSON. ValueError when it is too large, not JSON, or nested deeper than a file of ours."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValueError("too large")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("nested too deep") from None
+    if _nesting(data) > MAX_NESTING:
+        raise ValueError("nested too deep")
+    return data
+
+
+def _nesting(data: Any) -> int:
+    """How deep lists and objects nest, counted level by level (no recursion to run out of)."""
+    depth, level = 0, [data]
+    while level := [child for node in level if isinstance(node, (list, dict))
+                    for child in (node.values() if isinstance(node, dict) else node)]:
+        depth += 1
+    return depth
 
 
 def _raw(values: Any) -> dict[str, str]:

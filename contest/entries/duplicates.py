@@ -11,6 +11,7 @@ import anyio
 
 from contest.accounts.models import User
 from contest.audit.log import record
+from contest.columns import fits
 from contest.contests.models import Contest
 from contest.entries.images import ABSOLUTE_MAX_FILE, REFUSALS, ImageRefused
 from contest.entries.models import EntryImage, ReferenceImage
@@ -83,4 +84,4 @@ async def add_reference_image(
 
 
 async def reference_for(contest: Contest, key: str) -> ReferenceImage | None:
-    return await ReferenceImage.get_or_none(contest_id=contest.id, key=key)
+    return await ReferenceImage.get_or_none(contest_id=contest.id, key=key) if fits(ReferenceImage, "key", key) else None

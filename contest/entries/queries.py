@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contest.accounts.models import User
+from contest.columns import fits
 from contest.entries.models import Entry, EntryImage
 
 
@@ -29,6 +30,8 @@ async def bytes_used_by_designer(user_id: int) -> int:
 
 
 async def image_by_key(key: str) -> EntryImage | None:
+    if not fits(EntryImage, "key", key):
+        return None
     return await EntryImage.get_or_none(key=key).prefetch_related("entry__contest")
 
 

@@ -73,7 +73,8 @@ async def create_draft(contest: Contest, track: Track, *, by: User, now: datetim
     require_open(contest, now)
     if track.contest_id != contest.id:
         raise NotFound()
-    profile = await EntrantProfile.get(user_id=by.id)
+    # accounts made by an invitation have no profile: they start from the profile's defaults
+    profile = await EntrantProfile.get_or_none(user_id=by.id) or EntrantProfile(user_id=by.id)
     async with in_transaction():
         await User.filter(id=by.id).select_for_update().first()
         count = await Entry.filter(owner_id=by.id, contest_id=contest.id).exclude(

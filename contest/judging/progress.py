@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from contest.accounts.models import User
 from contest.audit.log import record
+from contest.columns import fits
 from contest.contests.models import Contest
 from contest.entries.models import Entry
 from contest.entries.states import JUDGEABLE_STATES
@@ -114,8 +115,11 @@ async def is_round_judge(round_: Round, judge_id: int) -> bool:
 async def find_round_entry(round_: Round, reference: str) -> Entry | None:
     """An entry of the round by its alias or its entry number, whichever the organiser has at hand."""
     reference = reference.strip()
-    row = await RoundEntry.filter(round_id=round_.id).filter(
-        Q(alias=reference.upper()) | Q(entry__number=reference)).first().values("entry_id")
+    matches = [Q(alias=reference.upper())] if fits(RoundEntry, "alias", reference) else []
+    matches += [Q(entry__number=reference)] if fits(Entry, "number", reference) else []
+    if not matches:
+        return None
+    row = await RoundEntry.filter(round_id=round_.id).filter(Q(*matches, join_type="OR")).first().values("entry_id")
     return await Entry.get(id=row["entry_id"]) if row else None
 
 

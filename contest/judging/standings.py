@@ -77,7 +77,9 @@ def vote_shares(entries: Sequence[aggregation.Entry], counts: Mapping[int, int])
 
 
 def compute(inputs: RoundInputs, method: Method | str) -> list[EntryResult]:
-    """Pure: aggregate the inputs by `method`."""
+    """Pure: aggregate the inputs by `method`; a round without criteria has no standings yet."""
+    if not inputs.criteria:
+        return []
     vote = inputs.vote
     return aggregation.aggregate(
         inputs.entries, inputs.criteria, inputs.scores, inputs.judges, inputs.groups,

@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from contest.columns import fits
 from contest.contests.models import AwardTier, Contest, Track
-from contest.entries.models import EntryImage
+from contest.entries.models import Entry, EntryImage
 from contest.results.models import Award, AwardStatus
 
 PAGE_SIZE = 48
@@ -265,6 +266,8 @@ async def gallery_page(
 
 async def entry_page(contest: Contest, tracks: Sequence[TrackInfo], number: str) -> EntryPage | None:
     """An awarded entry of `contest` by its number, with every image in the designer's order."""
+    if not fits(Entry, "number", number):
+        return None
     rows = await Award.filter(
         contest_id=contest.id, status=AwardStatus.CONFIRMED, entry__number=number
     ).values(*ENTRY_VALUES)
@@ -277,6 +280,8 @@ async def entry_page(contest: Contest, tracks: Sequence[TrackInfo], number: str)
 
 async def public_image(key: str) -> PublicImage | None:
     """An image of an entry holding a confirmed award in a published contest; None for any other image."""
+    if not fits(EntryImage, "key", key):
+        return None
     rows = await EntryImage.filter(
         key=key, entry__awards__status=AwardStatus.CONFIRMED, entry__contest__is_published=True
     ).limit(1).values("key", "derivatives", "entry__contest_id", "entry__contest__announce_at")

@@ -45,6 +45,7 @@ from contest import clock
 from contest.accounts import throttle
 from contest.accounts.service import normalise_email
 from contest.audit.log import record
+from contest.columns import fits
 from contest.contests.models import Contest
 from contest.entries.models import EntryImage
 from contest.entries.states import JUDGEABLE_STATES
@@ -211,6 +212,8 @@ async def _covers(entry_ids: list[int]) -> dict[int, Picture]:
 
 async def candidate_picture(final: Round, key: str) -> Picture | None:
     """An image of a candidate entry, None for any other image."""
+    if not fits(EntryImage, "key", key):
+        return None
     rows = await EntryImage.filter(
         key=key, entry__round_entries__round_id=final.id, entry__state__in=list(JUDGEABLE_STATES)
     ).limit(1).values("key", "derivatives")

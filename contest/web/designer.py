@@ -17,6 +17,7 @@ from contest.entries import declarations, queries, service
 from contest.entries.models import Entry
 from contest.entries.service import EntryInput, Member
 from contest.errors import ContestError, DeadlinePassed, InvalidInput, InvalidUpload, NotFound
+from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import edits
 from contest.web.auth import CATEGORY_LABELS, KIND_LABELS
@@ -142,8 +143,7 @@ async def entry_save(request: Request) -> Response:
 
 
 def _int(form: FormData, name: str) -> int:
-    value = text(form, name)
-    return int(value) if value.isdigit() else 0
+    return parse_integer(text(form, name)) or 0
 
 
 async def entry_withdraw(request: Request) -> Response:
@@ -235,7 +235,7 @@ async def image_order(request: Request) -> Response:
     user = require_user(request)
     entry = await _own_entry(request, user)
     form = await read_form(request)
-    ids = [int(v) for v in text(form, "order").split(",") if v.strip().isdigit()]
+    ids = [n for v in text(form, "order").split(",") if (n := parse_integer(v.strip())) is not None]
     await edits.reorder_images(entry, ids, by=user, now=clock.now())
     return JSONResponse({"ok": True})
 

@@ -24,6 +24,7 @@ from contest.audit import queries as audit_queries
 from contest.contests import queries as contest_queries
 from contest.contests.models import Contest
 from contest.errors import NotFound
+from contest.form_input import parse_integer
 from contest.results import embargo
 from contest.results import gallery as results
 from contest.web import media, page_cache
@@ -91,8 +92,10 @@ def _choice(request: Request, name: str, allowed: Sequence[str]) -> str | None:
 
 def _page_number(request: Request) -> int:
     value = request.query_params.get("page", "1")
-    permissions.require(value.isdigit() and value == str(int(value)))
-    return int(value)
+    page = parse_integer(value)
+    if page is None or value != str(page):
+        raise NotFound()
+    return page
 
 
 def _gallery_href(url: Callable[..., str], slug: str, *, track: str | None = None, grade: str | None = None,

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from contest import clock, i18n, permissions
 from contest.accounts.models import User
 from contest.errors import InvalidInput
+from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import queries as judging_queries
 from contest.judging import scoring, service
@@ -127,7 +128,7 @@ async def _score_page(request: Request, found: JudgeEntry, *, values: dict[str, 
     entry = await judging_queries.judged_entry(found.judge, found.round_, alias, now=found.now)
     permissions.require(entry is not None)
     shown = request.query_params.get("image", "1")
-    shown_n = int(shown) if shown.isdigit() and 1 <= int(shown) <= len(entry.images) else 1  # type: ignore[union-attr]
+    shown_n = parse_integer(shown, low=1, high=len(entry.images)) or 1  # type: ignore[union-attr]
     context = {
         "round": found.round_, "queue": items, "item": items.items[index], "entry": entry, "position": index + 1,
         "previous": previous, "following": following, "criteria": await judging_queries.criteria_rows(found.round_),

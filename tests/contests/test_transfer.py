@@ -81,3 +81,16 @@ async def test_an_imported_file_with_two_versions_of_a_text_keeps_both_in_order(
     contest = await transfer.import_config(data, slug="imported", by=await make_user(), now=NOW)
     assert await TermsText.filter(contest_id=contest.id).order_by("version").values_list("version", "body") == \
         [(1, "第一版"), (2, "第二版")]
+
+
+@pytest.mark.parametrize("raw", [b"[" * 50_000 + b"]" * 50_000, b"[" * 14 + b"]" * 14, b"{", b"\xff",
+                                 b" " * (transfer.MAX_FILE_BYTES + 1)], ids=["deep", "past-limit", "broken", "not-utf8",
+                                                                             "too-large"])
+def test_a_file_nested_deeper_than_ours_or_not_json_is_refused_before_reading(raw):
+    with pytest.raises(ValueError):
+        transfer.load_file(raw)
+
+
+def test_a_file_as_deep_as_ours_loads():
+    assert transfer.load_file(b'{"tracks": [{"fields": [{"options": [{"value": "a"}]}]}]}') == {
+        "tracks": [{"fields": [{"options": [{"value": "a"}]}]}]}

@@ -16,6 +16,7 @@ from contest import clock
 from contest.audit import queries
 from contest.audit.models import AuditEvent
 from contest.contests.models import Contest
+from contest.form_input import parse_integer
 from contest.i18n import N_, translate
 from contest.web.organiser.common import organised_contest
 from contest.web.templating import render, request_locale
@@ -53,8 +54,7 @@ async def audit(request: Request) -> Response:
     contest = await organised_contest(request)
     values = _values(request.query_params)
     selection, errors = _selection(values, contest)
-    raw_page = request.query_params.get("page", "")[:6]
-    page = await queries.audit_page(contest.id, selection, page=int(raw_page) if raw_page.isdigit() else 1)
+    page = await queries.audit_page(contest.id, selection, page=parse_integer(request.query_params.get("page", "")) or 1)
     return render(request, "organiser/audit.html", {
         "contest": contest, "page": page, "values": values, "errors": errors,
         "details": {event.seq: _details(event) for event in page.events}, "head": await queries.current_head(),

@@ -17,6 +17,7 @@ from starlette.routing import Route
 from contest import clock, permissions
 from contest.contests.models import AwardTier, Contest
 from contest.errors import InvalidInput
+from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.results import awards_service, certificates
 from contest.results.awards import RevocationPolicy, VacancyReason
@@ -81,10 +82,10 @@ def _missing_glyphs(awards: list[Award]) -> dict[int, str]:
 
 
 def _choice(values: dict[str, str], name: str) -> int:
-    raw = values.get(name, "")
-    if not raw.isdigit():
+    chosen = parse_integer(values.get(name, ""))
+    if chosen is None:
         raise InvalidInput({name: N_("Choose one of the options.")})
-    return int(raw)
+    return chosen
 
 
 async def _tier(contest: Contest, values: dict[str, str]) -> AwardTier:

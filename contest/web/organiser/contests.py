@@ -29,8 +29,9 @@ from contest.contests.models import (
 )
 from contest.entries.service import DEFAULT_TERMS
 from contest.errors import Conflict, InvalidInput
-from contest.judging import setup as judging_setup
+from contest.form_input import parse_integer
 from contest.i18n import N_
+from contest.judging import setup as judging_setup
 from contest.web.auth import ROLE_LABELS
 from contest.web.flash import flash
 from contest.web.forms import read_form
@@ -115,8 +116,9 @@ def _years(raw: str) -> tuple[int | None, dict[str, str]]:
     raw = raw.strip()
     if not raw:
         return None, {}
-    if raw.lstrip("-").isdigit() and -10 <= int(raw) <= 10:
-        return int(raw), {}
+    years = parse_integer(raw, low=-10, high=10)
+    if years is not None:
+        return years, {}
     return None, {"years": N_("This number is outside the allowed range.")}
 
 
@@ -176,11 +178,8 @@ async def _read_json(upload: Any, errors: dict[str, str]) -> Any:
     if upload is None or isinstance(upload, str) or not upload.filename:
         errors["file"] = N_("Choose the exported file.")
         return None
-    raw = await upload.read(transfer.MAX_FILE_BYTES + 1)
     try:
-        if len(raw) > transfer.MAX_FILE_BYTES:
-            raise ValueError
-        return json.loads(raw.decode("utf-8"))
+        return transfer.load_file(await upload.read(transfer.MAX_FILE_BYTES + 1))
     except ValueError:
         errors["file"] = N_("This is not a contest configuration file of a version we read.")
         return None

@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from contest import clock
 from contest.contests.models import Contest
+from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.notifications import queries, service
 from contest.notifications.models import OutboxState
@@ -32,17 +33,13 @@ from contest.web.templating import render
 STATES = tuple(str(state) for state in OutboxState)
 
 
-def _whole_number(raw: str, default: int = 1) -> int:
-    return int(raw) if raw.isdigit() and len(raw) < 9 else default
-
-
 async def outbox(request: Request) -> Response:
     contest = await organised_contest(request)
     params = request.query_params
     kind = params.get("kind", "")[:40]
     state = params.get("state", "") if params.get("state", "") in STATES else ""
     page = await queries.outbox_for_contest(contest.id, kind=kind, state=state,
-                                            page=_whole_number(params.get("page", "")))
+                                            page=parse_integer(params.get("page", "")) or 1)
     return render(request, "organiser/outbox.html", {
         "contest": contest, "page": page, "kind": kind, "state": state, "states": STATES,
         "smtp": bool(request.app.state.settings.smtp_host)})
@@ -51,7 +48,7 @@ async def outbox(request: Request) -> Response:
 async def outbox_retry(request: Request) -> Response:
     contest = await organised_contest(request)
     form = await read_form(request)
-    message = await queries.message_of_contest(contest.id, _whole_number(text(form, "message_id", max_length=12), 0))
+    message = await queries.message_of_contest(contest.id, parse_integer(text(form, "message_id")) or 0)
     response = redirect_to(request, "organiser:outbox", slug=contest.slug)
     if message is None:
         flash(request, response, N_("That message is not in this contest's outbox."), level="error")

@@ -13,6 +13,7 @@ from contest.accounts import invitations
 from contest.accounts.models import Invitation
 from contest.contests.models import Contest
 from contest.errors import InvalidInput
+from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging.models import JudgeGroup
 from contest.web.auth import ROLE_LABELS
@@ -64,7 +65,8 @@ async def people(request: Request) -> Response:
 async def _group_in(contest: Contest, raw: str) -> JudgeGroup | None:
     if not raw:
         return None
-    group = await invitations.judge_group_of(contest, int(raw)) if raw.isdigit() else None
+    group_id = parse_integer(raw)
+    group = await invitations.judge_group_of(contest, group_id) if group_id is not None else None
     if group is None:
         raise InvalidInput({"judge_group": N_("Choose one of the options.")})
     return group

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from contest import clock
 from contest.accounts.models import User
 from contest.errors import InvalidInput
+from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import progress, service
 from contest.judging.models import Conflict
@@ -53,7 +54,7 @@ async def conflict_set(request: Request) -> Response:
     contest, round_ = await organised_round(request)
     values = form_values(await read_form(request))
     try:
-        judge_id = int(values["judge"]) if values.get("judge", "").isdigit() else None
+        judge_id = parse_integer(values.get("judge", ""))
         entry = await progress.find_round_entry(round_, values.get("entry", ""))
         errors = {}
         if judge_id is None or not await progress.is_round_judge(round_, judge_id):

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from contest import clock
 from contest.contests.models import Contest, Track
 from contest.errors import InvalidInput
+from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import bundle, service, standings
 from contest.judging.aggregation import EntryResult, Flag
@@ -43,10 +44,10 @@ def _by_track(results: list[EntryResult], tracks: list[Track]) -> list[tuple[Tra
 
 
 def _advance_request(values: dict[str, str]) -> tuple[int, bool]:
-    raw = values.get("n", "")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ADVANCE:
+    n = parse_integer(values.get("n", ""), low=1, high=MAX_ADVANCE)
+    if n is None:
         raise InvalidInput({"n": N_("Enter a whole number of at least 1.")})
-    return int(raw), values.get("scope", "track") != "overall"
+    return n, values.get("scope", "track") != "overall"
 
 
 async def results_page(request: Request, *, proposal: dict[str, Any] | None = None,

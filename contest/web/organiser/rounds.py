@@ -16,6 +16,7 @@ from starlette.routing import Route
 from contest import clock, permissions
 from contest.contests.models import Contest, Track
 from contest.errors import InvalidInput
+from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import progress, service, setup
 from contest.judging.aggregation import Method
@@ -209,7 +210,7 @@ async def _panel(request: Request, round_: Round) -> Panel:
 
 
 def _optional_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() else None
+    return parse_integer(raw)
 
 
 async def panel_create(request: Request) -> Response:

@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from contest import clock
 from contest.errors import Conflict, InvalidInput
+from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.results import vote
 from contest.web.flash import flash
@@ -33,10 +34,10 @@ async def vote_page(request: Request, *, errors: dict[str, str] | None = None, s
 
 
 def _void_request(values: dict[str, str]) -> tuple[vote.Rule, str, list[int]]:
-    ids = values.get("votes", "").split(",")
-    if values.get("rule") not in set(vote.Rule) or not all(i.isdigit() for i in ids):
+    ids = [parse_integer(i) for i in values.get("votes", "").split(",")]
+    if values.get("rule") not in set(vote.Rule) or None in ids:
         raise InvalidInput({"void": N_("Choose a group of votes from the list.")})
-    return vote.Rule(values["rule"]), values.get("key", ""), [int(i) for i in ids]
+    return vote.Rule(values["rule"]), values.get("key", ""), ids  # type: ignore[return-value]
 
 
 async def void(request: Request) -> Response:
