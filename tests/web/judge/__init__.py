@@ -20,6 +20,7 @@ from tests import imagegen
 from tests.factories import make_contest, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry
 
+BASE = "http://testserver"
 MARK = "MRK7QZ"
 DESIGNER_NAME = f"张{MARK}name"
 DESIGNER_EMAIL = f"designer.{MARK.lower()}@studio-{MARK.lower()}.example.com"
