@@ -3,8 +3,8 @@
 A round that holds the entry and has not finished (open, or scheduled to open) decides. With its
 `designers_may_edit` switch off the entry is frozen. With it on, the change runs the leak check
 again, so a judge never reads text that was not checked: a change to the text, team or organisation
-is saved and checked in one transaction; an image change leaves the text as it was and is checked
-right after.
+is saved and checked in one transaction; an image change (whose drawn text was read at upload) is
+checked right after it commits.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ async def save_entry(entry: Entry, values: EntryInput, *, by: User, now: datetim
 
 
 async def _image_change(entry: Entry, now: datetime, change: Callable[[], Awaitable[T]]) -> T:
-    """Images carry no text, so the check runs right after the change, outside its transaction."""
+    """The check runs right after the change commits: image work cannot sit inside a transaction."""
     due = await _check_due(entry, now)
     result = await change()
     if due:
