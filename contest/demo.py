@@ -88,6 +88,9 @@ TRACKS = [
         "titles": ["大白兔·劳动最光荣", "英雄钢笔机甲", "回力鞋潮玩", "老凤祥工匠徽章", "凤凰自行车盲盒", "杏花楼月饼礼盒"],
     },
 ]
+# One of the copy sizes (media.pipeline), so no copy is scaled up: a quicker start, and no processing
+# timeout when the machine is busy (a 1600 px picture became 2560 px copies).
+PICTURE_SIZE = (1280, 960)
 AWARD_TIERS = [("一等奖", "First prize", 1), ("二等奖", "Second prize", 2), ("三等奖", "Third prize", 3)]
 RULES = """## 参赛须知
 
@@ -243,7 +246,8 @@ async def _entry(contest: Contest, track: Track, spec: dict, index: int, owner: 
         concept=f"{spec['titles'][index % len(spec['titles'])]}：以{track.name.removesuffix('赛道')}的方式，"
                 "把百年工运中劳动者的精神与上海的城市记忆带进当代生活。作品兼顾文化内涵与量产可行性。",
         answers=answers, public_name=owner.display_name, entrant_kind=EntrantKind.INDIVIDUAL)
-    pictures = await anyio.to_thread.run_sync(lambda: demo_art.render_entry_images(seed, track=spec["art"], count=2))
+    pictures = await anyio.to_thread.run_sync(
+        lambda: demo_art.render_entry_images(seed, track=spec["art"], count=2, size=PICTURE_SIZE))
     for n, picture in enumerate(pictures):
         await entry_images.attach_image(entry, _jpeg_chunks(picture), store=store, original_name=f"demo-{seed}-{n}.jpg",
                                         by=owner, now=now, read_text=False)  # demo_art draws no text
