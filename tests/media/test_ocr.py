@@ -46,3 +46,16 @@ async def test_reading_off_the_event_loop_gives_the_same_lines(tmp_path):
     image, _ = imagegen.lettered(["陈晓明"])
     image.save(tmp_path / "a.png")
     assert [line.text for line in await ocr.read_text_async(tmp_path / "a.png")] == ["陈晓明"]
+
+
+def test_the_same_picture_is_read_once_and_a_changed_one_again(tmp_path, monkeypatch):
+    image, _ = imagegen.lettered(["王子涵"])
+    image.save(tmp_path / "first.png")
+    image.save(tmp_path / "again.png")
+    imagegen.lettered(["王子涵二稿"])[0].save(tmp_path / "changed.png")
+    reads = []
+    read_pixels = ocr._read_pixels
+    monkeypatch.setattr(ocr, "_read_pixels", lambda path: reads.append(path.name) or read_pixels(path))
+    monkeypatch.setattr(ocr, "_memo", type(ocr._memo)())
+    texts = [[line.text for line in ocr.read_text(tmp_path / name)] for name in ("first.png", "again.png", "changed.png")]
+    assert (texts, reads) == ([["王子涵"], ["王子涵"], ["王子涵二稿"]], ["first.png", "changed.png"])
