@@ -2,6 +2,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# Two workers, one per core; tests grouped by module (and the browser layer as one group): tests/conftest.py
+WORKERS ?= -n 2 --dist loadgroup
 
 .PHONY: demo test test-db install system-deps serve
 
@@ -31,8 +33,8 @@ $(AXE):
 	npm install --prefix $(VENV)/axe --no-audit --no-fund --silent axe-core@4.14.1
 
 test: install system-deps $(AXE)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(WORKERS) $(PYTEST_ARGS)
 
 # The same suite without the browser layer, against the database CONTEST_TEST_DATABASE_URL names.
 test-db: install
-	$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(WORKERS) -m "not browser" $(PYTEST_ARGS)
