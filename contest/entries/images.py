@@ -7,6 +7,7 @@ Anything a crash leaves behind is unreferenced and removed by the sweeper at the
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -31,12 +32,14 @@ from contest.media.storage import UploadStore, UploadTooLarge
 
 log = logging.getLogger(__name__)
 
-ABSOLUTE_MAX_FILE = 25 * 2**20
+MIB = 2**20
+ABSOLUTE_MAX_FILE = 25 * MIB
 CHUNK = 256 * 1024
 
 REFUSALS = {
     Reason.EMPTY: N_("The file is empty."),
-    Reason.UNSUPPORTED_TYPE: N_("Only JPEG, PNG and WebP images are accepted; this file is something else."),
+    Reason.UNSUPPORTED_TYPE: N_("Only JPEG, PNG and WebP images are accepted; this file is something else. "
+                                "Please export it as JPEG or PNG."),
     Reason.TRUNCATED: N_("The image is incomplete (the upload may have been cut off). Please upload it again."),
     Reason.CORRUPT: N_("The image cannot be read; it may be damaged."),
     Reason.TOO_MANY_PIXELS: N_("The image has too many pixels (at most 50 million)."),
@@ -45,6 +48,12 @@ REFUSALS = {
     Reason.MULTI_FRAME: N_("Animated or multi-page images are not accepted."),
     Reason.TIMEOUT: N_("The image took too long to process. Please upload a smaller version."),
 }
+
+# image formats people export by mistake, named in the refusal (sniffing's kinds → the name people know)
+FORMAT_NAMES = {"heic": "HEIC", "avif": "AVIF", "gif": "GIF", "tiff": "TIFF", "bmp": "BMP", "psd": "PSD",
+                "eps": "EPS", "pdf": "PDF", "svg": "SVG", "jpeg2000": "JPEG 2000", "jpegxl": "JPEG XL", "ico": "ICO"}
+NOT_YET_ACCEPTED = N_("This is a {format} file, which is not accepted yet. Please export it as JPEG or PNG and "
+                      "upload it again.")
 
 
 class ImageRefused(InvalidUpload):
@@ -55,8 +64,35 @@ class BelowMinimumResolution(InvalidUpload):
     message = N_("The image is smaller than the track's minimum resolution ({width}×{height} px).")
 
 
+class FileTooLarge(ContentTooLarge):
+    message = N_("Over the {limit} MB limit (this file is {size} MB). Please compress the image or reduce its size "
+                 "and upload it again.")
+
+
+class FileOverLimit(ContentTooLarge):
+    """Too large, its size unknown: the body did not say how long it was and was not read to the end."""
+
+    message = N_("Over the {limit} MB limit. Please compress the image or reduce its size and upload it again.")
+
+
+class DuplicateImage(Conflict):
+    message = N_("This image is already in this entry (image {position}).")
+
+
 def max_file_bytes(track: Track) -> int:
-    return min(track.max_file_mb * 2**20, ABSOLUTE_MAX_FILE)
+    return min(track.max_file_mb * MIB, ABSOLUTE_MAX_FILE)
+
+
+def megabytes(size: int) -> str:
+    """A size in MB to one decimal, rounded up: a file just over a limit never reads as the limit itself."""
+    return f"{math.ceil(size * 10 / MIB) / 10:.1f}"
+
+
+def too_large(track: Track, size: int | None) -> ContentTooLarge:
+    limit = max_file_bytes(track) // MIB
+    if size is None or size <= max_file_bytes(track):
+        return FileOverLimit(limit=limit)
+    return FileTooLarge(limit=limit, size=megabytes(size))
 
 
 async def file_chunks(file: IO[bytes]) -> AsyncIterator[bytes]:
@@ -82,12 +118,18 @@ def _require_editable(entry: Entry, now: datetime) -> None:
 
 
 async def intake_image(
-    entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User, now: datetime
+    entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User, now: datetime,
+    declared_bytes: int | None = None,
 ) -> EntryImage:
-    """Receive one image for `entry` from its designer. Refusals leave no file and no row behind."""
+    """Receive one image for `entry` from its designer. Refusals leave no file and no row behind.
+
+    `declared_bytes` is the file's size as the client announced it: a file over the limit is refused before
+    its bytes are read, with its size in the message."""
     _require_editable(entry, now)
     if await EntryImage.filter(entry_id=entry.id).count() >= entry.track.max_images:
         raise QuotaExceeded(N_("This entry already has the maximum number of images."))
+    if declared_bytes is not None and declared_bytes > max_file_bytes(entry.track):
+        raise too_large(entry.track, declared_bytes)
     return await attach_image(entry, chunks, store=store, original_name=original_name, by=by, now=now)
 
 
@@ -95,15 +137,17 @@ async def attach_image(
     entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User, now: datetime,
     read_text: bool = True,
 ) -> EntryImage:
-    """Stream, check, make derivatives, read their text, commit the original, add the row (quotas checked in its
-    transaction). `read_text=False` is for pictures drawn by our own code without text (the demo's): stored as
+    """Stream, check, make derivatives, read their text, commit the original, add the row (quotas and the
+    same-file check in its transaction). A file already on the entry (same SHA-256) is refused before any
+    processing. `read_text=False` is for pictures drawn by our own code without text (the demo's): stored as
     read, with no text."""
     key = uuid.uuid4().hex
     try:
         temp = await store.receive(chunks, max_bytes=max_file_bytes(entry.track))
     except UploadTooLarge:
-        raise ContentTooLarge() from None
+        raise too_large(entry.track, None) from None
     try:
+        await _refuse_duplicate(entry, temp.sha256)
         processed = await _process(temp.path, store, key, entry.track)
         phash = await anyio.to_thread.run_sync(similarity.hash_image, processed.derivative("display", "JPEG").path)
         lines = await read_judging_copy(processed) if read_text else []
@@ -116,10 +160,18 @@ async def attach_image(
         raise
 
 
+async def _refuse_duplicate(entry: Entry, sha256: str) -> None:
+    positions = await EntryImage.filter(entry_id=entry.id, sha256=sha256).values_list("position", flat=True)
+    if positions:
+        raise DuplicateImage(position=min(positions) + 1)
+
+
 async def _process(path, store: UploadStore, key: str, track: Track) -> ProcessedImage:  # noqa: ANN001
     try:
         processed = await process_image_async(path, store.derived_dir(key), key)
     except InvalidImage as exc:
+        if exc.reason == Reason.UNSUPPORTED_TYPE and exc.detail in FORMAT_NAMES:
+            raise ImageRefused(NOT_YET_ACCEPTED, format=FORMAT_NAMES[exc.detail]) from None
         raise ImageRefused(REFUSALS.get(exc.reason, InvalidUpload.message)) from None
     if processed.width < track.min_width or processed.height < track.min_height:
         raise BelowMinimumResolution(width=track.min_width, height=track.min_height)
@@ -145,6 +197,7 @@ async def _add_row(
 ) -> EntryImage:
     async with in_transaction():
         await _check_room(entry, processed.bytes)
+        await _refuse_duplicate(entry, processed.sha256)  # again: the same file may have come in twice at once
         position = await EntryImage.filter(entry_id=entry.id).count()
         image = await EntryImage.create(
             entry_id=entry.id, key=processed.key, position=position, is_cover=position == 0,

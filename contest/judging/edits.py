@@ -75,9 +75,9 @@ async def _image_change(entry: Entry, now: datetime, change: Callable[[], Awaita
 
 
 async def add_image(entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User,
-                    now: datetime) -> EntryImage:
+                    now: datetime, declared_bytes: int | None = None) -> EntryImage:
     return await _image_change(entry, now, lambda: images.intake_image(
-        entry, chunks, store=store, original_name=original_name, by=by, now=now))
+        entry, chunks, store=store, original_name=original_name, by=by, now=now, declared_bytes=declared_bytes))
 
 
 async def delete_image(entry: Entry, image_id: int, *, store: UploadStore, by: User, now: datetime) -> None:

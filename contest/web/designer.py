@@ -21,12 +21,13 @@ from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import edits
 from contest.web.auth import CATEGORY_LABELS, KIND_LABELS
+from contest.web.errors import wants_json
 from contest.web.flash import flash
 from contest.web.limits import body_limit
 from contest.web.forms import read_form, text
 from contest.web.session import require_user
-from contest.web.templating import render
-from contest.web.uploads import UPLOAD_BODY_LIMIT, upload_chunks, upload_store
+from contest.web.templating import render, render_fragment
+from contest.web.uploads import UPLOAD_BODY_LIMIT, declared_length, upload_chunks, upload_store
 
 STATE_LABELS = {"draft": N_("Draft"), "submitted": N_("Submitted"), "withdrawn": N_("Withdrawn")}
 
@@ -108,6 +109,7 @@ async def _entry_page(
         "problems": service.submission_problems(entry, list(entry.track.fields_), list(entry.images), declared=True),
         "open": timeline.submissions_open(entry.contest, now), "max_members": service.MAX_TEAM_MEMBERS,
         "upload_limit_mb": entry_images.max_file_bytes(entry.track) // 2**20,
+        "too_large": entry_images.FileTooLarge.message,
         "frozen": edits.EditsClosed.message if await edits.frozen(entry, now=now) else "",
     }
     return render(request, "designer/entry_form.html", context, status_code=status)
@@ -172,16 +174,27 @@ async def receipt(request: Request) -> Response:
     return render(request, "designer/receipt.html", {"entry": entry, "declaration": declared[0], "earlier": declared[1:]})
 
 
+def _images_context(entry: Entry) -> dict:
+    return {"entry": entry, "track": entry.track, "images": list(entry.images),
+            "open": timeline.submissions_open(entry.contest, clock.now())}
+
+
+async def _image_list(request: Request, user: User) -> str:
+    """The image list as the entry page shows it, for the page's script to put in place of the old one."""
+    return render_fragment(request, "_partials/_entry_images.html", _images_context(await _own_entry(request, user)))
+
+
 @body_limit(UPLOAD_BODY_LIMIT)
 async def image_upload(request: Request) -> Response:
-    """Raw-body upload (one file per request) from the page's script; answers JSON for the progress UI."""
+    """Raw-body upload (one file per request) from the page's script; answers JSON with the new image list."""
     user = require_user(request)
     entry = await _own_entry(request, user)
     name = request.query_params.get("name", "")
-    image = await edits.add_image(
-        entry, upload_chunks(request), store=upload_store(request), original_name=name, by=user, now=clock.now())
+    image = await edits.add_image(entry, upload_chunks(request), store=upload_store(request), original_name=name,
+                                  by=user, now=clock.now(), declared_bytes=declared_length(request))
     return JSONResponse({"id": image.id, "thumb": str(request.url_for("media:image", key=image.key, variant="thumb.webp")),
-                         "width": image.width, "height": image.height}, status_code=201)
+                         "width": image.width, "height": image.height, "html": await _image_list(request, user)},
+                        status_code=201)
 
 
 @body_limit(UPLOAD_BODY_LIMIT)
@@ -199,7 +212,8 @@ async def image_upload_form(request: Request) -> Response:
         for upload in files:
             try:
                 await edits.add_image(entry, entry_images.file_chunks(upload.file), store=upload_store(request),
-                                      original_name=upload.filename or "", by=user, now=clock.now())
+                                      original_name=upload.filename or "", by=user, now=clock.now(),
+                                      declared_bytes=upload.size)
             except ContestError as refusal:
                 refusals.append(refusal)
     finally:
@@ -226,8 +240,8 @@ async def image_action(request: Request) -> Response:
         await edits.move_image(entry, image_id, -1 if action == "up" else 1, by=user, now=now)
     else:
         raise NotFound()
-    if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse({"ok": True})
+    if wants_json(request):
+        return JSONResponse({"ok": True, "html": await _image_list(request, user)})
     return RedirectResponse(str(request.url_for("designer:entry", entry_id=entry.id)) + "#images", status_code=303)
 
 
@@ -237,7 +251,7 @@ async def image_order(request: Request) -> Response:
     form = await read_form(request)
     ids = [n for v in text(form, "order").split(",") if (n := parse_integer(v.strip())) is not None]
     await edits.reorder_images(entry, ids, by=user, now=clock.now())
-    return JSONResponse({"ok": True})
+    return JSONResponse({"ok": True, "html": await _image_list(request, user)})
 
 
 routes = [

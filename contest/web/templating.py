@@ -126,16 +126,28 @@ class Renderer:
         locale = request_locale(request)
         flashes = read_flashes(request)
         ctx = {
-            "user": request.scope.setdefault("state", {}).get("user"),
-            "csrf_token": partial(csrf_token, request),
+            **self._base_context(request, locale),
             "flashes": [(level, i18n.translate(locale, msg, **params)) for level, msg, params in flashes],
-            "t": partial(i18n.translate, locale),
             **(context or {}),
         }
         response = self.by_locale[locale].TemplateResponse(request, name, ctx, status_code=status_code)
         if flashes:
             request.app.state.cookies.delete(response, request.app.state.cookies.flash)
         return response
+
+    def fragment(self, request: Request, name: str, context: dict[str, Any]) -> str:
+        """A partial (`_name.html`) as text, for a script that replaces part of a page; flashes stay for the next page."""
+        locale = request_locale(request)
+        template = self.by_locale[locale].env.get_template(name)
+        return template.render({**self._base_context(request, locale), "request": request, **context})
+
+    @staticmethod
+    def _base_context(request: Request, locale: str) -> dict[str, Any]:
+        return {
+            "user": request.scope.setdefault("state", {}).get("user"),
+            "csrf_token": partial(csrf_token, request),
+            "t": partial(i18n.translate, locale),
+        }
 
 
 def request_locale(request: Request) -> str:
@@ -150,3 +162,7 @@ def request_locale(request: Request) -> str:
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> Response:
     return request.app.state.render(request, name, context, status_code=status_code)
+
+
+def render_fragment(request: Request, name: str, context: dict[str, Any]) -> str:
+    return request.app.state.render.fragment(request, name, context)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 
 from contest.media.storage import UploadStore
+from contest.web import limits
 
 UPLOAD_BODY_LIMIT = 26 * 2**20  # one 25 MiB file plus the form around it
 
@@ -19,3 +20,8 @@ async def upload_chunks(request: Request) -> AsyncIterator[bytes]:
 
 def upload_store(request: Request) -> UploadStore:
     return request.app.state.store
+
+
+def declared_length(request: Request) -> int | None:
+    """The body's length as the client announced it (for a raw upload: the file's size), if it did."""
+    return limits.declared_length(request.scope)

@@ -4,6 +4,7 @@ import pytest
 from playwright.async_api import expect
 from PIL import Image, ImageDraw
 
+from tests import imagegen
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -72,7 +73,7 @@ async def test_designer_fills_each_track_uploads_three_images_and_submits(page, 
     await screenshot(page, f"receipt-{list(TRACK_ANSWERS).index(track)}")
 
 
-async def test_a_designer_uploads_and_reorders_images_with_the_keyboard_only(page, live_server, design_files):
+async def test_a_designer_uploads_and_reorders_images_with_the_keyboard_only(page, live_server, tmp_path):
     await log_in(page, live_server)
     await page.goto(live_server.url("/me/"))
     links = [await a.get_attribute("href") for a in await page.locator("a[href*='/me/entries/']").all()]
@@ -89,13 +90,13 @@ async def test_a_designer_uploads_and_reorders_images_with_the_keyboard_only(pag
         pytest.fail("Tab never reached the file input")
     async with page.expect_file_chooser() as chooser:
         await page.keyboard.press("Space")
-    await (await chooser.value).set_files(design_files[2])
+    fresh = tmp_path / "键盘上传.jpg"  # a file no entry has yet: the same file twice on one entry is refused
+    imagegen.poster((1600, 1200), seed=500).save(fresh, "JPEG", quality=85)
+    await (await chooser.value).set_files(str(fresh))
     await expect(page.locator(".image-item")).to_have_count(before + 1, timeout=60_000)
-    await page.reload()
     last = page.locator(".image-item").last
     moved = await last.get_attribute("data-id")
     await last.locator("button", has_text="上移").focus()
-    async with page.expect_navigation():
-        await page.keyboard.press("Enter")
+    await page.keyboard.press("Enter")
     await expect(page.locator(".image-item").nth(before - 1)).to_have_attribute("data-id", moved)
     await screenshot(page, "designer-keyboard-upload")

@@ -32,9 +32,11 @@ ENTRY_FULL = "该作品的图片已达上限。"
 STORAGE_FULL = "您的存储空间已用完。"
 CHOOSE_IMAGE = "请至少选择一张图片。"
 BELOW_MINIMUM = "图片分辨率低于赛道要求（1200×800 像素）。"
+OVER_25_MB = "超过 25 MB 上限（此文件 {size} MB）。请压缩图片或缩小尺寸后再上传。"
+OVER_25_MB_UNMEASURED = "超过 25 MB 上限。请压缩图片或缩小尺寸后再上传。"
 REASONS = {
     "empty": "文件为空。",
-    "unsupported_type": "仅接受 JPEG、PNG、WebP 图片；该文件不是这些格式。",
+    "unsupported_type": "仅接受 JPEG、PNG、WebP 图片；该文件不是这些格式。请导出为 JPEG 或 PNG 后再上传。",
     "truncated": "图片不完整（上传可能中断了），请重新上传。",
     "corrupt": "无法读取该图片，文件可能已损坏。",
     "too_many_pixels": "图片像素过多（最多 5000 万像素）。",
@@ -42,6 +44,9 @@ REASONS = {
     "too_small": "图片太小。",
     "multi_frame": "不接受动图或多页图片。",
 }
+NOT_YET_ACCEPTED = {"anim.gif": "GIF", "scan.tif": "TIFF", "paint.bmp": "BMP", "photo.avif": "AVIF",
+                    "photo.heic": "HEIC", "layers.jpg": "PSD", "print.jpg": "EPS", "print-dos.jpg": "EPS",
+                    "doc.jpg": "PDF"}
 VARIANT_NAMES = ["display-JPEG", "display-WEBP", "judging-JPEG", "judging-WEBP", "thumb-JPEG", "thumb-WEBP"]
 KEY = re.compile(r"[0-9a-f]{32}")
 
@@ -115,12 +120,19 @@ async def assert_refused(response: httpx.Response, status: int, message: str, be
 HOSTILE = imagegen.hostile_files()
 
 
+def refusal_of(hostile: imagegen.HostileFile) -> str:
+    """Image formats people export by mistake are named, with what to do instead."""
+    if hostile.name in NOT_YET_ACCEPTED:
+        return f"这是 {NOT_YET_ACCEPTED[hostile.name]} 文件，暂不接受。请导出为 JPEG 或 PNG 后再上传。"
+    return REASONS[hostile.reason]
+
+
 @pytest.mark.parametrize("hostile", HOSTILE, ids=[h.name for h in HOSTILE])
 async def test_hostile_file_is_refused_and_leaves_nothing(client, settings, hostile):
     entry, token = await designer(client, settings)
     before = await snapshot()
     response = await post_image(client, entry.id, hostile.data, token, name=hostile.name)
-    await assert_refused(response, 400, REASONS[hostile.reason], before, settings)
+    await assert_refused(response, 400, refusal_of(hostile), before, settings)
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=[h.name for h in HOSTILE])
@@ -130,7 +142,7 @@ async def test_hostile_file_is_refused_on_the_form_route(client, settings, hosti
     response = await client.post(f"/me/entries/{entry.id}/images/form", data={"csrf_token": token},
                                  files={"files": (hostile.name, hostile.data, "image/jpeg")},
                                  headers={"accept": "application/json"})
-    await assert_refused(response, 400, REASONS[hostile.reason], before, settings)
+    await assert_refused(response, 400, refusal_of(hostile), before, settings)
 
 
 async def test_image_below_the_track_minimum_is_refused(client, settings):
@@ -152,11 +164,11 @@ def over_route_limit() -> bytes:
     return imagegen.garbage(ROUTE_LIMIT + 1, seed=2)
 
 
-async def test_body_over_the_route_limit_is_413(client, settings, over_route_limit):
+async def test_body_over_the_route_limit_is_413_with_its_size(client, settings, over_route_limit):
     entry, token = await designer(client, settings)
     before = await snapshot()
     response = await post_image(client, entry.id, over_route_limit, token)
-    await assert_refused(response, 413, TOO_LARGE, before, settings)
+    await assert_refused(response, 413, OVER_25_MB.format(size="26.1"), before, settings)
 
 
 async def test_body_over_the_route_limit_with_a_small_content_length_is_413(client, settings, over_route_limit):
@@ -174,14 +186,20 @@ async def test_streamed_body_over_the_route_limit_is_413(client, settings, over_
     entry, token = await designer(client, settings)
     before = await snapshot()
     response = await post_image(client, entry.id, chunks(), token)
-    await assert_refused(response, 413, TOO_LARGE, before, settings)
+    await assert_refused(response, 413, OVER_25_MB_UNMEASURED, before, settings)
 
 
 async def test_content_length_over_the_route_limit_is_413_whatever_the_body(client, settings):
     entry, token = await designer(client, settings)
     before = await snapshot()
     response = await post_image(client, entry.id, small_jpeg(), token, headers={"content-length": str(ROUTE_LIMIT + 1)})
-    await assert_refused(response, 413, TOO_LARGE, before, settings)
+    await assert_refused(response, 413, OVER_25_MB.format(size="26.1"), before, settings)
+
+
+def same_size_jpegs(count: int) -> list[bytes]:
+    """Different files of one size: the same image with a different byte after its end marker."""
+    data = small_jpeg()
+    return [data + bytes([n]) for n in range(count)]
 
 
 def padded_jpeg(total: int) -> bytes:
@@ -190,11 +208,32 @@ def padded_jpeg(total: int) -> bytes:
     return data + b"\x00" * (total - len(data))
 
 
-async def test_file_over_the_track_limit_is_413(client, settings):
+async def test_file_over_the_track_limit_is_413_with_both_figures(client, settings):
     entry, token = await designer(client, settings, max_file_mb=1)
     before = await snapshot()
     response = await post_image(client, entry.id, padded_jpeg(MIB + 1), token)
-    await assert_refused(response, 413, TOO_LARGE, before, settings)
+    await assert_refused(response, 413, "超过 1 MB 上限（此文件 1.1 MB）。请压缩图片或缩小尺寸后再上传。", before, settings)
+
+
+async def test_a_35_mb_file_is_refused_before_its_bytes_are_read(client, settings):
+    entry, token = await designer(client, settings)
+    before = await snapshot()
+
+    async def chunks():
+        yield small_jpeg()
+        raise AssertionError("the body was read")
+
+    response = await post_image(client, entry.id, chunks(), token, headers={"content-length": str(36_909_875)})
+    await assert_refused(response, 413, OVER_25_MB.format(size="35.2"), before, settings)
+
+
+async def test_a_file_over_the_limit_on_the_form_route_is_named_with_its_size(client, settings):
+    entry, token = await designer(client, settings, max_file_mb=1)
+    before = await snapshot()
+    response = await client.post(f"/me/entries/{entry.id}/images/form", data={"csrf_token": token},
+                                 files={"files": ("big.jpg", padded_jpeg(3 * MIB // 2), "image/jpeg")},
+                                 headers={"accept": "application/json"})
+    await assert_refused(response, 413, "超过 1 MB 上限（此文件 1.5 MB）。请压缩图片或缩小尺寸后再上传。", before, settings)
 
 
 async def test_file_at_the_track_limit_is_accepted(client, settings):
@@ -208,7 +247,7 @@ async def test_file_over_25_mib_but_under_the_route_limit_is_413(client, setting
     entry, token = await designer(client, settings, max_file_mb=100)
     before = await snapshot()
     response = await post_image(client, entry.id, padded_jpeg(25 * MIB + 1), token)
-    await assert_refused(response, 413, TOO_LARGE, before, settings)
+    await assert_refused(response, 413, OVER_25_MB.format(size="25.1"), before, settings)
 
 
 # --- multipart abuse -----------------------------------------------------------------------------
@@ -425,9 +464,9 @@ async def test_upload_over_the_per_designer_byte_quota_is_409(client, settings):
 
 
 async def test_upload_filling_the_byte_quota_exactly_is_accepted(client, settings):
-    data = small_jpeg()
-    entry, token = await designer(client, settings, contest_fields={"max_bytes_per_designer": 2 * len(data)})
-    responses = [await post_image(client, entry.id, data, token) for _ in range(2)]
+    files = same_size_jpegs(2)
+    entry, token = await designer(client, settings, contest_fields={"max_bytes_per_designer": 2 * len(files[0])})
+    responses = [await post_image(client, entry.id, data, token) for data in files]
     assert [r.status_code for r in responses] == [201, 201]
 
 
@@ -444,9 +483,9 @@ async def test_concurrent_uploads_cannot_exceed_the_file_quota(client, settings)
 
 
 async def test_concurrent_uploads_cannot_exceed_the_byte_quota(client, settings):
-    data = small_jpeg()
-    entry, token = await designer(client, settings, contest_fields={"max_bytes_per_designer": 2 * len(data)})
-    responses = await asyncio.gather(*(post_image(client, entry.id, data, token) for _ in range(5)))
+    files = same_size_jpegs(5)
+    entry, token = await designer(client, settings, contest_fields={"max_bytes_per_designer": 2 * len(files[0])})
+    responses = await asyncio.gather(*(post_image(client, entry.id, data, token) for data in files))
     assert sorted(r.status_code for r in responses) == [201, 201, 409, 409, 409]
     keys = await EntryImage.filter(entry_id=entry.id).values_list("key", flat=True)
     assert stored_files(settings.upload_dir) == sorted(files_of(keys[0]) + files_of(keys[1]))
@@ -558,6 +597,11 @@ async def image_action(client, entry_id: int, image_id: int, action: str, token:
                              headers={"accept": "application/json"})
 
 
+def listed(html: str) -> list[int]:
+    """The image ids in a rendered image list, in their order."""
+    return [int(n) for n in re.findall(r'<li class="image-item[^"]*" data-id="(\d+)"', html)]
+
+
 async def three_images(client, settings):
     entry, token = await designer(client, settings)
     ids = []
@@ -576,7 +620,8 @@ async def test_delete_removes_the_row_and_every_file_of_its_key(client, settings
     entry, token, (a, b, c) = await three_images(client, settings)
     keys = dict(await EntryImage.filter(entry_id=entry.id).values_list("id", "key"))
     response = await image_action(client, entry.id, b, "delete", token)
-    assert (response.status_code, response.json()) == (200, {"ok": True})
+    assert (response.status_code, response.json()["ok"]) == (200, True)
+    assert listed(response.json()["html"]) == [a, c]
     assert await order_of(entry) == [(a, 0, True), (c, 1, False)]
     assert stored_files(settings.upload_dir) == sorted(files_of(keys[a]) + files_of(keys[c]))
 

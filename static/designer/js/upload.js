@@ -1,24 +1,79 @@
-// Progressive enhancement of the image form: drag and drop, one request per file with its own
-// progress bar, then a reload so the server-rendered list shows the result. Without JavaScript the
-// form posts as an ordinary multipart upload. Drag to reorder posts the new order.
+// The entry page's images, changed in place. Each chosen file is sent alone, one after another, with its
+// own progress row; a refused file says why and how to go on (retry, or choose another file). Every change
+// (upload, move, cover, delete, drag) answers with the server-rendered image list, which replaces the old
+// one: the page is never reloaded and the entry form is never touched, so what was typed stays. Without
+// JavaScript the same forms post and redirect.
 (function () {
   "use strict";
+  var section = document.getElementById("images");
+  if (!section) return;
   var form = document.getElementById("upload-form");
+  var status = document.getElementById("image-status");
   if (form) enhanceUpload(form);
-  var list = document.querySelector(".image-list[data-order-url]");
-  if (list) enhanceReorder(list);
+  section.addEventListener("submit", onAction);
+  enhanceReorder();
+
+  function currentList() { return document.getElementById("image-list"); }
+
+  function showList(html) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var fresh = holder.querySelector("#image-list");
+    currentList().replaceWith(fresh);
+    if (form) form.hidden = fresh.dataset.room === "0";
+  }
+
+  function say(message) { status.textContent = message || ""; }
+
+  function post(url, body) {
+    return fetch(url, { method: "POST", body: body, headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (answer) {
+          if (response.ok && answer.html) return answer;
+          throw answer.error || section.dataset.unchanged;
+        });
+      }, function () { throw section.dataset.unchanged; });
+  }
+
+  function onAction(event) {
+    var actionForm = event.target.closest("#image-list form");
+    if (!actionForm) return;
+    event.preventDefault();
+    var button = actionForm.querySelector("button");
+    var item = actionForm.closest(".image-item");
+    var neighbour = item.nextElementSibling || item.previousElementSibling;
+    var focusAfter = button.dataset.action === "delete"
+      ? [neighbour && neighbour.dataset.id, "up"] : [item.dataset.id, button.dataset.action];
+    button.disabled = true;
+    post(actionForm.action, new URLSearchParams(new FormData(actionForm))).then(function (answer) {
+      showList(answer.html);
+      say("");
+      focusButton(focusAfter[0], focusAfter[1]);
+    }, function (message) {
+      button.disabled = false;
+      say(message);
+    });
+  }
+
+  // keyboard users keep their place: the same button of the same image, or the next image after a delete
+  function focusButton(id, action) {
+    var target = id && currentList().querySelector(".image-item[data-id='" + id + "'] button[data-action='" + action + "']");
+    (target || document.getElementById("f-files") || section).focus();
+  }
 
   function enhanceUpload(form) {
     var input = form.querySelector("input[type=file]");
     var progress = form.querySelector(".upload-progress");
     var maxBytes = Number(form.dataset.maxBytes);
+    var queue = Promise.resolve();
+
     form.addEventListener("submit", function (event) {
-      if (!input.files.length) return;
       event.preventDefault();
-      uploadAll(Array.prototype.slice.call(input.files));
+      if (input.files.length) take(input.files); else input.click();
     });
     input.addEventListener("change", function () {
-      if (input.files.length) uploadAll(Array.prototype.slice.call(input.files));
+      take(input.files);
+      input.value = "";  // so that choosing the same file again is noticed (and answered)
     });
     ["dragenter", "dragover"].forEach(function (name) {
       form.addEventListener(name, function (event) { event.preventDefault(); form.classList.add("is-dragging"); });
@@ -28,33 +83,44 @@
     });
     form.addEventListener("drop", function (event) {
       event.preventDefault();
-      uploadAll(Array.prototype.slice.call(event.dataTransfer.files));
+      take(event.dataTransfer.files);
     });
 
-    function uploadAll(files) {
-      var failures = 0;
-      var next = 0;
-      function step() {
-        if (next >= files.length) {
-          if (!failures) window.location.reload();
-          return;
-        }
-        var file = files[next++];
-        uploadOne(file).then(step, function () { failures += 1; step(); });
-      }
-      step();
+    function take(files) {
+      Array.prototype.forEach.call(files, function (file) {
+        var row = newRow(file);
+        queue = queue.then(function () { return send(file, row); });
+      });
     }
 
-    function uploadOne(file) {
+    function newRow(file) {
       var row = document.createElement("li");
-      var label = document.createElement("span");
-      var bar = document.createElement("progress");
-      label.textContent = file.name + " ";
-      bar.max = 100; bar.value = 0;
-      row.appendChild(label); row.appendChild(bar);
+      var name = document.createElement("span");
+      var note = document.createElement("span");
+      name.className = "upload-name";
+      note.className = "upload-note";
+      name.textContent = file.name;
+      note.textContent = form.dataset.waiting;
+      row.appendChild(name);
+      row.appendChild(note);
       progress.appendChild(row);
-      return new Promise(function (resolve, reject) {
-        if (file.size > maxBytes) { fail(form.dataset.tooLarge); return; }
+      return row;
+    }
+
+    function setNote(row, text) { row.querySelector(".upload-note").textContent = text; }
+
+    function send(file, row) {
+      row.className = "";
+      if (file.size > maxBytes) {
+        refuse(row, file, tooLarge(file.size), "choose");
+        return Promise.resolve();
+      }
+      var bar = document.createElement("progress");
+      bar.max = 100;
+      bar.value = 0;
+      row.insertBefore(bar, row.querySelector(".upload-note"));
+      setNote(row, "");
+      return new Promise(function (resolve) {
         var xhr = new XMLHttpRequest();
         xhr.open("POST", form.dataset.uploadUrl + "?name=" + encodeURIComponent(file.name));
         xhr.setRequestHeader("X-CSRF-Token", form.dataset.csrf);
@@ -64,44 +130,75 @@
           if (event.lengthComputable) bar.value = Math.round(event.loaded / event.total * 100);
         });
         xhr.addEventListener("load", function () {
-          if (xhr.status === 201) { bar.value = 100; row.classList.add("is-done"); label.textContent = file.name + " · " + form.dataset.done; resolve(); return; }
-          var message = form.dataset.failed;
-          try { message = JSON.parse(xhr.responseText).error || message; } catch (e) { /* not JSON */ }
-          fail(message);
-        });
-        xhr.addEventListener("error", function () { fail(form.dataset.failed); });
-        xhr.send(file);
-        function fail(message) {
-          row.classList.add("is-error");
-          label.textContent = file.name + " · " + message;
+          var answer = {};
+          try { answer = JSON.parse(xhr.responseText); } catch (e) { /* not JSON: a proxy's page */ }
           bar.remove();
-          reject(new Error(message));
-        }
+          if (xhr.status === 201 && answer.html) {
+            row.classList.add("is-done");
+            setNote(row, form.dataset.done);
+            showList(answer.html);
+          } else {
+            failed(row, file, xhr.status, answer.error);
+          }
+          resolve();
+        });
+        xhr.addEventListener("error", function () { bar.remove(); failed(row, file, 0); resolve(); });
+        xhr.send(file);
       });
+    }
+
+    // a retry can help only when the file did not get through; a refused file must change first
+    function failed(row, file, status, message) {
+      var passing = status === 0 || status === 408 || status === 429 || status >= 500;
+      var text = message || (status === 0 ? form.dataset.network : form.dataset.server);
+      refuse(row, file, text, passing ? "retry" : (status === 400 || status === 413) ? "choose" : "");
+    }
+
+    function refuse(row, file, text, next) {
+      row.classList.add("is-error");
+      setNote(row, text);
+      if (!next) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-small btn-secondary";
+      button.textContent = next === "retry" ? form.dataset.retry : form.dataset.choose;
+      button.addEventListener("click", function () {
+        button.remove();
+        if (next === "choose") { input.click(); return; }
+        setNote(row, form.dataset.waiting);
+        queue = queue.then(function () { return send(file, row); });
+      });
+      row.appendChild(button);
+    }
+
+    function tooLarge(size) {
+      var megabytes = (Math.ceil(size * 10 / 1048576) / 10).toFixed(1);
+      return form.dataset.tooLarge.replace("{limit}", form.dataset.limitMb).replace("{size}", megabytes);
     }
   }
 
-  function enhanceReorder(list) {
+  function enhanceReorder() {
     var dragged = null;
-    list.addEventListener("dragstart", function (event) {
-      dragged = event.target.closest(".image-item");
+    section.addEventListener("dragstart", function (event) {
+      dragged = event.target.closest && event.target.closest("#image-list .image-item");
       if (dragged) event.dataTransfer.effectAllowed = "move";
     });
-    list.addEventListener("dragover", function (event) {
-      var over = event.target.closest(".image-item");
+    section.addEventListener("dragover", function (event) {
+      var over = event.target.closest && event.target.closest("#image-list .image-item");
       if (!dragged || !over || over === dragged) return;
       event.preventDefault();
       var after = event.clientY > over.getBoundingClientRect().top + over.offsetHeight / 2;
-      list.insertBefore(dragged, after ? over.nextSibling : over);
+      over.parentNode.insertBefore(dragged, after ? over.nextSibling : over);
     });
-    list.addEventListener("drop", function (event) {
-      event.preventDefault();
+    section.addEventListener("drop", function (event) {
       if (!dragged) return;
+      event.preventDefault();
       dragged = null;
+      var list = currentList();
       var order = Array.prototype.map.call(list.querySelectorAll(".image-item"), function (li) { return li.dataset.id; });
-      var body = new URLSearchParams({ order: order.join(","), csrf_token: document.querySelector("#upload-form, #entry-form").querySelector("[name=csrf_token]").value });
-      fetch(list.dataset.orderUrl, { method: "POST", body: body, headers: { "Accept": "application/json" }, credentials: "same-origin" })
-        .then(function () { window.location.reload(); });
+      var token = list.querySelector("[name=csrf_token]").value;
+      post(list.dataset.orderUrl, new URLSearchParams({ order: order.join(","), csrf_token: token }))
+        .then(function (answer) { showList(answer.html); say(""); }, say);
     });
   }
 })();
