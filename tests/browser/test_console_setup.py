@@ -146,6 +146,7 @@ async def test_three_bodies_and_an_uploaded_banner_show_on_the_public_page(page,
     await expect(bodies).to_contain_text("承办单位")
     await expect(bodies).to_contain_text("大赛组委会办公室")
     await expect(page.locator(f".hero img[src*='{key}']")).to_have_count(1)
+    await screenshot(page, "public-contest-bodies-and-banner")
     await page.goto(live_server.url("/"))
     await expect(page.locator(f".contest-item img[src*='{key}']")).to_have_count(1)
 
