@@ -138,6 +138,7 @@ async def test_three_bodies_and_an_uploaded_banner_show_on_the_public_page(page,
     await screenshot(page, "organiser-banner-and-bodies")
 
     await page.goto(live_server.url(f"/c/{slug}"))
+    await expect(page.locator("#organisers-title")).to_have_text("组织机构")
     bodies = page.locator(".contest-bodies")
     await expect(bodies).to_contain_text("指导单位")
     await expect(bodies).to_contain_text("上海市总工会")
