@@ -43,7 +43,7 @@ from contest.results.models import Award, AwardStatus
 from contest.settings import Settings
 
 PASSWORDS = {"organiser": "demo-organiser-2026", "judge": "demo-judge-2026", "designer": "demo-designer-2026"}
-ORGANISERS_TEXT = "**指导单位**：市总工会　**主办单位**：区总工会　**承办**：大赛组委会"
+BODIES = {"guiding_bodies": "市总工会", "host_bodies": "区总工会", "organising_bodies": "大赛组委会办公室"}
 
 TRACKS = [
     {
@@ -191,7 +191,7 @@ async def _contest(edition: dict, year: int, now: datetime, store: UploadStore, 
     day = timedelta(days=1)
     contest = await Contest.create(
         **{key: edition[key].format(year=year) for key in ("slug", "title", "title_en", "tagline", "tagline_en")},
-        organisers_text=ORGANISERS_TEXT, rules_md=RULES, rules_md_en=RULES_EN,
+        **BODIES, rules_md=RULES, rules_md_en=RULES_EN,
         submissions_open_at=now + open_days[0] * day, submissions_close_at=now + open_days[1] * day,
         announce_at=now + announce_days * day, notice_days=7, notice_starts_at=now + (announce_days - 8) * day,
         poster_key=await _poster(year + edition["poster_seed"], store),

@@ -151,7 +151,7 @@ def _message_values(invitation: Invitation, contest: Contest, link: str) -> dict
     local = clock.to_zone(invitation.expires_at, contest.time_zone).strftime("%Y-%m-%d %H:%M")
     return {
         "role": Bilingual(*ROLE_NAMES[invitation.role]), "expires": f"{local} ({contest.time_zone})", "link": link,
-        "group": Bilingual(f"（评委组：{group.name}）" if group else "",
+        "group": Bilingual(f"（评委类别：{group.name}）" if group else "",
                            f" (judge group: {group.name_en or group.name})" if group else ""),
     }
 

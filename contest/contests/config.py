@@ -8,9 +8,10 @@ are never edited: a change is a new version, so what a designer accepted stays a
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,6 +50,17 @@ MAX_SIDE = 12_000
 MAX_OPTIONS = 100
 RULES_MAX = 20_000  # characters; in UTF-8 one form part stays under the 64 KiB part limit
 CHOICE_KINDS = frozenset({FieldKind.CHOICE, FieldKind.MULTI_CHOICE})
+KEY_WORDS = re.compile(r"[a-z0-9]+")
+KEY_MAX = 40  # made keys stay readable; a suffix for uniqueness still fits FIELD_KEY's 64
+# The zones a contest is run in, each named the way people say it; a stored zone outside the list stays valid.
+TIME_ZONES = {
+    "Asia/Shanghai": N_("Beijing time"), "Asia/Hong_Kong": N_("Hong Kong time"), "Asia/Macau": N_("Macau time"),
+    "Asia/Taipei": N_("Taipei time"), "Asia/Singapore": N_("Singapore time"), "Asia/Tokyo": N_("Tokyo time"),
+    "Europe/London": N_("London time"), "Europe/Paris": N_("Central European time"),
+    "America/New_York": N_("US Eastern time"), "America/Los_Angeles": N_("US Pacific time"),
+    "Australia/Sydney": N_("Sydney time"), "UTC": N_("Coordinated Universal Time"),
+}
+BODIES = ("guiding_bodies", "host_bodies", "organising_bodies")  # 指导单位, 主办单位, 承办单位
 
 
 class TrackHasEntries(Conflict):
@@ -60,7 +72,7 @@ def _zone(read: FieldReader) -> str:
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        read.errors["time_zone"] = N_("Enter a time zone such as Asia/Shanghai.")
+        read.errors["time_zone"] = N_("Choose a time zone from the list.")
         return "Asia/Shanghai"
     return zone
 
@@ -74,6 +86,9 @@ class ContestSettings:
     title_en: str
     tagline: str
     tagline_en: str
+    guiding_bodies: str
+    host_bodies: str
+    organising_bodies: str
     organisers_text: str
     rules_md: str
     rules_md_en: str
@@ -104,6 +119,7 @@ def parse_contest_settings(raw: Mapping[str, str]) -> ContestSettings:
     settings = ContestSettings(
         title=read.text("title", max_length=200, required=True), title_en=read.text("title_en", max_length=200),
         tagline=read.text("tagline", max_length=300), tagline_en=read.text("tagline_en", max_length=300),
+        **{name: read.text(name, max_length=300) for name in BODIES},
         organisers_text=read.text("organisers_text", max_length=2000),
         rules_md=read.text("rules_md", max_length=RULES_MAX), rules_md_en=read.text("rules_md_en", max_length=RULES_MAX),
         time_zone=zone,
@@ -153,10 +169,29 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
 
 
+async def has_terms(contest: Contest | None) -> bool:
+    """Both texts a designer accepts have a saved version."""
+    if contest is None:
+        return False
+    kinds = set(await TermsText.filter(contest_id=contest.id).distinct().values_list("kind", flat=True))
+    return kinds >= set(TermsKind)
+
+
+NO_TERMS = N_("Save the originality declaration and the IP terms (below) first: designers accept them when they "
+              "submit, so a contest is published only with both.")
+
+
+async def _publishing_problems(contest: Contest | None, settings: ContestSettings) -> dict[str, str]:
+    return {"is_published": NO_TERMS} if settings.is_published and not await has_terms(contest) else {}
+
+
 async def create_contest(slug: str, settings: ContestSettings, *, by: User, now: datetime) -> Contest:
     """A new, empty contest (unpublished until its organisers publish it). Audited."""
     if await Contest.exists(slug=slug):
         raise InvalidInput({"slug": N_("Another contest already uses this address.")})
+    problems = await _publishing_problems(None, settings)
+    if problems:
+        raise InvalidInput(problems)
     async with in_transaction():
         contest = await Contest.create(slug=slug, **asdict(settings))
         await record("contest.created", subject=f"contest:{contest.id}", now=now, actor=by, contest_id=contest.id,
@@ -166,7 +201,8 @@ async def create_contest(slug: str, settings: ContestSettings, *, by: User, now:
 
 async def update_contest(contest: Contest, settings: ContestSettings, *, by: User, now: datetime) -> dict[str, Any]:
     """Apply the settings; returns what changed (recorded in the audit log)."""
-    problems = await _rounds_problems(contest, settings.submissions_close_at)
+    problems = {**await _rounds_problems(contest, settings.submissions_close_at),
+                **await _publishing_problems(contest, settings)}
     if problems:
         raise InvalidInput(problems)
     changes = {k: v for k, v in asdict(settings).items() if getattr(contest, k) != v}
@@ -285,7 +321,7 @@ async def move_track(track: Track, step: int, *, by: User, now: datetime) -> Non
 
 @dataclass(frozen=True)
 class FieldSpec:
-    key: str
+    key: str  # "" until one is made for it (see make_key)
     kind: FieldKind
     label: str
     label_en: str
@@ -296,17 +332,37 @@ class FieldSpec:
     max_length: int
 
 
-def parse_options(text: str) -> list[dict[str, str]]:
-    """One option a line, `value|中文|English`; the labels default to the value."""
-    options = []
-    for line in filter(None, (line.strip() for line in text.splitlines())):
-        value, label, label_en = [*(part.strip() for part in line.split("|")), "", ""][:3]
-        options.append({"value": value, "label": label or value, "label_en": label_en})
-    return options
+def make_key(texts: Iterable[str], taken: Iterable[str], *, fallback: str) -> str:
+    """A key from the first text with Latin letters or digits ("Extension scenes" → "extension_scenes"), else
+    `fallback`; starts with a letter and differs from every key in `taken` (and the entry form's own)."""
+    base = fallback
+    for text in texts:
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+        words = KEY_WORDS.findall(plain)
+        if words:
+            base = "_".join(words)[:KEY_MAX].strip("_")
+            break
+    if not base[0].isalpha():
+        base = f"{fallback}_{base}"
+    used = set(taken) | RESERVED_KEYS
+    key, number = base, 2
+    while key in used:
+        key, number = f"{base}_{number}", number + 1
+    return key
 
 
-def options_text(options: list[dict[str, str]]) -> str:
-    return "\n".join("|".join((o["value"], o.get("label", ""), o.get("label_en", ""))).rstrip("|") for o in options)
+def option_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The options from the rows of the form (or a file): blank rows dropped, a value made for new ones."""
+    kept = [{k: str(row.get(k) or "").strip() for k in ("value", "label", "label_en")} for row in rows
+            if isinstance(row, Mapping)]
+    kept = [row for row in kept if row["value"] or row["label"] or row["label_en"]]
+    taken: list[str] = [row["value"] for row in kept if row["value"]]
+    for row in kept:
+        if not row["value"]:
+            row["value"] = make_key((row["label_en"], row["label"]), taken, fallback="option")
+            taken.append(row["value"])
+        row["label"] = row["label"] or row["label_en"] or row["value"]
+    return kept
 
 
 def _options_problem(kind: FieldKind, options: list[dict[str, str]]) -> str | None:
@@ -314,19 +370,26 @@ def _options_problem(kind: FieldKind, options: list[dict[str, str]]) -> str | No
     if kind not in CHOICE_KINDS:
         return N_("Only choice fields have options: leave this empty.") if options else None
     if not values:
-        return N_("Give at least one option, one a line.")
-    if len(values) > MAX_OPTIONS or any(not v or len(v) > 100 for v in values) or len(set(values)) < len(values):
-        return N_("Each option needs its own value of at most 100 characters, at most 100 options.")
+        return N_("Give at least one option.")
+    if len(values) > MAX_OPTIONS or any(len(v) > 100 or len(o["label"]) > 200 or len(o["label_en"]) > 200
+                                        for v, o in zip(values, options, strict=True)):
+        return N_("At most 100 options, each label at most 200 characters.")
+    if len(set(values)) < len(values):
+        return N_("Two options are the same: give each its own label.")
     return None
 
 
-def parse_field(raw: Mapping[str, str]) -> FieldSpec:
-    read = FieldReader(raw)
-    key = read.pattern("key", FIELD_KEY, N_("Use lower-case letters, digits and underscores, starting with a letter."))
-    if key in RESERVED_KEYS:
-        read.errors["key"] = N_("This key is used by the entry form itself: choose another.")
+def parse_field(raw: Mapping[str, Any]) -> FieldSpec:
+    """A question of the entry form. `raw["options"]` holds the option rows; a key is read only when given
+    (a file keeps its keys), else one is made when the question is added."""
+    read = FieldReader({k: v for k, v in raw.items() if isinstance(v, str)})
+    key = ""
+    if (raw.get("key") or "").strip():
+        key = read.pattern("key", FIELD_KEY, N_("Use lower-case letters, digits and underscores, starting with a letter."))
+        if key in RESERVED_KEYS:
+            read.errors["key"] = N_("This key is used by the entry form itself: choose another.")
     kind = read.choice("kind", FieldKind, default=FieldKind.TEXT)
-    options = parse_options(read.text("options", max_length=20_000))
+    options = option_rows(raw.get("options") or [])
     limit = KINDS[kind].default_max_length
     spec = FieldSpec(
         key=key, kind=kind, label=read.text("label", max_length=200, required=True),
@@ -353,7 +416,12 @@ async def _check_field_key(track: Track, key: str, *, field_id: int | None) -> N
 
 
 async def add_field(track: Track, spec: FieldSpec, *, by: User, now: datetime) -> TrackField:
-    await _check_field_key(track, spec.key, field_id=None)
+    """A new question; without a key of its own, one is made from its label, unique in the track."""
+    if spec.key:
+        await _check_field_key(track, spec.key, field_id=None)
+    else:
+        taken = await TrackField.filter(track_id=track.id).values_list("key", flat=True)
+        spec = replace(spec, key=make_key((spec.label_en, spec.label), taken, fallback="question"))
     async with in_transaction():
         field = await TrackField.create(track_id=track.id, position=await _next_position(
             TrackField.filter(track_id=track.id)), **asdict(spec))
@@ -363,11 +431,13 @@ async def add_field(track: Track, spec: FieldSpec, *, by: User, now: datetime) -
 
 
 async def update_field(field: TrackField, track: Track, spec: FieldSpec, *, by: User, now: datetime) -> None:
-    """Answers are stored by key and kind, so neither changes once an entry has answered the field."""
+    """Answers are stored by key and kind, so neither changes once an entry has answered the field. The form
+    sends no key: the question keeps its own."""
+    spec = replace(spec, key=spec.key or field.key)
     await _check_field_key(track, spec.key, field_id=field.id)
     changes = {k: v for k, v in asdict(spec).items() if getattr(field, k) != v}
     if {"key", "kind"} & changes.keys() and await _answered(field):
-        raise InvalidInput({"key": N_("Entries have answered this field: its key and kind can no longer change.")})
+        raise InvalidInput({"kind": N_("Entries have answered this field: its key and kind can no longer change.")})
     if changes:
         async with in_transaction():
             await TrackField.filter(id=field.id).update(**changes)

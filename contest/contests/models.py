@@ -36,7 +36,10 @@ class Contest(Model):
     title_en = fields.CharField(max_length=200, default="", db_default="")
     tagline = fields.CharField(max_length=300, default="", db_default="")
     tagline_en = fields.CharField(max_length=300, default="", db_default="")
-    organisers_text = fields.TextField(default="")  # who guides, hosts and runs it, as shown publicly
+    guiding_bodies = fields.CharField(max_length=300, default="", db_default="")  # 指导单位
+    host_bodies = fields.CharField(max_length=300, default="", db_default="")  # 主办单位: the contest's host
+    organising_bodies = fields.CharField(max_length=300, default="", db_default="")  # 承办单位
+    organisers_text = fields.TextField(default="")  # further partners (协办、支持单位…), Markdown, shown publicly
     rules_md = fields.TextField(default="")
     rules_md_en = fields.TextField(default="")
     time_zone = fields.CharField(max_length=64, default="Asia/Shanghai", db_default="Asia/Shanghai")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,7 +40,7 @@ FORMAT = "wenchuang-contest-config"
 VERSION = 1
 MAX_FILE_BYTES = 2 * 2**20
 MAX_NESTING = 12  # our files nest 6 deep (tracks → a track → fields → a field → options → an option)
-CONTEST_KEYS = ("title", "title_en", "tagline", "tagline_en", "organisers_text", "rules_md", "rules_md_en",
+CONTEST_KEYS = ("title", "title_en", "tagline", "tagline_en", *config.BODIES, "organisers_text", "rules_md", "rules_md_en",
                 "time_zone", "notice_days", "max_entries_per_designer", "is_published", "popular_vote_enabled",
                 "popular_vote_daily_quota", "popular_vote_share")
 CONTEST_MOMENTS = ("submissions_open_at", "submissions_close_at", "notice_starts_at", "announce_at")
@@ -145,16 +145,16 @@ def _nesting(data: Any) -> int:
     return depth
 
 
-def _raw(values: Any) -> dict[str, str]:
-    """A file's object as form values, so it goes through the forms' own parsers."""
+def _raw(values: Any) -> dict[str, Any]:
+    """A file's object as form values, so it goes through the forms' own parsers (a list, the options, as rows)."""
     if not isinstance(values, Mapping):
         return {}
-    raw = {}
+    raw: dict[str, Any] = {}
     for key, value in values.items():
         if isinstance(value, bool):
             raw[key] = "1" if value else ""
         elif isinstance(value, list):
-            raw[key] = config.options_text([o for o in value if isinstance(o, Mapping) and "value" in o])
+            raw[key] = [o for o in value if isinstance(o, Mapping) and "value" in o]
         elif value is not None:
             raw[key] = f"{value:g}" if isinstance(value, float) else str(value)
     return raw
@@ -209,6 +209,8 @@ def _read_tracks(c: _Collector, rows: list[Any]) -> list[tuple[config.TrackSpec,
         fields, keys = [], set()
         for j, raw in enumerate(_list(row, "fields", c.problems, where=f"tracks[{i}]")):
             parsed = c.parse(f"tracks[{i}] fields[{j}]", config.parse_field, _raw(raw))
+            if parsed and not parsed.key:
+                parsed = replace(parsed, key=config.make_key((parsed.label_en, parsed.label), keys, fallback="question"))
             if parsed and parsed.key in keys:
                 c.problems.append(Problem(f"tracks[{i}] fields[{j}] key", N_("Another field of this track uses this key.")))
             if parsed:
@@ -282,11 +284,12 @@ def _check_round_window(c: _Collector, i: int, round_: setup.RoundSettings, sett
 
 async def create_from_plan(plan: Plan, *, slug: str, by: User, now: datetime, action: str,
                            source: str = "") -> Contest:
-    """One transaction: the contest and everything in the plan, or nothing. Audited as `action`."""
+    """One transaction: the contest and everything in the plan, or nothing. Audited as `action`. The contest
+    stays unpublished until its organisers have checked it (and saved its terms, if the file had none)."""
     if await Contest.exists(slug=slug):
         raise InvalidInput({"slug": N_("Another contest already uses this address.")})
     async with in_transaction():
-        contest = await Contest.create(slug=slug, **asdict(plan.settings))
+        contest = await Contest.create(slug=slug, **{**asdict(plan.settings), "is_published": False})
         track_ids = await _create_tracks(contest, plan)
         for track_slug, tier in plan.tiers:
             await AwardTier.create(contest_id=contest.id, **{**asdict(tier), "track_id": track_ids.get(track_slug)})

@@ -30,7 +30,7 @@ from contest.judging.models import (
 from contest.judging.standings import judge_groups
 
 COLUMNS = (Column("轮次", "Round"), Column("作品代号", "Alias"), Column("作品编号", "Entry number"),
-           Column("作品名称", "Title"), Column("评委", "Judge"), Column("评委组", "Judge group"),
+           Column("作品名称", "Title"), Column("评委", "Judge"), Column("评委类别", "Judge group"),
            Column("评分标准", "Criterion"), Column("分值", "Score"), Column("完成评审时间", "Completed at"))
 
 _VALUES = ("value", "assignment_id", "criterion_id", "criterion__position", "assignment__round_id", "assignment__entry_id", "assignment__entry__number",

@@ -248,6 +248,34 @@ async def delete_criterion(criterion: Criterion, *, by: User, now: datetime, con
                                                          "scores_removed": scores})
 
 
+async def rounds_to_copy_from(round_: Round) -> list[Round]:
+    """The contest's other rounds that have criteria, in their order."""
+    return await Round.filter(contest_id=round_.contest_id, criteria__id__isnull=False).exclude(
+        id=round_.id).distinct().order_by("position", "id")
+
+
+async def copy_criteria(round_: Round, *, source_id: int | None, by: User, now: datetime) -> int:
+    """Add the criteria of another round of the same contest that this round lacks (by name), after its own;
+    returns how many. Refused in a round with scores, where a new criterion changes every judge's total."""
+    _require_unlocked(round_)
+    source = await Round.get_or_none(id=source_id, contest_id=round_.contest_id) if source_id else None
+    if source is None or source.id == round_.id:
+        raise InvalidInput({"source": N_("Choose one of the options.")})
+    if await _has_scores(round_):
+        raise InvalidInput({"source": N_("This round already has scores: add criteria one at a time instead.")})
+    have = set(await Criterion.filter(round_id=round_.id).values_list("name", flat=True))
+    wanted = [c for c in await Criterion.filter(round_id=source.id).order_by("position", "id") if c.name not in have]
+    async with in_transaction():
+        last = await Criterion.filter(round_id=round_.id).annotate(top=Max("position")).first().values("top")
+        start = ((last or {}).get("top") or 0) + 1
+        for position, criterion in enumerate(wanted, start=start):
+            await Criterion.create(round_id=round_.id, position=position,
+                                   **{k: getattr(criterion, k) for k in CriterionSpec.__dataclass_fields__})
+        await record("criteria.copied", subject=f"round:{round_.id}", now=now, actor=by, contest_id=round_.contest_id,
+                     data={"source": source.id, "source_name": source.name, "names": [c.name for c in wanted]})
+    return len(wanted)
+
+
 # --- panels and their judges ---------------------------------------------------------------------
 
 

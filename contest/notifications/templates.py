@@ -76,7 +76,7 @@ SAMPLES: dict[str, Value] = {
     "contest": Bilingual("文创设计大赛", "Design Contest"), "name": "王小明", "link": "https://contest.example.org/…",
     "entry_number": "WC-01-0001", "entry_title": "灯笼", "submitted_at": "2026-06-01T12:00:00+00:00",
     "files": "  1. SHA-256 3f2a…", "role": Bilingual("评委", "judge"),
-    "group": Bilingual("（评委组：专家组）", " (judge group: Experts)"), "expires": "2026-06-04 20:00 (Asia/Shanghai)",
+    "group": Bilingual("（评委类别：专家组）", " (judge group: Experts)"), "expires": "2026-06-04 20:00 (Asia/Shanghai)",
     "round": Bilingual("初评", "Preliminary round"), "complete": 7, "assigned": 12, "left": 5,
     "closes": "2026-06-10 16:00 UTC",
 }

@@ -10,6 +10,7 @@ Identity-H, which every reader maps back to the exact characters. A certificate 
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 import zipfile
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -58,10 +59,11 @@ class Certificate:
     issued_on: datetime  # in the contest's zone
     number: str
     filename: str  # inside the organisers' ZIP: "<track or special award>/<grade>-<entry number>.pdf"
+    issuers: tuple[str, ...] = (ORGANISER,)  # who awards it: the contest's hosting bodies, one a line
 
     def text(self) -> str:
         return "".join([self.contest, self.track, self.grade, self.title, self.winner, *self.members, self.supervisor,
-                        self.number])
+                        self.number, *self.issuers])
 
 
 def certificate_of(award: Any) -> Certificate:
@@ -76,7 +78,14 @@ def certificate_of(award: Any) -> Certificate:
         contest=contest.title, track=track, grade=tier.name, title=entry.title, winner=winner, members=members,
         supervisor=entry.supervisor_name.strip(), issued_on=issued, number=f"{contest.slug.upper()}-{award.id:05d}",
         filename=f"{folder}/{_safe(tier.name)}-{_safe(entry.number or str(entry.id))}-{award.id}.pdf",
+        issuers=_issuers(contest.host_bodies),
     )
+
+
+def _issuers(host_bodies: str) -> tuple[str, ...]:
+    """The hosting bodies (主办单位) as the organisers wrote them, split at 、 and commas; the committee without."""
+    names = tuple(name.strip() for name in re.split(r"[、,，;；]", host_bodies) if name.strip())
+    return names or (ORGANISER,)
 
 
 def _safe(name: str) -> str:
@@ -218,7 +227,9 @@ def _heading(pdf: FPDF) -> None:
 
 def _footer(pdf: FPDF, c: Certificate) -> None:
     date = f"{c.issued_on.year}年{c.issued_on.month}月{c.issued_on.day}日"
-    _write(pdf, [Line(ORGANISER, 14, spacing=1, after=1.5), Line(date, 13)], top=166, width=90, left=PAGE_W - 120)
+    top = 166 - 7 * (len(c.issuers) - 1)  # more hosting bodies start higher, so the date stays in its place
+    issuers = [Line(name, 14, spacing=1, after=1.5) for name in c.issuers]
+    _write(pdf, [*issuers, Line(date, 13)], top=top, width=90, left=PAGE_W - 120)
     _write(pdf, [Line(f"证书编号：{c.number}", 9, MUTED)], top=PAGE_H - 27, width=120, left=36, align="L")
 
 

@@ -15,9 +15,10 @@ FORM_LIMITS = {"max_files": 10, "max_fields": 50, "max_part_size": 64 * 1024}
 OPEN_FORMS = "contest.open_forms"
 
 
-async def read_form(request: Request) -> FormData:
+async def read_form(request: Request, *, max_fields: int = FORM_LIMITS["max_fields"]) -> FormData:
+    """The request's form within FORM_LIMITS; `max_fields` raised for forms of many rows."""
     try:
-        form = await request.form(**FORM_LIMITS)
+        form = await request.form(**{**FORM_LIMITS, "max_fields": max_fields})
     except (MultipartParseError, HTTPException) as exc:
         raise ContestError() from exc
     request.scope.setdefault(OPEN_FORMS, []).append(form)

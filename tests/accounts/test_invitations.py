@@ -141,7 +141,7 @@ async def test_the_outbox_message_has_the_link_contest_role_and_expiry_in_chines
     assert message.subject == "【百年工运文创大赛】评委邀请 Invitation to be a judge: Labour Centenary Design Contest"
     body = outgoing(message)[1]
     assert body.count(link_for(token)) == 2
-    assert "百年工运文创大赛 组委会邀请您担任评委（评委组：专家组）" in body
+    assert "百年工运文创大赛 组委会邀请您担任评委（评委类别：专家组）" in body
     assert "Labour Centenary Design Contest invites you to be a judge (judge group: Experts)" in body
     assert body.count("2026-06-04 20:00 (Asia/Shanghai)") == 2  # NOW + 72 h in the contest's zone
     assert body.index("您好") < body.index("Hello")

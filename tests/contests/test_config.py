@@ -1,5 +1,5 @@
-"""Contest configuration rules: every field's problem at once, the timeline's order, options as lines,
-quota checks once the count is known, terms as new versions, and each save in the audit log."""
+"""Contest configuration rules: every field's problem at once, the timeline's order, option rows and made keys,
+quota checks once the count is known, terms as new versions (and before publishing), each save in the audit log."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from contest.audit.models import AuditEvent
 from contest.contests import config
-from contest.contests.models import FieldKind, TermsKind, TermsText, Track
+from contest.contests.models import Contest, FieldKind, TermsKind, TermsText, Track, TrackField
 from contest.errors import InvalidInput
 from contest.results import cache_stamp
 from tests.factories import NOW, make_contest, make_track, make_user
@@ -41,7 +41,7 @@ def test_every_field_problem_is_reported_at_once():
            "max_entries_per_designer": "0"}
     assert errors_of(config.parse_contest_settings, raw) == {
         "title": "This field is required.",
-        "time_zone": "Enter a time zone such as Asia/Shanghai.",
+        "time_zone": "Choose a time zone from the list.",
         "notice_days": "Enter a whole number.",
         "popular_vote_share": "Enter a share between 0 and 1, for example 0.2.",
         "max_entries_per_designer": "This number is outside the allowed range.",
@@ -62,23 +62,46 @@ def test_the_timeline_keeps_its_order(changes, field, message):
     assert errors_of(config.parse_contest_settings, {**VALID, **changes}) == {field: message}
 
 
-def test_options_are_read_one_a_line_and_written_back_the_same():
-    options = config.parse_options("paper|纸|Paper\n\n wood | 木 \nclay")
-    assert options == [{"value": "paper", "label": "纸", "label_en": "Paper"},
-                       {"value": "wood", "label": "木", "label_en": ""},
-                       {"value": "clay", "label": "clay", "label_en": ""}]
-    assert config.options_text(options) == "paper|纸|Paper\nwood|木\nclay|clay"
-    assert config.parse_options(config.options_text(options)) == options
+def test_option_rows_drop_blank_rows_keep_values_and_make_the_missing_ones():
+    rows = [{"value": "paper", "label": "纸", "label_en": "Paper"}, {"value": "", "label": "", "label_en": ""},
+            {"value": "", "label": "木头", "label_en": " Solid wood "}, {"value": "", "label": "陶", "label_en": ""},
+            {"value": "", "label": "瓷", "label_en": ""}, {"value": "", "label": "", "label_en": "Paper"}]
+    assert config.option_rows(rows) == [
+        {"value": "paper", "label": "纸", "label_en": "Paper"},
+        {"value": "solid_wood", "label": "木头", "label_en": "Solid wood"},
+        {"value": "option", "label": "陶", "label_en": ""},
+        {"value": "option_2", "label": "瓷", "label_en": ""},
+        {"value": "paper_2", "label": "Paper", "label_en": "Paper"},
+    ]
+
+
+@pytest.mark.parametrize(("texts", "taken", "key"), [
+    (("Extension scenes", "延展场景"), (), "extension_scenes"),
+    (("", "延展场景"), (), "question"),
+    (("", "延展场景"), ("question", "question_2"), "question_3"),
+    (("Café & Bar — 2027!", ""), (), "cafe_bar_2027"),
+    (("2027 edition", ""), (), "question_2027_edition"),
+    (("Title", "名称"), (), "title_2"),  # the entry form's own input
+    (("Size", "尺寸"), ("size",), "size_2"),
+    (("A" * 60, ""), (), "a" * 40),
+])
+def test_a_key_is_made_from_the_first_latin_text_and_is_unique(texts, taken, key):
+    assert config.make_key(texts, taken, fallback="question") == key
+    assert config.FIELD_KEY.fullmatch(key)
 
 
 @pytest.mark.parametrize(("raw", "errors"), [
     ({"key": "2size", "kind": "text", "label": "尺寸"},
      {"key": "Use lower-case letters, digits and underscores, starting with a letter."}),
     ({"key": "title", "kind": "text", "label": "名称"}, {"key": "This key is used by the entry form itself: choose another."}),
-    ({"key": "size", "kind": "text", "label": "尺寸", "options": "a"},
+    ({"key": "size", "kind": "text", "label": "尺寸", "options": [{"label": "a"}]},
      {"options": "Only choice fields have options: leave this empty."}),
-    ({"key": "size", "kind": "choice", "label": "尺寸", "options": "a\na"},
-     {"options": "Each option needs its own value of at most 100 characters, at most 100 options."}),
+    ({"key": "size", "kind": "choice", "label": "尺寸", "options": [{"value": "a", "label": "甲"}, {"value": "a"}]},
+     {"options": "Two options are the same: give each its own label."}),
+    ({"kind": "choice", "label": "尺寸", "options": [{"label": "甲" * 201}]},
+     {"options": "At most 100 options, each label at most 200 characters."}),
+    ({"kind": "multi_choice", "label": "尺寸", "options": [{"value": "", "label": "", "label_en": ""}]},
+     {"options": "Give at least one option."}),
     ({"key": "size", "kind": "colour", "label": ""},
      {"kind": "Choose one of the options.", "label": "This field is required."}),
     ({"key": "size", "kind": "text", "label": "尺寸", "max_length": "201"},
@@ -141,6 +164,33 @@ async def test_a_field_key_must_be_unique_in_its_track(db):
     with pytest.raises(InvalidInput) as caught:
         await config.add_field(track, spec, by=by, now=NOW)
     assert caught.value.field_errors == {"key": "Another field of this track uses this key."}
+
+
+async def test_a_question_gets_a_key_made_from_its_label_and_keeps_it_when_reworded(db):
+    contest, by = await make_contest(), await make_user()
+    track = await make_track(contest)
+    raw = {"kind": FieldKind.TEXT.value, "label": "合作品牌", "label_en": "Partner brand"}
+    first = await config.add_field(track, config.parse_field(raw), by=by, now=NOW)
+    second = await config.add_field(track, config.parse_field(raw), by=by, now=NOW)
+    assert (first.key, second.key) == ("partner_brand", "partner_brand_2")
+    reworded = config.parse_field({**raw, "label_en": "Brand of the partner"})
+    await config.update_field(first, track, reworded, by=by, now=NOW)
+    assert await TrackField.filter(track_id=track.id).order_by("id").values_list("key", "label_en") == [
+        ("partner_brand", "Brand of the partner"), ("partner_brand_2", "Partner brand")]
+
+
+async def test_a_contest_is_published_only_with_both_texts_saved(db):
+    contest, by = await make_contest(is_published=False), await make_user()
+    published = replace(config.parse_contest_settings(VALID), is_published=True)
+    with pytest.raises(InvalidInput) as caught:
+        await config.update_contest(contest, published, by=by, now=NOW)
+    assert caught.value.field_errors == {"is_published": config.NO_TERMS}
+    await config.add_terms_version(contest, config.parse_terms({"kind": "originality", "body": "原创"}), by=by, now=NOW)
+    with pytest.raises(InvalidInput):
+        await config.update_contest(contest, published, by=by, now=NOW)
+    await config.add_terms_version(contest, config.parse_terms({"kind": "ip_terms", "body": "展览"}), by=by, now=NOW)
+    await config.update_contest(contest, published, by=by, now=NOW)
+    assert (await Contest.get(id=contest.id)).is_published
 
 
 async def test_saving_the_contest_tells_every_worker_its_results_pages_changed(db, tmp_path):

@@ -94,3 +94,26 @@ def test_a_file_nested_deeper_than_ours_or_not_json_is_refused_before_reading(ra
 def test_a_file_as_deep_as_ours_loads():
     assert transfer.load_file(b'{"tracks": [{"fields": [{"options": [{"value": "a"}]}]}]}') == {
         "tracks": [{"fields": [{"options": [{"value": "a"}]}]}]}
+
+
+async def test_the_three_bodies_and_option_rows_travel_with_the_file_and_a_keyless_question_gets_one(db):
+    source = await make_contest(guiding_bodies="上海市总工会", host_bodies="杨浦区总工会、杨浦区文旅局",
+                                organising_bodies="大赛组委会办公室")
+    data = await transfer.export_config(source)
+    assert {k: data["contest"][k] for k in ("guiding_bodies", "host_bodies", "organising_bodies")} == {
+        "guiding_bodies": "上海市总工会", "host_bodies": "杨浦区总工会、杨浦区文旅局", "organising_bodies": "大赛组委会办公室"}
+    data["tracks"] = [{"slug": "ip", "name": "IP", "min_images": 1, "max_images": 3, "min_width": 800,
+                       "min_height": 600, "max_file_mb": 10,
+                       "fields": [{"kind": "multi_choice", "label": "延展场景", "label_en": "Scenes",
+                                   "options": [{"value": "toy", "label": "玩具"}, {"value": "", "label": "文具",
+                                                                                   "label_en": "Stationery"}]}]}]
+    by = await make_user()
+    imported = await transfer.import_config(data, slug="imported", by=by, now=NOW)
+    copied = await transfer.copy_contest(imported, slug="copied", title="2027", years=None, by=by, now=NOW)
+    for contest in (imported, copied):
+        again = await transfer.export_config(contest)
+        assert again["contest"]["host_bodies"] == "杨浦区总工会、杨浦区文旅局"
+        assert again["tracks"][0]["fields"][0]["key"] == "scenes"
+        assert again["tracks"][0]["fields"][0]["options"] == [
+            {"value": "toy", "label": "玩具", "label_en": ""},
+            {"value": "stationery", "label": "文具", "label_en": "Stationery"}]

@@ -113,7 +113,7 @@ async def test_anonymised_entries_contain_no_identifying_marker(db, store):
 async def test_scores_workbook_has_a_row_per_judge_and_criterion(db, store):
     scenario = await build(store)
     rows = values((await xlsx(scenario, "scores"))["工运IP赛道"])
-    assert rows[0] == ["轮次", "作品代号", "作品编号", "作品名称", "评委", "评委组", "评分标准", "分值", "完成评审时间"]
+    assert rows[0] == ["轮次", "作品代号", "作品编号", "作品名称", "评委", "评委类别", "评分标准", "分值", "完成评审时间"]
     assert rows[1][0] == "Round"
     assert rows[2:] == [
         ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "创意", 8, datetime(2026, 6, 3, 9, 0)],

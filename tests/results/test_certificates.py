@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from pypdf import PdfReader
 
+from contest.contests.models import Contest
 from contest.entries.models import Entry, TeamMember
 from contest.results import awards_service, certificates
 from contest.results.certificates import Certificate
@@ -44,6 +45,14 @@ async def test_the_certificate_prints_every_name_and_title_in_exact_chinese(db):
         "荣誉证书", "CERTIFICATE OF HONOUR", "星火设计工作室", "团队成员：张文、欧阳娜娜", "指导老师：王老师",
         f"在「人民城市 百年工运」文创设计大赛 2025（{final.track.name}）评选中，参赛作品", "《海派剪纸·百年工运拼图盒》",
         "荣获", "一等奖", "特发此证，以资鼓励。", "大赛组委会", "2025年10月18日", f"证书编号：RENMIN-2025-{award.id:05d}"]
+
+
+async def test_the_hosting_bodies_award_the_certificate(db):
+    final = await final_round((95,), title="校园文创大赛")
+    await Contest.filter(id=final.contest.id).update(host_bodies="上海市总工会、杨浦区总工会")
+    (award,) = await confirmed(final, 1)
+    lines = text_of(await certificates.certificate_pdf(certificates.certificate_of(award)))
+    assert lines[-4:-2] == ["上海市总工会", "杨浦区总工会"]
 
 
 async def test_a_special_award_names_no_track_and_an_unnamed_entrant_goes_by_their_account_name(db):

@@ -92,7 +92,7 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("duplicates", "GET"), ("reference_upload", "POST"), ("reference_image", "GET"), ("leaks", "GET"),
         ("leak_clear", "POST"), ("leak_redact", "POST"),
         ("rounds", "GET"), ("round_create", "POST"), ("round", "GET"), ("round_update", "POST"),
-        ("criterion_add", "POST"), ("criterion_update", "POST"), ("criterion_delete", "POST"),
+        ("criterion_add", "POST"), ("criterion_update", "POST"), ("criterion_delete", "POST"), ("criteria_copy", "POST"),
         ("panel_create", "POST"), ("panel_delete", "POST"), ("member_add", "POST"), ("member_remove", "POST"),
         ("entries_open", "POST"), ("assign", "POST"), ("progress", "GET"), ("reminders", "POST"),
         ("conflict_set", "POST"), ("results", "GET"), ("advance_proposal", "POST"), ("advance_confirm", "POST"),
@@ -118,7 +118,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("track_add", "POST"), ("contest_track", "GET"), ("track_update", "POST"), ("track_move", "POST"),
         ("track_delete", "POST"), ("field_add", "POST"), ("field_update", "POST"), ("field_move", "POST"),
         ("field_delete", "POST"), ("tier_add", "POST"), ("tier_update", "POST"), ("tier_delete", "POST"),
-        ("terms_add", "POST"), ("contest_accounts", "GET"), ("account_remove", "POST"))},
+        ("terms_add", "POST"), ("contest_accounts", "GET"), ("account_remove", "POST"), ("banner_upload", "POST"),
+        ("banner_image", "GET"))},
     ("organiser:account_switch", "POST"): policy(HIDE, anonymous=LOGIN),  # site organisers only: it reaches every contest
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
         ("outbox", "GET"), ("outbox_retry", "POST"), ("messages", "GET"), ("messages_save", "POST"),
@@ -244,7 +245,8 @@ async def build_world(store, *, images: bool) -> World:
     params.update(track_id=str(track.id), field_id=str(track_field.id), tier_id=str(tier.id),
                   user_id=str(judges["judge"].id))
     missing.update(track_id="999999", field_id="999999", tier_id="999999", user_id="999999")
-    per_route = {"organiser:leak_clear": {"entry_id": str(held.id)}, "organiser:leak_redact": {"entry_id": str(held.id)},"public:poster": {"key": keys["poster"]}, "organiser:reference_image": {"key": keys["reference"]},
+    per_route = {"organiser:leak_clear": {"entry_id": str(held.id)}, "organiser:leak_redact": {"entry_id": str(held.id)},"public:poster": {"key": keys["poster"]},
+                 "organiser:banner_image": {"key": keys["poster"], "variant": "display.jpeg"}, "organiser:reference_image": {"key": keys["reference"]},
                  "judge:image": {"variant": "webp"}}
     users = {"designer_a": designer_a, "designer_b": designer_b, "organiser": organiser, **judges}
     return World(params, missing, per_route, users)

@@ -7,22 +7,24 @@ import io
 import json
 from collections.abc import AsyncIterator, Mapping
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from contest import clock
-from contest.audit import queries
+from contest.audit import queries, sentences
 from contest.audit.models import AuditEvent
 from contest.contests.models import Contest
 from contest.form_input import parse_integer
 from contest.i18n import N_, translate
 from contest.web.organiser.common import organised_contest
-from contest.web.templating import render, request_locale
+from contest.web.templating import format_moment, render, request_locale
 
 FILTER_FIELDS = ("action", "actor", "subject", "since", "until")
-CSV_HEADERS = (N_("No."), N_("Time"), N_("Actor"), N_("Action"), N_("Subject"), N_("Details"), N_("Hash"))
+CSV_HEADERS = (N_("No."), N_("Time"), N_("Actor"), N_("What happened"), N_("Action"), N_("Subject"), N_("Details"),
+               N_("Hash"))
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -55,9 +57,13 @@ async def audit(request: Request) -> Response:
     values = _values(request.query_params)
     selection, errors = _selection(values, contest)
     page = await queries.audit_page(contest.id, selection, page=parse_integer(request.query_params.get("page", "")) or 1)
+    locale = request_locale(request)
+    sentence = _sentence(contest, locale, await queries.names_in(page.events))
     return render(request, "organiser/audit.html", {
         "contest": contest, "page": page, "values": values, "errors": errors,
-        "details": {event.seq: _details(event) for event in page.events}, "head": await queries.current_head(),
+        "sentences": {event.seq: sentence(event.action, event.subject, event.data) for event in page.events},
+        "action_names": {action: sentences.action_name(action, locale) for action in page.actions},
+        "head": await queries.current_head(),
         # On request only: the whole log is read, about 2 s per 100,000 events.
         "chain": await queries.verify_whole_log() if request.query_params.get("verify") == "1" else None}, status_code=400 if errors else 200)
 
@@ -71,13 +77,19 @@ def _actor(event: AuditEvent) -> str:
     return f"{event.actor.display_name} <{event.actor.email}>" if event.actor else event.actor_label
 
 
+def _sentence(contest: Contest, locale: str, names: dict[tuple[str, int], str]) -> sentences.Sentence:
+    return sentences.Sentence(locale, partial(format_moment, zone=contest.time_zone, locale=locale), names)
+
+
 def _details(event: AuditEvent) -> str:
     return json.dumps(event.data, ensure_ascii=False, sort_keys=True)
 
 
-def _row(event: AuditEvent, zone: str) -> list[str]:
+def _row(event: AuditEvent, zone: str, sentence: sentences.Sentence) -> list[str]:
     when = clock.to_zone(event.at, zone).isoformat(timespec="seconds")
-    return [str(event.seq), when, *map(_cell, (_actor(event), event.action, event.subject, _details(event))), event.hash]
+    said = sentence(event.action, event.subject, event.data)
+    return [str(event.seq), when, *map(_cell, (_actor(event), said, event.action, event.subject, _details(event))),
+            event.hash]
 
 
 def _line(cells: list[str]) -> str:
@@ -88,8 +100,9 @@ def _line(cells: list[str]) -> str:
 
 async def _csv_lines(contest: Contest, selection: queries.AuditFilter, locale: str) -> AsyncIterator[str]:
     yield "\ufeff" + _line([translate(locale, header) for header in CSV_HEADERS])  # the BOM: Excel reads UTF-8
+    sentence = _sentence(contest, locale, {})  # ids stay ids in the export: names change, the log does not
     async for event in queries.stream_events(contest.id, selection):
-        yield _line(_row(event, contest.time_zone))
+        yield _line(_row(event, contest.time_zone, sentence))
 
 
 async def audit_csv(request: Request) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -17,7 +18,7 @@ from starlette.routing import Route
 from contest import clock, permissions
 from contest.accounts import access
 from contest.accounts import queries as account_queries
-from contest.contests import config, transfer
+from contest.contests import banner, config, transfer
 from contest.contests.models import (
     AwardTier,
     Contest,
@@ -27,6 +28,7 @@ from contest.contests.models import (
     Track,
     TrackField,
 )
+from contest.entries import images as entry_images
 from contest.entries.service import DEFAULT_TERMS
 from contest.errors import Conflict, InvalidInput
 from contest.form_input import parse_integer
@@ -35,10 +37,12 @@ from contest.judging import setup as judging_setup
 from contest.web.auth import ROLE_LABELS
 from contest.web.flash import flash
 from contest.web.forms import read_form
+from contest.web import media
 from contest.web.limits import body_limit
 from contest.web.organiser.common import form_values, organised_contest, redirect_to
 from contest.web.session import require_user
 from contest.web.templating import datetime_local, render
+from contest.web.uploads import upload_store
 
 SETTINGS_BODY_LIMIT = 256 * 1024  # both languages' rules
 IMPORT_BODY_LIMIT = transfer.MAX_FILE_BYTES + 64 * 1024
@@ -81,6 +85,7 @@ async def _new_page(request: Request, *, form: str = "", values: dict[str, str] 
     user = _site_organiser(request)
     context = {"form": form, "values": values if values is not None else NEW_CONTEST_DEFAULTS,
                "errors": errors or {}, "problems": problems or [], "defaults": NEW_CONTEST_DEFAULTS,
+               "zones": zone_choices((values or {}).get("time_zone", "")),
                "sources": await account_queries.organised_contests(user)}
     return render(request, "organiser/contest_new.html", context, status_code=status)
 
@@ -199,9 +204,10 @@ async def contest_export(request: Request) -> Response:
 
 def contest_values(contest: Contest) -> dict[str, str]:
     zone = contest.time_zone
-    values = {k: str(getattr(contest, k)) for k in ("title", "title_en", "tagline", "tagline_en", "organisers_text",
-                                                     "rules_md", "rules_md_en", "time_zone", "notice_days",
-                                                     "max_entries_per_designer", "popular_vote_daily_quota")}
+    values = {k: str(getattr(contest, k)) for k in ("title", "title_en", "tagline", "tagline_en", *config.BODIES,
+                                                     "organisers_text", "rules_md", "rules_md_en", "time_zone",
+                                                     "notice_days", "max_entries_per_designer",
+                                                     "popular_vote_daily_quota")}
     values.update({k: datetime_local(getattr(contest, k), zone) for k in transfer.CONTEST_MOMENTS})
     values.update({k: "1" if getattr(contest, k) else "" for k in ("is_published", "popular_vote_enabled")})
     values["max_mb_per_designer"] = str(contest.max_bytes_per_designer // 2**20)
@@ -232,8 +238,17 @@ async def _settings_page(request: Request, contest: Contest, *, form: str = "", 
         "terms": terms, "terms_current": _current_terms(terms), "terms_kinds": TERMS_KINDS, "ip_modes": IP_MODES,
         "track_defaults": NEW_TRACK_DEFAULTS, "tier_defaults": NEW_TIER_DEFAULTS,
         "closed": contest.submissions_close_at is not None and contest.submissions_close_at <= clock.now(),
+        "zones": zone_choices(contest.time_zone), "has_terms": {row["kind"] for row in terms} >= set(TermsKind),
     }
     return render(request, "organiser/contest_settings.html", context, status_code=status)
+
+
+def zone_choices(current: str) -> dict[str, str]:
+    """The listed time zones, and the contest's own when it is not one of them (an imported contest's)."""
+    zones = dict(config.TIME_ZONES)
+    if current and current not in zones:
+        zones[current] = ""
+    return zones
 
 
 def _current_terms(versions: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
@@ -261,6 +276,32 @@ async def contest_settings_save(request: Request) -> Response:
     return _back(request, "organiser:contest_settings", N_("Saved."), slug=contest.slug)
 
 
+@body_limit(banner.MAX_BYTES + 64 * 1024)
+async def banner_upload(request: Request) -> Response:
+    contest = await organised_contest(request)
+    form = await read_form(request)
+    upload = form.get("file")
+    try:
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise InvalidInput({"file": N_("Choose the banner image.")})
+        await banner.set_banner(contest, entry_images.file_chunks(upload.file), store=upload_store(request),
+                                by=require_user(request), now=clock.now())
+    except InvalidInput as exc:
+        return await _settings_page(request, contest, form="banner", errors=exc.field_errors, status=400)
+    return _back(request, "organiser:contest_settings", N_("Banner saved; the contest page shows it."),
+                 slug=contest.slug)
+
+
+async def banner_image(request: Request) -> Response:
+    """The banner's copies for its organisers, also before the contest is published (public:poster is not)."""
+    contest = await organised_contest(request)
+    key, variant = request.path_params["key"], request.path_params["variant"]
+    permissions.require(bool(contest.poster_key) and key == contest.poster_key and variant in media.VARIANTS)
+    size, ext = variant.split(".")
+    path = upload_store(request).derived_path(key, size, ext.upper())
+    return await media.file_response(request, path, f"image/{ext}", f"{key}-{variant}", cache="private, no-cache")
+
+
 # --- tracks --------------------------------------------------------------------------------------
 
 
@@ -286,10 +327,27 @@ def _track_values(track: Track) -> dict[str, str]:
     return {k: str(getattr(track, k)) for k in transfer.TRACK_KEYS}
 
 
-def _field_values(field: TrackField) -> dict[str, str]:
+def _field_values(field: TrackField) -> dict[str, Any]:
     return {"key": field.key, "kind": field.kind.value, "label": field.label, "label_en": field.label_en,
             "help": field.help, "help_en": field.help_en, "required": "1" if field.required else "",
-            "options": config.options_text(field.options), "max_length": str(field.max_length or "")}
+            "options": field.options, "max_length": str(field.max_length or "")}
+
+
+OPTION_INPUTS = ("value", "label", "label_en")
+FIELD_FORM_FIELDS = 20 + len(OPTION_INPUTS) * (config.MAX_OPTIONS + 1)
+
+
+def _field_input(form: FormData) -> dict[str, Any]:
+    """The question's values with its option rows (`option_value`, `option_label`, `option_label_en`, one of each
+    a row) as a list under "options", as the parser and the page both take them."""
+    values: dict[str, Any] = {k: v for k, v in form_values(form, max_length=2001).items()
+                              if not k.startswith("option_")}
+    columns = [[v.strip()[:201] if isinstance(v, str) else "" for v in form.getlist(f"option_{name}")]
+               for name in OPTION_INPUTS]
+    rows = [dict(zip(OPTION_INPUTS, row, strict=False)) for row in zip(*columns, strict=False)]
+    # a row whose texts were cleared is removed (the way to remove one without JS)
+    values["options"] = [row for row in rows if row["label"] or row["label_en"]][:config.MAX_OPTIONS + 1]
+    return values
 
 
 async def _track_page(request: Request, contest: Contest, track: Track, *, form: str = "",
@@ -354,7 +412,7 @@ async def _field(request: Request, track: Track) -> TrackField:
 async def field_add(request: Request) -> Response:
     contest = await organised_contest(request)
     track = await _track(request, contest)
-    values = form_values(await read_form(request), max_length=20_001)
+    values = _field_input(await read_form(request, max_fields=FIELD_FORM_FIELDS))
     try:
         await config.add_field(track, config.parse_field(values), by=require_user(request), now=clock.now())
     except InvalidInput as exc:
@@ -367,7 +425,7 @@ async def field_update(request: Request) -> Response:
     contest = await organised_contest(request)
     track = await _track(request, contest)
     field = await _field(request, track)
-    values = form_values(await read_form(request), max_length=20_001)
+    values = _field_input(await read_form(request, max_fields=FIELD_FORM_FIELDS))
     try:
         await config.update_field(field, track, config.parse_field(values), by=require_user(request), now=clock.now())
     except InvalidInput as exc:
@@ -502,6 +560,8 @@ routes = [
     Route(_c + "/export", contest_export, name="contest_export"),
     Route(_c + "/settings", contest_settings, name="contest_settings"),
     Route(_c + "/settings", contest_settings_save, methods=["POST"], name="contest_settings_save"),
+    Route(_c + "/banner", banner_upload, methods=["POST"], name="banner_upload"),
+    Route(_c + "/banner/{key:str}/{variant:str}", banner_image, name="banner_image"),
     Route(_c + "/tracks", track_add, methods=["POST"], name="track_add"),
     Route(_track_path, track_page, name="contest_track"),
     Route(_track_path, track_update, methods=["POST"], name="track_update"),

@@ -88,6 +88,7 @@ async def _round_context(contest: Contest, round_: Round) -> dict[str, Any]:
         "judges": await setup.contest_judges(contest.id),
         "groups": await JudgeGroup.filter(contest_id=contest.id).order_by("id").values("id", "name", "weight"),
         "overview": (await progress.rounds_overview(contest, round_id=round_.id))[0],
+        "copy_sources": await setup.rounds_to_copy_from(round_),
     }
 
 
@@ -200,6 +201,17 @@ async def criterion_delete(request: Request) -> Response:
     return _back(request, contest, round_, N_("Criterion removed."))
 
 
+async def criteria_copy(request: Request) -> Response:
+    contest, round_ = await organised_round(request)
+    values = form_values(await read_form(request))
+    try:
+        copied = await setup.copy_criteria(round_, source_id=parse_integer(values.get("source", "")),
+                                           by=require_user(request), now=clock.now())
+    except InvalidInput as exc:
+        return await _refused(request, contest, round_, "criteria-copy", values, exc)
+    return _back(request, contest, round_, N_("{count} criteria copied."), count=copied)
+
+
 # --- panels --------------------------------------------------------------------------------------
 
 
@@ -297,6 +309,7 @@ routes = [
     Route(_round, round_page, name="round"),
     Route(_round + "/settings", round_update, methods=["POST"], name="round_update"),
     Route(_round + "/criteria", criterion_add, methods=["POST"], name="criterion_add"),
+    Route(_round + "/criteria/copy", criteria_copy, methods=["POST"], name="criteria_copy"),
     Route(_round + "/criteria/{criterion_id:int}", criterion_update, methods=["POST"], name="criterion_update"),
     Route(_round + "/criteria/{criterion_id:int}/delete", criterion_delete, methods=["POST"], name="criterion_delete"),
     Route(_round + "/panels", panel_create, methods=["POST"], name="panel_create"),

@@ -81,8 +81,9 @@ async def test_the_csv_export_has_the_filtered_events_in_chain_order(client, set
     assert response.content.startswith("\ufeff".encode())
     table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     first_hash = await AuditEvent.get(seq=1).values_list("hash", flat=True)
-    assert table[0] == ["No.", "Time", "Actor", "Action", "Subject", "Details", "Hash"]
-    assert table[1] == ["1", "2026-06-01T11:00:00+08:00", "王组委 <wang@union.example.org>", "entry.submit", "entry:12",
+    assert table[0] == ["No.", "Time", "Actor", "What happened", "Action", "Subject", "Details", "Hash"]
+    assert table[1] == ["1", "2026-06-01T11:00:00+08:00", "王组委 <wang@union.example.org>",
+                        'Recorded “entry.submit”: title: =HYPERLINK("x"); 标题: 灯笼.', "entry.submit", "entry:12",
                         '{"title": "=HYPERLINK(\\"x\\")", "标题": "灯笼"}', first_hash]
     assert [row[0] for row in table[1:]] == ["1", "4"]
 
@@ -92,7 +93,7 @@ async def test_a_csv_cell_that_looks_like_a_formula_stays_text(client, settings)
     await record("entry.note", subject="-2+3", now=JUNE_2, contest_id=contest.id)
     response = await client.get(f"/admin/c/{contest.slug}/audit.csv?action=entry.note")
     [_, row] = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert (row[2], row[4]) == ("system", "'-2+3")
+    assert (row[2], row[5]) == ("system", "'-2+3")
 
 
 async def test_a_changed_event_anywhere_in_the_log_is_reported_with_its_number(client, settings):

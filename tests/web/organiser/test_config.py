@@ -96,6 +96,7 @@ async def test_timeline_errors_are_shown_by_their_fields_and_nothing_is_saved(en
 
 async def test_settings_save_rules_shown_sanitised_in_the_preview(english, settings):
     contest = await make_contest()
+    await entry_service.current_terms(contest)  # publishing needs both texts
     _, token = await organiser_token(english, settings, contest)
     form = {**CONTEST_FORM, "csrf_token": token, "rules_md": "## 参赛须知\n\n<script>alert(1)</script>**原创**",
             "is_published": "1"}
@@ -124,22 +125,29 @@ async def test_tracks_and_questions_are_configured_and_checked(english, settings
     assert (track.min_images, track.max_images, track.max_file_mb) == (3, 6, 20)
 
     fields_url = f"/admin/c/{contest.slug}/tracks/{track.id}/fields"
-    no_options = await english.post(fields_url, data={"csrf_token": token, "key": "material", "kind": "choice",
-                                                      "label": "材质", "required": "1"})
-    assert field_error(no_options.text, "field-new", "options") == "Give at least one option, one a line."
-    await english.post(fields_url, data={"csrf_token": token, "key": "material", "kind": "multi_choice",
-                                         "label": "材质", "label_en": "Material", "required": "1",
-                                         "options": "paper|纸|Paper\nwood|木\n"})
+    no_options = await english.post(fields_url, data={"csrf_token": token, "kind": "choice", "label": "材质",
+                                                      "required": "1", "option_value": ["", ""],
+                                                      "option_label": ["", ""], "option_label_en": ["", ""]})
+    assert field_error(no_options.text, "field-new", "options") == "Give at least one option."
+    await english.post(fields_url, data={"csrf_token": token, "kind": "multi_choice", "label": "材质",
+                                         "label_en": "Material", "required": "1", "option_value": ["", "", ""],
+                                         "option_label": ["纸", "木", ""], "option_label_en": ["Paper", "", ""]})
     await english.post(fields_url, data={"csrf_token": token, "key": "size", "kind": "number", "label": "尺寸"})
     fields = await TrackField.filter(track_id=track.id).order_by("position")
     assert [(f.key, f.kind.value, f.required) for f in fields] == [("material", "multi_choice", True),
                                                                   ("size", "number", False)]
     assert fields[0].options == [{"value": "paper", "label": "纸", "label_en": "Paper"},
-                                 {"value": "wood", "label": "木", "label_en": ""}]
-    duplicate = await english.post(fields_url, data={"csrf_token": token, "key": "size", "kind": "text", "label": "x"})
-    assert field_error(duplicate.text, "field-new", "key") == "Another field of this track uses this key."
+                                 {"value": "option", "label": "木", "label_en": ""}]
+    renamed = {"csrf_token": token, "kind": "multi_choice", "label": "材质", "required": "1",
+               "option_value": ["paper", "option", ""], "option_label": ["纸张", "", "陶"],
+               "option_label_en": ["Paper", "", "Clay"]}
+    await english.post(f"{fields_url}/{fields[0].id}", data=renamed)  # the cleared row goes, a new one comes
+    assert (await TrackField.get(id=fields[0].id)).options == [{"value": "paper", "label": "纸张", "label_en": "Paper"},
+                                                               {"value": "clay", "label": "陶", "label_en": "Clay"}]
+    await english.post(fields_url, data={"csrf_token": token, "kind": "text", "label": "材质", "label_en": "Material"})
     await english.post(f"{fields_url}/{fields[1].id}/move", data={"csrf_token": token, "step": "-1"})
-    assert [f.key for f in await TrackField.filter(track_id=track.id).order_by("position")] == ["size", "material"]
+    assert [f.key for f in await TrackField.filter(track_id=track.id).order_by("position")] == [
+        "size", "material", "material_2"]
 
 
 async def test_a_field_answered_by_entries_keeps_its_key(english, settings):
@@ -149,9 +157,9 @@ async def test_a_field_answered_by_entries_keeps_its_key(english, settings):
     await submitted_entry(contest, track, await make_user(), answers={"brand": "王开照相"})
     _, token = await organiser_token(english, settings, contest)
     page = await english.post(f"/admin/c/{contest.slug}/tracks/{track.id}/fields/{field.id}",
-                              data={"csrf_token": token, "key": "partner", "kind": "text", "label": "合作品牌"})
+                              data={"csrf_token": token, "kind": "number", "label": "合作品牌"})
     assert page.status_code == 400
-    assert field_error(page.text, f"field-{field.id}", "key") == \
+    assert field_error(page.text, f"field-{field.id}", "kind") == \
         "Entries have answered this field: its key and kind can no longer change."
     assert (await TrackField.get(id=field.id)).label == "老字号"
 
@@ -249,7 +257,7 @@ async def test_export_then_import_gives_the_same_configuration(english, settings
                                   files={"file": ("c.json", exported.content, "application/json")})
     assert imported.status_code == 303, imported.text
     again = (await english.get("/admin/c/copy-2026/export")).json()
-    assert again == data
+    assert again == {**data, "contest": {**data["contest"], "is_published": False}}  # published once checked
     taken = await english.post("/admin/contests/import", data={"csrf_token": token, "slug": "copy-2026"},
                                files={"file": ("c.json", exported.content, "application/json")})
     assert field_error(taken.text, "import", "slug") == "Another contest already uses this address."
@@ -270,7 +278,7 @@ async def test_an_invalid_file_reports_every_problem_and_creates_nothing(english
     problems = re.findall(r"<li><code>([^<]*)</code>: ([^<]*)</li>", sent.text)
     assert problems == [
         ("tracks[0] max_images", "This number is outside the allowed range."),
-        ("tracks[0] fields[1] options", "Give at least one option, one a line."),
+        ("tracks[0] fields[1] options", "Give at least one option."),
         ("award_tiers[0] track", "No track of the file has this address."),
         ("rounds[0] closes_at", "The window must close after it opens."),
     ]

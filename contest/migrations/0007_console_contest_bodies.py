@@ -1,0 +1,26 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0006_leaks_image_text')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name='Contest',
+            name='guiding_bodies',
+            field=fields.CharField(default='', db_default='', max_length=300),
+        ),
+        ops.AddField(
+            model_name='Contest',
+            name='host_bodies',
+            field=fields.CharField(default='', db_default='', max_length=300),
+        ),
+        ops.AddField(
+            model_name='Contest',
+            name='organising_bodies',
+            field=fields.CharField(default='', db_default='', max_length=300),
+        ),
+    ]
