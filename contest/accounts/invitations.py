@@ -24,7 +24,6 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from contest import clock
 from contest.accounts import passwords, throttle
 from contest.accounts.models import ContestRole, ContestRoleKind, Invitation, User
 from contest.accounts.service import (
@@ -38,7 +37,7 @@ from contest.errors import Conflict, InvalidInput, NotFound
 from contest.i18n import N_
 from contest.judging.models import JudgeGroup, PanelMember
 from contest.notifications.outbox import queue_templated
-from contest.notifications.templates import Bilingual
+from contest.notifications.templates import Bilingual, Moment
 
 LIFETIME = timedelta(hours=72)
 TOKEN_BYTES = 16  # 128 bits (ASVS 6.4.1)
@@ -146,11 +145,11 @@ async def revoke(invitation: Invitation, *, by: User, now: datetime) -> None:
             )
 
 
-def _message_values(invitation: Invitation, contest: Contest, link: str) -> dict[str, str | Bilingual]:
+def _message_values(invitation: Invitation, contest: Contest, link: str) -> dict[str, str | Bilingual | Moment]:
     group = invitation.judge_group
-    local = clock.to_zone(invitation.expires_at, contest.time_zone).strftime("%Y-%m-%d %H:%M")
     return {
-        "role": Bilingual(*ROLE_NAMES[invitation.role]), "expires": f"{local} ({contest.time_zone})", "link": link,
+        "role": Bilingual(*ROLE_NAMES[invitation.role]), "expires": Moment(invitation.expires_at, contest.time_zone),
+        "link": link,
         "group": Bilingual(f"（评委组：{group.name}）" if group else "",
                            f" (judge group: {group.name_en or group.name})" if group else ""),
     }
