@@ -1,4 +1,4 @@
-"""Register, log in, log out, change password, and accept an invitation."""
+"""Register, log in, log out, change or reset a forgotten password, and accept an invitation."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ INVITATION_WELCOME = {
 
 def safe_next(value: str | None, default: str) -> str:
     """`value` when it is a path on this site, else `default`. Browsers drop tabs and newlines from URLs
-    and read a backslash as a slash, so "/\t/x" or "/\\x" would lead to another site: no control
+    and read a backslash as a slash, so "/<tab>/x" or "/\\x" would lead to another site: no control
     characters, spaces or backslashes at all."""
     if not value or not value.startswith("/") or value.startswith("//") or len(value) > 2000:
         return default
@@ -58,8 +58,8 @@ def safe_next(value: str | None, default: str) -> str:
     return value
 
 
-def _with_next(url: object, next_url: str) -> str:
-    return f"{url}?{urlencode({'next': next_url})}" if next_url else str(url)
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
 def _register_page(request: Request, values: dict, errors: dict, next_url: str, status: int = 200) -> Response:
@@ -92,7 +92,7 @@ async def register(request: Request) -> Response:
     except TooManyAttempts as exc:
         return _register_page(request, values, {"email": exc.message}, next_url, exc.status_code)
     # The same answer whether the e-mail was new or had an account: the message tells its owner which.
-    response = RedirectResponse(_with_next(request.url_for("auth:login"), next_url), status_code=303)
+    response = RedirectResponse(_with_next(str(request.url_for("auth:login")), next_url), status_code=303)
     flash(request, response, N_("Thank you. We sent an e-mail to {email}: read it, then log in here."),
           email=service.normalise_email(values["email"]))
     return response
