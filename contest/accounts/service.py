@@ -93,10 +93,11 @@ async def register_designer(
         await queue_wording("account_exists", ACCOUNT_EXISTS, to_email=email, values={"login_url": login_url})
 
 
-async def authenticate(email: str, password: str, *, ip: str, now: datetime) -> User:
+async def authenticate(email: str, password: str, *, ip: str, now: datetime, locale: str | None = None) -> User:
     """The active user with these credentials. Unknown e-mail and wrong password fail the same way.
     The attempt is counted before the password is checked; a success takes back its own count and
-    the account's earlier failures from this address."""
+    the account's earlier failures from this address, and keeps `locale` (the language the user logs in
+    with) as the account's language for e-mails."""
     email = normalise_email(email)
     limits = throttle.login_limits(email, ip)
     counted = await throttle.attempt(limits, now=now)
@@ -106,7 +107,8 @@ async def authenticate(email: str, password: str, *, ip: str, now: datetime) -> 
         raise InvalidCredentials()
     await throttle.forget(counted, keys=[limits[0].key])
     user.last_login_at = now
-    await user.save(update_fields=["last_login_at"])
+    user.locale = locale or user.locale
+    await user.save(update_fields=["last_login_at", "locale"])
     return user
 
 

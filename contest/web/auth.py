@@ -110,7 +110,8 @@ async def login(request: Request) -> Response:
     email = text(form, "email", max_length=254)
     next_url = safe_next(text(form, "next"), "")
     try:
-        user = await service.authenticate(email, str(form.get("password", "")), ip=_client(request), now=clock.now())
+        user = await service.authenticate(email, str(form.get("password", "")), ip=_client(request), now=clock.now(),
+                                          locale=request_locale(request))
     except (InvalidCredentials, TooManyAttempts) as exc:
         context = {"values": {"email": email}, "error": exc.message, "next": next_url}
         return render(request, "auth/login.html", context, status_code=exc.status_code)
@@ -233,7 +234,7 @@ async def _accept_invitation(request: Request, found: Invitation, account: User 
     try:
         user = await invitations.accept(
             request.path_params["token"], display_name=values["display_name"], password=password, now=clock.now(),
-            ip=_client(request))
+            ip=_client(request), locale=request_locale(request))
     except InvitationInvalid:
         return _invitation_gone(request)
     except (InvalidInput, TooManyAttempts) as exc:

@@ -239,3 +239,11 @@ async def test_the_reset_page_keeps_its_token_out_of_caches_and_referers_and_che
     assert done.headers["location"] == "http://testserver/account/login"
     gone = await client.get(f"/account/reset/{tokens[0]}")
     assert (gone.status_code, "链接已失效" in gone.text) == (404, True)
+
+
+async def test_the_language_one_logs_in_with_becomes_the_account_s_language_for_e_mails(client):
+    await make_user(email="someone@example.org")
+    client.cookies.set("contest_lang", "en", domain="testserver.local", path="/")
+    token = await form_token(client, "/account/login")
+    await client.post("/account/login", data={"csrf_token": token, "email": "someone@example.org", "password": PASSWORD})
+    assert await User.filter(email="someone@example.org").values_list("locale", flat=True) == ["en"]
