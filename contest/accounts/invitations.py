@@ -24,7 +24,6 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from contest import clock
 from contest.accounts import passwords, throttle
 from contest.accounts.models import ContestRole, ContestRoleKind, Invitation, User
 from contest.accounts.service import (
@@ -38,7 +37,7 @@ from contest.errors import Conflict, InvalidInput, NotFound
 from contest.i18n import N_
 from contest.judging.models import JudgeGroup, PanelMember
 from contest.notifications.outbox import queue_templated
-from contest.notifications.templates import Bilingual
+from contest.notifications.templates import Bilingual, Moment
 
 LIFETIME = timedelta(hours=72)
 TOKEN_BYTES = 16  # 128 bits (ASVS 6.4.1)
@@ -146,11 +145,11 @@ async def revoke(invitation: Invitation, *, by: User, now: datetime) -> None:
             )
 
 
-def _message_values(invitation: Invitation, contest: Contest, link: str) -> dict[str, str | Bilingual]:
+def _message_values(invitation: Invitation, contest: Contest, link: str) -> dict[str, str | Bilingual | Moment]:
     group = invitation.judge_group
-    local = clock.to_zone(invitation.expires_at, contest.time_zone).strftime("%Y-%m-%d %H:%M")
     return {
-        "role": Bilingual(*ROLE_NAMES[invitation.role]), "expires": f"{local} ({contest.time_zone})", "link": link,
+        "role": Bilingual(*ROLE_NAMES[invitation.role]), "expires": Moment(invitation.expires_at, contest.time_zone),
+        "link": link,
         "group": Bilingual(f"（评委类别：{group.name}）" if group else "",
                            f" (judge group: {group.name_en or group.name})" if group else ""),
     }
@@ -190,9 +189,11 @@ async def _check_existing(user: User, password: str, *, ip: str, now: datetime) 
         raise InvitationInvalid()
 
 
-async def accept(token: str, *, display_name: str, password: str, now: datetime, ip: str = "") -> User:
+async def accept(token: str, *, display_name: str, password: str, now: datetime, ip: str = "",
+                 locale: str | None = None) -> User:
     """Use the invitation: creates the account (name + new password) when the e-mail has none, or
-    checks the existing account's current password; grants the role; audits. Single use even under
+    checks the existing account's current password; grants the role; keeps `locale` (the page's
+    language) as the account's language for e-mails; audits. Single use even under
     concurrency: the invitation is claimed by one conditional UPDATE and the loser gets InvitationInvalid.
     Raises InvitationInvalid, InvalidInput or TooManyAttempts; nothing is saved when it raises."""
     invitation = await invitation_for(token, now=now)
@@ -208,13 +209,14 @@ async def accept(token: str, *, display_name: str, password: str, now: datetime,
             raise InvalidInput(errors)
         password_hash = await passwords.hash_password(password)
     try:
-        return await _claim(invitation, user, display_name=display_name.strip(), password_hash=password_hash, now=now)
+        return await _claim(invitation, user, display_name=display_name.strip(), password_hash=password_hash, now=now,
+                            locale=locale)
     except IntegrityError:  # the e-mail registered in the meantime; the claim was rolled back
         raise Conflict() from None
 
 
 async def _claim(invitation: Invitation, user: User | None, *, display_name: str, password_hash: str,
-                 now: datetime) -> User:
+                 now: datetime, locale: str | None) -> User:
     async with in_transaction():
         claimed = await Invitation.filter(id=invitation.id, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
         if claimed != 1:
@@ -223,7 +225,8 @@ async def _claim(invitation: Invitation, user: User | None, *, display_name: str
             user = await User.create(email=invitation.email, password_hash=password_hash, display_name=display_name)
         await ContestRole.get_or_create(contest_id=invitation.contest_id, user_id=user.id, role=invitation.role)
         user.last_login_at = now
-        await user.save(update_fields=["last_login_at"])
+        user.locale = locale or user.locale
+        await user.save(update_fields=["last_login_at", "locale"])
         await record(
             "invitation.accept", subject=f"invitation:{invitation.id}", now=now, actor=user,
             contest_id=invitation.contest_id, data={"role": str(invitation.role), "user": user.id},

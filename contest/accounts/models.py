@@ -129,3 +129,19 @@ class LoginAttempt(Model):
 
     class Meta:
         table = "login_attempt"
+
+
+class PasswordReset(Model):
+    """A single-use link to choose a new password. Only the SHA-256 of its token is stored."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="password_resets", on_delete=fields.OnDelete.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "password_reset"

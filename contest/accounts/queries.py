@@ -30,3 +30,12 @@ async def organises(user: User | None, contest_id: int) -> bool:
     if user.is_staff:
         return True
     return await ContestRole.exists(user_id=user.id, contest_id=contest_id, role=ContestRoleKind.ORGANISER)
+
+
+async def main_role(user: User) -> ContestRoleKind | None:
+    """Where the user mostly works, for where logging in leads: organising before judging; None for a
+    designer (who holds no role)."""
+    if user.is_staff:
+        return ContestRoleKind.ORGANISER
+    roles = set(await ContestRole.filter(user_id=user.id).values_list("role", flat=True))
+    return next((role for role in (ContestRoleKind.ORGANISER, ContestRoleKind.JUDGE) if role in roles), None)

@@ -12,21 +12,24 @@ from contest.accounts import passwords, sessions, throttle
 from contest.accounts.models import EntrantCategory, EntrantKind, EntrantProfile, User
 from contest.errors import InvalidCredentials, InvalidInput, TooManyAttempts
 from contest.i18n import N_
-from contest.notifications.outbox import queue_message
+from contest.notifications.outbox import queue_wording
+from contest.notifications.templates import Wording
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-ACCOUNT_CREATED = (
-    "文创赛账号已创建 Your account is ready",
-    "您的设计师账号已创建，请用注册时设置的密码登录：{login_url}\n\n"
-    "Your designer account is ready. Log in with the password you chose: {login_url}\n",
+ACCOUNT_CREATED = Wording(
+    subject_zh="文创赛账号已创建",
+    body_zh="您的设计师账号已创建，请用注册时设置的密码登录：{login_url}",
+    subject_en="Your contest account is ready",
+    body_en="Your designer account is ready. Log in with the password you chose: {login_url}",
 )
-ACCOUNT_EXISTS = (
-    "文创赛注册提醒 Someone tried to register with your e-mail",
-    "有人用您的邮箱申请注册，但该邮箱已有账号，因此没有创建新账号。如果是您本人，请直接登录：{login_url}\n"
-    "如忘记密码，请联系组委会。如非本人操作，请忽略本邮件。\n\n"
-    "Someone asked to register with your e-mail, which already has an account, so no new account was made. "
-    "If it was you, log in: {login_url}\nIf you forgot your password, write to the committee. "
-    "If it was not you, ignore this e-mail.\n",
+ACCOUNT_EXISTS = Wording(
+    subject_zh="文创赛注册提醒",
+    body_zh="有人用您的邮箱申请注册，但该邮箱已有账号，因此没有创建新账号。如果是您本人，请直接登录：{login_url}\n"
+    "如忘记密码，可在登录页重设密码。如非本人操作，请忽略本邮件。",
+    subject_en="Someone tried to register with your e-mail",
+    body_en="Someone asked to register with your e-mail, which already has an account, so no new account was made. "
+    "If it was you, log in: {login_url}\nIf you forgot your password, reset it on the log-in page. "
+    "If it was not you, ignore this e-mail.",
 )
 
 
@@ -84,17 +87,17 @@ async def register_designer(
             await EntrantProfile.create(
                 user=user, category=category, kind=kind, organisation=organisation.strip(), school=school.strip()
             )
-            await queue_message(kind="account_created", to_email=email, subject=ACCOUNT_CREATED[0],
-                                body_text=ACCOUNT_CREATED[1].format(login_url=login_url))
-    except IntegrityError:
-        await queue_message(kind="account_exists", to_email=email, subject=ACCOUNT_EXISTS[0],
-                            body_text=ACCOUNT_EXISTS[1].format(login_url=login_url))
+            await queue_wording("account_created", ACCOUNT_CREATED, to_email=email, values={"login_url": login_url},
+                                locale=locale)
+    except IntegrityError:  # the owner reads it in the language their account chose
+        await queue_wording("account_exists", ACCOUNT_EXISTS, to_email=email, values={"login_url": login_url})
 
 
-async def authenticate(email: str, password: str, *, ip: str, now: datetime) -> User:
+async def authenticate(email: str, password: str, *, ip: str, now: datetime, locale: str | None = None) -> User:
     """The active user with these credentials. Unknown e-mail and wrong password fail the same way.
     The attempt is counted before the password is checked; a success takes back its own count and
-    the account's earlier failures from this address."""
+    the account's earlier failures from this address, and keeps `locale` (the language the user logs in
+    with) as the account's language for e-mails."""
     email = normalise_email(email)
     limits = throttle.login_limits(email, ip)
     counted = await throttle.attempt(limits, now=now)
@@ -104,7 +107,8 @@ async def authenticate(email: str, password: str, *, ip: str, now: datetime) -> 
         raise InvalidCredentials()
     await throttle.forget(counted, keys=[limits[0].key])
     user.last_login_at = now
-    await user.save(update_fields=["last_login_at"])
+    user.locale = locale or user.locale
+    await user.save(update_fields=["last_login_at", "locale"])
     return user
 
 

@@ -29,6 +29,8 @@ LOGIN_PER_ACCOUNT_AND_ADDRESS = (5, timedelta(minutes=1))
 LOGIN_PER_ADDRESS = (50, WINDOW)  # across accounts: password spraying from one address
 REGISTRATIONS_PER_EMAIL = (3, timedelta(hours=1))  # each sends a message to the address
 REGISTRATIONS_PER_ADDRESS = (10, timedelta(hours=1))
+RESETS_PER_EMAIL = (3, timedelta(hours=1))  # each may send a message to the address
+RESETS_PER_ADDRESS = (10, timedelta(hours=1))
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,11 @@ def login_limits(email: str, ip: str) -> tuple[Limit, ...]:
 def registration_limits(email: str, ip: str) -> tuple[Limit, ...]:
     return (Limit(f"register:{email.strip().casefold()}", *REGISTRATIONS_PER_EMAIL),
             Limit(f"register-ip:{ip}", *REGISTRATIONS_PER_ADDRESS))
+
+
+def reset_limits(email: str, ip: str) -> tuple[Limit, ...]:
+    return (Limit(f"reset:{email.strip().casefold()}", *RESETS_PER_EMAIL),
+            Limit(f"reset-ip:{ip}", *RESETS_PER_ADDRESS))
 
 
 def _lock_id(key: str) -> int:

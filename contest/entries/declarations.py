@@ -10,6 +10,7 @@ from contest.accounts.models import User
 from contest.entries.models import Declaration, Entry, EntryImage
 from contest.entries.states import EntryState
 from contest.notifications.outbox import queue_templated
+from contest.notifications.templates import Moment
 
 
 def file_hashes(images: list[EntryImage]) -> list[dict[str, object]]:
@@ -37,8 +38,9 @@ async def declare(entry: Entry, *, by: User, originality_id: int, ip_terms_id: i
     if latest is not None and all(getattr(latest, name) == value for name, value in facts.items()):
         return latest
     declaration = await Declaration.create(entry_id=entry.id, **facts)
-    await queue_templated("receipt", contest=await entry.contest, to_email=by.email,
-                          values=_receipt_values(entry, images, by, now))
+    contest = await entry.contest
+    await queue_templated("receipt", contest=contest, to_email=by.email,
+                          values=_receipt_values(entry, images, by, Moment(now, contest.time_zone)))
     return declaration
 
 
@@ -55,7 +57,7 @@ async def declare_again(entry: Entry, *, by: User, now: datetime) -> Declaration
     return await declare(entry, by=by, originality_id=latest.originality_id, ip_terms_id=latest.ip_terms_id, now=now)
 
 
-def _receipt_values(entry: Entry, images: list[EntryImage], by: User, now: datetime) -> dict[str, str]:
+def _receipt_values(entry: Entry, images: list[EntryImage], by: User, submitted: Moment) -> dict[str, str | Moment]:
     hashes = "\n".join(f"  {n}. SHA-256 {image.sha256}" for n, image in enumerate(images, start=1))
     return {"name": by.display_name, "entry_number": entry.number or "", "entry_title": entry.title,
-            "submitted_at": now.isoformat(timespec="seconds"), "files": hashes}
+            "submitted_at": submitted, "files": hashes}

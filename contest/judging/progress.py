@@ -27,7 +27,7 @@ from contest.judging.models import (
     Score,
 )
 from contest.notifications.outbox import queue_templated
-from contest.notifications.templates import Bilingual
+from contest.notifications.templates import Bilingual, Moment
 
 
 class CellState(StrEnum):
@@ -123,10 +123,10 @@ async def find_round_entry(round_: Round, reference: str) -> Entry | None:
     return await Entry.get(id=row["entry_id"]) if row else None
 
 
-def _reminder_values(round_: Round, judge: JudgeRow, link: str) -> dict[str, str | int | Bilingual]:
+def _reminder_values(round_: Round, judge: JudgeRow, link: str, zone: str) -> dict[str, str | int | Bilingual | Moment]:
     return {"name": judge.name, "round": Bilingual(round_.name, round_.name_en or round_.name), "link": link,
             "complete": judge.complete, "assigned": judge.assigned, "left": judge.assigned - judge.complete,
-            "closes": f"{round_.closes_at:%Y-%m-%d %H:%M} UTC" if round_.closes_at else "—"}
+            "closes": Moment(round_.closes_at, zone) if round_.closes_at else "—"}
 
 
 async def send_reminders(round_: Round, *, link: str, by: User, now: datetime) -> list[int]:
@@ -136,7 +136,7 @@ async def send_reminders(round_: Round, *, link: str, by: User, now: datetime) -
     async with in_transaction():
         for judge in behind:
             await queue_templated("reminder", contest=contest, to_email=judge.email,
-                                  values=_reminder_values(round_, judge, link))
+                                  values=_reminder_values(round_, judge, link, contest.time_zone))
         await record("round.reminders_sent", subject=f"round:{round_.id}", now=now, actor=by, contest_id=contest.id,
                      data={"judges": [j.id for j in behind]})
     return [j.id for j in behind]

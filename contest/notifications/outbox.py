@@ -1,5 +1,8 @@
 """Queue a message: every notification is written to the outbox first, sent later when SMTP is configured.
 
+Each message goes out in its recipient's language: the one their account chose, else Chinese (an invitee or a
+voter may have no account).
+
 Organisers read the outbox, so a message's secret (an invitation link, a voting code) is kept out of
 its text: the text holds SECRET_MARK in its place, and `outgoing` puts it back only to send.
 """
@@ -9,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from contest.accounts.models import User
+from contest.i18n import DEFAULT_LOCALE
 from contest.notifications.models import MessageTemplate, OutboxMessage
 from contest.notifications.templates import KINDS, SECRET_MARK, Bilingual, Value, Wording, render
 
@@ -45,12 +50,28 @@ async def wording_for(contest_id: int, kind: str) -> Wording:
     return Wording(saved.subject_zh, saved.body_zh, saved.subject_en, saved.body_en)
 
 
-async def queue_templated(
-    kind: str, *, contest: Contest, to_email: str, values: Mapping[str, Value]
+async def recipient_locale(email: str) -> str:
+    """The language the account with this e-mail chose, else Chinese."""
+    chosen = await User.filter(email=email.strip().lower()).values_list("locale", flat=True)
+    return chosen[0] if chosen else DEFAULT_LOCALE
+
+
+async def queue_wording(
+    kind: str, wording: Wording, *, to_email: str, values: Mapping[str, Value], contest_id: int | None = None,
+    secret: str = "", locale: str | None = None,
 ) -> OutboxMessage:
-    """Queue a message of `kind` in the contest's wording; `{contest}` is filled in here."""
+    """Queue `wording` rendered in the recipient's language (`locale`, else their account's); `values[secret]`
+    is the message's secret (see queue_message)."""
+    subject, body = render(wording, values, locale or await recipient_locale(to_email))
+    return await queue_message(kind=kind, to_email=to_email, subject=subject, body_text=body, contest_id=contest_id,
+                               secret=str(values.get(secret, "")) if secret else "")
+
+
+async def queue_templated(
+    kind: str, *, contest: Contest, to_email: str, values: Mapping[str, Value], locale: str | None = None
+) -> OutboxMessage:
+    """Queue a message of `kind` in the contest's wording and the recipient's language; `{contest}` is
+    filled in here."""
     values = {"contest": Bilingual(contest.title, contest.title_en or contest.title), **values}
-    subject, body = render(await wording_for(contest.id, kind), values)
-    secret = str(values.get(KINDS[kind].secret, ""))
-    return await queue_message(kind=kind, to_email=to_email, subject=subject, body_text=body, contest_id=contest.id,
-                               secret=secret)
+    return await queue_wording(kind, await wording_for(contest.id, kind), to_email=to_email, values=values,
+                               contest_id=contest.id, secret=KINDS[kind].secret, locale=locale)

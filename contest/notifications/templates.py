@@ -1,8 +1,8 @@
 """The wording of each kind of message: defaults, placeholders, checks and rendering. Pure; no I/O.
 
-A message is written in Chinese and, optionally, English. Both go out in one e-mail, Chinese first:
-the subjects joined by a space, the bodies by a `---` line, so a recipient whose language we do not
-know (an invitee has no account yet) can read it either way.
+A message is written in Chinese and, optionally, English. Each recipient gets one language, subject
+and text alike: English when they chose it and the wording has it, else Chinese (outbox.py picks the
+recipient's language). Times go in as `Moment`s and read as on the site, in the recipient's language.
 
 Placeholders are `{name}` in `str.format` syntax; `{{` and `}}` write a literal brace. Only the
 placeholders of the message's kind are accepted, with no attribute, index, conversion or format
@@ -14,7 +14,9 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import datetime, timedelta, timezone
 
+from contest import timefmt
 from contest.errors import InvalidInput
 from contest.i18n import N_
 
@@ -27,7 +29,15 @@ class Bilingual:
     en: str
 
 
-Value = str | int | Bilingual
+@dataclass(frozen=True)
+class Moment:
+    """A time, written on the contest's wall clock in the reader's language ("2026年6月1日 20:00（北京时间）")."""
+
+    at: datetime
+    zone: str
+
+
+Value = str | int | Bilingual | Moment
 
 
 @dataclass(frozen=True)
@@ -41,7 +51,6 @@ class Wording:
 FIELDS = tuple(f.name for f in fields(Wording))
 SUBJECT_MAX = 300
 BODY_MAX = 20_000
-SEPARATOR = "\n\n---\n\n"
 SECRET_MARK = "[•••]"  # stands for a message's link or code wherever it is stored or shown; see outbox.py
 
 
@@ -59,7 +68,7 @@ PLACEHOLDERS = {
     "link": N_("the link the message is about"),
     "entry_number": N_("the entry number"),
     "entry_title": N_("the entry's title"),
-    "submitted_at": N_("when the entry was submitted (UTC)"),
+    "submitted_at": N_("when the entry was submitted, in the contest's time zone"),
     "files": N_("the entry's files with their SHA-256, one per line"),
     "role": N_("judge or organiser"),
     "group": N_("the judge group in brackets, or nothing"),
@@ -68,26 +77,35 @@ PLACEHOLDERS = {
     "complete": N_("entries the judge has finished"),
     "assigned": N_("entries assigned to the judge"),
     "left": N_("entries still to score"),
-    "closes": N_("when the round closes (UTC)"),
+    "closes": N_("when the round closes, in the contest's time zone"),
 }
 
-# What the wording page's preview fills in (the contest's own title replaces the sample one).
+# What the wording page's preview fills in (the contest's own title and zone replace the sample ones).
+SAMPLE_TIME = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+SAMPLE_ZONE = "Asia/Shanghai"
 SAMPLES: dict[str, Value] = {
     "contest": Bilingual("文创设计大赛", "Design Contest"), "name": "王小明", "link": "https://contest.example.org/…",
-    "entry_number": "WC-01-0001", "entry_title": "灯笼", "submitted_at": "2026-06-01T12:00:00+00:00",
+    "entry_number": "WC-01-0001", "entry_title": "灯笼", "submitted_at": Moment(SAMPLE_TIME, SAMPLE_ZONE),
     "files": "  1. SHA-256 3f2a…", "role": Bilingual("评委", "judge"),
-    "group": Bilingual("（评委类别：专家组）", " (judge group: Experts)"), "expires": "2026-06-04 20:00 (Asia/Shanghai)",
+    "group": Bilingual("（评委类别：专家组）", " (judge group: Experts)"), "expires": Moment(SAMPLE_TIME + timedelta(days=3), SAMPLE_ZONE),
     "round": Bilingual("初评", "Preliminary round"), "complete": 7, "assigned": 12, "left": 5,
-    "closes": "2026-06-10 16:00 UTC",
+    "closes": Moment(SAMPLE_TIME + timedelta(days=9), SAMPLE_ZONE),
 }
+
+
+def samples_for(title: str, title_en: str, zone: str) -> dict[str, Value]:
+    """SAMPLES with the contest's own title and time zone."""
+    own = {k: Moment(v.at, zone) for k, v in SAMPLES.items() if isinstance(v, Moment)}
+    return {**SAMPLES, **own, "contest": Bilingual(title, title_en or title)}
+
 
 RECEIPT = Wording(
     subject_zh="【{contest}】作品已提交",
     body_zh="{name}，您好：\n\n您的作品已提交。\n作品编号：{entry_number}\n作品名称：{entry_title}\n"
-    "提交时间（UTC）：{submitted_at}\n文件：\n{files}",
+    "提交时间：{submitted_at}\n文件：\n{files}",
     subject_en="Entry received: {entry_number}",
     body_en="Dear {name},\n\nYour entry has been submitted.\nEntry number: {entry_number}\nTitle: {entry_title}\n"
-    "Submitted (UTC): {submitted_at}\nFiles:\n{files}",
+    "Submitted: {submitted_at}\nFiles:\n{files}",
 )
 
 INVITATION = Wording(
@@ -173,17 +191,22 @@ class _Values(dict):
         return ""
 
 
-def _fill(text: str, values: Mapping[str, Value], language: str) -> str:
-    plain = {k: getattr(v, language) if isinstance(v, Bilingual) else str(v) for k, v in values.items()}
-    return text.format_map(_Values(plain))
+def _plain(value: Value, locale: str) -> str:
+    if isinstance(value, Bilingual):
+        return value.en if locale == "en" else value.zh
+    if isinstance(value, Moment):
+        return timefmt.format_moment(value.at, value.zone, locale)
+    return str(value)
 
 
-def render(wording: Wording, values: Mapping[str, Value]) -> tuple[str, str]:
-    """(subject, body) of one message: Chinese, then English when the wording has English text."""
-    subject = _fill(wording.subject_zh, values, "zh")
-    body = _fill(wording.body_zh, values, "zh").rstrip()
-    if wording.subject_en:
-        subject = f"{subject} {_fill(wording.subject_en, values, 'en')}"
-    if wording.body_en:
-        body = f"{body}{SEPARATOR}{_fill(wording.body_en, values, 'en').rstrip()}"
-    return " ".join(subject.split())[:SUBJECT_MAX], body + "\n"
+def _fill(text: str, values: Mapping[str, Value], locale: str) -> str:
+    return text.format_map(_Values({k: _plain(v, locale) for k, v in values.items()}))
+
+
+def render(wording: Wording, values: Mapping[str, Value], locale: str = "zh_CN") -> tuple[str, str]:
+    """(subject, body) of one message in one language: English for `locale` "en" when the wording has an
+    English subject and text, else Chinese."""
+    english = locale == "en" and bool(wording.subject_en and wording.body_en)
+    subject, body = (wording.subject_en, wording.body_en) if english else (wording.subject_zh, wording.body_zh)
+    locale = "en" if english else "zh_CN"
+    return " ".join(_fill(subject, values, locale).split())[:SUBJECT_MAX], _fill(body, values, locale).rstrip() + "\n"

@@ -22,7 +22,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from contest import clock
+from contest import timefmt
 from contest.audit.log import record
 from contest.contests.models import Contest
 from contest.errors import Conflict, InvalidInput
@@ -115,8 +115,8 @@ def md_escape(text: str) -> str:
 
 
 def day_label(moment: datetime, zone: str) -> str:
-    local = clock.to_zone(moment, zone)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    """The notice is in Chinese: the time as contest.timefmt writes it, without the zone's name."""
+    return timefmt.format_moment(moment, zone, "zh_CN", with_zone=False)
 
 
 def _summary(listed: Sequence[Listed]) -> list[str]:

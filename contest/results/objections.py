@@ -36,7 +36,8 @@ from contest.i18n import N_
 from contest.media.pipeline import process_image_async
 from contest.media.sniffing import InvalidImage, Reason
 from contest.media.storage import TempUpload, UploadStore, UploadTooLarge, new_key
-from contest.notifications.outbox import queue_message
+from contest.notifications.outbox import queue_wording
+from contest.notifications.templates import Bilingual, Wording
 from contest.results import awards_service, cache_stamp, embargo, notice
 from contest.results.awards import RevocationPolicy
 from contest.results.awards_service import ACTIVE, Promotion
@@ -343,17 +344,24 @@ async def _outcome_notice(contest: Contest, objection: Objection, decision: Deci
                                body_md="\n\n".join(part for part in verdict if part), publish_at=now)
 
 
+OBJECTION_OUTCOME = Wording(
+    subject_zh="【{contest}】异议处理结果（编号 {case}）",
+    body_zh="{name}，您好：\n\n您就作品 {entry_number}《{entry_title}》提出的异议（编号 {case}）已处理完毕：{verdict}。\n\n"
+    "{public_text}\n\n感谢您对{contest}的监督。",
+    subject_en="Objection outcome (case {case}): {contest}",
+    body_en="Dear {name},\n\nYour objection (case {case}) to entry {entry_number} has been decided: {verdict}.\n\n"
+    "{public_text}\n\nThank you for keeping {contest} fair.",
+)
+
+
 async def _inform_objector(contest: Contest, objection: Objection, decision: Decision, *, now: datetime) -> None:
+    """In the objector's language when their e-mail has an account, else Chinese."""
     entry = await Entry.get(id=objection.entry_id)
-    verdict = ("异议成立", "upheld") if decision.upheld else ("异议不成立", "rejected")
-    body = (f"{objection.objector_name}，您好：\n\n您就作品 {entry.number or ''}《{entry.title}》提出的异议"
-            f"（编号 {objection.id}）已处理完毕：{verdict[0]}。\n\n{decision.public_text}\n\n"
-            f"感谢您对{contest.title}的监督。\n\n---\n\n"
-            f"Your objection (case {objection.id}) to entry {entry.number or ''} has been decided: {verdict[1]}.\n\n"
-            f"{decision.public_text}\n")
-    await queue_message(kind="objection_outcome", to_email=objection.objector_email, contest_id=contest.id,
-                        subject=f"【{contest.title}】异议处理结果 Objection outcome (case {objection.id})",
-                        body_text=body)
+    verdict = Bilingual("异议成立", "upheld") if decision.upheld else Bilingual("异议不成立", "rejected")
+    await queue_wording("objection_outcome", OBJECTION_OUTCOME, to_email=objection.objector_email, contest_id=contest.id,
+                        values={"contest": Bilingual(contest.title, contest.title_en or contest.title),
+                                "name": objection.objector_name, "case": objection.id, "entry_number": entry.number or "",
+                                "entry_title": entry.title, "verdict": verdict, "public_text": decision.public_text})
 
 
 # --- queries ---------------------------------------------------------------------------------------

@@ -52,7 +52,8 @@ from contest.entries.states import JUDGEABLE_STATES
 from contest.errors import Conflict, InvalidInput, NotFound
 from contest.i18n import N_
 from contest.judging.models import Round, RoundEntry, RoundKind
-from contest.notifications.outbox import queue_message
+from contest.notifications.outbox import queue_wording
+from contest.notifications.templates import Bilingual, Wording
 from contest.results import embargo
 from contest.results.gallery import Picture, picture
 from contest.results.models import Vote, Voter
@@ -262,8 +263,17 @@ def checked_email(email: str) -> str:
     return email
 
 
-async def request_code(contest: Contest, email: str, *, ip: str, now: datetime) -> None:
-    """Send a new code to `email`, the old one stops working. Side effects: the Voter row (created
+VOTE_CODE = Wording(
+    subject_zh="【{contest}】网络人气奖投票验证码",
+    body_zh="{contest}\n\n您的网络人气奖投票验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本邮件。",
+    subject_en="Popular vote code: {contest}",
+    body_en="{contest}\n\nYour popular vote code is {code}. It is valid for {minutes} minutes. "
+    "If you did not ask for it, ignore this e-mail.",
+)
+
+
+async def request_code(contest: Contest, email: str, *, ip: str, now: datetime, locale: str | None = None) -> None:
+    """Send a new code to `email` in `locale` (the page's language), the old one stops working. Side effects: the Voter row (created
     on first use) keeps the new code's hash, one outbox message, two throttle records. Raises
     InvalidInput for a bad address, VoteClosed, TooManyAttempts past CODES_PER_EMAIL / CODES_PER_ADDRESS."""
     email = checked_email(email)
@@ -276,16 +286,9 @@ async def request_code(contest: Contest, email: str, *, ip: str, now: datetime) 
         voter, _ = await Voter.get_or_create(contest_id=contest.id, email=mailbox(email))
         voter.code_hash = seal_code(voter.id, code, now + CODE_LIFETIME)
         await voter.save(update_fields=["code_hash"])
-        await queue_message(kind="vote_code", to_email=email, contest_id=contest.id,
-                            subject=f"【{contest.title}】网络人气奖投票验证码 Popular vote code",
-                            body_text=_code_text(contest, code), secret=code)
-
-
-def _code_text(contest: Contest, code: str) -> str:
-    minutes = int(CODE_LIFETIME.total_seconds() // 60)
-    return (f"{contest.title}\n\n您的网络人气奖投票验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本邮件。\n\n"
-            f"Your popular vote code is {code}. It is valid for {minutes} minutes. "
-            "If you did not ask for it, ignore this e-mail.\n")
+        await queue_wording("vote_code", VOTE_CODE, to_email=email, contest_id=contest.id, secret="code",
+                            locale=locale, values={"contest": Bilingual(contest.title, contest.title_en or contest.title),
+                                                   "code": code, "minutes": int(CODE_LIFETIME.total_seconds() // 60)})
 
 
 async def verify_code(contest: Contest, email: str, code: str, *, ip: str, now: datetime) -> Voter:

@@ -1,13 +1,15 @@
-"""Register, log in, log out, change password, and accept an invitation."""
+"""Register, log in, log out, change or reset a forgotten password, and accept an invitation."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from contest import clock
-from contest.accounts import invitations, service
+from contest.accounts import invitations, queries, resets, service
 from contest.accounts.invitations import InvitationInvalid
 from contest.accounts.models import (
     ContestRoleKind,
@@ -21,7 +23,7 @@ from contest.i18n import N_
 from contest.web.flash import flash
 from contest.web.forms import read_form, text
 from contest.web.session import log_in, log_out, require_user
-from contest.web.templating import render
+from contest.web.templating import absolute_url, render, request_locale
 
 CATEGORY_LABELS = {
     EntrantCategory.PROFESSIONAL: N_("Professional team (union, design agency, university)"),
@@ -36,9 +38,9 @@ KIND_LABELS = {
 }
 
 ROLE_LABELS = {ContestRoleKind.JUDGE: N_("Judge"), ContestRoleKind.ORGANISER: N_("Organiser")}
-# The token is in the URL: keep it out of caches and out of Referer headers.
-INVITATION_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-INVITATION_LANDING = {ContestRoleKind.JUDGE: "judge:rounds", ContestRoleKind.ORGANISER: "organiser:home"}
+# The token is in the URL (invitations, password resets): keep it out of caches and out of Referer headers.
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+LANDING = {ContestRoleKind.JUDGE: "judge:rounds", ContestRoleKind.ORGANISER: "organiser:home", None: "designer:dashboard"}
 INVITATION_WELCOME = {
     ContestRoleKind.JUDGE: N_("Welcome! You are now a judge of {contest}."),
     ContestRoleKind.ORGANISER: N_("Welcome! You now help organise {contest}."),
@@ -46,39 +48,51 @@ INVITATION_WELCOME = {
 
 
 def safe_next(value: str | None, default: str) -> str:
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return default
+    """`value` when it is a path on this site, else `default`. Browsers drop tabs and newlines from URLs
+    and read a backslash as a slash, so "/<tab>/x" or "/\\x" would lead to another site: no control
+    characters, spaces or backslashes at all."""
+    if not value or not value.startswith("/") or value.startswith("//") or len(value) > 2000:
+        return default
+    if any(c <= " " or c in "\\\x7f" for c in value) or urlsplit(value).netloc:
+        return default
+    return value
 
 
-def _register_page(request: Request, values: dict, errors: dict, status: int = 200) -> Response:
-    context = {"values": values, "errors": errors, "categories": CATEGORY_LABELS, "kinds": KIND_LABELS}
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _register_page(request: Request, values: dict, errors: dict, next_url: str, status: int = 200) -> Response:
+    context = {"values": values, "errors": errors, "categories": CATEGORY_LABELS, "kinds": KIND_LABELS,
+               "next": next_url}
     return render(request, "auth/register.html", context, status_code=status)
 
 
 async def register(request: Request) -> Response:
     if request.method == "GET":
-        return _register_page(request, {"category": "worker", "kind": "individual"}, {})
+        next_url = safe_next(request.query_params.get("next"), "")
+        return _register_page(request, {"category": "worker", "kind": "individual"}, {}, next_url)
     form = await read_form(request)
+    next_url = safe_next(text(form, "next"), "")
     values = {key: text(form, key, max_length=300) for key in ("email", "display_name", "category", "kind", "organisation", "school")}
     try:
         category = EntrantCategory(values["category"])
         kind = EntrantKind(values["kind"])
     except ValueError:
-        return _register_page(request, values, {"category": N_("Choose one of the options.")}, 400)
+        return _register_page(request, values, {"category": N_("Choose one of the options.")}, next_url, 400)
     try:
         await service.register_designer(
             email=values["email"], password=str(form.get("password", "")), display_name=values["display_name"],
-            ip=_client(request), now=clock.now(), login_url=str(request.url_for("auth:login")),
+            ip=_client(request), now=clock.now(), login_url=absolute_url(request, "auth:login"),
             category=category, kind=kind, organisation=values["organisation"], school=values["school"],
-            locale=request.scope["state"].get("locale") or "zh_CN",
+            locale=request_locale(request),
         )
     except InvalidInput as exc:
-        return _register_page(request, values, exc.field_errors, 400)
+        return _register_page(request, values, exc.field_errors, next_url, 400)
     except TooManyAttempts as exc:
-        return _register_page(request, values, {"email": exc.message}, exc.status_code)
+        return _register_page(request, values, {"email": exc.message}, next_url, exc.status_code)
     # The same answer whether the e-mail was new or had an account: the message tells its owner which.
-    response = RedirectResponse(request.url_for("auth:login"), status_code=303)
+    response = RedirectResponse(_with_next(str(request.url_for("auth:login")), next_url), status_code=303)
     flash(request, response, N_("Thank you. We sent an e-mail to {email}: read it, then log in here."),
           email=service.normalise_email(values["email"]))
     return response
@@ -96,11 +110,13 @@ async def login(request: Request) -> Response:
     email = text(form, "email", max_length=254)
     next_url = safe_next(text(form, "next"), "")
     try:
-        user = await service.authenticate(email, str(form.get("password", "")), ip=_client(request), now=clock.now())
+        user = await service.authenticate(email, str(form.get("password", "")), ip=_client(request), now=clock.now(),
+                                          locale=request_locale(request))
     except (InvalidCredentials, TooManyAttempts) as exc:
         context = {"values": {"email": email}, "error": exc.message, "next": next_url}
         return render(request, "auth/login.html", context, status_code=exc.status_code)
-    response = RedirectResponse(next_url or str(request.url_for("designer:dashboard")), status_code=303)
+    landing = next_url or str(request.url_for(LANDING[await queries.main_role(user)]))
+    response = RedirectResponse(landing, status_code=303)
     await log_in(request, response, user)
     flash(request, response, N_("You are logged in."))
     return response
@@ -130,8 +146,58 @@ async def password(request: Request) -> Response:
     return response
 
 
+async def reset_request(request: Request) -> Response:
+    if request.method == "GET":
+        return render(request, "auth/reset_request.html", {"values": {}, "errors": {}})
+    form = await read_form(request)
+    email = text(form, "email", max_length=254)
+    try:
+        await resets.request_reset(email, ip=_client(request), now=clock.now(),
+                                   link_for=lambda token: absolute_url(request, "auth:reset", token=token))
+    except (InvalidInput, TooManyAttempts) as exc:
+        errors = getattr(exc, "field_errors", {"email": exc.message})
+        return render(request, "auth/reset_request.html", {"values": {"email": email}, "errors": errors},
+                      status_code=exc.status_code)
+    # The same answer whether or not the address has an account.
+    response = RedirectResponse(request.url_for("auth:login"), status_code=303)
+    flash(request, response, N_("If {email} has an account, we sent it a link to reset the password. It works for an hour."),
+          email=service.normalise_email(email))
+    return response
+
+
+async def reset(request: Request) -> Response:
+    token = request.path_params["token"]
+    if await resets.reset_for(token, now=clock.now()) is None:
+        return _reset_gone(request)
+    if request.method == "GET":
+        return _reset_page(request, {})
+    form = await read_form(request)
+    password = str(form.get("password", ""))
+    if password != str(form.get("password_repeat", "")):
+        return _reset_page(request, {**service.check_password_rules(password),
+                                     "password_repeat": N_("The two passwords are not the same.")}, 400)
+    try:
+        await resets.reset_password(token, password=password, now=clock.now())
+    except resets.ResetInvalid:
+        return _reset_gone(request)
+    except InvalidInput as exc:
+        return _reset_page(request, exc.field_errors, 400)
+    response = RedirectResponse(request.url_for("auth:login"), status_code=303)
+    flash(request, response, N_("Your password was reset. Log in with the new one."))
+    return response
+
+
+def _reset_page(request: Request, errors: dict, status: int = 200) -> Response:
+    context = {"token": request.path_params["token"], "errors": errors}
+    return _private(render(request, "auth/reset.html", context, status_code=status))
+
+
+def _reset_gone(request: Request) -> Response:
+    return _private(render(request, "auth/reset_invalid.html", {}, status_code=resets.ResetInvalid.status_code))
+
+
 def _private(response: Response) -> Response:
-    response.headers.update(INVITATION_HEADERS)
+    response.headers.update(PRIVATE_HEADERS)
     return response
 
 
@@ -168,13 +234,13 @@ async def _accept_invitation(request: Request, found: Invitation, account: User 
     try:
         user = await invitations.accept(
             request.path_params["token"], display_name=values["display_name"], password=password, now=clock.now(),
-            ip=_client(request))
+            ip=_client(request), locale=request_locale(request))
     except InvitationInvalid:
         return _invitation_gone(request)
     except (InvalidInput, TooManyAttempts) as exc:
         errors = getattr(exc, "field_errors", {"password": exc.message})
         return _invitation_page(request, found, account, values, errors, exc.status_code)
-    response = RedirectResponse(request.url_for(INVITATION_LANDING[found.role]), status_code=303)
+    response = RedirectResponse(request.url_for(LANDING[found.role]), status_code=303)
     await log_in(request, response, user)
     flash(request, response, INVITATION_WELCOME[found.role], contest=found.contest.title)
     return response
@@ -186,4 +252,6 @@ routes = [
     Route("/logout", logout, methods=["POST"], name="logout"),
     Route("/password", password, methods=["GET", "POST"], name="password"),
     Route("/invite/{token}", invitation, methods=["GET", "POST"], name="invitation"),
+    Route("/reset", reset_request, methods=["GET", "POST"], name="reset_request"),
+    Route("/reset/{token}", reset, methods=["GET", "POST"], name="reset"),
 ]

@@ -12,6 +12,7 @@ from contest.contests import queries, timeline
 from contest.errors import NotFound
 from contest.results import embargo
 from contest.web import media
+from contest.web.auth import safe_next
 from contest.web.templating import render
 
 
@@ -57,10 +58,7 @@ async def set_language(request: Request) -> Response:
     locale = request.path_params["locale"]
     if locale not in i18n.LOCALES:
         raise NotFound()
-    target = request.query_params.get("next", "/")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(safe_next(request.query_params.get("next"), "/"), status_code=303)
     jar = request.app.state.cookies
     response.set_cookie(jar.lang, locale, max_age=365 * 86400, path="/", samesite="lax", secure=jar.secure)
     return response

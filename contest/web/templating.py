@@ -10,7 +10,6 @@ from typing import Any
 
 import jinja2
 import nh3
-from babel.dates import format_datetime
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from starlette.datastructures import URL
@@ -18,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from contest import clock, i18n
+from contest import clock, i18n, timefmt
 from contest.web.constant_gettext import ConstantGettext
 from contest.web.csrf import csrf_token
 from contest.web.flash import read_flashes
@@ -40,11 +39,9 @@ def localized(obj: Any, field: str, locale: str) -> str:
     return obj[field] if isinstance(obj, dict) else getattr(obj, field)
 
 
-def format_moment(moment: datetime | None, zone: str, fmt: str = "medium", *, locale: str) -> str:
-    if moment is None:
-        return ""
-    babel_locale = "zh_Hans_CN" if locale == "zh_CN" else locale
-    return format_datetime(moment, fmt, tzinfo=zone, locale=babel_locale)
+def format_moment(moment: datetime | None, zone: str, style: str = "full", *, locale: str) -> str:
+    """The `moment` filter: contest.timefmt's one format; "short" leaves the zone's name out (tables)."""
+    return timefmt.format_moment(moment, zone, locale, with_zone=style != "short")
 
 
 def datetime_local(moment: datetime | None, zone: str) -> str:
@@ -99,6 +96,7 @@ def _environment(directory: Path, locale: str, *, auto_reload: bool) -> jinja2.E
     env.globals["absolute"] = absolute
     env.filters["markdown"] = render_markdown
     env.filters["moment"] = partial(format_moment, locale=locale)
+    env.filters["zone_name"] = partial(timefmt.zone_name, locale=locale)
     env.filters["datetime_local"] = datetime_local
     env.filters["iso"] = lambda moment: moment.isoformat() if moment else ""
     env.globals["localized"] = partial(localized, locale=locale)

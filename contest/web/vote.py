@@ -32,7 +32,7 @@ from contest.results.models import Voter
 from contest.web import csrf, media
 from contest.web.flash import flash
 from contest.web.forms import read_form, text
-from contest.web.templating import render
+from contest.web.templating import render, request_locale
 from contest.web.uploads import upload_store
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -139,7 +139,8 @@ async def code_request(request: Request) -> Response:
     contest, _, _ = await _vote_of(request)
     values = {"email": text(await read_form(request), "email", max_length=300)}
     try:
-        await vote.request_code(contest, values["email"], ip=_client(request), now=clock.now())
+        await vote.request_code(contest, values["email"], ip=_client(request), now=clock.now(),
+                                locale=request_locale(request))
     except ContestError as exc:
         return await vote_page(request, values=values, errors=_field_errors(exc, "email"), status=exc.status_code)
     return await vote_page(request, values=values, code_sent=True)

@@ -28,13 +28,12 @@ async def test_an_invitation_uses_the_contests_own_wording_and_the_default_again
     await save_wording(contest, "invitation", wording, by=organiser, now=NOW)
     message = await invite(contest, organiser)
     link = outgoing(message)[1].split("打开：")[1].split("\n")[0]
-    assert message.subject == "【百年工运文创大赛】诚邀您担任评委 Please join as judge"
-    assert message.body_text == ("请于 2026-06-04 20:00 (Asia/Shanghai) 前打开：[•••]\n\n---\n\n"
-                                 "Open [•••] by 2026-06-04 20:00 (Asia/Shanghai). Labour Centenary Design Contest\n")
+    assert message.subject == "【百年工运文创大赛】诚邀您担任评委"
+    assert message.body_text == "请于 2026年6月4日 20:00（北京时间） 前打开：[•••]\n"
     assert (link.startswith("https://contest.example.org/account/invitation/"), message.secret) == (True, link)
     assert await reset_wording(contest, "invitation", by=organiser, now=NOW) is True
     again = await invite(contest, organiser, email="second@jury.example.net")
-    assert again.subject == "【百年工运文创大赛】评委邀请 Invitation to be a judge: Labour Centenary Design Contest"
+    assert again.subject == "【百年工运文创大赛】评委邀请"
     actions = await AuditEvent.filter(action__startswith="message_template").values_list("action", flat=True)
     assert actions == ["message_template.save", "message_template.reset"]
 
@@ -44,7 +43,7 @@ async def test_another_contests_wording_is_not_used(db):
     organiser = await make_user()
     await save_wording(other, "invitation", Wording("别的比赛 {role}", "{link}"), by=organiser, now=NOW)
     message = await invite(contest, organiser)
-    assert message.subject.endswith(f"评委邀请 Invitation to be a judge: {contest.title}")
+    assert message.subject == f"【{contest.title}】评委邀请"
 
 
 async def test_an_invalid_wording_saves_nothing(db):
@@ -53,3 +52,11 @@ async def test_an_invalid_wording_saves_nothing(db):
         await save_wording(contest, "reminder", Wording("{entry_number}", "x"), by=await make_user(), now=NOW)
     assert list(caught.value.field_errors) == ["subject_zh"]
     assert await MessageTemplate.all().count() == 0 and await AuditEvent.all().count() == 0
+
+
+async def test_an_account_holder_reads_the_message_in_the_language_they_chose(db):
+    contest = await make_contest(title="百年工运文创大赛", title_en="Labour Centenary Design Contest")
+    await make_user(email="judge@jury.example.net", locale="en")
+    message = await invite(contest, await make_user())
+    assert message.subject == "Invitation to be a judge: Labour Centenary Design Contest"
+    assert "Open this link before June 4, 2026, 20:00 (Beijing time) to accept." in message.body_text

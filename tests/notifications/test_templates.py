@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from contest.notifications.templates import (
@@ -8,6 +10,7 @@ from contest.notifications.templates import (
     PLACEHOLDERS,
     SAMPLES,
     Bilingual,
+    Moment,
     Wording,
     WordingInvalid,
     check_wording,
@@ -28,15 +31,30 @@ def test_every_default_wording_passes_its_own_check():
         check_wording(kind, message_kind.default)
 
 
-def test_render_puts_chinese_first_and_each_language_gets_its_own_value():
-    values = {"contest": Bilingual("百年工运文创大赛", "Labour Centenary Design Contest"), "role": Bilingual("评委", "judge"),
-              "group": Bilingual("", ""), "expires": "2026-06-04 20:00 (Asia/Shanghai)", "link": "https://x.test/i/abc"}
-    subject, body = render(INVITATION, values)
-    assert subject == "【百年工运文创大赛】评委邀请 Invitation to be a judge: Labour Centenary Design Contest"
-    zh, en = body.split("\n\n---\n\n")
-    assert zh.startswith("您好：\n\n百年工运文创大赛 组委会邀请您担任评委。\n")
-    assert en.startswith("Hello,\n\nThe organising committee of Labour Centenary Design Contest invites you to be a judge.\n")
-    assert body.count("https://x.test/i/abc") == 2 and body.endswith("ignore this message.\n")
+INVITATION_VALUES = {
+    "contest": Bilingual("百年工运文创大赛", "Labour Centenary Design Contest"), "role": Bilingual("评委", "judge"),
+    "group": Bilingual("", ""), "expires": Moment(datetime(2026, 6, 4, 12, 0, tzinfo=timezone.utc), "Asia/Shanghai"),
+    "link": "https://x.test/i/abc"}
+
+
+def test_a_chinese_reader_gets_subject_and_text_in_chinese_only():
+    subject, body = render(INVITATION, INVITATION_VALUES, "zh_CN")
+    assert subject == "【百年工运文创大赛】评委邀请"
+    assert body.startswith("您好：\n\n百年工运文创大赛 组委会邀请您担任评委。\n请在 2026年6月4日 20:00（北京时间） 前打开")
+    assert "Invitation" not in body and body.count("https://x.test/i/abc") == 1
+
+
+def test_an_english_reader_gets_subject_and_text_in_english_only():
+    subject, body = render(INVITATION, INVITATION_VALUES, "en")
+    assert subject == "Invitation to be a judge: Labour Centenary Design Contest"
+    assert body.startswith("Hello,\n\nThe organising committee of Labour Centenary Design Contest invites you to be a "
+                           "judge.\nOpen this link before June 4, 2026, 20:00 (Beijing time) to accept.")
+    assert "邀请" not in body and body.endswith("ignore this message.\n")
+
+
+def test_an_english_reader_gets_chinese_when_the_wording_has_no_english():
+    wording = Wording("【{contest}】通知", "{role}", "Notice", "")
+    assert render(wording, INVITATION_VALUES, "en") == ("【百年工运文创大赛】通知", "评委\n")
 
 
 def test_without_english_text_the_message_is_chinese_only():

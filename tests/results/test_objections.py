@@ -189,6 +189,7 @@ async def test_rejected_objection_keeps_the_awards_and_informs_the_objector_with
     assert message.to_email == "wang.ming@example.org"
     assert f"（编号 {case.id}）已处理完毕：异议不成立" in message.body_text
     assert "所附材料不能证明作品雷同。" in message.body_text
+    assert message.subject.endswith(f"】异议处理结果（编号 {case.id}）") and "Objection" not in message.body_text
 
 
 async def test_rejected_objection_is_published_when_the_organiser_asks(db, tmp_path):

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from contest.accounts.models import LoginAttempt, Session, User
+from contest.accounts import resets
+from contest.accounts.models import ContestRole, LoginAttempt, Session, User
 from contest.notifications.models import OutboxMessage
-from tests.factories import PASSWORD, login_as, make_user, set_session_cookie
+from contest.web.auth import safe_next
+from tests.factories import PASSWORD, login_as, make_contest, make_user, set_session_cookie
 from tests.web.helpers import form_token
 
 pytestmark = pytest.mark.web
@@ -158,3 +161,89 @@ async def test_login_next_parameter_stays_on_site(client):
     token = await form_token(client, "/account/login")
     response = await client.post("/account/login", data={"csrf_token": token, "email": "next@example.org", "password": PASSWORD, "next": "//evil.example/x"})
     assert response.headers["location"] == "http://testserver/me/"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("/me/c/renmin-2026/new", "/me/c/renmin-2026/new"),
+    ("/c/x?tab=rules#top", "/c/x?tab=rules#top"),
+    ("//evil.example/x", "/me/"),
+    ("/\\evil.example", "/me/"),
+    ("/\t/evil.example", "/me/"),
+    ("/\n/evil.example", "/me/"),
+    ("https://evil.example/", "/me/"),
+    ("javascript:alert(1)", "/me/"),
+    ("me/", "/me/"),
+    ("", "/me/"),
+    (None, "/me/"),
+])
+def test_next_is_only_ever_a_path_on_this_site(value, expected):
+    assert safe_next(value, "/me/") == expected
+
+
+async def test_registering_from_a_contest_leads_through_log_in_back_to_it(client):
+    now = datetime.now(timezone.utc)
+    contest = await make_contest(submissions_open_at=now - timedelta(days=1), submissions_close_at=now + timedelta(days=9),
+                                 announce_at=now + timedelta(days=40))
+    new_entry = f"/me/c/{contest.slug}/new"
+    page = await client.get(f"/c/{contest.slug}")
+    assert f'href="/account/register?next=%2Fme%2Fc%2F{contest.slug}%2Fnew"' in page.text
+    token = await form_token(client, f"/account/register?next={new_entry}")
+    failed = await client.post("/account/register", data={**_registration(token, "x"), "next": new_entry})
+    assert f'name="next" value="{new_entry}"' in failed.text and "a long password" not in failed.text
+    done = await client.post("/account/register", data={**_registration(token, "li@example.org"), "next": new_entry})
+    assert done.headers["location"] == f"http://testserver/account/login?next=%2Fme%2Fc%2F{contest.slug}%2Fnew"
+    login_page = await client.get(done.headers["location"])
+    assert f'name="next" value="{new_entry}"' in login_page.text
+    logged_in = await client.post("/account/login", data={"csrf_token": token, "email": "li@example.org",
+                                                          "password": "a long password", "next": new_entry})
+    assert logged_in.headers["location"] == new_entry
+
+
+@pytest.mark.parametrize(("role", "landing"), [("organiser", "/admin/"), ("judge", "/judge/"), (None, "/me/")])
+async def test_log_in_leads_each_role_to_its_own_page(client, role, landing):
+    user = await make_user(email="someone@example.org")
+    if role:
+        await ContestRole.create(contest=await make_contest(), user=user, role=role)
+    token = await form_token(client, "/account/login")
+    response = await client.post("/account/login", data={"csrf_token": token, "email": "someone@example.org",
+                                                         "password": PASSWORD})
+    assert response.headers["location"] == f"http://testserver{landing}"
+
+
+async def test_asking_for_a_reset_answers_the_same_whether_or_not_the_address_has_an_account(client):
+    await make_user(email="known@example.org")
+    answers = []
+    for email in ("known@example.org", "unknown@example.org"):
+        token = await form_token(client, "/account/reset")
+        response = await client.post("/account/reset", data={"csrf_token": token, "email": email})
+        page = await client.get(response.headers["location"])
+        answers.append((response.status_code, response.headers["location"],
+                        page.text.replace(email, "E").replace(await form_token(client, "/account/login"), "T")))
+    assert answers[0][0] == 303 and answers[0] == answers[1]
+    assert await OutboxMessage.all().values_list("kind", "to_email") == [("password_reset", "known@example.org")]
+
+
+async def test_the_reset_page_keeps_its_token_out_of_caches_and_referers_and_checks_the_repeat(client):
+    await make_user(email="known@example.org")
+    tokens: list[str] = []
+    await resets.request_reset("known@example.org", ip="10.0.0.1", now=datetime.now(timezone.utc),
+                               link_for=lambda t: tokens.append(t) or t)
+    page = await client.get(f"/account/reset/{tokens[0]}")
+    assert (page.headers["cache-control"], page.headers["referrer-policy"]) == ("no-store", "no-referrer")
+    token = await form_token(client, f"/account/reset/{tokens[0]}")
+    mismatch = await client.post(f"/account/reset/{tokens[0]}", data={
+        "csrf_token": token, "password": "a brand new password", "password_repeat": "another password"})
+    assert mismatch.status_code == 400 and "两次输入的密码不一致" in mismatch.text
+    done = await client.post(f"/account/reset/{tokens[0]}", data={
+        "csrf_token": token, "password": "a brand new password", "password_repeat": "a brand new password"})
+    assert done.headers["location"] == "http://testserver/account/login"
+    gone = await client.get(f"/account/reset/{tokens[0]}")
+    assert (gone.status_code, "链接已失效" in gone.text) == (404, True)
+
+
+async def test_the_language_one_logs_in_with_becomes_the_account_s_language_for_e_mails(client):
+    await make_user(email="someone@example.org")
+    client.cookies.set("contest_lang", "en", domain="testserver.local", path="/")
+    token = await form_token(client, "/account/login")
+    await client.post("/account/login", data={"csrf_token": token, "email": "someone@example.org", "password": PASSWORD})
+    assert await User.filter(email="someone@example.org").values_list("locale", flat=True) == ["en"]

@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 
 from contest import clock
-from contest.accounts import invitations, service
+from contest.accounts import invitations, resets, service
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.contests.models import AwardTier, Contest
 from contest.entries import duplicates
@@ -73,6 +73,10 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("auth:password", "POST"): SIGNED_IN,
     ("auth:invitation", "GET"): EVERYONE,  # the token is the credential
     ("auth:invitation", "POST"): EVERYONE,
+    ("auth:reset_request", "GET"): EVERYONE,
+    ("auth:reset_request", "POST"): EVERYONE,
+    ("auth:reset", "GET"): EVERYONE,  # the token is the credential
+    ("auth:reset", "POST"): EVERYONE,
     ("designer:dashboard", "GET"): SIGNED_IN,
     ("designer:new_entry", "GET"): SIGNED_IN,
     ("designer:new_entry", "POST"): SIGNED_IN,
@@ -220,6 +224,8 @@ async def build_world(store, *, images: bool) -> World:
             by=organiser, now=now)
         keys["reference"] = reference.key
     digest = image.derivatives["thumb.webp"]["sha256"][:16] if images else "0" * 16
+    reset_token = {}
+    await resets.request_reset(designer_b.email, ip="192.0.2.99", now=now, link_for=lambda t: reset_token.setdefault("t", t))
     invitation_token = {}
     invitation = await invitations.invite(contest, email="new.judge@jury.example.net", role=ContestRoleKind.JUDGE,
                                           by=organiser, now=now, link_for=lambda t: invitation_token.setdefault("t", t))
@@ -247,7 +253,7 @@ async def build_world(store, *, images: bool) -> World:
     missing.update(track_id="999999", field_id="999999", tier_id="999999", user_id="999999")
     per_route = {"organiser:leak_clear": {"entry_id": str(held.id)}, "organiser:leak_redact": {"entry_id": str(held.id)},"public:poster": {"key": keys["poster"]},
                  "organiser:banner_image": {"key": keys["poster"], "variant": "display.jpeg"}, "organiser:reference_image": {"key": keys["reference"]},
-                 "judge:image": {"variant": "webp"}}
+                 "judge:image": {"variant": "webp"}, "auth:reset": {"token": reset_token["t"]}}
     users = {"designer_a": designer_a, "designer_b": designer_b, "organiser": organiser, **judges}
     return World(params, missing, per_route, users)
 

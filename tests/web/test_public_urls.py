@@ -51,5 +51,5 @@ async def test_an_invitation_link_uses_the_configured_url_not_the_host_header(cl
     message = await OutboxMessage.get(kind="invitation", to_email="judge@example.net")
     _, sent_text = outgoing(message)
     links = re.findall(r"\S+/account/invite/\S+", sent_text)
-    assert [link.startswith(settings.public_url + "/account/invite/") for link in links] == [True, True]
+    assert [link.startswith(settings.public_url + "/account/invite/") for link in links] == [True]
     assert "evil.example" not in sent_text

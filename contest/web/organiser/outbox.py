@@ -9,7 +9,7 @@ from starlette.routing import Route
 from contest import clock
 from contest.contests.models import Contest
 from contest.form_input import parse_integer
-from contest.i18n import N_
+from contest.i18n import LOCALE_LABELS, N_
 from contest.notifications import queries, service
 from contest.notifications.models import OutboxState
 from contest.notifications.outbox import wording_for
@@ -18,10 +18,9 @@ from contest.notifications.templates import (
     FIELDS,
     KINDS,
     PLACEHOLDERS,
-    SAMPLES,
-    Bilingual,
     Wording,
     WordingInvalid,
+    samples_for,
 )
 from contest.notifications.templates import render as render_wording
 from contest.web.flash import flash
@@ -64,10 +63,10 @@ async def _messages_page(request: Request, contest: Contest, kind: str, *, value
                          error: WordingInvalid | None = None) -> Response:
     wording = await wording_for(contest.id, kind)
     own = await service.has_own_wording(contest, kind)
-    samples = {**SAMPLES, "contest": Bilingual(contest.title, contest.title_en or contest.title)}
+    samples = samples_for(contest.title, contest.title_en, contest.time_zone)
     return render(request, "organiser/messages.html", {
         "contest": contest, "kinds": KINDS, "kind": kind, "own": own, "placeholders": PLACEHOLDERS,
-        "preview": render_wording(wording, samples),
+        "previews": [(label, render_wording(wording, samples, locale)) for locale, label in LOCALE_LABELS.items()],
         "values": values or {name: getattr(wording, name) for name in FIELDS}, "body_max": BODY_MAX,
         "errors": error.field_errors if error else {}, "error_params": error.field_params if error else {},
     }, status_code=400 if error else 200)
