@@ -13,8 +13,10 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# `make demo PORT=8001` when 8000 is taken (docs/demo.md says what the first start does).
+PORT ?= 8000
 demo: install
-	$(VENV)/bin/contest serve --demo
+	$(VENV)/bin/contest serve --demo --port $(PORT)
 
 # Debian's Chromium for the browser tests (browsers cannot be downloaded here), CJK fonts so pages
 # render Chinese, wrk for the load benchmarks. Installed only when missing; needs root (as on CI).
