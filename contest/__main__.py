@@ -5,23 +5,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import getpass
 import json
 import os
 import socket
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tortoise import Tortoise
 
+from contest import i18n
 from contest.db import apply_migrations, settings_config
 from contest.errors import ContestError, InvalidInput, NotFound
+from contest.i18n import N_
 from contest.settings import ConfigurationError, Settings, load_settings
 
 if TYPE_CHECKING:
-    import uvicorn
-
     from contest.notifications.sender import Transport
 
 
@@ -57,10 +59,34 @@ async def _sweep_uploads(settings: Settings) -> None:
         print(f"Removed {removed} unfinished upload file(s) left by an earlier stop.", flush=True)
 
 
-def cmd_serve(args: argparse.Namespace) -> None:
-    import uvicorn
+PORT_IN_USE = N_("Port {port} is already in use: another program is listening on it. Stop that program, or start "
+                 "on another port: contest serve --port {next} (make demo PORT={next}).")
+CANNOT_LISTEN = N_("Cannot listen on {host}:{port}: {reason}.")
 
-    from contest.web.server import serve_config
+
+def cli_locale(env: Mapping[str, str] = os.environ) -> str:
+    """The language of the terminal (LC_ALL, LC_MESSAGES, LANG as POSIX orders them); Chinese when unset or C."""
+    value = next((env[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(name)), "")
+    return i18n.negotiate(None, value.split(".")[0].replace("_", "-"))
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    from contest.web.server import bound_socket
+
+    try:
+        return bound_socket(host, port)
+    except OSError as exc:
+        locale = cli_locale()
+        if exc.errno == errno.EADDRINUSE:
+            message = i18n.translate(locale, PORT_IN_USE, port=port, next=port + 1)
+        else:
+            message = i18n.translate(locale, CANNOT_LISTEN, host=host, port=port, reason=exc.strerror or exc)
+        print(f"contest: {message}", file=sys.stderr)
+        sys.exit(1)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    from contest.web.server import run, serve_config
 
     if args.demo:
         os.environ["CONTEST_DEMO"] = "1"
@@ -68,33 +94,15 @@ def cmd_serve(args: argparse.Namespace) -> None:
         os.environ["CONTEST_WORKERS"] = str(args.workers)
     os.environ.setdefault("CONTEST_PUBLIC_URL", f"http://{args.host}:{args.port}")  # development (production sets it)
     settings = load_settings()
+    sock = _bind(args.host, args.port)  # before the demo is built: a port clash is told at once
     asyncio.run(apply_migrations(settings))
     asyncio.run(_with_database(settings, lambda: _sweep_uploads(settings)))
     if settings.demo:
         print("Preparing the demo contests (images are generated on first start)…", flush=True)
         asyncio.run(_seed_demo(settings, only_if_empty=True))
     _start_outbox_sender(settings)
-    print(f"文创赛 serving on http://{args.host}:{args.port}/", flush=True)
     config = serve_config(settings, host=args.host, port=args.port)
-    if config.workers > 1:
-        _serve_workers(config)
-    else:
-        uvicorn.Server(config).run()
-
-
-def _serve_workers(config: uvicorn.Config) -> None:
-    """Several worker processes on one socket, with TCP_NODELAY on it.
-
-    uvicorn binds the shared socket without naming the protocol, so asyncio does not see it as TCP
-    and never sets TCP_NODELAY on accepted connections: every small response then waits ~40 ms for
-    the client's delayed ACK (measured: p50 44 ms, a quarter of the throughput). Linux passes the
-    option from the listening socket to the connections it accepts.
-    """
-    from uvicorn.supervisors import Multiprocess
-
-    sock = config.bind_socket()
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    Multiprocess(config, sockets=[sock]).run()
+    run(config, sock, announcement=f"文创赛 serving on http://{args.host}:{args.port}/")
 
 
 def _start_outbox_sender(settings: Settings) -> None:

@@ -16,6 +16,7 @@ from contest.db import check_sqlite_pragmas, settings_config
 from contest.media.storage import UploadStore
 from contest.results import cache_stamp
 from contest.settings import PROJECT_ROOT, Settings, load_settings
+from contest.web.compression import CompressionMiddleware
 from contest.web.cookies import CookieJar
 from contest.web.csrf import CsrfMiddleware
 from contest.web.errors import EXCEPTION_HANDLERS
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         routes=build_routes(),
         middleware=[
             Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
+            Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, hsts=settings.production),
             Middleware(BodyLimitMiddleware, stall=settings.body_timeout, min_rate=settings.body_min_rate),
             Middleware(CloseFormsMiddleware),

@@ -4,15 +4,20 @@ Everything is deterministic by seed and uses Pillow only. Shapes are drawn at tw
 size and reduced, which gives anti-aliased edges for the price of one box filter. Drawing happens
 in "units" around a centre (a 400 × 300 unit stage for the default 4:3 size), so the same subject
 can be rendered whole, as a close-up detail, or small in a line-up.
+
+The demo draws its pictures in worker processes (drawing holds the GIL) and keeps them as JPEG files
+under the data directory, so a rebuild draws nothing (`entry_picture_files`, `poster_file`).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import random
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 
@@ -1008,3 +1013,30 @@ def _poster_skyline(m: Canvas, rng: random.Random) -> None:
     m.rect(tower + 34, base - 80, tower + 48, base, 255)
     m.poly([(tower + 34, base - 80), (tower + 41, base - 92), (tower + 48, base - 80)], 255)
     m.rect(x0, base, x1, y1, 255)
+
+
+# --- pictures as files, drawn once --------------------------------------------------------------
+
+
+def entry_picture_files(folder: str, seed: int, track: str, count: int, size: tuple[int, int]) -> list[str]:
+    """`render_entry_images` as JPEG files in `folder`; files already there are reused (runs in a worker process)."""
+    paths = [Path(folder) / f"{track}-{seed}-{n}-{size[0]}x{size[1]}.jpg" for n in range(count)]
+    if not all(path.exists() for path in paths):
+        for path, image in zip(paths, render_entry_images(seed, track=track, count=count, size=size), strict=True):
+            _save_jpeg(image, path)
+    return [str(path) for path in paths]
+
+
+def poster_file(folder: str, seed: int) -> str:
+    """`render_poster` as a JPEG file in `folder`, reused when it is there already."""
+    path = Path(folder) / f"poster-{seed}.jpg"
+    if not path.exists():
+        _save_jpeg(render_poster(seed), path)
+    return str(path)
+
+
+def _save_jpeg(image: Image.Image, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + f".{os.getpid()}.part")
+    image.convert("RGB").save(part, "JPEG", quality=90)
+    part.replace(path)

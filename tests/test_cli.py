@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -47,3 +51,50 @@ def test_serve_in_production_refuses_demo_data(tmp_path):
            "CONTEST_DATABASE_URL": f"sqlite://{tmp_path}/prod.sqlite3"}
     result = run_cli("serve", "--demo", "--port", "1", env=env)
     assert (result.returncode, "demo" in result.stderr) == (2, True)
+
+
+def serve_env(tmp_path, **extra: str) -> dict[str, str]:
+    return {"CONTEST_DATA_DIR": str(tmp_path), "CONTEST_UPLOAD_DIR": str(tmp_path / "uploads"),
+            "CONTEST_DATABASE_URL": f"sqlite://{tmp_path}/serve.sqlite3", "CONTEST_MAIL_DIR": "", **extra}
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    ({"LANG": "C.UTF-8"}, "端口 {port} 已被占用"),
+    ({"LANG": "zh_CN.UTF-8"}, "端口 {port} 已被占用"),
+    ({"LANG": "en_GB.UTF-8"}, "Port {port} is already in use"),
+    ({"LANG": "C", "LC_ALL": "en_US.UTF-8"}, "Port {port} is already in use"),
+])
+def test_serve_on_a_port_in_use_says_so_and_exits_non_zero(tmp_path, language, message):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--port", str(port), env={**serve_env(tmp_path), "LC_ALL": "", "LANGUAGE": "",
+                                                            **language})
+    assert result.returncode == 1
+    assert message.format(port=port) in result.stderr
+    assert f"--port {port + 1}" in result.stderr
+    assert "serving on" not in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_says_serving_on_only_once_it_accepts_connections(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "contest", "serve", "--port", str(port)]
+    with subprocess.Popen(command, env={**os.environ, **serve_env(tmp_path)}, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True) as server:
+        try:
+            lines = []
+            for line in server.stdout:  # type: ignore[union-attr]
+                lines.append(line)
+                if "serving on" in line:
+                    break
+            assert lines and lines[-1].strip() == f"文创赛 serving on http://127.0.0.1:{port}/", lines
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+                connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                assert connection.recv(64).startswith(b"HTTP/1.1 200")
+        finally:
+            server.terminate()
+            server.wait(timeout=20)

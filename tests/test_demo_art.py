@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
@@ -86,3 +87,24 @@ def test_render_poster_size_determinism_and_variety():
 
 def test_render_poster_custom_size():
     assert demo_art.render_poster(1, size=(960, 400)).size == (960, 400)
+
+
+def test_entry_picture_files_are_drawn_once_and_reused(tmp_path):
+    first = demo_art.entry_picture_files(str(tmp_path), 7, "ip", 2, (320, 240))
+    stamps = [os.stat(path).st_mtime_ns for path in first]
+    again = demo_art.entry_picture_files(str(tmp_path), 7, "ip", 2, (320, 240))
+    assert again == first
+    assert [os.stat(path).st_mtime_ns for path in again] == stamps
+    with Image.open(first[1]) as picture:
+        assert (picture.format, picture.size) == ("JPEG", (320, 240))
+    expected = demo_art.render_entry_images(7, track="ip", count=2, size=(320, 240))[1]
+    with Image.open(first[1]) as picture:
+        assert ImageStat.Stat(ImageChops.difference(picture.convert("RGB"), expected.convert("RGB"))).mean[0] < 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ip-7-0-320x240.jpg", "ip-7-1-320x240.jpg"]
+
+
+def test_poster_file_is_drawn_once(tmp_path):
+    path = demo_art.poster_file(str(tmp_path), 3)
+    stamp = os.stat(path).st_mtime_ns
+    assert demo_art.poster_file(str(tmp_path), 3) == path
+    assert os.stat(path).st_mtime_ns == stamp

@@ -18,6 +18,9 @@ visitors who are not signed in and have no flash message waiting: the page heade
 signed-in user. `contest.results.cache_stamp` says when a contest's results changed: the stamp
 folder's modification time is looked at on every lookup (one stat call), the stamps themselves
 re-read when it moved, after this process's own change, and at least once a second.
+
+A kept page keeps its brotli and gzip bytes too, compressed once (in a thread) when it is stored; every
+answer carries the ETag of the bytes it sends (contest.web.compression).
 """
 
 from __future__ import annotations
@@ -29,12 +32,15 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
 from contest.errors import ContestError
 from contest.results import cache_stamp
+from contest.web import compression
 from contest.web.templating import request_locale
 
 TTL = 300.0
@@ -44,7 +50,7 @@ MAX_AGE = 60
 PUBLIC_CACHE = f"public, max-age={MAX_AGE}"
 SIGNED_IN_CACHE = "private, no-cache"
 NO_STORE = "no-store"
-VARY = "Cookie, Accept-Language"
+VARY = "Cookie, Accept-Language, Accept-Encoding"
 
 Key = tuple[str, str, str]
 Render = Callable[[], Awaitable["Page"]]
@@ -67,6 +73,7 @@ class Stored:
     etag: str
     contest_id: int
     expires: float
+    encoded: dict[str, bytes]  # the body compressed, by encoding; empty for a body too small to gain
 
 
 def etag_of(body: bytes) -> str:
@@ -128,6 +135,7 @@ class PageCache:
         epoch = self._epoch
         try:
             page = await render()
+            stored = await self._keepable(page, epoch)
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: nobody may be waiting
@@ -135,16 +143,21 @@ class PageCache:
         finally:
             del self._pending[key]
         self.renders += 1
-        if page.public and page.response.status_code == 200 and epoch == self._epoch:
-            self._store(key, page)
+        if stored is not None and epoch == self._epoch:
+            self._store(key, stored)
         future.set_result(page)
         return page
 
-    def _store(self, key: Key, page: Page) -> None:
+    async def _keepable(self, page: Page, epoch: int) -> Stored | None:
+        if not (page.public and page.response.status_code == 200 and epoch == self._epoch):
+            return None
         body = bytes(page.response.body)
+        encoded = await anyio.to_thread.run_sync(_compressed_variants, body)
         media_type = page.response.headers.get("content-type", "text/html; charset=utf-8")
-        expires = time.monotonic() + self.ttl
-        self._pages[key] = Stored(body, media_type, etag_of(body), page.contest_id, expires)
+        return Stored(body, media_type, etag_of(body), page.contest_id, time.monotonic() + self.ttl, encoded)
+
+    def _store(self, key: Key, stored: Stored) -> None:
+        self._pages[key] = stored
         self._pages.move_to_end(key)
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
@@ -169,6 +182,12 @@ class PageCache:
         for key, stored in list(self._pages.items()):
             if stored.contest_id in changed:
                 del self._pages[key]
+
+
+def _compressed_variants(body: bytes) -> dict[str, bytes]:
+    if len(body) < compression.MIN_SIZE:
+        return {}
+    return {encoding: compression.compress(body, encoding, best=True) for encoding in compression.ENCODINGS}
 
 
 def cache_for(request: Request) -> PageCache:
@@ -204,16 +223,17 @@ async def serve(request: Request, render: Render, *, params: Iterable[str] = ())
             cache.refresh_later(key, render)
         return _from_store(request, stored)
     page = await cache.fill(key, render)
+    stored = cache.lookup(key)
+    if stored is not None:  # kept: its bytes are compressed already
+        return _from_store(request, stored)
     # every waiter shares the one Page: each answers with its own Response
     copy = Response(page.response.body, page.response.status_code, media_type=page.response.media_type)
     return _finish(request, copy, public=page.public, shared=True)
 
 
 def _from_store(request: Request, stored: Stored) -> Response:
-    headers = {"ETag": stored.etag, "Cache-Control": PUBLIC_CACHE, "Vary": VARY}
-    if request.headers.get("if-none-match") == stored.etag:
-        return Response(status_code=304, headers=headers)
-    return Response(stored.body, headers={**headers, "Content-Type": stored.media_type})
+    headers = {"ETag": stored.etag, "Cache-Control": PUBLIC_CACHE, "Vary": VARY, "Content-Type": stored.media_type}
+    return compression.encoded_response(request.headers, stored.body, headers, compressed=stored.encoded.__getitem__)
 
 
 def _finish(request: Request, response: Response, *, public: bool, shared: bool) -> Response:
@@ -221,9 +241,8 @@ def _finish(request: Request, response: Response, *, public: bool, shared: bool)
     if not public:
         response.headers["Cache-Control"] = NO_STORE
         return response
-    etag = etag_of(bytes(response.body))
-    headers = {"ETag": etag, "Cache-Control": PUBLIC_CACHE if shared else SIGNED_IN_CACHE, "Vary": VARY}
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    response.headers.update(headers)
-    return response
+    body = bytes(response.body)
+    headers = {"ETag": etag_of(body), "Cache-Control": PUBLIC_CACHE if shared else SIGNED_IN_CACHE, "Vary": VARY,
+               "Content-Type": response.headers.get("content-type", "text/html; charset=utf-8")}
+    return compression.encoded_response(request.headers, body, headers, status_code=response.status_code,
+                                        compressed=partial(compression.compress, body))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
 
 from contest.settings import PROJECT_ROOT
 from contest.web import auth, designer, judge, media, public
+from contest.web.compression import CompressedStaticFiles
 from contest.web import certificates as designer_certificates
 from contest.web import gallery as public_gallery
 from contest.web import my_results as designer_results
@@ -29,7 +29,7 @@ from contest.web.organiser import vote as organiser_vote
 
 def build_routes() -> list[BaseRoute]:
     return [
-        Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
+        Mount("/static", CompressedStaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
         Mount("/account", routes=auth.routes, name="auth"),
         Mount("/me", routes=[*designer.routes, *designer_certificates.routes,
                              *designer_results.routes], name="designer"),

@@ -1,4 +1,5 @@
 // A lightbox for an entry's images: arrow keys and swipes move between them, Escape closes.
+// Opening adds a step to the history, so a phone's Back button closes it instead of leaving the page.
 // Without JavaScript each image is a plain link to its full-size file.
 (function () {
   "use strict";
@@ -66,10 +67,17 @@
       show(i);
       ui.box.hidden = false;
       document.body.classList.add("has-lightbox");
+      history.pushState({ lightbox: true }, "");
       ui.close.focus();
     }
 
     function close() {
+      if (history.state && history.state.lightbox) history.back();  // popstate hides it
+      else hide();
+    }
+
+    function hide() {
+      if (ui.box.hidden) return;
       ui.box.hidden = true;
       document.body.classList.remove("has-lightbox");
       if (opener) opener.focus();
@@ -91,6 +99,7 @@
       });
     });
     ui.close.addEventListener("click", close);
+    window.addEventListener("popstate", hide);
     ui.prev.addEventListener("click", function () { show(index - 1); });
     ui.next.addEventListener("click", function () { show(index + 1); });
     ui.box.addEventListener("keydown", function (event) {
