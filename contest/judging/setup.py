@@ -316,13 +316,9 @@ async def invited_group(contest_id: int, judge_id: int) -> int | None:
     return seated.pop() if len(seated) == 1 else None
 
 
-async def _seat_group(round_: Round, judge_id: int, group_id: int | None) -> int | None:
-    """The group asked for, else the judge's own. In a contest that weighs groups a seat needs one: a judge
-    outside every group would count as a group of weight 1 and silently change every group's share."""
-    if group_id is not None:
-        if not await JudgeGroup.filter(id=group_id, contest_id=round_.contest_id).exists():
-            raise InvalidInput({"group": N_("Choose one of the options.")})
-        return group_id
+async def _own_group(round_: Round, judge_id: int) -> int | None:
+    """The judge's own group. In a contest that weighs groups a seat needs one: a judge outside every
+    group would count as a group of weight 1 and silently change every group's share."""
     group_id = await invited_group(round_.contest_id, judge_id)
     if group_id is None and await JudgeGroup.filter(contest_id=round_.contest_id).exists():
         raise InvalidInput({"group": N_("This judge was invited without a judge group. Choose their judge group: "
@@ -335,17 +331,23 @@ async def add_panel_member(panel: Panel, round_: Round, *, judge_id: int, group_
                            now: datetime) -> PanelMember:
     """Seat the judge on the panel in `group_id`, or, when None, in the group they were invited into."""
     _require_unlocked(round_)
+    errors = {}
     if not await ContestRole.filter(contest_id=round_.contest_id, user_id=judge_id, role=ContestRoleKind.JUDGE).exists():
-        raise InvalidInput({"judge": N_("Choose one of the options.")})
-    if await PanelMember.filter(panel_id=panel.id, judge_id=judge_id).exists():
-        raise InvalidInput({"judge": N_("This judge is already on the panel.")})
-    chosen = group_id
-    group_id = await _seat_group(round_, judge_id, group_id)
+        errors["judge"] = N_("Choose one of the options.")
+    if group_id is not None and not await JudgeGroup.filter(id=group_id, contest_id=round_.contest_id).exists():
+        errors["group"] = N_("Choose one of the options.")
+    if not errors and await PanelMember.filter(panel_id=panel.id, judge_id=judge_id).exists():
+        errors["judge"] = N_("This judge is already on the panel.")
+    if errors:
+        raise InvalidInput(errors)
+    invited = group_id is None
+    if invited:
+        group_id = await _own_group(round_, judge_id)
     async with in_transaction():
         member = await PanelMember.create(panel_id=panel.id, judge_id=judge_id, group_id=group_id)
         await record("panel.member_added", subject=f"round:{round_.id}", now=now, actor=by,
                      contest_id=round_.contest_id, data={"panel": panel.id, "judge": judge_id, "group": group_id,
-                                                         "group_from_invitation": chosen is None})
+                                                         "group_from_invitation": invited})
     return member
 
 
