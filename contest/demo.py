@@ -43,6 +43,7 @@ from contest.judging.models import (
 )
 from contest.media.pipeline import process_image_async
 from contest.media.storage import UploadStore, new_key
+from contest.results import notice
 from contest.results.models import Award, AwardStatus
 from contest.settings import Settings
 
@@ -323,6 +324,14 @@ async def _past_edition(contest: Contest, designers: list[User], store: UploadSt
                                    decided_at=contest.announce_at - timedelta(days=9))
             jobs.append(job)
     await _in_parallel(jobs)
+    await _approved_notice(contest, contest.notice_starts_at - timedelta(days=1))
+
+
+async def _approved_notice(contest: Contest, when: datetime) -> None:
+    """Last year's 公示 as the committee approved it (a notice is public only once approved)."""
+    shown = await notice.current(contest)
+    await notice.save_notice(contest, kind=shown.kind.value, title=shown.title, body_md=shown.body_md,
+                             by=await User.get(email="organiser@demo.wenchuang.cn"), now=when, approve=True)
 
 
 async def _current_edition(contest: Contest, designers: list[User], store: UploadStore, now: datetime) -> None:

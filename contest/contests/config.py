@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -96,7 +97,7 @@ class ContestSettings:
     submissions_open_at: datetime | None
     submissions_close_at: datetime | None
     notice_starts_at: datetime | None
-    notice_days: int
+    notice_days: float
     announce_at: datetime | None
     max_entries_per_designer: int
     max_bytes_per_designer: int
@@ -126,7 +127,7 @@ def parse_contest_settings(raw: Mapping[str, str]) -> ContestSettings:
         submissions_open_at=read.moment("submissions_open_at", zone),
         submissions_close_at=read.moment("submissions_close_at", zone),
         notice_starts_at=read.moment("notice_starts_at", zone),
-        notice_days=read.integer("notice_days", low=0, high=60),
+        notice_days=_notice_days(read),
         announce_at=read.moment("announce_at", zone),
         max_entries_per_designer=read.integer("max_entries_per_designer", low=1, high=100, default=20),
         max_bytes_per_designer=read.integer("max_mb_per_designer", low=10, high=5000, default=500) * 2**20,
@@ -138,6 +139,21 @@ def parse_contest_settings(raw: Mapping[str, str]) -> ContestSettings:
     read.errors.update({k: v for k, v in timeline_problems(settings).items() if k not in read.errors})
     read.done()
     return settings
+
+
+MAX_NOTICE_DAYS = 60
+
+
+def _notice_days(read: FieldReader) -> float:
+    """Days of public notice; a fraction makes a notice shorter than a day (0.25 = 6 hours)."""
+    try:
+        days = Decimal((read.raw.get("notice_days") or "0").strip())
+    except InvalidOperation:
+        days = Decimal("NaN")
+    if not days.is_finite() or not 0 <= days <= MAX_NOTICE_DAYS:
+        read.errors["notice_days"] = N_("Enter the days of public notice from 0 to 60; 0.25 is 6 hours.")
+        return 0.0
+    return float(days)
 
 
 def timeline_problems(s: ContestSettings) -> dict[str, str]:
@@ -199,8 +215,22 @@ async def create_contest(slug: str, settings: ContestSettings, *, by: User, now:
     return contest
 
 
-async def update_contest(contest: Contest, settings: ContestSettings, *, by: User, now: datetime) -> dict[str, Any]:
-    """Apply the settings; returns what changed (recorded in the audit log)."""
+class EntriesAfterDeadline(Conflict):
+    message = N_("{count} entries came in after this deadline. Moving it into the past makes them late (they stay "
+                 "submitted): confirm to go ahead.")
+
+
+async def late_entries(contest: Contest, close: datetime | None, *, now: datetime) -> int:
+    """Submitted entries that came in after `close`, when `close` is in the past (0 otherwise)."""
+    if close is None or close >= now:
+        return 0
+    return await Entry.filter(contest_id=contest.id, state=EntryState.SUBMITTED, submitted_at__gt=close).count()
+
+
+async def update_contest(contest: Contest, settings: ContestSettings, *, by: User, now: datetime,
+                         confirmed: bool = False) -> dict[str, Any]:
+    """Apply the settings; returns what changed (recorded in the audit log). Moving the submission
+    deadline into the past before entries that came in raises EntriesAfterDeadline unless `confirmed`."""
     problems = {**await _rounds_problems(contest, settings.submissions_close_at),
                 **await _publishing_problems(contest, settings)}
     if problems:
@@ -208,10 +238,14 @@ async def update_contest(contest: Contest, settings: ContestSettings, *, by: Use
     changes = {k: v for k, v in asdict(settings).items() if getattr(contest, k) != v}
     if not changes:
         return {}
+    late = await late_entries(contest, changes["submissions_close_at"], now=now) \
+        if "submissions_close_at" in changes else 0
+    if late and not confirmed:
+        raise EntriesAfterDeadline(count=late)
     async with in_transaction():
         await Contest.filter(id=contest.id).update(**changes)
         await record("contest.updated", subject=f"contest:{contest.id}", now=now, actor=by, contest_id=contest.id,
-                     data={"changes": _plain(changes)})
+                     data={"changes": _plain(changes), **({"entries_made_late": late} if late else {})})
     cache_stamp.invalidate_results(contest.id)  # titles, the announcement time: what results pages show
     for key, value in changes.items():
         setattr(contest, key, value)

@@ -46,7 +46,7 @@ class Contest(Model):
     submissions_open_at = fields.DatetimeField(null=True)
     submissions_close_at = fields.DatetimeField(null=True)
     announce_at = fields.DatetimeField(null=True)
-    notice_days = fields.IntField(default=0, db_default=0)  # 公示期; 0 = no public notice
+    notice_days = fields.FloatField(default=0, db_default=0)  # 公示期 in days, 0.25 = 6 hours; 0 = no public notice
     notice_starts_at = fields.DatetimeField(null=True)
     popular_vote_enabled = fields.BooleanField(default=False, db_default=False)
     popular_vote_daily_quota = fields.IntField(default=3, db_default=3)

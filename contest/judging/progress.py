@@ -31,7 +31,8 @@ from contest.notifications.templates import Bilingual, Moment
 
 
 class CellState(StrEnum):
-    COMPLETE = "complete"  # "submit my scores" done
+    COMPLETE = "complete"  # "submit my scores" done: the one meaning of submitted, for judges and organisers
+    SCORED = "scored"  # every criterion scored, not yet submitted
     PARTIAL = "partial"  # some criteria scored
     ASSIGNED = "assigned"  # nothing yet
     CONFLICT = "conflict"  # a panel judge in conflict with the entry
@@ -45,10 +46,15 @@ class JudgeRow:
     email: str
     assigned: int
     complete: int
+    round_open: bool  # the round's window has started: before that nobody can be behind
 
     @property
     def behind(self) -> bool:
-        return self.complete < self.assigned
+        return self.round_open and self.complete < self.assigned
+
+    @property
+    def waiting(self) -> bool:
+        return not self.round_open and self.assigned > 0
 
 
 @dataclass(frozen=True)
@@ -78,17 +84,32 @@ class ProgressMatrix:
         return sum(j.complete for j in self.judges)
 
 
-async def progress_matrix(round_: Round) -> ProgressMatrix:
+def has_started(round_: Round, now: datetime) -> bool:
+    """Pure: the round's window has opened (judges can have fallen behind only from then on)."""
+    return round_.opens_at is not None and now >= round_.opens_at
+
+
+def cell_state(*, submitted: bool, scored: int, criteria: int) -> CellState:
+    """Pure: an assignment's state from "submit my scores" (the one meaning of submitted) and its scores."""
+    if submitted:
+        return CellState.COMPLETE
+    if scored and scored >= criteria:
+        return CellState.SCORED
+    return CellState.PARTIAL if scored else CellState.ASSIGNED
+
+
+async def progress_matrix(round_: Round, *, now: datetime) -> ProgressMatrix:
     entries = [EntryRow(r["entry_id"], r["alias"], r["entry__number"], r["entry__title"], r["entry__track_id"])
                for r in await RoundEntry.filter(round_id=round_.id, entry__state__in=list(JUDGEABLE_STATES))
                .order_by("entry__track_id", "alias")
                .values("entry_id", "alias", "entry__number", "entry__title", "entry__track_id")]
     assignments = await Assignment.filter(round_id=round_.id).values("id", "entry_id", "judge_id", "completed_at")
-    scored = set(await Score.filter(assignment__round_id=round_.id).values_list("assignment_id", flat=True))
+    scored = Counter(await Score.filter(assignment__round_id=round_.id).values_list("assignment_id", flat=True))
+    criteria = await Criterion.filter(round_id=round_.id).count()
     cells: dict[tuple[int, int], CellState] = {}
     for a in assignments:
-        state = CellState.COMPLETE if a["completed_at"] else CellState.PARTIAL if a["id"] in scored else CellState.ASSIGNED
-        cells[(a["judge_id"], a["entry_id"])] = state
+        cells[(a["judge_id"], a["entry_id"])] = cell_state(submitted=a["completed_at"] is not None,
+                                                           scored=scored[a["id"]], criteria=criteria)
     judge_ids = await _panel_judges(round_) | {a["judge_id"] for a in assignments}
     entry_ids = [e.id for e in entries]
     for judge_id, entry_id in await Conflict.filter(judge_id__in=judge_ids, entry_id__in=entry_ids).values_list(
@@ -96,7 +117,8 @@ async def progress_matrix(round_: Round) -> ProgressMatrix:
         cells.setdefault((judge_id, entry_id), CellState.CONFLICT)
     assigned = Counter(a["judge_id"] for a in assignments)
     complete = Counter(a["judge_id"] for a in assignments if a["completed_at"])
-    judges = [JudgeRow(u["id"], u["display_name"], u["email"], assigned[u["id"]], complete[u["id"]])
+    started = has_started(round_, now)
+    judges = [JudgeRow(u["id"], u["display_name"], u["email"], assigned[u["id"]], complete[u["id"]], started)
               for u in await User.filter(id__in=judge_ids).order_by("display_name", "id").values(
                   "id", "display_name", "email")]
     return ProgressMatrix(judges, entries, cells)
@@ -130,9 +152,10 @@ def _reminder_values(round_: Round, judge: JudgeRow, link: str, zone: str) -> di
 
 
 async def send_reminders(round_: Round, *, link: str, by: User, now: datetime) -> list[int]:
-    """One outbox message to every judge with entries not yet submitted; returns their ids. Audited."""
+    """One outbox message to every judge with entries not yet submitted once the round has opened;
+    returns their ids. Audited."""
     contest = await Contest.get(id=round_.contest_id)
-    behind = [j for j in (await progress_matrix(round_)).judges if j.behind]
+    behind = [j for j in (await progress_matrix(round_, now=now)).judges if j.behind]
     async with in_transaction():
         for judge in behind:
             await queue_templated("reminder", contest=contest, to_email=judge.email,

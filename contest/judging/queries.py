@@ -65,14 +65,14 @@ class ListedEntry:
 class QueueItem:
     entry: ListedEntry
     scored: int  # criteria this judge has scored for the entry
-    complete: bool  # every criterion scored
+    complete: bool  # submitted ("submit my scores"), as the organiser's progress counts it
     identity: EntrantIdentity | None = None  # only when the round lets judges see identities
 
 
 @dataclass(frozen=True)
 class JudgeQueue:
     items: list[QueueItem]  # in this judge's own shuffled order
-    scored: int  # entries with every criterion scored ("12 of 40")
+    scored: int  # entries submitted ("12 of 40"), the organiser's count of this judge
     total: int
     criteria: int  # per entry (0 when the queue is empty: nothing to count them on)
     read_only: bool  # the round does not take scores now
@@ -103,7 +103,7 @@ _JUDGEABLE = f"""
 _VISIBLE_SQL = f"""
 SELECT re."entry_id", re."alias", e."title" AS "entry__title", e."concept" AS "entry__concept",
        e."answers" AS "entry__answers", e."track_id" AS "entry__track_id", a."id" AS "assignment_id",
-       a."panel_id", (SELECT COUNT(*) FROM "score" s WHERE s."assignment_id" = a."id") AS "scored",
+       a."panel_id", a."completed_at", (SELECT COUNT(*) FROM "score" s WHERE s."assignment_id" = a."id") AS "scored",
        (SELECT COUNT(*) FROM "criterion" c WHERE c."round_id" = a."round_id") AS "criteria"
 FROM "assignment" a
 JOIN "round_entry" re ON re."round_id" = a."round_id" AND re."entry_id" = a."entry_id"
@@ -120,7 +120,7 @@ _SEAT_SQL = """(SELECT MIN(p."id") FROM "panel" p JOIN "panel_member" pm ON pm."
 _PANEL_SQL = f"""
 SELECT re."entry_id", re."alias", e."title" AS "entry__title", e."concept" AS "entry__concept",
        e."answers" AS "entry__answers", e."track_id" AS "entry__track_id", a."id" AS "assignment_id",
-       COALESCE(a."panel_id", {_SEAT_SQL}) AS "panel_id",
+       COALESCE(a."panel_id", {_SEAT_SQL}) AS "panel_id", a."completed_at",
        (SELECT COUNT(*) FROM "score" s WHERE s."assignment_id" = a."id") AS "scored",
        (SELECT COUNT(*) FROM "criterion" c WHERE c."round_id" = re."round_id") AS "criteria"
 FROM "round_entry" re
@@ -198,7 +198,7 @@ async def judge_queue(judge: User, round_: Round, *, now: datetime) -> JudgeQueu
     for e in shuffle_for_judge(shown, round_seed=round_.secret, judge_id=judge.id):
         row = by_id[e]
         entry = ListedEntry(alias=row["alias"], title=row["entry__title"] or "")
-        items.append(QueueItem(entry=entry, scored=row["scored"], complete=criteria > 0 and row["scored"] >= criteria,
+        items.append(QueueItem(entry=entry, scored=row["scored"], complete=row["completed_at"] is not None,
                                identity=identities.get(e)))
     return JudgeQueue(items=items, scored=sum(i.complete for i in items), total=len(items), criteria=criteria,
                       read_only=read_only)
@@ -216,9 +216,9 @@ async def judged_entry(judge: User, round_: Round, alias: str, *, now: datetime)
 
 
 async def queue_progress(judge: User, round_: Round, *, now: datetime) -> tuple[int, int]:
-    """(entries complete, entries in the queue): what an autosave answers, without building the queue."""
+    """(entries submitted, entries in the queue): what an autosave answers, without building the queue."""
     rows = await _visible_rows(judge, round_, now)
-    return sum(1 for r in rows if r["criteria"] > 0 and r["scored"] >= r["criteria"]), len(rows)
+    return sum(1 for r in rows if r["completed_at"] is not None), len(rows)
 
 
 async def assignment_for_judge(judge: User, round_: Round, alias: str, *, now: datetime) -> Assignment | None:

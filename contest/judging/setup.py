@@ -19,7 +19,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from contest.accounts import access
-from contest.accounts.models import ContestRole, ContestRoleKind, User
+from contest.accounts.models import ContestRole, ContestRoleKind, Invitation, User
 from contest.audit.log import record
 from contest.contests.models import Contest, Track
 from contest.errors import Conflict as StateConflict
@@ -131,16 +131,22 @@ def parse_criterion(raw: Mapping[str, str]) -> CriterionSpec:
 # --- checks against the rest of the contest ------------------------------------------------------
 
 
+def busy_until(round_: Round) -> datetime | None:
+    """Pure: until when a round holds the calendar. A round locked before it closes takes nothing more,
+    so it frees the calendar from the minute it was locked (the console sets times to the minute)."""
+    if round_.locked_at is not None and (round_.closes_at is None or round_.locked_at < round_.closes_at):
+        return round_.locked_at.replace(second=0, microsecond=0)
+    return round_.closes_at
+
+
 async def _check_window(contest: Contest, settings: RoundSettings, *, round_id: int | None) -> None:
     errors: dict[str, str] = {}
     close = contest.submissions_close_at
     if settings.closes_at and close and settings.closes_at <= close:
         errors["closes_at"] = N_("A round must close after submissions close.")
     if settings.opens_at and settings.closes_at:
-        others = Round.filter(contest_id=contest.id, opens_at__lt=settings.closes_at, closes_at__gt=settings.opens_at)
-        if round_id is not None:
-            others = others.exclude(id=round_id)
-        if await others.exists():
+        others = await Round.filter(contest_id=contest.id, opens_at__lt=settings.closes_at).exclude(id=round_id or 0)
+        if any((until := busy_until(other)) is not None and until > settings.opens_at for other in others):
             errors["opens_at"] = N_("This window overlaps another round of the contest.")
     if errors:
         raise InvalidInput(errors)
@@ -208,8 +214,10 @@ async def add_criterion(round_: Round, spec: CriterionSpec, *, by: User, now: da
         last = await Criterion.filter(round_id=round_.id).annotate(top=Max("position")).first().values("top")
         criterion = await Criterion.create(round_id=round_.id, position=((last or {}).get("top") or 0) + 1,
                                            **asdict(spec))
+        # "submitted" means every criterion scored and sent: the judges submit again with the new one
+        reopened = await Assignment.filter(round_id=round_.id, completed_at__isnull=False).update(completed_at=None)
         await record("criterion.added", subject=f"round:{round_.id}", now=now, actor=by, contest_id=round_.contest_id,
-                     data={"criterion": criterion.id, **asdict(spec)})
+                     data={"criterion": criterion.id, **asdict(spec), "submissions_reopened": reopened})
     return criterion
 
 
@@ -322,8 +330,34 @@ async def contest_judges(contest_id: int) -> list[dict[str, Any]]:
         "id", "display_name", "email"))
 
 
+async def invited_group(contest_id: int, judge_id: int) -> int | None:
+    """The judge group the judge was invited into (their latest accepted invitation naming one), else the
+    group of their seats on this contest's panels when those agree; None when neither says."""
+    emails = await User.filter(id=judge_id).values_list("email", flat=True)
+    invited = await Invitation.filter(contest_id=contest_id, email__in=list(emails), role=ContestRoleKind.JUDGE,
+                                      used_at__isnull=False, judge_group_id__isnull=False).order_by(
+        "-used_at", "-id").limit(1).values_list("judge_group_id", flat=True)
+    if invited:
+        return invited[0]
+    seated = set(await PanelMember.filter(panel__round__contest_id=contest_id, judge_id=judge_id,
+                                          group_id__isnull=False).values_list("group_id", flat=True))
+    return seated.pop() if len(seated) == 1 else None
+
+
+async def _own_group(round_: Round, judge_id: int) -> int | None:
+    """The judge's own group. In a contest that weighs groups a seat needs one: a judge outside every
+    group would count as a group of weight 1 and silently change every group's share."""
+    group_id = await invited_group(round_.contest_id, judge_id)
+    if group_id is None and await JudgeGroup.filter(contest_id=round_.contest_id).exists():
+        raise InvalidInput({"group": N_("This judge was invited without a judge group. Choose their judge group: "
+                                        "a judge outside every group would count as a group of weight 1 and "
+                                        "change the share of every group.")})
+    return group_id
+
+
 async def add_panel_member(panel: Panel, round_: Round, *, judge_id: int, group_id: int | None, by: User,
                            now: datetime) -> PanelMember:
+    """Seat the judge on the panel in `group_id`, or, when None, in the group they were invited into."""
     _require_unlocked(round_)
     errors = {}
     if not await ContestRole.filter(contest_id=round_.contest_id, user_id=judge_id, role=ContestRoleKind.JUDGE).exists():
@@ -334,10 +368,14 @@ async def add_panel_member(panel: Panel, round_: Round, *, judge_id: int, group_
         errors["judge"] = N_("This judge is already on the panel.")
     if errors:
         raise InvalidInput(errors)
+    invited = group_id is None
+    if invited:
+        group_id = await _own_group(round_, judge_id)
     async with in_transaction():
         member = await PanelMember.create(panel_id=panel.id, judge_id=judge_id, group_id=group_id)
         await record("panel.member_added", subject=f"round:{round_.id}", now=now, actor=by,
-                     contest_id=round_.contest_id, data={"panel": panel.id, "judge": judge_id, "group": group_id})
+                     contest_id=round_.contest_id, data={"panel": panel.id, "judge": judge_id, "group": group_id,
+                                                         "group_from_invitation": invited})
     return member
 
 

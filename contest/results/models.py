@@ -61,6 +61,11 @@ class Notice(Model):
     publish_at = fields.DatetimeField()
     ends_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # A main notice is public only once an organiser approved it (outcome notices: when published)
+    approved_at = fields.DatetimeField(null=True)
+    approved_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="notices_approved", null=True, on_delete=fields.OnDelete.SET_NULL
+    )
 
     class Meta:
         table = "notice"

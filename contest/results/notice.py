@@ -1,11 +1,12 @@
 """The 公示 (public notice): what it lists, its text, and where it stands.
 
-When the notice may be read is contest.results.embargo's rule (notice_public, objections_open);
-this module says what it shows. A contest has one notice of the proposed winners or of the
-shortlist, published for the contest's notice days from `contest.notice_starts_at` (the settings
-own the window, so `Notice.publish_at` / `ends_at` only record it as it was when saved). If the
-organisers never saved one, the generated draft is shown: at the start time the notice appears
-with no action by anyone. Outcome notices of objection cases are added as cases are decided.
+The notice period is contest.results.embargo's rule (notice_window, objections_open); this module
+says what the notice shows and whether it may be shown. A contest has one notice of the proposed
+winners or of the shortlist, for the contest's notice days from `contest.notice_starts_at` (the
+settings own the window, so `Notice.publish_at` / `ends_at` only record it as it was when saved).
+Until the organisers save one, a draft is generated from what it lists. The public reads it only
+once an organiser approved it (`approve_notice`), and not before the period starts: a generated
+text never goes out by itself. Outcome notices of objection cases are added as cases are decided.
 
 The list is read live from the awards (proposed or confirmed) or from the round that made the
 shortlist, so a revocation shows in it at once, next to the outcome notice that explains it.
@@ -27,8 +28,10 @@ from contest.audit.log import record
 from contest.contests.models import Contest
 from contest.errors import Conflict, InvalidInput
 from contest.i18n import N_
+from contest.entries.models import EntryImage
 from contest.judging.models import RoundEntry
 from contest.results import cache_stamp, embargo
+from contest.results.gallery import Picture, picture
 from contest.results.models import (
     Award,
     AwardStatus,
@@ -75,6 +78,7 @@ class Listed:
     track_en: str
     grade: str = ""
     grade_en: str = ""
+    cover: Picture | None = None  # so the public can object on originality
 
 
 @dataclass(frozen=True)
@@ -101,12 +105,26 @@ def phase(contest: Any, now: datetime, *, open_cases: int) -> Phase:
     return Phase.CLOSED if open_cases else Phase.FINAL
 
 
-def listed_from(rows: Iterable[dict[str, Any]]) -> list[Listed]:
+def listed_from(rows: Iterable[dict[str, Any]], covers: dict[int, Picture] | None = None) -> list[Listed]:
     """Lines from award or round-entry rows (ENTRY_VALUES, plus the tier's names for awards)."""
+    covers = covers or {}
     return [Listed(row["entry_id"], row["entry__number"] or "", row["entry__title"],
                    row["entry__public_name"] or row["entry__owner__display_name"], row["entry__track__name"],
-                   row["entry__track__name_en"], row.get("tier__name", ""), row.get("tier__name_en", ""))
+                   row["entry__track__name_en"], row.get("tier__name", ""), row.get("tier__name_en", ""),
+                   covers.get(row["entry_id"]))
             for row in rows]
+
+
+def length_parts(days: float) -> tuple[int, int, int]:
+    """Pure: (days, hours, minutes) of a notice of `days` days, to the minute."""
+    minutes = round(days * 24 * 60)
+    return minutes // (24 * 60), minutes // 60 % 24, minutes % 60
+
+
+def length_label(days: float) -> str:
+    """The notice's length as the generated Chinese text says it: "7 天", "6 小时", "1 天 12 小时"."""
+    parts = zip(length_parts(days), ("天", "小时", "分钟"), strict=True)
+    return " ".join(f"{n} {unit}" for n, unit in parts if n)
 
 
 def md_escape(text: str) -> str:
@@ -135,7 +153,7 @@ def draft(contest: Any, kind: NoticeKind, listed: Sequence[Listed]) -> tuple[str
     title = f"{contest.title}{what}公示"
     window = embargo.notice_window(contest)
     period = (f"公示期自 {day_label(window[0], contest.time_zone)} 起至 {day_label(window[1], contest.time_zone)} 止，"
-              f"共 {contest.notice_days} 天。") if window else ""
+              f"共 {length_label(contest.notice_days)}。") if window else ""
     body = [
         f"经评审，现将{md_escape(contest.title)}{what}予以公示。{period}",
         HOW_TO_OBJECT,
@@ -148,12 +166,25 @@ def draft(contest: Any, kind: NoticeKind, listed: Sequence[Listed]) -> tuple[str
 # --- queries ---------------------------------------------------------------------------------------
 
 
+async def _covers(entry_ids: list[int]) -> dict[int, Picture]:
+    """Each entry's cover image (the one marked, else its first)."""
+    covers: dict[int, Picture] = {}
+    for row in await EntryImage.filter(entry_id__in=entry_ids).order_by("-is_cover", "position", "id").values(
+            "entry_id", "key", "derivatives"):
+        covers.setdefault(row["entry_id"], picture(row))
+    return covers
+
+
+async def _with_covers(rows: list[dict[str, Any]]) -> list[Listed]:
+    return listed_from(rows, await _covers([row["entry_id"] for row in rows]))
+
+
 async def proposed_winners(contest: Contest) -> list[Listed]:
     """Every proposed or confirmed award, by track and grade (special awards last)."""
     rows = await Award.filter(contest_id=contest.id, status__in=list(ACTIVE_AWARDS)).order_by(
         "tier__is_special", "entry__track__position", "entry__track_id", "tier__rank", "tier_id", "entry__number",
     ).values(*ENTRY_VALUES, "tier__name", "tier__name_en")
-    return listed_from(rows)
+    return await _with_covers(rows)
 
 
 async def shortlist(contest: Contest) -> list[Listed]:
@@ -164,7 +195,7 @@ async def shortlist(contest: Contest) -> list[Listed]:
         return []
     rows = await RoundEntry.filter(round_id=latest[0], advanced=True).order_by(
         "entry__track__position", "entry__track_id", "entry__number").values(*ENTRY_VALUES)
-    return listed_from(rows)
+    return await _with_covers(rows)
 
 
 async def listed(contest: Contest, kind: NoticeKind) -> list[Listed]:
@@ -188,6 +219,13 @@ async def current(contest: Contest) -> Shown:
     kind = await default_kind(contest)
     title, body = draft(contest, kind, await listed(contest, kind))
     return Shown(kind, title, body, None)
+
+
+async def is_public(contest: Contest, now: datetime) -> bool:
+    """The public may read the notice: its period has started and an organiser approved it."""
+    if not embargo.notice_public(contest, now):
+        return False
+    return await Notice.exists(contest_id=contest.id, kind__in=list(MAIN_KINDS), approved_at__isnull=False)
 
 
 async def outcome_notices(contest: Contest) -> list[Notice]:
@@ -218,22 +256,27 @@ def _checked(kind: str, title: str, body_md: str) -> tuple[NoticeKind, str, str]
     return NoticeKind(kind), title, body_md
 
 
-async def save_notice(contest: Contest, *, kind: str, title: str, body_md: str, by: Any, now: datetime) -> Notice:
-    """Save the contest's notice (create it, or replace its kind, title and text). It is published at
-    the notice period's start, which the settings own. Audited with the text as saved; the cached
-    results pages of the contest are dropped. Raises NoNoticePeriod, InvalidInput."""
+async def save_notice(contest: Contest, *, kind: str, title: str, body_md: str, by: Any, now: datetime,
+                      approve: bool = False) -> Notice:
+    """Save the contest's notice (create it, or replace its kind, title and text); with `approve`, also
+    approve it for publication. The public reads it from the notice period's start (the settings own
+    it) once approved; an approved notice edited later stays approved. Audited with the text as saved
+    ("notice.approved" when approved); the cached results pages of the contest are dropped. Raises
+    NoNoticePeriod, InvalidInput."""
     window = embargo.notice_window(contest)
     if window is None:
         raise NoNoticePeriod()
     kind_, title, body_md = _checked(kind, title, body_md)
     fields = {"kind": kind_, "title": title, "body_md": body_md, "publish_at": window[0], "ends_at": window[1]}
+    if approve:
+        fields.update(approved_at=now, approved_by_id=by.id)
     async with in_transaction():
         notice = await main_notice(contest)
         if notice is None:
             notice = await Notice.create(contest_id=contest.id, **fields)
         else:
             await Notice.filter(id=notice.id).update(**fields)
-        await record("notice.saved", subject=f"notice:{notice.id}", now=now, actor=by, contest_id=contest.id,
-                     data={"kind": kind_.value, "title": title, "body_md": body_md})
+        await record("notice.approved" if approve else "notice.saved", subject=f"notice:{notice.id}", now=now,
+                     actor=by, contest_id=contest.id, data={"kind": kind_.value, "title": title, "body_md": body_md})
     cache_stamp.invalidate_results(contest.id)
     return await Notice.get(id=notice.id)

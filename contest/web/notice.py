@@ -1,13 +1,17 @@
 """The public notice (公示) and its objection form.
 
-Before the notice period starts (embargo.notice_public) both are the 404 of a missing page, sent
-with `Cache-Control: no-store`; the contest's organisers see the notice page as a marked preview.
+Before the notice period starts, and until an organiser approved the notice (notice.is_public), both
+are the 404 of a missing page, sent with `Cache-Control: no-store`; the contest's organisers see the
+notice page as a marked preview. Each listed entry's cover is served with the notice, under the
+same rule, so the public can object on originality.
 The objection form exists only while objections are open; after that it says so (409), since the
 notice itself is public by then. Pages are never stored by shared caches: the countdown, the
 form's token and the case outcomes change under them.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
@@ -22,7 +26,9 @@ from contest.entries.images import file_chunks
 from contest.errors import InvalidInput, NotFound, TooManyAttempts
 from contest.i18n import N_
 from contest.results import embargo, notice, objections
+from contest.results.gallery import PUBLIC_VARIANTS
 from contest.results.objections import ObjectionInput, ObjectionsClosed
+from contest.web import media
 from contest.web.flash import flash
 from contest.web.forms import read_form, text
 from contest.web.limits import body_limit
@@ -50,24 +56,47 @@ async def _contest(request: Request) -> Contest:
 async def notice_page(request: Request) -> Response:
     contest = await _contest(request)
     now = clock.now()
-    preview = not embargo.notice_public(contest, now)
-    if preview:
-        permissions.require(await account_queries.organises(current_user(request), contest.id))
+    preview = await _preview(request, contest, now)
     shown = await notice.current(contest)
     current = notice.phase(contest, now, open_cases=await notice.open_cases(contest))
     context = {"contest": contest, "preview": preview, "shown": shown, "phase": current,
                "phase_message": PHASE_MESSAGES[current], "window": embargo.notice_window(contest),
+               "length": notice.length_parts(contest.notice_days),
                "listed": await notice.listed(contest, shown.kind), "outcomes": await notice.outcome_notices(contest)}
     response = render(request, "public/notice.html", context)
     response.headers["Cache-Control"] = "no-store" if preview else "private, no-cache"
     return response
 
 
+async def _preview(request: Request, contest: Contest, now: datetime) -> bool:
+    """False for a public notice; True for its organisers before then; a missing page for anyone else."""
+    if await notice.is_public(contest, now):
+        return False
+    permissions.require(await account_queries.organises(current_user(request), contest.id))
+    return True
+
+
+async def cover(request: Request) -> Response:
+    """The cover of an entry the notice lists, shown beside it; read by whoever may read the notice."""
+    contest = await _contest(request)
+    preview = await _preview(request, contest, clock.now())
+    name = request.path_params["variant"]
+    shown = await notice.current(contest)
+    line = next((e for e in await notice.listed(contest, shown.kind) if e.number == request.path_params["number"]),
+                None)
+    variant = line.cover.variants.get(name) if line and line.cover and name in PUBLIC_VARIANTS else None
+    permissions.require(variant is not None)
+    size, ext = name.split(".")
+    path = upload_store(request).derived_path(line.cover.key, size, ext.upper())  # type: ignore[union-attr]
+    return await media.file_response(request, path, f"image/{ext}", variant.digest,  # type: ignore[union-attr]
+                                     cache="no-store" if preview else "private, no-cache")
+
+
 async def _open_contest(request: Request) -> Contest:
     """The contest while objections are open; a missing page before its notice, a 409 after."""
     contest = await _contest(request)
     now = clock.now()
-    permissions.require(embargo.notice_public(contest, now))
+    permissions.require(await notice.is_public(contest, now))
     if not embargo.objections_open(contest, now):
         raise ObjectionsClosed()
     return contest
@@ -119,6 +148,7 @@ async def objection_submit(request: Request) -> Response:
 
 routes = [
     Route("/c/{slug}/notice", notice_page, name="notice"),
+    Route("/c/{slug}/notice/cover/{number}/{variant}", cover, name="notice_cover"),
     Route("/c/{slug}/notice/objection", objection_form, name="objection_form"),
     Route("/c/{slug}/notice/objection", objection_submit, methods=["POST"], name="objection_submit"),
 ]

@@ -10,7 +10,7 @@ from tortoise.connection import get_connection
 from contest import clock, i18n
 from contest.contests import queries, timeline
 from contest.errors import NotFound
-from contest.results import embargo
+from contest.results import embargo, notice
 from contest.web import media
 from contest.web.auth import safe_next
 from contest.web.templating import render
@@ -42,7 +42,7 @@ async def contest_home(request: Request) -> Response:
         "phase": timeline.current_phase(contest, now),
         "submissions_open": timeline.submissions_open(contest, now),
         "results_public": embargo.results_public(contest, now),
-        "notice_public": embargo.notice_public(contest, now),
+        "notice_public": await notice.is_public(contest, now),
         "vote_enabled": contest.popular_vote_enabled,
     }
     return render(request, "public/contest.html", context)

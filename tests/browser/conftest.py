@@ -59,11 +59,16 @@ class LiveServer:
         self.log_file.close()
 
 
-def start_server(work: Path, *, demo: bool = True, extra_env: dict[str, str] | None = None) -> LiveServer:
-    port = free_port()
+def server_env(work: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:
     env = {**os.environ, "CONTEST_DATA_DIR": str(work / "data"), "CONTEST_UPLOAD_DIR": str(work / "uploads"),
            "CONTEST_DATABASE_URL": f"sqlite://{work / 'data' / 'e2e.sqlite3'}", **(extra_env or {})}
     env.pop("CONTEST_TEST_DATABASE_URL", None)
+    return env
+
+
+def start_server(work: Path, *, demo: bool = True, extra_env: dict[str, str] | None = None) -> LiveServer:
+    port = free_port()
+    env = server_env(work, extra_env)
     log = work / f"server-{port}.log"
     command = [sys.executable, "-m", "contest", "serve", "--port", str(port)] + (["--demo"] if demo else [])
     log_file = log.open("w")

@@ -42,7 +42,7 @@ def test_every_field_problem_is_reported_at_once():
     assert errors_of(config.parse_contest_settings, raw) == {
         "title": "This field is required.",
         "time_zone": "Choose a time zone from the list.",
-        "notice_days": "Enter a whole number.",
+        "notice_days": "Enter the days of public notice from 0 to 60; 0.25 is 6 hours.",
         "popular_vote_share": "Enter a share between 0 and 1, for example 0.2.",
         "max_entries_per_designer": "This number is outside the allowed range.",
     }
@@ -201,3 +201,35 @@ async def test_saving_the_contest_tells_every_worker_its_results_pages_changed(d
     await config.update_contest(contest, settings, by=organiser, now=NOW)
     after = cache_stamp.read_stamps(cache_stamp.stamp_directory())
     assert after.get(contest.id) is not None and after.get(contest.id) != before.get(contest.id)
+
+
+@pytest.mark.parametrize(("raw", "days"), [("0.25", 0.25), ("7", 7.0), ("0", 0.0)])
+def test_a_public_notice_may_be_shorter_than_a_day(raw, days):
+    assert config.parse_contest_settings({**VALID, "notice_days": raw}).notice_days == days
+
+
+@pytest.mark.parametrize("raw", ["-1", "61", "nan", "inf"])
+def test_notice_days_stay_within_sixty(raw):
+    assert errors_of(config.parse_contest_settings, {**VALID, "notice_days": raw}) == {
+        "notice_days": "Enter the days of public notice from 0 to 60; 0.25 is 6 hours."}
+
+
+async def test_moving_the_deadline_before_submitted_entries_asks_first(db):
+    contest, organiser = await make_contest(), await make_user()
+    track = await make_track(contest)
+    for age in (10, 5, 3):
+        await submitted_entry(contest, track, submitted_at=NOW - timedelta(days=age))
+    await submitted_entry(contest, track, state="draft", submitted_at=None)
+    fields = config.parse_contest_settings(VALID).__dict__
+    settings = config.ContestSettings(**{**fields, "notice_starts_at": None, "notice_days": 0, "announce_at": None,
+                                         "submissions_open_at": NOW - timedelta(days=20),
+                                         "submissions_close_at": NOW - timedelta(days=7)})
+    with pytest.raises(config.EntriesAfterDeadline) as caught:
+        await config.update_contest(contest, settings, by=organiser, now=NOW)
+    assert caught.value.params == {"count": 2}
+    assert not await AuditEvent.exists(action="contest.updated")
+    await config.update_contest(contest, settings, by=organiser, now=NOW, confirmed=True)
+    event = await AuditEvent.get(action="contest.updated")
+    assert event.data["entries_made_late"] == 2
+    later = replace(settings, submissions_close_at=NOW - timedelta(days=1))
+    assert "submissions_close_at" in await config.update_contest(contest, later, by=organiser, now=NOW)

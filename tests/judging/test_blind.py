@@ -118,7 +118,7 @@ async def test_a_locked_round_is_shown_read_only(db):
     assert (queue.total, queue.read_only) == (1, True)
 
 
-async def test_order_is_the_judges_own_shuffle_and_progress_counts_complete_entries(db):
+async def test_order_is_the_judges_own_shuffle_and_progress_counts_submitted_entries(db):
     contest = await make_contest()
     track = await make_track(contest)
     round_ = await make_round(contest, secret="shuffle-secret")
@@ -133,10 +133,12 @@ async def test_order_is_the_judges_own_shuffle_and_progress_counts_complete_entr
         for judge in judges:
             await Assignment.create(round=round_, entry=e, judge=judge)
     done = await Assignment.get(round=round_, entry=entries[2], judge=judges[0])
+    unsent = await Assignment.get(round=round_, entry=entries[3], judge=judges[0])
     half = await Assignment.get(round=round_, entry=entries[4], judge=judges[0])
-    for assignment, criteria in ((done, (first, second)), (half, (first,))):
+    for assignment, criteria in ((done, (first, second)), (unsent, (first, second)), (half, (first,))):
         for criterion in criteria:
             await Score.create(assignment=assignment, criterion=criterion, value=5, updated_at=NOW)
+    await Assignment.filter(id=done.id).update(completed_at=NOW)
     orders = []
     for judge in judges:
         queue = await queries.judge_queue(judge, round_, now=NOW)
@@ -147,8 +149,9 @@ async def test_order_is_the_judges_own_shuffle_and_progress_counts_complete_entr
     queue = await queries.judge_queue(judges[0], round_, now=NOW)
     progress = {i.entry.alias: (i.scored, i.complete) for i in queue.items}
     assert progress == {aliases[e.id]: (0, False) for e in entries} | {
-        aliases[entries[2].id]: (2, True), aliases[entries[4].id]: (1, False)}
+        aliases[entries[2].id]: (2, True), aliases[entries[3].id]: (2, False), aliases[entries[4].id]: (1, False)}
     assert (queue.scored, queue.total) == (1, 6)
+    assert await queries.queue_progress(judges[0], round_, now=NOW) == (1, 6)
 
 
 async def test_answers_read_as_the_track_form_labels_them_in_its_order(db):

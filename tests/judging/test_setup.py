@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from contest.accounts.models import ContestRole, ContestRoleKind
+from contest.accounts.models import ContestRole, ContestRoleKind, Invitation
 from contest.audit.models import AuditEvent
 from contest.errors import InvalidInput
 from contest.judging import setup
 from contest.judging.aggregation import Method
-from contest.judging.models import Criterion, JudgeGroup, Panel, PanelMember, Round, RoundKind, Score
+from contest.judging.models import Assignment, Criterion, JudgeGroup, Panel, PanelMember, Round, RoundKind, Score
 from contest.judging.service import RoundLocked
 from tests.factories import NOW, make_contest, make_track, make_user
 from tests.judging.helpers import scoring_setup
@@ -165,3 +165,66 @@ async def test_panels_take_only_the_contests_judges_tracks_and_groups(db):
     assert not await PanelMember.exists() and not await Panel.exists()
     actions = await AuditEvent.filter(action__startswith="panel.").order_by("id").values_list("action", flat=True)
     assert actions == ["panel.created", "panel.member_added", "panel.member_removed", "panel.deleted"]
+
+
+def test_a_round_locked_early_holds_the_calendar_only_until_the_minute_it_was_locked():
+    opens, closes = NOW - timedelta(days=1), NOW + timedelta(days=5)
+    locked = NOW.replace(second=42)
+    assert setup.busy_until(Round(opens_at=opens, closes_at=closes)) == closes
+    assert setup.busy_until(Round(opens_at=opens, closes_at=closes, locked_at=locked)) == locked.replace(second=0)
+    assert setup.busy_until(Round(opens_at=opens, closes_at=closes, locked_at=closes + timedelta(hours=1))) == closes
+
+
+async def test_the_next_round_may_start_the_minute_the_previous_one_was_locked(db):
+    round_, _ = await _scored_round()
+    contest = await round_.contest
+    organiser = await make_user()
+    final = await setup.create_round(contest, _settings_of(round_, name="终评", opens_at=NOW + timedelta(days=3),
+                                                          closes_at=NOW + timedelta(days=12)), by=organiser, now=NOW)
+    starting_now = _settings_of(final, opens_at=NOW.replace(second=0))
+    with pytest.raises(InvalidInput) as caught:
+        await setup.update_round(final, starting_now, by=organiser, now=NOW)
+    assert caught.value.field_errors == {"opens_at": "This window overlaps another round of the contest."}
+    await Round.filter(id=round_.id).update(locked_at=NOW + timedelta(seconds=30))
+    assert await setup.update_round(final, starting_now, by=organiser, now=NOW) == {"opens_at": NOW.replace(second=0)}
+
+
+async def _grouped_contest_judge(*, invited_into: str | None):
+    round_, _ = await _scored_round()
+    contest = await round_.contest
+    experts = await JudgeGroup.create(contest=contest, name="专家", weight=0.7)
+    await JudgeGroup.create(contest=contest, name="工会", weight=0.3)
+    judge = await make_user(email="invited@jury.example.net")
+    await ContestRole.create(contest=contest, user=judge, role=ContestRoleKind.JUDGE)
+    await Invitation.create(contest=contest, email=judge.email, role=ContestRoleKind.JUDGE, token_hash="t" * 64,
+                            judge_group=experts if invited_into else None, expires_at=NOW, used_at=NOW)
+    panel = await Panel.create(round=round_, name="全体评委")
+    return round_, panel, judge, experts
+
+
+async def test_a_judge_is_seated_in_the_group_they_were_invited_into(db):
+    round_, panel, judge, experts = await _grouped_contest_judge(invited_into="experts")
+    member = await setup.add_panel_member(panel, round_, judge_id=judge.id, group_id=None, by=judge, now=NOW)
+    assert member.group_id == experts.id
+    event = await AuditEvent.get(action="panel.member_added")
+    assert event.data == {"panel": panel.id, "judge": judge.id, "group": experts.id, "group_from_invitation": True}
+
+
+async def test_a_judge_without_a_group_is_not_seated_outside_the_weighted_groups(db):
+    round_, panel, judge, experts = await _grouped_contest_judge(invited_into=None)
+    with pytest.raises(InvalidInput) as caught:
+        await setup.add_panel_member(panel, round_, judge_id=judge.id, group_id=None, by=judge, now=NOW)
+    assert list(caught.value.field_errors) == ["group"]
+    assert not await PanelMember.filter(judge_id=judge.id).exists()
+    member = await setup.add_panel_member(panel, round_, judge_id=judge.id, group_id=experts.id, by=judge, now=NOW)
+    assert member.group_id == experts.id
+
+
+async def test_a_criterion_added_after_submissions_reopens_them(db):
+    round_, criterion, judge, entry, assignment = await scoring_setup()
+    await Score.create(assignment=assignment, criterion=criterion, value=7, updated_at=NOW)
+    await Assignment.filter(id=assignment.id).update(completed_at=NOW)
+    spec = setup.parse_criterion({"name": "工艺", "weight": "1", "scale_min": "0", "scale_max": "10"})
+    await setup.add_criterion(round_, spec, by=await make_user(), now=NOW, confirmed=True)
+    assert (await Assignment.get(id=assignment.id)).completed_at is None
+    assert (await AuditEvent.get(action="criterion.added")).data["submissions_reopened"] == 1

@@ -10,6 +10,7 @@ import pytest
 
 from contest.audit.models import AuditEvent
 from contest.contests.models import Contest
+from contest.entries.models import EntryImage
 from contest.errors import InvalidInput, TooManyAttempts
 from contest.judging.models import Round, RoundEntry, RoundKind
 from contest.media.storage import UploadStore
@@ -389,6 +390,47 @@ async def test_a_saved_notice_takes_the_period_from_the_settings(db):
     with pytest.raises(InvalidInput) as caught:
         await notice.save_notice(final.contest, kind="final_results", title="", body_md="", by=organiser, now=NOW)
     assert sorted(caught.value.field_errors) == ["kind", "title"]
+
+
+async def test_the_notice_is_public_from_its_start_only_once_an_organiser_approved_it(db):
+    final, organiser = await confirmed_final()
+    assert not await notice.is_public(final.contest, DURING)
+    await notice.save_notice(final.contest, kind="proposed_winners", title="拟获奖名单公示", body_md="", by=organiser,
+                             now=NOW)
+    assert not await notice.is_public(final.contest, DURING)
+    approved = await notice.save_notice(final.contest, kind="proposed_winners", title="拟获奖名单公示", body_md="正文",
+                                        by=organiser, now=NOW, approve=True)
+    assert (approved.approved_at, approved.approved_by_id) == (NOW, organiser.id)
+    assert [await notice.is_public(final.contest, moment) for moment in (NOTICE_START - timedelta(seconds=1),
+                                                                         NOTICE_START)] == [False, True]
+    edited = await notice.save_notice(final.contest, kind="proposed_winners", title="拟获奖名单公示（更正）",
+                                      body_md="正文", by=organiser, now=DURING)
+    assert edited.approved_at == NOW
+    actions = await AuditEvent.filter(action__startswith="notice.").order_by("id").values_list("action", flat=True)
+    assert actions == ["notice.saved", "notice.approved", "notice.saved"]
+
+
+@pytest.mark.parametrize(("days", "parts", "label"), [
+    (7, (7, 0, 0), "7 天"), (0.25, (0, 6, 0), "6 小时"), (1.5, (1, 12, 0), "1 天 12 小时"), (0.01, (0, 0, 14), "14 分钟")])
+def test_a_notice_shorter_than_a_day_says_its_length_in_hours(days, parts, label):
+    assert (notice.length_parts(days), notice.length_label(days)) == (parts, label)
+
+
+async def test_each_listed_entry_carries_its_cover(db):
+    final, _ = await confirmed_final()
+    first = final.entries[0]
+    thumb = {"width": 320, "height": 240, "bytes": 1000, "sha256": "ab" * 32}
+    keys = []
+    for position in (0, 1):
+        image = await EntryImage.create(entry=first, key=f"cover{position}", position=position, original_format="JPEG",
+                                        width=1200, height=900, size_bytes=1, sha256="0" * 64,
+                                        derivatives={"thumb.jpeg": thumb, "judging.jpeg": thumb})
+        keys.append(image.key)
+    await EntryImage.filter(key=keys[1]).update(is_cover=True)
+    listed = await notice.proposed_winners(final.contest)
+    assert [(line.entry_id, line.cover.key if line.cover else None) for line in listed[:2]] == [
+        (first.id, keys[1]), (final.entries[1].id, None)]
+    assert list(listed[0].cover.variants) == ["thumb.jpeg"]
 
 
 async def test_without_a_notice_period_nothing_can_be_saved(db):

@@ -130,11 +130,12 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("messages_reset", "POST"), ("audit", "GET"), ("audit_csv", "GET"))},
     ("organiser:exports", "GET"): ORGANISER,
     ("public:notice", "GET"): RESULTS,  # the world's contest has no notice period: organisers preview
+    ("public:notice_cover", "GET"): RESULTS,  # the covers of the notice's entries, under the notice's rule
     ("public:objection_form", "GET"): NOBODY,  # objections only while its notice is open
     ("public:objection_submit", "POST"): NOBODY,
     ("designer:results", "GET"): SIGNED_IN,
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
-        ("objections", "GET"), ("notice_save", "POST"), ("objection", "GET"), ("objection_review", "POST"),
+        ("objections", "GET"), ("notice_save", "POST"), ("notice_approve", "POST"), ("objection", "GET"), ("objection_review", "POST"),
         ("objection_decide", "POST"), ("objection_attachment", "GET"))},
     ("organiser:export_originals", "GET"): ORGANISER,
     **{(f"organiser:export_{table}_{fmt}", "GET"): ORGANISER for table in ("entries", "scores", "results")
@@ -172,6 +173,7 @@ async def chunks(data: bytes):
 
 
 IMAGE_PARAMS = {"key", "image_id", "n"}
+IMAGE_ROUTES = {"public:notice_cover"}  # names its image by the entry's number
 
 
 async def build_world(store, *, images: bool) -> World:
@@ -299,7 +301,8 @@ def roles_in_order(row: dict[str, str]) -> list[str]:
 async def test_each_role_gets_what_the_policy_says(client, settings, app, name, method):
     row = POLICY[(name, method)]
     template = next(p for n, m, p in app_routes(app) if (n, m) == (name, method))
-    world = await build_world(app.state.store, images=bool(IMAGE_PARAMS & set(PARAM.findall(template))))
+    images = bool(IMAGE_PARAMS & set(PARAM.findall(template))) or name in IMAGE_ROUTES
+    world = await build_world(app.state.store, images=images)
     for role in roles_in_order(row):
         token = await sign_in(client, settings, world, role)
         answer = await request(client, method, world.path(template, name), token)

@@ -12,7 +12,7 @@ import pytest
 
 from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind
-from contest.results import awards_service
+from contest.results import awards_service, notice
 from contest.results.models import Award, AwardStatus, Objection, ObjectionStatus
 from tests.factories import login_as, make_contest, make_user
 from tests.results.award_builders import final_round
@@ -41,7 +41,8 @@ class Edition:
         return self.final.entries[place - 1].number
 
 
-async def make_edition(*, start: datetime, announce_after: timedelta = timedelta(days=10)) -> Edition:
+async def make_edition(*, start: datetime, announce_after: timedelta = timedelta(days=10),
+                       approved: bool = True) -> Edition:
     final = await final_round(SEVEN, notice_days=7, notice_starts_at=start, announce_at=start + announce_after)
     organiser, other = await make_user(display_name="组委会"), await make_user(display_name="别的组委会")
     await ContestRole.create(contest=final.contest, user=organiser, role=ContestRoleKind.ORGANISER)
@@ -51,6 +52,10 @@ async def make_edition(*, start: datetime, announce_after: timedelta = timedelta
     await awards_service.store_proposal(final.contest, token=awards_service.proposal_token(proposal), by=organiser,
                                         now=before)
     await awards_service.confirm_awards(final.contest, by=organiser, now=before)
+    if approved:
+        shown = await notice.current(final.contest)
+        await notice.save_notice(final.contest, kind=shown.kind.value, title=shown.title, body_md=shown.body_md,
+                                 by=organiser, now=before, approve=True)
     users = {"organiser": organiser, "other_organiser": other, "designer": await make_user(),
              "winner": await final.entries[0].owner}
     return Edition(final, start, users)
@@ -133,6 +138,27 @@ async def test_at_its_start_the_notice_lists_the_proposed_winners_with_a_countdo
     form = await client.get(f"/c/{edition.slug}/notice/objection?entry={edition.number(2)}")
     assert form.status_code == 200
     assert f'<option value="{edition.number(2)}" selected>' in form.text
+
+
+async def test_a_notice_nobody_approved_stays_the_missing_page_after_its_start(client, settings, at):
+    edition = await make_edition(start=clock.now().replace(microsecond=0), approved=False)
+    at(edition.start + timedelta(hours=1))
+    answers = [await client.get(f"/c/{edition.slug}{path}") for path in ("/notice", "/notice/objection", "")]
+    assert [a.status_code for a in answers] == [404, 404, 200]
+    assert f'href="/c/{edition.slug}/notice"' not in answers[2].text
+    token = await sign_in(client, settings, edition, "organiser")
+    preview = await client.get(f"/c/{edition.slug}/notice")
+    assert (preview.status_code, 'class="notice-preview"' in preview.text) == (200, True)
+    page = await client.get(f"/admin/c/{edition.slug}/objections")
+    assert 'class="notice-state flash flash-warning"' in page.text
+    approved = await client.post(f"/admin/c/{edition.slug}/notice/approve", data={
+        "csrf_token": token, "kind": "proposed_winners", "title": "拟获奖名单公示", "body_md": "名单如下。"})
+    assert approved.status_code == 303
+    page = await client.get(f"/admin/c/{edition.slug}/objections")
+    assert 'class="notice-state flash flash-success"' in page.text
+    await sign_in(client, settings, edition, "anonymous")
+    public = await client.get(f"/c/{edition.slug}/notice")
+    assert (public.status_code, "名单如下。" in public.text) == (200, True)
 
 
 # --- filing ------------------------------------------------------------------------------------------

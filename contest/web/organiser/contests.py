@@ -206,8 +206,8 @@ def contest_values(contest: Contest) -> dict[str, str]:
     zone = contest.time_zone
     values = {k: str(getattr(contest, k)) for k in ("title", "title_en", "tagline", "tagline_en", *config.BODIES,
                                                      "organisers_text", "rules_md", "rules_md_en", "time_zone",
-                                                     "notice_days", "max_entries_per_designer",
-                                                     "popular_vote_daily_quota")}
+                                                     "max_entries_per_designer", "popular_vote_daily_quota")}
+    values["notice_days"] = f"{contest.notice_days:g}"
     values.update({k: datetime_local(getattr(contest, k), zone) for k in transfer.CONTEST_MOMENTS})
     values.update({k: "1" if getattr(contest, k) else "" for k in ("is_published", "popular_vote_enabled")})
     values["max_mb_per_designer"] = str(contest.max_bytes_per_designer // 2**20)
@@ -221,7 +221,8 @@ def _tier_values(tier: AwardTier) -> dict[str, str]:
 
 
 async def _settings_page(request: Request, contest: Contest, *, form: str = "", values: dict[str, str] | None = None,
-                         errors: dict[str, str] | None = None, status: int = 200) -> Response:
+                         errors: dict[str, str] | None = None, status: int = 200, confirm: str = "",
+                         confirm_params: dict[str, object] | None = None) -> Response:
     """The settings page; `form` names the form whose `values`/`errors` are shown (the others show stored data)."""
     tracks = await Track.filter(contest_id=contest.id).order_by("position", "id")
     terms = await config.terms_versions(contest)
@@ -232,6 +233,7 @@ async def _settings_page(request: Request, contest: Contest, *, form: str = "", 
         quota_sums[tier.track_id] = quota_sums.get(tier.track_id, 0) + tier.quota
     context = {
         "contest": contest, "form": form, "values": values or {}, "errors": errors or {},
+        "confirm": confirm, "confirm_params": confirm_params or {},
         "settings": values if form == "contest" else contest_values(contest),
         "tracks": tracks, "tiers": [(tier, _tier_values(tier)) for tier in tiers], "submitted": submitted,
         "over_quota": {t.id for t in tracks if quota_sums.get(t.id, 0) > submitted.get(t.id, 0)},
@@ -269,10 +271,14 @@ async def contest_settings_save(request: Request) -> Response:
     values = form_values(await read_form(request), max_length=config.RULES_MAX + 1)
     try:
         settings = config.parse_contest_settings(values)
-        await config.update_contest(contest, settings, by=require_user(request), now=clock.now())
+        await config.update_contest(contest, settings, by=require_user(request), now=clock.now(),
+                                    confirmed=values.get("confirm") == "1")
     except InvalidInput as exc:
         return await _settings_page(request, contest, form="contest", values=values, errors=exc.field_errors,
                                     status=400)
+    except config.EntriesAfterDeadline as exc:
+        return await _settings_page(request, contest, form="contest", values=values, status=409,
+                                    confirm=exc.message, confirm_params=exc.params)
     return _back(request, "organiser:contest_settings", N_("Saved."), slug=contest.slug)
 
 

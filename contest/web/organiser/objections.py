@@ -63,17 +63,28 @@ async def objections_page(request: Request, *, errors: dict[str, str] | None = N
     return render(request, "organiser/objections.html", context, status_code=status)
 
 
-async def notice_save(request: Request) -> Response:
+async def _save_notice(request: Request, *, approve: bool) -> Response:
     contest = await organised_contest(request)
     values = form_values(await read_form(request), max_length=notice.BODY_MAX + 1)
     try:
         await notice.save_notice(contest, kind=values.get("kind", ""), title=values.get("title", ""),
-                                 body_md=values.get("body_md", ""), by=require_user(request), now=clock.now())
+                                 body_md=values.get("body_md", ""), by=require_user(request), now=clock.now(),
+                                 approve=approve)
     except InvalidInput as exc:
         return await objections_page(request, errors=exc.field_errors, values=values, status=400)
     response = redirect_to(request, "organiser:objections", slug=contest.slug)
-    flash(request, response, N_("The notice is saved. It is public from the start of the notice period."))
+    flash(request, response, N_("The notice is approved. It is public from the start of the notice period.")
+          if approve else N_("The notice is saved."))
     return response
+
+
+async def notice_save(request: Request) -> Response:
+    return await _save_notice(request, approve=False)
+
+
+async def notice_approve(request: Request) -> Response:
+    """Save the text shown and approve it: only an approved notice is ever public."""
+    return await _save_notice(request, approve=True)
 
 
 async def _case(request: Request) -> tuple[Contest, Objection]:
@@ -154,6 +165,7 @@ _cases = "/c/{slug}/objections"
 routes = [
     Route(_cases, objections_page, name="objections"),
     Route("/c/{slug}/notice", notice_save, methods=["POST"], name="notice_save"),
+    Route("/c/{slug}/notice/approve", notice_approve, methods=["POST"], name="notice_approve"),
     Route(_cases + "/{objection_id:int}", case_page, name="objection"),
     Route(_cases + "/{objection_id:int}/review", review, methods=["POST"], name="objection_review"),
     Route(_cases + "/{objection_id:int}/decide", decide, methods=["POST"], name="objection_decide"),

@@ -20,22 +20,26 @@ from contest.web.organiser.common import form_values, organised_round, redirect_
 from contest.web.session import require_user
 from contest.web.templating import absolute_url, render
 
-CELL_LABELS = {CellState.COMPLETE: N_("Submitted"), CellState.PARTIAL: N_("Scoring"),
-               CellState.ASSIGNED: N_("Not started"), CellState.CONFLICT: N_("Conflict")}
-CELL_MARKS = {CellState.COMPLETE: "✓", CellState.PARTIAL: "…", CellState.ASSIGNED: "○", CellState.CONFLICT: "✕"}
+CELL_LABELS = {CellState.COMPLETE: N_("Submitted"), CellState.SCORED: N_("Every criterion scored, not submitted"),
+               CellState.PARTIAL: N_("Scoring"), CellState.ASSIGNED: N_("Not started"),
+               CellState.CONFLICT: N_("Conflict")}
+CELL_MARKS = {CellState.COMPLETE: "✓", CellState.SCORED: "◐", CellState.PARTIAL: "…", CellState.ASSIGNED: "○",
+              CellState.CONFLICT: "✕"}
 
 
 async def progress_page(request: Request, *, values: dict[str, str] | None = None,
                         errors: dict[str, str] | None = None, status: int = 200) -> Response:
     contest, round_ = await organised_round(request)
-    matrix = await progress.progress_matrix(round_)
+    now = clock.now()
+    matrix = await progress.progress_matrix(round_, now=now)
     conflicts = await Conflict.filter(contest_id=contest.id, entry_id__in=[e.id for e in matrix.entries]).order_by(
         "-created_at").values("judge__display_name", "entry_id", "source", "reason", "created_at")
     aliases = {e.id: e.alias for e in matrix.entries}
     for row in conflicts:
         row["alias"] = aliases[row["entry_id"]]
     context = {"contest": contest, "round": round_, "matrix": matrix, "labels": CELL_LABELS, "marks": CELL_MARKS,
-               "conflicts": conflicts, "values": values or {}, "errors": errors or {}}
+               "conflicts": conflicts, "values": values or {}, "errors": errors or {},
+               "started": progress.has_started(round_, now)}
     return render(request, "organiser/progress.html", context, status_code=status)
 
 

@@ -251,6 +251,7 @@ async def panel_delete(request: Request) -> Response:
 
 
 async def member_add(request: Request) -> Response:
+    """Seat a judge; with the group left at "their own", the group they were invited into."""
     contest, round_ = await organised_round(request)
     panel = await _panel(request, round_)
     values = form_values(await read_form(request))

@@ -68,11 +68,14 @@ async def test_autosave_saves_and_overwrites_one_row(client, settings, scene):
     assert assignment.comment == "好"
 
 
-async def test_autosave_progress_counts_complete_entries(client, settings, scene):
+async def test_autosave_progress_counts_submitted_entries_as_the_organiser_does(client, settings, scene):
     token = await login_as(client, scene.judge, secret=settings.secret_key)
     data = {f"criterion_{c.id}": "3" for c in scene.criteria}
-    answer = await client.post(f"{score_path(scene)}/scores", data=data,
-                               headers={"x-csrf-token": token, "accept": "application/json"})
+    headers = {"x-csrf-token": token, "accept": "application/json"}
+    answer = await client.post(f"{score_path(scene)}/scores", data=data, headers=headers)
+    assert (answer.json()["scored"], answer.json()["total"]) == (0, 2)
+    await client.post(f"{score_path(scene)}/complete", data={"csrf_token": token})
+    answer = await client.post(f"{score_path(scene)}/scores", data=data, headers=headers)
     assert (answer.json()["scored"], answer.json()["total"]) == (1, 2)
 
 
