@@ -56,7 +56,6 @@ class EntrantProfile(Model):
     school = fields.CharField(max_length=200, default="", db_default="")
     supervisor_name = fields.CharField(max_length=100, default="", db_default="")
     supervisor_email = fields.CharField(max_length=254, default="", db_default="")
-    phone = fields.CharField(max_length=32, default="", db_default="")
 
     class Meta:
         table = "entrant_profile"

@@ -80,7 +80,7 @@ def entry_input(form: FormData, track: Track) -> EntryInput:
         answers=answers, entrant_kind=text(form, "entrant_kind"), entrant_category=text(form, "entrant_category"),
         public_name=text(form, "public_name", max_length=200), organisation=text(form, "organisation", max_length=200),
         school=text(form, "school", max_length=200), supervisor_name=text(form, "supervisor_name", max_length=100),
-        supervisor_email=text(form, "supervisor_email", max_length=254), phone=text(form, "phone", max_length=32),
+        supervisor_email=text(form, "supervisor_email", max_length=254), phone=text(form, "phone", max_length=40),
         members=tuple(members),
     )
 
@@ -105,7 +105,7 @@ async def _entry_page(
 ) -> Response:
     originality, ip_terms = await service.current_terms(entry.contest)
     now = clock.now()
-    phone = (await entrant_profile.profile_of(entry.owner_id)).phone
+    phone = await entrant_profile.phone_of(entry.owner_id)
     context = {
         "entry": entry, "track": entry.track, "contest": entry.contest, "errors": errors or {},
         "values": values or input_from_entry(entry, phone=phone),

@@ -109,6 +109,7 @@ async def test_withdrawing_asks_first_says_it_can_be_undone_and_can_be_undone(pa
     async with page.expect_navigation():
         await page.click("button[value=save]")
     await expect(page.locator(".danger-zone")).to_contain_text("截止前可以恢复")
+    await screenshot(page, "designer-draft-form")
     page.once("dialog", lambda dialog: dialog.dismiss())
     await page.click(".danger-zone button")
     await expect(page.locator(".badge-draft").first).to_be_visible()
@@ -154,6 +155,7 @@ async def test_past_deadlines_read_closed_never_zero_countdowns(page, live_serve
     closed = page.locator("article.entry-card:has-text('匠心校园') .countdown").first
     await expect(closed).to_contain_text("已截止")
     assert "00" not in await closed.inner_text()
+    await screenshot(page, "designer-dashboard-deadlines")
     served = await (await page.request.get(live_server.url("/me/"))).text()
     assert served.count("已截止") >= 1
     open_card = page.locator("article.entry-card:has-text('百年工运」文创设计大赛（2026）')").first

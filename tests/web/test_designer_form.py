@@ -133,8 +133,8 @@ async def test_a_new_entry_is_prefilled_from_the_profile_the_last_entry_saved(cl
         token, action="save", entrant_category="student", school="上海大学", supervisor_name="王老师",
         supervisor_email="wang@shu.edu.cn", phone="13800138000"))
     assert saved.status_code == 303, saved.text
-    profile = await EntrantProfile.get(user_id=user.id)
-    assert (profile.category, profile.school, profile.supervisor_name, profile.phone) == (
+    profile = await EntrantProfile.get(user_id=user.id).prefetch_related("user")
+    assert (profile.category, profile.school, profile.supervisor_name, profile.user.phone) == (
         "student", "上海大学", "王老师", "13800138000")
 
     created = await client.post(f"/me/c/{contest.slug}/new", data={"csrf_token": token, "track": str(track.id)})
