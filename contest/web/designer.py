@@ -183,7 +183,10 @@ def _int(form: FormData, name: str) -> int:
 async def entry_withdraw(request: Request) -> Response:
     user = require_user(request)
     entry = await _own_entry(request, user)
-    await read_form(request)
+    form = await read_form(request)
+    if text(form, "confirm") != "yes":  # the page's checkbox (ticked by the script once confirm() says yes)
+        return await _entry_page(request, entry, errors={"_entry": N_("Tick the box to confirm the withdrawal.")},
+                                 status=400)
     outcome = await edits.withdraw(entry, by=user, now=clock.now())
     response = RedirectResponse(request.url_for("designer:dashboard"), status_code=303)
     flash(request, response, WITHDRAWN[outcome], level="info")

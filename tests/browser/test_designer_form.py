@@ -3,6 +3,8 @@ withdrawing, shows closed contests and entries as closed, and remembers the entr
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from playwright.async_api import expect
 from PIL import Image, ImageDraw
@@ -160,6 +162,15 @@ async def test_past_deadlines_read_closed_never_zero_countdowns(page, live_serve
     assert served.count("已截止") >= 1
     open_card = page.locator("article.entry-card:has-text('百年工运」文创设计大赛（2026）')").first
     await expect(open_card.locator(".countdown-value").first).to_be_visible()
+
+
+async def test_a_countdown_that_runs_out_reads_closed(page, live_server):
+    await log_in(page, live_server)
+    await page.clock.install(time=datetime.now(timezone.utc) + timedelta(days=60))  # past this year's deadline
+    await page.goto(live_server.url("/me/"))
+    open_card = page.locator("article.entry-card:has-text('百年工运」文创设计大赛（2026）')").first
+    await expect(open_card.locator(".countdown")).to_contain_text("已截止")
+    assert await open_card.locator(".countdown-value").count() == 0
 
 
 async def test_the_profile_is_entered_once_and_offered_for_the_next_entry(page, live_server):

@@ -101,7 +101,10 @@ async def test_withdrawing_before_the_deadline_can_be_undone(client, settings):
     user = await make_user()
     entry = await make_entry(contest, track, user, state="submitted", number="C-01-0001")
     token = await login_as(client, user, secret=settings.secret_key)
-    withdrawn = await client.post(f"/me/entries/{entry.id}/withdraw", data={"csrf_token": token})
+    unconfirmed = await client.post(f"/me/entries/{entry.id}/withdraw", data={"csrf_token": token})
+    assert (unconfirmed.status_code, "请勾选确认框后再撤回。" in unconfirmed.text) == (400, True)
+    assert (await Entry.get(id=entry.id)).state == "submitted"
+    withdrawn = await client.post(f"/me/entries/{entry.id}/withdraw", data={"csrf_token": token, "confirm": "yes"})
     assert withdrawn.status_code == 303
     restored = await client.post(f"/me/entries/{entry.id}/reopen", data={"csrf_token": token})
     assert restored.status_code == 303
@@ -118,7 +121,7 @@ async def test_withdrawal_after_the_deadline_once_judging_started_is_refused_for
     token = await login_as(client, user, secret=settings.secret_key)
     page = await client.get(f"/me/entries/{entry.id}")
     assert "评审已经开始，作品不能再撤回" in page.text
-    refused = await client.post(f"/me/entries/{entry.id}/withdraw", data={"csrf_token": token})
+    refused = await client.post(f"/me/entries/{entry.id}/withdraw", data={"csrf_token": token, "confirm": "yes"})
     assert refused.status_code == 409
     assert "评审已经开始，作品不能再撤回" in refused.text
     assert (await Entry.get(id=entry.id)).state == "submitted"
@@ -154,3 +157,30 @@ async def test_saving_after_the_deadline_does_not_claim_the_draft_was_saved(clie
     assert response.status_code == 409
     assert "已保存" not in response.text
     assert "投稿已截止，本次修改未保存。" in response.text
+
+
+async def test_autosave_saves_a_draft_and_answers_json(client, settings):
+    contest, track = await open_contest()
+    user = await make_user()
+    entry = await make_entry(contest, track, user)
+    token = await login_as(client, user, secret=settings.secret_key)
+    headers = {"x-csrf-token": token, "accept": "application/json"}
+    saved = await client.post(f"/me/entries/{entry.id}/autosave", data=form(token, title="半截标题", concept=""),
+                              headers=headers)
+    assert (saved.status_code, saved.json()) == (200, {"saved": True})
+    assert ((await Entry.get(id=entry.id)).title, (await Entry.get(id=entry.id)).concept) == ("半截标题", "")
+    refused = await client.post(f"/me/entries/{entry.id}/autosave", data=form(token, member_name_0="甲"),
+                                headers=headers)
+    assert (refused.status_code, refused.json()["fields"]) == (
+        400, {"members": "只有团队作品可以填写团队成员。请把参赛形式改为“团队”，或清空成员。"})
+
+
+async def test_autosave_leaves_a_submitted_entry_to_the_button(client, settings):
+    contest, track = await open_contest()
+    user = await make_user()
+    entry = await make_entry(contest, track, user, state="submitted", number="C-01-0003")
+    token = await login_as(client, user, secret=settings.secret_key)
+    response = await client.post(f"/me/entries/{entry.id}/autosave", data=form(token, title="自动保存"),
+                                 headers={"x-csrf-token": token, "accept": "application/json"})
+    assert (response.status_code, (await Entry.get(id=entry.id)).title) == (409, "海派剪纸")
+    assert await receipts(user) == 0

@@ -13,7 +13,11 @@
       team.hidden = kind.value !== "team" && !named;
     });
   }
+  // Without the script the form's required checkbox is the confirmation; with it, the dialog is.
   Array.prototype.forEach.call(document.querySelectorAll("form.withdraw-form[data-confirm]"), function (form) {
+    var box = form.querySelector("input[name=confirm]");
+    box.checked = true;
+    box.closest("label").hidden = true;
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
     });
