@@ -101,7 +101,8 @@ def _plain(value: object) -> str:
 
 
 async def _entry_page(
-    request: Request, entry: Entry, *, values: EntryInput | None = None, errors: dict | None = None, status: int = 200
+    request: Request, entry: Entry, *, values: EntryInput | None = None, errors: dict | None = None, status: int = 200,
+    unsaved: bool = False,
 ) -> Response:
     originality, ip_terms = await service.current_terms(entry.contest)
     now = clock.now()
@@ -116,6 +117,7 @@ async def _entry_page(
         "upload_limit_mb": entry_images.max_file_bytes(entry.track) // 2**20,
         "frozen": edits.EditsClosed.message if await edits.frozen(entry, now=now) else "",
         "withdrawal": await edits.withdrawal(entry, now=now), "withdrawal_notes": service.WITHDRAWAL_NOTES,
+        "unsaved": unsaved,  # the values shown are what was typed, and the server does not hold them
     }
     return render(request, "designer/entry_form.html", context, status_code=status)
 
@@ -132,8 +134,10 @@ async def entry_save(request: Request) -> Response:
     form = await read_form(request)
     values = entry_input(form, entry.track)
     now = clock.now()
+    saved = False
     try:
         await edits.save_entry(entry, values, by=user, now=now)
+        saved = True
         if text(form, "action") == "submit":
             outcome = await service.submit_entry(entry, by=user, now=now, originality_id=_int(form, "originality"),
                                                  ip_terms_id=_int(form, "ip_terms"))
@@ -141,9 +145,10 @@ async def entry_save(request: Request) -> Response:
             flash(request, response, SUBMITTED[outcome], number=entry.number)
             return response
     except InvalidInput as exc:
-        return await _entry_page(request, entry, values=values, errors=exc.field_errors, status=400)
+        return await _entry_page(request, entry, values=values, errors=exc.field_errors, status=400, unsaved=not saved)
     except (DeadlinePassed, edits.EditsClosed) as exc:  # keep what was typed on screen: the saved entry is untouched
-        return await _entry_page(request, entry, values=values, errors={"_entry": exc.message}, status=exc.status_code)
+        return await _entry_page(request, entry, values=values, errors={"_entry": exc.message}, status=exc.status_code,
+                                 unsaved=True)
     response = RedirectResponse(request.url_for("designer:entry", entry_id=entry.id), status_code=303)
     flash(request, response, N_("Saved."))
     return response

@@ -157,6 +157,19 @@ async def test_saving_after_the_deadline_does_not_claim_the_draft_was_saved(clie
     assert response.status_code == 409
     assert "已保存" not in response.text
     assert "投稿已截止，本次修改未保存。" in response.text
+    # what was typed stays selectable (not in a disabled fieldset) and the page warns before leaving it
+    assert ('value="截止后"' in response.text, "data-unsaved" in response.text) == (True, True)
+    assert '<fieldset class="entry-fields stack">' in response.text
+
+
+async def test_a_refused_submission_of_a_saved_draft_is_not_marked_unsaved(client, settings):
+    contest, track = await open_contest()
+    user = await make_user()
+    entry = await make_entry(contest, track, user)
+    token = await login_as(client, user, secret=settings.secret_key)
+    response = await client.post(f"/me/entries/{entry.id}", data=form(token, title="已保存的草稿"))
+    assert (response.status_code, "请接受原创声明和知识产权条款。" in response.text) == (400, True)
+    assert ("data-unsaved" in response.text, (await Entry.get(id=entry.id)).title) == (False, "已保存的草稿")
 
 
 async def test_autosave_saves_a_draft_and_answers_json(client, settings):

@@ -5,11 +5,12 @@
 (function () {
   "use strict";
   var form = document.getElementById("entry-form");
-  if (!form || form.querySelector("fieldset.entry-fields[disabled]")) { return; }
+  if (!form || form.querySelector("fieldset.entry-fields[disabled]") || !form.querySelector("#autosave-status")) { return; }
   var DELAY = 1500;
   var url = form.dataset.autosaveUrl;
   var status = document.getElementById("autosave-status");
-  var saved = snapshot();
+  // After a refused save the page shows what was typed, which the server does not hold.
+  var saved = form.hasAttribute("data-unsaved") ? null : snapshot();
   var timer = null;
   var sending = false;
   var leaving = false;
