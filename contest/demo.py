@@ -258,7 +258,8 @@ async def _entry(contest: Contest, track: Track, spec: dict, index: int, owner: 
         contest=contest, track=track, owner=owner, title=spec["titles"][index % len(spec["titles"])],
         concept=f"{spec['titles'][index % len(spec['titles'])]}：以{track.name.removesuffix('赛道')}的方式，"
                 "把百年工运中劳动者的精神与上海的城市记忆带进当代生活。作品兼顾文化内涵与量产可行性。",
-        answers=answers, public_name=owner.display_name, entrant_kind=EntrantKind.INDIVIDUAL)
+        answers=answers, public_name=owner.display_name,
+        entrant_kind=EntrantKind.TEAM if index % 3 == 2 else EntrantKind.INDIVIDUAL)
     pictures = await anyio.to_process.run_sync(demo_art.entry_picture_files, str(_pictures.get()), seed, spec["art"], 2,
                                                PICTURE_SIZE)
     for n, picture in enumerate(pictures):

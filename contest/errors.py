@@ -42,7 +42,7 @@ class Conflict(ContestError):
 
 
 class DeadlinePassed(Conflict):
-    message = N_("The submission deadline has passed; your draft is saved.")
+    message = N_("The submission deadline has passed; nothing was saved.")
 
 
 class InvalidUpload(ContestError):

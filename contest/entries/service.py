@@ -6,18 +6,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from contest.accounts.models import EntrantCategory, EntrantKind, EntrantProfile, User
+from contest.accounts.models import EntrantCategory, EntrantKind, User
 from contest.audit.log import record
 from contest.contests import fields as track_fields
 from contest.contests import timeline
 from contest.contests.models import Contest, IpMode, TermsKind, TermsText, Track
-from contest.entries import declarations
-from contest.entries.models import Entry, EntryImage, TeamMember
+from contest.entries import declarations, profile
+from contest.entries.models import Declaration, Entry, EntryImage, TeamMember
 from contest.entries.states import ALLOWED_TRANSITIONS, EDITABLE_STATES, EntryState
 from contest.errors import Conflict, ContestError, DeadlinePassed, InvalidInput, NotFound
 from contest.i18n import N_
@@ -52,7 +53,13 @@ class EntryInput:
     school: str = ""
     supervisor_name: str = ""
     supervisor_email: str = ""
+    phone: str = ""
     members: tuple[Member, ...] = ()
+
+    def profile_facts(self) -> dict[str, str]:
+        return {"category": self.entrant_category, "organisation": self.organisation, "school": self.school,
+                "supervisor_name": self.supervisor_name, "supervisor_email": self.supervisor_email,
+                "phone": self.phone}
 
 
 class NotYetOpen(ContestError):
@@ -73,8 +80,7 @@ async def create_draft(contest: Contest, track: Track, *, by: User, now: datetim
     require_open(contest, now)
     if track.contest_id != contest.id:
         raise NotFound()
-    # accounts made by an invitation have no profile: they start from the profile's defaults
-    profile = await EntrantProfile.get_or_none(user_id=by.id) or EntrantProfile(user_id=by.id)
+    known = await profile.profile_of(by.id)
     async with in_transaction():
         await User.filter(id=by.id).select_for_update().first()
         count = await Entry.filter(owner_id=by.id, contest_id=contest.id).exclude(
@@ -82,8 +88,9 @@ async def create_draft(contest: Contest, track: Track, *, by: User, now: datetim
         if count >= contest.max_entries_per_designer:
             raise QuotaExceeded()
         entry = await Entry.create(
-            contest=contest, track=track, owner=by, entrant_kind=profile.kind, entrant_category=profile.category,
-            organisation=profile.organisation, school=profile.school, public_name=by.display_name,
+            contest=contest, track=track, owner=by, entrant_kind=known.kind, entrant_category=known.category,
+            organisation=known.organisation, school=known.school, supervisor_name=known.supervisor_name,
+            supervisor_email=known.supervisor_email, public_name=by.display_name,
         )
         await record("entry.created", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=contest.id)
     return entry
@@ -101,6 +108,8 @@ def _check_input(values: EntryInput, fields: list[Any]) -> tuple[dict[str, Any],
         errors["entrant_category"] = N_("Choose one of the options.")
     if len(values.members) > MAX_TEAM_MEMBERS:
         errors["members"] = N_("At most 8 team members.")
+    elif values.members and values.entrant_kind != EntrantKind.TEAM:
+        errors["members"] = N_("Only team entries have team members: choose 'Team', or clear the members.")
     return answers, errors
 
 
@@ -120,6 +129,7 @@ async def update_entry(entry: Entry, values: EntryInput, *, by: User, now: datet
         problems = submission_problems(entry, fields, list(entry.images), declared=True, members=values.members)
         if problems:
             raise InvalidInput({"_entry": problems[0]})
+    await profile.remember(entry.owner_id, values.profile_facts())
     if _facts(entry, values.members) == before:
         return False
     async with in_transaction():
@@ -197,32 +207,52 @@ DEFAULT_TERMS = {
 }
 
 
+class Submission(StrEnum):
+    FIRST = "first"
+    AGAIN = "again"  # a submitted entry changed by this request's save
+    UNCHANGED = "unchanged"  # submitted again as it was: only the terms accepted now are recorded
+
+
 async def submit_entry(
     entry: Entry, *, by: User, originality_id: int, ip_terms_id: int, now: datetime
-) -> Entry:
+) -> Submission:
     """Submit: checks completeness and the deadline, records the accepted terms versions with each
     file's SHA-256, gives an entry number at the first submission, and queues a receipt. Submitting a
-    submitted entry again records the terms accepted now (its first submission time is kept)."""
+    submitted entry again records the terms accepted now, with a receipt (its first submission time is
+    kept), and tells whether the save in the same request changed it."""
     require_open(entry.contest, now)
     originality, ip_terms = await current_terms(entry.contest)
     declared = (originality_id, ip_terms_id) == (originality.id, ip_terms.id)
     problems = submission_problems(entry, list(entry.track.fields_), list(entry.images), declared=declared)
     if problems:
         raise InvalidInput({"_entry": problems[0]})
+    if entry.state == EntryState.SUBMITTED:
+        return await _submit_again(entry, by=by, terms=(originality.id, ip_terms.id), now=now)
+    await _submit_first(entry, by=by, terms=(originality.id, ip_terms.id), now=now)
+    return Submission.FIRST
+
+
+async def _submit_again(entry: Entry, *, by: User, terms: tuple[int, int], now: datetime) -> Submission:
+    latest = await Declaration.filter(entry_id=entry.id).order_by("-accepted_at", "-id").first()
+    changed = latest is not None and latest.accepted_at == now  # the save just before, in this request, declared it
+    async with in_transaction():
+        await declarations.declare(entry, by=by, originality_id=terms[0], ip_terms_id=terms[1], now=now)
+    return Submission.AGAIN if changed else Submission.UNCHANGED
+
+
+async def _submit_first(entry: Entry, *, by: User, terms: tuple[int, int], now: datetime) -> None:
     for attempt in range(5):
         try:
             async with in_transaction():
                 if entry.number is None:
                     entry.number = await _next_number(entry, attempt)
-                if entry.state != EntryState.SUBMITTED:
-                    await set_entry_state(entry, EntryState.SUBMITTED, by=by, now=now)
-                await declarations.declare(entry, by=by, originality_id=originality.id, ip_terms_id=ip_terms.id, now=now)
+                await set_entry_state(entry, EntryState.SUBMITTED, by=by, now=now)
+                await declarations.declare(entry, by=by, originality_id=terms[0], ip_terms_id=terms[1], now=now)
             break
         except IntegrityError:
             entry.number = None
             if attempt == 4:
                 raise
-    return entry
 
 
 async def _next_number(entry: Entry, attempt: int) -> str:
@@ -230,9 +260,46 @@ async def _next_number(entry: Entry, attempt: int) -> str:
     return f"{entry.contest.slug.upper()}-{entry.track.position:02d}-{taken + 1 + attempt:04d}"
 
 
-async def withdraw_entry(entry: Entry, *, by: User, now: datetime) -> Entry:
+class Withdrawal(StrEnum):
+    UNDOABLE = "undoable"  # before the deadline: it can be restored as a draft
+    FINAL = "final"  # after the deadline: it cannot be restored
+    REFUSED = "refused"  # final, and judging has started: only an organiser may withdraw it
+
+
+class WithdrawalRefused(Conflict):
+    message = N_("The deadline has passed and judging has started, so the entry can no longer be withdrawn; "
+                 "please contact the organisers.")
+
+
+WITHDRAWAL_NOTES = {
+    Withdrawal.UNDOABLE: N_("If you withdraw it, you can restore it as a draft until the deadline."),
+    Withdrawal.FINAL: N_("The deadline has passed: a withdrawal cannot be undone."),
+    Withdrawal.REFUSED: WithdrawalRefused.message,
+}
+
+
+def withdrawal(entry: Entry, *, judging_started: bool, now: datetime) -> Withdrawal:
+    """Pure: what withdrawing the entry now would mean for its designer."""
+    if timeline.submissions_open(entry.contest, now):
+        return Withdrawal.UNDOABLE
+    return Withdrawal.REFUSED if judging_started else Withdrawal.FINAL
+
+
+async def withdraw_entry(entry: Entry, *, by: User, judging_started: bool, by_organiser: bool = False,
+                         now: datetime) -> Withdrawal:
+    """Withdraw; refused to the designer once it cannot be undone and judging has started."""
+    outcome = withdrawal(entry, judging_started=judging_started, now=now)
+    if outcome == Withdrawal.REFUSED and not by_organiser:
+        raise WithdrawalRefused()
     await set_entry_state(entry, EntryState.WITHDRAWN, by=by, now=now)
-    return entry
+    return outcome
+
+
+def closed_reason(contest: Contest, now: datetime) -> str:
+    """Why no entry can be started now, as a msgid; empty while submissions are open."""
+    if contest.submissions_open_at is None or now < contest.submissions_open_at:
+        return NotYetOpen.message
+    return "" if timeline.submissions_open(contest, now) else N_("Submissions to this contest are closed.")
 
 
 async def reopen_entry(entry: Entry, *, by: User, now: datetime) -> Entry:

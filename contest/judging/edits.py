@@ -57,6 +57,20 @@ async def _check_due(entry: Entry, now: datetime) -> bool:
     return bool(rounds) or entry.leak_status != LeakStatus.UNCHECKED or entry.state in JUDGEABLE_STATES
 
 
+async def judging_started(contest_id: int, *, now: datetime) -> bool:
+    """A round of the contest has opened (locked or not): judges may have read its entries."""
+    return await Round.filter(contest_id=contest_id, opens_at__lte=now).exists()
+
+
+async def withdrawal(entry: Entry, *, now: datetime) -> service.Withdrawal:
+    return service.withdrawal(entry, judging_started=await judging_started(entry.contest_id, now=now), now=now)
+
+
+async def withdraw(entry: Entry, *, by: User, by_organiser: bool = False, now: datetime) -> service.Withdrawal:
+    started = await judging_started(entry.contest_id, now=now)
+    return await service.withdraw_entry(entry, by=by, judging_started=started, by_organiser=by_organiser, now=now)
+
+
 async def save_entry(entry: Entry, values: EntryInput, *, by: User, now: datetime) -> None:
     """The designer's form: saved and, when it changed anything, checked in the same transaction."""
     due = await _check_due(entry, now)

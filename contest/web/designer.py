@@ -7,16 +7,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from contest import clock, permissions
+from contest import clock, i18n, permissions
 from contest.accounts.models import User
 from contest.contests import queries as contest_queries
 from contest.contests import timeline
 from contest.contests.models import Track
 from contest.entries import images as entry_images
 from contest.entries import declarations, queries, service
+from contest.entries import profile as entrant_profile
 from contest.entries.models import Entry
+from contest.entries.states import EntryState
 from contest.entries.service import EntryInput, Member
-from contest.errors import ContestError, DeadlinePassed, InvalidInput, InvalidUpload, NotFound
+from contest.errors import Conflict, ContestError, DeadlinePassed, InvalidInput, InvalidUpload, NotFound
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import edits
@@ -26,7 +28,7 @@ from contest.web.flash import flash
 from contest.web.limits import body_limit
 from contest.web.forms import read_form, text
 from contest.web.session import require_user
-from contest.web.templating import render, render_fragment
+from contest.web.templating import render, render_fragment, request_locale
 from contest.web.uploads import UPLOAD_BODY_LIMIT, declared_length, upload_chunks, upload_store
 
 STATE_LABELS = {"draft": N_("Draft"), "submitted": N_("Submitted"), "withdrawn": N_("Withdrawn")}
@@ -53,8 +55,10 @@ async def new_entry(request: Request) -> Response:
     contest = await contest_queries.contest_by_slug(request.path_params["slug"])
     permissions.require(contest is not None)
     tracks = await contest_queries.tracks_with_fields(contest)  # type: ignore[arg-type]
-    if request.method == "GET":
-        return render(request, "designer/new_entry.html", {"contest": contest, "tracks": tracks})
+    closed = service.closed_reason(contest, clock.now())  # type: ignore[arg-type]
+    if request.method == "GET" or closed:
+        context = {"contest": contest, "tracks": tracks, "closed": closed}
+        return render(request, "designer/new_entry.html", context, status_code=409 if request.method == "POST" else 200)
     form = await read_form(request)
     track = next((t for t in tracks if str(t.id) == text(form, "track")), None)
     if track is None:
@@ -77,18 +81,19 @@ def entry_input(form: FormData, track: Track) -> EntryInput:
         answers=answers, entrant_kind=text(form, "entrant_kind"), entrant_category=text(form, "entrant_category"),
         public_name=text(form, "public_name", max_length=200), organisation=text(form, "organisation", max_length=200),
         school=text(form, "school", max_length=200), supervisor_name=text(form, "supervisor_name", max_length=100),
-        supervisor_email=text(form, "supervisor_email", max_length=254), members=tuple(members),
+        supervisor_email=text(form, "supervisor_email", max_length=254), phone=text(form, "phone", max_length=40),
+        members=tuple(members),
     )
 
 
-def input_from_entry(entry: Entry) -> EntryInput:
+def input_from_entry(entry: Entry, *, phone: str) -> EntryInput:
     answers = {key: [str(v) for v in value] if isinstance(value, list) else [_plain(value)]
                for key, value in entry.answers.items()}
     return EntryInput(
         title=entry.title, concept=entry.concept, answers=answers, entrant_kind=entry.entrant_kind,
         entrant_category=entry.entrant_category, public_name=entry.public_name, organisation=entry.organisation,
         school=entry.school, supervisor_name=entry.supervisor_name, supervisor_email=entry.supervisor_email,
-        members=tuple(Member(m.name, m.role, m.organisation) for m in entry.members),
+        phone=phone, members=tuple(Member(m.name, m.role, m.organisation) for m in entry.members),
     )
 
 
@@ -97,13 +102,15 @@ def _plain(value: object) -> str:
 
 
 async def _entry_page(
-    request: Request, entry: Entry, *, values: EntryInput | None = None, errors: dict | None = None, status: int = 200
+    request: Request, entry: Entry, *, values: EntryInput | None = None, errors: dict | None = None, status: int = 200,
+    unsaved: bool = False,
 ) -> Response:
     originality, ip_terms = await service.current_terms(entry.contest)
     now = clock.now()
+    phone = await entrant_profile.phone_of(entry.owner_id)
     context = {
         "entry": entry, "track": entry.track, "contest": entry.contest, "errors": errors or {},
-        "values": values or input_from_entry(entry),
+        "values": values or input_from_entry(entry, phone=phone),
         "images": list(entry.images), "members": list(entry.members), "originality": originality,
         "ip_terms": ip_terms, "kinds": KIND_LABELS, "categories": CATEGORY_LABELS, "states": STATE_LABELS,
         "problems": service.submission_problems(entry, list(entry.track.fields_), list(entry.images), declared=True),
@@ -111,6 +118,8 @@ async def _entry_page(
         "upload_limit_mb": entry_images.max_file_bytes(entry.track) // 2**20,
         "too_large": entry_images.FileTooLarge.message,
         "frozen": edits.EditsClosed.message if await edits.frozen(entry, now=now) else "",
+        "withdrawal": await edits.withdrawal(entry, now=now), "withdrawal_notes": service.WITHDRAWAL_NOTES,
+        "unsaved": unsaved,  # the values shown are what was typed, and the server does not hold them
     }
     return render(request, "designer/entry_form.html", context, status_code=status)
 
@@ -127,21 +136,51 @@ async def entry_save(request: Request) -> Response:
     form = await read_form(request)
     values = entry_input(form, entry.track)
     now = clock.now()
+    saved = False
     try:
         await edits.save_entry(entry, values, by=user, now=now)
+        saved = True
         if text(form, "action") == "submit":
-            await service.submit_entry(entry, by=user, now=now, originality_id=_int(form, "originality"),
-                                       ip_terms_id=_int(form, "ip_terms"))
+            outcome = await service.submit_entry(entry, by=user, now=now, originality_id=_int(form, "originality"),
+                                                 ip_terms_id=_int(form, "ip_terms"))
             response = RedirectResponse(request.url_for("designer:receipt", entry_id=entry.id), status_code=303)
-            flash(request, response, N_("Entry submitted. Your entry number is {number}."), number=entry.number)
+            flash(request, response, SUBMITTED[outcome], number=entry.number)
             return response
     except InvalidInput as exc:
-        return await _entry_page(request, entry, values=values, errors=exc.field_errors, status=400)
+        return await _entry_page(request, entry, values=values, errors=exc.field_errors, status=400, unsaved=not saved)
     except (DeadlinePassed, edits.EditsClosed) as exc:  # keep what was typed on screen: the saved entry is untouched
-        return await _entry_page(request, entry, values=values, errors={"_entry": exc.message}, status=exc.status_code)
+        return await _entry_page(request, entry, values=values, errors={"_entry": exc.message}, status=exc.status_code,
+                                 unsaved=True)
     response = RedirectResponse(request.url_for("designer:entry", entry_id=entry.id), status_code=303)
     flash(request, response, N_("Saved."))
     return response
+
+
+SUBMITTED = {
+    service.Submission.FIRST: N_("Entry submitted. Your entry number is {number}."),
+    service.Submission.AGAIN: N_(
+        "Your changes were saved and submitted again; a new receipt was sent to your e-mail."),
+    service.Submission.UNCHANGED: N_(
+        "Nothing had changed, so the entry stays submitted as it was; the terms you accepted now are recorded on a "
+        "new receipt."),
+}
+
+
+async def entry_autosave(request: Request) -> Response:
+    """The draft's autosave from the page's script: the same save as the form, answered in JSON. Only
+    drafts: each change to a submitted entry is declared again with a receipt, so it waits for the button."""
+    user = require_user(request)
+    entry = await _own_entry(request, user)
+    form = await read_form(request)
+    if entry.state != EntryState.DRAFT:
+        raise Conflict()
+    try:
+        await edits.save_entry(entry, entry_input(form, entry.track), by=user, now=clock.now())
+    except InvalidInput as exc:
+        fields = {name: i18n.translate(request_locale(request), msgid) for name, msgid in exc.field_errors.items()}
+        return JSONResponse({"error": fields.get("_entry") or next(iter(fields.values()), ""), "fields": fields},
+                            status_code=400)
+    return JSONResponse({"saved": True})
 
 
 def _int(form: FormData, name: str) -> int:
@@ -151,11 +190,20 @@ def _int(form: FormData, name: str) -> int:
 async def entry_withdraw(request: Request) -> Response:
     user = require_user(request)
     entry = await _own_entry(request, user)
-    await read_form(request)
-    await service.withdraw_entry(entry, by=user, now=clock.now())
+    form = await read_form(request)
+    if text(form, "confirm") != "yes":  # the page's checkbox (ticked by the script once confirm() says yes)
+        return await _entry_page(request, entry, errors={"_entry": N_("Tick the box to confirm the withdrawal.")},
+                                 status=400)
+    outcome = await edits.withdraw(entry, by=user, now=clock.now())
     response = RedirectResponse(request.url_for("designer:dashboard"), status_code=303)
-    flash(request, response, N_("The entry was withdrawn. You can reopen it before the deadline."), level="info")
+    flash(request, response, WITHDRAWN[outcome], level="info")
     return response
+
+
+WITHDRAWN = {
+    service.Withdrawal.UNDOABLE: N_("The entry was withdrawn. You can reopen it before the deadline."),
+    service.Withdrawal.FINAL: N_("The entry was withdrawn. The deadline has passed, so it cannot be restored."),
+}
 
 
 async def entry_reopen(request: Request) -> Response:
@@ -259,6 +307,7 @@ routes = [
     Route("/c/{slug}/new", new_entry, methods=["GET", "POST"], name="new_entry"),
     Route("/entries/{entry_id:int}", entry, name="entry"),
     Route("/entries/{entry_id:int}", entry_save, methods=["POST"], name="entry_save"),
+    Route("/entries/{entry_id:int}/autosave", entry_autosave, methods=["POST"], name="entry_autosave"),
     Route("/entries/{entry_id:int}/withdraw", entry_withdraw, methods=["POST"], name="entry_withdraw"),
     Route("/entries/{entry_id:int}/reopen", entry_reopen, methods=["POST"], name="entry_reopen"),
     Route("/entries/{entry_id:int}/receipt", receipt, name="receipt"),

@@ -75,7 +75,7 @@ async def test_update_parses_answers_by_field_kind(db):
     user = await make_user()
     entry = await fresh(await service.create_draft(contest, track, by=user, now=NOW))
     values = complete_input(answers={"character_name": ["小工"], "materials": ["wood", "paper", "wood"], "height_cm": ["12.5"]},
-                            members=(Member("甲", "主创"), Member("乙")))
+                            entrant_kind="team", members=(Member("甲", "主创"), Member("乙")))
     await service.update_entry(entry, values, by=user, now=NOW)
     saved = await fresh(entry)
     assert saved.answers == {"character_name": "小工", "materials": ["wood", "paper"], "height_cm": 12.5}
@@ -157,7 +157,7 @@ async def test_numbers_are_sequential_per_contest_and_kept_on_resubmission(db):
         numbers.append((await Entry.get(id=entry.id)).number)
     assert [n[-4:] for n in numbers] == ["0001", "0002"]
     first = await fresh(await Entry.get(number=numbers[0]))
-    await service.withdraw_entry(first, by=user, now=NOW)
+    await service.withdraw_entry(first, by=user, judging_started=False, now=NOW)
     await service.reopen_entry(first, by=user, now=NOW)
     await submit(await fresh(first), user)
     assert (await Entry.get(id=first.id)).number == numbers[0]
@@ -167,9 +167,9 @@ async def test_state_transitions_follow_the_table(db):
     contest, track = await setup_track()
     user = await make_user()
     entry = await fresh(await service.create_draft(contest, track, by=user, now=NOW))
-    await service.withdraw_entry(entry, by=user, now=NOW)
+    await service.withdraw_entry(entry, by=user, judging_started=False, now=NOW)
     with pytest.raises(Conflict):
-        await service.withdraw_entry(entry, by=user, now=NOW)
+        await service.withdraw_entry(entry, by=user, judging_started=False, now=NOW)
     with pytest.raises(Conflict):
         await service.update_entry(await fresh(entry), complete_input(), by=user, now=NOW)
     actions = await AuditEvent.filter(subject=f"entry:{entry.id}").order_by("seq").values_list("action", flat=True)
@@ -185,3 +185,40 @@ async def test_a_submitted_entry_cannot_be_edited_into_an_incomplete_one(db):
     with pytest.raises(InvalidInput):
         await service.update_entry(await fresh(entry), complete_input(title=""), by=user, now=NOW)
     assert (await Entry.get(id=entry.id)).title == "百年工运拼图盒"
+
+
+async def test_withdrawal_is_undoable_before_the_deadline_final_after_and_refused_once_judging_started(db):
+    contest, track = await setup_track()
+    user = await make_user()
+    entry = await fresh(await service.create_draft(contest, track, by=user, now=NOW))
+    after = contest.submissions_close_at
+    outcomes = [service.withdrawal(entry, judging_started=started, now=now)
+                for now, started in ((NOW, True), (after, False), (after, True))]
+    assert outcomes == [service.Withdrawal.UNDOABLE, service.Withdrawal.FINAL, service.Withdrawal.REFUSED]
+    with pytest.raises(service.WithdrawalRefused):
+        await service.withdraw_entry(entry, by=user, judging_started=True, now=after)
+    assert (await Entry.get(id=entry.id)).state == "draft"
+
+
+async def test_an_organiser_may_withdraw_once_judging_started(db):
+    contest, track = await setup_track()
+    user, organiser = await make_user(), await make_user(is_staff=True)
+    entry = await fresh(await service.create_draft(contest, track, by=user, now=NOW))
+    outcome = await service.withdraw_entry(entry, by=organiser, judging_started=True, by_organiser=True,
+                                           now=contest.submissions_close_at)
+    assert (outcome, (await Entry.get(id=entry.id)).state) == (service.Withdrawal.REFUSED, "withdrawn")
+
+
+async def test_submitting_a_submitted_entry_again_tells_whether_this_save_changed_it(db):
+    contest, track = await setup_track()
+    user = await make_user()
+    entry = await fresh(await service.create_draft(contest, track, by=user, now=NOW))
+    await service.update_entry(entry, complete_input(), by=user, now=NOW)
+    assert await submit(await fresh(entry), user) == service.Submission.FIRST
+    later = NOW + timedelta(minutes=5)
+    changed = await fresh(entry)
+    await service.update_entry(changed, complete_input(concept="改写的说明"), by=user, now=later)
+    assert await submit(changed, user, now=later) == service.Submission.AGAIN
+    assert await submit(await fresh(entry), user, now=later + timedelta(minutes=1)) == service.Submission.UNCHANGED
+    receipts = await OutboxMessage.filter(to_email=user.email, kind="receipt").count()
+    assert (receipts, await Declaration.filter(entry_id=entry.id).count()) == (3, 3)

@@ -81,7 +81,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("designer:new_entry", "GET"): SIGNED_IN,
     ("designer:new_entry", "POST"): SIGNED_IN,
     **{(f"designer:{name}", method): OWNER for name, method in (
-        ("entry", "GET"), ("entry_save", "POST"), ("entry_withdraw", "POST"), ("entry_reopen", "POST"),
+        ("entry", "GET"), ("entry_save", "POST"), ("entry_autosave", "POST"), ("entry_withdraw", "POST"),
+        ("entry_reopen", "POST"),
         ("receipt", "GET"), ("image_upload", "POST"), ("image_upload_form", "POST"), ("image_order", "POST"),
         ("image_action", "POST"))},
     ("judge:rounds", "GET"): SIGNED_IN,

@@ -97,7 +97,7 @@ async def test_saving_after_the_deadline_keeps_the_draft_and_shows_what_was_type
         "csrf_token": token, "title": "截止后才写好的标题", "concept": "新的设计说明", "action": "save",
         "entrant_kind": "individual", "entrant_category": "worker"})
     assert response.status_code == 409
-    assert "投稿已截止；您的草稿已保存。" in response.text
+    assert "投稿已截止，本次修改未保存。" in response.text
     assert 'value="截止后才写好的标题"' in response.text
     saved = await Entry.get(id=entry.id)
     assert (saved.title, saved.state) == ("已保存的标题", "draft")
