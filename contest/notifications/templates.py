@@ -100,7 +100,7 @@ def samples_for(title: str, title_en: str, zone: str) -> dict[str, Value]:
 
 
 RECEIPT = Wording(
-    subject_zh="【{contest}】作品已提交",
+    subject_zh="【{contest}】作品已提交：{entry_number}",
     body_zh="{name}，您好：\n\n您的作品已提交。\n作品编号：{entry_number}\n作品名称：{entry_title}\n"
     "提交时间：{submitted_at}\n文件：\n{files}",
     subject_en="Entry received: {entry_number}",
