@@ -10,7 +10,7 @@ from typing import Any
 
 import jinja2
 import nh3
-from babel.dates import format_datetime
+from babel.dates import format_datetime, get_timezone_name
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from starlette.datastructures import URL
@@ -45,6 +45,23 @@ def format_moment(moment: datetime | None, zone: str, fmt: str = "medium", *, lo
         return ""
     babel_locale = "zh_Hans_CN" if locale == "zh_CN" else locale
     return format_datetime(moment, fmt, tzinfo=zone, locale=babel_locale)
+
+
+# Zones as people name them; any other zone falls back to Babel's name for it.
+ZONE_NAMES = {"Asia/Shanghai": i18n.N_("Beijing time"), "Asia/Hong_Kong": i18n.N_("Hong Kong time"),
+              "Asia/Taipei": i18n.N_("Taipei time"), "UTC": i18n.N_("UTC")}
+WALL_TIME_PATTERNS = {"zh_CN": ("y年M月d日 HH:mm", "{time}（{zone}）"), "en": ("d MMM y, HH:mm", "{time} ({zone})")}
+
+
+def wall_time(moment: datetime | None, zone: str, *, locale: str) -> str:
+    """The moment on the contest's wall clock, to the minute, with the zone's everyday name:
+    "2026年2月9日 10:54（北京时间）"."""
+    if moment is None:
+        return ""
+    pattern, template = WALL_TIME_PATTERNS.get(locale, WALL_TIME_PATTERNS["en"])
+    babel_locale = "zh_Hans_CN" if locale == "zh_CN" else locale
+    name = i18n.translate(locale, ZONE_NAMES[zone]) if zone in ZONE_NAMES else get_timezone_name(zone, locale=babel_locale)
+    return template.format(time=format_datetime(moment, pattern, tzinfo=zone, locale=babel_locale), zone=name)
 
 
 def datetime_local(moment: datetime | None, zone: str) -> str:
@@ -100,6 +117,7 @@ def _environment(directory: Path, locale: str, *, auto_reload: bool) -> jinja2.E
     env.filters["markdown"] = render_markdown
     env.filters["moment"] = partial(format_moment, locale=locale)
     env.filters["datetime_local"] = datetime_local
+    env.filters["wall_time"] = partial(wall_time, locale=locale)
     env.filters["iso"] = lambda moment: moment.isoformat() if moment else ""
     env.globals["localized"] = partial(localized, locale=locale)
     env.globals["locale"] = locale
