@@ -108,7 +108,11 @@ async def authenticate(email: str, password: str, *, ip: str, now: datetime, loc
     await throttle.forget(counted, keys=[limits[0].key])
     user.last_login_at = now
     user.locale = locale or user.locale
-    await user.save(update_fields=["last_login_at", "locale"])
+    fields = ["last_login_at", "locale"]
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = await passwords.hash_password(password)
+        fields.append("password_hash")
+    await user.save(update_fields=fields)
     return user
 
 

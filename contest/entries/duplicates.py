@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import anyio
+from tortoise.transactions import in_transaction
 
 from contest.accounts.models import User
 from contest.audit.log import record
 from contest.columns import fits
 from contest.contests.models import Contest
 from contest.entries.images import ABSOLUTE_MAX_FILE, REFUSALS, ImageRefused
-from contest.entries.models import EntryImage, ReferenceImage
+from contest.entries.models import DuplicateDismissal, EntryImage, ReferenceImage
 from contest.entries.states import EntryState
-from contest.errors import ContentTooLarge, InvalidUpload
+from contest.errors import ContentTooLarge, InvalidInput, InvalidUpload, NotFound
+from contest.i18n import N_
 from contest.media import similarity
 from contest.media.pipeline import process_image_async
 from contest.media.sniffing import InvalidImage
@@ -44,7 +46,69 @@ async def _entry_images(contest: Contest) -> list[tuple[ImageRef, str]]:
             for r in rows if r["phash"]]
 
 
+NOTE_MAX = 2000
+
+
+@dataclass(frozen=True)
+class DismissedPair:
+    pair: DuplicatePair
+    note: str
+    by: str  # the organiser's display name ("" when the account is gone)
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DuplicateReview:
+    open: list[DuplicatePair]  # still to look at
+    dismissed: list[DismissedPair]  # an organiser said "not a duplicate", newest first
+
+
+def pair_key(left: str, right: str) -> tuple[str, str]:
+    """The two image keys in the order a dismissal stores them."""
+    return (left, right) if left <= right else (right, left)
+
+
 async def near_duplicates(contest: Contest) -> list[DuplicatePair]:
+    """The pairs still to look at (`duplicate_review(contest).open`)."""
+    return (await duplicate_review(contest)).open
+
+
+async def duplicate_review(contest: Contest) -> DuplicateReview:
+    """The flagged pairs, split into those still open and those an organiser dismissed with a note."""
+    pairs = await _flagged_pairs(contest)
+    rows = await DuplicateDismissal.filter(contest_id=contest.id).order_by("-created_at", "-id").values(
+        "key_a", "key_b", "note", "created_at", "dismissed_by__display_name")
+    decisions = {(r["key_a"], r["key_b"]): r for r in rows}
+    dismissed = [(decisions[key], pair) for pair in pairs if (key := pair_key(pair.left.key, pair.right.key)) in decisions]
+    dismissed.sort(key=lambda item: item[0]["created_at"], reverse=True)
+    return DuplicateReview(
+        open=[p for p in pairs if pair_key(p.left.key, p.right.key) not in decisions],
+        dismissed=[DismissedPair(pair, row["note"], row["dismissed_by__display_name"] or "", row["created_at"])
+                   for row, pair in dismissed],
+    )
+
+
+async def dismiss_pair(contest: Contest, left: str, right: str, *, note: str, by: User, now: datetime) -> None:
+    """Record that the flagged pair (left, right) is not a duplicate. The note is required; NotFound when
+    the two images are not a pair flagged in this contest. Audited."""
+    text = note.strip()
+    if not text:
+        raise InvalidInput({"note": N_("Say why these images are not a duplicate.")})
+    if len(text) > NOTE_MAX:
+        raise InvalidInput({"note": N_("Too long for this field.")})
+    key = pair_key(left, right)
+    if key not in {pair_key(p.left.key, p.right.key) for p in await _flagged_pairs(contest)}:
+        raise NotFound()
+    async with in_transaction():
+        dismissal, created = await DuplicateDismissal.get_or_create(
+            contest_id=contest.id, key_a=key[0], key_b=key[1], defaults={"note": text, "dismissed_by_id": by.id})
+        if not created:
+            await DuplicateDismissal.filter(id=dismissal.id).update(note=text, dismissed_by_id=by.id)
+        await record("duplicate.dismissed", subject=f"duplicate:{dismissal.id}", now=now, actor=by,
+                     contest_id=contest.id, data={"images": list(key), "note": text})
+
+
+async def _flagged_pairs(contest: Contest) -> list[DuplicatePair]:
     """Pairs of images from different entries, or an entry and a reference image, most similar first."""
     items = await _entry_images(contest)
     references = await ReferenceImage.filter(contest_id=contest.id).values("key", "phash", "label")

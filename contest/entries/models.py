@@ -126,3 +126,24 @@ class ReferenceImage(Model):
 
     class Meta:
         table = "reference_image"
+
+
+class DuplicateDismissal(Model):
+    """An organiser's decision that two images flagged alike are not a duplicate, with the note saying why.
+    Keyed by the two image keys in sorted order, so it holds whichever side a later listing puts first."""
+
+    id = fields.IntField(primary_key=True)
+    contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Contest", related_name="duplicate_dismissals", on_delete=fields.OnDelete.CASCADE
+    )
+    key_a = fields.CharField(max_length=64)
+    key_b = fields.CharField(max_length=64)
+    note = fields.TextField()
+    dismissed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="duplicate_dismissals", null=True, on_delete=fields.OnDelete.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "duplicate_dismissal"
+        unique_together = (("contest", "key_a", "key_b"),)

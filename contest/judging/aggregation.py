@@ -202,6 +202,13 @@ def weighted_total(values: Mapping[int, Number], criteria: Sequence[Criterion]) 
     return sum((exact(c.weight) * normalised(values[c.id], c) for c in criteria), Fraction(0)) / weights
 
 
+def running_total(values: Mapping[int, Number], criteria: Sequence[Criterion]) -> Fraction | None:
+    """A judge's total so far on 0..100: the weighted mean over the criteria scored yet, None before the
+    first; once every criterion is scored it is `weighted_total`, the figure that counts."""
+    scored = [c for c in criteria if c.id in values]
+    return weighted_total(values, scored) if scored else None
+
+
 def mean(values: Sequence[Fraction]) -> Fraction:
     return sum(values, Fraction(0)) / len(values)
 

@@ -25,8 +25,8 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from contest.accounts.models import User
-from contest.contests.models import TrackField
+from contest.accounts.models import ContestRole, ContestRoleKind, User
+from contest.contests.models import Contest, TrackField
 from contest.entries.models import Entry, EntryImage
 from contest.entries.states import JUDGEABLE_STATES, LeakStatus
 from contest.judging.assignment import shuffle_for_judge
@@ -59,6 +59,9 @@ class ListedEntry:
 
     alias: str
     title: str
+    track: str = ""
+    track_en: str = ""
+    thumbnail: tuple[str, ...] = ()  # derivative names of its first judging image (none: no image)
 
 
 @dataclass(frozen=True)
@@ -98,16 +101,23 @@ _JUDGEABLE = f"""
   AND NOT EXISTS (SELECT 1 FROM "conflict" c WHERE c."judge_id" = ? AND c."entry_id" = re."entry_id")
 """
 
+# What the queue lists beside the alias and title: the track's name and the first image's derivatives.
+_LISTED = """t."name" AS "track__name", t."name_en" AS "track__name_en",
+       (SELECT i."derivatives" FROM "entry_image" i WHERE i."entry_id" = e."id"
+        ORDER BY i."position", i."id" LIMIT 1) AS "thumb__derivatives"
+"""
+
 # One row per entry the judge may see (ENTRY_VALUES plus the assignment, its number of scores, the
 # round's number of criteria and the panel the judge scores it through).
 _VISIBLE_SQL = f"""
 SELECT re."entry_id", re."alias", e."title" AS "entry__title", e."concept" AS "entry__concept",
-       e."answers" AS "entry__answers", e."track_id" AS "entry__track_id", a."id" AS "assignment_id",
+       e."answers" AS "entry__answers", e."track_id" AS "entry__track_id", {_LISTED}, a."id" AS "assignment_id",
        a."panel_id", a."completed_at", (SELECT COUNT(*) FROM "score" s WHERE s."assignment_id" = a."id") AS "scored",
        (SELECT COUNT(*) FROM "criterion" c WHERE c."round_id" = a."round_id") AS "criteria"
 FROM "assignment" a
 JOIN "round_entry" re ON re."round_id" = a."round_id" AND re."entry_id" = a."entry_id"
 JOIN "entry" e ON e."id" = a."entry_id"
+JOIN "track" t ON t."id" = e."track_id"
 WHERE a."round_id" = ? AND a."judge_id" = ? AND {_STILL_SEATED} {_JUDGEABLE}"""
 
 # The panel of the round through which the judge (first ?) may score entry e: one of their seats
@@ -119,12 +129,13 @@ _SEAT_SQL = """(SELECT MIN(p."id") FROM "panel" p JOIN "panel_member" pm ON pm."
 # assigned or not (an unassigned one has no assignment until the judge saves a score for it).
 _PANEL_SQL = f"""
 SELECT re."entry_id", re."alias", e."title" AS "entry__title", e."concept" AS "entry__concept",
-       e."answers" AS "entry__answers", e."track_id" AS "entry__track_id", a."id" AS "assignment_id",
+       e."answers" AS "entry__answers", e."track_id" AS "entry__track_id", {_LISTED}, a."id" AS "assignment_id",
        COALESCE(a."panel_id", {_SEAT_SQL}) AS "panel_id", a."completed_at",
        (SELECT COUNT(*) FROM "score" s WHERE s."assignment_id" = a."id") AS "scored",
        (SELECT COUNT(*) FROM "criterion" c WHERE c."round_id" = re."round_id") AS "criteria"
 FROM "round_entry" re
 JOIN "entry" e ON e."id" = re."entry_id"
+JOIN "track" t ON t."id" = e."track_id"
 LEFT JOIN "assignment" a ON a."round_id" = re."round_id" AND a."entry_id" = re."entry_id" AND a."judge_id" = ?
 WHERE re."round_id" = ? AND ((a."id" IS NOT NULL AND {_STILL_SEATED}) OR {_SEAT_SQL} IS NOT NULL) {_JUDGEABLE}"""
 
@@ -180,6 +191,12 @@ async def _track_fields(rows: list[dict[str, Any]]) -> dict[int, list[dict]]:
     return fields
 
 
+def _listed(row: dict[str, Any]) -> ListedEntry:
+    thumbnail = _decode_derivatives(row["thumb__derivatives"]) if row["thumb__derivatives"] else {}
+    return ListedEntry(alias=row["alias"], title=row["entry__title"] or "", track=row["track__name"] or "",
+                       track_en=row["track__name_en"] or "", thumbnail=tuple(sorted(thumbnail)))
+
+
 async def judge_queue(judge: User, round_: Round, *, now: datetime) -> JudgeQueue:
     """The judge's entries of `round_` (alias and title: `judged_entry` gives one with its images
     and answers), in the judge's shuffled order, with progress."""
@@ -197,7 +214,7 @@ async def judge_queue(judge: User, round_: Round, *, now: datetime) -> JudgeQueu
     items = []
     for e in shuffle_for_judge(shown, round_seed=round_.secret, judge_id=judge.id):
         row = by_id[e]
-        entry = ListedEntry(alias=row["alias"], title=row["entry__title"] or "")
+        entry = _listed(row)
         items.append(QueueItem(entry=entry, scored=row["scored"], complete=row["completed_at"] is not None,
                                identity=identities.get(e)))
     return JudgeQueue(items=items, scored=sum(i.complete for i in items), total=len(items), criteria=criteria,
@@ -277,7 +294,7 @@ async def others_scores(judge: User, round_: Round, assignment: Assignment) -> l
 
 # --- lookups for the judges' pages ---------------------------------------------------------------
 
-CRITERION_VALUES = ("id", "name", "name_en", "guidance", "guidance_en", "scale_min", "scale_max")
+CRITERION_VALUES = ("id", "name", "name_en", "guidance", "guidance_en", "scale_min", "scale_max", "weight")
 
 
 async def round_by_id(round_id: int) -> Round | None:
@@ -315,3 +332,21 @@ async def judging_images(entry_id: int) -> list[dict]:
     """Storage key and derivative facts of an entry's images, in the designer's order (server side only)."""
     return list(await EntryImage.filter(entry_id=entry_id).order_by("position", "id").values("key", "derivatives"))
 
+
+
+async def contest_time_zone(round_: Round) -> str:
+    """The zone the round's contest shows its times in."""
+    return (await Contest.filter(id=round_.contest_id).values_list("time_zone", flat=True))[0]
+
+
+async def upcoming_rounds(judge: User, *, now: datetime) -> list[Round]:
+    """For each contest the user judges, its next round that has not opened yet (with its contest), soonest first."""
+    contest_ids = set(await ContestRole.filter(user_id=judge.id, role=ContestRoleKind.JUDGE).values_list(
+        "contest_id", flat=True))
+    contest_ids |= set(await Round.filter(id__in=await judged_round_ids(judge)).values_list("contest_id", flat=True))
+    later = await Round.filter(contest_id__in=contest_ids, opens_at__gt=now).select_related("contest").order_by(
+        "opens_at", "position", "id")
+    next_by_contest: dict[int, Round] = {}
+    for round_ in later:
+        next_by_contest.setdefault(round_.contest_id, round_)
+    return list(next_by_contest.values())

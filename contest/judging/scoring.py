@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -12,6 +15,7 @@ from contest.audit.log import record
 from contest.errors import Conflict as StateConflict
 from contest.errors import InvalidInput, NotFound
 from contest.i18n import N_
+from contest.judging import aggregation
 from contest.judging.models import Assignment, Conflict, Criterion, PanelMember, Round, Score
 
 COMMENT_MAX = 4000
@@ -51,6 +55,20 @@ def parse_value(raw: object, criterion: Criterion) -> Decimal:
     if value != value.quantize(Decimal("0.01")):
         raise InvalidInput({name: N_("Use at most two decimal places.")})
     return value.quantize(Decimal("0.01"))
+
+
+def running_total(criteria: Sequence[Mapping[str, Any]], values: Mapping[str, str]) -> tuple[Fraction | None, int]:
+    """The judge's weighted total so far (aggregation.running_total) of the values in the form, values not
+    valid left out, and how many criteria it covers. `criteria`: rows with id, weight, scale_min, scale_max."""
+    sheet: dict[int, Decimal] = {}
+    for row in criteria:
+        scale = Criterion(id=row["id"], scale_min=row["scale_min"], scale_max=row["scale_max"])
+        try:
+            sheet[row["id"]] = parse_value(values.get(field_name(row["id"]), ""), scale)
+        except InvalidInput:
+            continue
+    weighted = [aggregation.Criterion(r["id"], r["weight"], r["scale_min"], r["scale_max"]) for r in criteria]
+    return aggregation.running_total(sheet, weighted), len(sheet)
 
 
 async def _open_round(assignment: Assignment, by: User, now: datetime) -> Round:

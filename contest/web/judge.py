@@ -102,13 +102,15 @@ async def rounds(request: Request) -> Response:
     for round_ in await judging_queries.rounds_for_judge(judge):
         if round_visible_to_judges(round_, now):
             listed.append((round_, await judge_queue(judge, round_, now=now)))
-    return render(request, "judge/rounds.html", {"rounds": listed})
+    upcoming = await judging_queries.upcoming_rounds(judge, now=now)
+    return render(request, "judge/rounds.html", {"rounds": listed, "upcoming": upcoming})
 
 
 async def queue(request: Request) -> Response:
     found = await _judge_round(request)
     items = await judge_queue(found.judge, found.round_, now=found.now)
-    return render(request, "judge/queue.html", {"round": found.round_, "queue": items})
+    zone = await judging_queries.contest_time_zone(found.round_)
+    return render(request, "judge/queue.html", {"round": found.round_, "queue": items, "zone": zone})
 
 
 def _neighbours(items: JudgeQueue, alias: str) -> tuple[int, str | None, str | None]:
@@ -129,11 +131,15 @@ async def _score_page(request: Request, found: JudgeEntry, *, values: dict[str, 
     permissions.require(entry is not None)
     shown = request.query_params.get("image", "1")
     shown_n = parse_integer(shown, low=1, high=len(entry.images)) or 1  # type: ignore[union-attr]
+    criteria = await judging_queries.criteria_rows(found.round_)
+    comment = values.get("comment", "") if values is not None else found.assignment.comment
+    values = values if values is not None else await _stored_values(found.assignment)
+    running, counted = scoring.running_total(criteria, values)
     context = {
         "round": found.round_, "queue": items, "item": items.items[index], "entry": entry, "position": index + 1,
-        "previous": previous, "following": following, "criteria": await judging_queries.criteria_rows(found.round_),
-        "values": values if values is not None else await _stored_values(found.assignment),
-        "comment": values.get("comment", "") if values is not None else found.assignment.comment,
+        "previous": previous, "following": following, "criteria": criteria, "values": values,
+        "running_total": "—" if running is None else f"{float(running):.1f}", "running_count": counted,
+        "comment": comment,
         "completed": found.assignment.completed_at is not None, "errors": errors or {}, "shown": shown_n,
         "read_only": items.read_only, "others": await _others_scores(found),
     }

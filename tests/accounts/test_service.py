@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 
-from contest.accounts import service
+from contest.accounts import passwords, service
 from contest.accounts.models import User
 from contest.errors import InvalidCredentials, TooManyAttempts
 from contest.notifications.models import OutboxMessage
@@ -61,3 +62,15 @@ async def test_create_organiser_makes_staff_and_resets_password(db):
     again = await service.create_organiser("boss@example.org", "another password!")
     assert (organiser.id, again.is_staff) == (again.id, True)
     assert (await service.authenticate("boss@example.org", "another password!", ip="1.1.1.1", now=NOW)).id == organiser.id
+
+
+async def test_a_log_in_moves_a_hash_of_the_older_costlier_profile_to_todays(db):
+    old = PasswordHasher().hash(PASSWORD)  # argon2-cffi's default, as hashes were made before
+    user = await make_user(email="old.hash@example.org", password_hash=old)
+    assert passwords.needs_rehash(old)
+    await service.authenticate("old.hash@example.org", PASSWORD, ip="10.0.0.9", now=NOW)
+    stored = (await User.get(id=user.id)).password_hash
+    assert (stored != old, passwords.needs_rehash(stored)) == (True, False)
+    assert await passwords.verify_password(stored, PASSWORD)
+    again = await service.authenticate("old.hash@example.org", PASSWORD, ip="10.0.0.9", now=NOW)
+    assert again.password_hash == stored

@@ -59,14 +59,16 @@ async def test_the_judge_receives_the_alias_text_and_image_names_only(db):
     assert (queue.total, queue.scored, queue.criteria, queue.read_only) == (1, 0, 1, False)
     [item] = queue.items
     assert item.identity is None
-    assert item.entry == queries.ListedEntry(alias="Q7K-3XM", title="山海纹样")
+    assert item.entry == queries.ListedEntry(alias="Q7K-3XM", title="山海纹样", track=(await entry.track).name,
+                                             thumbnail=("judging", "thumb"))
     judged = await queries.judged_entry(judge, round_, "Q7K-3XM", now=NOW)
     assert judged == AnonymousEntry(
         alias="Q7K-3XM", title="山海纹样", concept="取材于山海经。", answers={"materials": ["paper"]},
         images=(JudgingImage(key="k" * 32, position=0, derivatives=("judging", "thumb")),),
     )
     assert [f.name for f in dataclasses.fields(AnonymousEntry)] == ["alias", "title", "concept", "answers", "images"]
-    assert [f.name for f in dataclasses.fields(queries.ListedEntry)] == ["alias", "title"]
+    assert [f.name for f in dataclasses.fields(queries.ListedEntry)] == ["alias", "title", "track", "track_en",
+                                                                          "thumbnail"]
     text = repr(queue) + repr(judged)
     assert [m for m in MARKERS if m.casefold() in text.casefold()] == []
     assert f"id={entry.id}" not in text and "4000" not in text and "123456" not in text

@@ -8,7 +8,7 @@ import pytest
 
 from contest.audit.models import AuditEvent
 from contest.errors import InvalidInput, NotFound
-from contest.judging import scoring
+from contest.judging import aggregation, scoring
 from contest.judging.models import Assignment, Conflict, Criterion, Round, Score
 from contest.judging.scoring import (
     RoundNotScoring,
@@ -156,3 +156,15 @@ async def test_submitting_requires_every_criterion_scored(db):
     await complete_assignment(assignment, now=NOW, by=judge)
     assert (await Assignment.get(id=assignment.id)).completed_at == NOW
     assert await AuditEvent.filter(action="assignment.completed").count() == 1
+
+
+def test_the_running_total_weighs_the_criteria_scored_so_far_and_leaves_out_invalid_values():
+    rows = [{"id": 1, "weight": 0.3, "scale_min": 0, "scale_max": 10},
+            {"id": 2, "weight": 0.4, "scale_min": 0, "scale_max": 10},
+            {"id": 3, "weight": 0.3, "scale_min": 1, "scale_max": 5}]
+    assert scoring.running_total(rows, {}) == (None, 0)
+    assert scoring.running_total(rows, {"criterion_1": "9", "criterion_3": "11"}) == (90, 1)
+    total, counted = scoring.running_total(rows, {"criterion_1": "9", "criterion_2": "8.5", "criterion_3": "3"})
+    assert (float(total), counted) == (0.3 * 90 + 0.4 * 85 + 0.3 * 50, 3)
+    weighted = [aggregation.Criterion(r["id"], r["weight"], r["scale_min"], r["scale_max"]) for r in rows]
+    assert total == aggregation.weighted_total({1: 9, 2: Decimal("8.5"), 3: 3}, weighted)

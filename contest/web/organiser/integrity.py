@@ -25,10 +25,29 @@ from contest.web.templating import render
 from contest.web.uploads import UPLOAD_BODY_LIMIT, upload_store
 
 
-async def duplicate_pairs(request: Request) -> Response:
+async def duplicate_pairs(request: Request, *, errors: dict[str, str] | None = None,
+                          typed: dict[str, str] | None = None, status: int = 200) -> Response:
     contest = await organised_contest(request)
-    pairs = await duplicates.near_duplicates(contest)
-    return render(request, "organiser/duplicates.html", {"contest": contest, "pairs": pairs})
+    review = await duplicates.duplicate_review(contest)
+    context = {"contest": contest, "pairs": review.open, "dismissed": review.dismissed, "errors": errors or {},
+               "typed": typed or {}}
+    return render(request, "organiser/duplicates.html", context, status_code=status)
+
+
+async def duplicate_dismiss(request: Request) -> Response:
+    """"Not a duplicate": the pair leaves the open list, with the organiser's note (kept, audited)."""
+    contest = await organised_contest(request)
+    form = await read_form(request)
+    left, right = text(form, "left", max_length=64), text(form, "right", max_length=64)
+    note = text(form, "note", max_length=duplicates.NOTE_MAX + 1)
+    try:
+        await duplicates.dismiss_pair(contest, left, right, note=note, by=require_user(request), now=clock.now())
+    except InvalidInput as exc:
+        pair = "|".join(duplicates.pair_key(left, right))
+        return await duplicate_pairs(request, errors={pair: exc.field_errors["note"]}, typed={pair: note}, status=400)
+    response = RedirectResponse(request.url_for("organiser:duplicates", slug=contest.slug), status_code=303)
+    flash(request, response, N_("Marked as not a duplicate. It is listed under 'Dismissed' with your note."))
+    return response
 
 
 @body_limit(UPLOAD_BODY_LIMIT)
@@ -98,6 +117,7 @@ async def leak_redact(request: Request) -> Response:
 
 routes = [
     Route("/c/{slug}/duplicates", duplicate_pairs, name="duplicates"),
+    Route("/c/{slug}/duplicates/dismiss", duplicate_dismiss, methods=["POST"], name="duplicate_dismiss"),
     Route("/c/{slug}/references", reference_upload, methods=["POST"], name="reference_upload"),
     Route("/c/{slug}/references/{key:str}", reference_image, name="reference_image"),
     Route("/c/{slug}/leaks", leak_flags, name="leaks"),

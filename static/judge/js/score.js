@@ -1,4 +1,5 @@
-// The scoring page: autosave per field, keyboard next / previous, click-to-zoom, thumbnails.
+// The scoring page: autosave per field, the running weighted total, keyboard next / previous (not while
+// typing; Esc leaves the field), click-to-zoom, thumbnails.
 (function () {
   "use strict";
   var page = document.getElementById("score-page");
@@ -75,10 +76,31 @@
     }, delay);
   }
 
+  // The same figure as aggregation.running_total: each value normalised to 0..100 by its scale, the
+  // weighted mean over the criteria scored so far; a value not (yet) valid is left out.
+  var criteria = page.querySelectorAll("input[data-weight]");
+  var totalEl = page.querySelector("[data-running-total]");
+  var countEl = page.querySelector("[data-running-count]");
+  function runningTotal() {
+    var sum = 0, weights = 0, counted = 0;
+    Array.prototype.forEach.call(criteria, function (input) {
+      var raw = input.value.trim();
+      var value = Number(raw), low = Number(input.dataset.min), high = Number(input.dataset.max);
+      if (raw === "" || !isFinite(value) || value < low || value > high || !/^[+-]?(\d+\.?\d{0,2}|\.\d{1,2})$/.test(raw)) { return; }
+      var weight = Number(input.dataset.weight);
+      sum += weight * (value - low) / (high - low) * 100;
+      weights += weight;
+      counted += 1;
+    });
+    if (totalEl) { totalEl.textContent = counted && weights ? (sum / weights).toFixed(1) : "\u2014"; }
+    if (countEl) { countEl.textContent = countEl.dataset.label.replace("{counted}", String(counted)); }
+  }
+
   var inputs = page.querySelectorAll("[data-autosave]");
   Array.prototype.forEach.call(inputs, function (input) {
     input.dataset.lastSent = input.value;
     input.addEventListener("input", function () { schedule(input, DELAY); });
+    if (input.dataset.weight) { input.addEventListener("input", runningTotal); }
     input.addEventListener("change", function () { schedule(input, 0); });
     input.addEventListener("blur", function () { schedule(input, 0); });
   });
@@ -108,13 +130,19 @@
   });
 
   function typing(target) {
-    if (!target) { return false; }
+    if (!target || !target.tagName) { return false; }
     var tag = target.tagName;
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
   }
 
   document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) { return; }
+    var field = typing(event.target) ? event.target : (typing(document.activeElement) ? document.activeElement : null);
+    if (field) {
+      // Esc leaves the field (its blur autosaves), except while an input method is composing a word.
+      if (event.key === "Escape" && !event.isComposing) { field.blur(); event.preventDefault(); }
+      return;
+    }
+    if (event.defaultPrevented || event.isComposing || event.altKey || event.ctrlKey || event.metaKey) { return; }
     var key = event.key;
     if ((key === "j" || key === "ArrowRight") && page.dataset.next) {
       window.location.assign(page.dataset.next);

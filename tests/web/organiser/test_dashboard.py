@@ -105,4 +105,4 @@ async def test_the_dashboard_makes_the_same_queries_however_big_the_contest(clie
     with counting_queries() as queries:
         page = await client.get(f"/admin/c/{contest.slug}/")
     assert page.status_code == 200
-    assert len(queries) == 16
+    assert len(queries) == 17

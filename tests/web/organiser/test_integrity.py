@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,8 @@ from PIL import Image, ImageOps
 
 from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind
-from contest.entries.models import Entry, EntryImage, ReferenceImage
+from contest.audit.models import AuditEvent
+from contest.entries.models import DuplicateDismissal, Entry, EntryImage, ReferenceImage
 from tests import imagegen
 from tests.factories import login_as, make_contest, make_entry, make_track, make_user
 from tests.web.helpers import form_token
@@ -108,3 +110,47 @@ async def test_organisers_clear_or_redact_entries_held_by_the_leak_check(client,
     assert (await Entry.get(id=harmless.id)).leak_status == "clear"
     again = await client.post(f"/admin/c/{contest.slug}/leaks/{harmless.id}/clear", data={"csrf_token": token})
     assert again.status_code == 404  # no longer held
+
+
+async def organiser_on_the_copied_pair(client, settings):
+    contest, _ = await two_entries_with_a_copied_design(client, settings)
+    organiser = await make_user(display_name="秘书处小王")
+    await ContestRole.create(contest=contest, user=organiser, role=ContestRoleKind.ORGANISER)
+    await login_as(client, organiser, secret=settings.secret_key)
+    path = f"/admin/c/{contest.slug}/duplicates"
+    page = await client.get(path)
+    keys = re.findall(r'name="(?:left|right)" value="([0-9a-f]+)"', page.text)
+    return contest, path, keys, await form_token(client, path)
+
+
+async def test_a_dismissed_pair_leaves_the_open_list_and_keeps_its_note_audited(client, settings):
+    contest, path, keys, token = await organiser_on_the_copied_pair(client, settings)
+    assert len(keys) == 2
+    response = await client.post(f"{path}/dismiss", data={"csrf_token": token, "left": keys[0], "right": keys[1],
+                                                          "note": "  同一作者的两个版本，已核实  "})
+    assert (response.status_code, response.headers["location"]) == (303, f"http://testserver{path}")
+    page = await client.get(path)
+    assert "未发现相似图片。" in page.text
+    dismissed = page.text.split('class="section duplicates-dismissed"', 1)[1]
+    assert "同一作者的两个版本，已核实" in dismissed and "秘书处小王" in dismissed and "原作" in dismissed
+    [row] = await DuplicateDismissal.all().values("key_a", "key_b", "note")
+    assert row == {"key_a": min(keys), "key_b": max(keys), "note": "同一作者的两个版本，已核实"}
+    events = await AuditEvent.filter(action="duplicate.dismissed").values_list("contest_id", "data")
+    assert events == [(contest.id, {"images": sorted(keys), "note": "同一作者的两个版本，已核实"})]
+
+
+async def test_dismissing_without_a_note_keeps_the_pair_open_and_says_why(client, settings):
+    _, path, keys, token = await organiser_on_the_copied_pair(client, settings)
+    response = await client.post(f"{path}/dismiss", data={"csrf_token": token, "left": keys[1], "right": keys[0],
+                                                          "note": "   "})
+    assert response.status_code == 400
+    assert "请写明这两张图片不是重复的理由。" in response.text and response.text.count('name="left"') == 1
+    assert await DuplicateDismissal.all().count() == 0
+
+
+async def test_a_pair_that_is_not_flagged_cannot_be_dismissed(client, settings):
+    _, path, keys, token = await organiser_on_the_copied_pair(client, settings)
+    response = await client.post(f"{path}/dismiss", data={"csrf_token": token, "left": keys[0], "right": "f" * 32,
+                                                          "note": "试试"})
+    assert response.status_code == 404
+    assert await DuplicateDismissal.all().count() == 0
