@@ -189,15 +189,15 @@ async def seat_panel(page) -> None:
     await submit(page, "form[action$='/assign'] button[type=submit]")
 
 
-async def score_round(browser, server, scores: dict[str, list[str]]) -> None:
-    """Each judge scores their queue in order and submits each entry."""
+async def score_round(browser, server, round_name: str, scores: dict[str, list[str]]) -> None:
+    """Each judge scores their queue of the round in order and submits each entry."""
     for _category, _weight, email, name in JUDGES:
         context, judge = await new_page(browser)
         await log_in(judge, server, (email, PASSWORD))
         assert judge.url == server.url("/judge/")
         for score in scores[email]:
             await judge.goto(server.url("/judge/"))
-            await submit(judge, f".judge-round:has-text('{TITLE}') .card-title a")
+            await submit(judge, f".judge-round:has-text('{TITLE}') .card-title a:text-is('{round_name}')")
             await submit(judge, ".judge-queue-item:not(.is-complete) a >> nth=0")
             await judge.locator(".score-form .criterion input").first.fill(score)
             await judge.keyboard.press("Tab")
@@ -219,7 +219,7 @@ async def run_preliminary(page, browser, server) -> None:
     await page.fill("#criterion-new-name", "创意设计")
     await submit(page, "form[action$='/criteria'] button[type=submit]")
     await seat_panel(page)
-    await score_round(browser, server, {JUDGES[0][2]: ["9", "7"], JUDGES[1][2]: ["8", "6"]})
+    await score_round(browser, server, "初评", {JUDGES[0][2]: ["9", "7"], JUDGES[1][2]: ["8", "6"]})
     await page.goto(round_url + "/results")
     await page.fill("#f-n", "2")
     await page.click("text=生成晋级方案")
@@ -239,7 +239,7 @@ async def run_final(page, browser, server) -> None:
     await expect(page.locator("section[aria-labelledby=criteria-title] input[name=name]").first).to_have_value(
         "创意设计")
     await seat_panel(page)
-    await score_round(browser, server, {JUDGES[0][2]: ["10", "6"], JUDGES[1][2]: ["9", "7"]})
+    await score_round(browser, server, "终评", {JUDGES[0][2]: ["10", "6"], JUDGES[1][2]: ["9", "7"]})
     await page.goto(round_url + "/results")
     await screenshot(page, "day-final-results")
     await lock(page, round_url)
@@ -272,7 +272,8 @@ async def hold_notice(page, browser, server) -> str:
     cover = lines.locator("img.notice-cover")
     await expect(cover).to_have_js_property("complete", True)
     assert await cover.evaluate("img => img.naturalWidth") > 0
-    winner = next(title for _e, title, _c in DESIGNS if title in await lines.inner_text())
+    listed = await lines.inner_text()
+    [winner] = [title for _email, title, _colour in DESIGNS if title in listed]
     await screenshot(public, "day-public-notice")
     await context.close()
     return winner
