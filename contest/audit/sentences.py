@@ -100,7 +100,7 @@ KINDS: dict[str, Kind] = {
                                 N_("Dismissed a pair of similar images as different works: {note}.")),
     "account.password_reset": Kind(N_("Password reset"), N_("Chose a new password through an e-mailed reset link.")),
     "entry.withdrawn_by_organiser": Kind(N_("Entry withdrawn by the organisers"),
-                                         N_("Withdrew the entry {subject} ({number}) for the organisers: {reason}.")),
+                                         N_("Withdrew the entry {subject} on the organisers' behalf: {reason}.")),
     "objection.received": Kind(N_("Objection received"), N_("Received the objection {subject} about the entry {entry}.")),
     "objection.under_review": Kind(N_("Objection under review"), N_("Took the objection {subject} under review.")),
     "objection.upheld": Kind(N_("Objection upheld"), N_("Upheld the objection {subject} ({revoked_count} awards revoked).")),

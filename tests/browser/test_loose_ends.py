@@ -3,6 +3,7 @@ e-mail), the designer's checklist follows image changes, and the demo's accounts
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -39,9 +40,14 @@ async def test_an_organiser_withdraws_an_entry_with_a_reason_after_confirming(pa
         await page.click("main button[type=submit]")
     await expect(page.locator(".flash")).to_contain_text(number)
     await expect(page.locator("tr.entry-row", has_text=number)).to_contain_text("已撤回")
+    await screenshot(page, "organiser-entries")
 
     await page.goto(live_server.url(f"/admin/c/{CONTEST}/audit"))
     await expect(page.locator(".audit-sentence").first).to_contain_text(REASON)
+    # to the minute, the zone named once in the column's header
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", await page.locator(".audit-time").first.inner_text())
+    await expect(page.locator(".audit-table th").nth(1)).to_contain_text("北京时间")
+    await screenshot(page, "organiser-audit-withdrawal")
     await page.goto(live_server.url(f"/admin/c/{CONTEST}/outbox"))
     message = page.locator("tr", has_text=designer).filter(has_text=number).first
     await expect(message).to_contain_text("已由组委会撤回")
@@ -57,6 +63,7 @@ async def test_the_checklist_follows_the_images_without_a_reload(page, live_serv
     await page.locator(".image-item button", has_text="删除").click()
     await expect(page.locator(".image-item")).to_have_count(0)
     await expect(missing).to_contain_text("请上传不少于最低数量的图片")
+    await screenshot(page, "designer-checklist-follows-images")
     assert await page.evaluate("window.__samePage === true"), "the page was reloaded"
 
 

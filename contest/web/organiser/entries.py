@@ -55,7 +55,8 @@ async def withdraw(request: Request) -> Response:
     except withdrawals.ConfirmWithdrawal as exc:
         return await withdraw_page(request, reason=reason, confirm=exc.message, confirm_params=exc.params, status=409)
     response = redirect_to(request, "organiser:entries", slug=contest.slug)
-    flash(request, response, N_("The entry {number} is withdrawn; its designer is told by e-mail."), number=entry.number)
+    flash(request, response, N_("The entry {number} is withdrawn; its designer is told by e-mail."),
+          number=entry.number)
     return response
 
 
