@@ -17,7 +17,6 @@ from pathlib import Path
 
 import anyio
 import anyio.to_process
-from argon2 import PasswordHasher
 
 from contest import clock, demo_art
 from contest.accounts.models import (
@@ -28,6 +27,7 @@ from contest.accounts.models import (
     EntrantProfile,
     User,
 )
+from contest.accounts.passwords import hash_password
 from contest.contests.models import AwardTier, Contest, FieldKind, Track, TrackField
 from contest.entries import images as entry_images
 from contest.entries import service as entry_service
@@ -133,8 +133,7 @@ async def seed(settings: Settings, *, only_if_empty: bool = True, now: datetime 
     _pictures.set(picture_folder(settings))
     store = UploadStore(settings.upload_dir)
     store.ensure_dirs()
-    hasher = PasswordHasher()
-    hashes = {role: await anyio.to_thread.run_sync(hasher.hash, password) for role, password in PASSWORDS.items()}
+    hashes = {role: await hash_password(password) for role, password in PASSWORDS.items()}
     await _user("organiser@demo.wenchuang.cn", "组委会秘书处", hashes["organiser"], staff=True)
     judges = [await _user(f"judge{n}@jury.wenchuang.cn", name, hashes["judge"])
               for n, name in ((1, "评委 张教授"), (2, "评委 刘设计师"))]

@@ -95,6 +95,12 @@ KINDS: dict[str, Kind] = {
     "message_template.reset": Kind(N_("Message wording reset"), N_("Reset a message ({kind}) to the default wording.")),
     "outbox.retry": Kind(N_("Message sent again"), N_("Sent the message {subject} again (attempt {attempts}).")),
     "notice.saved": Kind(N_("Notice saved"), N_("Saved the public notice “{title}”.")),
+    "notice.approved": Kind(N_("Notice approved"), N_("Approved the public notice “{title}” for publication.")),
+    "duplicate.dismissed": Kind(N_("Duplicate pair dismissed"),
+                                N_("Dismissed a pair of similar images as different works: {note}.")),
+    "account.password_reset": Kind(N_("Password reset"), N_("Chose a new password through an e-mailed reset link.")),
+    "entry.withdrawn_by_organiser": Kind(N_("Entry withdrawn by the organisers"),
+                                         N_("Withdrew the entry {subject} on the organisers' behalf: {reason}.")),
     "objection.received": Kind(N_("Objection received"), N_("Received the objection {subject} about the entry {entry}.")),
     "objection.under_review": Kind(N_("Objection under review"), N_("Took the objection {subject} under review.")),
     "objection.upheld": Kind(N_("Objection upheld"), N_("Upheld the objection {subject} ({revoked_count} awards revoked).")),
@@ -109,6 +115,13 @@ KINDS: dict[str, Kind] = {
     "vote.voided": Kind(N_("Votes voided"), N_("Voided {votes_count} popular votes.")),
 }
 UNKNOWN = Kind("{action}", N_("Recorded “{action}”: {details}."))
+# Data keys some events carry: each adds its sentence when the event's value is true or not zero.
+EXTRAS = {
+    "submissions_reopened": N_("{submissions_reopened} submitted score sheets were reopened, to be submitted again "
+                               "with it."),
+    "entries_made_late": N_("{entries_made_late} entries had come in after the new deadline; this was confirmed."),
+    "group_from_invitation": N_("The judge's group is the one they were invited into."),
+}
 
 # Labels of the changed settings in "changes", and of stored values, in the reader's language.
 FIELD_LABELS = {
@@ -194,7 +207,9 @@ class Sentence:
     def __call__(self, action: str, subject: str, data: Mapping[str, Any]) -> str:
         kind = KINDS.get(action, UNKNOWN)
         fields = _Blank({**self.fields(subject, data), "action": action})
-        return translate(self.locale, kind.sentence).format_map(fields)
+        said = [translate(self.locale, kind.sentence)]
+        said += [translate(self.locale, extra) for key, extra in EXTRAS.items() if data.get(key)]
+        return ("" if self.locale == "zh_CN" else " ").join(said).format_map(fields)
 
 
 class _Blank(dict):

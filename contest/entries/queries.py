@@ -5,6 +5,7 @@ from __future__ import annotations
 from contest.accounts.models import User
 from contest.columns import fits
 from contest.entries.models import Entry, EntryImage
+from contest.entries.states import EntryState
 
 
 async def entries_for_designer(user: User) -> list[Entry]:
@@ -46,3 +47,21 @@ async def referenced_upload_keys() -> set[str]:
     keys |= set(await Contest.exclude(poster_key="").values_list("poster_key", flat=True))
     keys |= set(await Objection.exclude(attachment_key="").values_list("attachment_key", flat=True))
     return keys
+
+
+async def entries_for_organiser(contest_id: int) -> list[Entry]:
+    """The contest's submitted and withdrawn entries (drafts stay their designers' own), by number."""
+    return (
+        await Entry.filter(contest_id=contest_id, state__in=[EntryState.SUBMITTED, EntryState.WITHDRAWN])
+        .prefetch_related("track", "owner")
+        .order_by("number", "id")
+    )
+
+
+async def entry_of_contest(contest_id: int, entry_id: int) -> Entry | None:
+    """One entry of the contest, with its contest, track and designer; drafts are not found."""
+    return (
+        await Entry.filter(id=entry_id, contest_id=contest_id, state__in=[EntryState.SUBMITTED, EntryState.WITHDRAWN])
+        .prefetch_related("contest", "track", "owner")
+        .first()
+    )

@@ -178,10 +178,10 @@ async def store_attachment(chunks: AsyncIterator[bytes], store: UploadStore) -> 
 
 async def file_objection(contest: Contest, data: ObjectionInput, *, attachment: AsyncIterator[bytes] | None,
                          store: UploadStore, ip: str, now: datetime) -> Objection:
-    """File an objection to an entry the notice lists, while objections are open. Side effects: two
-    throttle records, the attachment stored privately, the Objection row (RECEIVED) and an audit event
+    """File an objection to an entry the notice lists, while objections are open on an approved notice.
+    Side effects: two throttle records, the attachment stored privately, the Objection row (RECEIVED) and an audit event
     without the objector's identity. Raises ObjectionsClosed, InvalidInput, TooManyAttempts."""
-    if not embargo.objections_open(contest, now):
+    if not (embargo.objections_open(contest, now) and await notice.is_public(contest, now)):
         raise ObjectionsClosed()
     shown = await notice.current(contest)
     entries = {line.number: line.entry_id for line in await notice.listed(contest, shown.kind)}

@@ -223,13 +223,18 @@ async def receipt(request: Request) -> Response:
 
 
 def _images_context(entry: Entry) -> dict:
-    return {"entry": entry, "track": entry.track, "images": list(entry.images),
-            "open": timeline.submissions_open(entry.contest, clock.now())}
+    images = list(entry.images)
+    return {"entry": entry, "track": entry.track, "images": images,
+            "open": timeline.submissions_open(entry.contest, clock.now()),
+            "problems": service.submission_problems(entry, list(entry.track.fields_), images, declared=True)}
 
 
 async def _image_list(request: Request, user: User) -> str:
-    """The image list as the entry page shows it, for the page's script to put in place of the old one."""
-    return render_fragment(request, "_partials/_entry_images.html", _images_context(await _own_entry(request, user)))
+    """The image list and the checklist above it as the entry page shows them, for the page's script to put
+    in place of the old ones."""
+    context = _images_context(await _own_entry(request, user))
+    return "".join(render_fragment(request, f"_partials/{name}.html", context)
+                   for name in ("_entry_images", "_submission_problems"))
 
 
 @body_limit(UPLOAD_BODY_LIMIT)

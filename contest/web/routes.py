@@ -16,6 +16,7 @@ from contest.web.organiser import audit as organiser_audit
 from contest.web.organiser import awards as organiser_awards
 from contest.web.organiser import contests as organiser_contests
 from contest.web.organiser import dashboard as organiser_dashboard
+from contest.web.organiser import entries as organiser_entries
 from contest.web.organiser import exports as organiser_exports
 from contest.web.organiser import integrity as organiser_integrity
 from contest.web.organiser import objections as organiser_objections
@@ -39,6 +40,7 @@ def build_routes() -> list[BaseRoute]:
                                 *organiser_progress.routes, *organiser_results.routes, *organiser_people.routes,
                                 *organiser_awards.routes, *organiser_vote.routes, *organiser_objections.routes,
                                 *organiser_outbox.routes, *organiser_audit.routes,
-                                *organiser_contests.routes, *organiser_exports.routes], name="organiser"),
+                                *organiser_contests.routes, *organiser_exports.routes, *organiser_entries.routes],
+              name="organiser"),
         Mount("", routes=[*public_gallery.routes, *public_vote.routes, *public_notice.routes, *public.routes], name="public"),
     ]

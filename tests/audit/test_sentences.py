@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,8 @@ from contest.audit.log import record
 from contest.audit.sentences import KINDS, Sentence, action_name
 from contest.contests.models import AwardTier
 from contest.i18n import translate
+from contest.judging.models import ConflictSource
+from contest.results.objections import DECIDED_STATES
 from contest.web.templating import format_moment
 from tests.factories import NOW, make_contest, make_user
 
@@ -19,7 +23,7 @@ pytestmark = pytest.mark.unit
 
 
 def sentence(locale: str, names=None) -> Sentence:
-    return Sentence(locale, partial(format_moment, zone="Asia/Shanghai", fmt="short", locale=locale), names or {})
+    return Sentence(locale, partial(format_moment, zone="Asia/Shanghai", style="short", locale=locale), names or {})
 
 
 def test_an_award_tier_save_reads_as_a_sentence_in_each_language():
@@ -35,7 +39,7 @@ def test_changed_settings_are_named_and_their_times_are_on_the_contests_clock():
     data = {"changes": {"submissions_close_at": "2026-02-09T02:54:00+00:00", "is_published": True,
                         "rules_md": "长" * 200}}
     said = sentence("zh_CN")("contest.updated", "contest:1", data)
-    assert said == f"修改了大赛设置：征集截止：2026/2/9 10:54；已发布：赛事页面公开：是；赛事规则（Markdown）：{'长' * 79}…。"
+    assert said == f"修改了大赛设置：征集截止：2026年2月9日 10:54；已发布：赛事页面公开：是；赛事规则（Markdown）：{'长' * 79}…。"
 
 
 def test_ids_read_as_names_and_a_deleted_object_as_its_id():
@@ -73,3 +77,50 @@ def test_times_in_sentences_use_the_formatter_given():
     said = Sentence("en", lambda moment: f"<{moment:%H:%M}>", {})("round.created", "round:1", {
         "name": "初评", "opens_at": "2026-03-01T01:00:00+00:00", "closes_at": datetime(2026, 3, 2).isoformat()})
     assert said == "Created the round “初评”, open to judges from <01:00> to <00:00>."
+
+
+SOURCE = Path(__file__).resolve().parents[2] / "contest"
+# The events whose kind is an f-string: its prefix and the values that fill it in.
+FORMED = {"conflict.": [source.value for source in ConflictSource], "objection.": [status.value for status in DECIDED_STATES]}
+
+
+def _kinds_in(node: ast.expr, module: ast.Module) -> list[str]:
+    """The event kinds an expression given to record() can take (a name: the action= strings of its module)."""
+    if isinstance(node, ast.Constant):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _kinds_in(node.body, module) + _kinds_in(node.orelse, module)
+    if isinstance(node, ast.JoinedStr):
+        prefix = node.values[0].value if isinstance(node.values[0], ast.Constant) else ""
+        return [prefix + value for value in FORMED[prefix]]
+    assert isinstance(node, ast.Name), ast.dump(node)
+    return [k.value.value for call in ast.walk(module) if isinstance(call, ast.Call) for k in call.keywords
+            if k.arg == node.id and isinstance(k.value, ast.Constant)]
+
+
+def recorded_kinds() -> set[str]:
+    kinds = set()
+    for path in SOURCE.rglob("*.py"):
+        module = ast.parse(path.read_text())
+        for call in ast.walk(module):
+            if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "record" and call.args:
+                kinds.update(_kinds_in(call.args[0], module))
+    return kinds
+
+
+def test_every_kind_the_code_records_reads_as_its_own_sentence():
+    kinds = recorded_kinds()
+    assert {"notice.approved", "contest.copied", "conflict.detected", "objection.upheld"} <= kinds  # the walk works
+    assert sorted(kinds - set(KINDS)) == []
+
+
+def test_the_extras_an_event_carries_are_said_too():
+    added = sentence("en")("criterion.added", "round:2", {"name": "Idea", "submissions_reopened": 3})
+    assert added.endswith(" 3 submitted score sheets were reopened, to be submitted again with it.")
+    moved = {"changes": {"is_published": True}, "entries_made_late": 2}
+    assert sentence("en")("contest.updated", "contest:1", moved).endswith(
+        " 2 entries had come in after the new deadline; this was confirmed.")
+    invited = {"judge": 7, "panel": 3, "group_from_invitation": True}
+    assert sentence("zh_CN")("panel.member_added", "round:2", invited).endswith("。评委类别沿用其受邀时的类别。")
+    for quiet in ({**invited, "group_from_invitation": False}, {"name": "Idea", "submissions_reopened": 0}):
+        assert sentence("en")("panel.member_added", "round:2", quiet).endswith("round #2.")

@@ -19,12 +19,12 @@ import secrets
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
 from PIL import Image
 from tortoise import Tortoise
 
 from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind, EntrantProfile, Invitation, User
+from contest.accounts.passwords import hash_password
 from contest.contests.models import Contest, Track
 from contest.db import apply_migrations, settings_config
 from contest.entries import images as entry_images
@@ -114,7 +114,7 @@ async def build(now: datetime) -> None:
     settings = load_settings()
     store = UploadStore(settings.upload_dir)
     store.ensure_dirs()
-    hashed = PasswordHasher().hash(PASSWORD)
+    hashed = await hash_password(PASSWORD)
     organiser = await _user(ORGANISER, "组委会秘书处", hashed, staff=True)
     judges = {key: await _user(judge_email(key), name, hashed) for key, name in JUDGES.items()}
     designer = await _user("designer@rounds.test", "设计者", hashed)

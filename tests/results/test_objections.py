@@ -49,8 +49,9 @@ DURING = NOTICE_START + timedelta(days=2)
 ANNOUNCE = NOW + timedelta(days=20)
 
 
-async def confirmed_final(figures=SEVEN):
-    """A final round with its proposal stored and confirmed, and a 7-day notice from NOTICE_START."""
+async def confirmed_final(figures=SEVEN, *, approve: bool = True):
+    """A final round with its proposal stored and confirmed, and a 7-day notice from NOTICE_START,
+    approved by an organiser unless `approve` is false."""
     final = await final_round(figures, notice_days=7, notice_starts_at=NOTICE_START, announce_at=ANNOUNCE)
     organiser = await make_user(display_name="组委会")
     proposal = await awards_service.current_proposal(final.contest)
@@ -58,6 +59,10 @@ async def confirmed_final(figures=SEVEN):
                                         now=NOW)
     await awards_service.confirm_awards(final.contest, by=organiser, now=NOW)
     final.contest = await Contest.get(id=final.contest.id)
+    if approve:
+        shown = await notice.current(final.contest)
+        await notice.save_notice(final.contest, kind=shown.kind, title=shown.title, body_md=shown.body_md,
+                                 by=organiser, now=NOW, approve=True)
     return final, organiser
 
 
@@ -276,6 +281,17 @@ async def test_objections_are_accepted_only_while_the_notice_is_open(db, tmp_pat
         ObjectionStatus.RECEIVED, final.entries[0].id, "wang.ming@example.org", NOTICE_START)
 
 
+async def test_no_objection_is_filed_against_a_notice_no_organiser_approved(db, tmp_path):
+    final, organiser = await confirmed_final(approve=False)
+    with pytest.raises(ObjectionsClosed):
+        await filed(final, tmp_path, now=DURING)
+    assert await Objection.all().count() == 0
+    shown = await notice.current(final.contest)
+    await notice.save_notice(final.contest, kind=shown.kind, title=shown.title, body_md=shown.body_md,
+                             by=organiser, now=NOW, approve=True)
+    assert (await filed(final, tmp_path, now=DURING)).status == ObjectionStatus.RECEIVED
+
+
 async def test_an_objection_names_a_listed_entry_and_a_real_person(db, tmp_path):
     final, _ = await confirmed_final()
     with pytest.raises(InvalidInput) as caught:
@@ -353,7 +369,7 @@ async def test_a_concurrent_burst_of_objections_stores_only_the_limit(db, tmp_pa
 
 
 async def test_the_notice_lists_the_proposed_winners_by_track_and_grade(db):
-    final, _ = await confirmed_final()
+    final, _ = await confirmed_final(approve=False)
     listed = await notice.listed(final.contest, NoticeKind.PROPOSED_WINNERS)
     assert [(line.number, line.grade, line.public_name) for line in listed] == [
         (final.entries[i].number, grade, f"设计师{i + 1}")
@@ -393,7 +409,7 @@ async def test_a_saved_notice_takes_the_period_from_the_settings(db):
 
 
 async def test_the_notice_is_public_from_its_start_only_once_an_organiser_approved_it(db):
-    final, organiser = await confirmed_final()
+    final, organiser = await confirmed_final(approve=False)
     assert not await notice.is_public(final.contest, DURING)
     await notice.save_notice(final.contest, kind="proposed_winners", title="拟获奖名单公示", body_md="", by=organiser,
                              now=NOW)

@@ -130,6 +130,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("outbox", "GET"), ("outbox_retry", "POST"), ("messages", "GET"), ("messages_save", "POST"),
         ("messages_reset", "POST"), ("audit", "GET"), ("audit_csv", "GET"))},
     ("organiser:exports", "GET"): ORGANISER,
+    **{(f"organiser:{name}", method): ORGANISER for name, method in (
+        ("entries", "GET"), ("entry_withdraw_page", "GET"), ("entry_withdraw", "POST"))},
     ("public:notice", "GET"): RESULTS,  # the world's contest has no notice period: organisers preview
     ("public:notice_cover", "GET"): RESULTS,  # the covers of the notice's entries, under the notice's rule
     ("public:objection_form", "GET"): NOBODY,  # objections only while its notice is open

@@ -1,8 +1,8 @@
 // The entry page's images, changed in place. Each chosen file is sent alone, one after another, with its
 // own progress row; a refused file says why and how to go on (retry, or choose another file). Every change
-// (upload, move, cover, delete, drag) answers with the server-rendered image list, which replaces the old
-// one: the page is never reloaded and the entry form is never touched, so what was typed stays. Without
-// JavaScript the same forms post and redirect.
+// (upload, move, cover, delete, drag) answers with the server-rendered image list and the checklist of what
+// is missing, which replace the old ones: the page is never reloaded and the entry form is never touched, so
+// what was typed stays. Without JavaScript the same forms post and redirect.
 (function () {
   "use strict";
   var section = document.getElementById("images");
@@ -20,6 +20,7 @@
     holder.innerHTML = html;
     var fresh = holder.querySelector("#image-list");
     currentList().replaceWith(fresh);
+    document.getElementById("submission-problems").replaceWith(holder.querySelector("#submission-problems"));
     if (form) form.hidden = fresh.dataset.room === "0";
   }
 
