@@ -94,7 +94,7 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("media:image", "GET"): OWNER_OR_ORGANISER,
     ("organiser:home", "GET"): ORGANISER,
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
-        ("duplicates", "GET"), ("reference_upload", "POST"), ("reference_image", "GET"), ("leaks", "GET"),
+        ("duplicates", "GET"), ("duplicate_dismiss", "POST"), ("reference_upload", "POST"), ("reference_image", "GET"), ("leaks", "GET"),
         ("leak_clear", "POST"), ("leak_redact", "POST"),
         ("rounds", "GET"), ("round_create", "POST"), ("round", "GET"), ("round_update", "POST"),
         ("criterion_add", "POST"), ("criterion_update", "POST"), ("criterion_delete", "POST"), ("criteria_copy", "POST"),
