@@ -29,7 +29,9 @@ REFERENCE_SAMPLE = 120
 def fingerprints(count: int, copies: int, seed: int) -> tuple[list[str], set[tuple[int, int]]]:
     rng = random.Random(seed)
     digits = similarity.HASHES_PER_IMAGE * similarity.HEX_PER_HASH
-    values = [f"{similarity.VERSION}:{rng.getrandbits(digits * 4):0{digits}x}" for _ in range(count)]
+    def part() -> str:
+        return f"{rng.getrandbits(digits * 4):0{digits}x}"
+    values = [f"{similarity.VERSION}:{part()}:{part()}:{part()}" for _ in range(count)]
     planted = set()
     for _ in range(copies):
         source = rng.randrange(count)

@@ -59,6 +59,21 @@ async def _sweep_uploads(settings: Settings) -> None:
         print(f"Removed {removed} unfinished upload file(s) left by an earlier stop.", flush=True)
 
 
+async def _rehash_images(settings: Settings) -> None:
+    from contest.entries.duplicates import rehash_stored_images
+    from contest.media.storage import UploadStore
+
+    updated = await rehash_stored_images(UploadStore(settings.upload_dir))
+    if updated:
+        print(f"Re-hashed {updated} image(s) for the near-duplicate check.", flush=True)
+
+
+def _migrate(settings: Settings) -> None:
+    """Schema migrations, then the data they leave to do (fingerprints of a new hash version)."""
+    asyncio.run(apply_migrations(settings))
+    asyncio.run(_with_database(settings, lambda: _rehash_images(settings)))
+
+
 PORT_IN_USE = N_("Port {port} is already in use: another program is listening on it. Stop that program, or start "
                  "on another port: contest serve --port {next} (make demo PORT={next}).")
 CANNOT_LISTEN = N_("Cannot listen on {host}:{port}: {reason}.")
@@ -95,7 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     os.environ.setdefault("CONTEST_PUBLIC_URL", f"http://{args.host}:{args.port}")  # development (production sets it)
     settings = load_settings()
     sock = _bind(args.host, args.port)  # before the demo is built: a port clash is told at once
-    asyncio.run(apply_migrations(settings))
+    _migrate(settings)
     asyncio.run(_with_database(settings, lambda: _sweep_uploads(settings)))
     if settings.demo:
         print("Preparing the demo contests (images are generated on first start)…", flush=True)
@@ -167,7 +182,7 @@ def cmd_send_outbox(args: argparse.Namespace) -> None:
 
 def cmd_migrate(args: argparse.Namespace) -> None:
     settings = load_settings()
-    asyncio.run(apply_migrations(settings))
+    _migrate(settings)
     print("Migrations applied.")
 
 

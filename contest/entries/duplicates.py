@@ -122,6 +122,22 @@ async def _flagged_pairs(contest: Contest) -> list[DuplicatePair]:
     return sorted(pairs, key=lambda pair: -pair.similarity)
 
 
+async def rehash_stored_images(store: UploadStore) -> int:
+    """Recompute fingerprints stored by an older version of the hash from each image's display copy; how many
+    were updated. Run after migrating; an image whose display copy is missing keeps its old fingerprint (it
+    still compares, on value alone)."""
+    updated = 0
+    for model in (EntryImage, ReferenceImage):
+        rows = await model.exclude(phash="").exclude(phash__startswith=f"{similarity.VERSION}:").values("id", "key")
+        for row in rows:
+            path = store.derived_path(row["key"], "display", "JPEG")
+            if not await anyio.Path(path).exists():
+                continue
+            phash = await anyio.to_thread.run_sync(similarity.hash_image, path)
+            updated += await model.filter(id=row["id"]).update(phash=phash)
+    return updated
+
+
 async def add_reference_image(
     contest: Contest, chunks: AsyncIterator[bytes], *, store: UploadStore, label: str, by: User, now: datetime
 ) -> ReferenceImage:

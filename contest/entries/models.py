@@ -74,7 +74,7 @@ class EntryImage(Model):
     height = fields.IntField()
     size_bytes = fields.BigIntField()
     sha256 = fields.CharField(max_length=64)
-    phash = fields.CharField(max_length=400, default="", db_default="")
+    phash = fields.CharField(max_length=1700, default="", db_default="")
     derivatives = fields.JSONField(default=dict)  # name -> {format: {width, height, bytes, sha256}}
     # Text read from the judging copy: [{"text", "box": [left, top, right, bottom], "score"}]; None = never
     # read, which the leak check holds for an organiser to look at.
@@ -118,7 +118,7 @@ class ReferenceImage(Model):
     )
     key = fields.CharField(max_length=64, unique=True)
     label = fields.CharField(max_length=200, default="", db_default="")
-    phash = fields.CharField(max_length=400)
+    phash = fields.CharField(max_length=1700)
     added_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="reference_images", null=True, on_delete=fields.OnDelete.SET_NULL
     )

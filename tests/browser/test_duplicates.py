@@ -54,7 +54,8 @@ async def test_an_organiser_dismisses_a_flagged_pair_with_a_note(page, browser, 
         await row.locator("button", has_text="不是重复").click()
     await expect(page.locator(".flash")).to_contain_text("已标记为不是重复")
     await expect(open_rows).to_have_count(before)
-    await expect(page.locator(".duplicates")).not_to_contain_text("投诉附图")
+    # the open list may now be empty (the demo's entries are no longer flagged), so look for the row itself
+    await expect(open_rows.filter(has_text="投诉附图")).to_have_count(0)
     dismissed = page.locator(".duplicates-dismissed")
     await dismissed.locator("summary").click()
     await expect(dismissed.locator("tbody tr")).to_have_count(1)

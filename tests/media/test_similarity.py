@@ -69,8 +69,15 @@ def unrelated() -> dict[str, str]:
 
 def test_fingerprint_is_a_short_versioned_hex_string() -> None:
     value = fingerprint(imagegen.poster((400, 300), 1))
-    assert (len(value), value[:3], set(value[3:]) <= set("0123456789abcdef")) == (399, "v1:", True)
+    version, hashes, saturation, luma = value.split(":")
+    assert (len(value), version, len(hashes), len(saturation), len(luma)) == (1625, "v2", 540, 540, 540)
+    assert set(hashes + saturation + luma) <= set("0123456789abcdef")
     assert fingerprint(imagegen.poster((400, 300), 1)) == value
+
+
+def test_an_image_without_colour_has_no_saturation_part() -> None:
+    value = fingerprint(imagegen.poster((400, 300), 1).convert("L"))
+    assert (len(value), value.split(":")[2]) == (545, "-")
 
 
 def test_identical_images_score_one() -> None:
@@ -134,7 +141,18 @@ def test_hash_image_reads_a_file(tmp_path: pytest.TempPathFactory) -> None:
 def test_among_2000_images_only_the_copy_is_found() -> None:
     # its speed is measured by benchmarks/screening.py, not asserted here
     rng = random.Random(0)
-    values = ["v1:" + "".join(f"{rng.getrandbits(144):036x}" for _ in range(similarity.HASHES_PER_IMAGE))
-              for _ in range(2000)]
+    def part() -> str:
+        return "".join(f"{rng.getrandbits(144):036x}" for _ in range(similarity.HASHES_PER_IMAGE))
+    values = [f"v2:{part()}:{part()}:{part()}" for _ in range(2000)]
     values.append(values[7])
     assert find_pairs(values) == [Match(7, 2000, 1.0)]
+
+
+def test_a_fingerprint_stored_before_v2_still_compares_on_value_alone() -> None:
+    """"v1" (11 value regions, no saturation) is what images uploaded before version 2 carry until re-hashed."""
+    base = imagegen.poster((800, 600), 641)
+    current = fingerprint(base)
+    legacy = "v1:" + current.split(":")[1][:similarity.LEGACY_REGIONS * similarity.HEX_PER_HASH]
+    assert similarity.similarity(legacy, fingerprint(_jpeg(base, 40))) >= THRESHOLD
+    assert similarity.similarity(legacy, current) == 1.0
+    assert similarity.similarity(legacy, fingerprint(imagegen.poster((800, 600), 642))) < THRESHOLD
