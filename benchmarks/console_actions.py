@@ -114,6 +114,7 @@ async def _setup(work: Path):  # noqa: ANN202 - returns the app and the scene's 
 
 async def _scene() -> tuple[object, object, int, int, int]:
     from contest.contests.models import AwardTier
+    from contest.entries.service import current_terms
     from contest.judging.models import Criterion, JudgeGroup
     from tests.factories import make_contest, make_track, make_user
     from tests.judging.helpers import make_round
@@ -121,6 +122,7 @@ async def _scene() -> tuple[object, object, int, int, int]:
     organiser = await make_user(email="organiser@bench.example.org", display_name="组委会", is_staff=True)
     contest = await make_contest(slug="bench-2026")
     track = await make_track(contest)
+    await current_terms(contest)  # a published contest has both texts saved (the settings save checks)
     close = contest.submissions_close_at
     round_ = await make_round(contest, opens_at=close + timedelta(days=1), closes_at=close + timedelta(days=5))
     criterion = await Criterion.create(round=round_, name="创意", scale_min=0, scale_max=10)
