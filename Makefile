@@ -2,8 +2,9 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
-# Two workers, one per core; tests grouped by module (and the browser layer as one group): tests/conftest.py
-WORKERS ?= -n 2 --dist loadgroup
+# Two workers, one per core (pytest-xdist). A module's tests stay on one worker with its module fixtures;
+# each worker that runs browser tests starts its own demo server and Chromium.
+WORKERS ?= -n 2 --dist loadfile
 
 .PHONY: demo test test-db install system-deps serve
 

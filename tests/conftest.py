@@ -28,14 +28,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                        if not any(item.get_closest_marker(layer) for layer in LAYERS)})
     if unmarked:
         raise pytest.UsageError(f"test modules without a layer marker ({', '.join(LAYERS)}): {', '.join(unmarked)}")
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(worker_group(item)))
-
-
-def worker_group(item: pytest.Item) -> str:
-    """With `-n 2 --dist loadgroup` (make test), a module's tests share a worker and its module fixtures;
-    the browser layer shares one, so one demo server and one Chromium start per run."""
-    return "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
 
 
 @pytest.fixture(scope="session")
