@@ -5,13 +5,22 @@ then an organiser advances the top entry of each track and locks the round."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import LiveServer, screenshot, start_server
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A demo of its own: this module locks the campus round, in which other modules' judges still score."""
+    server = start_server(tmp_path_factory.mktemp("judging"))
+    yield server
+    server.stop()
 
 JUDGE = ("judge1@jury.wenchuang.cn", "demo-judge-2026")
 ORGANISER = ("organiser@demo.wenchuang.cn", "demo-organiser-2026")
