@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from contest.i18n import N_
+
+T = TypeVar("T")
 
 
 class ContestError(Exception):
@@ -74,3 +78,11 @@ class InvalidInput(ContestError):
 class InvalidCredentials(ContestError):
     status_code = 400
     message = N_("The e-mail or password is not correct.")
+
+
+def found(thing: T | None) -> T:
+    """`thing`, or a 404 when the lookup found nothing: "found or 404" in one typed place, so callers need no
+    `type: ignore` after the check."""
+    if thing is None:
+        raise NotFound()
+    return thing
