@@ -152,7 +152,7 @@ async def run(quick: bool, profile: bool) -> dict[str, float]:
     from argon2 import PasswordHasher
 
     from contest import clock
-    from contest.accounts import invitations
+    from contest.console import invitations
     from tests.factories import login_as
 
     times = 5 if quick else 25

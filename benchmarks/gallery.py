@@ -230,7 +230,7 @@ def _check_page(base: str) -> int:
 
 def _invalidate(tmp: Path, contest_id: int) -> None:
     """What an organiser's action in another process does: a new stamp for the contest."""
-    from contest.results import cache_stamp
+    from contest import cache_stamp
 
     cache_stamp.configure(tmp / "data")
     cache_stamp.invalidate_results(contest_id)

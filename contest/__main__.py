@@ -51,7 +51,7 @@ async def _seed_demo(settings: Settings, *, only_if_empty: bool) -> None:
 
 
 async def _sweep_uploads(settings: Settings) -> None:
-    from contest.entries.images import sweep_store
+    from contest.console.upload_sweep import sweep_store
     from contest.media.storage import UploadStore
 
     removed = await sweep_store(UploadStore(settings.upload_dir))

@@ -11,7 +11,6 @@ from tortoise.transactions import in_transaction
 from contest.accounts import service
 from contest.accounts.models import ContestRole, ContestRoleKind, User
 from contest.audit.log import record
-from contest.contests.models import Contest
 
 
 @dataclass(frozen=True)
@@ -20,9 +19,9 @@ class Account:
     roles: list[str]  # ContestRoleKind values held in this contest
 
 
-async def accounts_of(contest: Contest) -> list[Account]:
+async def accounts_of(contest_id: int) -> list[Account]:
     """The contest's organisers and judges, each once, with their roles here."""
-    roles = await ContestRole.filter(contest_id=contest.id).prefetch_related("user").order_by("user__display_name")
+    roles = await ContestRole.filter(contest_id=contest_id).prefetch_related("user").order_by("user__display_name")
     accounts: dict[int, Account] = {}
     for role in roles:
         accounts.setdefault(role.user_id, Account(role.user, [])).roles.append(role.role.value)
@@ -43,33 +42,33 @@ async def switchable_account(user_id: int, *, by: User) -> User | None:
     return await User.get_or_none(id=user_id)
 
 
-async def removable_person(contest: Contest, user_id: int, *, by: User) -> User | None:
+async def removable_person(contest_id: int, user_id: int, *, by: User) -> User | None:
     """Someone `by` may remove from this contest: a holder of a role here, never oneself, and a site
     organiser only by another site organiser."""
     if user_id == by.id:
         return None
-    target = await User.filter(id=user_id, roles__contest_id=contest.id).first()
+    target = await User.filter(id=user_id, roles__contest_id=contest_id).first()
     return target if target is not None and (by.is_staff or not target.is_staff) else None
 
 
-async def remove_from_contest(target: User, *, contest: Contest, by: User, now: datetime) -> list[str]:
+async def remove_from_contest(target: User, *, contest_id: int, by: User, now: datetime) -> list[str]:
     """Take away every role `target` holds in this contest, with a record in the audit log; their account,
     their roles elsewhere and what they scored stay. Returns the roles taken away."""
     async with in_transaction():
-        held = ContestRole.filter(contest_id=contest.id, user_id=target.id)
+        held = ContestRole.filter(contest_id=contest_id, user_id=target.id)
         roles = sorted(str(role) for role in await held.values_list("role", flat=True))
         await held.delete()
-        await record("contest_role.removed", subject=f"user:{target.id}", now=now, actor=by, contest_id=contest.id,
+        await record("contest_role.removed", subject=f"user:{target.id}", now=now, actor=by, contest_id=contest_id,
                      data={"email": target.email, "roles": roles})
     return roles
 
 
-async def switch_account(target: User, active: bool, *, contest: Contest, by: User, now: datetime) -> bool:
+async def switch_account(target: User, active: bool, *, contest_id: int, by: User, now: datetime) -> bool:
     """Enable or disable; disabling ends every session of the account at once. Returns whether it changed."""
     if target.is_active == active:
         return False
     async with in_transaction():
         await service.set_active(target, active)
         await record("account.enabled" if active else "account.disabled", subject=f"user:{target.id}", now=now,
-                     actor=by, contest_id=contest.id, data={"email": target.email})
+                     actor=by, contest_id=contest_id, data={"email": target.email})
     return True

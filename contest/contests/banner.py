@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from contest.accounts.models import User
 from contest.audit.log import record
 from contest.contests.models import Contest
-from contest.entries.images import REFUSALS
+from contest.media.sniffing import REFUSALS
 from contest.errors import InvalidInput
 from contest.i18n import N_
 from contest.media.pipeline import process_image_async

@@ -1,10 +1,11 @@
-"""Queries for contests and their configuration, prefetched for the templates that show them."""
+"""Queries for contests and their configuration, prefetched for the templates that show them; the contests a
+person may organise; each child of a contest found only through its contest."""
 
 from __future__ import annotations
 
+from contest.accounts.models import ContestRole, ContestRoleKind, User
 from contest.columns import fits
 from contest.contests.models import Contest, Track
-from contest.judging.models import Round
 
 
 async def published_contests() -> list[Contest]:
@@ -19,9 +20,22 @@ async def tracks_with_fields(contest: Contest) -> list[Track]:
     return await Track.filter(contest_id=contest.id).prefetch_related("fields_").order_by("position", "id")
 
 
-async def rounds_of(contest: Contest) -> list[Round]:
-    return await Round.filter(contest_id=contest.id).order_by("position", "id")
-
-
 async def contest_with_poster(key: str) -> Contest | None:
     return await Contest.get_or_none(poster_key=key, is_published=True) if fits(Contest, "poster_key", key) else None
+
+
+async def organised_contests(user: User) -> list[Contest]:
+    """Contests `user` may organise: all for site organisers, else those with an organiser role."""
+    if user.is_staff:
+        return await Contest.all().order_by("-submissions_open_at", "-id")
+    ids = await ContestRole.filter(user_id=user.id, role=ContestRoleKind.ORGANISER).values_list("contest_id", flat=True)
+    return await Contest.filter(id__in=list(ids)).order_by("-submissions_open_at", "-id")
+
+
+async def organised_contest(user: User, slug: str) -> Contest | None:
+    """The contest, only if `user` may organise it."""
+    if not user.is_active or not fits(Contest, "slug", slug):
+        return None
+    if user.is_staff:
+        return await Contest.get_or_none(slug=slug)
+    return await Contest.filter(slug=slug, roles__user_id=user.id, roles__role=ContestRoleKind.ORGANISER).first()

@@ -14,14 +14,14 @@ from contest.accounts.models import User
 from contest.audit.log import record
 from contest.columns import fits
 from contest.contests.models import Contest
-from contest.entries.images import ABSOLUTE_MAX_FILE, REFUSALS, ImageRefused
+from contest.entries.images import ABSOLUTE_MAX_FILE, ImageRefused
 from contest.entries.models import DuplicateDismissal, EntryImage, ReferenceImage
 from contest.entries.states import EntryState
 from contest.errors import ContentTooLarge, InvalidInput, InvalidUpload, NotFound
 from contest.i18n import N_
 from contest.media import similarity
 from contest.media.pipeline import process_image_async
-from contest.media.sniffing import InvalidImage
+from contest.media.sniffing import REFUSALS, InvalidImage
 from contest.media.storage import UploadStore, UploadTooLarge
 
 

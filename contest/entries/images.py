@@ -1,7 +1,7 @@
 """An entry's images: intake (stream → check → derivatives → commit), delete, order, cover.
 
 Files are complete before the row exists: temp file → fsync → rename, then the database commit.
-Anything a crash leaves behind is unreferenced and removed by the sweeper at the next start.
+Anything a crash leaves behind is unreferenced and removed at the next start (contest.console.upload_sweep).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from contest.errors import Conflict, ContentTooLarge, InvalidUpload, NotFound
 from contest.i18n import N_
 from contest.media import ocr, similarity
 from contest.media.pipeline import ProcessedImage, process_image_async
-from contest.media.sniffing import InvalidImage, Reason
+from contest.media.sniffing import REFUSALS, InvalidImage, Reason
 from contest.media.storage import UploadStore, UploadTooLarge
 
 log = logging.getLogger(__name__)
@@ -35,19 +35,6 @@ log = logging.getLogger(__name__)
 MIB = 2**20
 ABSOLUTE_MAX_FILE = 25 * MIB
 CHUNK = 256 * 1024
-
-REFUSALS = {
-    Reason.EMPTY: N_("The file is empty."),
-    Reason.UNSUPPORTED_TYPE: N_("Only JPEG, PNG and WebP images are accepted; this file is something else. "
-                                "Please export it as JPEG or PNG."),
-    Reason.TRUNCATED: N_("The image is incomplete (the upload may have been cut off). Please upload it again."),
-    Reason.CORRUPT: N_("The image cannot be read; it may be damaged."),
-    Reason.TOO_MANY_PIXELS: N_("The image has too many pixels (at most 50 million)."),
-    Reason.TOO_LARGE_SIDE: N_("The image is too large (at most 12,000 pixels on a side)."),
-    Reason.TOO_SMALL: N_("The image is too small."),
-    Reason.MULTI_FRAME: N_("Animated or multi-page images are not accepted."),
-    Reason.TIMEOUT: N_("The image took too long to process. Please upload a smaller version."),
-}
 
 # image formats people export by mistake, named in the refusal (sniffing's kinds → the name people know)
 FORMAT_NAMES = {"heic": "HEIC", "avif": "AVIF", "gif": "GIF", "tiff": "TIFF", "bmp": "BMP", "psd": "PSD",
@@ -273,13 +260,3 @@ async def set_cover(entry: Entry, image_id: int, *, by: User, now: datetime) -> 
     async with in_transaction():
         await EntryImage.filter(entry_id=entry.id).update(is_cover=False)
         await EntryImage.filter(id=image.id).update(is_cover=True)
-
-
-async def sweep_store(store: UploadStore) -> int:
-    """Remove what a crash left behind: temp files and files no row refers to. Returns how many.
-
-    Run it once per start, before any worker serves: a worker sweeping while another is between
-    writing a file and committing its row would delete that upload.
-    """
-    return len(store.sweep(await queries.referenced_upload_keys()))
-

@@ -36,19 +36,6 @@ async def image_by_key(key: str) -> EntryImage | None:
     return await EntryImage.get_or_none(key=key).prefetch_related("entry__contest")
 
 
-async def referenced_upload_keys() -> set[str]:
-    """Every storage key a row points to; anything else in the upload folder is debris from a crash."""
-    from contest.contests.models import Contest
-    from contest.entries.models import ReferenceImage
-    from contest.results.models import Objection
-
-    keys = set(await EntryImage.all().values_list("key", flat=True))
-    keys |= set(await ReferenceImage.all().values_list("key", flat=True))
-    keys |= set(await Contest.exclude(poster_key="").values_list("poster_key", flat=True))
-    keys |= set(await Objection.exclude(attachment_key="").values_list("attachment_key", flat=True))
-    return keys
-
-
 async def entries_for_organiser(contest_id: int) -> list[Entry]:
     """The contest's submitted and withdrawn entries (drafts stay their designers' own), by number."""
     return (

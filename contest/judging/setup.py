@@ -404,7 +404,7 @@ async def remove_from_contest(person: User, *, contest: Contest, by: User, now: 
                                      panel__round__locked_at__isnull=True).prefetch_related("panel__round")
     for seat in seats:
         await remove_panel_member(seat, seat.panel.round, by=by, now=now, confirmed=True)
-    return await access.remove_from_contest(person, contest=contest, by=by, now=now)
+    return await access.remove_from_contest(person, contest_id=contest.id, by=by, now=now)
 
 
 async def _confirm_dropping(assignments: QuerySet[Assignment], *, confirmed: bool) -> None:

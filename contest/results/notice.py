@@ -30,7 +30,8 @@ from contest.errors import Conflict, InvalidInput
 from contest.i18n import N_
 from contest.entries.models import EntryImage
 from contest.judging.models import RoundEntry
-from contest.results import cache_stamp, embargo
+from contest import cache_stamp
+from contest.results import embargo
 from contest.results.gallery import Picture, picture
 from contest.results.models import (
     Award,

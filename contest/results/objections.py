@@ -29,16 +29,17 @@ from contest.accounts.service import EMAIL_PATTERN, normalise_email
 from contest.audit.log import record
 from contest.audit.models import AuditEvent
 from contest.contests.models import AwardTier, Contest
-from contest.entries.images import ABSOLUTE_MAX_FILE, REFUSALS
+from contest.entries.images import ABSOLUTE_MAX_FILE
 from contest.entries.models import Entry
 from contest.errors import Conflict, InvalidInput, InvalidUpload
 from contest.i18n import N_
 from contest.media.pipeline import process_image_async
-from contest.media.sniffing import InvalidImage, Reason
+from contest.media.sniffing import REFUSALS, InvalidImage, Reason
 from contest.media.storage import TempUpload, UploadStore, UploadTooLarge, new_key
 from contest.notifications.outbox import queue_wording
 from contest.notifications.templates import Bilingual, Wording
-from contest.results import awards_service, cache_stamp, embargo, notice
+from contest import cache_stamp
+from contest.results import awards_service, embargo, notice
 from contest.results.awards import RevocationPolicy
 from contest.results.awards_service import ACTIVE, Promotion
 from contest.results.models import Award, Notice, NoticeKind, Objection, ObjectionStatus

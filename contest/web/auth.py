@@ -9,8 +9,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from contest import clock
-from contest.accounts import invitations, queries, resets, service
-from contest.accounts.invitations import InvitationInvalid
+from contest.accounts import queries, resets, service
+from contest.console import invitations
+from contest.console.invitations import InvitationInvalid
 from contest.accounts.models import (
     ContestRoleKind,
     EntrantCategory,

@@ -15,7 +15,7 @@ the memory; the number of pages kept is bounded too.
 
 Only pages that are public go in (never an organiser's preview, never an error), and only for
 visitors who are not signed in and have no flash message waiting: the page header names the
-signed-in user. `contest.results.cache_stamp` says when a contest's results changed: the stamp
+signed-in user. `contest.cache_stamp` says when a contest's results changed: the stamp
 folder's modification time is looked at on every lookup (one stat call), the stamps themselves
 re-read when it moved, after this process's own change, and at least once a second.
 
@@ -39,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from contest.errors import ContestError
-from contest.results import cache_stamp
+from contest import cache_stamp
 from contest.web import compression
 from contest.web.templating import request_locale
 

@@ -28,7 +28,7 @@ from datetime import datetime
 from tortoise import Tortoise
 from contest.contests.models import Contest
 from contest.db import settings_config
-from contest.results import cache_stamp
+from contest import cache_stamp
 from contest.settings import load_settings
 
 async def main(slug, moment):

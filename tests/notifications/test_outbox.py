@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from contest.accounts import invitations
+from contest.console import invitations
 from contest.accounts.models import ContestRoleKind
 from contest.audit.models import AuditEvent
 from contest.notifications.models import MessageTemplate, OutboxMessage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contest.results import cache_stamp
+from contest import cache_stamp
 from contest.results import gallery as g
 
 pytestmark = pytest.mark.unit

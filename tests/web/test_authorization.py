@@ -16,7 +16,8 @@ from datetime import timedelta
 import pytest
 
 from contest import clock
-from contest.accounts import invitations, resets, service
+from contest.accounts import resets, service
+from contest.console import invitations
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.contests.models import AwardTier, Contest
 from contest.entries import duplicates

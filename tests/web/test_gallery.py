@@ -19,7 +19,7 @@ from contest.entries.models import EntryImage
 from contest.entries.states import EntryState
 from contest.errors import NotFound
 from contest.media.storage import new_key, write_atomic
-from contest.results import cache_stamp
+from contest import cache_stamp
 from contest.results.models import Award, AwardStatus
 from contest.web.page_cache import Page, PageCache
 from tests import imagegen

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from starlette.routing import compile_path
 
 from contest import clock
-from contest.accounts import invitations
+from contest.console import invitations
 from contest.accounts.models import ContestRoleKind
 from contest.contests.models import Contest
 from contest.entries.models import Entry

@@ -18,7 +18,10 @@ from starlette.routing import Route
 from contest import clock, permissions
 from contest.accounts import access
 from contest.accounts import queries as account_queries
-from contest.contests import banner, config, transfer
+from contest.contests import queries as contest_queries
+from contest.console import contest_config as config
+from contest.console import transfer
+from contest.contests import banner
 from contest.contests.models import (
     AwardTier,
     Contest,
@@ -30,7 +33,7 @@ from contest.contests.models import (
 )
 from contest.entries import images as entry_images
 from contest.entries.service import DEFAULT_TERMS
-from contest.errors import Conflict, InvalidInput
+from contest.errors import Conflict, InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import setup as judging_setup
@@ -75,7 +78,7 @@ def _back(request: Request, route: str, message: str, *, level: str = "success",
 
 def _site_organiser(request: Request) -> Any:
     user = require_user(request)
-    permissions.require(permissions.is_site_organiser(user))
+    permissions.require(account_queries.is_site_organiser(user))
     return user
 
 
@@ -86,7 +89,7 @@ async def _new_page(request: Request, *, form: str = "", values: dict[str, str] 
     context = {"form": form, "values": values if values is not None else NEW_CONTEST_DEFAULTS,
                "errors": errors or {}, "problems": problems or [], "defaults": NEW_CONTEST_DEFAULTS,
                "zones": zone_choices((values or {}).get("time_zone", "")),
-               "sources": await account_queries.organised_contests(user)}
+               "sources": await contest_queries.organised_contests(user)}
     return render(request, "organiser/contest_new.html", context, status_code=status)
 
 
@@ -130,7 +133,7 @@ def _years(raw: str) -> tuple[int | None, dict[str, str]]:
 async def contest_copy(request: Request) -> Response:
     user = _site_organiser(request)
     values = form_values(await read_form(request))
-    source = next((c for c in await account_queries.organised_contests(user) if str(c.id) == values.get("source")), None)
+    source = next((c for c in await contest_queries.organised_contests(user) if str(c.id) == values.get("source")), None)
     years, errors = _years(values.get("years", ""))
     try:
         if source is None:
@@ -521,7 +524,7 @@ async def contest_accounts(request: Request) -> Response:
     contest = await organised_contest(request)
     me = require_user(request)
     email = request.query_params.get("email", "")[:254] if me.is_staff else ""
-    context = {"contest": contest, "accounts": await access.accounts_of(contest), "roles": ROLE_LABELS, "me": me,
+    context = {"contest": contest, "accounts": await access.accounts_of(contest.id), "roles": ROLE_LABELS, "me": me,
                "email": email, "found": await access.account_by_email(email)}
     return render(request, "organiser/contest_accounts.html", context)
 
@@ -529,14 +532,13 @@ async def contest_accounts(request: Request) -> Response:
 async def account_switch(request: Request) -> Response:
     contest = await organised_contest(request)
     by = require_user(request)
-    target = await access.switchable_account(request.path_params["user_id"], by=by)
-    permissions.require(target is not None)
+    target = found(await access.switchable_account(request.path_params["user_id"], by=by))
     values = form_values(await read_form(request))
     if values.get("active") not in {"0", "1"}:
         return _back(request, "organiser:contest_accounts", N_("Choose one of the options."), level="error",
                      slug=contest.slug)
     active = values["active"] == "1"
-    await access.switch_account(target, active, contest=contest, by=by, now=clock.now())  # type: ignore[arg-type]
+    await access.switch_account(target, active, contest_id=contest.id, by=by, now=clock.now())
     message = N_("Account enabled.") if active else N_("Account disabled; its sessions have ended.")
     return _back(request, "organiser:contest_accounts", message, slug=contest.slug)
 
@@ -544,15 +546,14 @@ async def account_switch(request: Request) -> Response:
 async def account_remove(request: Request) -> Response:
     contest = await organised_contest(request)
     by = require_user(request)
-    target = await access.removable_person(contest, request.path_params["user_id"], by=by)
-    permissions.require(target is not None)
+    target = found(await access.removable_person(contest.id, request.path_params["user_id"], by=by))
     await read_form(request)
-    await judging_setup.remove_from_contest(target, contest=contest, by=by, now=clock.now())  # type: ignore[arg-type]
+    await judging_setup.remove_from_contest(target, contest=contest, by=by, now=clock.now())
     response = redirect_to(request, "organiser:contest_accounts", slug=contest.slug)
     flash(request, response,
           N_("{name} no longer has a role or a panel seat in this contest. Their account stays; their scores in "
              "rounds not yet locked no longer count (the audit log keeps them)."),
-          name=target.display_name)  # type: ignore[union-attr]
+          name=target.display_name)
     return response
 
 

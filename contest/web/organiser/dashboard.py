@@ -11,7 +11,8 @@ from starlette.routing import Route
 
 from contest import i18n, permissions
 from contest.accounts import queries as account_queries
-from contest.contests import statistics
+from contest.contests import queries as contest_queries
+from contest.console import dashboard as statistics
 from contest.judging import progress
 from contest.web.auth import CATEGORY_LABELS
 from contest.web.organiser.common import organised_contest
@@ -67,8 +68,8 @@ def column_chart(columns: list[tuple[str, int]]) -> Chart:
 
 async def home(request: Request) -> Response:
     user = require_user(request)
-    contests = await account_queries.organised_contests(user)
-    permissions.require(bool(contests) or permissions.is_site_organiser(user))
+    contests = await contest_queries.organised_contests(user)
+    permissions.require(bool(contests) or account_queries.is_site_organiser(user))
     return render(request, "organiser/home.html", {"contests": contests})
 
 

@@ -9,7 +9,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from contest import clock, permissions
-from contest.accounts import invitations
+from contest.console import invitations
+from contest.judging import judge_groups
 from contest.accounts.models import Invitation
 from contest.contests.models import Contest
 from contest.errors import InvalidInput
@@ -35,7 +36,7 @@ async def _page(
         group = (_group_values(editing), {})
     context = {
         "contest": contest, "people": await invitations.people_of(contest),
-        "pending": await invitations.pending_invitations(contest), "groups": await invitations.judge_groups_of(contest),
+        "pending": await invitations.pending_invitations(contest), "groups": await judge_groups.judge_groups_of(contest),
         "roles": ROLE_LABELS, "now": clock.now(), "editing": editing,
         "invite_values": invite[0], "invite_errors": invite[1], "group_values": group[0], "group_errors": group[1],
     }
@@ -66,7 +67,7 @@ async def _group_in(contest: Contest, raw: str) -> JudgeGroup | None:
     if not raw:
         return None
     group_id = parse_integer(raw)
-    group = await invitations.judge_group_of(contest, group_id) if group_id is not None else None
+    group = await judge_groups.judge_group_of(contest, group_id) if group_id is not None else None
     if group is None:
         raise InvalidInput({"judge_group": N_("Choose one of the options.")})
     return group
@@ -113,7 +114,7 @@ async def revoke(request: Request) -> Response:
 
 
 async def _group(request: Request, contest: Contest) -> JudgeGroup:
-    group = await invitations.judge_group_of(contest, request.path_params["group_id"])
+    group = await judge_groups.judge_group_of(contest, request.path_params["group_id"])
     permissions.require(group is not None)
     return group  # type: ignore[return-value]
 
@@ -128,7 +129,7 @@ async def group_create(request: Request) -> Response:
     form = await read_form(request)
     values = {key: text(form, key, max_length=300) for key in GROUP_FIELDS}
     try:
-        await invitations.create_judge_group(contest, values, by=require_user(request), now=clock.now())
+        await judge_groups.create_judge_group(contest, values, by=require_user(request), now=clock.now())
     except InvalidInput as exc:
         return await _page(request, contest, group=(values, exc.field_errors), status=400)
     return _back(request, contest, N_("Judge group saved."))
@@ -140,7 +141,7 @@ async def group_update(request: Request) -> Response:
     group = await _group(request, contest)
     values = {key: text(form, key, max_length=300) for key in GROUP_FIELDS}
     try:
-        await invitations.update_judge_group(group, values, by=require_user(request), now=clock.now())
+        await judge_groups.update_judge_group(group, values, by=require_user(request), now=clock.now())
     except InvalidInput as exc:
         return await _page(request, contest, editing=group, group=(values, exc.field_errors), status=400)
     return _back(request, contest, N_("Judge group saved."))
@@ -151,8 +152,8 @@ async def group_delete(request: Request) -> Response:
     await read_form(request)
     group = await _group(request, contest)
     try:
-        await invitations.delete_judge_group(group, by=require_user(request), now=clock.now())
-    except invitations.JudgeGroupInUse as exc:
+        await judge_groups.delete_judge_group(group, by=require_user(request), now=clock.now())
+    except judge_groups.JudgeGroupInUse as exc:
         return _back(request, contest, exc.message, level="error")
     return _back(request, contest, N_("Judge group deleted."))
 

@@ -9,7 +9,7 @@ from urllib.parse import quote, urljoin
 import pytest
 
 from contest import clock
-from contest.accounts import invitations
+from contest.console import invitations
 from contest.judging import progress
 from contest.judging.models import Round
 from contest.notifications.models import OutboxMessage

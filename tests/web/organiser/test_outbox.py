@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from contest.accounts import invitations
+from contest.console import invitations
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.audit.models import AuditEvent
 from contest.notifications import sender

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from contest import clock
-from contest.accounts import invitations
+from contest.console import invitations
 from contest.accounts.models import (
     ContestRole,
     ContestRoleKind,

@@ -1,4 +1,5 @@
-"""Organisers and judges join a contest by invitation; judge groups carry the judges' weight.
+"""Organisers and judges join a contest by invitation; the people page's read model (who has access, with
+their judge groups, and the invitations still pending).
 
 An invitation is a single-use link: the token (`secrets.token_urlsafe(16)`, 128 bits) goes out once,
 in the outbox message, and only its SHA-256 is stored. It is valid until `expires_at` (72 h after
@@ -6,22 +7,20 @@ sending), exclusive. Re-inviting the same e-mail to the same contest and role *d
 unused invitations, so a replaced or revoked link is indistinguishable from one that never existed,
 an unused row is always "pending" and a used one always "accepted".
 
-The judge groups live here too because the people page manages them; they are plain rows of
-`judging.models.JudgeGroup` and could move to the judging package unchanged.
+It lives in the console because an invitation ties an account (accounts) to a contest (contests) and,
+for a judge, to a judge group (judging).
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from contest.accounts import passwords, throttle
@@ -41,7 +40,6 @@ from contest.notifications.templates import Bilingual, Moment
 
 LIFETIME = timedelta(hours=72)
 TOKEN_BYTES = 16  # 128 bits (ASVS 6.4.1)
-MAX_WEIGHT = 1000.0
 ROLE_NAMES = {ContestRoleKind.JUDGE: ("评委", "judge"), ContestRoleKind.ORGANISER: ("组委会成员", "organiser")}
 
 
@@ -52,10 +50,6 @@ class InvitationInvalid(NotFound):
         "This invitation link is not valid any more: it was used, it expired, or it is wrong. "
         "Ask the organisers for a new one."
     )
-
-
-class JudgeGroupInUse(Conflict):
-    message = N_("This judge group is still used by a panel member or a pending invitation; nothing was deleted.")
 
 
 def token_hash(token: str) -> str:
@@ -283,93 +277,3 @@ async def pending_invitations(contest: Contest) -> list[Invitation]:
 
 async def pending_invitation(contest: Contest, invitation_id: int) -> Invitation | None:
     return await Invitation.get_or_none(id=invitation_id, contest_id=contest.id, used_at__isnull=True)
-
-
-# --- judge groups ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GroupRow:
-    group: JudgeGroup
-    share: float  # percent of the judges' figure when every group scored an entry
-    seats: int  # panel members in this group
-
-
-async def judge_groups_of(contest: Contest) -> list[GroupRow]:
-    groups = await JudgeGroup.filter(contest_id=contest.id).annotate(seats=Count("members")).order_by("id")
-    total = sum(g.weight for g in groups)
-    return [GroupRow(g, g.weight / total * 100 if total else 0.0, g.seats) for g in groups]  # type: ignore[attr-defined]
-
-
-async def judge_group_of(contest: Contest, group_id: int) -> JudgeGroup | None:
-    return await JudgeGroup.get_or_none(id=group_id, contest_id=contest.id)
-
-
-def parse_weight(raw: str) -> float | None:
-    """"70", "70 %", "70％" and "0.7" are all accepted as numbers; weights are relative, so only ratios matter."""
-    try:
-        weight = float(raw.strip().rstrip("%％").strip())
-    except ValueError:
-        return None
-    return weight if math.isfinite(weight) and 0 < weight <= MAX_WEIGHT else None
-
-
-@dataclass(frozen=True)
-class GroupSpec:
-    name: str
-    name_en: str
-    weight: float
-
-
-async def _checked_group(contest: Contest, raw: Mapping[str, str], *, group_id: int | None) -> GroupSpec:
-    name, name_en = raw.get("name", "").strip(), raw.get("name_en", "").strip()
-    weight = parse_weight(raw.get("weight", ""))
-    errors: dict[str, str] = {}
-    if not name or len(name) > 100:
-        errors["name"] = N_("Enter a name (at most 100 characters).")
-    elif await JudgeGroup.filter(contest_id=contest.id, name=name).exclude(id=group_id or 0).exists():
-        errors["name"] = N_("Another judge group of this contest has this name.")
-    if len(name_en) > 100:
-        errors["name_en"] = N_("Use at most 100 characters.")
-    if weight is None:
-        errors["weight"] = N_("Enter a weight above 0 and at most 1000, for example 70 or 70 %.")
-    if errors:
-        raise InvalidInput(errors)
-    return GroupSpec(name, name_en, weight)  # type: ignore[arg-type]
-
-
-async def create_judge_group(contest: Contest, raw: Mapping[str, str], *, by: User, now: datetime) -> JudgeGroup:
-    """Validate `raw` (name, name_en, weight), create the group and audit; InvalidInput lists every bad field."""
-    spec = await _checked_group(contest, raw, group_id=None)
-    async with in_transaction():
-        group = await JudgeGroup.create(contest=contest, name=spec.name, name_en=spec.name_en, weight=spec.weight)
-        await record("judge_group.create", subject=f"judge_group:{group.id}", now=now, actor=by,
-                     contest_id=contest.id, data=_group_data(group))
-    return group
-
-
-async def update_judge_group(group: JudgeGroup, raw: Mapping[str, str], *, by: User, now: datetime) -> JudgeGroup:
-    await group.fetch_related("contest")
-    spec = await _checked_group(group.contest, raw, group_id=group.id)
-    before = _group_data(group)
-    group.name, group.name_en, group.weight = spec.name, spec.name_en, spec.weight
-    async with in_transaction():
-        await group.save(update_fields=["name", "name_en", "weight"])
-        await record("judge_group.update", subject=f"judge_group:{group.id}", now=now, actor=by,
-                     contest_id=group.contest_id, data={"from": before, "to": _group_data(group)})
-    return group
-
-
-async def delete_judge_group(group: JudgeGroup, *, by: User, now: datetime) -> None:
-    """Only an unused group: no panel member sits in it and no pending invitation names it."""
-    async with in_transaction():
-        pending = Invitation.filter(judge_group_id=group.id, used_at__isnull=True, expires_at__gt=now)
-        if await PanelMember.exists(group_id=group.id) or await pending.exists():
-            raise JudgeGroupInUse()
-        await group.delete()
-        await record("judge_group.delete", subject=f"judge_group:{group.id}", now=now, actor=by,
-                     contest_id=group.contest_id, data=_group_data(group))
-
-
-def _group_data(group: JudgeGroup) -> dict[str, object]:
-    return {"name": group.name, "name_en": group.name_en, "weight": group.weight}

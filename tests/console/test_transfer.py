@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from contest.contests import transfer
+from contest.console import transfer
 from contest.contests.models import TermsText
 from tests.factories import NOW, make_contest, make_user
 

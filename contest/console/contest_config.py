@@ -39,7 +39,7 @@ from contest.errors import Conflict, InvalidInput
 from contest.form_input import FieldReader, parse_integer
 from contest.i18n import N_
 from contest.judging.models import Round
-from contest.results import cache_stamp
+from contest import cache_stamp
 from contest.results.models import Award
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")

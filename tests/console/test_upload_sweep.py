@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from contest.entries.images import sweep_store
+from contest.console.upload_sweep import sweep_store
 from contest.media.storage import UploadStore, new_key
 from tests.factories import make_contest, make_entry, make_track, make_user
 

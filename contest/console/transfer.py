@@ -19,10 +19,10 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from contest import clock
-from contest.accounts.invitations import parse_weight
+from contest.judging.judge_groups import parse_weight
 from contest.accounts.models import User
 from contest.audit.log import record
-from contest.contests import config
+from contest.console import contest_config as config
 from contest.contests.models import (
     AwardTier,
     Contest,

@@ -8,8 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from contest.accounts import invitations, passwords
-from contest.accounts.invitations import InvitationInvalid, JudgeGroupInUse
+from contest.accounts import passwords
+from contest.console import invitations
+from contest.console.invitations import InvitationInvalid
+from contest.judging import judge_groups
+from contest.judging.judge_groups import JudgeGroupInUse
 from contest.accounts.models import ContestRole, ContestRoleKind, Invitation, User
 from contest.audit.models import AuditEvent
 from contest.errors import InvalidInput
@@ -211,22 +214,22 @@ async def test_people_lists_roles_and_each_judge_with_groups_from_invitation_and
     ("0", None), ("-5", None), ("1001", None), ("nan", None), ("inf", None), ("", None), ("seventy", None),
 ])
 def test_parse_weight(raw, expected):
-    assert invitations.parse_weight(raw) == expected
+    assert judge_groups.parse_weight(raw) == expected
 
 
 async def test_judge_groups_are_validated_as_a_whole_and_shares_follow_the_weights(db):
     contest = await make_contest()
     organiser = await make_user()
-    experts = await invitations.create_judge_group(contest, {"name": "专家组", "name_en": "Experts", "weight": "70 %"},
+    experts = await judge_groups.create_judge_group(contest, {"name": "专家组", "name_en": "Experts", "weight": "70 %"},
                                                    by=organiser, now=NOW)
-    await invitations.create_judge_group(contest, {"name": "代表组", "weight": "30"}, by=organiser, now=NOW)
+    await judge_groups.create_judge_group(contest, {"name": "代表组", "weight": "30"}, by=organiser, now=NOW)
     with pytest.raises(InvalidInput) as caught:
-        await invitations.create_judge_group(contest, {"name": "专家组", "name_en": "x" * 101, "weight": "0"},
+        await judge_groups.create_judge_group(contest, {"name": "专家组", "name_en": "x" * 101, "weight": "0"},
                                              by=organiser, now=NOW)
     assert set(caught.value.field_errors) == {"name", "name_en", "weight"}
-    await invitations.update_judge_group(experts, {"name": "专家组", "name_en": "Expert panel", "weight": "60"},
+    await judge_groups.update_judge_group(experts, {"name": "专家组", "name_en": "Expert panel", "weight": "60"},
                                          by=organiser, now=NOW)
-    rows = await invitations.judge_groups_of(contest)
+    rows = await judge_groups.judge_groups_of(contest)
     assert [(r.group.name, r.group.name_en, r.group.weight, round(r.share), r.seats) for r in rows] == [
         ("专家组", "Expert panel", 60.0, 67, 0), ("代表组", "", 30.0, 33, 0)]
     assert await AuditEvent.filter(action__startswith="judge_group.").count() == 3
@@ -243,6 +246,6 @@ async def test_a_judge_group_in_use_is_not_deleted(db):
     await send(contest, judge_group=invited)
     for group in (seated, invited):
         with pytest.raises(JudgeGroupInUse):
-            await invitations.delete_judge_group(group, by=organiser, now=NOW)
-    await invitations.delete_judge_group(unused, by=organiser, now=NOW)
+            await judge_groups.delete_judge_group(group, by=organiser, now=NOW)
+    await judge_groups.delete_judge_group(unused, by=organiser, now=NOW)
     assert sorted(await JudgeGroup.filter(contest_id=contest.id).values_list("name", flat=True)) == ["有评委", "有邀请"]

@@ -1,0 +1,31 @@
+"""The start-up sweep of the upload folder: a file no row points to is debris from a crash.
+
+It lives in the console because the rows that point at files belong to several domains: entry images
+and reference images (entries), the contest's banner (contests), objection attachments (results).
+"""
+
+from __future__ import annotations
+
+from contest.contests.models import Contest
+from contest.entries.models import EntryImage, ReferenceImage
+from contest.media.storage import UploadStore
+from contest.results.models import Objection
+
+
+async def referenced_upload_keys() -> set[str]:
+    """Every storage key a row points to; anything else in the upload folder is debris from a crash."""
+    keys = set(await EntryImage.all().values_list("key", flat=True))
+    keys |= set(await ReferenceImage.all().values_list("key", flat=True))
+    keys |= set(await Contest.exclude(poster_key="").values_list("poster_key", flat=True))
+    keys |= set(await Objection.exclude(attachment_key="").values_list("attachment_key", flat=True))
+    return keys
+
+
+async def sweep_store(store: UploadStore) -> int:
+    """Remove what a crash left behind: temp files and files no row refers to. Returns how many.
+
+    Run it once per start, before any worker serves: a worker sweeping while another is between
+    writing a file and committing its row would delete that upload.
+    """
+    return len(store.sweep(await referenced_upload_keys()))
+
