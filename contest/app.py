@@ -11,10 +11,9 @@ from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from tortoise.contrib.starlette import RegisterTortoise
 
-from contest import plain_sql
+from contest import cache_stamp, plain_sql
 from contest.db import check_sqlite_pragmas, settings_config
 from contest.media.storage import UploadStore
-from contest import cache_stamp
 from contest.settings import PROJECT_ROOT, Settings, load_settings
 from contest.web.compression import CompressionMiddleware
 from contest.web.cookies import CookieJar

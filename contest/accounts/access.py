@@ -9,7 +9,7 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from contest.accounts import service
-from contest.accounts.models import ContestRole, ContestRoleKind, User
+from contest.accounts.models import ContestRole, User
 from contest.audit.log import record
 
 

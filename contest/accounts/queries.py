@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contest.accounts.models import ContestRole, ContestRoleKind, User
+from contest.i18n import DEFAULT_LOCALE
 
 
 async def organises(user: User | None, contest_id: int) -> bool:
@@ -15,6 +16,12 @@ async def organises(user: User | None, contest_id: int) -> bool:
 
 def is_site_organiser(user: User | None) -> bool:
     return user is not None and user.is_active and user.is_staff
+
+
+async def locale_of(email: str) -> str:
+    """The language the account with this e-mail chose for its messages, else Chinese."""
+    chosen = await User.filter(email=email.strip().lower()).values_list("locale", flat=True)
+    return chosen[0] if chosen else DEFAULT_LOCALE
 
 
 async def main_role(user: User) -> ContestRoleKind | None:

@@ -10,7 +10,8 @@ from tortoise.transactions import in_transaction
 
 from contest.accounts import passwords, sessions, throttle
 from contest.accounts.models import EntrantCategory, EntrantKind, EntrantProfile, User
-from contest.errors import InvalidCredentials, InvalidInput, TooManyAttempts
+from contest.accounts.queries import locale_of
+from contest.errors import InvalidCredentials, InvalidInput
 from contest.i18n import N_
 from contest.notifications.outbox import queue_wording
 from contest.notifications.templates import Wording
@@ -90,7 +91,8 @@ async def register_designer(
             await queue_wording("account_created", ACCOUNT_CREATED, to_email=email, values={"login_url": login_url},
                                 locale=locale)
     except IntegrityError:  # the owner reads it in the language their account chose
-        await queue_wording("account_exists", ACCOUNT_EXISTS, to_email=email, values={"login_url": login_url})
+        await queue_wording("account_exists", ACCOUNT_EXISTS, to_email=email, values={"login_url": login_url},
+                            locale=await locale_of(email))
 
 
 async def authenticate(email: str, password: str, *, ip: str, now: datetime, locale: str | None = None) -> User:

@@ -10,13 +10,8 @@ from datetime import datetime
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from contest.accounts.models import User
 from contest.audit import chain
 from contest.audit.models import AuditEvent
-from contest.audit.sentences import ID_KINDS
-from contest.contests.models import AwardTier, Track, TrackField
-from contest.entries.models import Entry
-from contest.judging.models import Criterion, JudgeGroup, Panel, Round
 
 PAGE_SIZE = 50
 BATCH = 2000
@@ -89,35 +84,6 @@ async def stream_events(contest_id: int, selection: AuditFilter) -> AsyncIterato
 
 
 # kind → (model, the field that names it to organisers)
-NAMED = {"user": (User, "display_name"), "entry": (Entry, "number"), "award_tier": (AwardTier, "name"),
-         "panel": (Panel, "name"), "criterion": (Criterion, "name"), "track_field": (TrackField, "label"),
-         "judge_group": (JudgeGroup, "name"), "track": (Track, "name"), "round": (Round, "name")}
-
-
-def _named_ids(events: list[AuditEvent]) -> dict[str, set[int]]:
-    wanted: dict[str, set[int]] = {kind: set() for kind in NAMED}
-    for event in events:
-        kind, _, ident = event.subject.partition(":")
-        if kind in wanted and ident.isdigit():
-            wanted[kind].add(int(ident))
-        for key, value in (event.data or {}).items():
-            if key in ID_KINDS and isinstance(value, int):
-                wanted[ID_KINDS[key]].add(value)
-    return wanted
-
-
-async def names_in(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
-    """The names of the objects the events point at ("entry", 12) → its number, one query per kind named.
-    Deleted objects are missing; the sentences show their id."""
-    names: dict[tuple[str, int], str] = {}
-    for kind, ids in _named_ids(events).items():
-        if ids:
-            model, field = NAMED[kind]
-            rows = await model.filter(id__in=ids).values_list("id", field)
-            names.update({(kind, ident): f"「{name}」" if kind != "user" else name for ident, name in rows if name})
-    return names
-
-
 @dataclass(frozen=True)
 class ChainStatus:
     ok: bool

@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 
 from contest.accounts import passwords, throttle
 from contest.accounts.models import ContestRole, ContestRoleKind, Invitation, User
+from contest.accounts.queries import locale_of
 from contest.accounts.service import (
     EMAIL_PATTERN,
     check_password_rules,
@@ -109,7 +110,7 @@ async def invite(
             contest=contest, email=email, role=role, token_hash=token_hash(token), judge_group=judge_group,
             invited_by=by, expires_at=now + LIFETIME,
         )
-        await queue_templated("invitation", contest=contest, to_email=email,
+        await queue_templated("invitation", contest=contest, to_email=email, locale=await locale_of(email),
                               values=_message_values(invitation, contest, link_for(token)))
         await record(
             "invitation.create", subject=f"invitation:{invitation.id}", now=now, actor=by, contest_id=contest.id,

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from contest.contests.models import Contest
 from contest.i18n import N_
-from contest.judging.models import Round
+
+
+class DatedRound(Protocol):
+    """A judging round as the timeline sees it (judging.models.Round, which ranks above contests)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def opens_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ def _states(moments: list[datetime | None], now: datetime) -> list[str]:
     return ["current" if i == current else "done" if p else "upcoming" for i, p in enumerate(passed)]
 
 
-def timeline(contest: Contest, rounds: list[Round], now: datetime) -> list[Step]:
+def timeline(contest: Contest, rounds: list[DatedRound], now: datetime) -> list[Step]:
     points: list[tuple[str, datetime | None]] = [
         (N_("Submissions open"), contest.submissions_open_at),
         (N_("Submissions close"), contest.submissions_close_at),

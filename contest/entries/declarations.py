@@ -39,7 +39,7 @@ async def declare(entry: Entry, *, by: User, originality_id: int, ip_terms_id: i
         return latest
     declaration = await Declaration.create(entry_id=entry.id, **facts)
     contest = await entry.contest
-    await queue_templated("receipt", contest=contest, to_email=by.email,
+    await queue_templated("receipt", contest=contest, to_email=by.email, locale=by.locale,
                           values=_receipt_values(entry, images, by, Moment(now, contest.time_zone)))
     return declaration
 

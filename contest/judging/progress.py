@@ -11,6 +11,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from contest.accounts.models import User
+from contest.accounts.queries import locale_of
 from contest.audit.log import record
 from contest.columns import fits
 from contest.contests.models import Contest
@@ -158,7 +159,7 @@ async def send_reminders(round_: Round, *, link: str, by: User, now: datetime) -
     behind = [j for j in (await progress_matrix(round_, now=now)).judges if j.behind]
     async with in_transaction():
         for judge in behind:
-            await queue_templated("reminder", contest=contest, to_email=judge.email,
+            await queue_templated("reminder", contest=contest, to_email=judge.email, locale=await locale_of(judge.email),
                                   values=_reminder_values(round_, judge, link, contest.time_zone))
         await record("round.reminders_sent", subject=f"round:{round_.id}", now=now, actor=by, contest_id=contest.id,
                      data={"judges": [j.id for j in behind]})

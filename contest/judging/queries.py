@@ -297,6 +297,15 @@ async def others_scores(judge: User, round_: Round, assignment: Assignment) -> l
 CRITERION_VALUES = ("id", "name", "name_en", "guidance", "guidance_en", "scale_min", "scale_max", "weight")
 
 
+async def rounds_of(contest: Contest) -> list[Round]:
+    return await Round.filter(contest_id=contest.id).order_by("position", "id")
+
+
+async def round_of(contest: Contest, round_id: int) -> Round | None:
+    """The round, only if it belongs to `contest`."""
+    return await Round.get_or_none(id=round_id, contest_id=contest.id)
+
+
 async def round_by_id(round_id: int) -> Round | None:
     return await Round.get_or_none(id=round_id)
 

@@ -10,15 +10,28 @@ its text: the text holds SECRET_MARK in its place, and `outgoing` puts it back o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from contest.accounts.models import User
-from contest.i18n import DEFAULT_LOCALE
 from contest.notifications.models import MessageTemplate, OutboxMessage
-from contest.notifications.templates import KINDS, SECRET_MARK, Bilingual, Value, Wording, render
+from contest.notifications.templates import (
+    KINDS,
+    SECRET_MARK,
+    Bilingual,
+    Value,
+    Wording,
+    render,
+)
 
-if TYPE_CHECKING:
-    from contest.contests.models import Contest
+
+class NamedContest(Protocol):
+    """What a templated message needs of its contest (contests.models.Contest, which ranks above)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def title_en(self) -> str: ...
 
 
 def _masked(text: str, secret: str) -> str:
@@ -50,25 +63,19 @@ async def wording_for(contest_id: int, kind: str) -> Wording:
     return Wording(saved.subject_zh, saved.body_zh, saved.subject_en, saved.body_en)
 
 
-async def recipient_locale(email: str) -> str:
-    """The language the account with this e-mail chose, else Chinese."""
-    chosen = await User.filter(email=email.strip().lower()).values_list("locale", flat=True)
-    return chosen[0] if chosen else DEFAULT_LOCALE
-
-
 async def queue_wording(
     kind: str, wording: Wording, *, to_email: str, values: Mapping[str, Value], contest_id: int | None = None,
-    secret: str = "", locale: str | None = None,
+    locale: str, secret: str = "",
 ) -> OutboxMessage:
-    """Queue `wording` rendered in the recipient's language (`locale`, else their account's); `values[secret]`
-    is the message's secret (see queue_message)."""
-    subject, body = render(wording, values, locale or await recipient_locale(to_email))
+    """Queue `wording` rendered in the recipient's language (`locale`: their account's, see
+    accounts.queries.locale_of, or the page's); `values[secret]` is the message's secret (see queue_message)."""
+    subject, body = render(wording, values, locale)
     return await queue_message(kind=kind, to_email=to_email, subject=subject, body_text=body, contest_id=contest_id,
                                secret=str(values.get(secret, "")) if secret else "")
 
 
 async def queue_templated(
-    kind: str, *, contest: Contest, to_email: str, values: Mapping[str, Value], locale: str | None = None
+    kind: str, *, contest: NamedContest, to_email: str, values: Mapping[str, Value], locale: str
 ) -> OutboxMessage:
     """Queue a message of `kind` in the contest's wording and the recipient's language; `{contest}` is
     filled in here."""

@@ -24,7 +24,9 @@ from typing import Any
 import anyio
 from tortoise.transactions import in_transaction
 
+from contest import cache_stamp
 from contest.accounts import throttle
+from contest.accounts.queries import locale_of
 from contest.accounts.service import EMAIL_PATTERN, normalise_email
 from contest.audit.log import record
 from contest.audit.models import AuditEvent
@@ -38,7 +40,6 @@ from contest.media.sniffing import REFUSALS, InvalidImage, Reason
 from contest.media.storage import TempUpload, UploadStore, UploadTooLarge, new_key
 from contest.notifications.outbox import queue_wording
 from contest.notifications.templates import Bilingual, Wording
-from contest import cache_stamp
 from contest.results import awards_service, embargo, notice
 from contest.results.awards import RevocationPolicy
 from contest.results.awards_service import ACTIVE, Promotion
@@ -360,6 +361,7 @@ async def _inform_objector(contest: Contest, objection: Objection, decision: Dec
     entry = await Entry.get(id=objection.entry_id)
     verdict = Bilingual("异议成立", "upheld") if decision.upheld else Bilingual("异议不成立", "rejected")
     await queue_wording("objection_outcome", OBJECTION_OUTCOME, to_email=objection.objector_email, contest_id=contest.id,
+                        locale=await locale_of(objection.objector_email),
                         values={"contest": Bilingual(contest.title, contest.title_en or contest.title),
                                 "name": objection.objector_name, "case": objection.id, "entry_number": entry.number or "",
                                 "entry_title": entry.title, "verdict": verdict, "public_text": decision.public_text})

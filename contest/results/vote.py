@@ -43,6 +43,7 @@ from tortoise.transactions import in_transaction
 
 from contest import clock
 from contest.accounts import throttle
+from contest.accounts.queries import locale_of
 from contest.accounts.service import normalise_email
 from contest.audit.log import record
 from contest.columns import fits
@@ -287,7 +288,8 @@ async def request_code(contest: Contest, email: str, *, ip: str, now: datetime, 
         voter.code_hash = seal_code(voter.id, code, now + CODE_LIFETIME)
         await voter.save(update_fields=["code_hash"])
         await queue_wording("vote_code", VOTE_CODE, to_email=email, contest_id=contest.id, secret="code",
-                            locale=locale, values={"contest": Bilingual(contest.title, contest.title_en or contest.title),
+                            locale=locale or await locale_of(email),
+                            values={"contest": Bilingual(contest.title, contest.title_en or contest.title),
                                                    "code": code, "minutes": int(CODE_LIFETIME.total_seconds() // 60)})
 
 

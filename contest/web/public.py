@@ -10,6 +10,7 @@ from tortoise.connection import get_connection
 from contest import clock, i18n
 from contest.contests import queries, timeline
 from contest.errors import NotFound
+from contest.judging import queries as judging_queries
 from contest.results import embargo, notice
 from contest.web import media
 from contest.web.auth import safe_next
@@ -34,7 +35,7 @@ async def contest_home(request: Request) -> Response:
     contest = await _contest_or_404(request)
     now = clock.now()
     tracks = await queries.tracks_with_fields(contest)
-    rounds = await queries.rounds_of(contest)
+    rounds = await judging_queries.rounds_of(contest)
     context = {
         "contest": contest,
         "tracks": tracks,

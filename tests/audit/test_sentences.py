@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from contest.audit import queries
+from contest.console.audit_log import names_in
 from contest.audit.log import record
 from contest.audit.sentences import KINDS, Sentence, action_name
 from contest.contests.models import AwardTier
@@ -70,7 +70,7 @@ async def test_the_names_a_page_needs_come_from_one_query_per_kind(db):
                            contest_id=contest.id, data={"name": "一等奖"}),
               await record("panel.member_added", subject="round:999", now=NOW, contest_id=contest.id,
                            data={"judge": judge.id, "panel": 999})]
-    assert await queries.names_in(events) == {("award_tier", tier.id): "「一等奖」", ("user", judge.id): "吴教授"}
+    assert await names_in(events) == {("award_tier", tier.id): "「一等奖」", ("user", judge.id): "吴教授"}
 
 
 def test_times_in_sentences_use_the_formatter_given():

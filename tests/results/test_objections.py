@@ -12,12 +12,12 @@ from contest.audit.models import AuditEvent
 from contest.contests.models import Contest
 from contest.entries.models import EntryImage
 from contest.errors import InvalidInput, TooManyAttempts
+from contest import cache_stamp
 from contest.judging.models import Round, RoundEntry, RoundKind
 from contest.media.storage import UploadStore
 from contest.notifications.models import OutboxMessage
 from contest.results import (
     awards_service,
-    cache_stamp,
     designer_results,
     notice,
     objections,

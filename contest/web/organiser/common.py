@@ -6,27 +6,23 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from contest import permissions
-from contest.accounts import queries as account_queries
+from contest.contests import queries as contest_queries
 from contest.contests.models import Contest
+from contest.errors import found
+from contest.judging import queries as judging_queries
 from contest.judging.models import Round
 from contest.web.forms import text
 from contest.web.session import require_user
 
 
 async def organised_contest(request: Request) -> Contest:
-    user = require_user(request)
-    contest = await account_queries.organised_contest(user, request.path_params["slug"])
-    permissions.require(contest is not None)
-    return contest  # type: ignore[return-value]
+    return found(await contest_queries.organised_contest(require_user(request), request.path_params["slug"]))
 
 
 async def organised_round(request: Request) -> tuple[Contest, Round]:
     """The contest of the path and its round of the path; a round of another contest is a 404."""
     contest = await organised_contest(request)
-    round_ = await Round.get_or_none(id=request.path_params["round_id"], contest_id=contest.id)
-    permissions.require(round_ is not None)
-    return contest, round_  # type: ignore[return-value]
+    return contest, found(await judging_queries.round_of(contest, request.path_params["round_id"]))
 
 
 def form_values(form: FormData, *, max_length: int = 10_000) -> dict[str, str]:
