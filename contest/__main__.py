@@ -210,7 +210,8 @@ def cmd_i18n(args: argparse.Namespace) -> None:
 
 async def _export_bundle(round_id: int) -> dict:
     from contest import clock
-    from contest.judging import bundle, queries
+    from contest.judging import queries
+    from contest.results import bundle
 
     round_ = await queries.round_by_id(round_id)
     if round_ is None:
@@ -219,7 +220,7 @@ async def _export_bundle(round_id: int) -> dict:
 
 
 def cmd_bundle(args: argparse.Namespace) -> None:
-    from contest.judging import bundle
+    from contest.results import bundle
 
     settings = load_settings()
     try:
@@ -240,7 +241,7 @@ def _read_bundle(path: Path) -> dict:
 
 
 def cmd_verify_bundle(args: argparse.Namespace) -> None:
-    from contest.judging import bundle
+    from contest.results import bundle
 
     try:
         data = _read_bundle(args.file)

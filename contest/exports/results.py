@@ -9,6 +9,7 @@ from contest.contests.models import Contest, Track
 from contest.exports.scores import judge_labels
 from contest.exports.tables import Column, Row, Sheet, joined, sheet_titles
 from contest.judging import standings
+from contest.results.standings import round_inputs
 from contest.judging.aggregation import (
     FORMULA_VERSION,
     EntryResult,
@@ -47,7 +48,7 @@ def result_row(round_: Round, result: EntryResult, labels: standings.Labels, jud
 
 
 async def _round_rows(round_: Round, judges: Mapping[int, str]) -> dict[int | None, list[Row]]:
-    inputs = await standings.round_inputs(round_)
+    inputs = await round_inputs(round_)
     advanced = set(await RoundEntry.filter(round_id=round_.id, advanced=True).values_list("entry_id", flat=True))
     rows: dict[int | None, list[Row]] = {}
     for result in standings.compute(inputs, round_.method):

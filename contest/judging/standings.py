@@ -9,7 +9,7 @@ without a seat, no group.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -29,12 +29,11 @@ from contest.judging.models import (
     RoundKind,
     Score,
 )
-from contest.results.models import Vote
 
 
 @dataclass(frozen=True)
 class PopularVote:
-    counts: Mapping[int, int]  # non-voided votes per entry of the round
+    counts: Mapping[int, int]  # non-voided votes per entry of the round (entries without votes left out)
     weight: float  # contest.popular_vote_share
 
 
@@ -89,11 +88,13 @@ def compute(inputs: RoundInputs, method: Method | str) -> list[EntryResult]:
     )
 
 
-async def round_results(round_: Round) -> list[EntryResult]:
-    return compute(await round_inputs(round_), round_.method)
+async def round_results(round_: Round, *, vote_counts: Mapping[int, int]) -> list[EntryResult]:
+    return compute(await round_inputs(round_, vote_counts=vote_counts), round_.method)
 
 
-async def round_inputs(round_: Round) -> RoundInputs:
+async def round_inputs(round_: Round, *, vote_counts: Mapping[int, int]) -> RoundInputs:
+    """`vote_counts`: the popular vote's non-voided votes per entry (results.standings counts them; the votes
+    rank above judging), used only in a final round of a contest that has the vote."""
     entry_rows = await _entry_rows(round_)
     entries = tuple(aggregation.Entry(r["entry_id"], r["entry__track_id"]) for r in entry_rows)
     entry_ids = [e.id for e in entries]
@@ -112,7 +113,7 @@ async def round_inputs(round_: Round) -> RoundInputs:
         judges=tuple(aggregation.Judge(j, g) for j, g in sorted(judges.items())),
         groups=tuple(aggregation.JudgeGroup(g["id"], g["weight"]) for g in group_rows),
         assignments=tuple((e, j) for e, j, _ in assignment_rows),
-        vote=await _popular_vote(round_, entry_ids),
+        vote=await _popular_vote(round_, entry_ids, vote_counts),
         labels=Labels(
             entries={r["entry_id"]: EntryLabel(r["alias"], r["entry__number"], r["entry__title"], r["entry__track_id"])
                      for r in entry_rows},
@@ -154,7 +155,7 @@ async def _scores(round_: Round, entry_ids: list[int]) -> tuple[aggregation.Scor
     return tuple(aggregation.Score(*row) for row in rows)
 
 
-async def _popular_vote(round_: Round, entry_ids: list[int]) -> PopularVote | None:
+async def _popular_vote(round_: Round, entry_ids: list[int], vote_counts: Mapping[int, int]) -> PopularVote | None:
     """The vote blends in only in the final round of a contest that has it."""
     if round_.kind != RoundKind.FINAL:
         return None
@@ -162,5 +163,5 @@ async def _popular_vote(round_: Round, entry_ids: list[int]) -> PopularVote | No
         "popular_vote_enabled", "popular_vote_share"))[0]
     if not enabled:
         return None
-    votes = await Vote.filter(entry_id__in=entry_ids, voided=False).values_list("entry_id", flat=True)
-    return PopularVote(counts=dict(Counter(votes)), weight=weight)
+    in_round = set(entry_ids)
+    return PopularVote(counts={entry: n for entry, n in vote_counts.items() if entry in in_round and n}, weight=weight)

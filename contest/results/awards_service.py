@@ -25,7 +25,7 @@ from contest.entries.models import Entry
 from contest.entries.states import JUDGEABLE_STATES
 from contest.errors import Conflict, InvalidInput
 from contest.i18n import N_
-from contest.judging import standings
+from contest.results.standings import round_results
 from contest.judging.models import Round, RoundKind
 from contest.results import awards
 from contest.results.awards import Proposal, RankedEntry, RevocationPolicy, Tier
@@ -86,7 +86,7 @@ async def current_proposal(contest: Contest) -> Proposal | None:
     round_ = await final_round(contest)
     if round_ is None:
         return None
-    ranking = awards.ranking_from_results(await standings.round_results(round_))
+    ranking = awards.ranking_from_results(await round_results(round_))
     return awards.propose_awards(ranking, [as_tier(t) for t in await contest_tiers(contest)])
 
 

@@ -17,7 +17,7 @@ from contest.entries.models import EntryImage
 from contest.exports import service
 from contest.exports.archive import member_name, originals_zip, safe_part
 from contest.exports.tables import sheet_titles
-from contest.judging import standings
+from contest.results import standings
 from contest.media.storage import UploadStore
 from tests import imagegen
 from tests.exports.scenario import (

@@ -26,11 +26,10 @@ from contest.judging.standings import (
     EntryLabel,
     PopularVote,
     judge_groups,
-    round_inputs,
-    round_results,
     vote_shares,
 )
 from contest.results.models import Vote, Voter
+from contest.results.standings import round_inputs, round_results
 from tests.factories import NOW, make_contest, make_track
 from tests.judging.helpers import make_judge, make_round, submitted_entry
 

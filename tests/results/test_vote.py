@@ -12,7 +12,7 @@ import pytest
 from contest.audit.models import AuditEvent
 from contest.entries.states import EntryState
 from contest.errors import InvalidInput, NotFound, TooManyAttempts
-from contest.judging import standings
+from contest.results import standings
 from contest.judging.models import RoundEntry
 from contest.notifications.models import OutboxMessage
 from contest.notifications.outbox import outgoing

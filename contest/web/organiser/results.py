@@ -14,7 +14,9 @@ from contest.contests.models import Contest, Track
 from contest.errors import InvalidInput
 from contest.form_input import parse_integer
 from contest.i18n import N_
-from contest.judging import bundle, service, standings
+from contest.judging import service, standings
+from contest.results import bundle
+from contest.results.standings import round_inputs, round_results
 from contest.judging.aggregation import EntryResult, Flag
 from contest.judging.models import RoundEntry
 from contest.web.flash import flash
@@ -53,7 +55,7 @@ def _advance_request(values: dict[str, str]) -> tuple[int, bool]:
 async def results_page(request: Request, *, proposal: dict[str, Any] | None = None,
                        errors: dict[str, str] | None = None, status: int = 200) -> Response:
     contest, round_ = await organised_round(request)
-    inputs = await standings.round_inputs(round_)
+    inputs = await round_inputs(round_)
     results = standings.compute(inputs, round_.method)
     advanced = set(await RoundEntry.filter(round_id=round_.id, advanced=True).values_list("entry_id", flat=True))
     context = {
@@ -77,7 +79,7 @@ async def advance_proposal(request: Request) -> Response:
         n, per_track = _advance_request(values)
     except InvalidInput as exc:
         return await results_page(request, errors=exc.field_errors, status=400)
-    chosen = service.top_n(await standings.round_results(round_), n=n, per_track=per_track)
+    chosen = service.top_n(await round_results(round_), n=n, per_track=per_track)
     proposal = {"n": n, "per_track": per_track, "entries": chosen, "token": ",".join(map(str, chosen))}
     return await results_page(request, proposal=proposal)
 
@@ -87,7 +89,7 @@ async def advance_confirm(request: Request) -> Response:
     contest, round_ = await organised_round(request)
     values = form_values(await read_form(request))
     n, per_track = _advance_request(values)
-    results = await standings.round_results(round_)
+    results = await round_results(round_)
     chosen = service.top_n(results, n=n, per_track=per_track)
     if ",".join(map(str, chosen)) != values.get("proposal", ""):
         proposal = {"n": n, "per_track": per_track, "entries": chosen, "token": ",".join(map(str, chosen)),

@@ -25,7 +25,8 @@ from contest.i18n import N_
 from contest.judging import aggregation
 from contest.judging.aggregation import FORMULA_VERSION
 from contest.judging.models import Round
-from contest.judging.standings import PopularVote, RoundInputs, compute, round_inputs
+from contest.judging.standings import PopularVote, RoundInputs, compute
+from contest.results.standings import round_inputs
 
 FORMAT = "wcs-results-bundle/1"
 SWITCHES = ("judges_may_score", "designers_may_edit", "judges_see_identity", "judges_see_others_scores",

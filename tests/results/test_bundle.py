@@ -10,9 +10,9 @@ import pytest
 
 from contest.audit.chain import canonical_json, json_ready
 from contest.audit.models import AuditEvent
-from contest.judging import bundle
+from contest.results import bundle
 from contest.judging.aggregation import FORMULA_VERSION
-from contest.judging.bundle import (
+from contest.results.bundle import (
     RoundNotLocked,
     build_bundle,
     verify_against_database,
@@ -30,7 +30,7 @@ from contest.judging.models import (
 )
 from contest.judging.scoring import save_score
 from contest.judging.service import lock_round
-from contest.judging.standings import round_results
+from contest.results.standings import round_results
 from tests.audit.test_queries import rewrite_from
 from tests.factories import NOW, make_contest, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, submitted_entry
