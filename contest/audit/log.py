@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from tortoise.transactions import in_transaction
 
@@ -14,12 +14,19 @@ from contest.audit.models import AuditEvent
 PG_LOCK_ID = 730_501
 
 
+class Actor(Protocol):
+    """Who did it: an account (accounts.models.User, which ranks above audit)."""
+
+    @property
+    def id(self) -> int: ...
+
+
 async def record(
     action: str,
     *,
     subject: str,
     now: datetime,
-    actor: Any = None,
+    actor: Actor | None = None,
     contest_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:

@@ -7,16 +7,15 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
-from contest.accounts.models import User
-from contest.audit.log import record
-from contest.contests.models import Contest
+from contest.audit.log import Actor, record
 from contest.notifications.models import MessageTemplate, OutboxMessage, OutboxState
+from contest.notifications.outbox import NamedContest
 from contest.notifications.templates import Wording, check_wording
 
 RETRYABLE = (OutboxState.QUEUED, OutboxState.FAILED)
 
 
-async def save_wording(contest: Contest, kind: str, wording: Wording, *, by: User, now: datetime) -> MessageTemplate:
+async def save_wording(contest: NamedContest, kind: str, wording: Wording, *, by: Actor, now: datetime) -> MessageTemplate:
     """Store the contest's wording of `kind` (checked first: WordingInvalid names each bad field). Audited."""
     check_wording(kind, wording)
     async with in_transaction():
@@ -27,7 +26,7 @@ async def save_wording(contest: Contest, kind: str, wording: Wording, *, by: Use
     return template
 
 
-async def reset_wording(contest: Contest, kind: str, *, by: User, now: datetime) -> bool:
+async def reset_wording(contest: NamedContest, kind: str, *, by: Actor, now: datetime) -> bool:
     """Go back to the default wording of `kind`; False when the contest had none of its own. Audited."""
     async with in_transaction():
         deleted = await MessageTemplate.filter(contest_id=contest.id, kind=kind).delete()
@@ -37,11 +36,11 @@ async def reset_wording(contest: Contest, kind: str, *, by: User, now: datetime)
     return bool(deleted)
 
 
-async def has_own_wording(contest: Contest, kind: str) -> bool:
+async def has_own_wording(contest: NamedContest, kind: str) -> bool:
     return await MessageTemplate.exists(contest_id=contest.id, kind=kind)
 
 
-async def retry_now(message: OutboxMessage, *, by: User, now: datetime) -> bool:
+async def retry_now(message: OutboxMessage, *, by: Actor, now: datetime) -> bool:
     """Queue a waiting or failed message for the sender's next round; False for one sent or being sent.
     A failed message gets one more attempt (it fails again at once if that attempt fails). Audited."""
     async with in_transaction():
