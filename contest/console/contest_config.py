@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from contest.accounts.models import User
 from contest.audit.log import record
+from contest.contests import queries
 from contest.contests.fields import KINDS
 from contest.contests.models import (
     AwardTier,
@@ -612,3 +613,26 @@ async def terms_versions(contest: Contest) -> list[dict[str, Any]]:
     for row in rows:
         row["accepted"] = accepted[row["id"]]
     return rows
+
+
+@dataclass(frozen=True)
+class SettingsOverview:
+    """What the settings page shows besides the contest itself."""
+
+    tracks: list[Track]
+    tiers: list[AwardTier]
+    terms: list[dict[str, Any]]  # terms_versions
+    submitted: dict[int, int]  # submitted entries per track id
+
+    @property
+    def over_quota(self) -> set[int]:
+        """Tracks whose tiers' quotas add up to more awards than it has submitted entries."""
+        quota_sums: dict[int | None, int] = {}
+        for tier in self.tiers:
+            quota_sums[tier.track_id] = quota_sums.get(tier.track_id, 0) + tier.quota
+        return {t.id for t in self.tracks if quota_sums.get(t.id, 0) > self.submitted.get(t.id, 0)}
+
+
+async def settings_overview(contest: Contest) -> SettingsOverview:
+    return SettingsOverview(await queries.tracks_in_order(contest), await queries.tiers_of(contest),
+                            await terms_versions(contest), await submitted_per_track(contest))

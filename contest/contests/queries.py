@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contest.accounts.models import ContestRole, ContestRoleKind, User
 from contest.columns import fits
-from contest.contests.models import Contest, Track
+from contest.contests.models import AwardTier, Contest, Track, TrackField
 
 
 async def published_contests() -> list[Contest]:
@@ -14,6 +14,31 @@ async def published_contests() -> list[Contest]:
 
 async def contest_by_slug(slug: str) -> Contest | None:
     return await Contest.get_or_none(slug=slug, is_published=True) if fits(Contest, "slug", slug) else None
+
+
+async def tracks_in_order(contest: Contest) -> list[Track]:
+    return await Track.filter(contest_id=contest.id).order_by("position", "id")
+
+
+async def track_of(contest: Contest, track_id: int) -> Track | None:
+    return await Track.get_or_none(id=track_id, contest_id=contest.id)
+
+
+async def fields_of(track: Track) -> list[TrackField]:
+    return await TrackField.filter(track_id=track.id).order_by("position", "id")
+
+
+async def field_of(track: Track, field_id: int) -> TrackField | None:
+    return await TrackField.get_or_none(id=field_id, track_id=track.id)
+
+
+async def tiers_of(contest: Contest) -> list[AwardTier]:
+    """By track (contest-wide tiers have none), then by rank."""
+    return await AwardTier.filter(contest_id=contest.id).order_by("track_id", "rank", "id")
+
+
+async def tier_of(contest: Contest, tier_id: int) -> AwardTier | None:
+    return await AwardTier.get_or_none(id=tier_id, contest_id=contest.id)
 
 
 async def tracks_with_fields(contest: Contest) -> list[Track]:

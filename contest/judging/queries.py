@@ -44,6 +44,7 @@ from contest.judging.models import (
     Conflict,
     Criterion,
     OthersScores,
+    Panel,
     PanelMember,
     Round,
     RoundEntry,
@@ -304,6 +305,18 @@ async def rounds_of(contest: Contest) -> list[Round]:
 async def round_of(contest: Contest, round_id: int) -> Round | None:
     """The round, only if it belongs to `contest`."""
     return await Round.get_or_none(id=round_id, contest_id=contest.id)
+
+
+async def criterion_of(round_: Round, criterion_id: int) -> Criterion | None:
+    return await Criterion.get_or_none(id=criterion_id, round_id=round_.id)
+
+
+async def panel_of(round_: Round, panel_id: int) -> Panel | None:
+    return await Panel.get_or_none(id=panel_id, round_id=round_.id)
+
+
+async def panel_member_of(round_: Round, member_id: int) -> PanelMember | None:
+    return await PanelMember.get_or_none(id=member_id, panel__round_id=round_.id)
 
 
 async def round_by_id(round_id: int) -> Round | None:

@@ -227,19 +227,14 @@ async def _settings_page(request: Request, contest: Contest, *, form: str = "", 
                          errors: dict[str, str] | None = None, status: int = 200, confirm: str = "",
                          confirm_params: dict[str, object] | None = None) -> Response:
     """The settings page; `form` names the form whose `values`/`errors` are shown (the others show stored data)."""
-    tracks = await Track.filter(contest_id=contest.id).order_by("position", "id")
-    terms = await config.terms_versions(contest)
-    tiers = await AwardTier.filter(contest_id=contest.id).order_by("track_id", "rank", "id")
-    submitted = await config.submitted_per_track(contest)
-    quota_sums: dict[int | None, int] = {}
-    for tier in tiers:
-        quota_sums[tier.track_id] = quota_sums.get(tier.track_id, 0) + tier.quota
+    overview = await config.settings_overview(contest)
+    terms = overview.terms
     context = {
         "contest": contest, "form": form, "values": values or {}, "errors": errors or {},
         "confirm": confirm, "confirm_params": confirm_params or {},
         "settings": values if form == "contest" else contest_values(contest),
-        "tracks": tracks, "tiers": [(tier, _tier_values(tier)) for tier in tiers], "submitted": submitted,
-        "over_quota": {t.id for t in tracks if quota_sums.get(t.id, 0) > submitted.get(t.id, 0)},
+        "tracks": overview.tracks, "tiers": [(tier, _tier_values(tier)) for tier in overview.tiers],
+        "submitted": overview.submitted, "over_quota": overview.over_quota,
         "terms": terms, "terms_current": _current_terms(terms), "terms_kinds": TERMS_KINDS, "ip_modes": IP_MODES,
         "track_defaults": NEW_TRACK_DEFAULTS, "tier_defaults": NEW_TIER_DEFAULTS,
         "closed": contest.submissions_close_at is not None and contest.submissions_close_at <= clock.now(),
@@ -315,9 +310,7 @@ async def banner_image(request: Request) -> Response:
 
 
 async def _track(request: Request, contest: Contest) -> Track:
-    track = await Track.get_or_none(id=request.path_params["track_id"], contest_id=contest.id)
-    permissions.require(track is not None)
-    return track  # type: ignore[return-value]
+    return found(await contest_queries.track_of(contest, request.path_params["track_id"]))
 
 
 async def track_add(request: Request) -> Response:
@@ -362,7 +355,7 @@ def _field_input(form: FormData) -> dict[str, Any]:
 async def _track_page(request: Request, contest: Contest, track: Track, *, form: str = "",
                       values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
                       status: int = 200) -> Response:
-    fields = await TrackField.filter(track_id=track.id).order_by("position", "id")
+    fields = await contest_queries.fields_of(track)
     context = {
         "contest": contest, "track": track, "form": form, "values": values or {}, "errors": errors or {},
         "track_values": values if form == "track" else _track_values(track),
@@ -413,9 +406,7 @@ async def track_delete(request: Request) -> Response:
 
 
 async def _field(request: Request, track: Track) -> TrackField:
-    field = await TrackField.get_or_none(id=request.path_params["field_id"], track_id=track.id)
-    permissions.require(field is not None)
-    return field  # type: ignore[return-value]
+    return found(await contest_queries.field_of(track, request.path_params["field_id"]))
 
 
 async def field_add(request: Request) -> Response:
@@ -465,14 +456,12 @@ async def field_delete(request: Request) -> Response:
 
 
 async def _tier(request: Request, contest: Contest) -> AwardTier:
-    tier = await AwardTier.get_or_none(id=request.path_params["tier_id"], contest_id=contest.id)
-    permissions.require(tier is not None)
-    return tier  # type: ignore[return-value]
+    return found(await contest_queries.tier_of(contest, request.path_params["tier_id"]))
 
 
 async def _save_tier(request: Request, contest: Contest, tier: AwardTier | None) -> Response:
     values = form_values(await read_form(request))
-    track_ids = set(await Track.filter(contest_id=contest.id).values_list("id", flat=True))
+    track_ids = {track.id for track in await contest_queries.tracks_in_order(contest)}
     try:
         spec = config.parse_tier(values, track_ids)
         await config.save_tier(contest, spec, tier=tier, by=require_user(request), now=clock.now())

@@ -11,8 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from contest import clock, permissions
+from contest import clock
+from contest.contests import queries as contest_queries
 from contest.contests.models import Contest, Track
+from contest.errors import found
 from contest.exports import service
 from contest.exports.xlsx import file_chunks
 from contest.i18n import N_
@@ -52,9 +54,7 @@ def _track_part(track: Track) -> str:
 
 
 async def _track(request: Request, contest: Contest) -> Track:
-    track = await Track.get_or_none(id=request.path_params["track_id"], contest_id=contest.id)
-    permissions.require(track is not None)
-    return track  # type: ignore[return-value]
+    return found(await contest_queries.track_of(contest, request.path_params["track_id"]))
 
 
 async def exports_page(request: Request) -> Response:

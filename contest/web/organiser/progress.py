@@ -7,12 +7,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from contest import clock
-from contest.accounts.models import User
 from contest.errors import InvalidInput
-from contest.form_input import parse_integer
+from contest.console import rounds as console_rounds
 from contest.i18n import N_
-from contest.judging import progress, service
-from contest.judging.models import Conflict
+from contest.judging import progress
 from contest.judging.progress import CellState
 from contest.web.flash import flash
 from contest.web.forms import read_form
@@ -30,16 +28,9 @@ CELL_MARKS = {CellState.COMPLETE: "✓", CellState.SCORED: "◐", CellState.PART
 async def progress_page(request: Request, *, values: dict[str, str] | None = None,
                         errors: dict[str, str] | None = None, status: int = 200) -> Response:
     contest, round_ = await organised_round(request)
-    now = clock.now()
-    matrix = await progress.progress_matrix(round_, now=now)
-    conflicts = await Conflict.filter(contest_id=contest.id, entry_id__in=[e.id for e in matrix.entries]).order_by(
-        "-created_at").values("judge__display_name", "entry_id", "source", "reason", "created_at")
-    aliases = {e.id: e.alias for e in matrix.entries}
-    for row in conflicts:
-        row["alias"] = aliases[row["entry_id"]]
-    context = {"contest": contest, "round": round_, "matrix": matrix, "labels": CELL_LABELS, "marks": CELL_MARKS,
-               "conflicts": conflicts, "values": values or {}, "errors": errors or {},
-               "started": progress.has_started(round_, now)}
+    view = await console_rounds.round_progress(contest, round_, now=clock.now())
+    context = {"contest": contest, "round": round_, "matrix": view.matrix, "labels": CELL_LABELS, "marks": CELL_MARKS,
+               "conflicts": view.conflicts, "values": values or {}, "errors": errors or {}, "started": view.started}
     return render(request, "organiser/progress.html", context, status_code=status)
 
 
@@ -58,17 +49,7 @@ async def conflict_set(request: Request) -> Response:
     contest, round_ = await organised_round(request)
     values = form_values(await read_form(request))
     try:
-        judge_id = parse_integer(values.get("judge", ""))
-        entry = await progress.find_round_entry(round_, values.get("entry", ""))
-        errors = {}
-        if judge_id is None or not await progress.is_round_judge(round_, judge_id):
-            errors["judge"] = N_("Choose one of the options.")
-        if entry is None:
-            errors["entry"] = N_("No entry of this round has this alias or number.")
-        if errors:
-            raise InvalidInput(errors)
-        await service.set_conflict(await User.get(id=judge_id), entry, reason=values.get("reason", ""),  # type: ignore[arg-type]
-                                   by=require_user(request), now=clock.now())
+        await console_rounds.rule_conflict(round_, values, by=require_user(request), now=clock.now())
     except InvalidInput as exc:
         return await progress_page(request, values=values, errors=exc.field_errors, status=400)
     response = redirect_to(request, "organiser:progress", slug=contest.slug, round_id=round_.id)

@@ -10,15 +10,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from contest import clock
-from contest.contests.models import Contest, Track
 from contest.errors import InvalidInput
 from contest.form_input import parse_integer
+from contest.console import rounds as console_rounds
 from contest.i18n import N_
-from contest.judging import service, standings
+from contest.judging import service
 from contest.results import bundle
-from contest.results.standings import round_inputs, round_results
-from contest.judging.aggregation import EntryResult, Flag
-from contest.judging.models import RoundEntry
+from contest.results.standings import round_results
+from contest.judging.aggregation import Flag
 from contest.web.flash import flash
 from contest.web.forms import read_form
 from contest.web.organiser.common import form_values, organised_round, redirect_to
@@ -37,14 +36,6 @@ FLAG_LABELS = {
 MAX_ADVANCE = 10_000
 
 
-def _by_track(results: list[EntryResult], tracks: list[Track]) -> list[tuple[Track | None, list[EntryResult]]]:
-    names = {t.id: t for t in tracks}
-    grouped: dict[int | None, list[EntryResult]] = {}
-    for result in results:
-        grouped.setdefault(result.track_id, []).append(result)
-    return [(names.get(track_id), rows) for track_id, rows in grouped.items()]
-
-
 def _advance_request(values: dict[str, str]) -> tuple[int, bool]:
     n = parse_integer(values.get("n", ""), low=1, high=MAX_ADVANCE)
     if n is None:
@@ -55,20 +46,14 @@ def _advance_request(values: dict[str, str]) -> tuple[int, bool]:
 async def results_page(request: Request, *, proposal: dict[str, Any] | None = None,
                        errors: dict[str, str] | None = None, status: int = 200) -> Response:
     contest, round_ = await organised_round(request)
-    inputs = await round_inputs(round_)
-    results = standings.compute(inputs, round_.method)
-    advanced = set(await RoundEntry.filter(round_id=round_.id, advanced=True).values_list("entry_id", flat=True))
+    view = await console_rounds.round_standings(contest, round_)
     context = {
-        "contest": contest, "round": round_, "tracks": _by_track(results, await _tracks(contest)),
-        "labels": inputs.labels, "advanced": advanced, "flag_labels": FLAG_LABELS, "proposal": proposal,
+        "contest": contest, "round": round_, "tracks": view.by_track,
+        "labels": view.labels, "advanced": view.advanced, "flag_labels": FLAG_LABELS, "proposal": proposal,
         "errors": errors or {},
         "method_label": CHOICES["method"][round_.method],
     }
     return render(request, "organiser/results.html", context, status_code=status)
-
-
-async def _tracks(contest: Contest) -> list[Track]:
-    return await Track.filter(contest_id=contest.id).order_by("position", "id")
 
 
 async def advance_proposal(request: Request) -> Response:

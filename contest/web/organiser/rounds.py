@@ -13,21 +13,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from contest import clock, permissions
-from contest.contests.models import Contest, Track
-from contest.errors import InvalidInput
+from contest import clock
+from contest.contests.models import Contest
+from contest.errors import InvalidInput, found
 from contest.form_input import parse_integer
+from contest.console import rounds as console_rounds
 from contest.i18n import N_
 from contest.judging import progress, service, setup
+from contest.judging import queries as judging_queries
 from contest.judging.aggregation import Method
 from contest.judging.models import (
     AssignmentMode,
     Criterion,
     EntrySource,
-    JudgeGroup,
     OthersScores,
     Panel,
-    PanelMember,
     Round,
     RoundKind,
 )
@@ -76,19 +76,11 @@ def _settings_values(round_: Round, zone: str) -> dict[str, Any]:
 
 
 async def _round_context(contest: Contest, round_: Round) -> dict[str, Any]:
-    panels = await Panel.filter(round_id=round_.id).order_by("id").values("id", "name", "track_id")
-    members = await PanelMember.filter(panel__round_id=round_.id).order_by("judge__display_name").values(
-        "id", "panel_id", "judge__display_name", "judge__email", "group__name")
-    for panel in panels:
-        panel["members"] = [m for m in members if m["panel_id"] == panel["id"]]
+    view = await console_rounds.round_setup(contest, round_)
     return {
         "contest": contest, "round": round_, "choices": CHOICES, "switch_labels": SWITCH_LABELS,
-        "criteria": await Criterion.filter(round_id=round_.id), "panels": panels,
-        "tracks": await Track.filter(contest_id=contest.id).order_by("position", "id"),
-        "judges": await setup.contest_judges(contest.id),
-        "groups": await JudgeGroup.filter(contest_id=contest.id).order_by("id").values("id", "name", "weight"),
-        "overview": (await progress.rounds_overview(contest, round_id=round_.id))[0],
-        "copy_sources": await setup.rounds_to_copy_from(round_),
+        "criteria": view.criteria, "panels": view.panels, "tracks": view.tracks, "judges": view.judges,
+        "groups": view.groups, "overview": view.overview, "copy_sources": view.copy_sources,
     }
 
 
@@ -161,9 +153,7 @@ async def round_update(request: Request) -> Response:
 
 
 async def _criterion(request: Request, round_: Round) -> Criterion:
-    criterion = await Criterion.get_or_none(id=request.path_params["criterion_id"], round_id=round_.id)
-    permissions.require(criterion is not None)
-    return criterion  # type: ignore[return-value]
+    return found(await judging_queries.criterion_of(round_, request.path_params["criterion_id"]))
 
 
 async def criterion_add(request: Request) -> Response:
@@ -216,9 +206,7 @@ async def criteria_copy(request: Request) -> Response:
 
 
 async def _panel(request: Request, round_: Round) -> Panel:
-    panel = await Panel.get_or_none(id=request.path_params["panel_id"], round_id=round_.id)
-    permissions.require(panel is not None)
-    return panel  # type: ignore[return-value]
+    return found(await judging_queries.panel_of(round_, request.path_params["panel_id"]))
 
 
 def _optional_id(raw: str) -> int | None:
@@ -268,14 +256,13 @@ async def member_add(request: Request) -> Response:
 
 async def member_remove(request: Request) -> Response:
     contest, round_ = await organised_round(request)
-    member = await PanelMember.get_or_none(id=request.path_params["member_id"], panel__round_id=round_.id)
-    permissions.require(member is not None)
+    member = found(await judging_queries.panel_member_of(round_, request.path_params["member_id"]))
     values = form_values(await read_form(request))
     try:
-        removed = await setup.remove_panel_member(member, round_, by=require_user(request), now=clock.now(),  # type: ignore[arg-type]
+        removed = await setup.remove_panel_member(member, round_, by=require_user(request), now=clock.now(),
                                                   confirmed=values.get("confirm") == "1")
     except setup.NeedsConfirmation as exc:
-        return await _refused(request, contest, round_, f"member-remove-{member.id}", values, exc)  # type: ignore[union-attr]
+        return await _refused(request, contest, round_, f"member-remove-{member.id}", values, exc)
     return _back(request, contest, round_, N_("Judge removed from the panel, with their {assignments} assignments and "
                                               "{scores} scores through it (the audit log keeps them)."),
                  assignments=removed.assignments, scores=removed.scores)
