@@ -153,6 +153,10 @@ def _held(entry: Entry, findings: list[LeakFinding], images: list[EntryImage]) -
         for image, copy in copies if any(f.image_id == image.id for f in findings)])
 
 
+async def flagged_entry(contest_id: int, entry_id: int) -> Entry | None:
+    return await Entry.get_or_none(id=entry_id, contest_id=contest_id, leak_status=LeakStatus.FLAGGED)
+
+
 async def flagged_entries(contest_id: int) -> list[HeldEntry]:
     """The contest's entries held by the check, each with what was found (scanned again: text may have changed)."""
     held = await Entry.filter(contest_id=contest_id, leak_status=LeakStatus.FLAGGED).order_by("number", "id")

@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from contest import clock, permissions
 from contest.contests.models import AwardTier, Contest
-from contest.errors import InvalidInput
+from contest.errors import InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.results import awards_service, certificates
@@ -96,9 +96,7 @@ async def _tier(contest: Contest, values: dict[str, str]) -> AwardTier:
 
 
 async def _award(request: Request, contest: Contest) -> Award:
-    award = await awards_service.award_of_contest(contest, request.path_params["award_id"])
-    permissions.require(award is not None)
-    return award  # type: ignore[return-value]
+    return found(await awards_service.award_of_contest(contest, request.path_params["award_id"]))
 
 
 def _done(request: Request, contest: Contest, message: str, **params: object) -> Response:

@@ -139,9 +139,9 @@ async def contest_copy(request: Request) -> Response:
         if source is None:
             errors["source"] = N_("Choose one of the options.")
         slug = _slug_or(values, errors)
-        if errors:
+        if errors or source is None:
             raise InvalidInput(errors)
-        contest = await transfer.copy_contest(source, slug=slug, title=values.get("title", ""), years=years,  # type: ignore[arg-type]
+        contest = await transfer.copy_contest(source, slug=slug, title=values.get("title", ""), years=years,
                                               by=user, now=clock.now())
     except transfer.InvalidConfig as exc:
         return await _new_page(request, form="copy", values=values, problems=exc.problems, status=400)

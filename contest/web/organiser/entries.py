@@ -6,11 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from contest import clock, permissions
+from contest import clock
 from contest.contests.models import Contest
 from contest.entries import queries
 from contest.entries.models import Entry
-from contest.errors import InvalidInput
+from contest.errors import InvalidInput, found
 from contest.i18n import N_
 from contest.judging import withdrawals
 from contest.web.designer import STATE_LABELS
@@ -28,9 +28,7 @@ async def entries_page(request: Request) -> Response:
 
 
 async def _entry(request: Request, contest: Contest) -> Entry:
-    entry = await queries.entry_of_contest(contest.id, int(request.path_params["entry_id"]))
-    permissions.require(entry is not None)
-    return entry  # type: ignore[return-value]
+    return found(await queries.entry_of_contest(contest.id, int(request.path_params["entry_id"])))
 
 
 async def withdraw_page(request: Request, *, reason: str = "", errors: dict[str, str] | None = None,

@@ -6,13 +6,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from contest import clock, permissions
+from contest import clock
 from contest.contests.models import Contest
 from contest.entries import duplicates
 from contest.entries.images import file_chunks
 from contest.entries.models import Entry
-from contest.entries.states import LeakStatus
-from contest.errors import InvalidInput, InvalidUpload
+from contest.errors import InvalidInput, InvalidUpload, found
 from contest.i18n import N_
 from contest.judging import leaks
 from contest.web.flash import flash
@@ -70,10 +69,9 @@ async def reference_upload(request: Request) -> Response:
 
 async def reference_image(request: Request) -> Response:
     contest = await organised_contest(request)
-    reference = await duplicates.reference_for(contest, request.path_params["key"])
-    permissions.require(reference is not None)
-    path = upload_store(request).derived_path(reference.key, "thumb", "WEBP")  # type: ignore[union-attr]
-    return await file_response(request, path, "image/webp", reference.key, cache="private, no-store")  # type: ignore[union-attr]
+    reference = found(await duplicates.reference_for(contest, request.path_params["key"]))
+    path = upload_store(request).derived_path(reference.key, "thumb", "WEBP")
+    return await file_response(request, path, "image/webp", reference.key, cache="private, no-store")
 
 
 async def leak_flags(request: Request, *, errors: dict[int, dict[str, str]] | None = None,
@@ -86,10 +84,7 @@ async def leak_flags(request: Request, *, errors: dict[int, dict[str, str]] | No
 
 async def _flagged_entry(request: Request) -> tuple[Contest, Entry]:
     contest = await organised_contest(request)
-    entry = await Entry.get_or_none(id=request.path_params["entry_id"], contest_id=contest.id,
-                                    leak_status=LeakStatus.FLAGGED)
-    permissions.require(entry is not None)
-    return contest, entry  # type: ignore[return-value]
+    return contest, found(await leaks.flagged_entry(contest.id, request.path_params["entry_id"]))
 
 
 async def leak_clear(request: Request) -> Response:

@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from contest import clock, permissions
 from contest.contests.models import Contest
-from contest.errors import InvalidInput
+from contest.errors import InvalidInput, found
 from contest.i18n import N_
 from contest.results import embargo, notice, objections
 from contest.results.awards import RevocationPolicy
@@ -89,9 +89,7 @@ async def notice_approve(request: Request) -> Response:
 
 async def _case(request: Request) -> tuple[Contest, Objection]:
     contest = await organised_contest(request)
-    case = await objections.case_of(contest, request.path_params["objection_id"])
-    permissions.require(case is not None)
-    return contest, case  # type: ignore[return-value]
+    return contest, found(await objections.case_of(contest, request.path_params["objection_id"]))
 
 
 async def case_page(request: Request, *, errors: dict[str, str] | None = None, values: dict[str, str] | None = None,

@@ -8,12 +8,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from contest import clock, permissions
+from contest import clock
 from contest.console import invitations
 from contest.judging import judge_groups
 from contest.accounts.models import Invitation
 from contest.contests.models import Contest
-from contest.errors import InvalidInput
+from contest.errors import InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging.models import JudgeGroup
@@ -87,9 +87,7 @@ async def invite(request: Request) -> Response:
 
 
 async def _pending(request: Request, contest: Contest) -> Invitation:
-    invitation = await invitations.pending_invitation(contest, request.path_params["invitation_id"])
-    permissions.require(invitation is not None)
-    return invitation  # type: ignore[return-value]
+    return found(await invitations.pending_invitation(contest, request.path_params["invitation_id"]))
 
 
 async def resend(request: Request) -> Response:
@@ -114,9 +112,7 @@ async def revoke(request: Request) -> Response:
 
 
 async def _group(request: Request, contest: Contest) -> JudgeGroup:
-    group = await judge_groups.judge_group_of(contest, request.path_params["group_id"])
-    permissions.require(group is not None)
-    return group  # type: ignore[return-value]
+    return found(await judge_groups.judge_group_of(contest, request.path_params["group_id"]))
 
 
 async def group_edit(request: Request) -> Response:

@@ -35,9 +35,10 @@ async def vote_page(request: Request, *, errors: dict[str, str] | None = None, s
 
 def _void_request(values: dict[str, str]) -> tuple[vote.Rule, str, list[int]]:
     ids = [parse_integer(i) for i in values.get("votes", "").split(",")]
-    if values.get("rule") not in set(vote.Rule) or None in ids:
+    chosen = [i for i in ids if i is not None]
+    if values.get("rule") not in set(vote.Rule) or len(chosen) != len(ids):
         raise InvalidInput({"void": N_("Choose a group of votes from the list.")})
-    return vote.Rule(values["rule"]), values.get("key", ""), ids  # type: ignore[return-value]
+    return vote.Rule(values["rule"]), values.get("key", ""), chosen
 
 
 async def void(request: Request) -> Response:
