@@ -196,6 +196,7 @@ async def child(case: str, database_url: str, uploads: Path) -> dict:
 
     from contest.accounts.models import User
     from contest.contests.models import Contest
+    from contest.contests.queries import tracks_in_order
     from contest.exports import service
     from contest.media.storage import UploadStore
 
@@ -211,7 +212,7 @@ async def child(case: str, database_url: str, uploads: Path) -> dict:
                     while chunk := file.read(SINK_CHUNK):
                         streamed += len(chunk)
         elif case == "zip":
-            for track in await service.tracks_of(contest):
+            for track in await tracks_in_order(contest):
                 async for chunk in await service.track_originals(contest, track, UploadStore(uploads), anonymised=False,
                                                                  by=by, now=NOW):
                     streamed += len(chunk)

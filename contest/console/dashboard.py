@@ -1,4 +1,5 @@
-"""The figures of a contest's dashboard: submitted entries by track, entrant category and day; open cases."""
+"""The figures of a contest's dashboard: submitted entries by track, entrant category and day; open cases;
+where each round stands."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from datetime import date
 
 from contest import clock
 from contest.accounts.models import EntrantCategory
+from contest.contests import queries as contest_queries
 from contest.contests.models import Contest, Track
 from contest.entries import duplicates
 from contest.entries.models import Entry
 from contest.entries.states import EntryState, LeakStatus
+from contest.judging import progress
 from contest.judging.models import Conflict
 from contest.results.models import Objection, ObjectionStatus
 
@@ -46,7 +49,7 @@ async def entry_figures(contest: Contest) -> EntryFigures:
     """Counts over the submitted entries (withdrawn ones left out), drafts counted apart."""
     rows = await Entry.filter(contest_id=contest.id, state=EntryState.SUBMITTED).values(
         "track_id", "entrant_category", "submitted_at")
-    tracks = await Track.filter(contest_id=contest.id).order_by("position", "id")
+    tracks = await contest_queries.tracks_in_order(contest)
     per_track = Counter(r["track_id"] for r in rows)
     per_category = Counter(r["entrant_category"] for r in rows)
     per_day = Counter(clock.to_zone(r["submitted_at"], contest.time_zone).date() for r in rows if r["submitted_at"])
@@ -66,3 +69,14 @@ async def open_cases(contest: Contest) -> OpenCases:
         leak_flags=await Entry.filter(contest_id=contest.id, leak_status=LeakStatus.FLAGGED).count(),
         conflicts=await Conflict.filter(contest_id=contest.id).count(),
     )
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    figures: EntryFigures
+    cases: OpenCases
+    rounds: list[progress.RoundOverview]
+
+
+async def dashboard_of(contest: Contest) -> Dashboard:
+    return Dashboard(await entry_figures(contest), await open_cases(contest), await progress.rounds_overview(contest))

@@ -23,6 +23,7 @@ from contest.judging.judge_groups import parse_weight
 from contest.accounts.models import User
 from contest.audit.log import record
 from contest.console import contest_config as config
+from contest.contests import queries as contest_queries
 from contest.contests.models import (
     AwardTier,
     Contest,
@@ -64,7 +65,7 @@ async def export_config(contest: Contest) -> dict[str, Any]:
     details = {k: getattr(contest, k) for k in CONTEST_KEYS}
     details.update({k: _local(getattr(contest, k), zone) for k in CONTEST_MOMENTS})
     details["max_mb_per_designer"] = contest.max_bytes_per_designer // 2**20
-    tracks = await Track.filter(contest_id=contest.id).prefetch_related("fields_").order_by("position", "id")
+    tracks = await contest_queries.tracks_with_fields(contest)
     slugs = {t.id: t.slug for t in tracks}
     rounds = await Round.filter(contest_id=contest.id).prefetch_related("criteria").order_by("position", "id")
     return {

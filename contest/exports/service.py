@@ -11,6 +11,7 @@ from tortoise.functions import Count, Sum
 
 from contest.accounts.models import User
 from contest.audit.log import record
+from contest.contests.queries import tracks_in_order
 from contest.contests.models import Contest, Track
 from contest.entries.models import Entry, EntryImage
 from contest.entries.states import EntryState
@@ -34,14 +35,10 @@ async def _log(contest: Contest, *, what: str, fmt: str, anonymised: bool, by: U
                  data=data)
 
 
-async def tracks_of(contest: Contest) -> list[Track]:
-    return await Track.filter(contest_id=contest.id).order_by("position", "id")
-
-
 async def workbook(contest: Contest, table: str, *, anonymised: bool, by: User, now: datetime) -> IO[bytes]:
     """`table` ("entries", "scores" or "results") as an XLSX file with one sheet per track. Audited."""
     await _log(contest, what=table, fmt="xlsx", anonymised=anonymised, by=by, now=now)
-    return await write_workbook(await TABLES[table](contest, await tracks_of(contest), anonymised=anonymised))
+    return await write_workbook(await TABLES[table](contest, await tracks_in_order(contest), anonymised=anonymised))
 
 
 async def track_csv(contest: Contest, track: Track, table: str, *, anonymised: bool, by: User,
@@ -70,7 +67,7 @@ class TrackSummary:
 
 async def track_summaries(contest: Contest) -> list[TrackSummary]:
     """What the exports page shows beside each track's downloads, in four grouped queries."""
-    tracks = await tracks_of(contest)
+    tracks = await tracks_in_order(contest)
     ids = [t.id for t in tracks]
     entries = dict(await Entry.filter(track_id__in=ids).annotate(n=Count("id")).group_by("track_id")
                    .values_list("track_id", "n"))

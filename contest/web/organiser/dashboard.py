@@ -12,8 +12,7 @@ from starlette.routing import Route
 from contest import i18n, permissions
 from contest.accounts import queries as account_queries
 from contest.contests import queries as contest_queries
-from contest.console import dashboard as statistics
-from contest.judging import progress
+from contest.console import dashboard as console_dashboard
 from contest.web.auth import CATEGORY_LABELS
 from contest.web.organiser.common import organised_contest
 from contest.web.session import require_user
@@ -75,11 +74,11 @@ async def home(request: Request) -> Response:
 
 async def contest_dashboard(request: Request) -> Response:
     contest = await organised_contest(request)
-    figures = await statistics.entry_figures(contest)
+    dashboard = await console_dashboard.dashboard_of(contest)
+    figures = dashboard.figures
     locale = request_locale(request)
     context = {
-        "contest": contest, "figures": figures, "cases": await statistics.open_cases(contest),
-        "rounds": await progress.rounds_overview(contest),
+        "contest": contest, "figures": figures, "cases": dashboard.cases, "rounds": dashboard.rounds,
         "by_track": row_chart([(localized(track, "name", locale), n) for track, n in figures.by_track]),
         "by_category": row_chart([(i18n.translate(locale, CATEGORY_LABELS[category]), n)
                                   for category, n in figures.by_category]),
