@@ -35,6 +35,7 @@ from contest.audit.log import record
 from contest.contests.models import Contest
 from contest.errors import Conflict, InvalidInput, NotFound
 from contest.i18n import N_
+from contest.judging import judge_groups
 from contest.judging.models import JudgeGroup, PanelMember
 from contest.notifications.outbox import queue_templated
 from contest.notifications.templates import Bilingual, Moment
@@ -278,3 +279,16 @@ async def pending_invitations(contest: Contest) -> list[Invitation]:
 
 async def pending_invitation(contest: Contest, invitation_id: int) -> Invitation | None:
     return await Invitation.get_or_none(id=invitation_id, contest_id=contest.id, used_at__isnull=True)
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    people: People
+    pending: list[Invitation]
+    groups: list[judge_groups.GroupRow]
+
+
+async def people_page(contest: Contest) -> PeoplePage:
+    return PeoplePage(await people_of(contest), await pending_invitations(contest),
+                      await judge_groups.judge_groups_of(contest))
+

@@ -15,10 +15,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from contest import clock, permissions
+from contest.console import notices
 from contest.contests.models import Contest
 from contest.errors import InvalidInput, found
 from contest.i18n import N_
-from contest.results import embargo, notice, objections
+from contest.results import notice, objections
 from contest.results.awards import RevocationPolicy
 from contest.results.models import AwardStatus, NoticeKind, Objection, ObjectionStatus
 from contest.results.objections import Decision
@@ -46,19 +47,18 @@ PDF_HEADERS = {"Content-Disposition": 'attachment; filename="objection-letter.pd
 async def objections_page(request: Request, *, errors: dict[str, str] | None = None,
                           values: dict[str, str] | None = None, status: int = 200) -> Response:
     contest = await organised_contest(request)
-    shown = await notice.current(contest)
+    shown = await notices.shown_notice(contest)
     kind = request.query_params.get("draft")
     if values is None and kind in KIND_LABELS:
-        title, body = notice.draft(contest, NoticeKind(kind), await notice.listed(contest, NoticeKind(kind)))
+        title, body = await notices.notice_draft(contest, NoticeKind(kind))
         values = {"kind": kind, "title": title, "body_md": body}
     values = values or {"kind": shown.kind.value, "title": shown.title, "body_md": shown.body_md}
-    now = clock.now()
+    desk = await notices.notice_desk(contest, shown, editing=NoticeKind(values.get("kind") or shown.kind.value),
+                                     now=clock.now())
     context: dict[str, Any] = {
         "contest": contest, "shown": shown, "values": values, "errors": errors or {}, "kind_labels": KIND_LABELS,
-        "status_labels": STATUS_LABELS, "window": embargo.notice_window(contest),
-        "phase": notice.phase(contest, now, open_cases=await notice.open_cases(contest)),
-        "cases": await objections.cases_for_organiser(contest), "outcomes": await notice.outcome_notices(contest),
-        "listed": await notice.listed(contest, NoticeKind(values.get("kind") or shown.kind.value)),
+        "status_labels": STATUS_LABELS, "window": desk.window, "phase": desk.phase, "cases": desk.cases,
+        "outcomes": desk.outcomes, "listed": desk.listed,
     }
     return render(request, "organiser/objections.html", context, status_code=status)
 
@@ -95,10 +95,11 @@ async def _case(request: Request) -> tuple[Contest, Objection]:
 async def case_page(request: Request, *, errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
                     form: str = "", status: int = 200) -> Response:
     contest, case = await _case(request)
+    file = await notices.case_file(case)
     context = {"contest": contest, "case": case, "errors": errors or {}, "values": values or {}, "form": form,
                "status_labels": STATUS_LABELS, "policy_labels": POLICY_LABELS, "event_labels": EVENT_LABELS,
                "award_labels": AWARD_LABELS,
-               "history": await objections.case_history(case), "awards": await objections.entry_awards(case)}
+               "history": file.history, "awards": file.awards}
     response = render(request, "organiser/objections_case.html", context, status_code=status)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -34,9 +34,9 @@ async def _page(
     """The people page; `invite` and `group` are (values, errors) of the form being corrected."""
     if group is None:
         group = (_group_values(editing), {})
+    page = await invitations.people_page(contest)
     context = {
-        "contest": contest, "people": await invitations.people_of(contest),
-        "pending": await invitations.pending_invitations(contest), "groups": await judge_groups.judge_groups_of(contest),
+        "contest": contest, "people": page.people, "pending": page.pending, "groups": page.groups,
         "roles": ROLE_LABELS, "now": clock.now(), "editing": editing,
         "invite_values": invite[0], "invite_errors": invite[1], "group_values": group[0], "group_errors": group[1],
     }
