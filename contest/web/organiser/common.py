@@ -10,8 +10,8 @@ from contest import permissions
 from contest.accounts import queries as account_queries
 from contest.contests.models import Contest
 from contest.judging.models import Round
-from contest.web.forms import text
-from contest.web.session import require_user
+from contest.web.infra.forms import text
+from contest.web.infra.session import require_user
 
 
 async def organised_contest(request: Request) -> Contest:
