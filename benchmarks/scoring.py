@@ -188,7 +188,7 @@ def _tls() -> ssl.SSLContext:
 
 
 def _headers(key: str, secret: str) -> dict[str, str]:
-    from contest.web import csrf
+    from contest.web.infra import csrf
     return {"cookie": f"contest_session={key}", "x-csrf-token": csrf.make_token(secret, key),
             "accept": "application/json"}
 

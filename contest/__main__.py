@@ -86,7 +86,7 @@ def cli_locale(env: Mapping[str, str] = os.environ) -> str:
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    from contest.web.server import bound_socket
+    from contest.web.infra.server import bound_socket
 
     try:
         return bound_socket(host, port)
@@ -101,7 +101,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    from contest.web.server import run, serve_config
+    from contest.web.infra.server import run, serve_config
 
     if args.demo:
         os.environ["CONTEST_DEMO"] = "1"

@@ -15,16 +15,16 @@ from contest import cache_stamp, plain_sql
 from contest.db import check_sqlite_pragmas, settings_config
 from contest.media.storage import UploadStore
 from contest.settings import PROJECT_ROOT, Settings, load_settings
-from contest.web.compression import CompressionMiddleware
-from contest.web.cookies import CookieJar
-from contest.web.csrf import CsrfMiddleware
-from contest.web.errors import EXCEPTION_HANDLERS
-from contest.web.forms import CloseFormsMiddleware, NulMiddleware
-from contest.web.headers import SecurityHeadersMiddleware
-from contest.web.limits import BodyLimitMiddleware
+from contest.web.infra.compression import CompressionMiddleware
+from contest.web.infra.cookies import CookieJar
+from contest.web.infra.csrf_check import CsrfMiddleware
+from contest.web.infra.errors import EXCEPTION_HANDLERS
+from contest.web.infra.forms import CloseFormsMiddleware, NulMiddleware
+from contest.web.infra.headers import SecurityHeadersMiddleware
+from contest.web.infra.limits import BodyLimitMiddleware
 from contest.web.routes import build_routes
-from contest.web.session import SessionMiddleware
-from contest.web.templating import Renderer
+from contest.web.infra.session import SessionMiddleware
+from contest.web.infra.templating import Renderer
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:

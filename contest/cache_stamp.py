@@ -1,6 +1,6 @@
 """Results generation stamps, shared by every worker process: one small file per contest.
 
-Whatever caches a results page (contest.web.page_cache) keeps the stamp it saw and drops the
+Whatever caches a results page (contest.web.infra.page_cache) keeps the stamp it saw and drops the
 contest's pages when the stamp changes. `invalidate_results` is the one call that announces a
 change: awards confirmed or revoked, an objection's outcome applied, tiers, names or the
 announcement time edited. Call it after the change is committed, never inside the transaction,

@@ -32,7 +32,7 @@ class Settings:
     demo: bool = False
     allowed_hosts: tuple[str, ...] = ("*",)
     public_url: str = "http://127.0.0.1:8000"  # absolute URLs (link previews, e-mails) start with it
-    # slow clients (contest.web.server, contest.web.limits); the README gives nginx the same numbers
+    # slow clients (contest.web.infra.server, contest.web.infra.limits); the README gives nginx the same numbers
     header_timeout: float = 10.0  # seconds from a request's first byte to the end of its headers
     keep_alive_timeout: int = 5  # seconds an idle connection is kept between requests
     max_connections: int = 1000  # per worker process; more are answered 503

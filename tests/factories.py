@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from contest.accounts import sessions
 from contest.accounts.models import EntrantProfile, User
 from contest.contests.models import Contest, Track
-from contest.web import csrf
+from contest.web.infra import csrf
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)

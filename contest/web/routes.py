@@ -5,13 +5,9 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount
 
 from contest.settings import PROJECT_ROOT
-from contest.web import auth, designer, judge, media, public
-from contest.web.compression import CompressedStaticFiles
-from contest.web import certificates as designer_certificates
-from contest.web import gallery as public_gallery
-from contest.web import my_results as designer_results
-from contest.web import notice as public_notice
-from contest.web import vote as public_vote
+from contest.web import auth, designer, judge, public
+from contest.web.designer import entry_images
+from contest.web.infra.compression import CompressedStaticFiles
 from contest.web.organiser import audit as organiser_audit
 from contest.web.organiser import awards as organiser_awards
 from contest.web.organiser import contests as organiser_contests
@@ -32,15 +28,14 @@ def build_routes() -> list[BaseRoute]:
     return [
         Mount("/static", CompressedStaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
         Mount("/account", routes=auth.routes, name="auth"),
-        Mount("/me", routes=[*designer.routes, *designer_certificates.routes,
-                             *designer_results.routes], name="designer"),
+        Mount("/me", routes=designer.routes, name="designer"),
         Mount("/judge", routes=judge.routes, name="judge"),
-        Mount("/media", routes=media.routes, name="media"),
+        Mount("/media", routes=entry_images.routes, name="media"),
         Mount("/admin", routes=[*organiser_dashboard.routes, *organiser_integrity.routes, *organiser_rounds.routes,
                                 *organiser_progress.routes, *organiser_results.routes, *organiser_people.routes,
                                 *organiser_awards.routes, *organiser_vote.routes, *organiser_objections.routes,
                                 *organiser_outbox.routes, *organiser_audit.routes,
                                 *organiser_contests.routes, *organiser_exports.routes, *organiser_entries.routes],
               name="organiser"),
-        Mount("", routes=[*public_gallery.routes, *public_vote.routes, *public_notice.routes, *public.routes], name="public"),
+        Mount("", routes=public.routes, name="public"),
     ]

@@ -16,7 +16,7 @@ from contest.contests.models import AwardTier
 from contest.i18n import translate
 from contest.judging.models import ConflictSource
 from contest.results.objections import DECIDED_STATES
-from contest.web.templating import format_moment
+from contest.web.infra.templating import format_moment
 from tests.factories import NOW, make_contest, make_user
 
 pytestmark = pytest.mark.unit

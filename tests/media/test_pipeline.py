@@ -20,7 +20,7 @@ from tests.media.containers import container_names, webp_chunks
 pytestmark = pytest.mark.unit
 
 KEY = "0123456789abcdef0123456789abcdef"
-JUDGE_SIZES = ("judging", "thumb")  # what contest/web/judge.py serves
+JUDGE_SIZES = ("judging", "thumb")  # what contest/web/judge/scoring.py serves
 CLEAN_JPEG = ["DQT", "DQT", "SOF0", "DHT", "DHT", "DHT", "DHT", "SOS"]
 # strings that only exist inside metadata blocks
 METADATA_TELLS = [imagegen.MARKER.encode(), imagegen.MARKER.encode("utf-16-be"), b"Exif\x00", b"http://ns.adobe.com",

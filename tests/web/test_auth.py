@@ -9,7 +9,7 @@ import pytest
 from contest.accounts import resets
 from contest.accounts.models import ContestRole, LoginAttempt, Session, User
 from contest.notifications.models import OutboxMessage
-from contest.web.auth import safe_next
+from contest.web.infra.redirects import safe_next
 from tests.factories import PASSWORD, login_as, make_contest, make_user, set_session_cookie
 from tests.web.helpers import form_token
 

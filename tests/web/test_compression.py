@@ -12,7 +12,7 @@ from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
 from contest.settings import PROJECT_ROOT
-from contest.web.compression import CompressionMiddleware, choose
+from contest.web.infra.compression import CompressionMiddleware, choose
 from tests.factories import make_track
 from tests.web.test_gallery import announced, tiers_for, winner
 

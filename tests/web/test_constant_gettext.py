@@ -7,7 +7,7 @@ import gettext
 import jinja2
 import pytest
 
-from contest.web.constant_gettext import ConstantGettext
+from contest.web.infra.constant_gettext import ConstantGettext
 
 pytestmark = pytest.mark.unit
 

@@ -21,7 +21,7 @@ from contest.errors import NotFound
 from contest.media.storage import new_key, write_atomic
 from contest import cache_stamp
 from contest.results.models import Award, AwardStatus
-from contest.web.page_cache import Page, PageCache
+from contest.web.infra.page_cache import Page, PageCache
 from tests import imagegen
 from tests.factories import login_as, make_contest, make_entry, make_track, make_user
 from tests.web.test_designer_pages import counting_queries

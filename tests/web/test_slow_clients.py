@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from contest import i18n
-from contest.web.limits import BodyTooSlow
+from contest.web.infra.limits import BodyTooSlow
 from tests.web.test_upload_crash import Site
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]

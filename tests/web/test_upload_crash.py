@@ -32,7 +32,7 @@ from contest import clock
 from contest.accounts import sessions
 from contest.db import apply_migrations, settings_config
 from contest.settings import load_settings
-from contest.web import csrf
+from contest.web.infra import csrf
 from tests.factories import make_contest, make_entry, make_track, make_user
 
 async def main():

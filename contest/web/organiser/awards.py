@@ -24,12 +24,12 @@ from contest.results.awards import RevocationPolicy, VacancyReason
 from contest.results.awards_service import Overview, ProposalChanged, as_tier
 from contest.results.embargo import results_public
 from contest.results.models import Award, AwardStatus
-from contest.web.certificates import pdf_response
-from contest.web.flash import flash
-from contest.web.forms import read_form
+from contest.web.infra.media import pdf_response
+from contest.web.infra.flash import flash
+from contest.web.infra.forms import read_form
 from contest.web.organiser.common import form_values, organised_contest, redirect_to
-from contest.web.session import require_user
-from contest.web.templating import render
+from contest.web.infra.session import require_user
+from contest.web.infra.templating import render
 
 STATUS_LABELS = {AwardStatus.PROPOSED: N_("Proposed"), AwardStatus.CONFIRMED: N_("Confirmed"),
                  AwardStatus.REVOKED: N_("Revoked")}

@@ -11,8 +11,8 @@ from contest.contests.models import Contest
 from contest.errors import found
 from contest.judging import queries as judging_queries
 from contest.judging.models import Round
-from contest.web.forms import text
-from contest.web.session import require_user
+from contest.web.infra.forms import text
+from contest.web.infra.session import require_user
 
 
 async def organised_contest(request: Request) -> Contest:

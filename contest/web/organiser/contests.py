@@ -37,15 +37,15 @@ from contest.errors import Conflict, InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import setup as judging_setup
-from contest.web.auth import ROLE_LABELS
-from contest.web.flash import flash
-from contest.web.forms import read_form
-from contest.web import media
-from contest.web.limits import body_limit
+from contest.web.infra.labels import ROLE_LABELS
+from contest.web.infra.flash import flash
+from contest.web.infra.forms import read_form
+from contest.web.infra import media
+from contest.web.infra.limits import body_limit
 from contest.web.organiser.common import form_values, organised_contest, redirect_to
-from contest.web.session import require_user
-from contest.web.templating import datetime_local, render
-from contest.web.uploads import upload_store
+from contest.web.infra.session import require_user
+from contest.web.infra.templating import datetime_local, render
+from contest.web.infra.uploads import upload_store
 
 SETTINGS_BODY_LIMIT = 256 * 1024  # both languages' rules
 IMPORT_BODY_LIMIT = transfer.MAX_FILE_BYTES + 64 * 1024

@@ -23,13 +23,13 @@ from contest.results import notice, objections
 from contest.results.awards import RevocationPolicy
 from contest.results.models import AwardStatus, NoticeKind, Objection, ObjectionStatus
 from contest.results.objections import Decision
-from contest.web import media
-from contest.web.flash import flash
-from contest.web.forms import read_form
+from contest.web.infra import media
+from contest.web.infra.flash import flash
+from contest.web.infra.forms import read_form
 from contest.web.organiser.common import form_values, organised_contest, redirect_to
-from contest.web.session import require_user
-from contest.web.templating import render
-from contest.web.uploads import upload_store
+from contest.web.infra.session import require_user
+from contest.web.infra.templating import render
+from contest.web.infra.uploads import upload_store
 
 KIND_LABELS = {NoticeKind.PROPOSED_WINNERS: N_("Proposed winners"), NoticeKind.SHORTLIST: N_("Shortlist (finalists)")}
 STATUS_LABELS = {ObjectionStatus.RECEIVED: N_("Case received"), ObjectionStatus.UNDER_REVIEW: N_("Under expert review"),

@@ -23,11 +23,11 @@ from contest.notifications.templates import (
     samples_for,
 )
 from contest.notifications.templates import render as render_wording
-from contest.web.flash import flash
-from contest.web.forms import read_form, text
+from contest.web.infra.flash import flash
+from contest.web.infra.forms import read_form, text
 from contest.web.organiser.common import organised_contest, redirect_to
-from contest.web.session import require_user
-from contest.web.templating import render
+from contest.web.infra.session import require_user
+from contest.web.infra.templating import render
 
 STATES = tuple(str(state) for state in OutboxState)
 

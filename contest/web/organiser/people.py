@@ -17,12 +17,12 @@ from contest.errors import InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging.models import JudgeGroup
-from contest.web.auth import ROLE_LABELS
-from contest.web.flash import flash
-from contest.web.forms import read_form, text
+from contest.web.infra.labels import ROLE_LABELS
+from contest.web.infra.flash import flash
+from contest.web.infra.forms import read_form, text
 from contest.web.organiser.common import organised_contest
-from contest.web.session import require_user
-from contest.web.templating import absolute_url, render
+from contest.web.infra.session import require_user
+from contest.web.infra.templating import absolute_url, render
 
 GROUP_FIELDS = ("name", "name_en", "weight")
 

@@ -12,11 +12,11 @@ from contest.console import rounds as console_rounds
 from contest.i18n import N_
 from contest.judging import progress
 from contest.judging.progress import CellState
-from contest.web.flash import flash
-from contest.web.forms import read_form
+from contest.web.infra.flash import flash
+from contest.web.infra.forms import read_form
 from contest.web.organiser.common import form_values, organised_round, redirect_to
-from contest.web.session import require_user
-from contest.web.templating import absolute_url, render
+from contest.web.infra.session import require_user
+from contest.web.infra.templating import absolute_url, render
 
 CELL_LABELS = {CellState.COMPLETE: N_("Submitted"), CellState.SCORED: N_("Every criterion scored, not submitted"),
                CellState.PARTIAL: N_("Scoring"), CellState.ASSIGNED: N_("Not started"),

@@ -15,15 +15,15 @@ from contest.form_input import parse_integer
 from contest.console import rounds as console_rounds
 from contest.i18n import N_
 from contest.judging import service
+from contest.judging.aggregation import Flag
 from contest.results import bundle
 from contest.results.standings import round_results
-from contest.judging.aggregation import Flag
-from contest.web.flash import flash
-from contest.web.forms import read_form
+from contest.web.infra.flash import flash
+from contest.web.infra.forms import read_form
 from contest.web.organiser.common import form_values, organised_round, redirect_to
 from contest.web.organiser.rounds import CHOICES
-from contest.web.session import require_user
-from contest.web.templating import render
+from contest.web.infra.session import require_user
+from contest.web.infra.templating import render
 
 FLAG_LABELS = {
     Flag.TIE: N_("Tied on the rounded figure"),

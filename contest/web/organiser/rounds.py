@@ -31,16 +31,16 @@ from contest.judging.models import (
     Round,
     RoundKind,
 )
-from contest.web.flash import flash
-from contest.web.forms import read_form
+from contest.web.infra.flash import flash
+from contest.web.infra.forms import read_form
 from contest.web.organiser.common import (
     form_values,
     organised_contest,
     organised_round,
     redirect_to,
 )
-from contest.web.session import require_user
-from contest.web.templating import datetime_local, render
+from contest.web.infra.session import require_user
+from contest.web.infra.templating import datetime_local, render
 
 CHOICES: dict[str, dict[str, str]] = {
     "kind": {RoundKind.PRELIMINARY: N_("Preliminary round (初评)"), RoundKind.SECOND: N_("Second round (复评)"),

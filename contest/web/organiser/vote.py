@@ -11,11 +11,11 @@ from contest.errors import Conflict, InvalidInput
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.results import vote
-from contest.web.flash import flash
-from contest.web.forms import read_form
+from contest.web.infra.flash import flash
+from contest.web.infra.forms import read_form
 from contest.web.organiser.common import form_values, organised_contest, redirect_to
-from contest.web.session import require_user
-from contest.web.templating import render
+from contest.web.infra.session import require_user
+from contest.web.infra.templating import render
 
 MAX_NOTE = 500
 

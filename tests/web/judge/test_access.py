@@ -69,7 +69,7 @@ async def test_autosave_is_the_same_json_404(client, settings, scene):
         token = await _as(client, settings, user)
         headers = {"accept": "application/json", "x-csrf-token": token or "x"}
         if user is None:  # an anonymous visitor has a pre-login token like any form on the site
-            from contest.web import csrf
+            from contest.web.infra import csrf
             client.cookies.set("contest_csrf", "anon-binding", domain="testserver.local", path="/")
             headers["x-csrf-token"] = csrf.make_token(settings.secret_key, "anon-binding")
         answer = await client.post(path + "/scores", data={field: "5"}, headers=headers)

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from contest import i18n
 from contest.errors import ContestError, LoginRequired, NotFound
 from contest.i18n import N_
+from contest.web.infra.templating import render, request_locale
 
 log = logging.getLogger("contest.web")
 
@@ -28,8 +29,6 @@ def wants_json(request: Request) -> bool:
 
 
 async def error_response(request: Request, exc: Exception) -> Response:
-    from contest.web.templating import render, request_locale
-
     if isinstance(exc, LoginRequired) and not wants_json(request):
         login = request.url_for("auth:login").include_query_params(next=request.scope["path"])
         return RedirectResponse(str(login), status_code=303)

@@ -1,55 +1,27 @@
-"""CSRF: a token bound to the session (or, before login, to a random cookie) plus an origin check.
-
-`starlette-csrf` reads its token from a header only and does not bind it to the session
-(RELIABILITY.md), so we keep our own. Every unsafe request is checked here, before its handler runs,
-whatever its Content-Type claims: scripts send the token in the X-CSRF-Token header; plain forms in
-a hidden field; a multipart form as its FIRST field (every template puts it first), so that only the
+"""The CSRF check: every unsafe request is checked here, before its handler runs, whatever its Content-Type
+claims: an origin check, then the token (csrf.py). Scripts send the token in the X-CSRF-Token header; plain
+forms in a hidden field; a multipart form as its FIRST field (every template puts it first), so that only the
 start of an upload is read here and the rest streams on to the handler. Any other body needs the header.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contest.errors import ContestError, CsrfFailure
-from contest.web.errors import error_response
-from contest.web.session import read_cookie
+from contest.web.infra.csrf import FIELD, binding_for, token_matches
+from contest.web.infra.errors import error_response
+from contest.web.infra.session import read_cookie
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-FIELD = "csrf_token"
 HEADER = b"x-csrf-token"
 FIRST_FIELD_LIMIT = 8 * 1024  # how much of a multipart body is read here, at most, to find the token
-
-
-def make_token(secret: str, binding: str) -> str:
-    return hmac.new(secret.encode(), f"csrf:{binding}".encode(), hashlib.sha256).hexdigest()
-
-
-def token_matches(secret: str, binding: str | None, token: str | None) -> bool:
-    return bool(binding and token) and hmac.compare_digest(make_token(secret, binding), token)  # type: ignore[arg-type]
-
-
-def binding_for(scope: Scope) -> str | None:
-    state = scope.get("state", {})
-    return state.get("session_key") or state.get("csrf_anon")
-
-
-def csrf_token(conn: HTTPConnection) -> str:
-    """The token for forms on this page; creates the anonymous binding cookie when needed."""
-    state = conn.scope["state"]
-    if not binding_for(conn.scope):
-        state["csrf_anon"] = secrets.token_urlsafe(24)
-        state["csrf_anon_new"] = True
-    return make_token(conn.app.state.settings.secret_key, binding_for(conn.scope))  # type: ignore[arg-type]
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

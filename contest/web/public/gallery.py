@@ -21,17 +21,17 @@ from starlette.routing import Route
 from contest import clock, permissions
 from contest.accounts import queries as account_queries
 from contest.audit import queries as audit_queries
-from contest.contests import queries as contest_queries
 from contest.contests.models import Contest
-from contest.errors import NotFound
+from contest.errors import NotFound, found
 from contest.form_input import parse_integer
 from contest.results import embargo
 from contest.results import gallery as results
-from contest.web import media, page_cache
-from contest.web.page_cache import Page
-from contest.web.session import current_user
-from contest.web.templating import render
-from contest.web.uploads import upload_store
+from contest.web.infra import media, page_cache
+from contest.web.infra.lookups import published_contest
+from contest.web.infra.page_cache import Page
+from contest.web.infra.session import current_user
+from contest.web.infra.templating import render
+from contest.web.infra.uploads import upload_store
 
 GALLERY_PARAMS = ("track", "grade", "page")
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -40,9 +40,7 @@ SIZES = ("thumb", "display")
 
 async def _contest_view(request: Request) -> tuple[Contest, bool]:
     """The contest, and whether this is an organiser's preview; a 404 for everyone else before the time."""
-    contest = await contest_queries.contest_by_slug(request.path_params["slug"])
-    if contest is None:
-        raise NotFound()
+    contest = await published_contest(request)
     if embargo.results_public(contest, clock.now()):
         return contest, False
     permissions.require(await account_queries.organises(current_user(request), contest.id))
@@ -111,8 +109,7 @@ async def _gallery(request: Request) -> Page:
     grades = results.grades(tiers)
     track = _choice(request, "track", [t.slug for t in tracks])
     grade = _choice(request, "grade", [g.key for g in grades])
-    page = await results.gallery_page(contest, tracks, track=track, grade=grade, page=_page_number(request))
-    permissions.require(page is not None)
+    page = found(await results.gallery_page(contest, tracks, track=track, grade=grade, page=_page_number(request)))
     context = {"tracks": tracks, "grades": grades, "track": track, "grade": grade, "page": page,
                "gallery_href": partial(_gallery_href, url_maker(request), contest.slug)}
     return _page(request, "public/gallery.html", contest, preview, context)
@@ -139,8 +136,7 @@ async def results_page(request: Request) -> Response:
 async def _entry(request: Request) -> Page:
     contest, preview = await _contest_view(request)
     tracks = await results.tracks_of(contest)
-    entry = await results.entry_page(contest, tracks, request.path_params["number"])
-    permissions.require(entry is not None)
+    entry = found(await results.entry_page(contest, tracks, request.path_params["number"]))
     return _page(request, "public/gallery_entry.html", contest, preview, {"entry": entry})
 
 
@@ -151,14 +147,14 @@ async def entry_page(request: Request) -> Response:
 async def image(request: Request) -> Response:
     """A derivative of an awarded entry's image; its URL names the content, so it never changes."""
     name = request.path_params["variant"]
-    found = await results.public_image(request.path_params["key"]) if name in results.PUBLIC_VARIANTS else None
-    variant = found.picture.variants.get(name) if found else None
-    if found is None or variant is None or variant.digest != request.path_params["digest"]:
+    shown = found(await results.public_image(request.path_params["key"]) if name in results.PUBLIC_VARIANTS else None)
+    variant = shown.picture.variants.get(name)
+    if variant is None or variant.digest != request.path_params["digest"]:
         raise NotFound()
-    public = embargo.results_public(found, clock.now())
-    permissions.require(public or await account_queries.organises(current_user(request), found.contest_id))
+    public = embargo.results_public(shown, clock.now())
+    permissions.require(public or await account_queries.organises(current_user(request), shown.contest_id))
     size, ext = name.split(".")
-    path = upload_store(request).derived_path(found.picture.key, size, ext.upper())
+    path = upload_store(request).derived_path(shown.picture.key, size, ext.upper())
     return await media.file_response(request, path, f"image/{ext}", variant.digest,
                                      cache=IMMUTABLE if public else page_cache.NO_STORE)
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 
 from contest.media.storage import UploadStore
-from contest.web import limits
+from contest.web.infra import limits
 
 UPLOAD_BODY_LIMIT = 26 * 2**20  # one 25 MiB file plus the form around it
 

@@ -20,21 +20,21 @@ from starlette.routing import Route
 
 from contest import clock, permissions
 from contest.accounts import queries as account_queries
-from contest.contests import queries as contest_queries
 from contest.contests.models import Contest
 from contest.entries.images import file_chunks
-from contest.errors import InvalidInput, NotFound, TooManyAttempts
+from contest.errors import InvalidInput, TooManyAttempts, found
 from contest.i18n import N_
 from contest.results import embargo, notice, objections
 from contest.results.gallery import PUBLIC_VARIANTS
 from contest.results.objections import ObjectionInput, ObjectionsClosed
-from contest.web import media
-from contest.web.flash import flash
-from contest.web.forms import read_form, text
-from contest.web.limits import body_limit
-from contest.web.session import current_user
-from contest.web.templating import render
-from contest.web.uploads import UPLOAD_BODY_LIMIT, upload_store
+from contest.web.infra import media
+from contest.web.infra.flash import flash
+from contest.web.infra.forms import read_form, text
+from contest.web.infra.limits import body_limit
+from contest.web.infra.lookups import published_contest
+from contest.web.infra.session import current_user
+from contest.web.infra.templating import render
+from contest.web.infra.uploads import UPLOAD_BODY_LIMIT, upload_store
 
 LIMITS = {**objections.MAX_LENGTH, "entry": 32}
 PHASE_MESSAGES = {
@@ -46,15 +46,8 @@ PHASE_MESSAGES = {
 }
 
 
-async def _contest(request: Request) -> Contest:
-    contest = await contest_queries.contest_by_slug(request.path_params["slug"])
-    if contest is None:
-        raise NotFound()
-    return contest
-
-
 async def notice_page(request: Request) -> Response:
-    contest = await _contest(request)
+    contest = await published_contest(request)
     now = clock.now()
     preview = await _preview(request, contest, now)
     shown = await notice.current(contest)
@@ -78,23 +71,23 @@ async def _preview(request: Request, contest: Contest, now: datetime) -> bool:
 
 async def cover(request: Request) -> Response:
     """The cover of an entry the notice lists, shown beside it; read by whoever may read the notice."""
-    contest = await _contest(request)
+    contest = await published_contest(request)
     preview = await _preview(request, contest, clock.now())
     name = request.path_params["variant"]
     shown = await notice.current(contest)
-    line = next((e for e in await notice.listed(contest, shown.kind) if e.number == request.path_params["number"]),
-                None)
-    variant = line.cover.variants.get(name) if line and line.cover and name in PUBLIC_VARIANTS else None
-    permissions.require(variant is not None)
+    number = request.path_params["number"]
+    line = found(next((e for e in await notice.listed(contest, shown.kind) if e.number == number), None))
+    picture = found(line.cover if name in PUBLIC_VARIANTS else None)
+    variant = found(picture.variants.get(name))
     size, ext = name.split(".")
-    path = upload_store(request).derived_path(line.cover.key, size, ext.upper())  # type: ignore[union-attr]
-    return await media.file_response(request, path, f"image/{ext}", variant.digest,  # type: ignore[union-attr]
+    path = upload_store(request).derived_path(picture.key, size, ext.upper())
+    return await media.file_response(request, path, f"image/{ext}", variant.digest,
                                      cache="no-store" if preview else "private, no-cache")
 
 
 async def _open_contest(request: Request) -> Contest:
     """The contest while objections are open; a missing page before its notice, a 409 after."""
-    contest = await _contest(request)
+    contest = await published_contest(request)
     now = clock.now()
     permissions.require(await notice.is_public(contest, now))
     if not embargo.objections_open(contest, now):

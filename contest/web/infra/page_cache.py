@@ -20,7 +20,7 @@ folder's modification time is looked at on every lookup (one stat call), the sta
 re-read when it moved, after this process's own change, and at least once a second.
 
 A kept page keeps its brotli and gzip bytes too, compressed once (in a thread) when it is stored; every
-answer carries the ETag of the bytes it sends (contest.web.compression).
+answer carries the ETag of the bytes it sends (contest.web.infra.compression).
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ from starlette.responses import Response
 
 from contest.errors import ContestError
 from contest import cache_stamp
-from contest.web import compression
-from contest.web.templating import request_locale
+from contest.web.infra import compression
+from contest.web.infra.templating import request_locale
 
 TTL = 300.0
 CHECK_EVERY = 1.0

@@ -18,20 +18,19 @@ from contest.entries import profile as entrant_profile
 from contest.entries.models import Entry
 from contest.entries.states import EntryState
 from contest.entries.service import EntryInput, Member
-from contest.errors import Conflict, ContestError, DeadlinePassed, InvalidInput, InvalidUpload, NotFound
+from contest.errors import Conflict, ContestError, DeadlinePassed, InvalidInput, InvalidUpload, NotFound, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import edits
-from contest.web.auth import CATEGORY_LABELS, KIND_LABELS
-from contest.web.errors import wants_json
-from contest.web.flash import flash
-from contest.web.limits import body_limit
-from contest.web.forms import read_form, text
-from contest.web.session import require_user
-from contest.web.templating import render, render_fragment, request_locale
-from contest.web.uploads import UPLOAD_BODY_LIMIT, declared_length, upload_chunks, upload_store
-
-STATE_LABELS = {"draft": N_("Draft"), "submitted": N_("Submitted"), "withdrawn": N_("Withdrawn")}
+from contest.web.infra.errors import wants_json
+from contest.web.infra.flash import flash
+from contest.web.infra.limits import body_limit
+from contest.web.infra.forms import read_form, text
+from contest.web.infra.labels import CATEGORY_LABELS, KIND_LABELS, STATE_LABELS
+from contest.web.infra.lookups import published_contest
+from contest.web.infra.session import require_user
+from contest.web.infra.templating import render, render_fragment, request_locale
+from contest.web.infra.uploads import UPLOAD_BODY_LIMIT, declared_length, upload_chunks, upload_store
 
 
 async def dashboard(request: Request) -> Response:
@@ -45,17 +44,14 @@ async def dashboard(request: Request) -> Response:
 
 
 async def _own_entry(request: Request, user: User) -> Entry:
-    entry = await queries.entry_for_designer(user, int(request.path_params["entry_id"]))
-    permissions.require(entry is not None)
-    return entry  # type: ignore[return-value]
+    return found(await queries.entry_for_designer(user, int(request.path_params["entry_id"])))
 
 
 async def new_entry(request: Request) -> Response:
     user = require_user(request)
-    contest = await contest_queries.contest_by_slug(request.path_params["slug"])
-    permissions.require(contest is not None)
-    tracks = await contest_queries.tracks_with_fields(contest)  # type: ignore[arg-type]
-    closed = service.closed_reason(contest, clock.now())  # type: ignore[arg-type]
+    contest = await published_contest(request)
+    tracks = await contest_queries.tracks_with_fields(contest)
+    closed = service.closed_reason(contest, clock.now())
     if request.method == "GET" or closed:
         context = {"contest": contest, "tracks": tracks, "closed": closed}
         return render(request, "designer/new_entry.html", context, status_code=409 if request.method == "POST" else 200)
@@ -64,7 +60,7 @@ async def new_entry(request: Request) -> Response:
     if track is None:
         context = {"contest": contest, "tracks": tracks, "error": N_("Choose one of the options.")}
         return render(request, "designer/new_entry.html", context, status_code=400)
-    entry = await service.create_draft(contest, track, by=user, now=clock.now())  # type: ignore[arg-type]
+    entry = await service.create_draft(contest, track, by=user, now=clock.now())
     return RedirectResponse(request.url_for("designer:entry", entry_id=entry.id), status_code=303)
 
 

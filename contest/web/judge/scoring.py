@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from contest import clock, i18n, permissions
 from contest.accounts.models import User
-from contest.errors import InvalidInput
+from contest.errors import InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import queries as judging_queries
@@ -30,13 +30,13 @@ from contest.judging.queries import (
     judge_queue,
     round_visible_to_judges,
 )
-from contest.web.errors import wants_json
-from contest.web.flash import flash
-from contest.web.forms import read_form, text
-from contest.web.media import file_response
-from contest.web.session import current_user, require_user
-from contest.web.templating import render, request_locale
-from contest.web.uploads import upload_store
+from contest.web.infra.errors import wants_json
+from contest.web.infra.flash import flash
+from contest.web.infra.forms import read_form, text
+from contest.web.infra.media import file_response
+from contest.web.infra.session import current_user, require_user
+from contest.web.infra.templating import render, request_locale
+from contest.web.infra.uploads import upload_store
 
 IMAGE_VARIANTS = {"webp": ("judging", "WEBP"), "jpeg": ("judging", "JPEG"),
                   "thumb.webp": ("thumb", "WEBP"), "thumb.jpeg": ("thumb", "JPEG")}
@@ -63,20 +63,19 @@ class JudgeEntry:
 
 async def _judge_round(request: Request) -> JudgeRound:
     """The round of the path, when the visitor is one of its judges and it is open to judges."""
-    judge, now = current_user(request), clock.now()
-    permissions.require(judge is not None)
-    round_ = await judging_queries.round_for_judge(request.path_params["round_id"], judge)  # type: ignore[arg-type]
-    permissions.require(round_ is not None and round_visible_to_judges(round_, now))
-    return JudgeRound(judge, round_, now)  # type: ignore[arg-type]
+    judge, now = found(current_user(request)), clock.now()  # an anonymous visitor gets the same 404
+    round_ = found(await judging_queries.round_for_judge(request.path_params["round_id"], judge))
+    permissions.require(round_visible_to_judges(round_, now))
+    return JudgeRound(judge, round_, now)
 
 
 async def _judge_entry(request: Request) -> JudgeEntry:
-    found = await _judge_round(request)
-    assignment = await assignment_for_judge(found.judge, found.round_, request.path_params["alias"], now=found.now)
-    permissions.require(assignment is not None)
+    judging = await _judge_round(request)
+    alias = request.path_params["alias"]
+    assignment = found(await assignment_for_judge(judging.judge, judging.round_, alias, now=judging.now))
     if request.method == "POST":  # an entry of the panel the judge was not assigned becomes theirs; a GET stores nothing
-        assignment = await scoring.take_assignment(assignment, now=found.now, by=found.judge)  # type: ignore[arg-type]
-    return JudgeEntry(found.judge, found.round_, assignment, found.now)  # type: ignore[arg-type]
+        assignment = await scoring.take_assignment(assignment, now=judging.now, by=judging.judge)
+    return JudgeEntry(judging.judge, judging.round_, assignment, judging.now)
 
 
 async def _stored_values(assignment: Assignment) -> dict[str, str]:
@@ -88,8 +87,8 @@ def plain_number(value: Decimal) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-async def _others_scores(found: JudgeEntry) -> list[dict[int, str]] | None:
-    rows = await judging_queries.others_scores(found.judge, found.round_, found.assignment)
+async def _others_scores(judged: JudgeEntry) -> list[dict[int, str]] | None:
+    rows = await judging_queries.others_scores(judged.judge, judged.round_, judged.assignment)
     return None if rows is None else [{c: plain_number(v) for c, v in row.items()} for row in rows]
 
 
@@ -107,10 +106,10 @@ async def rounds(request: Request) -> Response:
 
 
 async def queue(request: Request) -> Response:
-    found = await _judge_round(request)
-    items = await judge_queue(found.judge, found.round_, now=found.now)
-    zone = await judging_queries.contest_time_zone(found.round_)
-    return render(request, "judge/queue.html", {"round": found.round_, "queue": items, "zone": zone})
+    judging = await _judge_round(request)
+    items = await judge_queue(judging.judge, judging.round_, now=judging.now)
+    zone = await judging_queries.contest_time_zone(judging.round_)
+    return render(request, "judge/queue.html", {"round": judging.round_, "queue": items, "zone": zone})
 
 
 def _neighbours(items: JudgeQueue, alias: str) -> tuple[int, str | None, str | None]:
@@ -122,26 +121,25 @@ def _neighbours(items: JudgeQueue, alias: str) -> tuple[int, str | None, str | N
     return index, previous, following
 
 
-async def _score_page(request: Request, found: JudgeEntry, *, values: dict[str, str] | None = None,
+async def _score_page(request: Request, judged: JudgeEntry, *, values: dict[str, str] | None = None,
                       errors: dict[str, str] | None = None, status: int = 200) -> Response:
-    items = await judge_queue(found.judge, found.round_, now=found.now)
+    items = await judge_queue(judged.judge, judged.round_, now=judged.now)
     alias = request.path_params["alias"]
     index, previous, following = _neighbours(items, alias)
-    entry = await judging_queries.judged_entry(found.judge, found.round_, alias, now=found.now)
-    permissions.require(entry is not None)
+    entry = found(await judging_queries.judged_entry(judged.judge, judged.round_, alias, now=judged.now))
     shown = request.query_params.get("image", "1")
-    shown_n = parse_integer(shown, low=1, high=len(entry.images)) or 1  # type: ignore[union-attr]
-    criteria = await judging_queries.criteria_rows(found.round_)
-    comment = values.get("comment", "") if values is not None else found.assignment.comment
-    values = values if values is not None else await _stored_values(found.assignment)
+    shown_n = parse_integer(shown, low=1, high=len(entry.images)) or 1
+    criteria = await judging_queries.criteria_rows(judged.round_)
+    comment = values.get("comment", "") if values is not None else judged.assignment.comment
+    values = values if values is not None else await _stored_values(judged.assignment)
     running, counted = scoring.running_total(criteria, values)
     context = {
-        "round": found.round_, "queue": items, "item": items.items[index], "entry": entry, "position": index + 1,
+        "round": judged.round_, "queue": items, "item": items.items[index], "entry": entry, "position": index + 1,
         "previous": previous, "following": following, "criteria": criteria, "values": values,
         "running_total": "—" if running is None else f"{float(running):.1f}", "running_count": counted,
         "comment": comment,
-        "completed": found.assignment.completed_at is not None, "errors": errors or {}, "shown": shown_n,
-        "read_only": items.read_only, "others": await _others_scores(found),
+        "completed": judged.assignment.completed_at is not None, "errors": errors or {}, "shown": shown_n,
+        "read_only": items.read_only, "others": await _others_scores(judged),
     }
     return render(request, "judge/score.html", context, status_code=status)
 
@@ -182,36 +180,36 @@ def _check_values(wanted: list[tuple[Criterion, str]]) -> None:
         raise InvalidInput(errors)
 
 
-async def _save(found: JudgeEntry, form: FormData) -> dict[str, str]:
-    wanted = _wanted(form, await judging_queries.criteria_of(found.round_))
+async def _save(judged: JudgeEntry, form: FormData) -> dict[str, str]:
+    wanted = _wanted(form, await judging_queries.criteria_of(judged.round_))
     _check_values(wanted)
     saved = {}
     for criterion, raw in wanted:
-        value = await scoring.save_score(found.assignment, criterion=criterion, value=raw, now=found.now, by=found.judge)
+        value = await scoring.save_score(judged.assignment, criterion=criterion, value=raw, now=judged.now, by=judged.judge)
         saved[scoring.field_name(criterion.id)] = plain_number(value)
     if "comment" in form:
-        await scoring.save_comment(found.assignment, comment=text(form, "comment", max_length=20_000), now=found.now,
-                                   by=found.judge)
-        saved["comment"] = found.assignment.comment
+        await scoring.save_comment(judged.assignment, comment=text(form, "comment", max_length=20_000), now=judged.now,
+                                   by=judged.judge)
+        saved["comment"] = judged.assignment.comment
     return saved
 
 
 async def score_save(request: Request) -> Response:
     """Autosave (JSON, `x-csrf-token` header) or the whole form without script (redirect with a flash)."""
-    found = await _judge_entry(request)
+    judged = await _judge_entry(request)
     form = await read_form(request)
     try:
-        saved = await _save(found, form)
+        saved = await _save(judged, form)
     except InvalidInput as exc:
         if wants_json(request):
             return _invalid_json(request, exc)
         values = {k: text(form, k, max_length=20_000) for k in form if k != "csrf_token"}
-        return await _score_page(request, found, values=values, errors=exc.field_errors, status=400)
+        return await _score_page(request, judged, values=values, errors=exc.field_errors, status=400)
     if wants_json(request):
-        scored, total = await judging_queries.queue_progress(found.judge, found.round_, now=found.now)
+        scored, total = await judging_queries.queue_progress(judged.judge, judged.round_, now=judged.now)
         return JSONResponse({"saved": saved, "scored": scored, "total": total},
                             headers={"Cache-Control": "no-store"})
-    response = RedirectResponse(request.url_for("judge:score", round_id=found.round_.id, alias=request.path_params["alias"]),
+    response = RedirectResponse(request.url_for("judge:score", round_id=judged.round_.id, alias=request.path_params["alias"]),
                                 status_code=303)
     flash(request, response, N_("Saved."))
     return response
@@ -219,18 +217,18 @@ async def score_save(request: Request) -> Response:
 
 async def complete(request: Request) -> Response:
     """"Submit my scores": refused (400, each unscored criterion marked) until every criterion has a score."""
-    found = await _judge_entry(request)
+    judged = await _judge_entry(request)
     await read_form(request)
     try:
-        await scoring.complete_assignment(found.assignment, now=found.now, by=found.judge)
+        await scoring.complete_assignment(judged.assignment, now=judged.now, by=judged.judge)
     except InvalidInput as exc:
-        return await _score_page(request, found, errors={**exc.field_errors, "_complete": exc.message}, status=400)
-    items = await judge_queue(found.judge, found.round_, now=found.now)
+        return await _score_page(request, judged, errors={**exc.field_errors, "_complete": exc.message}, status=400)
+    items = await judge_queue(judged.judge, judged.round_, now=judged.now)
     _, _, following = _neighbours(items, request.path_params["alias"])
     if following:
-        target = request.url_for("judge:score", round_id=found.round_.id, alias=following)
+        target = request.url_for("judge:score", round_id=judged.round_.id, alias=following)
     else:
-        target = request.url_for("judge:queue", round_id=found.round_.id)
+        target = request.url_for("judge:queue", round_id=judged.round_.id)
     response = RedirectResponse(target, status_code=303)
     flash(request, response, N_("Your scores for {alias} were submitted."), alias=request.path_params["alias"])
     return response
@@ -238,18 +236,18 @@ async def complete(request: Request) -> Response:
 
 async def conflict(request: Request) -> Response:
     """GET: the declaration form; POST: declare it (reason required); the entry leaves the queue at once."""
-    found = await _judge_entry(request)
+    judged = await _judge_entry(request)
     alias = request.path_params["alias"]
     if request.method == "GET":
-        return render(request, "judge/conflict.html", {"round": found.round_, "alias": alias, "errors": {}})
+        return render(request, "judge/conflict.html", {"round": judged.round_, "alias": alias, "errors": {}})
     form = await read_form(request)
     reason = text(form, "reason", max_length=service.REASON_MAX + 1)
     try:
-        await service.declare_conflict(found.judge, await found.assignment.entry, reason=reason, now=found.now)
+        await service.declare_conflict(judged.judge, await judged.assignment.entry, reason=reason, now=judged.now)
     except InvalidInput as exc:
-        context = {"round": found.round_, "alias": alias, "errors": exc.field_errors, "reason": reason}
+        context = {"round": judged.round_, "alias": alias, "errors": exc.field_errors, "reason": reason}
         return render(request, "judge/conflict.html", context, status_code=400)
-    response = RedirectResponse(request.url_for("judge:queue", round_id=found.round_.id), status_code=303)
+    response = RedirectResponse(request.url_for("judge:queue", round_id=judged.round_.id), status_code=303)
     flash(request, response, N_("Conflict declared: {alias} was removed from your list."), alias=alias, level="info")
     return response
 
@@ -258,15 +256,12 @@ async def conflict(request: Request) -> Response:
 
 
 async def image(request: Request) -> Response:
-    found = await _judge_entry(request)
-    variant = IMAGE_VARIANTS.get(request.path_params["variant"])
-    permissions.require(variant is not None)
-    size, fmt = variant  # type: ignore[misc]
-    rows = await judging_queries.judging_images(found.assignment.entry_id)
+    judged = await _judge_entry(request)
+    size, fmt = found(IMAGE_VARIANTS.get(request.path_params["variant"]))
+    rows = await judging_queries.judging_images(judged.assignment.entry_id)
     n = request.path_params["n"]
     permissions.require(1 <= n <= len(rows))
-    key, facts = rows[n - 1]["key"], (rows[n - 1]["derivatives"] or {}).get(f"{size}.{fmt.lower()}")
-    permissions.require(facts is not None)
+    key, facts = rows[n - 1]["key"], found((rows[n - 1]["derivatives"] or {}).get(f"{size}.{fmt.lower()}"))
     path = upload_store(request).derived_path(key, size, fmt)
     return await file_response(request, path, f"image/{fmt.lower()}", facts["sha256"], cache=NO_STORE)
 

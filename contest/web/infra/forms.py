@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contest.errors import ContestError
-from contest.web.errors import error_response
+from contest.web.infra.errors import error_response
 
 FORM_LIMITS = {"max_files": 10, "max_fields": 50, "max_part_size": 64 * 1024}
 OPEN_FORMS = "contest.open_forms"

@@ -1,7 +1,7 @@
 """Text responses (HTML, CSS, JS, JSON, SVG) travel brotli- or gzip-compressed when the client asks.
 
 Three places compress, each once per thing it serves: the page cache keeps the compressed bytes of every
-page it holds (contest.web.page_cache), static files are compressed once per file version
+page it holds (contest.web.infra.page_cache), static files are compressed once per file version
 (`CompressedStaticFiles`), and `CompressionMiddleware` compresses the other pages, which are rendered per
 request anyway. Streamed responses (downloads, ZIP archives) and images pass untouched. A compressed
 response carries its own ETag (`"<etag>-br"`), as a strong ETag names one exact byte sequence, and every

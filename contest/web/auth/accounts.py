@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -10,35 +10,18 @@ from starlette.routing import Route
 
 from contest import clock
 from contest.accounts import queries, resets, service
+from contest.accounts.models import ContestRoleKind, EntrantCategory, EntrantKind, Invitation, User
 from contest.console import invitations
 from contest.console.invitations import InvitationInvalid
-from contest.accounts.models import (
-    ContestRoleKind,
-    EntrantCategory,
-    EntrantKind,
-    Invitation,
-    User,
-)
 from contest.errors import InvalidCredentials, InvalidInput, TooManyAttempts
 from contest.i18n import N_
-from contest.web.flash import flash
-from contest.web.forms import read_form, text
-from contest.web.session import log_in, log_out, require_user
-from contest.web.templating import absolute_url, render, request_locale
+from contest.web.infra.flash import flash
+from contest.web.infra.forms import read_form, text
+from contest.web.infra.labels import CATEGORY_LABELS, KIND_LABELS, ROLE_LABELS
+from contest.web.infra.redirects import safe_next
+from contest.web.infra.session import log_in, log_out, require_user
+from contest.web.infra.templating import absolute_url, render, request_locale
 
-CATEGORY_LABELS = {
-    EntrantCategory.PROFESSIONAL: N_("Professional team (union, design agency, university)"),
-    EntrantCategory.WORKER: N_("Worker"),
-    EntrantCategory.STUDENT: N_("Student"),
-    EntrantCategory.MASTER: N_("Master creator (craftsman, heritage bearer, chief technician)"),
-}
-KIND_LABELS = {
-    EntrantKind.INDIVIDUAL: N_("Individual"),
-    EntrantKind.TEAM: N_("Team"),
-    EntrantKind.ORGANISATION: N_("Organisation"),
-}
-
-ROLE_LABELS = {ContestRoleKind.JUDGE: N_("Judge"), ContestRoleKind.ORGANISER: N_("Organiser")}
 # The token is in the URL (invitations, password resets): keep it out of caches and out of Referer headers.
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 LANDING = {ContestRoleKind.JUDGE: "judge:rounds", ContestRoleKind.ORGANISER: "organiser:home", None: "designer:dashboard"}
@@ -46,17 +29,6 @@ INVITATION_WELCOME = {
     ContestRoleKind.JUDGE: N_("Welcome! You are now a judge of {contest}."),
     ContestRoleKind.ORGANISER: N_("Welcome! You now help organise {contest}."),
 }
-
-
-def safe_next(value: str | None, default: str) -> str:
-    """`value` when it is a path on this site, else `default`. Browsers drop tabs and newlines from URLs
-    and read a backslash as a slash, so "/<tab>/x" or "/\\x" would lead to another site: no control
-    characters, spaces or backslashes at all."""
-    if not value or not value.startswith("/") or value.startswith("//") or len(value) > 2000:
-        return default
-    if any(c <= " " or c in "\\\x7f" for c in value) or urlsplit(value).netloc:
-        return default
-    return value
 
 
 def _with_next(url: str, next_url: str) -> str:

@@ -18,9 +18,9 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from contest import clock, i18n, timefmt
-from contest.web.constant_gettext import ConstantGettext
-from contest.web.csrf import csrf_token
-from contest.web.flash import read_flashes
+from contest.web.infra.constant_gettext import ConstantGettext
+from contest.web.infra.csrf import csrf_token
+from contest.web.infra.flash import read_flashes
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 

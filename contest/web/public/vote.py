@@ -20,20 +20,20 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from contest import clock, permissions
-from contest.contests import queries as contest_queries
+from contest import clock
 from contest.contests.models import Contest
-from contest.errors import Conflict, ContestError, InvalidInput, NotFound
+from contest.errors import Conflict, ContestError, InvalidInput, NotFound, found
 from contest.i18n import N_
 from contest.judging.models import Round
 from contest.results import gallery as pictures
 from contest.results import vote
 from contest.results.models import Voter
-from contest.web import csrf, media
-from contest.web.flash import flash
-from contest.web.forms import read_form, text
-from contest.web.templating import render, request_locale
-from contest.web.uploads import upload_store
+from contest.web.infra import csrf, media
+from contest.web.infra.flash import flash
+from contest.web.infra.forms import read_form, text
+from contest.web.infra.lookups import published_contest
+from contest.web.infra.templating import render, request_locale
+from contest.web.infra.uploads import upload_store
 
 NO_STORE = {"Cache-Control": "no-store"}
 IMAGE_CACHE = "public, max-age=600"  # short: the image stops being served when the vote closes
@@ -46,13 +46,9 @@ def _client(request: Request) -> str:
 
 async def _vote_of(request: Request) -> tuple[Contest, Round, vote.Phase]:
     """The contest and its final round; a 404 where the contest has no popular vote."""
-    contest = await contest_queries.contest_by_slug(request.path_params["slug"])
-    if contest is None:
-        raise NotFound()
-    final = await vote.final_round(contest)
-    current = vote.phase(contest, final, clock.now())
-    permissions.require(current is not None)
-    return contest, final, current  # type: ignore[return-value]
+    contest = await published_contest(request)
+    final = found(await vote.final_round(contest))
+    return contest, final, found(vote.phase(contest, final, clock.now()))
 
 
 # --- the voter's cookie --------------------------------------------------------------------------
@@ -111,10 +107,10 @@ def _visitor(request: Request, voter: Voter | None) -> str:
 
 async def _ballot(request: Request, contest: Contest, final: Round, voter: Voter | None) -> dict:
     """The candidates in this visitor's own order, and what the voter has left today."""
-    found = vote.shuffled(await vote.candidates(final), seed=f"{final.secret}:{_visitor(request, voter)}")
+    shuffled = vote.shuffled(await vote.candidates(final), seed=f"{final.secret}:{_visitor(request, voter)}")
     voted = await vote.votes_today(voter, vote.voting_day(contest, clock.now())) if voter else set()
     left = max(contest.popular_vote_daily_quota - len(voted), 0)
-    return {"candidates": found, "voted": voted, "left": left, "show_names": final.judges_see_identity,
+    return {"candidates": shuffled, "voted": voted, "left": left, "show_names": final.judges_see_identity,
             **_image_helpers(request, contest)}
 
 
@@ -189,12 +185,13 @@ async def image(request: Request) -> Response:
     """An image of a candidate, only while the vote is open."""
     _, final, current = await _vote_of(request)
     name = request.path_params["variant"]
-    found = await vote.candidate_picture(final, request.path_params["key"]) if current == vote.Phase.OPEN else None
-    variant = found.variants.get(name) if found else None
-    if found is None or variant is None or variant.digest != request.path_params["digest"]:
+    key = request.path_params["key"]
+    picture = found(await vote.candidate_picture(final, key) if current == vote.Phase.OPEN else None)
+    variant = picture.variants.get(name)
+    if variant is None or variant.digest != request.path_params["digest"]:
         raise NotFound()
     size, ext = name.split(".")
-    path = upload_store(request).derived_path(found.key, size, ext.upper())
+    path = upload_store(request).derived_path(picture.key, size, ext.upper())
     return await media.file_response(request, path, f"image/{ext}", variant.digest, cache=IMAGE_CACHE)
 
 

@@ -12,8 +12,8 @@ from contest.i18n import N_
 from contest.judging.models import RoundKind
 from contest.results.designer_results import results_for_designer
 from contest.results.models import AwardStatus, ObjectionStatus
-from contest.web.session import require_user
-from contest.web.templating import render
+from contest.web.infra.session import require_user
+from contest.web.infra.templating import render
 
 OUTCOME_LABELS = {ObjectionStatus.UPHELD: N_("Objection upheld"), ObjectionStatus.REJECTED: N_("Objection rejected")}
 

@@ -1,0 +1,20 @@
+"""How the pages of every audience name the domain's kinds and states: one translatable label each."""
+
+from __future__ import annotations
+
+from contest.accounts.models import ContestRoleKind, EntrantCategory, EntrantKind
+from contest.i18n import N_
+
+CATEGORY_LABELS = {
+    EntrantCategory.PROFESSIONAL: N_("Professional team (union, design agency, university)"),
+    EntrantCategory.WORKER: N_("Worker"),
+    EntrantCategory.STUDENT: N_("Student"),
+    EntrantCategory.MASTER: N_("Master creator (craftsman, heritage bearer, chief technician)"),
+}
+KIND_LABELS = {
+    EntrantKind.INDIVIDUAL: N_("Individual"),
+    EntrantKind.TEAM: N_("Team"),
+    EntrantKind.ORGANISATION: N_("Organisation"),
+}
+ROLE_LABELS = {ContestRoleKind.JUDGE: N_("Judge"), ContestRoleKind.ORGANISER: N_("Organiser")}
+STATE_LABELS = {"draft": N_("Draft"), "submitted": N_("Submitted"), "withdrawn": N_("Withdrawn")}

@@ -1,0 +1,14 @@
+"""What a page's path names, found or a 404: the lookups more than one audience starts with."""
+
+from __future__ import annotations
+
+from starlette.requests import HTTPConnection
+
+from contest.contests import queries as contest_queries
+from contest.contests.models import Contest
+from contest.errors import found
+
+
+async def published_contest(conn: HTTPConnection) -> Contest:
+    """The published contest the path's `{slug}` names; a 404 for any other slug."""
+    return found(await contest_queries.contest_by_slug(conn.path_params["slug"]))

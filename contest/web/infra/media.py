@@ -1,0 +1,41 @@
+"""Files handed to the browser: stored images (with the checks each audience made before) and certificate PDFs.
+
+Image responses carry the detected type, nosniff, a sandbox CSP and a content-hash ETag; never the
+file's modification time (that would tell a judge when it was uploaded).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import aiofiles
+from starlette.requests import Request
+from starlette.responses import Response
+
+from contest.errors import NotFound
+from contest.results.certificates import Certificate
+
+VARIANTS = {f"{size}.{ext}" for size in ("thumb", "display", "judging") for ext in ("webp", "jpeg")}
+IMAGE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
+
+
+async def file_response(request: Request, path: Path, media_type: str, etag: str, *, cache: str) -> Response:
+    quoted = f'"{etag}"'
+    headers = {**IMAGE_HEADERS, "ETag": quoted, "Cache-Control": cache}
+    if request.headers.get("if-none-match") == quoted:
+        return Response(status_code=304, headers=headers)
+    try:
+        async with aiofiles.open(path, "rb") as handle:
+            body = await handle.read()
+    except FileNotFoundError:
+        raise NotFound() from None
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def pdf_response(pdf: bytes, certificate: Certificate, *, award_id: int, inline: bool = False) -> Response:
+    name = quote(f"荣誉证书-{certificate.grade}-{certificate.title}.pdf")
+    kind = "inline" if inline else "attachment"
+    disposition = f"{kind}; filename=\"certificate-{award_id}.pdf\"; filename*=UTF-8''{name}"
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"})
