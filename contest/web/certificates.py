@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from contest import clock, permissions
-from contest.results import awards_service, certificates
+from contest.results import awarding, certificates
 from contest.results.certificates import Certificate
 from contest.web.session import require_user
 from contest.web.templating import render
@@ -35,7 +35,7 @@ def pdf_response(pdf: bytes, certificate: Certificate, *, award_id: int, inline:
 async def certificate(request: Request) -> Response:
     """The winner's certificate: a 404 like any missing page until the contest's results are public."""
     user = require_user(request)
-    award = await awards_service.award_for_winner(user, request.path_params["award_id"], now=clock.now())
+    award = await awarding.award_for_winner(user, request.path_params["award_id"], now=clock.now())
     permissions.require(award is not None)
     document = certificates.certificate_of(award)
     view = request.query_params.get("view")
