@@ -86,7 +86,7 @@ async def build_scene(n_judges: int) -> Scene:
     from contest.contests.models import Contest, Track
     from contest.entries.models import Entry
     from contest.entries.states import EntryState, LeakStatus
-    from contest.judging import service
+    from contest.judging import round_assignments, round_entries
     from contest.judging.models import (
         Assignment,
         AssignmentMode,
@@ -121,8 +121,8 @@ async def build_scene(n_judges: int) -> Scene:
                     for n, name in enumerate(["创意", "工艺", "文化内涵"][:CRITERIA])]
         panel = await Panel.create(round=round_, name="评审组")
         await PanelMember.bulk_create([PanelMember(panel_id=panel.id, judge_id=j.id) for j in judges])
-    await service.open_round_entries(round_, now=now)
-    summary = await service.assign_round(round_, by=organiser, now=now)
+    await round_entries.open_round_entries(round_, now=now)
+    summary = await round_assignments.assign_round(round_, by=organiser, now=now)
     if summary.shortfalls or summary.detected_conflicts:
         raise RuntimeError(f"unexpected assignment: {summary}")
     aliases = dict(await RoundEntry.filter(round_id=round_.id).values_list("entry_id", "alias"))

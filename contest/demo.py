@@ -32,7 +32,7 @@ from contest.contests.models import AwardTier, Contest, FieldKind, Track, TrackF
 from contest.entries import images as entry_images
 from contest.entries import service as entry_service
 from contest.entries.models import Entry, TeamMember
-from contest.judging import service as judging_service
+from contest.judging import round_assignments, round_entries
 from contest.judging.models import (
     Criterion,
     JudgeGroup,
@@ -371,5 +371,5 @@ async def _judging_edition(contest: Contest, designers: list[User], judges: list
     for judge, group in zip(judges, (experts, union), strict=True):
         await PanelMember.create(panel=panel, judge=judge, group=group)
     organiser = await User.get(email="organiser@demo.wenchuang.cn")  # a site organiser: runs every contest
-    await judging_service.open_round_entries(preliminary, now=now)
-    await judging_service.assign_round(preliminary, by=organiser, now=now)
+    await round_entries.open_round_entries(preliminary, now=now)
+    await round_assignments.assign_round(preliminary, by=organiser, now=now)

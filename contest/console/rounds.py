@@ -15,7 +15,7 @@ from contest.contests.models import Contest, Track
 from contest.errors import InvalidInput
 from contest.form_input import parse_integer
 from contest.i18n import N_
-from contest.judging import progress, service, setup, standings
+from contest.judging import conflicts, progress, setup, standings
 from contest.judging.aggregation import EntryResult
 from contest.judging.models import Conflict, Criterion, JudgeGroup, Panel, PanelMember, Round, RoundEntry
 from contest.results.standings import round_inputs
@@ -76,7 +76,7 @@ async def rule_conflict(round_: Round, raw: Mapping[str, str], *, by: User, now:
         errors["entry"] = N_("No entry of this round has this alias or number.")
     if errors or judge_id is None or entry is None:
         raise InvalidInput(errors)
-    return await service.set_conflict(await User.get(id=judge_id), entry, reason=raw.get("reason", ""), by=by, now=now)
+    return await conflicts.set_conflict(await User.get(id=judge_id), entry, reason=raw.get("reason", ""), by=by, now=now)
 
 
 @dataclass(frozen=True)

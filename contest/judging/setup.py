@@ -40,7 +40,7 @@ from contest.judging.models import (
     RoundKind,
     Score,
 )
-from contest.judging.service import RoundLocked
+from contest.judging.locking import RoundLocked
 
 NAME_MAX = 100
 GUIDANCE_MAX = 2000

@@ -1,7 +1,7 @@
 """Objections to the 公示 as cases: filed under a real name while the notice is open, then
 received → under review (the experts' 复议) → upheld or rejected, every step with a note, audited.
 
-An upheld objection revokes the entry's awards through awards_service.revoke_award: its seat goes
+An upheld objection revokes the entry's awards through awarding.revoke_award: its seat goes
 to the next ranked entries (依次递补) or stays vacant, as the organiser chooses; the case, the awards,
 the outcome notice, the audit events and the message to the objector are one transaction. A
 rejected one is published only when the organiser asks. The objector's identity (name,
@@ -40,9 +40,9 @@ from contest.media.sniffing import REFUSALS, InvalidImage, Reason
 from contest.media.storage import TempUpload, UploadStore, UploadTooLarge, new_key
 from contest.notifications.outbox import queue_wording
 from contest.notifications.templates import Bilingual, Wording
-from contest.results import awards_service, embargo, notice
-from contest.results.awards import RevocationPolicy
-from contest.results.awards_service import ACTIVE, Promotion
+from contest.results import awarding, embargo, notice
+from contest.results.award_seats import RevocationPolicy
+from contest.results.awarding import ACTIVE, Promotion
 from contest.results.models import Award, Notice, NoticeKind, Objection, ObjectionStatus
 
 ALLOWED_TRANSITIONS: dict[ObjectionStatus, frozenset[ObjectionStatus]] = {
@@ -289,11 +289,11 @@ async def _revoke(objection: Objection, decision: Decision, *, by: Any,
                   now: datetime) -> tuple[list[Award], list[Promotion]]:
     awards = await Award.filter(entry_id=objection.entry_id, status__in=list(ACTIVE)).order_by(
         "tier__is_special", "tier__rank", "id")
-    reason = f"异议 {objection.id} 成立：{decision.public_text}"[: awards_service.MAX_REASON]
+    reason = f"异议 {objection.id} 成立：{decision.public_text}"[: awarding.MAX_REASON]
     promotions: list[Promotion] = []
     for award in awards:
-        promotions += await awards_service.revoke_award(award, policy=decision.policy or RevocationPolicy.LEAVE_VACANT,
-                                                        reason=reason, by=by, now=now)
+        promotions += await awarding.revoke_award(award, policy=decision.policy or RevocationPolicy.LEAVE_VACANT,
+                                                  reason=reason, by=by, now=now)
     return awards, promotions
 
 
@@ -328,7 +328,7 @@ async def _changes(objection: Objection, revoked: Sequence[Award], promotions: S
     for p in promotions:
         was = f"由{name[p.from_tier_id]}" if p.from_tier_id is not None else ""
         lines.append(f"- 作品 {_label(entries[p.entry_id])} {was}依次递补为{name[p.to_tier_id]}。")
-    special = {t.id for t in rows if awards_service.as_tier(t).track_id is None}
+    special = {t.id for t in rows if awarding.as_tier(t).track_id is None}
     lines += [f"- {name[tier_id]}空缺一名。" for tier_id in _vacated(revoked, promotions, special, policy)]
     return lines
 

@@ -30,7 +30,7 @@ from contest.db import apply_migrations, settings_config
 from contest.entries import images as entry_images
 from contest.entries import service as entry_service
 from contest.entries.models import Entry
-from contest.judging import scoring, service
+from contest.judging import round_assignments, round_entries, scoring
 from contest.judging.models import Criterion, EntrySource, JudgeGroup, Panel, PanelMember, Round, RoundEntry
 from contest.media.storage import UploadStore
 from contest.settings import load_settings
@@ -98,8 +98,8 @@ async def _panel(round_: Round, seats: list[tuple[User, JudgeGroup | None]], org
     panel = await Panel.create(round=round_, name="全体评委")
     for judge, group in seats:
         await PanelMember.create(panel=panel, judge=judge, group=group)
-    await service.open_round_entries(round_, now=now)
-    await service.assign_round(round_, by=organiser, now=now)
+    await round_entries.open_round_entries(round_, now=now)
+    await round_assignments.assign_round(round_, by=organiser, now=now)
 
 
 async def _score(round_: Round, judge: User, entry: Entry, now: datetime, *, submit: bool) -> None:
@@ -143,7 +143,7 @@ async def build(now: datetime) -> None:
     c = await _contest("rounds-c", now, judges, notice_starts_at=now - timedelta(hours=1), notice_days=1)
     shortlisted = await _entries(c, designer, store, [10, 5, 3])
     chosen = await _round(c, 1, "初评", now - 2 * DAY + timedelta(hours=1), now - timedelta(hours=2))
-    await service.open_round_entries(chosen, now=now)
+    await round_entries.open_round_entries(chosen, now=now)
     await RoundEntry.filter(round=chosen, entry_id__in=[e.id for e in shortlisted[:2]]).update(advanced=True)
     await Round.filter(id=chosen.id).update(locked_at=now - timedelta(hours=2))
 

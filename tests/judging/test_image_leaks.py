@@ -13,7 +13,7 @@ from contest.audit.models import AuditEvent
 from contest.entries import images as entry_images
 from contest.entries.models import Entry, EntryImage
 from contest.entries.states import LeakStatus
-from contest.judging import queries, service
+from contest.judging import queries, round_entries
 from contest.errors import InvalidInput
 from contest.judging.leaks import LeakFinding, check_entry_leaks, flagged_entries, redact_entry
 from contest.judging.models import Assignment
@@ -96,7 +96,7 @@ async def test_judges_never_get_an_entry_held_for_its_picture(db, tmp_path):
     clean = await submitted_entry(entry.contest, entry.track, title="灯")
     round_ = await make_round(entry.contest, opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(days=1))
     judge = await make_judge()
-    assert await service.open_round_entries(round_, now=NOW) == 2
+    assert await round_entries.open_round_entries(round_, now=NOW) == 2
     for e in (entry, clean):
         await Assignment.create(round=round_, entry=e, judge=judge)
     queue = await queries.judge_queue(judge, round_, now=NOW)

@@ -29,7 +29,7 @@ from contest.judging.models import (
     Score,
 )
 from contest.judging.scoring import save_score
-from contest.judging.service import lock_round
+from contest.judging.locking import lock_round
 from contest.results.standings import round_results
 from tests.audit.test_queries import rewrite_from
 from tests.factories import NOW, make_contest, make_track, make_user

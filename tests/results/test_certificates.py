@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from contest.contests.models import Contest
 from contest.entries.models import Entry, TeamMember
-from contest.results import awards_service, certificates
+from contest.results import awarding, certificates
 from contest.results.certificates import Certificate
 from contest.results.models import Award, AwardStatus
 from tests.factories import NOW, make_user
@@ -28,7 +28,7 @@ async def confirmed(final, *places: int) -> list[Award]:
     for place in places:
         await Award.create(contest=final.contest, tier=final.tiers["一等奖"] if place == 1 else final.tiers["二等奖"],
                            entry=final.entries[place - 1], status=AwardStatus.CONFIRMED, decided_at=NOW)
-    return await awards_service.confirmed_awards(final.contest)
+    return await awarding.confirmed_awards(final.contest)
 
 
 async def test_the_certificate_prints_every_name_and_title_in_exact_chinese(db):
@@ -60,7 +60,7 @@ async def test_a_special_award_names_no_track_and_an_unnamed_entrant_goes_by_the
     await Entry.filter(id=final.entries[0].id).update(public_name=" ")
     await Award.create(contest=final.contest, tier=final.tiers["网络人气奖"], entry=final.entries[0],
                        status=AwardStatus.CONFIRMED)
-    (award,) = await awards_service.confirmed_awards(final.contest)
+    (award,) = await awarding.confirmed_awards(final.contest)
     lines = text_of(await certificates.certificate_pdf(certificates.certificate_of(award)))
     assert lines[2:7] == ["设计师1", "在「校园文创大赛」评选中，参赛作品", "《作品1》", "荣获", "网络人气奖"]
 
@@ -101,4 +101,4 @@ async def test_the_zip_holds_one_pdf_per_award_and_arrives_in_pieces(db):
 async def test_an_unawarded_designer_has_no_certificate(db):
     final = await final_round((95,))
     await confirmed(final, 1)
-    assert await awards_service.awards_for_designer(await make_user(), now=NOW) == []
+    assert await awarding.awards_for_designer(await make_user(), now=NOW) == []

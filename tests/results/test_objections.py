@@ -17,12 +17,12 @@ from contest.judging.models import Round, RoundEntry, RoundKind
 from contest.media.storage import UploadStore
 from contest.notifications.models import OutboxMessage
 from contest.results import (
-    awards_service,
+    awarding,
     designer_results,
     notice,
     objections,
 )
-from contest.results.awards import RevocationPolicy
+from contest.results.award_seats import RevocationPolicy
 from contest.results.models import (
     Award,
     AwardStatus,
@@ -54,10 +54,10 @@ async def confirmed_final(figures=SEVEN, *, approve: bool = True):
     approved by an organiser unless `approve` is false."""
     final = await final_round(figures, notice_days=7, notice_starts_at=NOTICE_START, announce_at=ANNOUNCE)
     organiser = await make_user(display_name="组委会")
-    proposal = await awards_service.current_proposal(final.contest)
-    await awards_service.store_proposal(final.contest, token=awards_service.proposal_token(proposal), by=organiser,
-                                        now=NOW)
-    await awards_service.confirm_awards(final.contest, by=organiser, now=NOW)
+    proposal = await awarding.current_proposal(final.contest)
+    await awarding.store_proposal(final.contest, token=awarding.proposal_token(proposal), by=organiser,
+                                  now=NOW)
+    await awarding.confirm_awards(final.contest, by=organiser, now=NOW)
     final.contest = await Contest.get(id=final.contest.id)
     if approve:
         shown = await notice.current(final.contest)
@@ -70,7 +70,7 @@ async def held(final) -> dict[str, list[int]]:
     """Active awards as {tier name: [entry place, …]}."""
     place = {e.id: i for i, e in enumerate(final.entries, start=1)}
     names = {t.id: name for name, t in final.tiers.items()}
-    rows = await Award.filter(contest_id=final.contest.id, status__in=awards_service.ACTIVE).values_list(
+    rows = await Award.filter(contest_id=final.contest.id, status__in=awarding.ACTIVE).values_list(
         "tier_id", "entry_id")
     found: dict[str, list[int]] = {}
     for tier_id, entry_id in rows:

@@ -16,9 +16,9 @@ from contest.results import standings
 from contest.judging.models import RoundEntry
 from contest.notifications.models import OutboxMessage
 from contest.notifications.outbox import outgoing
-from contest.results import vote
+from contest.results.vote import ballots, candidates, codes, counts, stuffing, window
 from contest.results.models import Vote, Voter
-from contest.results.vote import Rule, VoteFact
+from contest.results.vote.stuffing import Rule, VoteFact
 from tests.factories import NOW, make_contest, make_track, make_user
 from tests.judging.helpers import make_round, submitted_entry
 
@@ -41,43 +41,44 @@ def final_ns(**fields):
 
 
 def test_the_vote_runs_from_the_final_rounds_opening_until_its_closing():
-    phases = [vote.phase(contest_ns(), final_ns(), t) for t in (OPENS - SECOND, OPENS, CLOSES - SECOND, CLOSES)]
-    assert phases == [vote.Phase.SOON, vote.Phase.OPEN, vote.Phase.OPEN, vote.Phase.CLOSED]
+    phases = [window.phase(contest_ns(), final_ns(), t) for t in (OPENS - SECOND, OPENS, CLOSES - SECOND, CLOSES)]
+    assert phases == [window.Phase.SOON, window.Phase.OPEN, window.Phase.OPEN, window.Phase.CLOSED]
 
 
 def test_locking_the_round_or_announcing_the_results_closes_it_early():
-    assert vote.phase(contest_ns(), final_ns(locked_at=NOW - SECOND), NOW) == vote.Phase.CLOSED
+    assert window.phase(contest_ns(), final_ns(locked_at=NOW - SECOND), NOW) == window.Phase.CLOSED
     announced = contest_ns(announce_at=NOW)
-    assert [vote.phase(announced, final_ns(), t) for t in (NOW - SECOND, NOW)] == [vote.Phase.OPEN, vote.Phase.CLOSED]
+    assert [window.phase(announced, final_ns(), t) for t in (NOW - SECOND, NOW)] == [
+        window.Phase.OPEN, window.Phase.CLOSED]
 
 
 def test_no_vote_without_the_switch_a_final_round_or_its_times():
-    assert vote.phase(contest_ns(popular_vote_enabled=False), final_ns(), NOW) is None
-    assert vote.phase(contest_ns(), None, NOW) is None
-    assert vote.phase(contest_ns(), final_ns(opens_at=None), NOW) is None
+    assert window.phase(contest_ns(popular_vote_enabled=False), final_ns(), NOW) is None
+    assert window.phase(contest_ns(), None, NOW) is None
+    assert window.phase(contest_ns(), final_ns(opens_at=None), NOW) is None
 
 
 def test_the_voting_day_turns_at_midnight_in_the_contests_zone():
     before, after = NOW.replace(hour=15, minute=59, second=59), NOW.replace(hour=16)  # 23:59:59 and 00:00 in Shanghai
-    assert [vote.voting_day(contest_ns(), t) for t in (before, after)] == [date(2026, 6, 1), date(2026, 6, 2)]
+    assert [window.voting_day(contest_ns(), t) for t in (before, after)] == [date(2026, 6, 1), date(2026, 6, 2)]
 
 
-def candidate(n: int) -> vote.Candidate:
-    return vote.Candidate(n, vote.candidate_key("secret", n), f"作品{n}", "", "赛道", "Track", None)
+def candidate(n: int) -> candidates.Candidate:
+    return candidates.Candidate(n, candidates.candidate_key("secret", n), f"作品{n}", "", "赛道", "Track", None)
 
 
 def test_each_seed_has_its_own_stable_order_unrelated_to_ids():
     found = [candidate(n) for n in range(1, 11)]
-    first = [c.entry_id for c in vote.shuffled(found, seed="a")]
-    assert first == [c.entry_id for c in vote.shuffled(reversed(found), seed="a")]
-    assert first != [c.entry_id for c in vote.shuffled(found, seed="b")]
+    first = [c.entry_id for c in candidates.shuffled(found, seed="a")]
+    assert first == [c.entry_id for c in candidates.shuffled(reversed(found), seed="a")]
+    assert first != [c.entry_id for c in candidates.shuffled(found, seed="b")]
     assert sorted(first) == list(range(1, 11))
 
 
 def test_candidate_keys_do_not_show_the_entry_id():
-    keys = [vote.candidate_key("secret", n) for n in (1, 2, 3)]
+    keys = [candidates.candidate_key("secret", n) for n in (1, 2, 3)]
     assert len(set(keys)) == 3 and all(len(k) == 16 and str(n) != k for n, k in zip((1, 2, 3), keys, strict=True))
-    assert vote.candidate_key("other", 1) != keys[0]
+    assert candidates.candidate_key("other", 1) != keys[0]
 
 
 # --- detection (pure) ----------------------------------------------------------------------------
@@ -88,7 +89,7 @@ def fact(n: int, voter: int, email: str, ip: str = "198.51.100.7", seconds: int 
 
 
 def rules_found(facts) -> dict[tuple[Rule, str], tuple[int, ...]]:
-    return {(s.rule, s.key): s.vote_ids for s in vote.detect(facts)}
+    return {(s.rule, s.key): s.vote_ids for s in stuffing.detect(facts)}
 
 
 def test_plus_addressing_is_one_mailbox():
@@ -105,17 +106,17 @@ def test_numbered_local_parts_on_one_domain_form_a_cluster_but_qq_numbers_do_not
 
 
 def test_many_voters_behind_one_address_or_one_block():
-    same_ip = [fact(n, n, f"p{n}x@example.com", "203.0.113.5", n * 600) for n in range(vote.VOTERS_PER_ADDRESS)]
+    same_ip = [fact(n, n, f"p{n}x@example.com", "203.0.113.5", n * 600) for n in range(stuffing.VOTERS_PER_ADDRESS)]
     block = [fact(100 + n, 100 + n, f"q{n}y@example.com", f"198.51.100.{n}", n * 600)
-             for n in range(vote.VOTERS_PER_SUBNET)]
+             for n in range(stuffing.VOTERS_PER_SUBNET)]
     found = rules_found(same_ip + block)
     assert set(found) == {(Rule.SHARED_ADDRESS, "203.0.113.5"), (Rule.SHARED_SUBNET, "198.51.100.0/24")}
-    assert len(found[(Rule.SHARED_SUBNET, "198.51.100.0/24")]) == vote.VOTERS_PER_SUBNET
+    assert len(found[(Rule.SHARED_SUBNET, "198.51.100.0/24")]) == stuffing.VOTERS_PER_SUBNET
     assert rules_found(same_ip[:-1] + block[:-1]) == {}
 
 
 def test_velocity_flags_only_the_votes_inside_a_burst():
-    size, span = vote.ADDRESS_BURST
+    size, span = stuffing.ADDRESS_BURST
     burst = [fact(n, n % 5, f"v{n % 5}z@example.com", "192.0.2.77", n * 10) for n in range(size)]
     assert burst[-1].at - burst[0].at <= span
     later = fact(999, 1, "v1z@example.com", "192.0.2.77", 86_400)
@@ -132,22 +133,22 @@ def test_spellings_of_one_mailbox_are_one_voter_in_the_stuffing_rules():
     spellings = ["li.ming@gmail.com", "liming@googlemail.com", "LiMing+2@gmail.com"]
     quick = [fact(n, n, email, f"192.0.2.{n}", n) for n, email in enumerate(spellings)]
     assert rules_found(quick)[(Rule.VOTER_VELOCITY, "liming@gmail.com")] == (0, 1, 2)
-    crowd = [fact(10 + n, 10 + n, f"p{n}x@example.com", "203.0.113.5", n * 600) for n in range(vote.VOTERS_PER_ADDRESS - 2)]
+    crowd = [fact(10 + n, 10 + n, f"p{n}x@example.com", "203.0.113.5", n * 600) for n in range(stuffing.VOTERS_PER_ADDRESS - 2)]
     dotted = [fact(30 + n, 30 + n, email, "203.0.113.5", 9000 + n * 600) for n, email in enumerate(["f.an@gmail.com", "fan@gmail.com"])]
     assert (Rule.SHARED_ADDRESS, "203.0.113.5") not in rules_found(crowd + dotted)
-    assert vote.mailbox("Li.Ming+x@GoogleMail.com") == "liming@gmail.com"
-    assert vote.mailbox("li.ming+x@163.com") == "li.ming@163.com"
+    assert codes.mailbox("Li.Ming+x@GoogleMail.com") == "liming@gmail.com"
+    assert codes.mailbox("li.ming+x@163.com") == "li.ming@163.com"
 
 
 def test_subnets_of_both_address_families_and_junk():
-    assert vote.subnet("203.0.113.200") == "203.0.113.0/24"
-    assert vote.subnet("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
-    assert vote.subnet("") is None and vote.subnet("testclient") is None
+    assert stuffing.subnet("203.0.113.200") == "203.0.113.0/24"
+    assert stuffing.subnet("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+    assert stuffing.subnet("") is None and stuffing.subnet("testclient") is None
 
 
 def test_the_summary_counts_voided_votes_by_rule_and_nothing_personal():
-    found = vote.summarise([(1, False, ""), (2, True, "shared_address"), (2, True, "shared_address"),
-                            (3, True, "plus_addressing")])
+    found = counts.summarise([(1, False, ""), (2, True, "shared_address"), (2, True, "shared_address"),
+                              (3, True, "plus_addressing")])
     assert (found.cast, found.counted, found.voided, found.voters) == (4, 1, 3, 3)
     assert found.voided_by_rule == (("shared_address", 2), ("plus_addressing", 1))
 
@@ -166,7 +167,7 @@ async def vote_contest(*, quota: int = 3, entries: int = 3, **fields):
     for n in range(entries):
         entry = await submitted_entry(contest, track, title=f"入围作品{n}")
         await RoundEntry.create(round=final, entry=entry, alias=f"FIN-{n:03d}")
-    return contest, final, await vote.candidates(final)
+    return contest, final, await candidates.candidates(final)
 
 
 async def verified(contest, email: str = "fan@example.com") -> Voter:
@@ -174,7 +175,7 @@ async def verified(contest, email: str = "fan@example.com") -> Voter:
 
 
 async def sent_code(contest, email: str) -> str:
-    await vote.request_code(contest, email, ip="192.0.2.1", now=NOW)
+    await codes.request_code(contest, email, ip="192.0.2.1", now=NOW)
     message = await OutboxMessage.filter(kind="vote_code").order_by("-id").first()
     return outgoing(message)[1].split("验证码是 ")[1][:6]
 
@@ -185,13 +186,13 @@ async def test_a_code_verifies_the_voter_and_only_its_hash_is_kept(db):
     voter = await Voter.get(contest=contest, email="fan@example.com")
     assert code.isdigit() and code not in voter.code_hash and voter.verified_at is None
     expires, _, digest = voter.code_hash.partition(":")
-    assert int(expires) == int((NOW + vote.CODE_LIFETIME).timestamp()) and len(digest) == vote.CODE_DIGEST_LENGTH
+    assert int(expires) == int((NOW + codes.CODE_LIFETIME).timestamp()) and len(digest) == codes.CODE_DIGEST_LENGTH
     full_width = "".join(chr(ord(d) + 0xFEE0) for d in code)  # as a Chinese input method types digits
-    verified_voter = await vote.verify_code(contest, "fan@example.com", full_width, ip="192.0.2.1", now=NOW)
+    verified_voter = await codes.verify_code(contest, "fan@example.com", full_width, ip="192.0.2.1", now=NOW)
     assert verified_voter.verified_at == NOW
     assert (await Voter.get(id=voter.id)).code_hash == ""
     with pytest.raises(InvalidInput):  # used up
-        await vote.verify_code(contest, "fan@example.com", code, ip="192.0.2.1", now=NOW)
+        await codes.verify_code(contest, "fan@example.com", code, ip="192.0.2.1", now=NOW)
 
 
 async def test_a_wrong_or_expired_code_verifies_nobody_and_says_which(db):
@@ -199,12 +200,12 @@ async def test_a_wrong_or_expired_code_verifies_nobody_and_says_which(db):
     code = await sent_code(contest, "fan@example.com")
     wrong = "000000" if code != "000000" else "111111"
     with pytest.raises(InvalidInput) as wrong_error:
-        await vote.verify_code(contest, "fan@example.com", wrong, ip="192.0.2.1", now=NOW)
+        await codes.verify_code(contest, "fan@example.com", wrong, ip="192.0.2.1", now=NOW)
     with pytest.raises(InvalidInput) as expired_error:
-        await vote.verify_code(contest, "fan@example.com", code, ip="192.0.2.1", now=NOW + vote.CODE_LIFETIME)
+        await codes.verify_code(contest, "fan@example.com", code, ip="192.0.2.1", now=NOW + codes.CODE_LIFETIME)
     with pytest.raises(InvalidInput) as unknown_error:
-        await vote.verify_code(contest, "nobody@example.com", code, ip="192.0.2.1", now=NOW)
-    assert wrong_error.value.field_errors == unknown_error.value.field_errors == {"code": vote.WRONG_CODE}
+        await codes.verify_code(contest, "nobody@example.com", code, ip="192.0.2.1", now=NOW)
+    assert wrong_error.value.field_errors == unknown_error.value.field_errors == {"code": codes.WRONG_CODE}
     assert expired_error.value.field_errors == {"code": "This code has expired. Ask for a new one."}
     assert await Voter.filter(verified_at__isnull=False).count() == 0
 
@@ -213,26 +214,26 @@ async def test_wrong_codes_are_throttled_even_before_the_right_one(db):
     contest, _, _ = await vote_contest()
     code = await sent_code(contest, "fan@example.com")
     wrong = "000000" if code != "000000" else "111111"
-    for _ in range(vote.WRONG_CODES_PER_EMAIL):
+    for _ in range(codes.WRONG_CODES_PER_EMAIL):
         with pytest.raises(InvalidInput):
-            await vote.verify_code(contest, "fan@example.com", wrong, ip="192.0.2.1", now=NOW)
+            await codes.verify_code(contest, "fan@example.com", wrong, ip="192.0.2.1", now=NOW)
     with pytest.raises(TooManyAttempts):
-        await vote.verify_code(contest, "fan@example.com", code, ip="192.0.2.2", now=NOW + SECOND)
+        await codes.verify_code(contest, "fan@example.com", code, ip="192.0.2.2", now=NOW + SECOND)
     assert await Voter.filter(verified_at__isnull=False).count() == 0
 
 
 async def test_codes_per_email_are_throttled_and_a_new_code_replaces_the_old(db):
     contest, _, _ = await vote_contest()
     first = await sent_code(contest, "fan@example.com")
-    for _ in range(vote.CODES_PER_EMAIL - 1):
+    for _ in range(codes.CODES_PER_EMAIL - 1):
         latest = await sent_code(contest, "fan@example.com")
     with pytest.raises(TooManyAttempts):
-        await vote.request_code(contest, "fan@example.com", ip="192.0.2.9", now=NOW + SECOND)
-    assert await OutboxMessage.filter(kind="vote_code").count() == vote.CODES_PER_EMAIL
+        await codes.request_code(contest, "fan@example.com", ip="192.0.2.9", now=NOW + SECOND)
+    assert await OutboxMessage.filter(kind="vote_code").count() == codes.CODES_PER_EMAIL
     if first != latest:
         with pytest.raises(InvalidInput):
-            await vote.verify_code(contest, "fan@example.com", first, ip="192.0.2.1", now=NOW)
-    assert (await vote.verify_code(contest, "fan@example.com", latest, ip="192.0.2.1", now=NOW)).verified_at == NOW
+            await codes.verify_code(contest, "fan@example.com", first, ip="192.0.2.1", now=NOW)
+    assert (await codes.verify_code(contest, "fan@example.com", latest, ip="192.0.2.1", now=NOW)).verified_at == NOW
 
 
 async def test_a_concurrent_burst_of_code_checks_is_evaluated_only_up_to_the_limit(db):
@@ -240,7 +241,7 @@ async def test_a_concurrent_burst_of_code_checks_is_evaluated_only_up_to_the_lim
     code = await sent_code(contest, "fan@example.com")
     wrong = [f"{(int(code) + n) % 10**6:06d}" for n in range(1, 40)]
     outcomes = await asyncio.gather(
-        *(vote.verify_code(contest, "fan@example.com", guess, ip="192.0.2.1", now=NOW) for guess in [*wrong, code]),
+        *(codes.verify_code(contest, "fan@example.com", guess, ip="192.0.2.1", now=NOW) for guess in [*wrong, code]),
         return_exceptions=True)
     assert sorted(type(o).__name__ for o in outcomes) == ["InvalidInput"] * 5 + ["TooManyAttempts"] * 35
     assert await Voter.filter(verified_at__isnull=False).count() == 0
@@ -249,7 +250,7 @@ async def test_a_concurrent_burst_of_code_checks_is_evaluated_only_up_to_the_lim
 async def test_a_concurrent_burst_of_code_requests_sends_only_the_limit(db):
     contest, _, _ = await vote_contest()
     outcomes = await asyncio.gather(
-        *(vote.request_code(contest, "fan@example.com", ip="192.0.2.1", now=NOW) for _ in range(20)),
+        *(codes.request_code(contest, "fan@example.com", ip="192.0.2.1", now=NOW) for _ in range(20)),
         return_exceptions=True)
     assert sorted(type(o).__name__ for o in outcomes) == ["NoneType"] * 3 + ["TooManyAttempts"] * 17
     assert await OutboxMessage.filter(kind="vote_code").count() == 3
@@ -261,7 +262,7 @@ async def test_a_concurrent_burst_of_code_requests_sends_only_the_limit(db):
 async def test_only_a_bare_address_can_ask_for_a_code(db, written):
     contest, _, _ = await vote_contest()
     with pytest.raises(InvalidInput) as caught:
-        await vote.request_code(contest, written, ip="192.0.2.1", now=NOW)
+        await codes.request_code(contest, written, ip="192.0.2.1", now=NOW)
     assert caught.value.field_errors == {"email": "Enter a valid e-mail address."}
     assert (await OutboxMessage.all().count(), await Voter.all().count()) == (0, 0)
 
@@ -272,48 +273,48 @@ async def test_one_mailbox_is_one_voter_however_it_is_written(db):
     voters = []
     for email in written:
         code = await sent_code(contest, email)
-        voters.append((await vote.verify_code(contest, email, code, ip="192.0.2.1", now=NOW)).id)
+        voters.append((await codes.verify_code(contest, email, code, ip="192.0.2.1", now=NOW)).id)
     assert len(set(voters)) == 1
     with pytest.raises(TooManyAttempts):  # codes per mailbox, however it is written
-        await vote.request_code(contest, "LIMING@GMAIL.COM", ip="198.51.100.1", now=NOW)
+        await codes.request_code(contest, "LIMING@GMAIL.COM", ip="198.51.100.1", now=NOW)
     assert await Voter.all().values_list("email", flat=True) == ["liming@gmail.com"]
     assert await OutboxMessage.all().order_by("id").values_list("to_email", flat=True) == [e.lower() for e in written]
     first, last = (await Voter.get(id=voters[0]), await Voter.get(id=voters[-1]))
-    await vote.cast_vote(contest, first, candidate=found[0].key, ip="192.0.2.1", now=NOW)
-    await vote.cast_vote(contest, last, candidate=found[1].key, ip="192.0.2.1", now=NOW)
-    with pytest.raises(vote.QuotaReached):
-        await vote.cast_vote(contest, last, candidate=found[2].key, ip="192.0.2.1", now=NOW)
+    await ballots.cast_vote(contest, first, candidate=found[0].key, ip="192.0.2.1", now=NOW)
+    await ballots.cast_vote(contest, last, candidate=found[1].key, ip="192.0.2.1", now=NOW)
+    with pytest.raises(ballots.QuotaReached):
+        await ballots.cast_vote(contest, last, candidate=found[2].key, ip="192.0.2.1", now=NOW)
 
 
 async def test_wrong_codes_count_against_the_mailbox_however_it_is_written(db):
     contest, _, _ = await vote_contest()
     code = await sent_code(contest, "fan@example.com")
     wrong = "000000" if code != "000000" else "111111"
-    for n in range(vote.WRONG_CODES_PER_EMAIL):
+    for n in range(codes.WRONG_CODES_PER_EMAIL):
         with pytest.raises(InvalidInput):
-            await vote.verify_code(contest, f"Fan+{n}@example.com", wrong, ip=f"192.0.2.{n}", now=NOW)
+            await codes.verify_code(contest, f"Fan+{n}@example.com", wrong, ip=f"192.0.2.{n}", now=NOW)
     with pytest.raises(TooManyAttempts):
-        await vote.verify_code(contest, "fan@example.com", code, ip="198.51.100.1", now=NOW)
+        await codes.verify_code(contest, "fan@example.com", code, ip="198.51.100.1", now=NOW)
 
 
 async def test_no_code_is_sent_to_a_bad_address_or_outside_the_window(db):
     contest, _, _ = await vote_contest()
     with pytest.raises(InvalidInput):
-        await vote.request_code(contest, "not-an-address", ip="192.0.2.1", now=NOW)
-    with pytest.raises(vote.VoteClosed):
-        await vote.request_code(contest, "fan@example.com", ip="192.0.2.1", now=CLOSES)
+        await codes.request_code(contest, "not-an-address", ip="192.0.2.1", now=NOW)
+    with pytest.raises(window.VoteClosed):
+        await codes.request_code(contest, "fan@example.com", ip="192.0.2.1", now=CLOSES)
     assert await OutboxMessage.all().count() == 0
 
 
 async def test_the_daily_quota_then_a_new_day(db):
     contest, _, found = await vote_contest(quota=2)
     voter = await verified(contest)
-    cast = [await vote.cast_vote(contest, voter, candidate=c.key, ip="192.0.2.1", now=NOW) for c in found[:2]]
+    cast = [await ballots.cast_vote(contest, voter, candidate=c.key, ip="192.0.2.1", now=NOW) for c in found[:2]]
     assert cast == [1, 0]
-    with pytest.raises(vote.QuotaReached):
-        await vote.cast_vote(contest, voter, candidate=found[2].key, ip="192.0.2.1", now=NOW)
+    with pytest.raises(ballots.QuotaReached):
+        await ballots.cast_vote(contest, voter, candidate=found[2].key, ip="192.0.2.1", now=NOW)
     tomorrow = NOW + timedelta(hours=12)  # past midnight in Shanghai
-    assert await vote.cast_vote(contest, voter, candidate=found[0].key, ip="192.0.2.1", now=tomorrow) == 1
+    assert await ballots.cast_vote(contest, voter, candidate=found[0].key, ip="192.0.2.1", now=tomorrow) == 1
     days = await Vote.filter(voter=voter).order_by("id").values_list("day", flat=True)
     assert days == [date(2026, 6, 1), date(2026, 6, 1), date(2026, 6, 2)]
 
@@ -321,13 +322,13 @@ async def test_the_daily_quota_then_a_new_day(db):
 async def test_one_vote_per_entry_a_day_and_voided_votes_still_use_the_quota(db):
     contest, _, found = await vote_contest(quota=2)
     voter = await verified(contest)
-    await vote.cast_vote(contest, voter, candidate=found[0].key, ip="192.0.2.1", now=NOW)
-    with pytest.raises(vote.AlreadyVoted):
-        await vote.cast_vote(contest, voter, candidate=found[0].key, ip="192.0.2.1", now=NOW)
+    await ballots.cast_vote(contest, voter, candidate=found[0].key, ip="192.0.2.1", now=NOW)
+    with pytest.raises(ballots.AlreadyVoted):
+        await ballots.cast_vote(contest, voter, candidate=found[0].key, ip="192.0.2.1", now=NOW)
     await Vote.filter(voter=voter).update(voided=True, void_reason="shared_address")
-    await vote.cast_vote(contest, voter, candidate=found[1].key, ip="192.0.2.1", now=NOW)
-    with pytest.raises(vote.QuotaReached):
-        await vote.cast_vote(contest, voter, candidate=found[2].key, ip="192.0.2.1", now=NOW)
+    await ballots.cast_vote(contest, voter, candidate=found[1].key, ip="192.0.2.1", now=NOW)
+    with pytest.raises(ballots.QuotaReached):
+        await ballots.cast_vote(contest, voter, candidate=found[2].key, ip="192.0.2.1", now=NOW)
 
 
 @pytest.mark.parametrize(("quota", "attempts"), [(3, 8), (1, 5)])
@@ -335,7 +336,7 @@ async def test_concurrent_votes_never_pass_the_quota(db, quota, attempts):
     contest, _, found = await vote_contest(quota=quota, entries=attempts)
     voter = await verified(contest)
     outcomes = await asyncio.gather(
-        *(vote.cast_vote(contest, voter, candidate=c.key, ip="192.0.2.1", now=NOW) for c in found),
+        *(ballots.cast_vote(contest, voter, candidate=c.key, ip="192.0.2.1", now=NOW) for c in found),
         return_exceptions=True)
     assert await Vote.filter(voter=voter).count() == quota
     assert sorted(type(o).__name__ for o in outcomes) == sorted(["int"] * quota + ["QuotaReached"] * (attempts - quota))
@@ -345,10 +346,10 @@ async def test_concurrent_votes_for_one_entry_leave_one_row(db):
     contest, _, found = await vote_contest(quota=5)
     voter = await verified(contest)
     outcomes = await asyncio.gather(
-        *(vote.cast_vote(contest, voter, candidate=found[0].key, ip="192.0.2.1", now=NOW) for _ in range(6)),
+        *(ballots.cast_vote(contest, voter, candidate=found[0].key, ip="192.0.2.1", now=NOW) for _ in range(6)),
         return_exceptions=True)
     assert await Vote.filter(voter=voter).count() == 1
-    assert sum(isinstance(o, vote.AlreadyVoted) for o in outcomes) == 5
+    assert sum(isinstance(o, ballots.AlreadyVoted) for o in outcomes) == 5
 
 
 async def test_only_finalists_in_a_judgeable_state_can_be_voted_for_and_only_while_open(db):
@@ -357,62 +358,63 @@ async def test_only_finalists_in_a_judgeable_state_can_be_voted_for_and_only_whi
     withdrawn = await RoundEntry.filter(round=final).prefetch_related("entry").first()
     withdrawn.entry.state = EntryState.WITHDRAWN
     await withdrawn.entry.save()
-    key = vote.candidate_key(final.secret, withdrawn.entry_id)
-    assert key not in [c.key for c in await vote.candidates(final)]
+    key = candidates.candidate_key(final.secret, withdrawn.entry_id)
+    assert key not in [c.key for c in await candidates.candidates(final)]
     with pytest.raises(NotFound):
-        await vote.cast_vote(contest, voter, candidate=key, ip="192.0.2.1", now=NOW)
+        await ballots.cast_vote(contest, voter, candidate=key, ip="192.0.2.1", now=NOW)
     live = next(c for c in found if c.key != key)
-    with pytest.raises(vote.VoteClosed):
-        await vote.cast_vote(contest, voter, candidate=live.key, ip="192.0.2.1", now=CLOSES)
+    with pytest.raises(window.VoteClosed):
+        await ballots.cast_vote(contest, voter, candidate=live.key, ip="192.0.2.1", now=CLOSES)
     assert await Vote.all().count() == 0
 
 
 async def stuffed(contest, found):
     """Ten voters behind one address, one honest voter elsewhere."""
-    for n in range(vote.VOTERS_PER_ADDRESS):
+    for n in range(stuffing.VOTERS_PER_ADDRESS):
         voter = await verified(contest, f"x{n}q@example.com")
-        await vote.cast_vote(contest, voter, candidate=found[0].key, ip="203.0.113.5", now=NOW + n * timedelta(minutes=5))
+        await ballots.cast_vote(contest, voter, candidate=found[0].key, ip="203.0.113.5", now=NOW + n * timedelta(minutes=5))
     honest = await verified(contest, "honest@example.org")
-    await vote.cast_vote(contest, honest, candidate=found[1].key, ip="192.0.2.1", now=NOW)
+    await ballots.cast_vote(contest, honest, candidate=found[1].key, ip="192.0.2.1", now=NOW)
 
 
 async def test_voiding_a_cluster_is_audited_summarised_and_leaves_the_final_figures(db):
     contest, final, found = await vote_contest()
     await stuffed(contest, found)
     organiser = await make_user()
-    [suspicion] = vote.detect(await vote.live_facts(contest))
+    [suspicion] = stuffing.detect(await stuffing.live_facts(contest))
     assert (suspicion.rule, suspicion.key, suspicion.voters) == (Rule.SHARED_ADDRESS, "203.0.113.5", 10)
-    count = await vote.void_suspicion(contest, suspicion.rule, suspicion.key, suspicion.vote_ids, note="同一网吧",
-                                      by=organiser, now=NOW)
+    count = await stuffing.void_suspicion(contest, suspicion.rule, suspicion.key, suspicion.vote_ids, note="同一网吧",
+                                          by=organiser, now=NOW)
     assert count == 10
     assert set(await Vote.filter(voided=True).values_list("void_reason", flat=True)) == {"shared_address"}
     event = await AuditEvent.get(action="vote.voided")
     assert (event.actor_id, event.contest_id) == (organiser.id, contest.id)
     assert event.data == {"rule": "shared_address", "key": "203.0.113.5", "votes": list(suspicion.vote_ids),
                           "note": "同一网吧"}
-    summary = await vote.summary(contest)
+    summary = await counts.summary(contest)
     assert (summary.cast, summary.counted, summary.voided_by_rule) == (11, 1, (("shared_address", 10),))
     inputs = await standings.round_inputs(final)
     assert inputs.vote.counts == {found[1].entry_id: 1} and inputs.vote.weight == 0.2
-    assert vote.detect(await vote.live_facts(contest)) == []
+    assert stuffing.detect(await stuffing.live_facts(contest)) == []
 
 
 async def test_voiding_takes_only_votes_still_flagged_and_nothing_once_the_round_is_locked(db):
     contest, final, found = await vote_contest()
     await stuffed(contest, found)
     organiser = await make_user()
-    [suspicion] = vote.detect(await vote.live_facts(contest))
+    [suspicion] = stuffing.detect(await stuffing.live_facts(contest))
     honest = await Vote.get(ip="192.0.2.1")
-    with pytest.raises(vote.NothingToVoid):
-        await vote.void_suspicion(contest, suspicion.rule, suspicion.key, [honest.id], note="", by=organiser, now=NOW)
-    with pytest.raises(vote.NothingToVoid):
-        await vote.void_suspicion(contest, Rule.SHARED_SUBNET, suspicion.key, suspicion.vote_ids, note="",
-                                  by=organiser, now=NOW)
+    with pytest.raises(stuffing.NothingToVoid):
+        await stuffing.void_suspicion(contest, suspicion.rule, suspicion.key, [honest.id], note="", by=organiser,
+                                      now=NOW)
+    with pytest.raises(stuffing.NothingToVoid):
+        await stuffing.void_suspicion(contest, Rule.SHARED_SUBNET, suspicion.key, suspicion.vote_ids, note="",
+                                      by=organiser, now=NOW)
     final.locked_at = NOW
     await final.save()
-    with pytest.raises(vote.RoundLocked):
-        await vote.void_suspicion(contest, suspicion.rule, suspicion.key, suspicion.vote_ids, note="",
-                                  by=organiser, now=NOW)
+    with pytest.raises(stuffing.RoundLocked):
+        await stuffing.void_suspicion(contest, suspicion.rule, suspicion.key, suspicion.vote_ids, note="",
+                                      by=organiser, now=NOW)
     assert await Vote.filter(voided=True).count() == 0
     assert await AuditEvent.filter(action="vote.voided").count() == 0
 
@@ -422,5 +424,5 @@ async def test_the_organisers_tally_counts_per_finalist(db):
     await stuffed(contest, found)
     first = await Vote.filter(ip="203.0.113.5").order_by("id").first()
     await Vote.filter(id=first.id).update(voided=True, void_reason="shared_address")
-    tallies = {t.candidate.entry_id: (t.counted, t.voided) for t in await vote.tallies(final)}
+    tallies = {t.candidate.entry_id: (t.counted, t.voided) for t in await counts.tallies(final)}
     assert tallies == {found[0].entry_id: (9, 1), found[1].entry_id: (1, 0), found[2].entry_id: (0, 0)}

@@ -12,7 +12,7 @@ import pytest
 
 from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind
-from contest.results import awards_service, notice
+from contest.results import awarding, notice
 from contest.results.models import Award, AwardStatus, Objection, ObjectionStatus
 from tests.factories import login_as, make_contest, make_user
 from tests.results.award_builders import final_round
@@ -47,11 +47,11 @@ async def make_edition(*, start: datetime, announce_after: timedelta = timedelta
     organiser, other = await make_user(display_name="组委会"), await make_user(display_name="别的组委会")
     await ContestRole.create(contest=final.contest, user=organiser, role=ContestRoleKind.ORGANISER)
     await ContestRole.create(contest=await make_contest(), user=other, role=ContestRoleKind.ORGANISER)
-    proposal = await awards_service.current_proposal(final.contest)
+    proposal = await awarding.current_proposal(final.contest)
     before = start - timedelta(days=1)
-    await awards_service.store_proposal(final.contest, token=awards_service.proposal_token(proposal), by=organiser,
-                                        now=before)
-    await awards_service.confirm_awards(final.contest, by=organiser, now=before)
+    await awarding.store_proposal(final.contest, token=awarding.proposal_token(proposal), by=organiser,
+                                  now=before)
+    await awarding.confirm_awards(final.contest, by=organiser, now=before)
     if approved:
         shown = await notice.current(final.contest)
         await notice.save_notice(final.contest, kind=shown.kind.value, title=shown.title, body_md=shown.body_md,

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from contest import clock
 from contest.errors import found
-from contest.results import awards_service, certificates
+from contest.results import awarding, certificates
 from contest.web.infra.media import pdf_response
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
@@ -25,7 +25,7 @@ WECHAT_AGENT = "MicroMessenger"
 async def certificate(request: Request) -> Response:
     """The winner's certificate: a 404 like any missing page until the contest's results are public."""
     user = require_user(request)
-    award = found(await awards_service.award_for_winner(user, request.path_params["award_id"], now=clock.now()))
+    award = found(await awarding.award_for_winner(user, request.path_params["award_id"], now=clock.now()))
     document = certificates.certificate_of(award)
     view = request.query_params.get("view")
     if view != "inline" and WECHAT_AGENT in request.headers.get("user-agent", ""):

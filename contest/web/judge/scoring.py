@@ -22,7 +22,7 @@ from contest.errors import InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import queries as judging_queries
-from contest.judging import scoring, service
+from contest.judging import conflicts, scoring
 from contest.judging.models import Assignment, Criterion, Round
 from contest.judging.queries import (
     JudgeQueue,
@@ -241,9 +241,9 @@ async def conflict(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "judge/conflict.html", {"round": judged.round_, "alias": alias, "errors": {}})
     form = await read_form(request)
-    reason = text(form, "reason", max_length=service.REASON_MAX + 1)
+    reason = text(form, "reason", max_length=conflicts.REASON_MAX + 1)
     try:
-        await service.declare_conflict(judged.judge, await judged.assignment.entry, reason=reason, now=judged.now)
+        await conflicts.declare_conflict(judged.judge, await judged.assignment.entry, reason=reason, now=judged.now)
     except InvalidInput as exc:
         context = {"round": judged.round_, "alias": alias, "errors": exc.field_errors, "reason": reason}
         return render(request, "judge/conflict.html", context, status_code=400)

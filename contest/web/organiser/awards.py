@@ -19,9 +19,9 @@ from contest.contests.models import AwardTier, Contest
 from contest.errors import InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
-from contest.results import awards_service, certificates
-from contest.results.awards import RevocationPolicy, VacancyReason
-from contest.results.awards_service import Overview, ProposalChanged, as_tier
+from contest.results import awarding, certificates
+from contest.results.award_seats import RevocationPolicy, VacancyReason
+from contest.results.awarding import Overview, ProposalChanged, as_tier
 from contest.results.embargo import results_public
 from contest.results.models import Award, AwardStatus
 from contest.web.infra.media import pdf_response
@@ -47,7 +47,7 @@ EVENT_LABELS = {
 async def awards_page(request: Request, *, errors: dict[str, str] | None = None, form: str = "",
                       values: dict[str, str] | None = None, changed: bool = False, status: int = 200) -> Response:
     contest = await organised_contest(request)
-    view = await awards_service.overview(contest)
+    view = await awarding.overview(contest)
     context: dict[str, Any] = {
         "contest": contest, "view": view, "errors": errors or {}, "form": form, "values": values or {},
         "changed": changed, "status_labels": STATUS_LABELS, "policy_labels": POLICY_LABELS,
@@ -89,14 +89,14 @@ def _choice(values: dict[str, str], name: str) -> int:
 
 
 async def _tier(contest: Contest, values: dict[str, str]) -> AwardTier:
-    tier = await awards_service.tier_of_contest(contest, _choice(values, "tier"))
+    tier = await awarding.tier_of_contest(contest, _choice(values, "tier"))
     if tier is None:
         raise InvalidInput({"tier": N_("Choose one of the options.")})
     return tier
 
 
 async def _award(request: Request, contest: Contest) -> Award:
-    return found(await awards_service.award_of_contest(contest, request.path_params["award_id"]))
+    return found(await awarding.award_of_contest(contest, request.path_params["award_id"]))
 
 
 def _done(request: Request, contest: Contest, message: str, **params: object) -> Response:
@@ -110,8 +110,8 @@ async def store(request: Request) -> Response:
     contest = await organised_contest(request)
     values = form_values(await read_form(request))
     try:
-        stored = await awards_service.store_proposal(contest, token=values.get("proposal", ""),
-                                                     by=require_user(request), now=clock.now())
+        stored = await awarding.store_proposal(contest, token=values.get("proposal", ""),
+                                               by=require_user(request), now=clock.now())
     except ProposalChanged:
         return await awards_page(request, changed=True, status=409)
     return _done(request, contest, N_("The proposal is stored: {count} awards, all proposed until you confirm them."),
@@ -122,12 +122,12 @@ async def add(request: Request) -> Response:
     contest = await organised_contest(request)
     values = form_values(await read_form(request))
     try:
-        entry = await awards_service.entry_of_contest(contest, _choice(values, "entry"))
+        entry = await awarding.entry_of_contest(contest, _choice(values, "entry"))
         if entry is None:
             raise InvalidInput({"entry": N_("Choose one of the options.")})
-        await awards_service.add_award(contest, entry=entry, tier=await _tier(contest, values),
-                                       reason=values.get("reason", ""), override_quota=values.get("override") == "1",
-                                       by=require_user(request), now=clock.now())
+        await awarding.add_award(contest, entry=entry, tier=await _tier(contest, values),
+                                 reason=values.get("reason", ""), override_quota=values.get("override") == "1",
+                                 by=require_user(request), now=clock.now())
     except InvalidInput as exc:
         return await awards_page(request, errors=exc.field_errors, form="add", values=values, status=400)
     return _done(request, contest, N_("The award is added and awaits confirmation."))
@@ -138,9 +138,9 @@ async def move(request: Request) -> Response:
     award = await _award(request, contest)
     values = form_values(await read_form(request))
     try:
-        await awards_service.move_award(award, tier=await _tier(contest, values), reason=values.get("reason", ""),
-                                        override_quota=values.get("override") == "1", by=require_user(request),
-                                        now=clock.now())
+        await awarding.move_award(award, tier=await _tier(contest, values), reason=values.get("reason", ""),
+                                  override_quota=values.get("override") == "1", by=require_user(request),
+                                  now=clock.now())
     except InvalidInput as exc:
         return await awards_page(request, errors=exc.field_errors, form=f"move-{award.id}", values=values, status=400)
     return _done(request, contest, N_("The entry has its new grade, which awaits confirmation."))
@@ -154,8 +154,8 @@ async def remove(request: Request) -> Response:
         policy = values.get("policy", "")
         if policy not in POLICY_LABELS:
             raise InvalidInput({"policy": N_("Choose one of the options.")})
-        promoted = await awards_service.remove_award(award, policy=policy, reason=values.get("reason", ""),
-                                                     by=require_user(request), now=clock.now())
+        promoted = await awarding.remove_award(award, policy=policy, reason=values.get("reason", ""),
+                                               by=require_user(request), now=clock.now())
     except InvalidInput as exc:
         return await awards_page(request, errors=exc.field_errors, form=f"remove-{award.id}", values=values,
                                  status=400)
@@ -168,7 +168,7 @@ async def confirm(request: Request) -> Response:
     if values.get("confirm") != "1":
         return await awards_page(request, errors={"confirm": N_("Tick the box to confirm.")}, form="confirm",
                                  status=400)
-    count = await awards_service.confirm_awards(contest, by=require_user(request), now=clock.now())
+    count = await awarding.confirm_awards(contest, by=require_user(request), now=clock.now())
     return _done(request, contest, N_("{count} awards are confirmed."), count=count)
 
 
@@ -184,7 +184,7 @@ async def certificate(request: Request) -> Response:
 async def certificates_zip(request: Request) -> Response:
     """Every confirmed award's certificate in one ZIP, streamed as it is made."""
     contest = await organised_contest(request)
-    documents = [certificates.certificate_of(a) for a in await awards_service.confirmed_awards(contest)]
+    documents = [certificates.certificate_of(a) for a in await awarding.confirmed_awards(contest)]
     filename = f"{contest.slug}-certificates.zip"
     return StreamingResponse(certificates.certificates_zip(documents), media_type="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})

@@ -20,7 +20,7 @@ from contest.contests.models import Contest
 from contest.errors import InvalidInput, found
 from contest.i18n import N_
 from contest.results import notice, objections
-from contest.results.awards import RevocationPolicy
+from contest.results.award_seats import RevocationPolicy
 from contest.results.models import AwardStatus, NoticeKind, Objection, ObjectionStatus
 from contest.results.objections import Decision
 from contest.web.infra import media

@@ -14,7 +14,7 @@ from contest.errors import InvalidInput
 from contest.form_input import parse_integer
 from contest.console import rounds as console_rounds
 from contest.i18n import N_
-from contest.judging import service
+from contest.judging import advancing, locking
 from contest.judging.aggregation import Flag
 from contest.results import bundle
 from contest.results.standings import round_results
@@ -64,7 +64,7 @@ async def advance_proposal(request: Request) -> Response:
         n, per_track = _advance_request(values)
     except InvalidInput as exc:
         return await results_page(request, errors=exc.field_errors, status=400)
-    chosen = service.top_n(await round_results(round_), n=n, per_track=per_track)
+    chosen = advancing.top_n(await round_results(round_), n=n, per_track=per_track)
     proposal = {"n": n, "per_track": per_track, "entries": chosen, "token": ",".join(map(str, chosen))}
     return await results_page(request, proposal=proposal)
 
@@ -75,13 +75,13 @@ async def advance_confirm(request: Request) -> Response:
     values = form_values(await read_form(request))
     n, per_track = _advance_request(values)
     results = await round_results(round_)
-    chosen = service.top_n(results, n=n, per_track=per_track)
+    chosen = advancing.top_n(results, n=n, per_track=per_track)
     if ",".join(map(str, chosen)) != values.get("proposal", ""):
         proposal = {"n": n, "per_track": per_track, "entries": chosen, "token": ",".join(map(str, chosen)),
                     "changed": True}
         return await results_page(request, proposal=proposal, status=409)
-    advanced = await service.advance_top_n(round_, ranking=results, n=n, per_track=per_track,
-                                           by=require_user(request), now=clock.now())
+    advanced = await advancing.advance_top_n(round_, ranking=results, n=n, per_track=per_track,
+                                             by=require_user(request), now=clock.now())
     response = redirect_to(request, "organiser:results", slug=contest.slug, round_id=round_.id)
     flash(request, response, N_("{count} entries advance to the next round."), count=len(advanced))
     return response
@@ -92,7 +92,7 @@ async def lock(request: Request) -> Response:
     values = form_values(await read_form(request))
     if values.get("confirm") != "1":
         return await results_page(request, errors={"confirm": N_("Tick the box to confirm.")}, status=400)
-    await service.lock_round(round_, by=require_user(request), now=clock.now())
+    await locking.lock_round(round_, by=require_user(request), now=clock.now())
     response = redirect_to(request, "organiser:results", slug=contest.slug, round_id=round_.id)
     flash(request, response, N_("The round is locked. Its results bundle can be downloaded."))
     return response

@@ -19,7 +19,7 @@ from contest.errors import InvalidInput, found
 from contest.form_input import parse_integer
 from contest.console import rounds as console_rounds
 from contest.i18n import N_
-from contest.judging import progress, service, setup
+from contest.judging import progress, round_assignments, round_entries, setup
 from contest.judging import queries as judging_queries
 from contest.judging.aggregation import Method
 from contest.judging.models import (
@@ -274,14 +274,14 @@ async def member_remove(request: Request) -> Response:
 async def entries_open(request: Request) -> Response:
     contest, round_ = await organised_round(request)
     await read_form(request)
-    added = await service.open_round_entries(round_, now=clock.now())
+    added = await round_entries.open_round_entries(round_, now=clock.now())
     return _back(request, contest, round_, N_("{count} entries added to the round."), count=added)
 
 
 async def assign(request: Request) -> Response:
     contest, round_ = await organised_round(request)
     await read_form(request)
-    summary = await service.assign_round(round_, by=require_user(request), now=clock.now())
+    summary = await round_assignments.assign_round(round_, by=require_user(request), now=clock.now())
     response = _back(request, contest, round_, N_("{created} assignments made, {total} in all; {conflicts} conflicts detected."),
                      created=summary.created, total=summary.total, conflicts=summary.detected_conflicts)
     if summary.shortfalls:

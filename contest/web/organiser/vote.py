@@ -10,7 +10,7 @@ from contest import clock
 from contest.errors import Conflict, InvalidInput
 from contest.form_input import parse_integer
 from contest.i18n import N_
-from contest.results import vote
+from contest.results.vote import counts, stuffing, window
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
 from contest.web.organiser.common import form_values, organised_contest, redirect_to
@@ -22,23 +22,23 @@ MAX_NOTE = 500
 
 async def vote_page(request: Request, *, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     contest = await organised_contest(request)
-    final = await vote.final_round(contest)
+    final = await window.final_round(contest)
     context = {
-        "contest": contest, "final": final, "phase": vote.phase(contest, final, clock.now()),
-        "window": vote.window(contest, final), "summary": await vote.summary(contest),
-        "tallies": await vote.tallies(final) if final else [],
-        "suspicions": vote.detect(await vote.live_facts(contest)),
-        "rule_labels": vote.RULE_LABELS, "errors": errors or {},
+        "contest": contest, "final": final, "phase": window.phase(contest, final, clock.now()),
+        "window": window.window(contest, final), "summary": await counts.summary(contest),
+        "tallies": await counts.tallies(final) if final else [],
+        "suspicions": stuffing.detect(await stuffing.live_facts(contest)),
+        "rule_labels": stuffing.RULE_LABELS, "errors": errors or {},
     }
     return render(request, "organiser/vote.html", context, status_code=status)
 
 
-def _void_request(values: dict[str, str]) -> tuple[vote.Rule, str, list[int]]:
+def _void_request(values: dict[str, str]) -> tuple[stuffing.Rule, str, list[int]]:
     ids = [parse_integer(i) for i in values.get("votes", "").split(",")]
     chosen = [i for i in ids if i is not None]
-    if values.get("rule") not in set(vote.Rule) or len(chosen) != len(ids):
+    if values.get("rule") not in set(stuffing.Rule) or len(chosen) != len(ids):
         raise InvalidInput({"void": N_("Choose a group of votes from the list.")})
-    return vote.Rule(values["rule"]), values.get("key", ""), chosen
+    return stuffing.Rule(values["rule"]), values.get("key", ""), chosen
 
 
 async def void(request: Request) -> Response:
@@ -46,8 +46,8 @@ async def void(request: Request) -> Response:
     values = form_values(await read_form(request), max_length=100_000)
     try:
         rule, key, ids = _void_request(values)
-        count = await vote.void_suspicion(contest, rule, key, ids, note=values.get("note", "")[:MAX_NOTE],
-                                          by=require_user(request), now=clock.now())
+        count = await stuffing.void_suspicion(contest, rule, key, ids, note=values.get("note", "")[:MAX_NOTE],
+                                              by=require_user(request), now=clock.now())
     except (InvalidInput, Conflict) as exc:
         return await vote_page(request, errors=getattr(exc, "field_errors", {"void": exc.message}),
                                status=exc.status_code)

@@ -26,7 +26,7 @@ from contest.errors import Conflict, ContestError, InvalidInput, NotFound, found
 from contest.i18n import N_
 from contest.judging.models import Round
 from contest.results import gallery as pictures
-from contest.results import vote
+from contest.results.vote import ballots, candidates, codes, counts, stuffing, window
 from contest.results.models import Voter
 from contest.web.infra import csrf, media
 from contest.web.infra.flash import flash
@@ -44,11 +44,11 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-async def _vote_of(request: Request) -> tuple[Contest, Round, vote.Phase]:
+async def _vote_of(request: Request) -> tuple[Contest, Round, window.Phase]:
     """The contest and its final round; a 404 where the contest has no popular vote."""
     contest = await published_contest(request)
-    final = found(await vote.final_round(contest))
-    return contest, final, found(vote.phase(contest, final, clock.now()))
+    final = found(await window.final_round(contest))
+    return contest, final, found(window.phase(contest, final, clock.now()))
 
 
 # --- the voter's cookie --------------------------------------------------------------------------
@@ -78,7 +78,7 @@ async def _voter(request: Request, contest: Contest) -> Voter | None:
         return None
     if not hmac.compare_digest(signature, _signature(request, contest, int(voter_id), int(stamp))):
         return None
-    voter = await vote.verified_voter(contest, int(voter_id))
+    voter = await codes.verified_voter(contest, int(voter_id))
     return voter if voter is not None and int(voter.verified_at.timestamp()) == int(stamp) else None
 
 
@@ -107,8 +107,8 @@ def _visitor(request: Request, voter: Voter | None) -> str:
 
 async def _ballot(request: Request, contest: Contest, final: Round, voter: Voter | None) -> dict:
     """The candidates in this visitor's own order, and what the voter has left today."""
-    shuffled = vote.shuffled(await vote.candidates(final), seed=f"{final.secret}:{_visitor(request, voter)}")
-    voted = await vote.votes_today(voter, vote.voting_day(contest, clock.now())) if voter else set()
+    shuffled = candidates.shuffled(await candidates.candidates(final), seed=f"{final.secret}:{_visitor(request, voter)}")
+    voted = await ballots.votes_today(voter, window.voting_day(contest, clock.now())) if voter else set()
     left = max(contest.popular_vote_daily_quota - len(voted), 0)
     return {"candidates": shuffled, "voted": voted, "left": left, "show_names": final.judges_see_identity,
             **_image_helpers(request, contest)}
@@ -118,14 +118,14 @@ async def vote_page(request: Request, *, values: dict | None = None, errors: dic
                     code_sent: bool = False, status: int = 200) -> Response:
     contest, final, current = await _vote_of(request)
     voter = await _voter(request, contest)
-    context = {"contest": contest, "phase": current, "window": vote.window(contest, final), "voter": voter,
+    context = {"contest": contest, "phase": current, "window": window.window(contest, final), "voter": voter,
                "values": values or {}, "errors": errors or {}, "code_sent": code_sent,
-               "quota": contest.popular_vote_daily_quota, "rule_labels": vote.RULE_LABELS,
-               "code_minutes": int(vote.CODE_LIFETIME.total_seconds() // 60)}
-    if current == vote.Phase.OPEN:
+               "quota": contest.popular_vote_daily_quota, "rule_labels": stuffing.RULE_LABELS,
+               "code_minutes": int(codes.CODE_LIFETIME.total_seconds() // 60)}
+    if current == window.Phase.OPEN:
         context.update(await _ballot(request, contest, final, voter))
-    elif current == vote.Phase.CLOSED:
-        context["summary"] = await vote.summary(contest)
+    elif current == window.Phase.CLOSED:
+        context["summary"] = await counts.summary(contest)
     response = render(request, "public/vote.html", context, status_code=status)
     response.headers.update(NO_STORE)
     return response
@@ -135,8 +135,8 @@ async def code_request(request: Request) -> Response:
     contest, _, _ = await _vote_of(request)
     values = {"email": text(await read_form(request), "email", max_length=300)}
     try:
-        await vote.request_code(contest, values["email"], ip=_client(request), now=clock.now(),
-                                locale=request_locale(request))
+        await codes.request_code(contest, values["email"], ip=_client(request), now=clock.now(),
+                                 locale=request_locale(request))
     except ContestError as exc:
         return await vote_page(request, values=values, errors=_field_errors(exc, "email"), status=exc.status_code)
     return await vote_page(request, values=values, code_sent=True)
@@ -151,8 +151,8 @@ async def code_verify(request: Request) -> Response:
     form = await read_form(request)
     values = {"email": text(form, "email", max_length=300)}
     try:
-        voter = await vote.verify_code(contest, values["email"], text(form, "code", max_length=40),
-                                       ip=_client(request), now=clock.now())
+        voter = await codes.verify_code(contest, values["email"], text(form, "code", max_length=40),
+                                        ip=_client(request), now=clock.now())
     except ContestError as exc:
         return await vote_page(request, values=values, errors=_field_errors(exc, "code"), code_sent=True,
                                status=exc.status_code)
@@ -173,7 +173,7 @@ async def cast(request: Request) -> Response:
         flash(request, response, N_("Verify your e-mail first, then vote."), level="error")
         return response
     try:
-        left = await vote.cast_vote(contest, voter, candidate=candidate, ip=_client(request), now=clock.now())
+        left = await ballots.cast_vote(contest, voter, candidate=candidate, ip=_client(request), now=clock.now())
     except Conflict as exc:
         flash(request, response, exc.message, level="error")
         return response
@@ -186,7 +186,7 @@ async def image(request: Request) -> Response:
     _, final, current = await _vote_of(request)
     name = request.path_params["variant"]
     key = request.path_params["key"]
-    picture = found(await vote.candidate_picture(final, key) if current == vote.Phase.OPEN else None)
+    picture = found(await candidates.candidate_picture(final, key) if current == window.Phase.OPEN else None)
     variant = picture.variants.get(name)
     if variant is None or variant.digest != request.path_params["digest"]:
         raise NotFound()

@@ -10,7 +10,7 @@ from contest.audit.models import AuditEvent
 from contest.notifications import sender
 from contest.notifications.models import MessageTemplate, OutboxMessage, OutboxState
 from contest.notifications.outbox import queue_message
-from contest.results import vote
+from contest.results.vote import codes
 from tests.factories import NOW, login_as, make_contest, make_user
 from tests.notifications.conftest import smtp  # noqa: F401 - the recipients' mailbox
 from tests.results.test_vote import vote_contest
@@ -150,7 +150,7 @@ async def test_no_console_page_shows_a_working_invitation_link_or_voting_code(cl
 
     await invitations.invite(contest, email="judge@jury.example.net", role="judge", by=await make_user(), now=NOW,
                              link_for=link_for)
-    await vote.request_code(contest, "fan@example.com", ip="192.0.2.1", now=NOW)
+    await codes.request_code(contest, "fan@example.com", ip="192.0.2.1", now=NOW)
     assert await sender.send_due(transport, sender="contest@example.org", now=NOW) == {"sent": 2}
     await invitations.invite(contest, email="judge2@jury.example.net", role="judge", by=await make_user(), now=NOW,
                              link_for=link_for)  # this one stays queued

@@ -8,7 +8,7 @@ from contest.audit.models import AuditEvent
 from contest.entries.models import Entry
 from contest.entries.states import EntryState, LeakStatus
 from contest.errors import InvalidInput
-from contest.judging import service
+from contest.judging import advancing, conflicts, locking, round_assignments, round_entries
 from contest.judging.assignment import Shortfall, make_aliases
 from contest.judging.models import (
     Assignment,
@@ -18,7 +18,8 @@ from contest.judging.models import (
     RoundEntry,
     Score,
 )
-from contest.judging.service import NoPreviousRound, RoundLocked
+from contest.judging.locking import RoundLocked
+from contest.judging.round_entries import NoPreviousRound
 from tests.factories import NOW, make_contest, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry
 
@@ -38,14 +39,14 @@ async def test_opening_takes_submitted_entries_with_the_secret_aliases_and_is_id
     other_contest = await make_contest()
     await submitted_entry(other_contest, await make_track(other_contest))
     round_ = await make_round(contest, secret="alias-secret")
-    assert await service.open_round_entries(round_, now=NOW) == 3
+    assert await round_entries.open_round_entries(round_, now=NOW) == 3
     rows = dict(await RoundEntry.filter(round_id=round_.id).values_list("entry_id", "alias"))
     assert rows == make_aliases([e.id for e in entries], "alias-secret")
     assert draft.id not in rows
-    assert await service.open_round_entries(round_, now=NOW) == 0
+    assert await round_entries.open_round_entries(round_, now=NOW) == 0
     assert await RoundEntry.filter(round_id=round_.id).count() == 3
     late = await submitted_entry(contest, track)
-    assert await service.open_round_entries(round_, now=NOW) == 1
+    assert await round_entries.open_round_entries(round_, now=NOW) == 1
     assert dict(await RoundEntry.filter(round_id=round_.id).values_list("entry_id", "alias")) == rows | {
         late.id: make_aliases([late.id], "alias-secret")[late.id]}
     assert await AuditEvent.filter(action="round.entries_opened").values_list("data", flat=True) == [
@@ -58,7 +59,7 @@ async def test_opening_leak_checks_unchecked_entries(db):
     owner = await make_user(display_name="周大福")
     leaky = await submitted_entry(contest, track, owner, title="周大福设计")
     clean = await submitted_entry(contest, track, owner, title="无名")
-    await service.open_round_entries(await make_round(contest), now=NOW)
+    await round_entries.open_round_entries(await make_round(contest), now=NOW)
     assert dict(await Entry.filter(id__in=[leaky.id, clean.id]).values_list("id", "leak_status")) == {
         leaky.id: LeakStatus.FLAGGED, clean.id: LeakStatus.CLEAR}
 
@@ -68,11 +69,11 @@ async def test_an_advanced_round_takes_only_entries_advanced_in_the_previous_rou
     first = await make_round(contest, position=1, secret="one")
     second = await make_round(contest, kind="final", name="终评", position=2, secret="two", entry_source="advanced")
     with pytest.raises(NoPreviousRound):
-        await service.open_round_entries(await make_round(contest, position=0, secret="zero", entry_source="advanced"),
+        await round_entries.open_round_entries(await make_round(contest, position=0, secret="zero", entry_source="advanced"),
                                          now=NOW)
-    await service.open_round_entries(first, now=NOW)
+    await round_entries.open_round_entries(first, now=NOW)
     await RoundEntry.filter(round_id=first.id, entry_id__in=[entries[0].id, entries[2].id]).update(advanced=True)
-    assert await service.open_round_entries(second, now=NOW) == 2
+    assert await round_entries.open_round_entries(second, now=NOW) == 2
     assert sorted(await RoundEntry.filter(round_id=second.id).values_list("entry_id", flat=True)) == [
         entries[0].id, entries[2].id]
 
@@ -85,7 +86,7 @@ async def test_whole_panel_assignment_skips_stored_and_detected_conflicts_and_is
     a2 = await submitted_entry(contest, track_a, supervisor_name="孙老师")
     b1 = await submitted_entry(contest, track_b)
     round_ = await make_round(contest)
-    await service.open_round_entries(round_, now=NOW)
+    await round_entries.open_round_entries(round_, now=NOW)
     colleague = await make_user(email="boss@acme-design.cn")  # same e-mail domain as a1's owner
     teacher = await make_judge(display_name="孙老师")  # a2's supervisor
     declared = await make_judge()
@@ -95,7 +96,7 @@ async def test_whole_panel_assignment_skips_stored_and_detected_conflicts_and_is
     await panel_with(round_, [plain], track=None)
     organiser = await make_user()
 
-    summary = await service.assign_round(round_, by=organiser, now=NOW)
+    summary = await round_assignments.assign_round(round_, by=organiser, now=NOW)
     pairs = set(await Assignment.filter(round_id=round_.id).values_list("entry_id", "judge_id"))
     assert pairs == {(a1.id, teacher.id), (a1.id, plain.id), (a2.id, colleague.id), (a2.id, declared.id),
                      (a2.id, plain.id), (b1.id, plain.id)}
@@ -103,7 +104,7 @@ async def test_whole_panel_assignment_skips_stored_and_detected_conflicts_and_is
     detected = set(await Conflict.filter(source="detected").values_list("judge_id", "entry_id", "reason"))
     assert detected == {(colleague.id, a1.id, "same_email_domain"), (teacher.id, a2.id, "supervisor")}
 
-    again = await service.assign_round(round_, by=organiser, now=NOW)
+    again = await round_assignments.assign_round(round_, by=organiser, now=NOW)
     assert (again.created, again.total, again.detected_conflicts) == (0, 6, 0)
     assert await AuditEvent.filter(action="round.assigned").values_list("data", flat=True) == [
         {"created": 6, "total": 6, "detected_conflicts": 2, "shortfalls": 0},
@@ -113,11 +114,11 @@ async def test_whole_panel_assignment_skips_stored_and_detected_conflicts_and_is
 async def test_k_per_entry_balances_load_and_reports_shortfalls(db):
     contest, track, entries = await contest_with_entries(4)
     round_ = await make_round(contest, assignment_mode="k_per_entry", judges_per_entry=2)
-    await service.open_round_entries(round_, now=NOW)
+    await round_entries.open_round_entries(round_, now=NOW)
     judges = [await make_judge() for _ in range(4)]
     await panel_with(round_, judges, track=track)
     organiser = await make_user()
-    summary = await service.assign_round(round_, by=organiser, now=NOW)
+    summary = await round_assignments.assign_round(round_, by=organiser, now=NOW)
     assert (summary.created, summary.shortfalls) == (8, [])
     per_entry = await Assignment.filter(round_id=round_.id).values_list("entry_id", "judge_id")
     assert sorted(e for e, _ in per_entry) == sorted([e.id for e in entries] * 2)
@@ -126,8 +127,8 @@ async def test_k_per_entry_balances_load_and_reports_shortfalls(db):
     # Three judges declare against the last entry: it can have only one judge left.
     last = entries[-1]
     for judge in judges[:3]:
-        await service.declare_conflict(judge, last, reason="同单位", now=NOW)
-    summary = await service.assign_round(round_, by=organiser, now=NOW)
+        await conflicts.declare_conflict(judge, last, reason="同单位", now=NOW)
+    summary = await round_assignments.assign_round(round_, by=organiser, now=NOW)
     assert summary.shortfalls == [Shortfall(last.id, 2, 1)]
     assert set(await Assignment.filter(round_id=round_.id, entry_id=last.id).values_list("judge_id", flat=True)) == {
         judges[3].id}
@@ -136,9 +137,9 @@ async def test_k_per_entry_balances_load_and_reports_shortfalls(db):
 async def test_an_entry_no_panel_covers_is_a_shortfall(db):
     contest, _track, entries = await contest_with_entries(1)
     round_ = await make_round(contest)
-    await service.open_round_entries(round_, now=NOW)
+    await round_entries.open_round_entries(round_, now=NOW)
     await panel_with(round_, [await make_judge()], track=await make_track(contest))
-    summary = await service.assign_round(round_, by=await make_user(), now=NOW)
+    summary = await round_assignments.assign_round(round_, by=await make_user(), now=NOW)
     assert (summary.created, summary.shortfalls) == (0, [Shortfall(entries[0].id, 1, 0)])
 
 
@@ -157,9 +158,9 @@ async def test_a_declared_conflict_removes_the_entry_and_its_scores_from_the_jud
         await Score.create(assignment=a, criterion=criterion, value=7, updated_at=NOW)
 
     with pytest.raises(InvalidInput):
-        await service.declare_conflict(judge, target, reason="  ", now=NOW)
+        await conflicts.declare_conflict(judge, target, reason="  ", now=NOW)
     assert await Conflict.all().count() == 0
-    conflict = await service.declare_conflict(judge, target, reason="是我的学生", now=NOW)
+    conflict = await conflicts.declare_conflict(judge, target, reason="是我的学生", now=NOW)
     assert (conflict.source, conflict.reason, conflict.judge_id, conflict.entry_id) == (
         "declared", "是我的学生", judge.id, target.id)
     assert sorted(await Assignment.all().values_list("id", flat=True)) == sorted(
@@ -174,7 +175,7 @@ async def test_an_organiser_sets_a_conflict(db):
     round_ = await make_round(contest)
     judge, organiser = await make_user(), await make_user()
     await Assignment.create(round=round_, entry=entries[0], judge=judge)
-    await service.set_conflict(judge, entries[0], reason="同一单位", by=organiser, now=NOW)
+    await conflicts.set_conflict(judge, entries[0], reason="同一单位", by=organiser, now=NOW)
     assert await Conflict.all().values_list("source", "reason") == [("organiser", "同一单位")]
     assert await Assignment.all().count() == 0
     assert await AuditEvent.filter(action="conflict.organiser").values_list("actor_id", flat=True) == [organiser.id]
@@ -187,23 +188,23 @@ def result(entry_id, track_id, figure):
 def test_top_n_per_track_and_overall_with_ties_at_the_cut():
     ranking = [result(1, 10, 90.0), result(2, 10, 80.0), result(3, 10, 80.00001), result(4, 10, 70.0),
                result(5, 20, 85.0), result(6, 20, 60.0), result(7, 20, None)]
-    assert service.top_n(ranking, n=2, per_track=True) == [1, 2, 3, 5, 6]
-    assert service.top_n(ranking, n=1, per_track=True) == [1, 5]
-    assert service.top_n(ranking, n=2, per_track=False) == [1, 5]
-    assert service.top_n(ranking, n=3, per_track=False) == [1, 2, 3, 5]
-    assert service.top_n(ranking, n=0, per_track=False) == []
+    assert advancing.top_n(ranking, n=2, per_track=True) == [1, 2, 3, 5, 6]
+    assert advancing.top_n(ranking, n=1, per_track=True) == [1, 5]
+    assert advancing.top_n(ranking, n=2, per_track=False) == [1, 5]
+    assert advancing.top_n(ranking, n=3, per_track=False) == [1, 2, 3, 5]
+    assert advancing.top_n(ranking, n=0, per_track=False) == []
 
 
 async def test_advance_marks_the_top_n_and_unmarks_the_rest(db):
     contest, _, entries = await contest_with_entries(3)
     round_ = await make_round(contest)
-    await service.open_round_entries(round_, now=NOW)
+    await round_entries.open_round_entries(round_, now=NOW)
     organiser = await make_user()
     ids = [e.id for e in entries]
     ranking = [result(ids[0], 1, 50.0), result(ids[1], 1, 90.0), result(ids[2], 1, 70.0)]
-    assert await service.advance_top_n(round_, ranking=ranking, n=2, per_track=False, by=organiser, now=NOW) == sorted(
+    assert await advancing.advance_top_n(round_, ranking=ranking, n=2, per_track=False, by=organiser, now=NOW) == sorted(
         [ids[1], ids[2]])
-    assert await service.advance_top_n(round_, ranking=ranking, n=1, per_track=False, by=organiser, now=NOW) == [ids[1]]
+    assert await advancing.advance_top_n(round_, ranking=ranking, n=1, per_track=False, by=organiser, now=NOW) == [ids[1]]
     assert dict(await RoundEntry.filter(round_id=round_.id).values_list("entry_id", "advanced")) == {
         ids[0]: False, ids[1]: True, ids[2]: False}
     assert [d["entries"] for d in await AuditEvent.filter(action="round.advanced").order_by("seq").values_list(
@@ -214,17 +215,17 @@ async def test_lock_once_then_everything_is_refused(db):
     contest, _, entries = await contest_with_entries(1)
     round_ = await make_round(contest)
     organiser = await make_user()
-    await service.lock_round(round_, by=organiser, now=NOW)
+    await locking.lock_round(round_, by=organiser, now=NOW)
     assert (await Round.get(id=round_.id)).locked_at == NOW
     with pytest.raises(RoundLocked) as caught:
-        await service.lock_round(await Round.get(id=round_.id), by=organiser, now=NOW)
+        await locking.lock_round(await Round.get(id=round_.id), by=organiser, now=NOW)
     assert caught.value.status_code == 409
     with pytest.raises(RoundLocked):
-        await service.advance_top_n(round_, ranking=[result(entries[0].id, 1, 1.0)], n=1, per_track=False,
-                                    by=organiser, now=NOW)
+        await advancing.advance_top_n(round_, ranking=[result(entries[0].id, 1, 1.0)], n=1, per_track=False,
+                                      by=organiser, now=NOW)
     with pytest.raises(RoundLocked):
-        await service.assign_round(round_, by=organiser, now=NOW)
+        await round_assignments.assign_round(round_, by=organiser, now=NOW)
     with pytest.raises(RoundLocked):
-        await service.open_round_entries(round_, now=NOW)
+        await round_entries.open_round_entries(round_, now=NOW)
     assert await AuditEvent.filter(action="round.locked").count() == 1
     assert await RoundEntry.all().count() == 0

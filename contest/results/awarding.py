@@ -27,8 +27,8 @@ from contest.errors import Conflict, InvalidInput
 from contest.i18n import N_
 from contest.results.standings import round_results
 from contest.judging.models import Round, RoundKind
-from contest.results import awards
-from contest.results.awards import Proposal, RankedEntry, RevocationPolicy, Tier
+from contest.results import award_seats
+from contest.results.award_seats import Proposal, RankedEntry, RevocationPolicy, Tier
 from contest.results.embargo import results_public
 from contest.results.models import Award, AwardStatus, Objection, ObjectionStatus
 
@@ -86,8 +86,8 @@ async def current_proposal(contest: Contest) -> Proposal | None:
     round_ = await final_round(contest)
     if round_ is None:
         return None
-    ranking = awards.ranking_from_results(await round_results(round_))
-    return awards.propose_awards(ranking, [as_tier(t) for t in await contest_tiers(contest)])
+    ranking = award_seats.ranking_from_results(await round_results(round_))
+    return award_seats.propose_awards(ranking, [as_tier(t) for t in await contest_tiers(contest)])
 
 
 def proposal_token(proposal: Proposal) -> str:
@@ -196,7 +196,7 @@ async def remove_award(award: Award, *, policy: RevocationPolicy | str, reason: 
                        now: datetime) -> list[Promotion]:
     """Take the award away before the announcement, with the reason: a proposed award is deleted, a
     confirmed one is kept as REVOKED. Its seat is left vacant or the next entry is promoted (`policy`,
-    as in awards.apply_revocation). Returns the promotions; all audited."""
+    as in award_seats.apply_revocation). Returns the promotions; all audited."""
     contest = await Contest.get(id=award.contest_id)
     _require_before_announcement(contest, now)
     return await _vacate(award, policy=policy, reason=reason, by=by, now=now,
@@ -267,13 +267,13 @@ async def _promotions(award: Award) -> list[Promotion]:
     proposal = await current_proposal(contest)
     ranking = proposal.ranking.get(tier.track_id, ()) if proposal else ()
     before = stored_as_proposal(tier.track_id, tiers, held, ranking, barred)
-    after = awards.apply_revocation(before, award.entry_id, RevocationPolicy.PROMOTE_NEXT)
+    after = award_seats.apply_revocation(before, award.entry_id, RevocationPolicy.PROMOTE_NEXT)
     return promotions_between(held, after, revoked_entry_id=award.entry_id)
 
 
 def stored_as_proposal(track_id: int, tiers: Sequence[Tier], held: Mapping[int, int],
                        ranking: Sequence[RankedEntry], barred: set[int]) -> Proposal:
-    """Pure: the stored awards of one track as a proposal that awards.apply_revocation can act on.
+    """Pure: the stored awards of one track as a proposal that award_seats.apply_revocation can act on.
 
     The awarded entries come first, by tier and then by their place in the ranking, untied (the
     organisers have settled their order); then the ranked entries without an award and never revoked,
@@ -288,7 +288,7 @@ def stored_as_proposal(track_id: int, tiers: Sequence[Tier], held: Mapping[int, 
     tail = [e for e in ranking if e.entry_id not in held and e.entry_id not in barred]
     seats = Counter(held.values())
     effective = [Tier(t.id, t.name, t.rank_order, seats[t.id], t.track_id) for t in tiers]
-    return awards.propose_awards({track_id: [*head, *tail]}, effective)
+    return award_seats.propose_awards({track_id: [*head, *tail]}, effective)
 
 
 def promotions_between(held: Mapping[int, int], after: Proposal, *, revoked_entry_id: int) -> list[Promotion]:

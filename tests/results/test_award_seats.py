@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from contest.judging.aggregation import Criterion, Entry, Judge, Score, aggregate
-from contest.results.awards import (
+from contest.results.award_seats import (
     BoundaryTie,
     ProposedAward,
     RankedEntry,
