@@ -80,6 +80,22 @@ class InvalidCredentials(ContestError):
     message = N_("The e-mail or password is not correct.")
 
 
+# What each image refusal (media.sniffing.Reason, a str enum: its values are these keys) tells the person who
+# uploaded the file. Media stays free of the app, so its wording lives here.
+IMAGE_REFUSALS = {
+    "empty": N_("The file is empty."),
+    "unsupported_type": N_("Only JPEG, PNG and WebP images are accepted; this file is something else. "
+                           "Please export it as JPEG or PNG."),
+    "truncated": N_("The image is incomplete (the upload may have been cut off). Please upload it again."),
+    "corrupt": N_("The image cannot be read; it may be damaged."),
+    "too_many_pixels": N_("The image has too many pixels (at most 50 million)."),
+    "too_large_side": N_("The image is too large (at most 12,000 pixels on a side)."),
+    "too_small": N_("The image is too small."),
+    "multi_frame": N_("Animated or multi-page images are not accepted."),
+    "timeout": N_("The image took too long to process. Please upload a smaller version."),
+}
+
+
 def found(thing: T | None) -> T:
     """`thing`, or a 404 when the lookup found nothing: "found or 404" in one typed place, so callers need no
     `type: ignore` after the check."""

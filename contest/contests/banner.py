@@ -15,8 +15,7 @@ from tortoise.transactions import in_transaction
 from contest.accounts.models import User
 from contest.audit.log import record
 from contest.contests.models import Contest
-from contest.media.sniffing import REFUSALS
-from contest.errors import InvalidInput
+from contest.errors import IMAGE_REFUSALS, InvalidInput
 from contest.i18n import N_
 from contest.media.pipeline import process_image_async
 from contest.media.sniffing import InvalidImage
@@ -38,7 +37,7 @@ async def set_banner(contest: Contest, chunks: AsyncIterator[bytes], *, store: U
         try:
             processed = await process_image_async(temp.path, store.derived_dir(key), key)
         except InvalidImage as exc:
-            raise InvalidInput({"file": REFUSALS[exc.reason]}) from None
+            raise InvalidInput({"file": IMAGE_REFUSALS[exc.reason]}) from None
         if processed.width < MIN_WIDTH or processed.height >= processed.width:
             raise InvalidInput({"file": N_("A banner is wide: at least 1200 pixels across and wider than tall.")})
         await store.commit_original(temp, key)

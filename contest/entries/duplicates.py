@@ -17,11 +17,11 @@ from contest.contests.models import Contest
 from contest.entries.images import ABSOLUTE_MAX_FILE, ImageRefused
 from contest.entries.models import DuplicateDismissal, EntryImage, ReferenceImage
 from contest.entries.states import EntryState
-from contest.errors import ContentTooLarge, InvalidInput, InvalidUpload, NotFound
+from contest.errors import IMAGE_REFUSALS, ContentTooLarge, InvalidInput, InvalidUpload, NotFound
 from contest.i18n import N_
 from contest.media import similarity
 from contest.media.pipeline import process_image_async
-from contest.media.sniffing import REFUSALS, InvalidImage
+from contest.media.sniffing import InvalidImage
 from contest.media.storage import UploadStore, UploadTooLarge
 
 
@@ -156,7 +156,7 @@ async def add_reference_image(
             await store.discard(temp)
             await store.delete(key)
         if isinstance(exc, InvalidImage):
-            raise ImageRefused(REFUSALS.get(exc.reason, InvalidUpload.message)) from None
+            raise ImageRefused(IMAGE_REFUSALS.get(exc.reason, InvalidUpload.message)) from None
         raise
     reference = await ReferenceImage.create(contest=contest, key=key, label=label[:200], phash=phash, added_by=by)
     await record("reference.added", subject=f"reference:{reference.id}", now=now, actor=by, contest_id=contest.id)

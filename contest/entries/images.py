@@ -23,11 +23,11 @@ from contest.entries import declarations, queries
 from contest.entries.models import Entry, EntryImage
 from contest.entries.service import QuotaExceeded, require_open
 from contest.entries.states import EDITABLE_STATES
-from contest.errors import Conflict, ContentTooLarge, InvalidUpload, NotFound
+from contest.errors import IMAGE_REFUSALS, Conflict, ContentTooLarge, InvalidUpload, NotFound
 from contest.i18n import N_
 from contest.media import ocr, similarity
 from contest.media.pipeline import ProcessedImage, process_image_async
-from contest.media.sniffing import REFUSALS, InvalidImage, Reason
+from contest.media.sniffing import InvalidImage, Reason
 from contest.media.storage import UploadStore, UploadTooLarge
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ async def _process(path, store: UploadStore, key: str, track: Track) -> Processe
     except InvalidImage as exc:
         if exc.reason == Reason.UNSUPPORTED_TYPE and exc.detail in FORMAT_NAMES:
             raise ImageRefused(NOT_YET_ACCEPTED, format=FORMAT_NAMES[exc.detail]) from None
-        raise ImageRefused(REFUSALS.get(exc.reason, InvalidUpload.message)) from None
+        raise ImageRefused(IMAGE_REFUSALS.get(exc.reason, InvalidUpload.message)) from None
     if processed.width < track.min_width or processed.height < track.min_height:
         raise BelowMinimumResolution(width=track.min_width, height=track.min_height)
     return processed

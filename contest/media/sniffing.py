@@ -16,8 +16,6 @@ from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 
-from contest.i18n import N_
-
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -28,7 +26,8 @@ HEAD_BYTES = 64
 
 
 class Reason(StrEnum):
-    """Machine-readable refusal codes; REFUSALS below says each one to the person who uploaded the file."""
+    """Machine-readable refusal codes; contest.errors.IMAGE_REFUSALS words each one for the person who uploaded
+    the file."""
 
     EMPTY = "empty"
     UNSUPPORTED_TYPE = "unsupported_type"
@@ -39,21 +38,6 @@ class Reason(StrEnum):
     TOO_SMALL = "too_small"
     MULTI_FRAME = "multi_frame"
     TIMEOUT = "timeout"
-
-
-# What each reason tells the person who uploaded the file.
-REFUSALS = {
-    Reason.EMPTY: N_("The file is empty."),
-    Reason.UNSUPPORTED_TYPE: N_("Only JPEG, PNG and WebP images are accepted; this file is something else. "
-                                "Please export it as JPEG or PNG."),
-    Reason.TRUNCATED: N_("The image is incomplete (the upload may have been cut off). Please upload it again."),
-    Reason.CORRUPT: N_("The image cannot be read; it may be damaged."),
-    Reason.TOO_MANY_PIXELS: N_("The image has too many pixels (at most 50 million)."),
-    Reason.TOO_LARGE_SIDE: N_("The image is too large (at most 12,000 pixels on a side)."),
-    Reason.TOO_SMALL: N_("The image is too small."),
-    Reason.MULTI_FRAME: N_("Animated or multi-page images are not accepted."),
-    Reason.TIMEOUT: N_("The image took too long to process. Please upload a smaller version."),
-}
 
 
 class InvalidImage(Exception):

@@ -33,10 +33,10 @@ from contest.audit.models import AuditEvent
 from contest.contests.models import AwardTier, Contest
 from contest.entries.images import ABSOLUTE_MAX_FILE
 from contest.entries.models import Entry
-from contest.errors import Conflict, InvalidInput, InvalidUpload
+from contest.errors import IMAGE_REFUSALS, Conflict, InvalidInput, InvalidUpload
 from contest.i18n import N_
 from contest.media.pipeline import process_image_async
-from contest.media.sniffing import REFUSALS, InvalidImage, Reason
+from contest.media.sniffing import InvalidImage, Reason
 from contest.media.storage import TempUpload, UploadStore, UploadTooLarge, new_key
 from contest.notifications.outbox import queue_wording
 from contest.notifications.templates import Bilingual, Wording
@@ -156,7 +156,7 @@ async def _accept(temp: TempUpload, store: UploadStore, key: str) -> str:
     except InvalidImage as exc:
         if exc.reason is Reason.UNSUPPORTED_TYPE:
             raise _attachment_error(N_("Attach a PDF, JPEG, PNG or WebP file; this file is something else.")) from None
-        raise _attachment_error(REFUSALS.get(exc.reason, InvalidUpload.message)) from None
+        raise _attachment_error(IMAGE_REFUSALS.get(exc.reason, InvalidUpload.message)) from None
     return IMAGE
 
 
