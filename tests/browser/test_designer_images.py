@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from tests import imagegen
 from tests.browser.conftest import screenshot
-from tests.browser.test_submission import log_in
+from tests.browser.helpers import DESIGNER, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def banded_portrait(folder) -> str:
 
 
 async def new_entry(page, live_server) -> None:
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await page.goto(live_server.url("/me/c/renmin-2026/new"))
     async with page.expect_navigation():
         await page.click("main button[type=submit]")

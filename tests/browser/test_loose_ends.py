@@ -11,9 +11,8 @@ from playwright.async_api import expect
 
 from contest.accounts import passwords
 from tests.browser.conftest import screenshot
+from tests.browser.helpers import DESIGNER, ORGANISER, log_in
 from tests.browser.test_designer_images import design, new_entry
-from tests.browser.test_judging import ORGANISER, log_in
-from tests.browser.test_submission import DESIGNER
 
 pytestmark = pytest.mark.browser
 
