@@ -24,7 +24,7 @@ from contest.results.models import Award, AwardStatus
 from contest.web.page_cache import Page, PageCache
 from tests import imagegen
 from tests.factories import login_as, make_contest, make_entry, make_track, make_user
-from tests.web.test_designer_pages import counting_queries
+from tests.sql import counting_queries
 
 pytestmark = pytest.mark.web
 

@@ -14,8 +14,8 @@ from contest.results import vote
 from tests.factories import NOW, login_as, make_contest, make_user
 from tests.notifications.conftest import smtp  # noqa: F401 - the recipients' mailbox
 from tests.results.test_vote import vote_contest
+from tests.sql import counting_queries
 from tests.web.helpers import form_token
-from tests.web.test_designer_pages import counting_queries
 
 pytestmark = pytest.mark.web
 

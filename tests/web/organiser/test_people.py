@@ -19,8 +19,8 @@ from contest.notifications.models import OutboxMessage
 from contest.notifications.outbox import outgoing
 from tests.factories import PASSWORD, login_as, make_contest, make_user
 from tests.judging.helpers import make_round, panel_with
+from tests.sql import counting_queries
 from tests.web.helpers import form_token
-from tests.web.test_designer_pages import counting_queries
 
 pytestmark = pytest.mark.web
 
