@@ -35,8 +35,9 @@ from contest.judging.models import (
 )
 from contest.results.models import Award, AwardStatus, Objection
 from tests import imagegen
-from tests.factories import login_as, make_contest, make_field, make_track, make_user
+from tests.factories import make_contest, make_field, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry
+from tests.web import helpers
 from tests.web.helpers import form_token
 from tests.web.routing import iter_routes
 
@@ -278,13 +279,11 @@ def outcome(response) -> str:
 
 async def sign_in(client, settings, world: World, role: str) -> str:
     """Sign the client in as `role`; returns a valid form token for that browser."""
-    client.cookies.clear()
+    token = await helpers.sign_in(client, settings, world, role)
     if role == "anonymous":
         return await form_token(client, "/account/login")
-    user = world.users[role]
-    token = await login_as(client, user, secret=settings.secret_key)
     if role == "disabled_judge":  # disabled after signing in: the open session dies with the account
-        await service.set_active(user, False)
+        await service.set_active(world.users[role], False)
         return await form_token(client, "/account/login")  # what that browser can still get
     return token
 
