@@ -1,7 +1,7 @@
 """CSRF: a token bound to the session (or, before login, to a random cookie) plus an origin check.
 
 `starlette-csrf` reads its token from a header only and does not bind it to the session
-(RELIABILITY.md), so we keep our own. Every unsafe request is checked here, before its handler runs,
+(docs/stack.md), so we keep our own. Every unsafe request is checked here, before its handler runs,
 whatever its Content-Type claims: scripts send the token in the X-CSRF-Token header; plain forms in
 a hidden field; a multipart form as its FIRST field (every template puts it first), so that only the
 start of an upload is read here and the rest streams on to the handler. Any other body needs the header.

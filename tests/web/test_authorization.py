@@ -1,4 +1,4 @@
-"""RELIABILITY.md T1: every route × role × object against one policy table.
+"""docs/reliability.md T1: every route × role × object against one policy table.
 
 Each route (by name and method) has a row saying what each role gets: ALLOW (served, or refused
 for the input, never for who asks), HIDE (the 404 of a missing page) or LOGIN (asked to log in).

@@ -1,4 +1,4 @@
-"""RELIABILITY.md G4 / T5 through HTTP: every results route, image and link-preview tag at one second
+"""docs/reliability.md G4 / T5 through HTTP: every results route, image and link-preview tag at one second
 before the announcement, at it and one second after, for every role. Before it, each is the same 404
 as a missing page (with `Cache-Control: no-store`) for all but the contest's organisers, who get a
 marked preview; at the time it all appears, with no action by anyone."""
