@@ -16,8 +16,8 @@ from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.contests.models import Contest
 from contest.entries.models import EntryImage
 from tests.factories import make_track, make_user
+from tests.results.gallery_builders import announced, tiers_for, winner
 from tests.web.helpers import sign_in
-from tests.web.test_gallery import announced, tiers_for, winner
 
 pytestmark = pytest.mark.web
 
