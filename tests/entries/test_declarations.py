@@ -13,7 +13,7 @@ from contest.entries.service import EntryInput, Member
 from contest.media.storage import UploadStore
 from contest.notifications.models import OutboxMessage
 from tests import imagegen
-from tests.entries.test_service import complete_input, fresh, setup_track, submit
+from tests.entries.helpers import complete_input, fresh, setup_track, submit
 from tests.factories import NOW, make_user
 
 pytestmark = pytest.mark.unit
