@@ -35,7 +35,7 @@ from contest.judging.models import (
 )
 from contest.results.models import Award, AwardStatus, Objection
 from tests import imagegen
-from tests.factories import make_contest, make_field, make_track, make_user
+from tests.factories import chunks, make_contest, make_field, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry
 from tests.web import helpers
 from tests.web.helpers import form_token
@@ -170,10 +170,6 @@ class World:
     def path(self, template: str, route: str, *, missing: bool = False) -> str:
         params = self.missing if missing else {**self.params, **self.per_route.get(route, {})}
         return PARAM.sub(lambda m: params[m.group(1)], template)
-
-
-async def chunks(data: bytes):
-    yield data
 
 
 IMAGE_PARAMS = {"key", "image_id", "n"}

@@ -13,7 +13,7 @@ from contest.notifications.outbox import queue_message
 from contest.results import vote
 from tests.factories import NOW, login_as, make_contest, make_user
 from tests.notifications.conftest import smtp  # noqa: F401 - the recipients' mailbox
-from tests.results.test_vote import vote_contest
+from tests.results.vote_builders import vote_contest
 from tests.sql import counting_queries
 from tests.web.helpers import form_token
 
