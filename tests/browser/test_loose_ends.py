@@ -11,8 +11,7 @@ from playwright.async_api import expect
 
 from contest.accounts import passwords
 from tests.browser.conftest import screenshot
-from tests.browser.helpers import DESIGNER, ORGANISER, log_in
-from tests.browser.test_designer_images import design, new_entry
+from tests.browser.helpers import DESIGNER, ORGANISER, design, log_in, new_entry
 
 pytestmark = pytest.mark.browser
 
