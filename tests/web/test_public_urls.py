@@ -11,7 +11,7 @@ from contest.notifications.models import OutboxMessage
 from contest.notifications.outbox import outgoing
 from tests.factories import make_contest
 from tests.results.gallery_builders import announced_edition
-from tests.web.organiser.test_people import signed_in_organiser
+from tests.web.helpers import signed_in_organiser
 
 pytestmark = pytest.mark.web
 
