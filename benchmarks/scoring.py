@@ -450,7 +450,7 @@ async def _init_orm(database_url: str) -> None:
     from tortoise.backends.base.executor import EXECUTOR_CACHE
 
     from contest.db import tortoise_config
-    EXECUTOR_CACHE.clear()  # SQLite and PostgreSQL in one process (STACK.md G12)
+    EXECUTOR_CACHE.clear()  # SQLite and PostgreSQL in one process (docs/stack.md, "Tortoise with two databases")
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 

@@ -19,7 +19,7 @@ MODEL_MODULES = [
     "contest.notifications.models",
 ]
 
-# Durability first: every acknowledged write survives a crash (RELIABILITY.md, SQLite pragmas).
+# Durability first: every acknowledged write survives a crash (docs/stack.md, "SQLite").
 SQLITE_PRAGMAS = {
     "journal_mode": "WAL",
     "synchronous": "FULL",

@@ -1,11 +1,13 @@
 """Shared fixtures: one migrated database per run (SQLite file, or PostgreSQL when
-CONTEST_TEST_DATABASE_URL is set), emptied after every test that used it; the app and an HTTP client."""
+CONTEST_TEST_DATABASE_URL is set), emptied after every test that used it; the app and an HTTP client;
+`at`, which stops the application's clock."""
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -13,6 +15,7 @@ import pytest
 from tortoise import Tortoise
 from tortoise.contrib.test import truncate_all_models
 
+from contest import clock
 from contest.app import create_app
 from contest.db import tortoise_config
 from contest.settings import Settings, load_settings
@@ -90,3 +93,13 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture
+def at(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """`at(moment)` stops the application's clock at `moment` for the rest of the test."""
+
+    def freeze(moment: datetime) -> None:
+        monkeypatch.setattr(clock, "now", lambda: moment)
+
+    return freeze

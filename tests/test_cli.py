@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.test_db import run_cli
+from tests.commands import run_cli
 
 pytestmark = pytest.mark.unit
 

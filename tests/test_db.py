@@ -3,13 +3,12 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
 from contest.db import EXPECTED_PRAGMAS, MODEL_MODULES, sqlite_pragmas
 from tests import pg
+from tests.commands import run_cli
 
 pytestmark = pytest.mark.unit
 
@@ -19,11 +18,6 @@ TABLES = {"contest", "track", "track_field", "award_tier", "terms_text", "user",
           "reference_image", "round", "judge_group", "panel", "panel_member", "criterion", "round_entry",
           "assignment", "conflict", "score", "award", "notice", "objection", "voter", "vote", "audit_event",
           "outbox_message"}
-
-
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "contest", *args], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=120, check=False)
 
 
 async def test_live_sqlite_connection_uses_the_durability_pragmas(database):

@@ -1,6 +1,6 @@
 """Server-side sessions: random keys, stored hashed, rotated at login, revocable, with idle and absolute expiry.
 
-Starlette's SessionMiddleware is a signed cookie that cannot be revoked (RELIABILITY.md), hence our own.
+Starlette's SessionMiddleware is a signed cookie that cannot be revoked (docs/stack.md), hence our own.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ from contest.results.models import Award
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 RESERVED_KEYS = frozenset({"title", "concept", "csrf_token"})  # the entry form's own inputs
-MAX_IMAGES = 10  # RELIABILITY.md: files per entry
+MAX_IMAGES = 10  # docs/security.md, Limits: files per entry
 MAX_FILE_MB = 25
 MAX_SIDE = 12_000
 MAX_OPTIONS = 100

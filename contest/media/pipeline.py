@@ -4,7 +4,7 @@ original into a clean full-size copy for the anonymised export (``clean_copy``).
 Engine: Pillow reads only the header (``sniffing``); libvips decodes and resizes. libvips'
 ``thumbnail`` shrinks on load (a 24 MP JPEG is decoded at 1/2..1/8 scale by libjpeg) and streams
 PNGs in strips, so it is both the fastest and the leanest option measured here; Pillow needs a
-full-size decode for PNG and about 3x the memory (STACK.md, "Performance facts").
+full-size decode for PNG and about 3x the memory (docs/stack.md, "Images: libvips or Pillow").
 Run ``process_image`` in a worker thread, or call ``process_image_async``.
 """
 

@@ -135,7 +135,7 @@ def inspect_image(path: Path, *, max_pixels: int = MAX_PIXELS) -> ImageInfo:
 
 def _open_header(file: IO[bytes], fmt: str) -> Image.Image:
     with warnings.catch_warnings():
-        # between Pillow's limit and twice it, a bomb is only a warning (STACK G19)
+        # between Pillow's limit and twice it, a bomb is only a warning (docs/stack.md, "Pillow")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         return Image.open(file, formats=[fmt])
 

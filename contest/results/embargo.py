@@ -1,5 +1,5 @@
 """When results become public: the one rule every results, gallery, notice, vote and certificate
-route asks (RELIABILITY.md G4). Pure predicates on the contest's times and the server's `now`.
+route asks (docs/reliability.md G4). Pure predicates on the contest's times and the server's `now`.
 
 Before the announcement everything about results is a 404 identical to a missing page, sent with
 `Cache-Control: no-store`, for everyone but the contest's organisers (who see a marked preview).

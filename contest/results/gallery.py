@@ -1,6 +1,6 @@
 """The public award gallery as plain data: confirmed awards, their entries, grades and pictures.
 
-Rows are read with `.values()` (building model objects was most of a page's cost, STACK.md) and
+Rows are read with `.values()` (building model objects was most of a page's cost, docs/stack.md) and
 turned into small frozen dataclasses by pure functions. Only CONFIRMED awards exist here: a
 proposed award is not a result, a revoked one never was. Whether results may be shown yet is the
 caller's question (contest.results.embargo), asked before anything here is read.

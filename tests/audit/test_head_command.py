@@ -7,9 +7,9 @@ import pytest
 from contest.audit import queries
 from contest.audit.log import record
 from contest.audit.models import AuditEvent
-from tests.audit.test_queries import rewrite_from, seven_events
+from tests.audit.helpers import rewrite_from, seven_events
+from tests.commands import run_cli
 from tests.factories import NOW, make_contest
-from tests.test_db import run_cli
 
 pytestmark = pytest.mark.unit
 

@@ -7,6 +7,7 @@ import pytest
 from contest.audit import chain, queries
 from contest.audit.log import record
 from contest.audit.models import AuditEvent
+from tests.audit.helpers import rewrite_from, seven_events
 from tests.factories import NOW, make_contest, make_user
 
 pytestmark = pytest.mark.unit
@@ -15,13 +16,6 @@ pytestmark = pytest.mark.unit
 @pytest.fixture
 def small_batches(monkeypatch):
     monkeypatch.setattr(queries, "BATCH", 2)
-
-
-async def seven_events() -> int:
-    contest = await make_contest()
-    for n in range(7):
-        await record("entry.note", subject=f"entry:{n}", now=NOW, contest_id=contest.id, data={"n": n})
-    return contest.id
 
 
 async def test_the_chain_is_verified_across_batches(db, small_batches):
@@ -70,19 +64,6 @@ async def test_moving_an_event_to_another_contest_in_the_database_breaks_the_cha
     assert await queries.verify_whole_log() == queries.ChainStatus(False, 3, 3, "hash_mismatch")
     await AuditEvent.filter(seq=3).update(contest_id=None)
     assert await queries.verify_whole_log() == queries.ChainStatus(False, 3, 3, "hash_mismatch")
-
-
-async def rewrite_from(seq: int, **changes: object) -> None:
-    """What someone with the database and this code can do: change an event and rehash every one after it."""
-    await AuditEvent.filter(seq=seq).update(**changes)
-    previous = await AuditEvent.get(seq=seq - 1) if seq > 1 else None
-    prev_hash = previous.hash if previous else chain.GENESIS
-    for event in await AuditEvent.filter(seq__gte=seq).order_by("seq"):
-        digest = chain.event_hash(prev_hash, event.seq, chain.iso_utc(event.at), event.actor_label, event.action,
-                                  event.subject, event.data, actor_id=event.actor_id, contest_id=event.contest_id,
-                                  version=event.version)
-        await AuditEvent.filter(id=event.id).update(prev_hash=prev_hash, hash=digest)
-        prev_hash = digest
 
 
 async def test_a_head_written_down_earlier_verifies_while_the_log_grows(db):

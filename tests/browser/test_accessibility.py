@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import log_in
+
 pytestmark = pytest.mark.browser
 
 AXE = Path(os.environ.get("CONTEST_AXE", Path(__file__).resolve().parents[2] / ".venv/axe/node_modules/axe-core/axe.min.js"))
@@ -56,14 +58,6 @@ async def audit(page, paths: list[str], live_server, axe_source: str) -> dict[st
         if found:
             problems[path] = found
     return problems
-
-
-async def log_in(page, live_server, account: tuple[str, str]) -> None:
-    await page.goto(live_server.url("/account/login"))
-    await page.fill("#f-email", account[0])
-    await page.fill("#f-password", account[1])
-    async with page.expect_navigation():
-        await page.click("main button[type=submit]")
 
 
 async def first_link(page, live_server, start: str, selector: str) -> str:

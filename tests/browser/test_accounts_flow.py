@@ -10,25 +10,17 @@ import re
 import pytest
 
 from tests.browser.conftest import screenshot
+from tests.browser.helpers import JUDGE, ORGANISER, log_in
 
 pytestmark = pytest.mark.browser
 
 CONTEST = "renmin-2026"
-ORGANISER = ("organiser@demo.wenchuang.cn", "demo-organiser-2026")
-JUDGE = ("judge1@jury.wenchuang.cn", "demo-judge-2026")
 LOCAL_TIME = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}（北京时间）")
 
 
 async def submit(page) -> None:
     async with page.expect_navigation():
         await page.click("main button[type=submit]")
-
-
-async def log_in(page, live_server, account: tuple[str, str]) -> None:
-    await page.goto(live_server.url("/account/login"))
-    await page.fill("#f-email", account[0])
-    await page.fill("#f-password", account[1])
-    await submit(page)
 
 
 async def mailed_link(live_server, to: str, path: str) -> str:

@@ -17,6 +17,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import LiveServer, screenshot, server_env, start_server
+from tests.browser.helpers import log_in, submit
 from tests.browser.rounds_state import ORGANISER, PASSWORD, TITLES, judge_email
 
 pytestmark = pytest.mark.browser
@@ -33,19 +34,6 @@ def rounds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
     server.stop()
 
 
-async def log_in(page, server: LiveServer, email: str) -> None:
-    await page.goto(server.url("/account/login"))
-    await page.fill("#f-email", email)
-    await page.fill("#f-password", PASSWORD)
-    async with page.expect_navigation():
-        await page.click("main button[type=submit]")
-
-
-async def submit(page, selector: str) -> None:
-    async with page.expect_navigation():
-        await page.click(selector)
-
-
 async def open_round(page, server: LiveServer, slug: str, name: str) -> str:
     await page.goto(server.url(f"/admin/c/{slug}/rounds"))
     await submit(page, f"table a:text-is('{name}')")
@@ -57,7 +45,7 @@ def wall_clock(moment: datetime) -> str:
 
 
 async def test_a_judge_invited_into_a_group_sits_in_it_and_a_refused_add_says_so_at_the_top(page, rounds_server):
-    await log_in(page, rounds_server, ORGANISER)
+    await log_in(page, rounds_server, (ORGANISER, PASSWORD))
     await open_round(page, rounds_server, "rounds-a", "初评")
     panel = page.locator("article.console-card").first
     await panel.locator("select[name=judge]").select_option(label=f"评委 丙 · {judge_email('j3')}")
@@ -83,14 +71,14 @@ async def test_a_judge_invited_into_a_group_sits_in_it_and_a_refused_add_says_so
 
 async def test_progress_means_submitted_for_judge_and_organiser_and_nobody_is_behind_before_the_round_opens(
         page, browser, rounds_server):
-    await log_in(page, rounds_server, judge_email("j1"))
+    await log_in(page, rounds_server, (judge_email("j1"), PASSWORD))
     await page.goto(rounds_server.url("/judge/"))
     await submit(page, ".judge-round:has-text('轮次测试大赛 A') .card-title a")
     await expect(page.locator(".page-header .judge-progress strong")).to_have_text("1 / 3")
 
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     organiser = await context.new_page()
-    await log_in(organiser, rounds_server, ORGANISER)
+    await log_in(organiser, rounds_server, (ORGANISER, PASSWORD))
     round_url = await open_round(organiser, rounds_server, "rounds-a", "初评")
     await organiser.goto(round_url + "/progress")
     row = organiser.locator("table tr", has_text="评委 甲").first
@@ -108,7 +96,7 @@ async def test_progress_means_submitted_for_judge_and_organiser_and_nobody_is_be
 
 
 async def test_the_advance_proposal_lists_titles_beside_aliases(page, rounds_server):
-    await log_in(page, rounds_server, ORGANISER)
+    await log_in(page, rounds_server, (ORGANISER, PASSWORD))
     round_url = await open_round(page, rounds_server, "rounds-a", "初评")
     await page.goto(round_url + "/results")
     await page.fill("#f-n", "1")
@@ -120,7 +108,7 @@ async def test_the_advance_proposal_lists_titles_beside_aliases(page, rounds_ser
 
 
 async def test_locking_a_round_early_lets_the_next_one_start_now(page, rounds_server):
-    await log_in(page, rounds_server, ORGANISER)
+    await log_in(page, rounds_server, (ORGANISER, PASSWORD))
     round_url = await open_round(page, rounds_server, "rounds-b", "初评")
     await page.goto(round_url + "/results")
     await page.check(".danger-zone input[name=confirm]")
@@ -136,7 +124,7 @@ async def test_locking_a_round_early_lets_the_next_one_start_now(page, rounds_se
 
 
 async def test_moving_the_deadline_before_entries_came_in_asks_first(page, rounds_server):
-    await log_in(page, rounds_server, ORGANISER)
+    await log_in(page, rounds_server, (ORGANISER, PASSWORD))
     await page.goto(rounds_server.url("/admin/c/rounds-b/settings"))
     stored = await page.input_value("#c-submissions_close_at")
     earlier = wall_clock(datetime.fromisoformat(stored).replace(tzinfo=SHANGHAI) - timedelta(days=7))
@@ -156,7 +144,7 @@ async def test_moving_the_deadline_before_entries_came_in_asks_first(page, round
 
 
 async def test_a_short_notice_is_public_only_once_approved_and_shows_each_cover(page, browser, rounds_server):
-    await log_in(page, rounds_server, ORGANISER)
+    await log_in(page, rounds_server, (ORGANISER, PASSWORD))
     await page.goto(rounds_server.url("/admin/c/rounds-c/settings"))
     await page.fill("#c-notice_days", "0.25")
     await submit(page, "form[action$='/settings'] button[type=submit]")

@@ -18,10 +18,10 @@ from PIL import Image
 from playwright.async_api import expect
 
 from tests.browser.conftest import screenshot
+from tests.browser.helpers import ORGANISER, log_in, submit
 
 pytestmark = pytest.mark.browser
 
-ORGANISER = ("organiser@demo.wenchuang.cn", "demo-organiser-2026")
 DESIGNER = ("zhou.student@demo.wenchuang.cn", "demo-designer-2026")
 SLUG = "union-2027"
 JUDGE_EMAIL = "prof.wu@jury.example.net"
@@ -30,19 +30,6 @@ JUDGE_EMAIL = "prof.wu@jury.example.net"
 def local(days: int) -> str:
     """A datetime-local value `days` from now on Shanghai's wall clock (near enough for the window)."""
     return (datetime.now() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
-
-
-async def log_in(page, live_server, account: tuple[str, str]) -> None:
-    await page.goto(live_server.url("/account/login"))
-    await page.fill("#f-email", account[0])
-    await page.fill("#f-password", account[1])
-    async with page.expect_navigation():
-        await page.click("main button[type=submit]")
-
-
-async def submit(page, selector: str) -> None:
-    async with page.expect_navigation():
-        await page.click(selector)
 
 
 async def set_up_contest(page, live_server) -> None:

@@ -10,7 +10,7 @@ from playwright.async_api import expect
 from PIL import Image, ImageDraw
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_submission import log_in
+from tests.browser.helpers import DESIGNER, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ async def open_entry_of(page, live_server, contest_title: str, state: str) -> No
 
 
 async def test_the_draft_autosaves_while_typing_and_survives_a_reload(page, live_server):
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await new_draft(page, live_server)
     await page.fill("#f-title", "自动保存的标题")
     await page.fill("#f-concept", "手机上先写文字，再加图片。")
@@ -56,7 +56,7 @@ async def test_the_draft_autosaves_while_typing_and_survives_a_reload(page, live
 
 
 async def test_leaving_with_unsaved_changes_is_warned_until_they_are_saved(page, live_server):
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await new_draft(page, live_server)
     assert await page.evaluate(PREVENTED) is False
     await page.context.set_offline(True)
@@ -73,7 +73,7 @@ async def test_leaving_with_unsaved_changes_is_warned_until_they_are_saved(page,
 
 async def test_a_team_entry_submits_on_the_first_click_and_submitting_again_tells_the_truth(page, live_server,
                                                                                            one_design):
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await new_draft(page, live_server)
     await page.set_input_files("#f-files", one_design)
     await expect(page.locator(".image-item")).to_have_count(1, timeout=60_000)
@@ -105,7 +105,7 @@ async def test_a_team_entry_submits_on_the_first_click_and_submitting_again_tell
 
 
 async def test_withdrawing_asks_first_says_it_can_be_undone_and_can_be_undone(page, live_server):
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     entry_url = await new_draft(page, live_server)
     await page.fill("#f-title", "将要撤回的作品")
     async with page.expect_navigation():
@@ -130,7 +130,7 @@ async def test_withdrawing_asks_first_says_it_can_be_undone_and_can_be_undone(pa
 
 
 async def test_a_closed_entry_in_judging_says_so_at_the_top_and_cannot_be_edited_or_withdrawn(page, live_server):
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await open_entry_of(page, live_server, "匠心校园", "submitted")
     notice = page.locator(".closed-notice")
     await expect(notice).to_contain_text("投稿已截止")
@@ -144,7 +144,7 @@ async def test_a_closed_entry_in_judging_says_so_at_the_top_and_cannot_be_edited
 
 
 async def test_a_closed_contest_offers_no_track_picker(page, live_server):
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await page.goto(live_server.url(f"/me/c/{CLOSED_SLUG}/new"))
     await expect(page.locator("main")).to_contain_text("投稿已截止")
     assert await page.locator("input[name=track]").count() == 0
@@ -152,7 +152,7 @@ async def test_a_closed_contest_offers_no_track_picker(page, live_server):
 
 
 async def test_past_deadlines_read_closed_never_zero_countdowns(page, live_server):
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await page.goto(live_server.url("/me/"))
     closed = page.locator("article.entry-card:has-text('匠心校园') .countdown").first
     await expect(closed).to_contain_text("已截止")
@@ -165,7 +165,7 @@ async def test_past_deadlines_read_closed_never_zero_countdowns(page, live_serve
 
 
 async def test_a_countdown_that_runs_out_reads_closed(page, live_server):
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await page.clock.install(time=datetime.now(timezone.utc) + timedelta(days=60))  # past this year's deadline
     await page.goto(live_server.url("/me/"))
     open_card = page.locator("article.entry-card:has-text('百年工运」文创设计大赛（2026）')").first
@@ -174,7 +174,7 @@ async def test_a_countdown_that_runs_out_reads_closed(page, live_server):
 
 
 async def test_the_profile_is_entered_once_and_offered_for_the_next_entry(page, live_server):
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await new_draft(page, live_server)
     await expect(page.locator(".team-members")).to_be_hidden()
     await page.select_option("#f-entrant_kind", "team")
@@ -195,7 +195,7 @@ async def test_the_profile_is_entered_once_and_offered_for_the_next_entry(page, 
 
 async def test_the_error_summary_on_a_phone_reads_as_one_column(page, live_server):
     await page.set_viewport_size({"width": 390, "height": 844})
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await new_draft(page, live_server)
     await page.fill("#f-title", "手机上的作品")
     async with page.expect_navigation():

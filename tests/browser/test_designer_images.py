@@ -7,20 +7,13 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.async_api import expect
 
-from tests import imagegen
 from tests.browser.conftest import screenshot
-from tests.browser.test_submission import log_in
+from tests.browser.helpers import design, new_entry
 
 pytestmark = pytest.mark.browser
 
 MIB = 2**20
 TITLE, CONCEPT = "还没保存的标题", "先打字，再加图片：这段文字不能丢。"
-
-
-def design(folder, name: str, seed: int, size: tuple[int, int] = (1600, 1200)) -> str:
-    path = folder / name
-    imagegen.poster(size, seed=seed).save(path, "JPEG", quality=85)
-    return str(path)
 
 
 def banded_portrait(folder) -> str:
@@ -32,14 +25,6 @@ def banded_portrait(folder) -> str:
     path = folder / "竖版海报.jpg"
     image.save(path, "JPEG", quality=90)
     return str(path)
-
-
-async def new_entry(page, live_server) -> None:
-    await log_in(page, live_server)
-    await page.goto(live_server.url("/me/c/renmin-2026/new"))
-    async with page.expect_navigation():
-        await page.click("main button[type=submit]")
-    await page.evaluate("window.__samePage = true")
 
 
 async def type_without_saving(page) -> None:

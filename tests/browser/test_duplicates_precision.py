@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_judging import ORGANISER, log_in
+from tests.browser.helpers import ORGANISER, log_in
 
 pytestmark = pytest.mark.browser
 

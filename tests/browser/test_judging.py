@@ -11,6 +11,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import LiveServer, screenshot, start_server
+from tests.browser.helpers import JUDGE, ORGANISER, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,17 +23,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     yield server
     server.stop()
 
-JUDGE = ("judge1@jury.wenchuang.cn", "demo-judge-2026")
-ORGANISER = ("organiser@demo.wenchuang.cn", "demo-organiser-2026")
 CONTEST = "campus-2026"
-
-
-async def log_in(page, live_server, account: tuple[str, str]) -> None:
-    await page.goto(live_server.url("/account/login"))
-    await page.fill("#f-email", account[0])
-    await page.fill("#f-password", account[1])
-    async with page.expect_navigation():
-        await page.click("main button[type=submit]")
 
 
 async def score_by_keyboard(page, values: list[str]) -> str:

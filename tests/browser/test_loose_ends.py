@@ -11,9 +11,7 @@ from playwright.async_api import expect
 
 from contest.accounts import passwords
 from tests.browser.conftest import screenshot
-from tests.browser.test_designer_images import design, new_entry
-from tests.browser.test_judging import ORGANISER, log_in
-from tests.browser.test_submission import DESIGNER
+from tests.browser.helpers import DESIGNER, ORGANISER, design, log_in, new_entry
 
 pytestmark = pytest.mark.browser
 

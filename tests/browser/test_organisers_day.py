@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 from playwright.async_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_contest_setup import ORGANISER, log_in, submit
+from tests.browser.helpers import ORGANISER, log_in, submit
 
 pytestmark = pytest.mark.browser
 

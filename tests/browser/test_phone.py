@@ -7,7 +7,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_submission import DESIGNER
+from tests.browser.helpers import DESIGNER, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -40,14 +40,6 @@ async def phone_page(browser, **options):
     return page, errors
 
 
-async def log_in(page, live_server) -> None:
-    await page.goto(live_server.url("/account/login"))
-    await page.fill("#f-email", DESIGNER[0])
-    await page.fill("#f-password", DESIGNER[1])
-    async with page.expect_navigation():
-        await page.click("main button[type=submit]")
-
-
 async def small_targets(page, live_server, paths: list[str]) -> dict[str, list]:
     found = {}
     for path in paths:
@@ -62,7 +54,7 @@ async def test_every_link_and_button_is_big_enough_to_tap(browser, live_server):
     entry_path = await page.locator(".gallery-card .card-title a").first.get_attribute("href")
     public = await small_targets(page, live_server, [*PUBLIC, entry_path])
     await screenshot(page, "phone-entry")
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await page.goto(live_server.url("/me/"))
     entry_form = await page.locator(".card-title a").first.get_attribute("href")
     designer = await small_targets(page, live_server, [*DESIGNER_PAGES, entry_form])
@@ -97,7 +89,7 @@ async def test_a_certificate_in_wechat_says_how_to_save_it(browser, live_server)
     page, errors = await phone_page(browser, user_agent=WECHAT_UA)
     downloads: list[object] = []
     page.on("download", lambda download: downloads.append(download))
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await page.goto(live_server.url("/me/results"))
     link = page.locator("a", has_text="证书").first
     async with page.expect_navigation():

@@ -6,10 +6,10 @@ from PIL import Image, ImageDraw
 
 from tests import imagegen
 from tests.browser.conftest import screenshot
+from tests.browser.helpers import DESIGNER, log_in
 
 pytestmark = pytest.mark.browser
 
-DESIGNER = ("designer@demo.wenchuang.cn", "demo-designer-2026")
 TRACK_ANSWERS = {
     "工运IP赛道": {"#f-character_name": "铆钉娃娃", "#f-worldview": "一颗铆钉见证百年工运。"},
     "生活实用产品赛道": {"#f-materials": "骨瓷", "#f-dimensions": "10 × 8 × 9 cm", "#f-unit_cost": "36.5"},
@@ -33,17 +33,9 @@ def design_files(tmp_path_factory):
     return paths
 
 
-async def log_in(page, live_server):
-    await page.goto(live_server.url("/account/login"))
-    await page.fill("#f-email", DESIGNER[0])
-    await page.fill("#f-password", DESIGNER[1])
-    async with page.expect_navigation():
-        await page.click("main button[type=submit]")
-
-
 @pytest.mark.parametrize("track", list(TRACK_ANSWERS))
 async def test_designer_fills_each_track_uploads_three_images_and_submits(page, live_server, design_files, track):
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await page.goto(live_server.url("/me/c/renmin-2026/new"))
     await page.check(f"label.track-choice:has-text('{track}') input")
     async with page.expect_navigation():
@@ -74,7 +66,7 @@ async def test_designer_fills_each_track_uploads_three_images_and_submits(page, 
 
 
 async def test_a_designer_uploads_and_reorders_images_with_the_keyboard_only(page, live_server, tmp_path):
-    await log_in(page, live_server)
+    await log_in(page, live_server, DESIGNER)
     await page.goto(live_server.url("/me/"))
     links = [await a.get_attribute("href") for a in await page.locator("a[href*='/me/entries/']").all()]
     for href in links:  # an entry of the contest that is open now (last year's are closed)

@@ -10,13 +10,9 @@ from contest.contests.models import Contest
 from contest.errors import InvalidInput
 from contest.media.storage import UploadStore
 from tests import imagegen
-from tests.factories import NOW, make_contest, make_user
+from tests.factories import NOW, chunks, make_contest, make_user
 
 pytestmark = pytest.mark.unit
-
-
-async def chunks(data: bytes):
-    yield data
 
 
 def files(store: UploadStore) -> set[str]:

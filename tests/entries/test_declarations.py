@@ -13,16 +13,12 @@ from contest.entries.service import EntryInput, Member
 from contest.media.storage import UploadStore
 from contest.notifications.models import OutboxMessage
 from tests import imagegen
-from tests.entries.test_service import complete_input, fresh, setup_track, submit
-from tests.factories import NOW, make_user
+from tests.entries.helpers import complete_input, fresh, setup_track, submit
+from tests.factories import NOW, chunks, make_user
 
 pytestmark = pytest.mark.unit
 
 LATER = NOW + timedelta(minutes=5)
-
-
-async def chunks(data: bytes):
-    yield data
 
 
 @pytest.fixture

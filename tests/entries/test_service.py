@@ -5,39 +5,15 @@ from datetime import timedelta
 import pytest
 
 from contest.audit.models import AuditEvent
-from contest.entries import queries, service
+from contest.entries import service
 from contest.entries.models import Declaration, Entry
-from contest.entries.service import EntryInput, Member, NotYetOpen, QuotaExceeded
+from contest.entries.service import Member, NotYetOpen, QuotaExceeded
 from contest.errors import Conflict, DeadlinePassed, InvalidInput
 from contest.notifications.models import OutboxMessage
-from tests.factories import NOW, make_contest, make_field, make_track, make_user
+from tests.entries.helpers import complete_input, fresh, setup_track, submit
+from tests.factories import NOW, make_user
 
 pytestmark = pytest.mark.unit
-
-
-async def setup_track(min_images: int = 0):
-    contest = await make_contest(submissions_open_at=NOW - timedelta(days=1), submissions_close_at=NOW + timedelta(hours=1))
-    track = await make_track(contest, min_images=min_images, position=1)
-    await make_field(track, "character_name", "text")
-    await make_field(track, "materials", "multi_choice", required=False,
-                     options=[{"value": "paper", "label": "纸"}, {"value": "wood", "label": "木"}])
-    await make_field(track, "height_cm", "number", required=False)
-    return contest, track
-
-
-async def fresh(entry: Entry) -> Entry:
-    return await queries.entry_for_designer(await entry.owner, entry.id)
-
-
-def complete_input(**changes) -> EntryInput:
-    values = {"title": "百年工运拼图盒", "concept": "一只讲述工运历史的拼图盒。", "answers": {"character_name": ["小工"]}}
-    values.update(changes)
-    return EntryInput(**values)
-
-
-async def submit(entry: Entry, user, now=NOW):
-    originality, ip_terms = await service.current_terms(entry.contest)
-    return await service.submit_entry(entry, by=user, now=now, originality_id=originality.id, ip_terms_id=ip_terms.id)
 
 
 async def test_draft_takes_the_profile_and_is_audited(db):

@@ -1,14 +1,10 @@
 """A small contest to export: two tracks with form fields, a designer whose every identifying field
-carries a marker, a draft beside the submitted entries, original files in a store, one scored round.
-And a counter of the SQL queries a block sends, for the N+1 guards."""
+carries a marker, a draft beside the submitted entries, original files in a store, one scored round."""
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import struct
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -130,22 +126,3 @@ async def build(store: UploadStore) -> Scenario:
         scenario.originals[name] = data
     await add_original(draft, store, original_bytes(9), position=1, name="draft.jpg")
     return scenario
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[logging.LogRecord]]:
-    records: list[logging.LogRecord] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    logger = logging.getLogger("tortoise.db_client")
-    handler, level = Collect(level=logging.DEBUG), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)

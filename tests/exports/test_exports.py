@@ -26,12 +26,12 @@ from tests.exports.scenario import (
     ORIGINAL_SIZE,
     add_original,
     build,
-    counting_queries,
     original_bytes,
 )
 from tests.media.containers import container_names
 from tests.factories import NOW, make_entry, make_user
 from tests.judging.helpers import make_round
+from tests.sql import counting_queries
 
 pytestmark = pytest.mark.unit
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
+from itertools import count
 
+from contest.entries import images as entry_images
+from contest.entries.models import Entry
 from contest.entries.states import EntryState
 from contest.judging.models import (
     Assignment,
@@ -13,7 +17,7 @@ from contest.judging.models import (
     Round,
     RoundEntry,
 )
-from tests.factories import NOW, make_contest, make_entry, make_track, make_user
+from tests.factories import NOW, chunks, make_contest, make_entry, make_track, make_user
 
 
 async def make_round(contest, **fields):
@@ -57,3 +61,24 @@ async def make_judge(**fields):
     n = next(_judges)
     fields.setdefault("email", f"judge{n}@jury{n}.example.net")
     return await make_user(**fields)
+
+
+_owners = count(1)
+
+
+def jpeg(image) -> bytes:
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+async def entry_with_image(store, picture, *, title="海上花"):
+    """A submitted entry by 陈晓明 of 青禾设计工作室 with `picture` attached, its text read as at upload."""
+    contest = await make_contest()
+    track = await make_track(contest, min_width=64, min_height=64)
+    owner = await make_user(display_name="陈晓明", email=f"cxm{next(_owners)}@qq.com")
+    entry = await submitted_entry(contest, track, owner, title=title, organisation="青禾设计工作室")
+    entry = await Entry.get(id=entry.id).prefetch_related("contest", "track")
+    image = await entry_images.attach_image(entry, chunks(jpeg(picture)), store=store, original_name="a.jpg",
+                                            by=owner, now=NOW)
+    return entry, image

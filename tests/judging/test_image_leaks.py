@@ -3,9 +3,7 @@ holds an entry whose images show its entrant, with the image and the box kept pe
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
-from itertools import count
 
 import pytest
 
@@ -21,32 +19,9 @@ from contest.media.pipeline import process_image
 from contest.media.storage import UploadStore
 from tests import imagegen
 from tests.factories import NOW, make_contest, make_track, make_user
-from tests.judging.helpers import make_judge, make_round, submitted_entry
+from tests.judging.helpers import entry_with_image, make_judge, make_round, submitted_entry
 
 pytestmark = pytest.mark.unit
-
-_owners = count(1)
-
-
-async def chunks(data: bytes):
-    yield data
-
-
-def jpeg(image) -> bytes:
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, "JPEG", quality=90)
-    return buffer.getvalue()
-
-
-async def entry_with_image(store, picture, *, title="海上花"):
-    contest = await make_contest()
-    track = await make_track(contest, min_width=64, min_height=64)
-    owner = await make_user(display_name="陈晓明", email=f"cxm{next(_owners)}@qq.com")
-    entry = await submitted_entry(contest, track, owner, title=title, organisation="青禾设计工作室")
-    entry = await Entry.get(id=entry.id).prefetch_related("contest", "track")
-    image = await entry_images.attach_image(entry, chunks(jpeg(picture)), store=store, original_name="a.jpg",
-                                            by=owner, now=NOW)
-    return entry, image
 
 
 async def test_a_name_drawn_on_the_board_holds_the_entry_with_its_box(db, tmp_path):

@@ -1,55 +1,18 @@
 from __future__ import annotations
 
-import io
 import itertools
 import random
-from collections.abc import Callable
 
 import pytest
-from PIL import Image, ImageEnhance
+from PIL import Image
 
 from contest.media import similarity
 from contest.media.similarity import THRESHOLD, Match, SimilarPair, find_pairs, find_similar, fingerprint
 from tests import imagegen
+from tests.media.edits import EDITS, crop, jpeg
 
 pytestmark = pytest.mark.unit
 
-Edit = Callable[[Image.Image], Image.Image]
-
-
-def _hue(im: Image.Image, degrees: int) -> Image.Image:
-    h, s, v = im.convert("HSV").split()
-    h = h.point(lambda x: (x + degrees * 256 // 360) % 256)
-    return Image.merge("HSV", (h, s, v)).convert("RGB")
-
-
-def _jpeg(im: Image.Image, quality: int) -> Image.Image:
-    buffer = io.BytesIO()
-    im.save(buffer, "JPEG", quality=quality)
-    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
-
-
-def _crop(left: float, top: float, right: float, bottom: float) -> Edit:
-    def edit(im: Image.Image) -> Image.Image:
-        w, h = im.size
-        return im.crop((round(w * left), round(h * top), round(w * right), round(h * bottom)))
-    return edit
-
-
-EDITS: dict[str, Edit] = {
-    "resized_to_a_third": lambda im: im.resize((im.width // 3, im.height // 3), Image.Resampling.LANCZOS),
-    "thumbnail_400": lambda im: im.resize((400, 300), Image.Resampling.BILINEAR),
-    "jpeg_q40": lambda im: _jpeg(im, 40),
-    "crop_10pct_centred": _crop(0.05, 0.05, 0.95, 0.95),
-    "crop_10pct_corner": _crop(0.1, 0.1, 1.0, 1.0),
-    "crop_10pct_left": _crop(0.1, 0.0, 1.0, 1.0),
-    "crop_10pct_bottom": _crop(0.0, 0.0, 1.0, 0.9),
-    "hue_90": lambda im: _hue(im, 90),
-    "hue_180": lambda im: _hue(im, 180),
-    "brighter_30pct": lambda im: ImageEnhance.Brightness(im).enhance(1.3),
-    "darker_30pct": lambda im: ImageEnhance.Brightness(im).enhance(0.7),
-    "hue_60_darker_and_jpeg": lambda im: _jpeg(ImageEnhance.Brightness(_hue(im, 60)).enhance(0.8), 60),
-}
 # seeds not used when the threshold was chosen
 ORIGINAL_SEEDS = range(500, 506)
 UNRELATED_SEEDS = range(600, 630)
@@ -110,8 +73,8 @@ def test_find_similar_reports_the_planted_duplicates_best_first(unrelated: dict[
     base = imagegen.poster((800, 600), 640)
     collection = dict(unrelated)
     collection["original"] = fingerprint(base)
-    collection["recompressed"] = fingerprint(_jpeg(base, 40))
-    collection["cropped"] = fingerprint(_crop(0.1, 0.0, 1.0, 1.0)(base))
+    collection["recompressed"] = fingerprint(jpeg(base, 40))
+    collection["cropped"] = fingerprint(crop(0.1, 0.0, 1.0, 1.0)(base))
     pairs = find_similar(collection)
     assert sorted((p.a, p.b) for p in pairs) == [
         ("original", "cropped"), ("original", "recompressed"), ("recompressed", "cropped")]
@@ -153,6 +116,6 @@ def test_a_fingerprint_stored_before_v2_still_compares_on_value_alone() -> None:
     base = imagegen.poster((800, 600), 641)
     current = fingerprint(base)
     legacy = "v1:" + current.split(":")[1][:similarity.LEGACY_REGIONS * similarity.HEX_PER_HASH]
-    assert similarity.similarity(legacy, fingerprint(_jpeg(base, 40))) >= THRESHOLD
+    assert similarity.similarity(legacy, fingerprint(jpeg(base, 40))) >= THRESHOLD
     assert similarity.similarity(legacy, current) == 1.0
     assert similarity.similarity(legacy, fingerprint(imagegen.poster((800, 600), 642))) < THRESHOLD

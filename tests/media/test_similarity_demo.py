@@ -13,7 +13,7 @@ from contest import demo_art
 from contest.demo import PICTURE_SIZE, TRACKS
 from contest.media.similarity import THRESHOLD, find_similar, fingerprint, similarity
 from tests.imagegen import cjk_font
-from tests.media.test_similarity import EDITS
+from tests.media.edits import EDITS
 
 pytestmark = pytest.mark.unit
 

@@ -9,8 +9,8 @@ import pytest
 
 from contest.notifications.models import OutboxMessage
 from contest.notifications.outbox import queue_message
+from tests.commands import run_cli
 from tests.factories import make_contest
-from tests.test_db import run_cli
 
 pytestmark = pytest.mark.unit
 

@@ -31,10 +31,10 @@ from contest.judging.models import (
 from contest.judging.scoring import save_score
 from contest.judging.locking import lock_round
 from contest.results.standings import round_results
-from tests.audit.test_queries import rewrite_from
+from tests.audit.helpers import rewrite_from
+from tests.commands import run_cli
 from tests.factories import NOW, make_contest, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, submitted_entry
-from tests.test_db import run_cli
 
 pytestmark = pytest.mark.unit
 

@@ -1,4 +1,4 @@
-"""The embargo rule at one second before, at, and after each moment (RELIABILITY.md G4)."""
+"""The embargo rule at one second before, at, and after each moment (docs/reliability.md G4)."""
 
 from __future__ import annotations
 

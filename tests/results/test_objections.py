@@ -38,7 +38,7 @@ from contest.results.objections import (
     ObjectionsClosed,
 )
 from tests import imagegen
-from tests.factories import NOW, make_user
+from tests.factories import NOW, chunks, make_user
 from tests.results.award_builders import final_round
 
 pytestmark = pytest.mark.unit
@@ -83,10 +83,6 @@ def form(final, place: int = 1, **changes) -> ObjectionInput:
               "entry": final.entries[place - 1].number, "grounds": "该作品与 2019 年已发表的作品构图一致，见附件。"}
     values.update(changes)
     return ObjectionInput(**values)
-
-
-async def chunks(data: bytes):
-    yield data
 
 
 async def filed(final, tmp_path, place: int = 1, *, now=DURING, **changes) -> Objection:

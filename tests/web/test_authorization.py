@@ -1,4 +1,4 @@
-"""RELIABILITY.md T1: every route × role × object against one policy table.
+"""docs/reliability.md T1: every route × role × object against one policy table.
 
 Each route (by name and method) has a row saying what each role gets: ALLOW (served, or refused
 for the input, never for who asks), HIDE (the 404 of a missing page) or LOGIN (asked to log in).
@@ -36,8 +36,9 @@ from contest.judging.models import (
 )
 from contest.results.models import Award, AwardStatus, Objection
 from tests import imagegen
-from tests.factories import login_as, make_contest, make_field, make_track, make_user
+from tests.factories import chunks, make_contest, make_field, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry
+from tests.web import helpers
 from tests.web.helpers import form_token
 from tests.web.routing import iter_routes
 
@@ -172,10 +173,6 @@ class World:
         return PARAM.sub(lambda m: params[m.group(1)], template)
 
 
-async def chunks(data: bytes):
-    yield data
-
-
 IMAGE_PARAMS = {"key", "image_id", "n"}
 IMAGE_ROUTES = {"public:notice_cover"}  # names its image by the entry's number
 
@@ -279,13 +276,11 @@ def outcome(response) -> str:
 
 async def sign_in(client, settings, world: World, role: str) -> str:
     """Sign the client in as `role`; returns a valid form token for that browser."""
-    client.cookies.clear()
+    token = await helpers.sign_in(client, settings, world, role)
     if role == "anonymous":
         return await form_token(client, "/account/login")
-    user = world.users[role]
-    token = await login_as(client, user, secret=settings.secret_key)
     if role == "disabled_judge":  # disabled after signing in: the open session dies with the account
-        await service.set_active(user, False)
+        await service.set_active(world.users[role], False)
         return await form_token(client, "/account/login")  # what that browser can still get
     return token
 

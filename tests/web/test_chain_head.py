@@ -12,7 +12,7 @@ from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.audit.log import record
 from contest.audit.models import AuditEvent
 from tests.factories import login_as, make_contest, make_user
-from tests.web.test_gallery import announced
+from tests.results.gallery_builders import announced
 
 pytestmark = pytest.mark.web
 

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from contest.settings import PROJECT_ROOT
 from contest.web.infra.compression import CompressionMiddleware, choose
 from tests.factories import make_track
-from tests.web.test_gallery import announced, tiers_for, winner
+from tests.results.gallery_builders import announced, tiers_for, winner
 
 pytestmark = pytest.mark.web
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import logging
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -9,6 +7,7 @@ import pytest
 from contest import clock
 from contest.entries.models import TeamMember
 from tests.factories import login_as, make_contest, make_entry, make_field, make_track, make_user
+from tests.sql import counting_queries
 
 pytestmark = pytest.mark.web
 
@@ -17,25 +16,6 @@ PAYLOADS = [
     "javascript:alert(4)", "<iframe src=//evil.example>", "{{ 7*7 }}", "'><a href=javascript:alert(5)>x</a>",
     "<style>*{display:none}</style>", "<body onload=alert(6)>", "</textarea><script>alert(7)</script>",
 ]
-
-
-@contextmanager
-def counting_queries():
-    records: list[logging.LogRecord] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    logger = logging.getLogger("tortoise.db_client")
-    handler, level = Collect(level=logging.DEBUG), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 async def open_track():

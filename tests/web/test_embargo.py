@@ -1,4 +1,4 @@
-"""RELIABILITY.md G4 / T5 through HTTP: every results route, image and link-preview tag at one second
+"""docs/reliability.md G4 / T5 through HTTP: every results route, image and link-preview tag at one second
 before the announcement, at it and one second after, for every role. Before it, each is the same 404
 as a missing page (with `Cache-Control: no-store`) for all but the contest's organisers, who get a
 marked preview; at the time it all appears, with no action by anyone."""
@@ -15,8 +15,9 @@ from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.contests.models import Contest
 from contest.entries.models import EntryImage
-from tests.factories import login_as, make_track, make_user
-from tests.web.test_gallery import announced, tiers_for, winner
+from tests.factories import make_track, make_user
+from tests.results.gallery_builders import announced, tiers_for, winner
+from tests.web.helpers import sign_in
 
 pytestmark = pytest.mark.web
 
@@ -63,20 +64,6 @@ async def edition(app) -> Edition:
                "entry": f"/c/{slug}/gallery/E-01-0099",
                "thumb": f"/pub/{'0' * 16}/{'0' * 32}-thumb.webp", "display": f"/pub/{'0' * 16}/{'0' * 32}-display.jpeg"}
     return Edition(contest, announce_at, paths, missing, users)
-
-
-@pytest.fixture
-def at(monkeypatch):
-    def freeze(moment: datetime) -> None:
-        monkeypatch.setattr(clock, "now", lambda: moment)
-
-    return freeze
-
-
-async def sign_in(client, settings, edition: Edition, role: str) -> None:
-    client.cookies.clear()
-    if role != "anonymous":
-        await login_as(client, edition.users[role], secret=settings.secret_key)
 
 
 def same_page(response, other) -> bool:

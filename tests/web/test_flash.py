@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.web.test_uploads import designer, small_jpeg
+from tests.web.uploads import designer, small_jpeg
 
 pytestmark = pytest.mark.web
 

@@ -1,6 +1,6 @@
 """No input gives a 500: the reported cases, then every route walked with hostile values.
 
-The walk signs in as a role each route serves (RELIABILITY.md T1's policy table), with a valid form
+The walk signs in as a role each route serves (docs/reliability.md T1's policy table), with a valid form
 token so the form handlers are reached, and sends Unicode digits, huge and negative numbers, empty
 and very long strings, NUL and control characters, nested JSON, files where text is expected and
 repeated keys, in the path, the query string and the form. The field names are the ones the app's

@@ -14,9 +14,9 @@ from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.results import awarding, notice
 from contest.results.models import Award, AwardStatus, Objection, ObjectionStatus
-from tests.factories import login_as, make_contest, make_user
+from tests.factories import make_contest, make_user
 from tests.results.award_builders import final_round
-from tests.web.helpers import form_token
+from tests.web.helpers import form_token, sign_in
 
 pytestmark = pytest.mark.web
 
@@ -62,24 +62,9 @@ async def make_edition(*, start: datetime, announce_after: timedelta = timedelta
 
 
 @pytest.fixture
-def at(monkeypatch):
-    def freeze(moment: datetime) -> None:
-        monkeypatch.setattr(clock, "now", lambda: moment)
-
-    return freeze
-
-
-@pytest.fixture
 async def edition() -> Edition:
     # the notice starts now (real time), so signed-in sessions stay valid under the frozen clock
     return await make_edition(start=clock.now().replace(microsecond=0))
-
-
-async def sign_in(client, settings, edition: Edition, role: str) -> str:
-    client.cookies.clear()
-    if role == "anonymous":
-        return ""
-    return await login_as(client, edition.users[role], secret=settings.secret_key)
 
 
 def same_page(response, other) -> bool:

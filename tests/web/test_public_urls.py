@@ -10,19 +10,24 @@ import pytest
 from contest.notifications.models import OutboxMessage
 from contest.notifications.outbox import outgoing
 from tests.factories import make_contest
-from tests.web.organiser.test_people import signed_in_organiser
-from tests.web.test_gallery import edition  # noqa: F401 (fixture)
+from tests.results.gallery_builders import announced_edition
+from tests.web.helpers import signed_in_organiser
 
 pytestmark = pytest.mark.web
 
 HREF = re.compile(r'(?:href|src|action)="([^"]*)"')
 
 
+@pytest.fixture
+async def edition(app):
+    return await announced_edition(app.state.store)
+
+
 def og(page: str, name: str) -> str:
     return re.search(rf'<meta property="og:{name}" content="([^"]*)">', page).group(1)
 
 
-async def test_a_gallery_page_links_with_paths_and_shares_the_configured_url(client, edition, settings):  # noqa: F811
+async def test_a_gallery_page_links_with_paths_and_shares_the_configured_url(client, edition, settings):
     path = f"/c/{edition.slug}/gallery"
     page = (await client.get(f"https://evil.example{path}")).text
     assert "evil.example" not in page
@@ -32,7 +37,7 @@ async def test_a_gallery_page_links_with_paths_and_shares_the_configured_url(cli
         (settings.public_url + path, True)
 
 
-async def test_the_page_cache_serves_one_page_to_http_and_https_alike(client, app, edition, settings):  # noqa: F811
+async def test_the_page_cache_serves_one_page_to_http_and_https_alike(client, app, edition, settings):
     path = f"/c/{edition.slug}/gallery/R-01-0001"
     over_https = await client.get(f"https://testserver{path}")
     over_http = await client.get(f"http://testserver{path}")

@@ -15,7 +15,7 @@ import pytest
 
 from contest import i18n
 from contest.web.infra.limits import BodyTooSlow
-from tests.web.test_upload_crash import Site
+from tests.web.live_site import Site
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 

@@ -19,8 +19,8 @@ from contest.notifications.outbox import outgoing
 from contest.results.models import Vote, Voter
 from tests.factories import login_as, make_contest, make_track, make_user
 from tests.judging.helpers import make_round, submitted_entry
+from tests.results.gallery_builders import add_image
 from tests.web.helpers import TOKEN_PATTERN, form_token
-from tests.web.test_gallery import add_image
 
 pytestmark = pytest.mark.web
 

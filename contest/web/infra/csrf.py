@@ -2,7 +2,7 @@
 by the check (csrf_check.py).
 
 `starlette-csrf` reads its token from a header only and does not bind it to the session
-(RELIABILITY.md), so we keep our own.
+(docs/stack.md), so we keep our own.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Security headers on every response (RELIABILITY.md T12)."""
+"""Security headers on every response (docs/reliability.md T12)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ here instead: 64 KiB by default, more for the handlers marked with `@body_limit`
 before any middleware reads the body (CsrfMiddleware reads the start of every unsafe request), so
 the handler is found here from the request's method and path.
 
-A body must also keep coming (RELIABILITY: slow clients must not hold the server): while the app
+A body must also keep coming (docs/security.md: slow clients cannot hold the server): while the app
 waits for it, it may stall `stall` seconds at most, and must average `min_rate` bytes a second (each
 chunk earns time, never more than `stall` ahead). Only the time spent waiting for the client counts.
 A body cut that way is answered 408 and its connection closed; the upload intake has then saved

@@ -17,7 +17,7 @@ from contest.judging.models import (
     RoundEntry,
 )
 from tests import imagegen
-from tests.factories import make_contest, make_track, make_user
+from tests.factories import chunks, make_contest, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry
 
 BASE = "http://testserver"
@@ -42,10 +42,6 @@ class Scene:
     entries: list
     aliases: list  # alias of each entry in `round_`
     keys: list  # storage keys of entry one's images
-
-
-async def chunks(data: bytes):
-    yield data
 
 
 async def build_scene(store) -> Scene:

@@ -1,4 +1,4 @@
-"""RELIABILITY.md G1 / T3 for the judges' pages: crawl everything a judge can reach (pages, JSON,
+"""docs/reliability.md G1 / T3 for the judges' pages: crawl everything a judge can reach (pages, JSON,
 headers, images) and find none of the designer's marker strings, no storage key, no /media/ URL."""
 
 from __future__ import annotations

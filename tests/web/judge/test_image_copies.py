@@ -13,8 +13,8 @@ from PIL import Image
 from contest import clock
 from contest.entries.images import attach_image
 from tests import imagegen
-from tests.factories import login_as
-from tests.web.judge import build_scene, chunks, score_path
+from tests.factories import chunks, login_as
+from tests.web.judge import build_scene, score_path
 
 pytestmark = pytest.mark.web
 

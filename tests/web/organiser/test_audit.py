@@ -11,7 +11,7 @@ from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.audit.log import record
 from contest.audit.models import AuditEvent
 from tests.factories import login_as, make_contest, make_user
-from tests.web.test_designer_pages import counting_queries
+from tests.sql import counting_queries
 
 pytestmark = pytest.mark.web
 

@@ -7,7 +7,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -152,14 +152,6 @@ async def test_organisers_download_every_confirmed_certificate_as_one_zip(client
     assert sorted(int(name.rsplit("-", 1)[1].removesuffix(".pdf")) for name in archive.namelist()) == list(awards)
     winners = {PdfReader(io.BytesIO(archive.read(n))).pages[0].extract_text().splitlines()[2] for n in archive.namelist()}
     assert winners == {"设计师1", "设计师2", "设计师3"}
-
-
-@pytest.fixture
-def at(monkeypatch):
-    def freeze(moment: datetime) -> None:
-        monkeypatch.setattr(clock, "now", lambda: moment)
-
-    return freeze
 
 
 async def test_the_winner_downloads_the_certificate_from_the_announcement_to_the_second(client, settings, at):

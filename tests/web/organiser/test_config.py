@@ -18,8 +18,8 @@ from contest.entries.models import Declaration
 from contest.judging.models import Criterion, JudgeGroup, Round
 from tests.factories import login_as, make_contest, make_track, make_user
 from tests.judging.helpers import make_round, submitted_entry
+from tests.sql import counting_queries
 from tests.web.helpers import form_token
-from tests.web.test_designer_pages import counting_queries
 
 pytestmark = pytest.mark.web
 

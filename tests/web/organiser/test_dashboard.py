@@ -15,7 +15,7 @@ from contest.results.models import Objection, ObjectionStatus
 from contest.web.organiser.dashboard import column_chart, row_chart
 from tests.factories import login_as, make_contest, make_track, make_user
 from tests.judging.helpers import make_round, submitted_entry
-from tests.web.test_designer_pages import counting_queries
+from tests.sql import counting_queries
 
 pytestmark = pytest.mark.web
 

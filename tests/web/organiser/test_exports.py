@@ -12,8 +12,9 @@ import pytest
 
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.audit.models import AuditEvent
-from tests.exports.scenario import MARKERS, METADATA_MARKER, build, counting_queries
+from tests.exports.scenario import MARKERS, METADATA_MARKER, build
 from tests.factories import login_as, make_contest, make_track, make_user
+from tests.sql import counting_queries
 
 pytestmark = pytest.mark.web
 QUERIES_FOR_PAGE = 6  # the same for any number of tracks

@@ -12,7 +12,7 @@ from contest.judging.leaks import check_entry_leaks
 from contest.media.storage import UploadStore
 from tests import imagegen
 from tests.factories import NOW, login_as, make_user
-from tests.judging.test_image_leaks import entry_with_image
+from tests.judging.helpers import entry_with_image
 
 pytestmark = pytest.mark.web
 

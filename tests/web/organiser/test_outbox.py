@@ -13,9 +13,9 @@ from contest.notifications.outbox import queue_message
 from contest.results.vote import codes
 from tests.factories import NOW, login_as, make_contest, make_user
 from tests.notifications.conftest import smtp  # noqa: F401 - the recipients' mailbox
-from tests.results.test_vote import vote_contest
+from tests.results.vote_builders import vote_contest
+from tests.sql import counting_queries
 from tests.web.helpers import form_token
-from tests.web.test_designer_pages import counting_queries
 
 pytestmark = pytest.mark.web
 

@@ -19,8 +19,8 @@ from contest.notifications.models import OutboxMessage
 from contest.notifications.outbox import outgoing
 from tests.factories import PASSWORD, login_as, make_contest, make_user
 from tests.judging.helpers import make_round, panel_with
-from tests.web.helpers import form_token
-from tests.web.test_designer_pages import counting_queries
+from tests.sql import counting_queries
+from tests.web.helpers import form_token, signed_in_organiser
 
 pytestmark = pytest.mark.web
 
@@ -32,17 +32,6 @@ GONE = "This invitation link is not valid any more: it was used, it expired, or 
 def english(client):
     client.headers["accept-language"] = "en"
     return client
-
-
-async def organiser_of(contest) -> User:
-    organiser = await make_user(display_name="秘书处")
-    await ContestRole.create(contest=contest, user=organiser, role=ContestRoleKind.ORGANISER)
-    return organiser
-
-
-async def signed_in_organiser(client, settings, contest) -> str:
-    await login_as(client, await organiser_of(contest), secret=settings.secret_key)
-    return await form_token(client, f"/admin/c/{contest.slug}/people")
 
 
 async def invitation_path(email: str) -> str:

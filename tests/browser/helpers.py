@@ -1,0 +1,38 @@
+"""What many browser tests do the same way: the demo's accounts, signing in through the login form, pressing a
+button that leads to a new page, a design file to upload and a designer's new entry to upload it to."""
+
+from __future__ import annotations
+
+from tests import imagegen
+
+ORGANISER = ("organiser@demo.wenchuang.cn", "demo-organiser-2026")
+JUDGE = ("judge1@jury.wenchuang.cn", "demo-judge-2026")
+DESIGNER = ("designer@demo.wenchuang.cn", "demo-designer-2026")
+
+
+async def log_in(page, server, account: tuple[str, str]) -> None:
+    """Sign in as `account` (e-mail, password) on `server`'s login form and wait for the page it leads to."""
+    await page.goto(server.url("/account/login"))
+    await page.fill("#f-email", account[0])
+    await page.fill("#f-password", account[1])
+    await submit(page, "main button[type=submit]")
+
+
+async def submit(page, selector: str) -> None:
+    async with page.expect_navigation():
+        await page.click(selector)
+
+
+def design(folder, name: str, seed: int, size: tuple[int, int] = (1600, 1200)) -> str:
+    path = folder / name
+    imagegen.poster(size, seed=seed).save(path, "JPEG", quality=85)
+    return str(path)
+
+
+async def new_entry(page, live_server) -> None:
+    """The demo designer's new draft in the open contest, marked so that a test can tell a reload from the same page."""
+    await log_in(page, live_server, DESIGNER)
+    await page.goto(live_server.url("/me/c/renmin-2026/new"))
+    async with page.expect_navigation():
+        await page.click("main button[type=submit]")
+    await page.evaluate("window.__samePage = true")
