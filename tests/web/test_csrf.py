@@ -112,4 +112,4 @@ def test_every_multipart_form_in_the_templates_starts_with_its_token():
     first_fields = re.findall(rf"<form{tag_part}*?multipart/form-data{tag_part}*>\s*(.+)", pages)
     token_field = '<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">'
     assert len(first_fields) == 5
-    assert [f in {token_field, "{{ csrf() }}"} for f in first_fields] == [True] * 5
+    assert [f in {token_field, "{{ csrf_field() }}", "{{ forms.csrf_field() }}"} for f in first_fields] == [True] * 5
