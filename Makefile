@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 # each worker that runs browser tests starts its own demo server and Chromium.
 WORKERS ?= -n 2 --dist loadfile
 
-.PHONY: demo test test-db install system-deps serve
+.PHONY: demo test test-db lint install system-deps serve
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -41,7 +41,13 @@ AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 $(AXE):
 	npm install --prefix $(VENV)/axe --no-audit --no-fund --silent axe-core@4.14.1
 
-test: install system-deps $(AXE)
+# ruff and mypy, with the rules and settings pyproject.toml writes down. A few seconds; the suite runs after it,
+# so `make test` stops at a lint finding before spending minutes on tests.
+lint: install
+	$(VENV)/bin/ruff check contest tests benchmarks
+	$(VENV)/bin/mypy
+
+test: lint system-deps $(AXE)
 	$(VENV)/bin/pytest $(WORKERS) $(PYTEST_ARGS)
 
 # The same suite without the browser layer, against the database CONTEST_TEST_DATABASE_URL names.
