@@ -94,7 +94,7 @@ def forms_of(html: str) -> dict[str, list[tuple[str, str]]]:
     return parser.forms
 
 
-async def _setup(work: Path):  # noqa: ANN202 - returns the app and the scene's ids
+async def _setup(work: Path):
     from tortoise import Tortoise
     from tortoise.migrations.api import migrate
 

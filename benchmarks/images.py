@@ -246,8 +246,8 @@ def summarise(file: BenchFile, samples: dict[str, list[Sample]]) -> dict:
 
 
 def print_table(rows: list[dict]) -> None:
-    header = f"{'file':<26}{'wall s':>8}{'pyvips':>8}{'ratio':>7}{'target':>7}{'cpu s':>8}{'pyvips':>8}" \
-             f"{'RSS MB':>8}{'pyvips':>8}{'limit':>7}  ok"
+    header = (f"{'file':<26}{'wall s':>8}{'pyvips':>8}{'ratio':>7}{'target':>7}{'cpu s':>8}{'pyvips':>8}"
+              f"{'RSS MB':>8}{'pyvips':>8}{'limit':>7}  ok")
     print(header)
     print("-" * len(header))
     for r in rows:

@@ -134,7 +134,7 @@ def _start_outbox_sender(settings: Settings) -> None:
 
 async def _stop_when_orphaned(parent: int, stop: asyncio.Event) -> None:
     # uvicorn ends on SIGTERM by raising the signal again, which skips atexit: so notice the parent is gone.
-    while not stop.is_set() and os.getppid() == parent:
+    while not stop.is_set() and os.getppid() == parent:  # noqa: ASYNC110 - no event says the parent is gone; poll
         await asyncio.sleep(1)
     stop.set()
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import random
-from contextvars import ContextVar
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from pathlib import Path
 

@@ -601,7 +601,7 @@ def mug(c: Canvas, d: Design) -> None:
     c.ellipse(0, -62, 80, 15, lighter(body, 0.2))
     c.ellipse(0, -60, 70, 10, darker(p.main, 0.45))
     for i, dx in enumerate((-26, 0, 26)):
-        pts = [(dx + 6 * math.sin(t / 3 + i), -80 - t * 2.4) for t in range(0, 16)]
+        pts = [(dx + 6 * math.sin(t / 3 + i), -80 - t * 2.4) for t in range(16)]
         c.stroke(pts, 4, darker(p.bg_alt, 0.05))
 
 

@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from contest.accounts import passwords, sessions, throttle
 from contest.accounts.models import EntrantCategory, EntrantKind, EntrantProfile, User
-from contest.errors import InvalidCredentials, InvalidInput, TooManyAttempts
+from contest.errors import InvalidCredentials, InvalidInput
 from contest.i18n import N_
 from contest.notifications.outbox import queue_wording
 from contest.notifications.templates import Wording

@@ -166,7 +166,7 @@ async def _refuse_duplicate(entry: Entry, sha256: str) -> None:
         raise DuplicateImage(position=min(positions) + 1)
 
 
-async def _process(path, store: UploadStore, key: str, track: Track) -> ProcessedImage:  # noqa: ANN001
+async def _process(path, store: UploadStore, key: str, track: Track) -> ProcessedImage:
     try:
         processed = await process_image_async(path, store.derived_dir(key), key)
     except InvalidImage as exc:

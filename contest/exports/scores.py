@@ -33,8 +33,9 @@ COLUMNS = (Column("轮次", "Round"), Column("作品代号", "Alias"), Column("�
            Column("作品名称", "Title"), Column("评委", "Judge"), Column("评委类别", "Judge group"),
            Column("评分标准", "Criterion"), Column("分值", "Score"), Column("完成评审时间", "Completed at"))
 
-_VALUES = ("value", "assignment_id", "criterion_id", "criterion__position", "assignment__round_id", "assignment__entry_id", "assignment__entry__number",
-           "assignment__entry__title", "assignment__judge_id", "assignment__completed_at", "criterion__name")
+_VALUES = ("value", "assignment_id", "criterion_id", "criterion__position", "assignment__round_id", "assignment__entry_id",
+           "assignment__entry__number", "assignment__entry__title", "assignment__judge_id", "assignment__completed_at",
+           "criterion__name")
 _ORDER = ("round__position", "round_id", "entry__number", "entry_id", "judge_id")
 ASSIGNMENTS_PER_BATCH = 125
 

@@ -9,6 +9,7 @@ Layout under ``root``::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import uuid
@@ -186,10 +187,8 @@ def _unlink(path: Path) -> bool:
 
 
 async def _remove(path: Path) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         await aiofiles.os.remove(path)
-    except FileNotFoundError:
-        pass
 
 
 _fsync = aiofiles.os.wrap(os.fsync)

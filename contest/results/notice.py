@@ -26,9 +26,9 @@ from tortoise.transactions import in_transaction
 from contest import timefmt
 from contest.audit.log import record
 from contest.contests.models import Contest
+from contest.entries.models import EntryImage
 from contest.errors import Conflict, InvalidInput
 from contest.i18n import N_
-from contest.entries.models import EntryImage
 from contest.judging.models import RoundEntry
 from contest.results import cache_stamp, embargo
 from contest.results.gallery import Picture, picture
