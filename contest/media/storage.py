@@ -9,6 +9,7 @@ Layout under ``root``::
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import hashlib
 import os
@@ -37,7 +38,7 @@ class TempUpload:
     path: Path
     bytes: int
     sha256: str
-    head: bytes        # the first bytes, for sniffing without reopening the file
+    head: builtins.bytes  # the first bytes, for sniffing without reopening the file (`bytes` is the size above)
 
 
 def new_key() -> str:

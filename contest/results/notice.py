@@ -267,7 +267,7 @@ async def save_notice(contest: Contest, *, kind: str, title: str, body_md: str, 
     if window is None:
         raise NoNoticePeriod()
     kind_, title, body_md = _checked(kind, title, body_md)
-    fields = {"kind": kind_, "title": title, "body_md": body_md, "publish_at": window[0], "ends_at": window[1]}
+    fields: dict[str, Any] = {"kind": kind_, "title": title, "body_md": body_md, "publish_at": window[0], "ends_at": window[1]}
     if approve:
         fields.update(approved_at=now, approved_by_id=by.id)
     async with in_transaction():
