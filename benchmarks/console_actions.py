@@ -175,6 +175,7 @@ async def run(quick: bool, profile: bool) -> dict[str, float]:
                                          now=clock.now(), link_for=link)
                 path = f"/account/invite/{tokens[-1]}"
                 page = await guest.get(path)
+                # the invitation page always carries the CSRF field
                 token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
                 data = {"csrf_token": token, "display_name": f"评委{n}", "password": NEW_PASSWORD,
                         "password_repeat": NEW_PASSWORD}

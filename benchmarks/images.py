@@ -358,7 +358,7 @@ def _upload_targets(client, needed: int) -> list[list]:
         slots = _entry_slots(client, int(link.group(1))) if created.status_code == 303 and link else None
         if not slots:
             raise RuntimeError(f"new draft in {CONTEST_SLUG} refused: {created.status_code}")
-        targets.append([int(link.group(1)), *slots])  # type: ignore[union-attr]
+        targets.append([int(link.group(1)), *slots])  # type: ignore[union-attr]  # slots exist only when link matched
     return targets
 
 

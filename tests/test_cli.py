@@ -87,7 +87,7 @@ def test_serve_says_serving_on_only_once_it_accepts_connections(tmp_path):
                           stderr=subprocess.STDOUT, text=True) as server:
         try:
             lines = []
-            for line in server.stdout:  # type: ignore[union-attr]
+            for line in server.stdout:  # type: ignore[union-attr]  # stdout=PIPE: a stream, never None
                 lines.append(line)
                 if "serving on" in line:
                     break
