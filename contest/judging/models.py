@@ -64,6 +64,8 @@ class Round(Model):
     secret = fields.CharField(max_length=64)  # seeds aliases and per-judge order
     created_at = fields.DatetimeField(auto_now_add=True)
 
+    criteria: fields.ReverseRelation[Criterion]
+
     class Meta:
         table = "round"
         ordering = ["position", "id"]

@@ -323,7 +323,7 @@ async def criteria_rows(round_: Round) -> list[dict]:
     return list(await Criterion.filter(round_id=round_.id).order_by("position", "id").values(*CRITERION_VALUES))
 
 
-async def stored_scores(assignment: Assignment) -> list[tuple[int, object]]:
+async def stored_scores(assignment: Assignment) -> list[tuple[int, Decimal]]:
     """(criterion id, value) of what this judge saved for this entry."""
     return list(await Score.filter(assignment_id=assignment.id).values_list("criterion_id", "value"))
 
