@@ -94,7 +94,7 @@ def forms_of(html: str) -> dict[str, list[tuple[str, str]]]:
     return parser.forms
 
 
-async def _setup(work: Path):  # noqa: ANN202 - returns the app and the scene's ids
+async def _setup(work: Path):
     from tortoise import Tortoise
     from tortoise.migrations.api import migrate
 
@@ -175,6 +175,7 @@ async def run(quick: bool, profile: bool) -> dict[str, float]:
                                          now=clock.now(), link_for=link)
                 path = f"/account/invite/{tokens[-1]}"
                 page = await guest.get(path)
+                # the invitation page always carries the CSRF field
                 token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
                 data = {"csrf_token": token, "display_name": f"评委{n}", "password": NEW_PASSWORD,
                         "password_repeat": NEW_PASSWORD}

@@ -259,7 +259,7 @@ def run_size(size: Size, folder: Path) -> dict:
         figures[case] = measure(case, database_url, uploads)
         print(f"  {size.entries} entries · {case}: {figures[case]['seconds']:.2f} s, "
               f"{figures[case]['bytes'] / 2**20:.0f} MiB out, RSS {figures[case]['start_mb']:.0f} MB before, "
-              f"peak {figures[case]['peak_mb']:.0f} MB", 
+              f"peak {figures[case]['peak_mb']:.0f} MB",
               file=sys.stderr, flush=True)
     return figures
 

@@ -125,7 +125,8 @@ async def _build_contest(store, sources: list[dict]) -> int:
                 entry = await Entry.create(
                     contest=contest, track=track, owner=owners[n % len(owners)], state=EntryState.SUBMITTED,
                     number=f"BENCH-{position:02d}-{n + 1:04d}", title=f"{name.removesuffix('赛道')}作品 {n + 1}",
-                    concept="以百年工运为题，把劳动者的精神与上海的城市记忆带进当代生活。", public_name=owners[n % len(owners)].display_name,
+                    concept="以百年工运为题，把劳动者的精神与上海的城市记忆带进当代生活。",
+                    public_name=owners[n % len(owners)].display_name,
                     submitted_at=now - timedelta(days=340))
                 for i in range(IMAGES_PER_ENTRY):
                     source, key = sources[(n + i) % len(sources)], new_key()

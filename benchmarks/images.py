@@ -246,8 +246,8 @@ def summarise(file: BenchFile, samples: dict[str, list[Sample]]) -> dict:
 
 
 def print_table(rows: list[dict]) -> None:
-    header = f"{'file':<26}{'wall s':>8}{'pyvips':>8}{'ratio':>7}{'target':>7}{'cpu s':>8}{'pyvips':>8}" \
-             f"{'RSS MB':>8}{'pyvips':>8}{'limit':>7}  ok"
+    header = (f"{'file':<26}{'wall s':>8}{'pyvips':>8}{'ratio':>7}{'target':>7}{'cpu s':>8}{'pyvips':>8}"
+              f"{'RSS MB':>8}{'pyvips':>8}{'limit':>7}  ok")
     print(header)
     print("-" * len(header))
     for r in rows:
@@ -358,7 +358,7 @@ def _upload_targets(client, needed: int) -> list[list]:
         slots = _entry_slots(client, int(link.group(1))) if created.status_code == 303 and link else None
         if not slots:
             raise RuntimeError(f"new draft in {CONTEST_SLUG} refused: {created.status_code}")
-        targets.append([int(link.group(1)), *slots])  # type: ignore[union-attr]
+        targets.append([int(link.group(1)), *slots])  # type: ignore[union-attr]  # slots exist only when link matched
     return targets
 
 

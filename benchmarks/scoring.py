@@ -406,7 +406,7 @@ def run_wrk(url: str, cookie: str, seconds: int, server: Server) -> dict:
             raise RuntimeError(f"no {label} latency in wrk output:\n{output}")
         return round(float(found.group(1)) * _WRK_UNITS_MS[found.group(2)], 2)
 
-    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]  # wrk always says it
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: (.*)", output)
@@ -602,14 +602,15 @@ def _run_postgres(url: str, **options: object) -> dict | None:
         print(f"skipped: PostgreSQL at {url} is unreachable ({exc!r})", flush=True)
         return None
     try:
-        return asyncio.run(run_database("postgres", url, **options))  # type: ignore[arg-type]
+        return asyncio.run(run_database("postgres", url, **options))  # type: ignore[arg-type]  # run_database's keywords
     finally:
         asyncio.run(drop_pg(url))
 
 
 def _run_sqlite(**options: object) -> dict:
     with tempfile.TemporaryDirectory(prefix="contest-bench-sqlite-") as tmp:
-        return asyncio.run(run_database("sqlite", f"sqlite://{Path(tmp) / 'bench.sqlite3'}", **options))  # type: ignore[arg-type]
+        url = f"sqlite://{Path(tmp) / 'bench.sqlite3'}"
+        return asyncio.run(run_database("sqlite", url, **options))  # type: ignore[arg-type]  # run_database's keywords
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from contest.media import similarity  # noqa: E402
+from contest.media import similarity
 
 REFERENCE_SAMPLE = 120
 

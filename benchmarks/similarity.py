@@ -24,13 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PIL import Image  # noqa: E402
+from PIL import Image
 
-from contest import demo_art  # noqa: E402
-from contest.demo import PICTURE_SIZE, TRACKS  # noqa: E402
-from contest.media import similarity  # noqa: E402
-from tests import imagegen  # noqa: E402
-from tests.media.test_similarity_demo import ALL_EDITS  # noqa: E402
+from contest import demo_art
+from contest.demo import PICTURE_SIZE, TRACKS
+from contest.media import similarity
+from tests import imagegen
+from tests.media.test_similarity_demo import ALL_EDITS
 
 OLD_THRESHOLD = 0.54
 # contest -> first seed, entries per track (as contest.demo seeds last year's, this year's and the campus contest)

@@ -11,9 +11,9 @@ import json
 import os
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from tortoise import Tortoise
 
@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     from contest.notifications.sender import Transport
 
 
-async def _with_database(settings: Settings, work) -> object:
+T = TypeVar("T")
+
+
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
     await Tortoise.init(config=settings_config(settings), _enable_global_fallback=True)
     try:
         return await work()
@@ -47,7 +50,7 @@ async def _seed_demo(settings: Settings, *, only_if_empty: bool) -> None:
 
     accounts = await _with_database(settings, lambda: demo.seed(settings, only_if_empty=only_if_empty))
     if accounts:
-        _print_accounts(accounts)  # type: ignore[arg-type]
+        _print_accounts(accounts)
 
 
 async def _sweep_uploads(settings: Settings) -> None:
@@ -134,7 +137,7 @@ def _start_outbox_sender(settings: Settings) -> None:
 
 async def _stop_when_orphaned(parent: int, stop: asyncio.Event) -> None:
     # uvicorn ends on SIGTERM by raising the signal again, which skips atexit: so notice the parent is gone.
-    while not stop.is_set() and os.getppid() == parent:
+    while not stop.is_set() and os.getppid() == parent:  # noqa: ASYNC110 - no event says the parent is gone; poll
         await asyncio.sleep(1)
     stop.set()
 
@@ -229,7 +232,7 @@ def cmd_bundle(args: argparse.Namespace) -> None:
         print(f"contest: {exc.message}", file=sys.stderr)
         sys.exit(2)
     path = args.output or Path(f"round-{args.round_id}-results.json")
-    path.write_bytes(bundle.dumps(data))  # type: ignore[arg-type]
+    path.write_bytes(bundle.dumps(data))
     print(f"Results bundle of round {args.round_id} written to {path}")
 
 
@@ -250,7 +253,7 @@ def cmd_verify_bundle(args: argparse.Namespace) -> None:
     else:
         problems = bundle.verify_bundle(data)
         if not args.offline:
-            problems += asyncio.run(_with_database(load_settings(), lambda: bundle.verify_against_database(data)))  # type: ignore[operator]
+            problems += asyncio.run(_with_database(load_settings(), lambda: bundle.verify_against_database(data)))
     for problem in problems:
         print(problem)
     if problems:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def to_zone(moment: datetime, zone: str) -> datetime:
@@ -16,4 +16,4 @@ def to_zone(moment: datetime, zone: str) -> datetime:
 
 def local_to_utc(naive_local: datetime, zone: str) -> datetime:
     """Read a wall-clock time entered in the contest's zone."""
-    return naive_local.replace(tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+    return naive_local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)

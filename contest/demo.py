@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import anyio
 import anyio.to_process
@@ -48,9 +49,9 @@ from contest.results.models import Award, AwardStatus
 from contest.settings import Settings
 
 PASSWORDS = {"organiser": "demo-organiser-2026", "judge": "demo-judge-2026", "designer": "demo-designer-2026"}
-BODIES = {"guiding_bodies": "市总工会", "host_bodies": "区总工会", "organising_bodies": "大赛组委会办公室"}
+BODIES: dict[str, Any] = {"guiding_bodies": "市总工会", "host_bodies": "区总工会", "organising_bodies": "大赛组委会办公室"}
 
-TRACKS = [
+TRACKS: list[dict[str, Any]] = [
     {
         "slug": "ip", "art": "ip", "name": "工运IP赛道", "name_en": "Labour-movement IP",
         "description": "以百年工运为主题的人物形象与IP设计，可延展为系列衍生品。",
@@ -203,10 +204,11 @@ CAMPUS = {
 async def _contest(edition: dict, year: int, now: datetime, store: UploadStore, *, open_days: tuple[int, int],
                    announce_days: int) -> Contest:
     day = timedelta(days=1)
+    closes_at = now + open_days[1] * day
     contest = await Contest.create(
         **{key: edition[key].format(year=year) for key in ("slug", "title", "title_en", "tagline", "tagline_en")},
         **BODIES, rules_md=RULES, rules_md_en=RULES_EN,
-        submissions_open_at=now + open_days[0] * day, submissions_close_at=now + open_days[1] * day,
+        submissions_open_at=now + open_days[0] * day, submissions_close_at=closes_at,
         announce_at=now + announce_days * day, notice_days=7, notice_starts_at=now + (announce_days - 8) * day,
         poster_key=await _poster(year + edition["poster_seed"], store),
     )
@@ -227,8 +229,8 @@ async def _contest(edition: dict, year: int, now: datetime, store: UploadStore, 
         [(RoundKind.PRELIMINARY, "初评", "Preliminary review", 1, 10), (RoundKind.FINAL, "终评", "Final review", 14, 20)]
     ):
         round_ = await Round.create(contest=contest, kind=kind, name=name, name_en=name_en, position=position,
-                                    opens_at=contest.submissions_close_at + opens * day,
-                                    closes_at=contest.submissions_close_at + closes * day, secret=random.randbytes(16).hex())
+                                    opens_at=closes_at + opens * day, closes_at=closes_at + closes * day,
+                                    secret=random.randbytes(16).hex())
         for index, (criterion, criterion_en, weight) in enumerate(
             [("文化内涵", "Cultural depth", 0.3), ("创意设计", "Creativity", 0.4), ("转化可行性", "Feasibility", 0.3)]
         ):
@@ -294,11 +296,14 @@ async def _submit(entry: Entry, owner: User, when: datetime) -> None:
     await entry_service.submit_entry(entry, by=owner, originality_id=originality.id, ip_terms_id=ip_terms.id, now=when)
 
 
-async def _in_parallel(jobs: list) -> None:
+Job = Callable[[], Awaitable[None]]
+
+
+async def _in_parallel(jobs: list[Job]) -> None:
     """Image work runs in threads, so a few entries at once roughly halves the demo's build time."""
     limiter = anyio.CapacityLimiter(3)
 
-    async def run(job) -> None:
+    async def run(job: Job) -> None:
         async with limiter:
             await job()
 
@@ -309,19 +314,22 @@ async def _in_parallel(jobs: list) -> None:
 
 async def _past_edition(contest: Contest, designers: list[User], store: UploadStore, now: datetime) -> None:
     tracks = await Track.filter(contest=contest).order_by("position")
+    assert contest.submissions_open_at and contest.announce_at and contest.notice_starts_at  # the demo sets every date
     during = contest.submissions_open_at + timedelta(days=10)
-    jobs = []
+    announced = contest.announce_at
+    jobs: list[Job] = []
     for track, spec in zip(tracks, TRACKS, strict=True):
         tiers = await AwardTier.filter(contest=contest, track=track).order_by("rank")
         places = [tier for tier in tiers for _ in range(tier.quota)]
         for index in range(6):
-            async def job(track=track, spec=spec, index=index, tier=places[index]) -> None:
+            async def job(track: Track = track, spec: dict[str, Any] = spec, index: int = index,
+                          tier: AwardTier = places[index]) -> None:
                 owner = designers[(index + track.position) % len(designers)]
                 seed = 2025_000 + track.position * 10 + index
                 entry = await _entry(contest, track, spec, index, owner, store, during, seed=seed)
                 await _submit(entry, owner, during)
                 await Award.create(contest=contest, tier=tier, entry=entry, status=AwardStatus.CONFIRMED,
-                                   decided_at=contest.announce_at - timedelta(days=9))
+                                   decided_at=announced - timedelta(days=9))
             jobs.append(job)
     await _in_parallel(jobs)
     await _approved_notice(contest, contest.notice_starts_at - timedelta(days=1))
@@ -336,10 +344,10 @@ async def _approved_notice(contest: Contest, when: datetime) -> None:
 
 async def _current_edition(contest: Contest, designers: list[User], store: UploadStore, now: datetime) -> None:
     tracks = await Track.filter(contest=contest).order_by("position")
-    jobs = []
+    jobs: list[Job] = []
     for track, spec in zip(tracks, TRACKS, strict=True):
         for index in range(3):
-            async def job(track=track, spec=spec, index=index) -> None:
+            async def job(track: Track = track, spec: dict[str, Any] = spec, index: int = index) -> None:
                 owner = designers[(index * 2 + track.position) % len(designers)]
                 seed = 2026_000 + track.position * 10 + index
                 entry = await _entry(contest, track, spec, index, owner, store, now, seed=seed)
@@ -353,11 +361,12 @@ async def _judging_edition(contest: Contest, designers: list[User], judges: list
                            now: datetime) -> None:
     """Two submitted entries per track, and the preliminary round open with both demo judges on its panel."""
     tracks = await Track.filter(contest=contest).order_by("position")
+    assert contest.submissions_close_at  # the demo sets every date
     during = contest.submissions_close_at - timedelta(days=5)
-    jobs = []
+    jobs: list[Job] = []
     for track, spec in zip(tracks, TRACKS, strict=True):
         for index in range(2):
-            async def job(track=track, spec=spec, index=index) -> None:
+            async def job(track: Track = track, spec: dict[str, Any] = spec, index: int = index) -> None:
                 owner = designers[(index * 3 + track.position) % len(designers)]
                 entry = await _entry(contest, track, spec, index + 3, owner, store, during,
                                      seed=2026_500 + track.position * 10 + index)
@@ -365,6 +374,7 @@ async def _judging_edition(contest: Contest, designers: list[User], judges: list
             jobs.append(job)
     await _in_parallel(jobs)
     preliminary = await Round.filter(contest=contest).order_by("position").first()
+    assert preliminary is not None  # _contest made two rounds
     experts = await JudgeGroup.create(contest=contest, name="专家评委", name_en="Expert judges", weight=0.7)
     union = await JudgeGroup.create(contest=contest, name="工会代表", name_en="Union representatives", weight=0.3)
     panel = await Panel.create(round=preliminary, name="全体评委", track=None)

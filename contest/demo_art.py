@@ -26,6 +26,8 @@ SUPERSAMPLE = 2
 
 Colour = tuple[int, int, int]
 Point = tuple[float, float]
+# A colour as Pillow takes it: a grey level, an RGB(A) tuple or a name.
+Ink = float | tuple[int, ...] | str
 
 
 def _rgb(value: str) -> Colour:
@@ -148,34 +150,34 @@ class Canvas:
         a, b = self.px(x0, y0), self.px(x1, y1)
         return (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
 
-    def circle(self, x: float, y: float, r: float, fill: object) -> None:
+    def circle(self, x: float, y: float, r: float, fill: Ink) -> None:
         self.draw.ellipse(self._box(x - r, y - r, x + r, y + r), fill=fill)
 
-    def ring(self, x: float, y: float, r: float, width: float, fill: object) -> None:
+    def ring(self, x: float, y: float, r: float, width: float, fill: Ink) -> None:
         self.draw.ellipse(self._box(x - r, y - r, x + r, y + r), outline=fill, width=max(1, round(width * self.u)))
 
-    def ellipse(self, x: float, y: float, rx: float, ry: float, fill: object) -> None:
+    def ellipse(self, x: float, y: float, rx: float, ry: float, fill: Ink) -> None:
         self.draw.ellipse(self._box(x - rx, y - ry, x + rx, y + ry), fill=fill)
 
-    def rect(self, x0: float, y0: float, x1: float, y1: float, fill: object, radius: float = 0) -> None:
+    def rect(self, x0: float, y0: float, x1: float, y1: float, fill: Ink, radius: float = 0) -> None:
         if radius:
             r = min(radius * self.u, (abs(x1 - x0) * self.u) / 2, (abs(y1 - y0) * self.u) / 2)
             self.draw.rounded_rectangle(self._box(x0, y0, x1, y1), radius=r, fill=fill)
         else:
             self.draw.rectangle(self._box(x0, y0, x1, y1), fill=fill)
 
-    def poly(self, points: Sequence[Point], fill: object) -> None:
+    def poly(self, points: Sequence[Point], fill: Ink) -> None:
         self.draw.polygon([self.px(x, y) for x, y in points], fill=fill)
 
-    def chord(self, x: float, y: float, rx: float, ry: float, start: float, end: float, fill: object) -> None:
+    def chord(self, x: float, y: float, rx: float, ry: float, start: float, end: float, fill: Ink) -> None:
         self.draw.chord(self._box(x - rx, y - ry, x + rx, y + ry), start, end, fill=fill)
 
     def arc(self, x: float, y: float, rx: float, ry: float, start: float, end: float, width: float,
-            fill: object) -> None:
+            fill: Ink) -> None:
         self.draw.arc(self._box(x - rx, y - ry, x + rx, y + ry), start, end, fill=fill,
                       width=max(1, round(width * self.u)))
 
-    def stroke(self, points: Sequence[Point], width: float, fill: object) -> None:
+    def stroke(self, points: Sequence[Point], width: float, fill: Ink) -> None:
         """A polyline with round joints and caps."""
         self.draw.line([self.px(x, y) for x, y in points], fill=fill, width=max(1, round(width * self.u)),
                        joint="curve")
@@ -209,7 +211,7 @@ class Canvas:
 
 # --- motifs --------------------------------------------------------------------------------------
 
-def cloud(c: Canvas, x: float, y: float, s: float, fill: object, cut: object) -> None:
+def cloud(c: Canvas, x: float, y: float, s: float, fill: Ink, cut: Ink) -> None:
     """祥云: a puff of three lobes on a flat base, with a curl cut into the big lobe."""
     c.rect(x - 2.2 * s, y - 0.1 * s, x + 2.2 * s, y + 0.7 * s, fill, radius=0.4 * s)
     c.circle(x - 1.1 * s, y - 0.1 * s, 0.8 * s, fill)
@@ -220,7 +222,7 @@ def cloud(c: Canvas, x: float, y: float, s: float, fill: object, cut: object) ->
     c.arc(x - 1.1 * s, y - 0.1 * s, 0.42 * s, 0.42 * s, 120, 380, 0.14 * s, cut)
 
 
-def papercut_flower(c: Canvas, x: float, y: float, r: float, fill: object, cut: object, petals: int = 6,
+def papercut_flower(c: Canvas, x: float, y: float, r: float, fill: Ink, cut: Ink, petals: int = 6,
                     rot: float = 0.0) -> None:
     """剪纸 flower: teardrop petals, a round heart, and crescent and dot cuts."""
     for i in range(petals):
@@ -235,14 +237,14 @@ def papercut_flower(c: Canvas, x: float, y: float, r: float, fill: object, cut: 
         c.poly(petal_points(px, py, r * 0.22, r * 0.12, a + math.pi), cut)
 
 
-def plum_blossom(c: Canvas, x: float, y: float, r: float, fill: object, heart: object, rot: float = 0.0) -> None:
+def plum_blossom(c: Canvas, x: float, y: float, r: float, fill: Ink, heart: Ink, rot: float = 0.0) -> None:
     for i in range(5):
         a = rot + 2 * math.pi * i / 5
         c.circle(x + math.cos(a) * r * 0.55, y + math.sin(a) * r * 0.55, r * 0.48, fill)
     c.circle(x, y, r * 0.26, heart)
 
 
-def gear(c: Canvas, x: float, y: float, r: float, fill: object, hole: object, teeth: int = 10,
+def gear(c: Canvas, x: float, y: float, r: float, fill: Ink, hole: Ink, teeth: int = 10,
          rot: float = 0.0, spokes: bool = False) -> None:
     c.poly(gear_points(x, y, r, teeth, r * 0.2, rot), fill)
     if spokes:
@@ -256,11 +258,11 @@ def gear(c: Canvas, x: float, y: float, r: float, fill: object, hole: object, te
         c.circle(x, y, r * 0.36, hole)
 
 
-def sparkle(c: Canvas, x: float, y: float, r: float, fill: object) -> None:
+def sparkle(c: Canvas, x: float, y: float, r: float, fill: Ink) -> None:
     c.poly(star_points(x, y, r, r * 0.28, 4, 0), fill)
 
 
-def meander_band(c: Canvas, x0: float, x1: float, y: float, h: float, fill: object) -> None:
+def meander_band(c: Canvas, x0: float, x1: float, y: float, h: float, fill: Ink) -> None:
     """回纹: a row of square spirals, each `h` units tall."""
     step = h * 1.1
     w = max(0.05, h * 0.13)
@@ -484,7 +486,7 @@ def mascot(c: Canvas, d: Design) -> None:
 
 def arms(c: Canvas, d: Design, left: Point, right: Point, elbows: tuple[Point, Point] | None) -> None:
     for sx, hand in ((-1, left), (1, right)):
-        path = [(sx * 40, 40)]
+        path: list[Point] = [(sx * 40, 40)]
         if elbows:
             path.append(elbows[0 if sx < 0 else 1])
         path.append(hand)
@@ -590,7 +592,7 @@ def mug(c: Canvas, d: Design) -> None:
     c.ring(78, 20, 34, 15, darker(p.main, 0.1))
     body = darker(p.main, 0.05)
 
-    def shape(m: Canvas, f: object) -> None:
+    def shape(m: Canvas, f: Ink) -> None:
         m.rect(-78, -60, 78, 112, f, radius=26)
         m.rect(-78, -60, 78, 40, f)
 
@@ -601,7 +603,7 @@ def mug(c: Canvas, d: Design) -> None:
     c.ellipse(0, -62, 80, 15, lighter(body, 0.2))
     c.ellipse(0, -60, 70, 10, darker(p.main, 0.45))
     for i, dx in enumerate((-26, 0, 26)):
-        pts = [(dx + 6 * math.sin(t / 3 + i), -80 - t * 2.4) for t in range(0, 16)]
+        pts = [(dx + 6 * math.sin(t / 3 + i), -80 - t * 2.4) for t in range(16)]
         c.stroke(pts, 4, darker(p.bg_alt, 0.05))
 
 
@@ -629,7 +631,7 @@ def notebook(c: Canvas, d: Design) -> None:
     c.rect(-100, -114, 82, 116, (248, 244, 236), radius=8)
     cover = p.main
 
-    def shape(m: Canvas, f: object) -> None:
+    def shape(m: Canvas, f: Ink) -> None:
         m.rect(-104, -118, 76, 112, f, radius=8)
 
     patterned(c, (-104, -118, 76, 112), shape, d.pattern, (cover, lighter(cover, 0.22)), 16)
@@ -682,7 +684,7 @@ def bottle(c: Canvas, d: Design) -> None:
     shadow(c, p, 0, 122, 66)
     c.rect(-56, -72, 56, 120, p.main, radius=30)
 
-    def shape(m: Canvas, f: object) -> None:
+    def shape(m: Canvas, f: Ink) -> None:
         m.rect(-56, -10, 56, 70, f)
 
     patterned(c, (-56, -10, 56, 70), shape, d.pattern, (WHITE, p.main), 11)
@@ -711,7 +713,7 @@ def toy(c: Canvas, d: Design, *, base: bool = True) -> None:
     robe = p.main
     c.poly([(-40, 20), (40, 20), (62, 102), (-62, 102)], robe)
 
-    def robe_shape(m: Canvas, f: object) -> None:
+    def robe_shape(m: Canvas, f: Ink) -> None:
         m.poly([(-58, 84), (58, 84), (62, 102), (-62, 102)], f)
 
     patterned(c, (-62, 84, 62, 102), robe_shape, "waves", (robe, lighter(robe, 0.35)), 7)
@@ -782,7 +784,7 @@ def tin(c: Canvas, d: Design) -> None:
     c.rect(-100, -40, 100, 104, darker(p.main, 0.2), radius=0)
     c.ellipse(0, 104, 100, 22, darker(p.main, 0.2))
 
-    def shape(m: Canvas, f: object) -> None:
+    def shape(m: Canvas, f: Ink) -> None:
         m.rect(-100, -10, 100, 80, f)
 
     patterned(c, (-100, -10, 100, 80), shape, d.pattern, (p.main, lighter(p.main, 0.3)), 13)
@@ -980,8 +982,8 @@ def _poster_flowers(m: Canvas, rng: random.Random, flip: int) -> None:
     for x, y, r in ((120, -10, 50), (40, -62, 20), (200, 66, 22), (-10, 40, 14), (240, -88, 12)):
         papercut_flower(m, x * flip, y, r, 255, 0, petals=rng.choice((6, 8)), rot=rng.random())
     for _ in range(7):
-        x, y = rng.uniform(-20, 235) * flip, rng.uniform(-90, 70)
-        plum_blossom(m, x, y, rng.uniform(4, 7), 255, 0, rot=rng.random())
+        bx, by = rng.uniform(-20, 235) * flip, rng.uniform(-90, 70)
+        plum_blossom(m, bx, by, rng.uniform(4, 7), 255, 0, rot=rng.random())
 
 
 def _poster_clouds(m: Canvas, rng: random.Random, flip: int) -> None:

@@ -29,7 +29,8 @@ class FieldReader:
     """Collects one message per field while reading, so a form reports every problem at once."""
 
     def __init__(self, raw: Mapping[str, str]) -> None:
-        self.raw, self.errors = raw, {}
+        self.raw = raw
+        self.errors: dict[str, str] = {}
 
     def text(self, name: str, *, max_length: int, required: bool = False) -> str:
         value = (self.raw.get(name) or "").strip()

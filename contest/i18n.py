@@ -48,7 +48,7 @@ def translate(locale: str, message: str, **params: object) -> str:
 def negotiate(preferred: str | None, accept_language: str | None) -> str:
     """Pick the cookie's choice, else the best Accept-Language match, else Chinese."""
     if preferred in LOCALES:
-        return preferred  # type: ignore[return-value]
+        return preferred
     for part in (accept_language or "").split(","):
         language = part.split(";")[0].strip().split("-")[0].lower()
         if language in LANGUAGE_TO_LOCALE:

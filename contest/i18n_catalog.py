@@ -72,5 +72,5 @@ def missing_translations() -> dict[str, list[str]]:
     missing = {}
     for locale in LOCALES:
         catalog = load_catalog(locale)
-        missing[locale] = sorted(m for m in messages if not (catalog.get(m) and catalog.get(m).string))
+        missing[locale] = sorted(m for m in messages if not ((found := catalog.get(m)) and found.string))
     return missing

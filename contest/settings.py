@@ -109,7 +109,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
     values.update(overrides)
     if not values["secret_key"] and mode != "production":
         values["secret_key"] = _secret_file_key(data_dir)
-    settings = Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]  # each value has its field's type; the dict can only say object
     check_settings(settings)
     return settings
 

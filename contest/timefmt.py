@@ -39,7 +39,7 @@ def zone_name(zone: str, locale: str, *, at: datetime | None = None) -> str:
     if zone in EVERYDAY_NAMES:
         return EVERYDAY_NAMES[zone][locale == "en"]
     if get_global("meta_zones").get(zone):
-        return get_timezone_name(zone, "long", "generic", locale=babel_locale(locale))
+        return get_timezone_name(zone, "long", locale=babel_locale(locale), zone_variant="generic")
     return get_timezone_gmt((at or clock.now()).astimezone(ZoneInfo(zone)), "long", locale=babel_locale(locale))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import httpx
@@ -16,7 +16,7 @@ from contest.web.infra import csrf
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @cache
@@ -56,7 +56,7 @@ async def make_track(contest: Contest, **fields: object) -> Track:
 async def login_as(client: httpx.AsyncClient, user: User, *, secret: str) -> str:
     """Sign the client in as `user`; returns the CSRF token bound to the new session."""
 
-    key = await sessions.start_session(user, now=datetime.now(timezone.utc))
+    key = await sessions.start_session(user, now=datetime.now(UTC))
     set_session_cookie(client, key)
     return csrf.make_token(secret, key)
 

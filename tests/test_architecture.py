@@ -68,7 +68,8 @@ def test_every_audience_template_extends_its_layout():
 
 def test_templates_contain_no_inline_script_or_style():
     inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style|\sstyle=|\son[a-z]+=")
-    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "templates").rglob("*.html") if inline.search(p.read_text(encoding="utf-8"))]
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "templates").rglob("*.html")
+                 if inline.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
 
 

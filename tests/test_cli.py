@@ -39,16 +39,16 @@ def test_create_organiser_refuses_a_short_password(tmp_path):
     ({"CONTEST_ALLOWED_HOSTS": "contest.example.org"}, "CONTEST_PUBLIC_URL"),
 ])
 def test_serve_in_production_refuses_unsafe_settings(tmp_path, env, message):
-    base = {"CONTEST_ENV": "production", "CONTEST_DATA_DIR": str(tmp_path), "CONTEST_SECRET_KEY": "k3J9-xQ2m_Vb7Lp0aZr4Tn8Yc6Ws1Hd5FgE",
-            "CONTEST_DATABASE_URL": f"sqlite://{tmp_path}/prod.sqlite3"}
+    base = {"CONTEST_ENV": "production", "CONTEST_DATA_DIR": str(tmp_path),
+            "CONTEST_SECRET_KEY": "k3J9-xQ2m_Vb7Lp0aZr4Tn8Yc6Ws1Hd5FgE", "CONTEST_DATABASE_URL": f"sqlite://{tmp_path}/prod.sqlite3"}
     result = run_cli("serve", "--port", "1", env={**base, **env})
     assert result.returncode == 2
     assert message in result.stderr
 
 
 def test_serve_in_production_refuses_demo_data(tmp_path):
-    env = {"CONTEST_ENV": "production", "CONTEST_DATA_DIR": str(tmp_path), "CONTEST_SECRET_KEY": "k3J9-xQ2m_Vb7Lp0aZr4Tn8Yc6Ws1Hd5FgE",
-           "CONTEST_DATABASE_URL": f"sqlite://{tmp_path}/prod.sqlite3"}
+    env = {"CONTEST_ENV": "production", "CONTEST_DATA_DIR": str(tmp_path),
+           "CONTEST_SECRET_KEY": "k3J9-xQ2m_Vb7Lp0aZr4Tn8Yc6Ws1Hd5FgE", "CONTEST_DATABASE_URL": f"sqlite://{tmp_path}/prod.sqlite3"}
     result = run_cli("serve", "--demo", "--port", "1", env=env)
     assert (result.returncode, "demo" in result.stderr) == (2, True)
 
@@ -87,7 +87,7 @@ def test_serve_says_serving_on_only_once_it_accepts_connections(tmp_path):
                           stderr=subprocess.STDOUT, text=True) as server:
         try:
             lines = []
-            for line in server.stdout:  # type: ignore[union-attr]
+            for line in server.stdout:  # type: ignore[union-attr]  # stdout=PIPE: a stream, never None
                 lines.append(line)
                 if "serving on" in line:
                     break

@@ -31,7 +31,8 @@ def test_migrations_build_the_whole_schema_on_an_empty_sqlite_file(tmp_path):
     first = run_cli("migrate", env=env)
     second = run_cli("migrate", env=env)
     assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
-    names = {row[0] for row in sqlite3.connect(tmp_path / "fresh.sqlite3").execute("select name from sqlite_master where type='table'")}
+    tables = sqlite3.connect(tmp_path / "fresh.sqlite3").execute("select name from sqlite_master where type='table'")
+    names = {row[0] for row in tables}
     assert TABLES | {"tortoise_migrations"} <= names
 
 

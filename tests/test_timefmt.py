@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -8,7 +8,7 @@ from contest.timefmt import format_moment, zone_name
 
 pytestmark = pytest.mark.unit
 
-MOMENT = datetime(2026, 2, 9, 2, 54, 37, tzinfo=timezone.utc)
+MOMENT = datetime(2026, 2, 9, 2, 54, 37, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("locale", "expected"), [
@@ -24,7 +24,7 @@ def test_without_the_zone_only_the_wall_clock_is_left():
 
 
 def test_the_day_is_the_contest_zone_s_day_not_utc_s():
-    assert format_moment(datetime(2026, 2, 9, 20, 5, tzinfo=timezone.utc), "Asia/Shanghai", "zh_CN") == (
+    assert format_moment(datetime(2026, 2, 9, 20, 5, tzinfo=UTC), "Asia/Shanghai", "zh_CN") == (
         "2026年2月10日 04:05（北京时间）")
 
 
@@ -45,5 +45,5 @@ def test_other_zones_have_a_human_name_or_else_their_offset(zone, locale, expect
 
 
 def test_a_zone_with_summer_time_reads_its_local_hour():
-    summer = datetime(2026, 7, 1, 12, 0, tzinfo=timezone.utc)
+    summer = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
     assert format_moment(summer, "Europe/Berlin", "en") == "July 1, 2026, 14:00 (Central European Time)"

@@ -50,6 +50,7 @@ class EntrantProfile(Model):
     user: fields.OneToOneRelation[User] = fields.OneToOneField(
         "models.User", related_name="profile", on_delete=fields.OnDelete.CASCADE
     )
+    user_id: int
     category = fields.CharEnumField(EntrantCategory, max_length=20, default=EntrantCategory.WORKER)
     kind = fields.CharEnumField(EntrantKind, max_length=20, default=EntrantKind.INDIVIDUAL)
     organisation = fields.CharField(max_length=200, default="", db_default="")
@@ -66,9 +67,11 @@ class ContestRole(Model):
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contest", related_name="roles", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="roles", on_delete=fields.OnDelete.CASCADE
     )
+    user_id: int
     role = fields.CharEnumField(ContestRoleKind, max_length=20)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -84,15 +87,18 @@ class Invitation(Model):
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contest", related_name="invitations", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     email = fields.CharField(max_length=254)
     role = fields.CharEnumField(ContestRoleKind, max_length=20)
     token_hash = fields.CharField(max_length=64, unique=True)
     judge_group: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.JudgeGroup", related_name="invitations", null=True, on_delete=fields.OnDelete.SET_NULL
     )
+    judge_group_id: int | None
     invited_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="invitations_sent", null=True, on_delete=fields.OnDelete.SET_NULL
     )
+    invited_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
@@ -109,6 +115,7 @@ class Session(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="sessions", on_delete=fields.OnDelete.CASCADE
     )
+    user_id: int
     created_at = fields.DatetimeField()
     last_seen_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
@@ -138,6 +145,7 @@ class PasswordReset(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="password_resets", on_delete=fields.OnDelete.CASCADE
     )
+    user_id: int
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()

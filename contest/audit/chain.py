@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
@@ -39,7 +39,7 @@ def iso_utc(moment: datetime) -> str:
     """ISO 8601 in UTC with a fixed microsecond precision, so the same instant always hashes alike."""
     if moment.tzinfo is None:
         raise ValueError("audit times must be timezone-aware")
-    text = moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds")
+    text = moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
     return text + "Z"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -69,6 +70,7 @@ class Track(Model):
     contest: fields.ForeignKeyRelation[Contest] = fields.ForeignKeyField(
         "models.Contest", related_name="tracks", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     slug = fields.CharField(max_length=64)
     name = fields.CharField(max_length=100)
     name_en = fields.CharField(max_length=100, default="", db_default="")
@@ -96,6 +98,7 @@ class TrackField(Model):
     track: fields.ForeignKeyRelation[Track] = fields.ForeignKeyField(
         "models.Track", related_name="fields_", on_delete=fields.OnDelete.CASCADE
     )
+    track_id: int
     key = fields.CharField(max_length=64)
     kind = fields.CharEnumField(FieldKind, max_length=20)
     label = fields.CharField(max_length=200)
@@ -103,7 +106,8 @@ class TrackField(Model):
     help = fields.TextField(default="")
     help_en = fields.TextField(default="")
     required = fields.BooleanField(default=True, db_default=True)
-    options = fields.JSONField(default=list)  # choice kinds: [{"value": ..., "label": ..., "label_en": ...}]
+    # choice kinds: [{"value": ..., "label": ..., "label_en": ...}]
+    options: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     max_length = fields.IntField(default=0, db_default=0)  # 0 = kind's default
     position = fields.IntField(default=0, db_default=0)
 
@@ -118,9 +122,11 @@ class AwardTier(Model):
     contest: fields.ForeignKeyRelation[Contest] = fields.ForeignKeyField(
         "models.Contest", related_name="award_tiers", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     track: fields.ForeignKeyNullableRelation[Track] = fields.ForeignKeyField(
         "models.Track", related_name="award_tiers", null=True, on_delete=fields.OnDelete.CASCADE
     )  # None: a special award across tracks
+    track_id: int | None
     name = fields.CharField(max_length=100)
     name_en = fields.CharField(max_length=100, default="", db_default="")
     rank = fields.IntField(default=0, db_default=0)  # 1 = highest
@@ -139,6 +145,7 @@ class TermsText(Model):
     contest: fields.ForeignKeyRelation[Contest] = fields.ForeignKeyField(
         "models.Contest", related_name="terms", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     kind = fields.CharEnumField(TermsKind, max_length=20)
     version = fields.IntField()
     ip_mode = fields.CharEnumField(IpMode, max_length=20, null=True)

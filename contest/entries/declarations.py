@@ -5,6 +5,7 @@ names its current files; earlier declarations are kept as proof of what was subm
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from contest.accounts.models import User
 from contest.entries.models import Declaration, Entry, EntryImage
@@ -32,7 +33,7 @@ async def declare(entry: Entry, *, by: User, originality_id: int, ip_terms_id: i
     """
     await User.filter(id=entry.owner_id).select_for_update().first()
     images = await EntryImage.filter(entry_id=entry.id).order_by("position", "id")
-    facts = {"user_id": by.id, "originality_id": originality_id, "ip_terms_id": ip_terms_id, "accepted_at": now,
+    facts: dict[str, Any] = {"user_id": by.id, "originality_id": originality_id, "ip_terms_id": ip_terms_id, "accepted_at": now,
              "file_hashes": file_hashes(images)}
     latest = await Declaration.filter(entry_id=entry.id).order_by("-accepted_at", "-id").first()
     if latest is not None and all(getattr(latest, name) == value for name, value in facts.items()):

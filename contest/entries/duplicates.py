@@ -116,7 +116,7 @@ async def _flagged_pairs(contest: Contest) -> list[DuplicatePair]:
     pairs = []
     for match in similarity.find_pairs([phash for _, phash in items]):
         left, right = items[match.left][0], items[match.right][0]
-        if left.entry_id is None and right.entry_id is None or left.entry_id == right.entry_id:
+        if (left.entry_id is None and right.entry_id is None) or left.entry_id == right.entry_id:
             continue
         pairs.append(DuplicatePair(left, right, match.similarity))
     return sorted(pairs, key=lambda pair: -pair.similarity)

@@ -11,7 +11,8 @@ import math
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import IO
+from pathlib import Path
+from typing import IO, cast
 
 import anyio
 from tortoise.transactions import in_transaction
@@ -148,12 +149,12 @@ async def attach_image(
 
 
 async def _refuse_duplicate(entry: Entry, sha256: str) -> None:
-    positions = await EntryImage.filter(entry_id=entry.id, sha256=sha256).values_list("position", flat=True)
+    positions = cast(list[int], await EntryImage.filter(entry_id=entry.id, sha256=sha256).values_list("position", flat=True))
     if positions:
         raise DuplicateImage(position=min(positions) + 1)
 
 
-async def _process(path, store: UploadStore, key: str, track: Track) -> ProcessedImage:  # noqa: ANN001
+async def _process(path: Path, store: UploadStore, key: str, track: Track) -> ProcessedImage:
     try:
         processed = await process_image_async(path, store.derived_dir(key), key)
     except InvalidImage as exc:

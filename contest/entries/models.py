@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -14,17 +16,20 @@ class Entry(Model):
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contest", related_name="entries", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     track: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Track", related_name="entries", on_delete=fields.OnDelete.RESTRICT
     )
+    track_id: int
     owner: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="entries", on_delete=fields.OnDelete.CASCADE
     )
+    owner_id: int
     state = fields.CharEnumField(EntryState, max_length=20, default=EntryState.DRAFT)
     number = fields.CharField(max_length=32, null=True, unique=True)  # receipt number, set at first submission
     title = fields.CharField(max_length=200, default="", db_default="")
     concept = fields.TextField(default="")
-    answers = fields.JSONField(default=dict)  # track-specific fields by TrackField.key
+    answers: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)  # track-specific fields by TrackField.key
     entrant_kind = fields.CharEnumField(EntrantKind, max_length=20, default=EntrantKind.INDIVIDUAL)
     entrant_category = fields.CharEnumField(EntrantCategory, max_length=20, default=EntrantCategory.WORKER)
     public_name = fields.CharField(max_length=200, default="", db_default="")  # shown in the gallery
@@ -50,6 +55,7 @@ class TeamMember(Model):
     entry: fields.ForeignKeyRelation[Entry] = fields.ForeignKeyField(
         "models.Entry", related_name="members", on_delete=fields.OnDelete.CASCADE
     )
+    entry_id: int
     name = fields.CharField(max_length=100)
     role = fields.CharField(max_length=100, default="", db_default="")
     organisation = fields.CharField(max_length=200, default="", db_default="")
@@ -65,6 +71,7 @@ class EntryImage(Model):
     entry: fields.ForeignKeyRelation[Entry] = fields.ForeignKeyField(
         "models.Entry", related_name="images", on_delete=fields.OnDelete.CASCADE
     )
+    entry_id: int
     key = fields.CharField(max_length=64, unique=True)  # random storage key, never the file name
     position = fields.IntField(default=0, db_default=0)
     is_cover = fields.BooleanField(default=False, db_default=False)
@@ -75,10 +82,11 @@ class EntryImage(Model):
     size_bytes = fields.BigIntField()
     sha256 = fields.CharField(max_length=64)
     phash = fields.CharField(max_length=1700, default="", db_default="")
-    derivatives = fields.JSONField(default=dict)  # name -> {format: {width, height, bytes, sha256}}
+    # name -> {format: {width, height, bytes, sha256}}
+    derivatives: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     # Text read from the judging copy: [{"text", "box": [left, top, right, bottom], "score"}]; None = never
     # read, which the leak check holds for an organiser to look at.
-    ocr_lines = fields.JSONField(null=True)
+    ocr_lines: fields.JSONField[list[dict[str, Any]] | None] = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -93,17 +101,22 @@ class Declaration(Model):
     entry: fields.ForeignKeyRelation[Entry] = fields.ForeignKeyField(
         "models.Entry", related_name="declarations", on_delete=fields.OnDelete.CASCADE
     )
+    entry_id: int
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="declarations", on_delete=fields.OnDelete.CASCADE
     )
+    user_id: int
     originality: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.TermsText", related_name="originality_acceptances", on_delete=fields.OnDelete.RESTRICT
     )
+    originality_id: int
     ip_terms: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.TermsText", related_name="ip_acceptances", on_delete=fields.OnDelete.RESTRICT
     )
+    ip_terms_id: int
     accepted_at = fields.DatetimeField()
-    file_hashes = fields.JSONField(default=list)  # [{"key", "sha256", "bytes"}] at the time of submission
+    # [{"key", "sha256", "bytes"}] at the time of submission
+    file_hashes: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
 
     class Meta:
         table = "declaration"
@@ -116,12 +129,14 @@ class ReferenceImage(Model):
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contest", related_name="reference_images", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     key = fields.CharField(max_length=64, unique=True)
     label = fields.CharField(max_length=200, default="", db_default="")
     phash = fields.CharField(max_length=1700)
     added_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="reference_images", null=True, on_delete=fields.OnDelete.SET_NULL
     )
+    added_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -136,12 +151,14 @@ class DuplicateDismissal(Model):
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contest", related_name="duplicate_dismissals", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     key_a = fields.CharField(max_length=64)
     key_b = fields.CharField(max_length=64)
     note = fields.TextField()
     dismissed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="duplicate_dismissals", null=True, on_delete=fields.OnDelete.SET_NULL
     )
+    dismissed_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -184,11 +184,10 @@ def submission_problems(entry: Entry, fields: list[Any], images: list[EntryImage
 
 async def current_terms(contest: Contest) -> tuple[TermsText, TermsText]:
     """The latest version of the originality declaration and of the IP terms (defaults made on first use)."""
-    latest = {}
+    latest: dict[TermsKind, TermsText] = {}
     for kind in (TermsKind.ORIGINALITY, TermsKind.IP_TERMS):
-        latest[kind] = await TermsText.filter(contest_id=contest.id, kind=kind).order_by("-version").first()
-        if latest[kind] is None:
-            latest[kind] = await _default_terms(contest, kind)
+        found = await TermsText.filter(contest_id=contest.id, kind=kind).order_by("-version").first()
+        latest[kind] = found if found is not None else await _default_terms(contest, kind)
     return latest[TermsKind.ORIGINALITY], latest[TermsKind.IP_TERMS]
 
 

@@ -74,7 +74,7 @@ def entry_row(entry: dict[str, Any], fields: list[TrackField], extra: dict[str, 
         row += [entry["public_name"], entry["owner__display_name"], entry["owner__email"], entry["owner__phone"],
                 entry["organisation"], entry["school"], entry["supervisor_name"], entry["supervisor_email"],
                 extra["members"], local_time(entry["submitted_at"], zone)]
-    return row + [extra["images"], LEAK[entry["leak_status"]]]
+    return [*row, extra["images"], LEAK[entry["leak_status"]]]
 
 
 async def _extras(ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -4,6 +4,8 @@ results page shows), one sheet per track, rounds in order."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
+from functools import partial
+from typing import cast
 
 from contest.contests.models import Contest, Track
 from contest.exports.scores import judge_labels
@@ -49,7 +51,8 @@ def result_row(round_: Round, result: EntryResult, labels: standings.Labels, jud
 
 async def _round_rows(round_: Round, judges: Mapping[int, str]) -> dict[int | None, list[Row]]:
     inputs = await round_inputs(round_)
-    advanced = set(await RoundEntry.filter(round_id=round_.id, advanced=True).values_list("entry_id", flat=True))
+    advanced = set(cast(list[int], await RoundEntry.filter(round_id=round_.id, advanced=True).values_list(
+        "entry_id", flat=True)))
     rows: dict[int | None, list[Row]] = {}
     for result in standings.compute(inputs, round_.method):
         rows.setdefault(result.track_id, []).append(result_row(round_, result, inputs.labels, judges, advanced))
@@ -70,4 +73,4 @@ async def result_sheets(contest: Contest, tracks: list[Track], *, anonymised: bo
     rounds = await Round.filter(contest_id=contest.id, criteria__id__isnull=False).distinct().order_by("position", "id")
     round_rows = [await _round_rows(r, judges) for r in rounds]
     titles = sheet_titles(t.name for t in tracks)
-    return [Sheet(title, COLUMNS, lambda t=t: _batches(round_rows, t.id)) for title, t in zip(titles, tracks, strict=True)]
+    return [Sheet(title, COLUMNS, partial(_batches, round_rows, t.id)) for title, t in zip(titles, tracks, strict=True)]

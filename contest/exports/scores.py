@@ -7,7 +7,8 @@ the contest) and entries by number and alias only; the entries' titles stay.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from contest.accounts.models import User
 from contest.contests.models import Contest, Track
@@ -33,15 +34,16 @@ COLUMNS = (Column("轮次", "Round"), Column("作品代号", "Alias"), Column("�
            Column("作品名称", "Title"), Column("评委", "Judge"), Column("评委类别", "Judge group"),
            Column("评分标准", "Criterion"), Column("分值", "Score"), Column("完成评审时间", "Completed at"))
 
-_VALUES = ("value", "assignment_id", "criterion_id", "criterion__position", "assignment__round_id", "assignment__entry_id", "assignment__entry__number",
-           "assignment__entry__title", "assignment__judge_id", "assignment__completed_at", "criterion__name")
+_VALUES = ("value", "assignment_id", "criterion_id", "criterion__position", "assignment__round_id", "assignment__entry_id",
+           "assignment__entry__number", "assignment__entry__title", "assignment__judge_id", "assignment__completed_at",
+           "criterion__name")
 _ORDER = ("round__position", "round_id", "entry__number", "entry_id", "judge_id")
 ASSIGNMENTS_PER_BATCH = 125
 
 
 async def judge_labels(contest: Contest, *, anonymised: bool) -> dict[int, str]:
     """Every judge with an assignment in the contest: their name, or 评委 n in the order of their accounts."""
-    ids = sorted(set(await Assignment.filter(round__contest_id=contest.id).values_list("judge_id", flat=True)))
+    ids = sorted(set(cast(list[int], await Assignment.filter(round__contest_id=contest.id).values_list("judge_id", flat=True))))
     if anonymised:
         return {judge: f"评委 {n}" for n, judge in enumerate(ids, start=1)}
     return dict(await User.filter(id__in=ids).values_list("id", "display_name"))
@@ -51,7 +53,7 @@ async def round_groups(contest: Contest) -> dict[tuple[int, int], str]:
     """(round, judge) → the name of the judge's group in that round, by the rule the figures use."""
     names = dict(await JudgeGroup.filter(contest_id=contest.id).values_list("id", "name"))
     groups: dict[tuple[int, int], str] = {}
-    for round_id in await Round.filter(contest_id=contest.id).values_list("id", flat=True):
+    for round_id in cast(list[int], await Round.filter(contest_id=contest.id).values_list("id", flat=True)):
         assignments = await Assignment.filter(round_id=round_id).values_list("entry_id", "judge_id", "panel_id")
         seats = await PanelMember.filter(panel__round_id=round_id).values_list("panel_id", "judge_id", "group_id")
         for judge, group in judge_groups(assignments, seats).items():
@@ -99,4 +101,4 @@ async def score_sheets(contest: Contest, tracks: list[Track], *, anonymised: boo
     context = _Context(dict(await Round.filter(contest_id=contest.id).values_list("id", "name")),
                        await judge_labels(contest, anonymised=anonymised), await round_groups(contest), contest.time_zone)
     titles = sheet_titles(t.name for t in tracks)
-    return [Sheet(title, COLUMNS, lambda t=t: _batches(t, context)) for title, t in zip(titles, tracks, strict=True)]
+    return [Sheet(title, COLUMNS, partial(_batches, t, context)) for title, t in zip(titles, tracks, strict=True)]

@@ -13,7 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from contest.exports.tables import Cell, Row, Sheet, clean_text
+from contest.exports.tables import Cell, Sheet, clean_text
 
 CHUNK = 256 * 1024
 COLUMN_WIDTH = 16
@@ -29,7 +29,7 @@ def _cell(sheet: WriteOnlyWorksheet, value: Cell) -> object:
     return value  # openpyxl gives a datetime its own date format
 
 
-def _append(sheet: WriteOnlyWorksheet, rows: list[Row]) -> None:
+def _append(sheet: WriteOnlyWorksheet, rows: Sequence[Sequence[Cell]]) -> None:
     for row in rows:
         sheet.append([_cell(sheet, value) for value in row])
 
@@ -39,7 +39,7 @@ def _new_sheet(workbook: Workbook, sheet: Sheet) -> WriteOnlyWorksheet:
     for n in range(1, len(sheet.columns) + 1):
         target.column_dimensions[get_column_letter(n)].width = COLUMN_WIDTH
     target.freeze_panes = "A3"
-    _append(target, sheet.header_rows())  # type: ignore[arg-type]
+    _append(target, sheet.header_rows())
     return target
 
 

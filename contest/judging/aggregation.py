@@ -230,7 +230,7 @@ def standardise(values: Mapping[EntryId, Fraction]) -> tuple[dict[EntryId, float
     mu = mean(list(values.values()))
     variance = mean([(v - mu) ** 2 for v in values.values()])
     if len(values) < 2 or variance == 0:
-        return {key: 0.0 for key in values}, True
+        return dict.fromkeys(values, 0.0), True
     sigma = math.sqrt(variance)
     return {key: float(v - mu) / sigma for key, v in values.items()}, False
 
@@ -375,7 +375,7 @@ def _group_weight(group_id: GroupKey, groups: Mapping[int, JudgeGroup]) -> Fract
 
 def _combine(groups: list[_Group]) -> dict[Method, Fraction | None]:
     if not groups:
-        return {m: None for m in Method}
+        return dict.fromkeys(Method)
     return {m: weighted_mean([(g.exact[m], g.weight) for g in groups]) for m in Method}
 
 

@@ -233,7 +233,7 @@ def _stranger_contacts(folded: str) -> list[tuple[str, str]]:
     found += [("contact", m.group()) for m in _EMAIL.finditer(folded)]
     found += [("contact", m.group()) for m in _MOBILE.finditer(folded.translate(_CJK_DIGITS))]
     for m in _MESSENGER_ID.finditer(folded):
-        label, qualifier, colon, handle = m.groups()
+        _label, qualifier, colon, handle = m.groups()
         digits = re.sub(r"\D", "", handle)
         plain = handle.isalpha() and not (qualifier or colon)
         if not plain and (not handle[0].isdigit() or len(digits) >= MIN_QQ_DIGITS):

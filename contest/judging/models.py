@@ -43,6 +43,7 @@ class Round(Model):
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contest", related_name="rounds", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     kind = fields.CharEnumField(RoundKind, max_length=20)
     name = fields.CharField(max_length=100)
     name_en = fields.CharField(max_length=100, default="", db_default="")
@@ -63,6 +64,8 @@ class Round(Model):
     secret = fields.CharField(max_length=64)  # seeds aliases and per-judge order
     created_at = fields.DatetimeField(auto_now_add=True)
 
+    criteria: fields.ReverseRelation[Criterion]
+
     class Meta:
         table = "round"
         ordering = ["position", "id"]
@@ -73,6 +76,7 @@ class JudgeGroup(Model):
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contest", related_name="judge_groups", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     name = fields.CharField(max_length=100)
     name_en = fields.CharField(max_length=100, default="", db_default="")
     weight = fields.FloatField(default=1.0, db_default=1.0)
@@ -86,9 +90,11 @@ class Panel(Model):
     round: fields.ForeignKeyRelation[Round] = fields.ForeignKeyField(
         "models.Round", related_name="panels", on_delete=fields.OnDelete.CASCADE
     )
+    round_id: int
     track: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Track", related_name="panels", null=True, on_delete=fields.OnDelete.CASCADE
     )
+    track_id: int | None
     name = fields.CharField(max_length=100)
 
     class Meta:
@@ -100,12 +106,15 @@ class PanelMember(Model):
     panel: fields.ForeignKeyRelation[Panel] = fields.ForeignKeyField(
         "models.Panel", related_name="members", on_delete=fields.OnDelete.CASCADE
     )
+    panel_id: int
     judge: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="panel_memberships", on_delete=fields.OnDelete.CASCADE
     )
+    judge_id: int
     group: fields.ForeignKeyNullableRelation[JudgeGroup] = fields.ForeignKeyField(
         "models.JudgeGroup", related_name="members", null=True, on_delete=fields.OnDelete.SET_NULL
     )
+    group_id: int | None
 
     class Meta:
         table = "panel_member"
@@ -117,6 +126,7 @@ class Criterion(Model):
     round: fields.ForeignKeyRelation[Round] = fields.ForeignKeyField(
         "models.Round", related_name="criteria", on_delete=fields.OnDelete.CASCADE
     )
+    round_id: int
     name = fields.CharField(max_length=100)
     name_en = fields.CharField(max_length=100, default="", db_default="")
     guidance = fields.TextField(default="")
@@ -138,9 +148,11 @@ class RoundEntry(Model):
     round: fields.ForeignKeyRelation[Round] = fields.ForeignKeyField(
         "models.Round", related_name="round_entries", on_delete=fields.OnDelete.CASCADE
     )
+    round_id: int
     entry: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Entry", related_name="round_entries", on_delete=fields.OnDelete.CASCADE
     )
+    entry_id: int
     alias = fields.CharField(max_length=16)
     advanced = fields.BooleanField(default=False, db_default=False)
 
@@ -154,15 +166,19 @@ class Assignment(Model):
     round: fields.ForeignKeyRelation[Round] = fields.ForeignKeyField(
         "models.Round", related_name="assignments", on_delete=fields.OnDelete.CASCADE
     )
+    round_id: int
     entry: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Entry", related_name="assignments", on_delete=fields.OnDelete.CASCADE
     )
+    entry_id: int
     judge: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="assignments", on_delete=fields.OnDelete.CASCADE
     )
+    judge_id: int
     panel: fields.ForeignKeyNullableRelation[Panel] = fields.ForeignKeyField(
         "models.Panel", related_name="assignments", null=True, on_delete=fields.OnDelete.SET_NULL
     )
+    panel_id: int | None
     comment = fields.TextField(default="")
     completed_at = fields.DatetimeField(null=True)
 
@@ -177,12 +193,15 @@ class Conflict(Model):
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contest", related_name="conflicts", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     judge: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="conflicts", on_delete=fields.OnDelete.CASCADE
     )
+    judge_id: int
     entry: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Entry", related_name="conflicts", on_delete=fields.OnDelete.CASCADE
     )
+    entry_id: int
     source = fields.CharEnumField(ConflictSource, max_length=20)
     reason = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -199,9 +218,11 @@ class Score(Model):
     assignment: fields.ForeignKeyRelation[Assignment] = fields.ForeignKeyField(
         "models.Assignment", related_name="scores", on_delete=fields.OnDelete.CASCADE
     )
+    assignment_id: int
     criterion: fields.ForeignKeyRelation[Criterion] = fields.ForeignKeyField(
         "models.Criterion", related_name="scores", on_delete=fields.OnDelete.CASCADE
     )
+    criterion_id: int
     value = fields.DecimalField(max_digits=6, decimal_places=2)
     updated_at = fields.DatetimeField()
 

@@ -6,8 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, cast
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from contest.accounts.models import User
@@ -126,7 +128,7 @@ async def progress_matrix(round_: Round, *, now: datetime) -> ProgressMatrix:
 
 
 async def _panel_judges(round_: Round) -> set[int]:
-    return set(await PanelMember.filter(panel__round_id=round_.id).values_list("judge_id", flat=True))
+    return set(cast(list[int], await PanelMember.filter(panel__round_id=round_.id).values_list("judge_id", flat=True)))
 
 
 async def is_round_judge(round_: Round, judge_id: int) -> bool:
@@ -181,8 +183,8 @@ async def rounds_overview(contest: Contest, *, round_id: int | None = None) -> l
     rounds = await (Round.filter(contest_id=contest.id, id=round_id) if round_id else Round.filter(contest_id=contest.id))
     ids = [r.id for r in rounds]
 
-    async def counts(query) -> Counter:
-        return Counter(await query.filter(round_id__in=ids).values_list("round_id", flat=True))
+    async def counts(query: QuerySet[Any]) -> Counter[int]:
+        return Counter(cast(list[int], await query.filter(round_id__in=ids).values_list("round_id", flat=True)))
 
     entries = await counts(RoundEntry.filter(entry__state__in=list(JUDGEABLE_STATES)))
     criteria, panels = await counts(Criterion.all()), await counts(Panel.all())

@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from tortoise.expressions import Q
 
@@ -328,7 +328,7 @@ async def judged_round_ids(judge: User) -> set[int]:
     assigned = await Assignment.filter(Q(panel_id=None) | Q(panel__members__judge_id=judge.id),
                                        judge_id=judge.id).distinct().values_list("round_id", flat=True)
     seated = await PanelMember.filter(judge_id=judge.id).values_list("panel__round_id", flat=True)
-    return set(assigned) | set(seated)
+    return set(cast(list[int], assigned)) | set(cast(list[int], seated))
 
 
 async def rounds_for_judge(judge: User) -> list[Round]:
@@ -345,7 +345,7 @@ async def criteria_rows(round_: Round) -> list[dict]:
     return list(await Criterion.filter(round_id=round_.id).order_by("position", "id").values(*CRITERION_VALUES))
 
 
-async def stored_scores(assignment: Assignment) -> list[tuple[int, object]]:
+async def stored_scores(assignment: Assignment) -> list[tuple[int, Decimal]]:
     """(criterion id, value) of what this judge saved for this entry."""
     return list(await Score.filter(assignment_id=assignment.id).values_list("criterion_id", "value"))
 
@@ -358,7 +358,7 @@ async def judging_images(entry_id: int) -> list[dict]:
 
 async def contest_time_zone(round_: Round) -> str:
     """The zone the round's contest shows its times in."""
-    return (await Contest.filter(id=round_.contest_id).values_list("time_zone", flat=True))[0]
+    return cast(list[str], await Contest.filter(id=round_.contest_id).values_list("time_zone", flat=True))[0]
 
 
 async def upcoming_rounds(judge: User, *, now: datetime) -> list[Round]:

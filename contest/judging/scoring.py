@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from tortoise.transactions import in_transaction
 
@@ -101,7 +101,7 @@ async def take_assignment(assignment: Assignment, *, now: datetime, by: User) ->
     """Store the judge's assignment for an entry of their panel they chose to score (the round lets
     judges see more than what was assigned to them); the stored one when it exists. Audited once.
     While the round takes no scores nothing is stored (the save that follows is refused)."""
-    if assignment.id is not None:
+    if cast("int | None", assignment.id) is not None:  # an Assignment built in memory has no id yet
         return assignment
     if by.id != assignment.judge_id:
         raise NotFound()
@@ -168,7 +168,7 @@ async def save_comment(assignment: Assignment, *, comment: str, now: datetime, b
 async def complete_assignment(assignment: Assignment, *, now: datetime, by: User) -> None:
     """"Submit my scores": every criterion of the round must be scored, else InvalidInput by criterion."""
     round_ = await _open_round(assignment, by, now)
-    criteria = await Criterion.filter(round_id=round_.id).values_list("id", flat=True)
+    criteria = cast(list[int], await Criterion.filter(round_id=round_.id).values_list("id", flat=True))
     scored = set(await Score.filter(assignment_id=assignment.id).values_list("criterion_id", flat=True))
     missing = [c for c in criteria if c not in scored]
     if missing:

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from tortoise.expressions import Subquery
 from tortoise.functions import Max
@@ -338,9 +338,9 @@ async def invited_group(contest_id: int, judge_id: int) -> int | None:
                                       used_at__isnull=False, judge_group_id__isnull=False).order_by(
         "-used_at", "-id").limit(1).values_list("judge_group_id", flat=True)
     if invited:
-        return invited[0]
-    seated = set(await PanelMember.filter(panel__round__contest_id=contest_id, judge_id=judge_id,
-                                          group_id__isnull=False).values_list("group_id", flat=True))
+        return cast(int, invited[0])
+    seated = set(cast(list[int], await PanelMember.filter(panel__round__contest_id=contest_id, judge_id=judge_id,
+                                                          group_id__isnull=False).values_list("group_id", flat=True)))
     return seated.pop() if len(seated) == 1 else None
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
-import numpy
+import numpy as np
 from PIL import Image
 
 # Small print on a 2560 px judging copy stays legible at this size; detection time grows with pixels.
@@ -76,7 +76,7 @@ def _read_pixels(path: Path) -> list[TextLine]:
         width = image.width
         small = image.convert("RGB")
     small.thumbnail((LONG_EDGE, LONG_EDGE))
-    pixels = numpy.asarray(small)[:, :, ::-1]  # RapidOCR takes OpenCV's BGR order
+    pixels = np.asarray(small)[:, :, ::-1]  # RapidOCR takes OpenCV's BGR order
     result, _ = engine()(pixels)
     return [_line(box, text, score, width / small.width) for box, text, score in result or []]
 

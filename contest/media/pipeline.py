@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import anyio
 import anyio.to_thread
@@ -35,7 +36,7 @@ ENCODERS = {
     "JPEG": ("jpegsave_buffer", {"Q": 86, "optimize_coding": True}),
 }
 # Full-size copies for the anonymised export: in the original's format, near-lossless.
-CLEAN_ENCODERS = {
+CLEAN_ENCODERS: dict[str, tuple[str, dict[str, Any]]] = {
     "JPEG": ("jpegsave_buffer", {"Q": 95, "optimize_coding": True, "subsample_mode": "off"}),
     "PNG": ("pngsave_buffer", {"compression": 6}),
     "WEBP": ("webpsave_buffer", {"Q": 95, "effort": 4, "smart_subsample": False}),

@@ -176,8 +176,8 @@ class _Matrix:
         empty = np.zeros((HASHES_PER_IMAGE, WORDS), np.uint64)
         shape = (len(parsed), HASHES_PER_IMAGE, WORDS)
         def stacked(part: Callable[[Parsed], np.ndarray | None]) -> np.ndarray:
-            rows = [empty if part(p) is None else part(p) for p in parsed]
-            return np.stack(rows) if rows else np.empty(shape, np.uint64)  # type: ignore[arg-type]
+            rows = [empty if (value := part(p)) is None else value for p in parsed]
+            return np.stack(rows) if rows else np.empty(shape, np.uint64)
 
         return cls(stacked(lambda p: p.value), stacked(lambda p: p.saturation), stacked(lambda p: p.luma),
                    np.array([p.saturation is not None for p in parsed], dtype=bool),

@@ -9,6 +9,8 @@ Layout under ``root``::
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import hashlib
 import os
 import uuid
@@ -36,7 +38,7 @@ class TempUpload:
     path: Path
     bytes: int
     sha256: str
-    head: bytes        # the first bytes, for sniffing without reopening the file
+    head: builtins.bytes  # the first bytes, for sniffing without reopening the file (`bytes` is the size above)
 
 
 def new_key() -> str:
@@ -186,10 +188,8 @@ def _unlink(path: Path) -> bool:
 
 
 async def _remove(path: Path) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         await aiofiles.os.remove(path)
-    except FileNotFoundError:
-        pass
 
 
 _fsync = aiofiles.os.wrap(os.fsync)

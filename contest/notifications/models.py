@@ -20,6 +20,7 @@ class OutboxMessage(Model):
     contest: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Contest", related_name="outbox", null=True, on_delete=fields.OnDelete.SET_NULL
     )
+    contest_id: int | None
     kind = fields.CharField(max_length=40)  # receipt, invitation, reminder, results, objection_outcome
     to_email = fields.CharField(max_length=254)
     subject = fields.CharField(max_length=300)
@@ -46,6 +47,7 @@ class MessageTemplate(Model):
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contest", related_name="message_templates", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     kind = fields.CharField(max_length=40)
     subject_zh = fields.CharField(max_length=300)
     body_zh = fields.TextField()
@@ -55,6 +57,7 @@ class MessageTemplate(Model):
     updated_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="message_templates", null=True, on_delete=fields.OnDelete.SET_NULL
     )
+    updated_by_id: int | None
 
     class Meta:
         table = "message_template"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 from tortoise.functions import Count
 
@@ -31,8 +32,8 @@ async def outbox_for_contest(contest_id: int, *, kind: str = "", state: str = ""
     page = min(max(page, 1), pages)
     messages = await matching.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     counts = await mine.annotate(n=Count("id")).group_by("state").values_list("state", "n")
-    kinds = await mine.distinct().order_by("kind").values_list("kind", flat=True)
-    return OutboxPage(messages, total, page, pages, {str(s): n for s, n in counts}, list(kinds))
+    kinds = cast(list[str], await mine.distinct().order_by("kind").values_list("kind", flat=True))
+    return OutboxPage(messages, total, page, pages, {str(s): n for s, n in counts}, kinds)
 
 
 async def message_of_contest(contest_id: int, message_id: int) -> OutboxMessage | None:

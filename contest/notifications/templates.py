@@ -14,7 +14,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from contest import timefmt
 from contest.errors import InvalidInput
@@ -81,13 +81,14 @@ PLACEHOLDERS = {
 }
 
 # What the wording page's preview fills in (the contest's own title and zone replace the sample ones).
-SAMPLE_TIME = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+SAMPLE_TIME = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 SAMPLE_ZONE = "Asia/Shanghai"
 SAMPLES: dict[str, Value] = {
     "contest": Bilingual("文创设计大赛", "Design Contest"), "name": "王小明", "link": "https://contest.example.org/…",
     "entry_number": "WC-01-0001", "entry_title": "灯笼", "submitted_at": Moment(SAMPLE_TIME, SAMPLE_ZONE),
     "files": "  1. SHA-256 3f2a…", "role": Bilingual("评委", "judge"),
-    "group": Bilingual("（评委类别：专家组）", " (judge group: Experts)"), "expires": Moment(SAMPLE_TIME + timedelta(days=3), SAMPLE_ZONE),
+    "group": Bilingual("（评委类别：专家组）", " (judge group: Experts)"),
+    "expires": Moment(SAMPLE_TIME + timedelta(days=3), SAMPLE_ZONE),
     "round": Bilingual("初评", "Preliminary round"), "complete": 7, "assigned": 12, "left": 5,
     "closes": Moment(SAMPLE_TIME + timedelta(days=9), SAMPLE_ZONE),
 }

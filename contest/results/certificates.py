@@ -44,7 +44,8 @@ ORGANISER = "大赛组委会"
 HEADING = "荣誉证书"
 HEADING_EN = "CERTIFICATE OF HONOUR"
 # Every fixed string printed, so the font subset always holds their characters.
-FIXED_TEXT = HEADING + HEADING_EN + ORGANISER + "团队成员指导老师证书编号：、，。《》「」（）·在评选中参赛作品荣获特发此证以资鼓励年月日0123456789-"
+FIXED_TEXT = (HEADING + HEADING_EN + ORGANISER
+              + "团队成员指导老师证书编号：、，。《》「」（）·在评选中参赛作品荣获特发此证以资鼓励年月日0123456789-")
 
 
 @dataclass(frozen=True)

@@ -33,17 +33,21 @@ class Award(Model):
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contest", related_name="awards", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     tier: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.AwardTier", related_name="awards", on_delete=fields.OnDelete.RESTRICT
     )
+    tier_id: int
     entry: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Entry", related_name="awards", on_delete=fields.OnDelete.CASCADE
     )
+    entry_id: int
     status = fields.CharEnumField(AwardStatus, max_length=20, default=AwardStatus.PROPOSED)
     reason = fields.TextField(default="")  # why it differs from the proposal, or was revoked
     decided_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="award_decisions", null=True, on_delete=fields.OnDelete.SET_NULL
     )
+    decided_by_id: int | None
     decided_at = fields.DatetimeField(null=True)
 
     class Meta:
@@ -55,6 +59,7 @@ class Notice(Model):
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contest", related_name="notices", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     kind = fields.CharEnumField(NoticeKind, max_length=30)
     title = fields.CharField(max_length=200)
     body_md = fields.TextField(default="")
@@ -66,6 +71,7 @@ class Notice(Model):
     approved_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="notices_approved", null=True, on_delete=fields.OnDelete.SET_NULL
     )
+    approved_by_id: int | None
 
     class Meta:
         table = "notice"
@@ -78,9 +84,11 @@ class Objection(Model):
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contest", related_name="objections", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     entry: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Entry", related_name="objections", on_delete=fields.OnDelete.CASCADE
     )
+    entry_id: int
     objector_name = fields.CharField(max_length=100)
     objector_organisation = fields.CharField(max_length=200, default="", db_default="")
     objector_email = fields.CharField(max_length=254)
@@ -102,6 +110,7 @@ class Voter(Model):
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contest", related_name="voters", on_delete=fields.OnDelete.CASCADE
     )
+    contest_id: int
     email = fields.CharField(max_length=254)
     code_hash = fields.CharField(max_length=64, default="", db_default="")
     verified_at = fields.DatetimeField(null=True)
@@ -117,9 +126,11 @@ class Vote(Model):
     voter: fields.ForeignKeyRelation[Voter] = fields.ForeignKeyField(
         "models.Voter", related_name="votes", on_delete=fields.OnDelete.CASCADE
     )
+    voter_id: int
     entry: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Entry", related_name="votes", on_delete=fields.OnDelete.CASCADE
     )
+    entry_id: int
     day = fields.DateField()
     ip = fields.CharField(max_length=64, default="", db_default="")
     created_at = fields.DatetimeField()

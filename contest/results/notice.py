@@ -26,9 +26,9 @@ from tortoise.transactions import in_transaction
 from contest import timefmt
 from contest.audit.log import record
 from contest.contests.models import Contest
+from contest.entries.models import EntryImage
 from contest.errors import Conflict, InvalidInput
 from contest.i18n import N_
-from contest.entries.models import EntryImage
 from contest.judging.models import RoundEntry
 from contest import cache_stamp
 from contest.results import embargo
@@ -268,7 +268,7 @@ async def save_notice(contest: Contest, *, kind: str, title: str, body_md: str, 
     if window is None:
         raise NoNoticePeriod()
     kind_, title, body_md = _checked(kind, title, body_md)
-    fields = {"kind": kind_, "title": title, "body_md": body_md, "publish_at": window[0], "ends_at": window[1]}
+    fields: dict[str, Any] = {"kind": kind_, "title": title, "body_md": body_md, "publish_at": window[0], "ends_at": window[1]}
     if approve:
         fields.update(approved_at=now, approved_by_id=by.id)
     async with in_transaction():

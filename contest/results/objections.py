@@ -310,7 +310,9 @@ def _vacated(revoked: Sequence[Award], promotions: Sequence[Promotion], special:
     vacated = [a.tier_id for a in revoked if a.tier_id in special]
     graded = [a for a in revoked if a.tier_id not in special]
     if graded and not any(p.from_tier_id is None for p in promotions):
-        vacated.append(promotions[-1].from_tier_id if promotions else graded[0].tier_id)  # type: ignore[arg-type]
+        lowest = promotions[-1].from_tier_id if promotions else graded[0].tier_id
+        assert lowest is not None  # the guard above: no promotion came from "no award"
+        vacated.append(lowest)
     return vacated
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -12,7 +12,7 @@ from contest.audit.chain import GENESIS, EventRecord, canonical_json, event_hash
 
 pytestmark = pytest.mark.unit
 
-T0 = datetime(2025, 3, 1, 8, 30, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
 
 
 def build_chain(count: int) -> list[EventRecord]:
@@ -56,7 +56,8 @@ def test_iso_utc_rejects_naive_datetimes():
 
 
 def test_event_hash_is_sha256_of_prev_hash_and_canonical_body():
-    body = b'{"action":"entry.submitted","actor":null,"at":"2025-03-01T08:30:00.000000Z","data":{"n":1},"seq":1,"subject":"entry:3"}'
+    body = (b'{"action":"entry.submitted","actor":null,"at":"2025-03-01T08:30:00.000000Z",'
+            b'"data":{"n":1},"seq":1,"subject":"entry:3"}')
     expected = hashlib.sha256(GENESIS.encode() + body).hexdigest()
     assert event_hash(GENESIS, 1, "2025-03-01T08:30:00.000000Z", None, "entry.submitted", "entry:3", {"n": 1}) == expected
 
@@ -93,7 +94,7 @@ def test_verify_chain_accepts_an_intact_chain_and_reports_its_head():
 
 def test_verify_chain_accepts_datetimes_for_at():
     events = build_chain(2)
-    as_datetimes = [replace(e, at=datetime.fromisoformat(str(e.at).replace("Z", "+00:00"))) for e in events]
+    as_datetimes = [replace(e, at=datetime.fromisoformat(str(e.at))) for e in events]
     assert verify_chain(as_datetimes).ok is True
 
 

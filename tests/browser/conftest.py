@@ -42,7 +42,7 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 600) -> 
 
 
 class LiveServer:
-    def __init__(self, base_url: str, process: subprocess.Popen, log: Path, log_file) -> None:  # noqa: ANN001
+    def __init__(self, base_url: str, process: subprocess.Popen, log: Path, log_file) -> None:
         self.base_url, self.process, self.log, self.log_file = base_url, process, log, log_file
 
     def url(self, path: str) -> str:
@@ -103,7 +103,7 @@ async def browser() -> AsyncIterator[object]:
         await chromium.close()
 
 
-def expected(response) -> bool:  # noqa: ANN001
+def expected(response) -> bool:
     """Tests that provoke an error page (a 400 for a wrong password, a 404) mark nothing else as broken."""
     return response.request.resource_type == "document"
 
@@ -122,7 +122,7 @@ async def page(browser, expected_failures) -> AsyncIterator[object]:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-    def check(response) -> None:  # noqa: ANN001
+    def check(response) -> None:
         provoked = response.status < 500 and urlsplit(response.url).path.endswith(expected_failures)
         if response.status >= 400 and not expected(response) and not provoked:
             errors.append(f"{response.status} {response.url}")

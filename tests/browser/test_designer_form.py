@@ -3,11 +3,11 @@ withdrawing, shows closed contests and entries as closed, and remembers the entr
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.async_api import expect
 from PIL import Image, ImageDraw
+from playwright.async_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.browser.helpers import DESIGNER, log_in
@@ -166,7 +166,7 @@ async def test_past_deadlines_read_closed_never_zero_countdowns(page, live_serve
 
 async def test_a_countdown_that_runs_out_reads_closed(page, live_server):
     await log_in(page, live_server, DESIGNER)
-    await page.clock.install(time=datetime.now(timezone.utc) + timedelta(days=60))  # past this year's deadline
+    await page.clock.install(time=datetime.now(UTC) + timedelta(days=60))  # past this year's deadline
     await page.goto(live_server.url("/me/"))
     open_card = page.locator("article.entry-card:has-text('百年工运」文创设计大赛（2026）')").first
     await expect(open_card.locator(".countdown")).to_contain_text("已截止")

@@ -42,7 +42,7 @@ def shanghai(minutes: int = 0) -> str:
     return (datetime.now(SHANGHAI) + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
 
 
-def picture(path, colour: tuple[int, int, int], size: tuple[int, int] = (1600, 1200)):  # noqa: ANN001, ANN201
+def picture(path, colour: tuple[int, int, int], size: tuple[int, int] = (1600, 1200)):
     image = Image.new("RGB", size, colour)
     draw = ImageDraw.Draw(image)
     for n in range(6):
@@ -120,7 +120,7 @@ async def mailed_link(server, to: str, pattern: str) -> str:
     raise AssertionError(f"no message to {to} reached {folder}")
 
 
-async def new_page(browser, **options):  # noqa: ANN003, ANN201
+async def new_page(browser, **options):
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", **options)
     return context, await context.new_page()
 
@@ -191,7 +191,7 @@ async def seat_panel(page) -> None:
 
 async def score_round(browser, server, round_name: str, scores: dict[str, list[str]]) -> None:
     """Each judge scores their queue of the round in order and submits each entry."""
-    for _category, _weight, email, name in JUDGES:
+    for _category, _weight, email, _name in JUDGES:
         context, judge = await new_page(browser)
         await log_in(judge, server, (email, PASSWORD))
         assert judge.url == server.url("/judge/")

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import expect
 from PIL import Image, ImageDraw
+from playwright.async_api import expect
 
 from tests import imagegen
 from tests.browser.conftest import screenshot
@@ -15,7 +15,8 @@ TRACK_ANSWERS = {
     "生活实用产品赛道": {"#f-materials": "骨瓷", "#f-dimensions": "10 × 8 × 9 cm", "#f-unit_cost": "36.5"},
     "潮玩老字号赛道": {"#f-partner_brand": "英雄钢笔", "#f-heritage_element": "海派剪纸"},
 }
-CHOICES = {"生活实用产品赛道": "input[name=feasibility][value=pilot]", "潮玩老字号赛道": "input[name=crossover_form][value=figure]"}
+CHOICES = {"生活实用产品赛道": "input[name=feasibility][value=pilot]",
+           "潮玩老字号赛道": "input[name=crossover_form][value=figure]"}
 
 
 @pytest.fixture(scope="module")

@@ -28,10 +28,10 @@ from tests.exports.scenario import (
     build,
     original_bytes,
 )
-from tests.media.containers import container_names
 from tests.factories import NOW, make_entry, make_user
 from tests.judging.helpers import make_round
 from tests.sql import counting_queries
+from tests.media.containers import container_names
 
 pytestmark = pytest.mark.unit
 
@@ -255,7 +255,7 @@ async def test_anonymised_zip_carries_nothing_of_the_originals_metadata(db, stor
         names[0]: ("JPEG", ORIGINAL_SIZE), names[1]: ("JPEG", ORIGINAL_SIZE), names[2]: ("PNG", (500, 400)),
         names[3]: ("WEBP", (400, 500)), names[4]: ("JPEG", (600, 400))}  # the phone photo turned upright
     assert {n: sorted(set(container_names(d))) for n, d in copies.items()} == {
-        **dict.fromkeys([names[0], names[1], names[4]], ["DHT", "DQT", "SOF0", "SOS"]),
+        **{n: ["DHT", "DQT", "SOF0", "SOS"] for n in (names[0], names[1], names[4])},
         names[2]: ["IDAT", "IEND", "IHDR", "pHYs"], names[3]: ["VP8 "]}
     assert archive.read("SHA256SUMS").decode() == "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in copies.items())

@@ -43,7 +43,7 @@ def test_weighted_total_normalises_each_criterion_to_0_100():
 
 
 def test_weighted_total_reads_decimals_exactly():
-    assert weighted_total({1: Decimal("7.5"), 2: Decimal("5")}, TWO_CRITERIA) == Fraction(250, 3)
+    assert weighted_total({1: Decimal("7.5"), 2: Decimal(5)}, TWO_CRITERIA) == Fraction(250, 3)
 
 
 def test_weighted_total_is_none_when_a_criterion_is_missing():
@@ -101,7 +101,7 @@ def test_aggregate_trimmed_mean_with_four_judges_is_the_mean_and_flagged():
 
 
 def test_aggregate_method_chooses_the_figure_that_ranks():
-    sheet = {(1, j): v for j, v in zip(range(11, 16), [10, 80, 80, 80, 80])}
+    sheet = {(1, j): v for j, v in zip(range(11, 16), [10, 80, 80, 80, 80], strict=True)}
     sheet |= {(2, j): 70 for j in range(11, 16)}
     entries, panel = [Entry(1, 1), Entry(2, 1)], judges(11, 12, 13, 14, 15)
     by_mean = aggregate(entries, ONE_CRITERION, single(sheet), panel, method="mean")
@@ -161,7 +161,7 @@ def test_aggregate_renormalises_group_weights_over_groups_that_scored():
 
 
 def test_aggregate_trims_within_each_group():
-    sheet = {(1, j): v for j, v in zip(range(1, 6), [50, 60, 70, 80, 100])} | {(1, 6): 40, (1, 7): 60}
+    sheet = {(1, j): v for j, v in zip(range(1, 6), [50, 60, 70, 80, 100], strict=True)} | {(1, 6): 40, (1, 7): 60}
     panel = judges(1, 2, 3, 4, 5, group=10) + judges(6, 7, group=20)
     groups = [JudgeGroup(10, 3), JudgeGroup(20, 1)]
     (result,) = aggregate([Entry(1, 1)], ONE_CRITERION, single(sheet), panel, groups, method="trimmed_mean")
@@ -225,8 +225,9 @@ def test_aggregate_blends_the_vote_as_a_z_score_within_the_track_for_zscore():
 
 
 def test_aggregate_explain_lists_every_input_behind_the_figure():
-    sheet = {(1, j): v for j, v in zip(range(1, 6), [50, 60, 70, 80, 100])}
-    (result,) = aggregate([Entry(1, 9)], ONE_CRITERION, single(sheet), judges(1, 2, 3, 4, 5, group=10), [JudgeGroup(10, 1)], method="trimmed_mean")
+    sheet = {(1, j): v for j, v in zip(range(1, 6), [50, 60, 70, 80, 100], strict=True)}
+    (result,) = aggregate([Entry(1, 9)], ONE_CRITERION, single(sheet), judges(1, 2, 3, 4, 5, group=10), [JudgeGroup(10, 1)],
+                          method="trimmed_mean")
     explained = result.explain()
     assert explained["formula_version"] == FORMULA_VERSION == "wcs-aggregation/1"
     assert [(t["judge_id"], t["total"], t["trimmed_out"]) for t in explained["judge_totals"]] == [

@@ -13,6 +13,7 @@ from contest.entries.models import Entry, EntryImage
 from contest.entries.states import LeakStatus
 from contest.judging import queries, round_entries
 from contest.errors import InvalidInput
+from contest.judging import queries, round_entries
 from contest.judging.leaks import LeakFinding, check_entry_leaks, flagged_entries, redact_entry
 from contest.judging.models import Assignment
 from contest.media.pipeline import process_image
@@ -39,7 +40,8 @@ async def test_a_name_drawn_on_the_board_holds_the_entry_with_its_box(db, tmp_pa
                                                         {"field": "image", "kind": "organisation", "image": image.id}]}]
     [held] = await flagged_entries(entry.contest_id)
     assert (held.entry.id, held.findings) == (entry.id, [])
-    assert [(i.image.id, i.width, i.height, i.findings) for i in held.images] == [(image.id, 2560, 1600, findings)]  # the copy's size class
+    # the copy's size class
+    assert [(i.image.id, i.width, i.height, i.findings) for i in held.images] == [(image.id, 2560, 1600, findings)]
 
 
 async def test_a_clean_board_lets_the_entry_through(db, tmp_path):

@@ -70,7 +70,7 @@ async def test_the_scale_bounds_themselves_are_accepted(db):
         [(criterion.id, Decimal("0.00")), (other.id, Decimal("5.00"))])
 
 
-@pytest.mark.parametrize("when, changes", [
+@pytest.mark.parametrize(("when", "changes"), [
     ("closed", {}), ("at_close", {}), ("before_open", {}), ("locked", {}), ("switched_off", {}), ("never_opened", {}),
 ])
 async def test_a_round_that_does_not_take_scores_saves_nothing(db, when, changes):

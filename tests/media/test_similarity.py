@@ -96,7 +96,7 @@ def test_bad_fingerprint_is_refused() -> None:
 
 def test_hash_image_reads_a_file(tmp_path: pytest.TempPathFactory) -> None:
     im = imagegen.poster((400, 300), 5)
-    path = tmp_path / "display.jpg"  # type: ignore[operator]
+    path = tmp_path / "display.jpg"  # type: ignore[operator]  # pytest passes a Path; the annotation says otherwise
     im.save(path, "JPEG", quality=85)
     assert similarity.similarity(similarity.hash_image(path), fingerprint(im)) >= 0.9
 

@@ -5,7 +5,15 @@ from pathlib import Path
 import pytest
 
 from contest.media.sniffing import (
-    MAX_PIXELS, MAX_SIDE, MIN_SIDE, ImageInfo, InvalidImage, Reason, identify, inspect_image, sniff,
+    MAX_PIXELS,
+    MAX_SIDE,
+    MIN_SIDE,
+    ImageInfo,
+    InvalidImage,
+    Reason,
+    identify,
+    inspect_image,
+    sniff,
 )
 from tests import imagegen
 

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from contest.media.storage import (
-    TempUpload, UploadStore, UploadTooLarge, derived_filename, file_etag, is_key, new_key, write_atomic,
+    TempUpload,
+    UploadStore,
+    UploadTooLarge,
+    derived_filename,
+    file_etag,
+    is_key,
+    new_key,
+    write_atomic,
 )
 
 pytestmark = pytest.mark.unit

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -33,7 +33,7 @@ def test_every_default_wording_passes_its_own_check():
 
 INVITATION_VALUES = {
     "contest": Bilingual("百年工运文创大赛", "Labour Centenary Design Contest"), "role": Bilingual("评委", "judge"),
-    "group": Bilingual("", ""), "expires": Moment(datetime(2026, 6, 4, 12, 0, tzinfo=timezone.utc), "Asia/Shanghai"),
+    "group": Bilingual("", ""), "expires": Moment(datetime(2026, 6, 4, 12, 0, tzinfo=UTC), "Asia/Shanghai"),
     "link": "https://x.test/i/abc"}
 
 

@@ -93,7 +93,8 @@ def test_apply_revocation_promote_next_in_the_lowest_tier_takes_the_next_unaward
 def test_apply_revocation_leave_vacant_moves_nobody():
     proposal = apply_revocation(propose_awards({1: EIGHT}, TIERS), 102, "leave_vacant")
     assert held(proposal) == [(1, 101), (2, 103), (3, 104), (3, 105), (3, 106)]
-    assert (proposal.vacancies, proposal.revoked) == ((Vacancy(SILVER, 1, 1, "revoked"),), (Revocation(102, "leave_vacant", SILVER),))
+    assert (proposal.vacancies, proposal.revoked) == (
+        (Vacancy(SILVER, 1, 1, "revoked"),), (Revocation(102, "leave_vacant", SILVER),))
 
 
 def test_apply_revocation_cascades_over_two_revocations():

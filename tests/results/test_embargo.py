@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +11,7 @@ from contest.results import embargo
 
 pytestmark = pytest.mark.unit
 
-T = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+T = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
 
 

@@ -133,7 +133,8 @@ def test_spellings_of_one_mailbox_are_one_voter_in_the_stuffing_rules():
     quick = [fact(n, n, email, f"192.0.2.{n}", n) for n, email in enumerate(spellings)]
     assert rules_found(quick)[(Rule.VOTER_VELOCITY, "liming@gmail.com")] == (0, 1, 2)
     crowd = [fact(10 + n, 10 + n, f"p{n}x@example.com", "203.0.113.5", n * 600) for n in range(stuffing.VOTERS_PER_ADDRESS - 2)]
-    dotted = [fact(30 + n, 30 + n, email, "203.0.113.5", 9000 + n * 600) for n, email in enumerate(["f.an@gmail.com", "fan@gmail.com"])]
+    dotted = [fact(30 + n, 30 + n, email, "203.0.113.5", 9000 + n * 600)
+              for n, email in enumerate(["f.an@gmail.com", "fan@gmail.com"])]
     assert (Rule.SHARED_ADDRESS, "203.0.113.5") not in rules_found(crowd + dotted)
     assert codes.mailbox("Li.Ming+x@GoogleMail.com") == "liming@gmail.com"
     assert codes.mailbox("li.ming+x@163.com") == "li.ming@163.com"

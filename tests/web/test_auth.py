@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -105,8 +105,10 @@ async def test_logout_kills_the_session_on_the_server(client, settings):
 async def test_unknown_email_and_wrong_password_answer_the_same(client):
     await make_user(email="known@example.org")
     token = await form_token(client, "/account/login")
-    unknown = await client.post("/account/login", data={"csrf_token": token, "email": "nobody@example.org", "password": "whatever pw"})
-    wrong = await client.post("/account/login", data={"csrf_token": token, "email": "known@example.org", "password": "whatever pw"})
+    unknown = await client.post("/account/login",
+                                data={"csrf_token": token, "email": "nobody@example.org", "password": "whatever pw"})
+    wrong = await client.post("/account/login",
+                              data={"csrf_token": token, "email": "known@example.org", "password": "whatever pw"})
     assert (unknown.status_code, wrong.status_code) == (400, 400)
     assert unknown.text.replace("nobody@example.org", "E") == wrong.text.replace("known@example.org", "E")
     assert "邮箱或密码不正确。" in wrong.text
@@ -117,7 +119,8 @@ async def test_login_slows_down_per_account_and_address(client):
     token = await form_token(client, "/account/login")
     statuses = []
     for _ in range(6):
-        response = await client.post("/account/login", data={"csrf_token": token, "email": "target@example.org", "password": "guess guess"})
+        response = await client.post("/account/login",
+                                     data={"csrf_token": token, "email": "target@example.org", "password": "guess guess"})
         statuses.append(response.status_code)
     assert statuses == [400] * 5 + [429]
     blocked = await client.post("/account/login", data={"csrf_token": token, "email": "target@example.org", "password": PASSWORD})
@@ -147,10 +150,12 @@ async def test_password_change_requires_current_password_and_rotates_session(cli
     user = await make_user()
     token = await login_as(client, user, secret=settings.secret_key)
     old_key = client.cookies["contest_session"]
-    wrong = await client.post("/account/password", data={"csrf_token": token, "current_password": "nope", "new_password": "another long one"})
+    wrong = await client.post("/account/password",
+                              data={"csrf_token": token, "current_password": "nope", "new_password": "another long one"})
     assert wrong.status_code == 400
     assert "当前密码不正确。" in wrong.text
-    ok = await client.post("/account/password", data={"csrf_token": token, "current_password": PASSWORD, "new_password": "another long one"})
+    ok = await client.post("/account/password",
+                           data={"csrf_token": token, "current_password": PASSWORD, "new_password": "another long one"})
     assert ok.status_code == 303
     assert client.cookies["contest_session"] != old_key
     assert await Session.filter(user_id=user.id).count() == 1
@@ -159,7 +164,8 @@ async def test_password_change_requires_current_password_and_rotates_session(cli
 async def test_login_next_parameter_stays_on_site(client):
     await make_user(email="next@example.org")
     token = await form_token(client, "/account/login")
-    response = await client.post("/account/login", data={"csrf_token": token, "email": "next@example.org", "password": PASSWORD, "next": "//evil.example/x"})
+    response = await client.post("/account/login", data={"csrf_token": token, "email": "next@example.org", "password": PASSWORD,
+                                                         "next": "//evil.example/x"})
     assert response.headers["location"] == "http://testserver/me/"
 
 
@@ -181,7 +187,7 @@ def test_next_is_only_ever_a_path_on_this_site(value, expected):
 
 
 async def test_registering_from_a_contest_leads_through_log_in_back_to_it(client):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     contest = await make_contest(submissions_open_at=now - timedelta(days=1), submissions_close_at=now + timedelta(days=9),
                                  announce_at=now + timedelta(days=40))
     new_entry = f"/me/c/{contest.slug}/new"
@@ -226,7 +232,7 @@ async def test_asking_for_a_reset_answers_the_same_whether_or_not_the_address_ha
 async def test_the_reset_page_keeps_its_token_out_of_caches_and_referers_and_checks_the_repeat(client):
     await make_user(email="known@example.org")
     tokens: list[str] = []
-    await resets.request_reset("known@example.org", ip="10.0.0.1", now=datetime.now(timezone.utc),
+    await resets.request_reset("known@example.org", ip="10.0.0.1", now=datetime.now(UTC),
                                link_for=lambda t: tokens.append(t) or t)
     page = await client.get(f"/account/reset/{tokens[0]}")
     assert (page.headers["cache-control"], page.headers["referrer-policy"]) == ("no-store", "no-referrer")

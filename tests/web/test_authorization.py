@@ -96,8 +96,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("media:image", "GET"): OWNER_OR_ORGANISER,
     ("organiser:home", "GET"): ORGANISER,
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
-        ("duplicates", "GET"), ("duplicate_dismiss", "POST"), ("reference_upload", "POST"), ("reference_image", "GET"), ("leaks", "GET"),
-        ("leak_clear", "POST"), ("leak_redact", "POST"),
+        ("duplicates", "GET"), ("duplicate_dismiss", "POST"), ("reference_upload", "POST"), ("reference_image", "GET"),
+        ("leaks", "GET"), ("leak_clear", "POST"), ("leak_redact", "POST"),
         ("rounds", "GET"), ("round_create", "POST"), ("round", "GET"), ("round_update", "POST"),
         ("criterion_add", "POST"), ("criterion_update", "POST"), ("criterion_delete", "POST"), ("criteria_copy", "POST"),
         ("panel_create", "POST"), ("panel_delete", "POST"), ("member_add", "POST"), ("member_remove", "POST"),
@@ -140,8 +140,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("public:objection_submit", "POST"): NOBODY,
     ("designer:results", "GET"): SIGNED_IN,
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
-        ("objections", "GET"), ("notice_save", "POST"), ("notice_approve", "POST"), ("objection", "GET"), ("objection_review", "POST"),
-        ("objection_decide", "POST"), ("objection_attachment", "GET"))},
+        ("objections", "GET"), ("notice_save", "POST"), ("notice_approve", "POST"), ("objection", "GET"),
+        ("objection_review", "POST"), ("objection_decide", "POST"), ("objection_attachment", "GET"))},
     ("organiser:export_originals", "GET"): ORGANISER,
     **{(f"organiser:export_{table}_{fmt}", "GET"): ORGANISER for table in ("entries", "scores", "results")
        for fmt in ("xlsx", "csv")},
@@ -254,8 +254,10 @@ async def build_world(store, *, images: bool) -> World:
     params.update(track_id=str(track.id), field_id=str(track_field.id), tier_id=str(tier.id),
                   user_id=str(judges["judge"].id))
     missing.update(track_id="999999", field_id="999999", tier_id="999999", user_id="999999")
-    per_route = {"organiser:leak_clear": {"entry_id": str(held.id)}, "organiser:leak_redact": {"entry_id": str(held.id)},"public:poster": {"key": keys["poster"]},
-                 "organiser:banner_image": {"key": keys["poster"], "variant": "display.jpeg"}, "organiser:reference_image": {"key": keys["reference"]},
+    per_route = {"organiser:leak_clear": {"entry_id": str(held.id)}, "organiser:leak_redact": {"entry_id": str(held.id)},
+                 "public:poster": {"key": keys["poster"]},
+                 "organiser:banner_image": {"key": keys["poster"], "variant": "display.jpeg"},
+                 "organiser:reference_image": {"key": keys["reference"]},
                  "judge:image": {"variant": "webp"}, "auth:reset": {"token": reset_token["t"]}}
     users = {"designer_a": designer_a, "designer_b": designer_b, "organiser": organiser, **judges}
     return World(params, missing, per_route, users)

@@ -36,7 +36,7 @@ CATALOG = Catalog({
 
 def environment(*, folding: bool, translations: gettext.NullTranslations = CATALOG) -> jinja2.Environment:
     env = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n", *([ConstantGettext] if folding else [])])
-    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
     env.extend(constant_translations=translations)
     return env
 

@@ -41,7 +41,8 @@ async def test_cross_site_requests_are_refused_even_with_a_valid_token(client, s
     cross = await client.post("/account/logout", data={"csrf_token": token}, headers={"sec-fetch-site": "cross-site"})
     foreign_origin = await client.post("/account/logout", data={"csrf_token": token}, headers={"origin": "https://evil.example"})
     assert (cross.status_code, foreign_origin.status_code) == (403, 403)
-    same = await client.post("/account/logout", data={"csrf_token": token}, headers={"origin": "http://testserver", "sec-fetch-site": "same-origin"})
+    same = await client.post("/account/logout", data={"csrf_token": token},
+                             headers={"origin": "http://testserver", "sec-fetch-site": "same-origin"})
     assert same.status_code == 303
 
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 
 from contest.entries.models import EntryImage
-from tests.web.uploads import (designer, image_action, listed, post_image, small_jpeg, snapshot, stored_files,
-                              three_images)
+from tests.web.uploads import (
+    designer,
+    image_action,
+    listed,
+    post_image,
+    small_jpeg,
+    snapshot,
+    stored_files,
+    three_images,
+)
 
 pytestmark = pytest.mark.web
 

@@ -124,7 +124,7 @@ async def test_entry_page_shows_all_images_the_concept_and_the_chosen_public_nam
     assert "林间设计工作室" in page and "工运IP赛道" in page
     assert "一颗铆钉成了精。\n陪伴一代代工人。" in page
     assert page.count('class="lightbox-link"') == 3
-    assert [b for b in re.findall(r'class="badge badge-award">([^<]+)<', page)] == ["一等奖", "网络人气奖"]
+    assert re.findall(r'class="badge badge-award">([^<]+)<', page) == ["一等奖", "网络人气奖"]
     assert 'src="/static/public/js/lightbox.js"' in page
     images = await EntryImage.filter(entry__number="R-01-0001").order_by("position").values_list("key", flat=True)
     assert [page.index(key) for key in images] == sorted(page.index(key) for key in images)

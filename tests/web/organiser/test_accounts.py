@@ -3,7 +3,7 @@ organisers switch an account off, which reaches every contest."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -29,7 +29,7 @@ async def signed_in(client, settings, user, contest) -> str:
 
 async def judge_with_session(contest) -> User:
     judge = await with_role(contest, ContestRoleKind.JUDGE, display_name="评委甲", email="judge@example.org")
-    await sessions.start_session(judge, now=datetime.now(timezone.utc))
+    await sessions.start_session(judge, now=datetime.now(UTC))
     return judge
 
 
@@ -60,7 +60,8 @@ async def test_a_contest_organiser_removes_a_person_from_that_contest_only(clien
     assert (removed.status_code, removed.headers["location"]) == (
         303, f"http://testserver/admin/c/{contest.slug}/accounts")
     after = await client.get(removed.headers["location"])
-    assert "评委甲 在本赛事中已无任何角色或评审组席位。其账号保留；其在未锁定轮次中的评分不再计入（审计日志留有记录）。" in after.text
+    assert ("评委甲 在本赛事中已无任何角色或评审组席位。其账号保留；"
+            "其在未锁定轮次中的评分不再计入（审计日志留有记录）。") in after.text
     assert await ContestRole.filter(user_id=judge.id).values_list("contest_id", "role") == [
         (elsewhere.id, ContestRoleKind.JUDGE)]
     assert ((await User.get(id=judge.id)).is_active, await Session.filter(user_id=judge.id).count()) == (True, 1)

@@ -82,7 +82,8 @@ async def test_csv_download_is_one_track(client, settings, app):
 
 async def test_originals_zip_is_streamed_with_the_files(client, settings, app):
     scenario, _ = await signed_in(client, settings, app)
-    async with client.stream("GET", f"/admin/c/{scenario.contest.slug}/exports/tracks/{scenario.ip.id}/originals.zip") as response:
+    url = f"/admin/c/{scenario.contest.slug}/exports/tracks/{scenario.ip.id}/originals.zip"
+    async with client.stream("GET", url) as response:
         assert response.headers["content-type"] == "application/zip"
         assert "content-length" not in response.headers
         data = b"".join([chunk async for chunk in response.aiter_bytes()])

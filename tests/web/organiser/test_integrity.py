@@ -158,7 +158,7 @@ async def test_a_pair_that_is_not_flagged_cannot_be_dismissed(client, settings):
 
 async def test_fingerprints_stored_before_v2_are_rehashed_and_the_pair_is_still_found(client, settings):
     from contest.entries.duplicates import near_duplicates, rehash_stored_images
-    from contest.media.similarity import LEGACY_REGIONS, HEX_PER_HASH
+    from contest.media.similarity import HEX_PER_HASH, LEGACY_REGIONS
     from contest.media.storage import UploadStore
 
     contest, _ = await two_entries_with_a_copied_design(client, settings)

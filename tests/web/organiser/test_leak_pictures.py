@@ -33,8 +33,8 @@ async def test_the_words_found_and_their_box_are_shown_over_the_picture(client, 
     assert page.status_code == 200
     assert re.findall(r'<image href="([^"]+)"', page.text) == [href]  # the clean entry is not held
     assert re.findall(r"<rect [^>]*>", page.text) == [
-        f'<rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}"\n'
-        '            fill="none" stroke="#d0021b" stroke-width="4" vector-effect="non-scaling-stroke"/>']
+        (f'<rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}"\n'
+         '            fill="none" stroke="#d0021b" stroke-width="4" vector-effect="non-scaling-stroke"/>')]
     assert re.findall(r"<li>([^<]*)“<mark>([^<]*)</mark>”</li>", page.text) == [("作者姓名 ", "陈晓明")]
     assert clean_image.key not in page.text
     assert ' style="' not in page.text and "<script>" not in page.text  # the CSP allows neither

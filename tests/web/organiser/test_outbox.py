@@ -107,7 +107,8 @@ async def test_wording_is_edited_with_errors_by_the_field_and_reset(client, sett
     saved = await client.post(f"/admin/c/{contest.slug}/messages", data={"csrf_token": token, **wording})
     assert (saved.status_code, saved.headers["location"]) == (303, f"http://testserver/admin/c/{contest.slug}/messages?kind=reminder")
     stored = await MessageTemplate.get(contest_id=contest.id)
-    assert (stored.kind, stored.subject_zh, stored.body_zh, stored.body_en) == ("reminder", "【{contest}】请评审", "{name}：{link}", "")
+    assert (stored.kind, stored.subject_zh, stored.body_zh, stored.body_en) == (
+        "reminder", "【{contest}】请评审", "{name}：{link}", "")
     preview = await client.get(f"/admin/c/{contest.slug}/messages?kind=reminder")
     assert f"<p><strong>【{contest.title}】请评审</strong></p>" in preview.text
     reset = await client.post(f"/admin/c/{contest.slug}/messages/reset", data={"csrf_token": token, "kind": "reminder"})
@@ -138,7 +139,7 @@ async def test_the_outbox_page_costs_the_same_queries_for_one_message_or_many(cl
     assert costs[0] == costs[1]
 
 
-async def test_no_console_page_shows_a_working_invitation_link_or_voting_code(client, settings, smtp):
+async def test_no_console_page_shows_a_working_invitation_link_or_voting_code(client, settings, smtp):  # noqa: F811
     """Organisers read the outbox; the invitee and the voter alone may read their link and code."""
     mailbox, transport = smtp
     contest, _, _ = await vote_contest()

@@ -13,7 +13,17 @@ import pytest
 from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.results import bundle
-from contest.judging.models import Assignment, Conflict, Criterion, JudgeGroup, Panel, PanelMember, Round, RoundEntry, Score
+from contest.judging.models import (
+    Assignment,
+    Conflict,
+    Criterion,
+    JudgeGroup,
+    Panel,
+    PanelMember,
+    Round,
+    RoundEntry,
+    Score,
+)
 from contest.notifications.models import OutboxMessage
 from tests.factories import login_as, make_contest, make_track, make_user
 from tests.judging.helpers import make_judge, submitted_entry
