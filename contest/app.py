@@ -22,9 +22,9 @@ from contest.web.infra.errors import EXCEPTION_HANDLERS
 from contest.web.infra.forms import CloseFormsMiddleware, NulMiddleware
 from contest.web.infra.headers import SecurityHeadersMiddleware
 from contest.web.infra.limits import BodyLimitMiddleware
-from contest.web.routes import build_routes
 from contest.web.infra.session import SessionMiddleware
 from contest.web.infra.templating import Renderer
+from contest.web.routes import build_routes
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from contest.accounts.models import ContestRole, ContestRoleKind, User
 from contest.i18n import DEFAULT_LOCALE
 
@@ -20,7 +22,7 @@ def is_site_organiser(user: User | None) -> bool:
 
 async def locale_of(email: str) -> str:
     """The language the account with this e-mail chose for its messages, else Chinese."""
-    chosen = await User.filter(email=email.strip().lower()).values_list("locale", flat=True)
+    chosen = cast(list[str], await User.filter(email=email.strip().lower()).values_list("locale", flat=True))
     return chosen[0] if chosen else DEFAULT_LOCALE
 
 

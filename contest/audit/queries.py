@@ -6,6 +6,7 @@ import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
@@ -70,7 +71,7 @@ async def audit_page(contest_id: int, selection: AuditFilter, *, page: int = 1) 
     events = await matching.order_by("-seq").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).select_related("actor")
     actions = await AuditEvent.filter(contest_id=contest_id).distinct().order_by("action").values_list(
         "action", flat=True)
-    return AuditPage(events, total, page, pages, list(actions))
+    return AuditPage(events, total, page, pages, cast(list[str], actions))
 
 
 async def stream_events(contest_id: int, selection: AuditFilter) -> AsyncIterator[AuditEvent]:

@@ -14,12 +14,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.functions import Max
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from contest import cache_stamp
 from contest.accounts.models import User
 from contest.audit.log import record
 from contest.contests import queries
@@ -40,7 +42,6 @@ from contest.errors import Conflict, InvalidInput
 from contest.form_input import FieldReader, parse_integer
 from contest.i18n import N_
 from contest.judging.models import Round
-from contest import cache_stamp
 from contest.results.models import Award
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -332,7 +333,7 @@ async def delete_track(track: Track, *, by: User, now: datetime) -> None:
                      data={"slug": track.slug, "name": track.name})
 
 
-async def _swap(model: type, siblings: Any, item: Any, step: int) -> bool:
+async def _swap(model: type[Model], siblings: Any, item: Any, step: int) -> bool:
     """Swap `item` with its neighbour `step` away (-1 up, +1 down) in `siblings`' order."""
     ordered = [row.id for row in await siblings.order_by("position", "id")]
     index = ordered.index(item.id)
@@ -455,7 +456,7 @@ async def add_field(track: Track, spec: FieldSpec, *, by: User, now: datetime) -
     if spec.key:
         await _check_field_key(track, spec.key, field_id=None)
     else:
-        taken = await TrackField.filter(track_id=track.id).values_list("key", flat=True)
+        taken = cast(list[str], await TrackField.filter(track_id=track.id).values_list("key", flat=True))
         spec = replace(spec, key=make_key((spec.label_en, spec.label), taken, fallback="question"))
     async with in_transaction():
         field = await TrackField.create(track_id=track.id, position=await _next_position(
@@ -525,7 +526,8 @@ def parse_tier(raw: Mapping[str, str], track_ids: set[int]) -> TierSpec:
 
 
 async def submitted_per_track(contest: Contest) -> dict[int, int]:
-    rows = await Entry.filter(contest_id=contest.id, state=EntryState.SUBMITTED).values_list("track_id", flat=True)
+    rows = cast(list[int], await Entry.filter(contest_id=contest.id, state=EntryState.SUBMITTED).values_list(
+        "track_id", flat=True))
     counts: dict[int, int] = {}
     for track_id in rows:
         counts[track_id] = counts.get(track_id, 0) + 1
@@ -606,7 +608,7 @@ async def add_terms_version(contest: Contest, spec: TermsSpec, *, by: User, now:
 async def terms_versions(contest: Contest) -> list[dict[str, Any]]:
     """Every version, newest first per kind, with how many declarations accepted it."""
     rows = await TermsText.filter(contest_id=contest.id).order_by("kind", "-version").values()
-    accepted = Counter()
+    accepted: Counter[int] = Counter()
     for originality, ip_terms in await Declaration.filter(entry__contest_id=contest.id).values_list(
             "originality_id", "ip_terms_id"):
         accepted.update((originality, ip_terms))

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -261,12 +262,14 @@ async def _judge_groups_by_user(contest: Contest, judges: list[User]) -> dict[in
     found: dict[int, dict[int, JudgeGroup]] = defaultdict(dict)
     seats = PanelMember.filter(panel__round__contest_id=contest.id, group_id__isnull=False, judge_id__in=[j.id for j in judges])
     for seat in await seats.select_related("group"):
-        found[seat.judge_id][seat.group.id] = seat.group
+        group = cast(JudgeGroup, seat.group)  # the filter keeps only seats with a group
+        found[seat.judge_id][group.id] = group
     by_email = {j.email: j.id for j in judges}
     accepted = Invitation.filter(contest_id=contest.id, role=ContestRoleKind.JUDGE, used_at__isnull=False,
                                  judge_group_id__isnull=False, email__in=list(by_email))
     for invitation in await accepted.select_related("judge_group"):
-        found[by_email[invitation.email]][invitation.judge_group.id] = invitation.judge_group
+        group = cast(JudgeGroup, invitation.judge_group)  # likewise
+        found[by_email[invitation.email]][group.id] = group
     return defaultdict(tuple, {user_id: tuple(sorted(g.values(), key=lambda g: g.id)) for user_id, g in found.items()})
 
 

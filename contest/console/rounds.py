@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from contest.accounts.models import User
 from contest.contests import queries as contest_queries
@@ -87,7 +87,7 @@ class RoundStandings:
 
 
 def _by_track(results: list[EntryResult], tracks: list[Track]) -> list[tuple[Track | None, list[EntryResult]]]:
-    names = {t.id: t for t in tracks}
+    names: dict[int | None, Track] = {t.id: t for t in tracks}
     grouped: dict[int | None, list[EntryResult]] = {}
     for result in results:
         grouped.setdefault(result.track_id, []).append(result)
@@ -97,5 +97,6 @@ def _by_track(results: list[EntryResult], tracks: list[Track]) -> list[tuple[Tra
 async def round_standings(contest: Contest, round_: Round) -> RoundStandings:
     inputs = await round_inputs(round_)
     results = standings.compute(inputs, round_.method)
-    advanced = set(await RoundEntry.filter(round_id=round_.id, advanced=True).values_list("entry_id", flat=True))
+    advanced = set(cast(list[int], await RoundEntry.filter(round_id=round_.id, advanced=True).values_list(
+        "entry_id", flat=True)))
     return RoundStandings(_by_track(results, await contest_queries.tracks_in_order(contest)), inputs.labels, advanced)

@@ -19,7 +19,6 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from contest import clock
-from contest.judging.judge_groups import parse_weight
 from contest.accounts.models import User
 from contest.audit.log import record
 from contest.console import contest_config as config
@@ -35,6 +34,7 @@ from contest.contests.models import (
 from contest.errors import InvalidInput
 from contest.i18n import N_
 from contest.judging import setup
+from contest.judging.judge_groups import parse_weight
 from contest.judging.models import Criterion, JudgeGroup, Round
 
 FORMAT = "wenchuang-contest-config"
@@ -66,7 +66,7 @@ async def export_config(contest: Contest) -> dict[str, Any]:
     details.update({k: _local(getattr(contest, k), zone) for k in CONTEST_MOMENTS})
     details["max_mb_per_designer"] = contest.max_bytes_per_designer // 2**20
     tracks = await contest_queries.tracks_with_fields(contest)
-    slugs = {t.id: t.slug for t in tracks}
+    slugs: dict[int | None, str] = {t.id: t.slug for t in tracks}
     rounds = await Round.filter(contest_id=contest.id).prefetch_related("criteria").order_by("position", "id")
     return {
         "format": FORMAT, "version": VERSION, "contest": details,
@@ -207,7 +207,8 @@ def _read_tracks(c: _Collector, rows: list[Any]) -> list[tuple[config.TrackSpec,
         spec = c.parse(f"tracks[{i}]", config.parse_track, _raw({k: v for k, v in _mapping(row).items() if k != "fields"}))
         if spec and spec.slug in seen:
             c.problems.append(Problem(f"tracks[{i}] slug", N_("Another track of this contest uses this address.")))
-        fields, keys = [], set()
+        fields: list[config.FieldSpec] = []
+        keys: set[str] = set()
         for j, raw in enumerate(_list(row, "fields", c.problems, where=f"tracks[{i}]")):
             parsed = c.parse(f"tracks[{i}] fields[{j}]", config.parse_field, _raw(raw))
             if parsed and not parsed.key:
@@ -257,7 +258,7 @@ def _read_groups(c: _Collector, rows: list[Any]) -> list[tuple[str, str, float]]
 
 def _read_rounds(c: _Collector, rows: list[Any], zone: str,
                  settings: config.ContestSettings | None) -> list[tuple[setup.RoundSettings, list[setup.CriterionSpec]]]:
-    rounds = []
+    rounds: list[tuple[setup.RoundSettings, list[setup.CriterionSpec]]] = []
     for i, row in enumerate(rows):
         raw = _raw({k: v for k, v in _mapping(row).items() if k != "criteria"})
         parsed = c.parse(f"rounds[{i}]", lambda raw=raw: setup.parse_round_settings(raw, zone=zone))

@@ -6,6 +6,8 @@ and reference images (entries), the contest's banner (contests), objection attac
 
 from __future__ import annotations
 
+from typing import cast
+
 from contest.contests.models import Contest
 from contest.entries.models import EntryImage, ReferenceImage
 from contest.media.storage import UploadStore
@@ -14,11 +16,10 @@ from contest.results.models import Objection
 
 async def referenced_upload_keys() -> set[str]:
     """Every storage key a row points to; anything else in the upload folder is debris from a crash."""
-    keys = set(await EntryImage.all().values_list("key", flat=True))
-    keys |= set(await ReferenceImage.all().values_list("key", flat=True))
-    keys |= set(await Contest.exclude(poster_key="").values_list("poster_key", flat=True))
-    keys |= set(await Objection.exclude(attachment_key="").values_list("attachment_key", flat=True))
-    return keys
+    columns = [EntryImage.all().values_list("key", flat=True), ReferenceImage.all().values_list("key", flat=True),
+               Contest.exclude(poster_key="").values_list("poster_key", flat=True),
+               Objection.exclude(attachment_key="").values_list("attachment_key", flat=True)]
+    return {key for column in columns for key in cast(list[str], await column)}
 
 
 async def sweep_store(store: UploadStore) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -41,7 +42,7 @@ def _states(moments: list[datetime | None], now: datetime) -> list[str]:
     return ["current" if i == current else "done" if p else "upcoming" for i, p in enumerate(passed)]
 
 
-def timeline(contest: Contest, rounds: list[DatedRound], now: datetime) -> list[Step]:
+def timeline(contest: Contest, rounds: Sequence[DatedRound], now: datetime) -> list[Step]:
     points: list[tuple[str, datetime | None]] = [
         (N_("Submissions open"), contest.submissions_open_at),
         (N_("Submissions close"), contest.submissions_close_at),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from contest.accounts.models import User
 from contest.columns import fits
 from contest.entries.models import Entry, EntryImage
@@ -27,7 +29,7 @@ async def entry_for_designer(user: User, entry_id: int) -> Entry | None:
 
 async def bytes_used_by_designer(user_id: int) -> int:
     # At most entries × images rows per designer (200 by default): summing here is clearer than SQL SUM.
-    return sum(await EntryImage.filter(entry__owner_id=user_id).values_list("size_bytes", flat=True))
+    return sum(cast(list[int], await EntryImage.filter(entry__owner_id=user_id).values_list("size_bytes", flat=True)))
 
 
 async def image_by_key(key: str) -> EntryImage | None:

@@ -11,7 +11,6 @@ from contest.contests.models import Contest, Track
 from contest.exports.scores import judge_labels
 from contest.exports.tables import Column, Row, Sheet, joined, sheet_titles
 from contest.judging import standings
-from contest.results.standings import round_inputs
 from contest.judging.aggregation import (
     FORMULA_VERSION,
     EntryResult,
@@ -20,6 +19,7 @@ from contest.judging.aggregation import (
     Method,
 )
 from contest.judging.models import Round, RoundEntry
+from contest.results.standings import round_inputs
 
 COLUMNS = (Column("轮次", "Round"), Column("排名", "Rank"), Column("作品代号", "Alias"),
            Column("作品编号", "Entry number"), Column("作品名称", "Title"), Column("排名依据分", "Figure"),

@@ -11,8 +11,8 @@ from tortoise.functions import Count, Sum
 
 from contest.accounts.models import User
 from contest.audit.log import record
-from contest.contests.queries import tracks_in_order
 from contest.contests.models import Contest, Track
+from contest.contests.queries import tracks_in_order
 from contest.entries.models import Entry, EntryImage
 from contest.entries.states import EntryState
 from contest.exports.archive import originals_zip

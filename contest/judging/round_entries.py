@@ -6,6 +6,7 @@ Writes the rows and one audit event in one transaction.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
@@ -26,12 +27,12 @@ class NoPreviousRound(StateConflict):
 async def _source_entry_ids(round_: Round) -> list[int]:
     judgeable = {"contest_id": round_.contest_id, "state__in": list(JUDGEABLE_STATES)}
     if round_.entry_source == EntrySource.ALL_ELIGIBLE:
-        return list(await Entry.filter(**judgeable).order_by("id").values_list("id", flat=True))
+        return cast(list[int], await Entry.filter(**judgeable).order_by("id").values_list("id", flat=True))
     previous = await Round.filter(contest_id=round_.contest_id, position__lt=round_.position).order_by(
         "-position", "-id").first()
     if previous is None:
         raise NoPreviousRound()
-    return list(await RoundEntry.filter(
+    return cast(list[int], await RoundEntry.filter(
         round_id=previous.id, advanced=True, entry__state__in=list(JUDGEABLE_STATES),
     ).order_by("entry_id").values_list("entry_id", flat=True))
 

@@ -27,6 +27,7 @@ from contest.errors import InvalidInput
 from contest.form_input import FieldReader
 from contest.i18n import N_
 from contest.judging.aggregation import Method
+from contest.judging.locking import RoundLocked
 from contest.judging.models import (
     Assignment,
     AssignmentMode,
@@ -40,7 +41,6 @@ from contest.judging.models import (
     RoundKind,
     Score,
 )
-from contest.judging.locking import RoundLocked
 
 NAME_MAX = 100
 GUIDANCE_MAX = 2000

@@ -133,8 +133,8 @@ def judge_groups(
     for panel, judge in seat_group:
         seated[judge].add(panel)
     assigned_via: dict[int, set[int | None]] = defaultdict(set)
-    for _, judge, panel in assignments:
-        assigned_via[judge].add(panel)
+    for _, judge, via in assignments:
+        assigned_via[judge].add(via)
     groups: dict[int, int | None] = {}
     for judge in sorted(assigned_via):
         panels = (seated[judge] & assigned_via[judge]) or seated[judge]

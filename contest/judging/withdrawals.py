@@ -71,6 +71,7 @@ async def withdraw_for_designer(entry: Entry, reason: str, *, by: User, confirme
 
 async def _tell_designer(entry: Entry, reason: str, outcome: Withdrawal) -> None:
     contest, owner = entry.contest, entry.owner
-    await queue_wording("entry_withdrawn", ENTRY_WITHDRAWN, to_email=owner.email, locale=owner.locale, contest_id=contest.id, values={
+    await queue_wording("entry_withdrawn", ENTRY_WITHDRAWN, to_email=owner.email, locale=owner.locale,
+                        contest_id=contest.id, values={
         "contest": Bilingual(contest.title, contest.title_en or contest.title), "name": owner.display_name,
         "entry_number": entry.number or "", "entry_title": entry.title, "reason": reason, "undo": UNDO[outcome]})

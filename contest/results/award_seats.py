@@ -97,11 +97,18 @@ class Proposal:
 
 
 class RankedResult(Protocol):
-    entry_id: EntryId
-    track_id: TrackId
-    figure: float | None
-    rank: int | None
-    flags: Sequence[str]
+    """What the ranking reads of a result (judging.aggregation.EntryResult, a frozen dataclass: read-only)."""
+
+    @property
+    def entry_id(self) -> EntryId: ...
+    @property
+    def track_id(self) -> TrackId: ...
+    @property
+    def figure(self) -> float | None: ...
+    @property
+    def rank(self) -> int | None: ...
+    @property
+    def flags(self) -> Sequence[str]: ...
 
 
 def ranking_from_results(results: Iterable[RankedResult]) -> dict[TrackId, list[RankedEntry]]:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from tortoise.transactions import in_transaction
 
@@ -25,12 +26,12 @@ from contest.entries.models import Entry
 from contest.entries.states import JUDGEABLE_STATES
 from contest.errors import Conflict, InvalidInput
 from contest.i18n import N_
-from contest.results.standings import round_results
 from contest.judging.models import Round, RoundKind
 from contest.results import award_seats
 from contest.results.award_seats import Proposal, RankedEntry, RevocationPolicy, Tier
 from contest.results.embargo import results_public
 from contest.results.models import Award, AwardStatus, Objection, ObjectionStatus
+from contest.results.standings import round_results
 
 ACTIVE = (AwardStatus.PROPOSED, AwardStatus.CONFIRMED)
 MAX_REASON = 2000
@@ -236,7 +237,7 @@ async def _vacate(award: Award, *, policy: RevocationPolicy | str, reason: str, 
 
 
 async def _promote(vacated: Award, promotion: Promotion, *, reason: str, by: User | None, now: datetime) -> None:
-    changes = {"tier_id": promotion.to_tier_id, "reason": reason, "decided_by_id": by.id if by else None,
+    changes: dict[str, Any] = {"tier_id": promotion.to_tier_id, "reason": reason, "decided_by_id": by.id if by else None,
                "decided_at": now}
     if promotion.from_tier_id is None:
         promoted = await Award.create(contest_id=vacated.contest_id, entry_id=promotion.entry_id,
@@ -257,12 +258,13 @@ async def _promotions(award: Award) -> list[Promotion]:
     tiers = [t for t in tiers if t.track_id is not None]
     held = dict(await Award.filter(tier_id__in=[t.id for t in tiers], status__in=ACTIVE).values_list(
         "entry_id", "tier_id"))
-    barred = set(await Award.filter(contest_id=award.contest_id, status=AwardStatus.REVOKED).values_list(
-        "entry_id", flat=True))
-    removed = await AuditEvent.filter(contest_id=award.contest_id, action="award.removed").values_list("data", flat=True)
+    barred = set(cast(list[int], await Award.filter(contest_id=award.contest_id, status=AwardStatus.REVOKED)
+                      .values_list("entry_id", flat=True)))
+    removed = cast(list[dict[str, Any]], await AuditEvent.filter(contest_id=award.contest_id, action="award.removed")
+                   .values_list("data", flat=True))
     barred |= {data["entry"] for data in removed}
-    barred |= set(await Objection.filter(contest_id=award.contest_id, status=ObjectionStatus.UPHELD).values_list(
-        "entry_id", flat=True))  # an upheld objection bars the entry even if it held no award then
+    barred |= set(cast(list[int], await Objection.filter(contest_id=award.contest_id, status=ObjectionStatus.UPHELD)
+                       .values_list("entry_id", flat=True)))  # an upheld objection bars the entry even if it held no award then
     contest = await Contest.get(id=award.contest_id)
     proposal = await current_proposal(contest)
     ranking = proposal.ranking.get(tier.track_id, ()) if proposal else ()

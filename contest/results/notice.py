@@ -23,14 +23,13 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from contest import timefmt
+from contest import cache_stamp, timefmt
 from contest.audit.log import record
 from contest.contests.models import Contest
 from contest.entries.models import EntryImage
 from contest.errors import Conflict, InvalidInput
 from contest.i18n import N_
 from contest.judging.models import RoundEntry
-from contest import cache_stamp
 from contest.results import embargo
 from contest.results.gallery import Picture, picture
 from contest.results.models import (

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from contest.console.audit_log import names_in
 from contest.audit.log import record
 from contest.audit.sentences import KINDS, Sentence, action_name
+from contest.console.audit_log import names_in
 from contest.contests.models import AwardTier
 from contest.i18n import translate
 from contest.judging.models import ConflictSource

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from contest import cache_stamp
 from contest.audit.models import AuditEvent
 from contest.console import contest_config as config
 from contest.contests.models import Contest, FieldKind, TermsKind, TermsText, Track, TrackField
 from contest.errors import InvalidInput
-from contest import cache_stamp
 from tests.factories import NOW, make_contest, make_track, make_user
 from tests.judging.helpers import submitted_entry
 

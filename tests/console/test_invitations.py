@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 
 from contest.accounts import passwords
-from contest.console import invitations
-from contest.console.invitations import InvitationInvalid
-from contest.judging import judge_groups
-from contest.judging.judge_groups import JudgeGroupInUse
 from contest.accounts.models import ContestRole, ContestRoleKind, Invitation, User
 from contest.audit.models import AuditEvent
+from contest.console import invitations
+from contest.console.invitations import InvitationInvalid
 from contest.errors import InvalidInput
+from contest.judging import judge_groups
+from contest.judging.judge_groups import JudgeGroupInUse
 from contest.judging.models import JudgeGroup, PanelMember
 from contest.notifications.models import OutboxMessage
 from contest.notifications.outbox import outgoing

@@ -17,8 +17,8 @@ from contest.entries.models import EntryImage
 from contest.exports import service
 from contest.exports.archive import member_name, originals_zip, safe_part
 from contest.exports.tables import sheet_titles
-from contest.results import standings
 from contest.media.storage import UploadStore
+from contest.results import standings
 from tests import imagegen
 from tests.exports.scenario import (
     MARKERS,
@@ -30,8 +30,8 @@ from tests.exports.scenario import (
 )
 from tests.factories import NOW, make_entry, make_user
 from tests.judging.helpers import make_round
-from tests.sql import counting_queries
 from tests.media.containers import container_names
+from tests.sql import counting_queries
 
 pytestmark = pytest.mark.unit
 

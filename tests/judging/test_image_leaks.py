@@ -11,7 +11,6 @@ from contest.audit.models import AuditEvent
 from contest.entries import images as entry_images
 from contest.entries.models import Entry, EntryImage
 from contest.entries.states import LeakStatus
-from contest.judging import queries, round_entries
 from contest.errors import InvalidInput
 from contest.judging import queries, round_entries
 from contest.judging.leaks import LeakFinding, check_entry_leaks, flagged_entries, redact_entry

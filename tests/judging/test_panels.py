@@ -13,9 +13,9 @@ from contest.audit.models import AuditEvent
 from contest.contests.models import Contest
 from contest.errors import NotFound
 from contest.judging import scoring, setup
-from contest.results import bundle
-from contest.judging.models import Assignment, Criterion, Panel, PanelMember, Round, RoundEntry, Score
 from contest.judging.locking import RoundLocked, lock_round
+from contest.judging.models import Assignment, Criterion, Panel, PanelMember, Round, RoundEntry, Score
+from contest.results import bundle
 from contest.results.standings import round_results
 from tests.factories import NOW, make_contest, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry

@@ -10,6 +10,7 @@ from contest.entries.states import EntryState, LeakStatus
 from contest.errors import InvalidInput
 from contest.judging import advancing, conflicts, locking, round_assignments, round_entries
 from contest.judging.assignment import Shortfall, make_aliases
+from contest.judging.locking import RoundLocked
 from contest.judging.models import (
     Assignment,
     Conflict,
@@ -18,7 +19,6 @@ from contest.judging.models import (
     RoundEntry,
     Score,
 )
-from contest.judging.locking import RoundLocked
 from contest.judging.round_entries import NoPreviousRound
 from tests.factories import NOW, make_contest, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry

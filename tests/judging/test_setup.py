@@ -12,8 +12,8 @@ from contest.audit.models import AuditEvent
 from contest.errors import InvalidInput
 from contest.judging import setup
 from contest.judging.aggregation import Method
-from contest.judging.models import Assignment, Criterion, JudgeGroup, Panel, PanelMember, Round, RoundKind, Score
 from contest.judging.locking import RoundLocked
+from contest.judging.models import Assignment, Criterion, JudgeGroup, Panel, PanelMember, Round, RoundKind, Score
 from tests.factories import NOW, make_contest, make_track, make_user
 from tests.judging.helpers import scoring_setup
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from contest.console import invitations
 from contest.accounts.models import ContestRoleKind
 from contest.audit.models import AuditEvent
+from contest.console import invitations
 from contest.notifications.models import MessageTemplate, OutboxMessage
 from contest.notifications.outbox import outgoing
 from contest.notifications.service import reset_wording, save_wording

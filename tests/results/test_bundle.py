@@ -10,14 +10,8 @@ import pytest
 
 from contest.audit.chain import canonical_json, json_ready
 from contest.audit.models import AuditEvent
-from contest.results import bundle
 from contest.judging.aggregation import FORMULA_VERSION
-from contest.results.bundle import (
-    RoundNotLocked,
-    build_bundle,
-    verify_against_database,
-    verify_bundle,
-)
+from contest.judging.locking import lock_round
 from contest.judging.models import (
     Assignment,
     Criterion,
@@ -29,7 +23,13 @@ from contest.judging.models import (
     Score,
 )
 from contest.judging.scoring import save_score
-from contest.judging.locking import lock_round
+from contest.results import bundle
+from contest.results.bundle import (
+    RoundNotLocked,
+    build_bundle,
+    verify_against_database,
+    verify_bundle,
+)
 from contest.results.standings import round_results
 from tests.audit.helpers import rewrite_from
 from tests.commands import run_cli

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from contest import cache_stamp
 from contest.audit.models import AuditEvent
 from contest.contests.models import Contest
 from contest.entries.models import EntryImage
 from contest.errors import InvalidInput, TooManyAttempts
-from contest import cache_stamp
 from contest.judging.models import Round, RoundEntry, RoundKind
 from contest.media.storage import UploadStore
 from contest.notifications.models import OutboxMessage

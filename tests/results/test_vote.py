@@ -12,12 +12,12 @@ import pytest
 from contest.audit.models import AuditEvent
 from contest.entries.states import EntryState
 from contest.errors import InvalidInput, NotFound, TooManyAttempts
-from contest.results import standings
 from contest.judging.models import RoundEntry
 from contest.notifications.models import OutboxMessage
 from contest.notifications.outbox import outgoing
-from contest.results.vote import ballots, candidates, codes, counts, stuffing, window
+from contest.results import standings
 from contest.results.models import Vote, Voter
+from contest.results.vote import ballots, candidates, codes, counts, stuffing, window
 from contest.results.vote.stuffing import Rule, VoteFact
 from tests.factories import NOW, make_user
 from tests.results.vote_builders import CLOSES, OPENS, vote_contest

@@ -17,8 +17,8 @@ import pytest
 
 from contest import clock
 from contest.accounts import resets, service
-from contest.console import invitations
 from contest.accounts.models import ContestRole, ContestRoleKind
+from contest.console import invitations
 from contest.contests.models import AwardTier, Contest
 from contest.entries import duplicates
 from contest.entries import service as entry_service

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from starlette.routing import compile_path
 
 from contest import clock
-from contest.console import invitations
 from contest.accounts.models import ContestRoleKind
+from contest.console import invitations
 from contest.contests.models import Contest
 from contest.entries.models import Entry
 from contest.judging.models import Conflict

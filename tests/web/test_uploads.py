@@ -16,8 +16,16 @@ from contest.entries.models import Entry, EntryImage
 from contest.media.pipeline import scaled, snapped_edge
 from tests import imagegen
 from tests.factories import login_as, make_entry, make_user
-from tests.web.uploads import (designer, image_action, listed, post_image, small_jpeg, snapshot, stored_files,
-                              three_images)
+from tests.web.uploads import (
+    designer,
+    image_action,
+    listed,
+    post_image,
+    small_jpeg,
+    snapshot,
+    stored_files,
+    three_images,
+)
 
 pytestmark = pytest.mark.web
 

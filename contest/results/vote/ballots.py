@@ -4,6 +4,7 @@ at most one per entry and day. A voided vote still used up its place in the quot
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -26,7 +27,7 @@ class QuotaReached(Conflict):
 
 async def votes_today(voter: Voter, day: date) -> set[int]:
     """The entries this voter voted for on `day` (voided or not: each used a place in the quota)."""
-    return set(await Vote.filter(voter_id=voter.id, day=day).values_list("entry_id", flat=True))
+    return set(cast(list[int], await Vote.filter(voter_id=voter.id, day=day).values_list("entry_id", flat=True)))
 
 
 async def cast_vote(contest: Contest, voter: Voter, *, candidate: str, ip: str, now: datetime) -> int:

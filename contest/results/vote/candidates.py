@@ -8,6 +8,7 @@ import hmac
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from contest.columns import fits
 from contest.entries.models import EntryImage
@@ -49,8 +50,8 @@ async def candidates(final: Round) -> list[Candidate]:
 
 
 async def candidate_entry(final: Round, key: str) -> int | None:
-    ids = await RoundEntry.filter(round_id=final.id, entry__state__in=list(JUDGEABLE_STATES)).values_list(
-        "entry_id", flat=True)
+    ids = cast(list[int], await RoundEntry.filter(round_id=final.id, entry__state__in=list(JUDGEABLE_STATES))
+               .values_list("entry_id", flat=True))
     return next((entry_id for entry_id in ids if candidate_key(final.secret, entry_id) == key), None)
 
 

@@ -98,8 +98,8 @@ VOTE_CODE = Wording(
 
 
 async def request_code(contest: Contest, email: str, *, ip: str, now: datetime, locale: str | None = None) -> None:
-    """Send a new code to `email` in `locale` (the page's language), the old one stops working. Side effects: the Voter row (created
-    on first use) keeps the new code's hash, one outbox message, two throttle records. Raises
+    """Send a new code to `email` in `locale` (the page's language), the old one stops working. Side effects: the
+    Voter row (created on first use) keeps the new code's hash, one outbox message, two throttle records. Raises
     InvalidInput for a bad address, VoteClosed, TooManyAttempts past CODES_PER_EMAIL / CODES_PER_ADDRESS."""
     email = checked_email(email)
     if phase(contest, await final_round(contest), now) != Phase.OPEN:
@@ -127,7 +127,7 @@ async def verify_code(contest: Contest, email: str, code: str, *, ip: str, now: 
     voter = await Voter.get_or_none(contest_id=contest.id, email=mailbox(email))
     problem = code_problem(voter.code_hash, voter.id, _digits(code), now) if voter else WRONG_CODE
     if voter is None or problem is not None:
-        raise InvalidInput({"code": problem})
+        raise InvalidInput({"code": problem or WRONG_CODE})
     voter.code_hash = ""
     voter.verified_at = voter.verified_at or now
     await voter.save(update_fields=["code_hash", "verified_at"])

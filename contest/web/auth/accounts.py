@@ -47,7 +47,8 @@ async def register(request: Request) -> Response:
         return _register_page(request, {"category": "worker", "kind": "individual"}, {}, next_url)
     form = await read_form(request)
     next_url = safe_next(text(form, "next"), "")
-    values = {key: text(form, key, max_length=300) for key in ("email", "display_name", "category", "kind", "organisation", "school")}
+    keys = ("email", "display_name", "category", "kind", "organisation", "school")
+    values = {key: text(form, key, max_length=300) for key in keys}
     try:
         category = EntrantCategory(values["category"])
         kind = EntrantKind(values["kind"])

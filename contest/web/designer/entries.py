@@ -12,21 +12,21 @@ from contest.accounts.models import User
 from contest.contests import queries as contest_queries
 from contest.contests import timeline
 from contest.contests.models import Track
-from contest.entries import images as entry_images
 from contest.entries import declarations, queries, service
+from contest.entries import images as entry_images
 from contest.entries import profile as entrant_profile
 from contest.entries.models import Entry
-from contest.entries.states import EntryState
 from contest.entries.service import EntryInput, Member
+from contest.entries.states import EntryState
 from contest.errors import Conflict, ContestError, DeadlinePassed, InvalidInput, InvalidUpload, NotFound, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import edits
 from contest.web.infra.errors import wants_json
 from contest.web.infra.flash import flash
-from contest.web.infra.limits import body_limit
 from contest.web.infra.forms import read_form, text
 from contest.web.infra.labels import CATEGORY_LABELS, KIND_LABELS, STATE_LABELS
+from contest.web.infra.limits import body_limit
 from contest.web.infra.lookups import published_contest
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render, render_fragment, request_locale
@@ -269,8 +269,8 @@ async def image_upload_form(request: Request) -> Response:
         await form.close()
     if len(refusals) == len(files):
         raise refusals[0]
-    for refusal in refusals:
-        flash(request, response, refusal.message, level="error", **refusal.params)
+    for refused in refusals:
+        flash(request, response, refused.message, level="error", **refused.params)
     flash(request, response, N_("{count} image(s) uploaded."), count=len(files) - len(refusals))
     return response
 

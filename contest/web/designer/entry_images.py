@@ -10,6 +10,7 @@ from starlette.routing import Route
 from contest import permissions
 from contest.accounts import queries as account_queries
 from contest.entries import queries as entry_queries
+from contest.entries.models import Entry
 from contest.errors import NotFound, found
 from contest.media.sniffing import MIME_TYPES
 from contest.web.infra.media import VARIANTS, file_response
@@ -17,7 +18,7 @@ from contest.web.infra.session import current_user
 from contest.web.infra.uploads import upload_store
 
 
-async def _may_see(request: Request, entry) -> bool:  # noqa: ANN001
+async def _may_see(request: Request, entry: Entry) -> bool:
     user = current_user(request)
     if user is None:
         return False

@@ -158,7 +158,8 @@ class CompressedStaticFiles(StaticFiles):
         if not (isinstance(response, FileResponse) and stat and encoding and compressible(response.media_type)
                 and stat.st_size >= MIN_SIZE):
             return response
-        headers = MutableHeaders({k: v for k, v in response.headers.items() if k in ("content-type", "etag", "last-modified", "vary")})
+        kept = ("content-type", "etag", "last-modified", "vary")
+        headers = MutableHeaders({k: v for k, v in response.headers.items() if k in kept})
         headers["etag"] = variant_etag(headers["etag"], encoding)
         if matches(request.get("if-none-match"), headers["etag"]):
             del headers["content-type"]

@@ -22,7 +22,9 @@ def make_token(secret: str, binding: str) -> str:
 
 
 def token_matches(secret: str, binding: str | None, token: str | None) -> bool:
-    return bool(binding and token) and hmac.compare_digest(make_token(secret, binding), token)  # type: ignore[arg-type]
+    if not (binding and token):
+        return False
+    return hmac.compare_digest(make_token(secret, binding), token)
 
 
 def binding_for(scope: Scope) -> str | None:

@@ -7,6 +7,7 @@ start of an upload is read here and the rest streams on to the handler. Any othe
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from python_multipart.exceptions import MultipartParseError
@@ -18,6 +19,9 @@ from contest.errors import ContestError, CsrfFailure
 from contest.web.infra.csrf import FIELD, binding_for, token_matches
 from contest.web.infra.errors import error_response
 from contest.web.infra.session import read_cookie
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 HEADER = b"x-csrf-token"
@@ -74,7 +78,7 @@ class CsrfMiddleware:
         if content_type == b"multipart/form-data":
             token, replay = await _first_field(receive, options.get(b"boundary", b""))
         elif content_type == b"application/x-www-form-urlencoded":
-            body, more, replay = await _buffer(receive, lambda _: False)
+            body, _more, replay = await _buffer(receive, lambda _: False)
             token = parse_qs(body.decode("latin-1")).get(FIELD, [None])[0]
         else:
             raise CsrfFailure()
@@ -150,7 +154,7 @@ class _FirstPart:
         self.headers: dict[bytes, bytes] = {}
         self.data = b""
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> MultipartCallbacks:
         def header_field(data: bytes, start: int, end: int) -> None:
             if not self.done:
                 self.header_field += data[start:end]

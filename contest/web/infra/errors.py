@@ -37,7 +37,7 @@ async def error_response(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, HTTPException):
         status, message, params = exc.status_code, HTTP_MESSAGES.get(exc.status_code, HTTP_MESSAGES[400]), {}
     else:
-        log.exception("unhandled error", exc_info=exc)
+        log.error("unhandled error", exc_info=exc)
         status, message, params = 500, N_("Something went wrong on our side. Nothing you saved was lost."), {}
     text = i18n.translate(request_locale(request), message, **params)
     headers = {"Cache-Control": "no-store"}

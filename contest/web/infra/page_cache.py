@@ -38,8 +38,8 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
-from contest.errors import ContestError
 from contest import cache_stamp
+from contest.errors import ContestError
 from contest.web.infra import compression
 from contest.web.infra.templating import request_locale
 

@@ -21,8 +21,8 @@ from contest.accounts.models import User
 from contest.errors import InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
-from contest.judging import queries as judging_queries
 from contest.judging import conflicts, scoring
+from contest.judging import queries as judging_queries
 from contest.judging.models import Assignment, Criterion, Round
 from contest.judging.queries import (
     JudgeQueue,
@@ -97,10 +97,8 @@ async def _others_scores(judged: JudgeEntry) -> list[dict[int, str]] | None:
 
 async def rounds(request: Request) -> Response:
     judge, now = require_user(request), clock.now()
-    listed = []
-    for round_ in await judging_queries.rounds_for_judge(judge):
-        if round_visible_to_judges(round_, now):
-            listed.append((round_, await judge_queue(judge, round_, now=now)))
+    listed = [(round_, await judge_queue(judge, round_, now=now))
+              for round_ in await judging_queries.rounds_for_judge(judge) if round_visible_to_judges(round_, now)]
     upcoming = await judging_queries.upcoming_rounds(judge, now=now)
     return render(request, "judge/rounds.html", {"rounds": listed, "upcoming": upcoming})
 

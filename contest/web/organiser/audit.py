@@ -20,8 +20,8 @@ from contest.console import audit_log
 from contest.contests.models import Contest
 from contest.form_input import parse_integer
 from contest.i18n import N_, translate
-from contest.web.organiser.common import organised_contest
 from contest.web.infra.templating import format_moment, render, request_locale
+from contest.web.organiser.common import organised_contest
 
 FILTER_FIELDS = ("action", "actor", "subject", "since", "until")
 CSV_HEADERS = (N_("No."), N_("Time"), N_("Actor"), N_("What happened"), N_("Action"), N_("Subject"), N_("Details"),

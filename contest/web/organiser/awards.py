@@ -24,12 +24,12 @@ from contest.results.award_seats import RevocationPolicy, VacancyReason
 from contest.results.awarding import Overview, ProposalChanged, as_tier
 from contest.results.embargo import results_public
 from contest.results.models import Award, AwardStatus
-from contest.web.infra.media import pdf_response
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
-from contest.web.organiser.common import form_values, organised_contest, redirect_to
+from contest.web.infra.media import pdf_response
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
+from contest.web.organiser.common import form_values, organised_contest, redirect_to
 
 STATUS_LABELS = {AwardStatus.PROPOSED: N_("Proposed"), AwardStatus.CONFIRMED: N_("Confirmed"),
                  AwardStatus.REVOKED: N_("Revoked")}
@@ -101,7 +101,7 @@ async def _award(request: Request, contest: Contest) -> Award:
 
 def _done(request: Request, contest: Contest, message: str, **params: object) -> Response:
     response = redirect_to(request, "organiser:awards", slug=contest.slug)
-    flash(request, response, message, **params)
+    flash(request, response, message, level="success", **params)
     return response
 
 

@@ -18,10 +18,10 @@ from starlette.routing import Route
 from contest import clock, permissions
 from contest.accounts import access
 from contest.accounts import queries as account_queries
-from contest.contests import queries as contest_queries
 from contest.console import contest_config as config
 from contest.console import transfer
 from contest.contests import banner
+from contest.contests import queries as contest_queries
 from contest.contests.models import (
     AwardTier,
     Contest,
@@ -37,15 +37,15 @@ from contest.errors import Conflict, InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import setup as judging_setup
-from contest.web.infra.labels import ROLE_LABELS
+from contest.web.infra import media
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
-from contest.web.infra import media
+from contest.web.infra.labels import ROLE_LABELS
 from contest.web.infra.limits import body_limit
-from contest.web.organiser.common import form_values, organised_contest, redirect_to
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import datetime_local, render
 from contest.web.infra.uploads import upload_store
+from contest.web.organiser.common import form_values, organised_contest, redirect_to
 
 SETTINGS_BODY_LIMIT = 256 * 1024  # both languages' rules
 IMPORT_BODY_LIMIT = transfer.MAX_FILE_BYTES + 64 * 1024
@@ -163,8 +163,8 @@ def _slug_or(values: dict[str, str], errors: dict[str, str]) -> str:
 async def contest_import(request: Request) -> Response:
     user = _site_organiser(request)
     form = await read_form(request)
+    values = form_values(form)
     try:
-        values = form_values(form)
         upload = form.get("file")
         errors: dict[str, str] = {}
         slug = _slug_or(values, errors)

@@ -14,9 +14,9 @@ from contest.accounts import queries as account_queries
 from contest.console import dashboard as console_dashboard
 from contest.contests import queries as contest_queries
 from contest.web.infra.labels import CATEGORY_LABELS
-from contest.web.organiser.common import organised_contest
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import localized, render, request_locale
+from contest.web.organiser.common import organised_contest
 
 CHART_WIDTH = 640
 LABEL_WIDTH = 200

@@ -13,12 +13,12 @@ from contest.entries.models import Entry
 from contest.errors import InvalidInput, found
 from contest.i18n import N_
 from contest.judging import withdrawals
-from contest.web.infra.labels import STATE_LABELS
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
-from contest.web.organiser.common import organised_contest, redirect_to
+from contest.web.infra.labels import STATE_LABELS
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
+from contest.web.organiser.common import organised_contest, redirect_to
 
 
 async def entries_page(request: Request) -> Response:

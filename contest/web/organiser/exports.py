@@ -18,10 +18,10 @@ from contest.errors import found
 from contest.exports import service
 from contest.exports.xlsx import file_chunks
 from contest.i18n import N_
-from contest.web.organiser.common import organised_contest
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
 from contest.web.infra.uploads import upload_store
+from contest.web.organiser.common import organised_contest
 
 _ASCII = re.compile(r"[^A-Za-z0-9_.-]")
 TABLE_LABELS = {"entries": N_("Entries, with every form field"), "scores": N_("Scores per criterion and judge"),

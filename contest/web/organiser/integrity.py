@@ -18,10 +18,10 @@ from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
 from contest.web.infra.limits import body_limit
 from contest.web.infra.media import file_response
-from contest.web.organiser.common import organised_contest
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
 from contest.web.infra.uploads import UPLOAD_BODY_LIMIT, upload_store
+from contest.web.organiser.common import organised_contest
 
 
 async def duplicate_pairs(request: Request, *, errors: dict[str, str] | None = None,

@@ -26,10 +26,10 @@ from contest.results.objections import Decision
 from contest.web.infra import media
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
-from contest.web.organiser.common import form_values, organised_contest, redirect_to
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
 from contest.web.infra.uploads import upload_store
+from contest.web.organiser.common import form_values, organised_contest, redirect_to
 
 KIND_LABELS = {NoticeKind.PROPOSED_WINNERS: N_("Proposed winners"), NoticeKind.SHORTLIST: N_("Shortlist (finalists)")}
 STATUS_LABELS = {ObjectionStatus.RECEIVED: N_("Case received"), ObjectionStatus.UNDER_REVIEW: N_("Under expert review"),
@@ -107,7 +107,7 @@ async def case_page(request: Request, *, errors: dict[str, str] | None = None, v
 
 def _case_done(request: Request, contest: Contest, case: Objection, message: str, **params: object) -> Response:
     response = redirect_to(request, "organiser:objection", slug=contest.slug, objection_id=case.id)
-    flash(request, response, message, **params)
+    flash(request, response, message, level="success", **params)
     return response
 
 

@@ -25,9 +25,9 @@ from contest.notifications.templates import (
 from contest.notifications.templates import render as render_wording
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
-from contest.web.organiser.common import organised_contest, redirect_to
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
+from contest.web.organiser.common import organised_contest, redirect_to
 
 STATES = tuple(str(state) for state in OutboxState)
 

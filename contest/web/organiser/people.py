@@ -9,20 +9,20 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from contest import clock
-from contest.console import invitations
-from contest.judging import judge_groups
 from contest.accounts.models import Invitation
+from contest.console import invitations
 from contest.contests.models import Contest
 from contest.errors import InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
+from contest.judging import judge_groups
 from contest.judging.models import JudgeGroup
-from contest.web.infra.labels import ROLE_LABELS
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
-from contest.web.organiser.common import organised_contest
+from contest.web.infra.labels import ROLE_LABELS
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import absolute_url, render
+from contest.web.organiser.common import organised_contest
 
 GROUP_FIELDS = ("name", "name_en", "weight")
 

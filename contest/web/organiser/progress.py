@@ -7,16 +7,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from contest import clock
-from contest.errors import InvalidInput
 from contest.console import rounds as console_rounds
+from contest.errors import InvalidInput
 from contest.i18n import N_
 from contest.judging import progress
 from contest.judging.progress import CellState
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
-from contest.web.organiser.common import form_values, organised_round, redirect_to
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import absolute_url, render
+from contest.web.organiser.common import form_values, organised_round, redirect_to
 
 CELL_LABELS = {CellState.COMPLETE: N_("Submitted"), CellState.SCORED: N_("Every criterion scored, not submitted"),
                CellState.PARTIAL: N_("Scoring"), CellState.ASSIGNED: N_("Not started"),

@@ -10,9 +10,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from contest import clock
+from contest.console import rounds as console_rounds
 from contest.errors import InvalidInput
 from contest.form_input import parse_integer
-from contest.console import rounds as console_rounds
 from contest.i18n import N_
 from contest.judging import advancing, locking
 from contest.judging.aggregation import Flag
@@ -20,10 +20,10 @@ from contest.results import bundle
 from contest.results.standings import round_results
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
-from contest.web.organiser.common import form_values, organised_round, redirect_to
-from contest.web.organiser.rounds import CHOICES
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
+from contest.web.organiser.common import form_values, organised_round, redirect_to
+from contest.web.organiser.rounds import CHOICES
 
 FLAG_LABELS = {
     Flag.TIE: N_("Tied on the rounded figure"),

@@ -14,10 +14,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from contest import clock
+from contest.console import rounds as console_rounds
 from contest.contests.models import Contest
 from contest.errors import InvalidInput, found
 from contest.form_input import parse_integer
-from contest.console import rounds as console_rounds
 from contest.i18n import N_
 from contest.judging import progress, round_assignments, round_entries, setup
 from contest.judging import queries as judging_queries
@@ -33,14 +33,14 @@ from contest.judging.models import (
 )
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
+from contest.web.infra.session import require_user
+from contest.web.infra.templating import datetime_local, render
 from contest.web.organiser.common import (
     form_values,
     organised_contest,
     organised_round,
     redirect_to,
 )
-from contest.web.infra.session import require_user
-from contest.web.infra.templating import datetime_local, render
 
 CHOICES: dict[str, dict[str, str]] = {
     "kind": {RoundKind.PRELIMINARY: N_("Preliminary round (初评)"), RoundKind.SECOND: N_("Second round (复评)"),
@@ -106,7 +106,7 @@ async def _refused(request: Request, contest: Contest, round_: Round, form: str,
 
 def _back(request: Request, contest: Contest, round_: Round, message: str, **params: object) -> Response:
     response = redirect_to(request, "organiser:round", slug=contest.slug, round_id=round_.id)
-    flash(request, response, message, **params)
+    flash(request, response, message, level="success", **params)
     return response
 
 

@@ -13,9 +13,9 @@ from contest.i18n import N_
 from contest.results.vote import counts, stuffing, window
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
-from contest.web.organiser.common import form_values, organised_contest, redirect_to
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
+from contest.web.organiser.common import form_values, organised_contest, redirect_to
 
 MAX_NOTE = 500
 

@@ -26,8 +26,8 @@ from contest.errors import Conflict, ContestError, InvalidInput, NotFound, found
 from contest.i18n import N_
 from contest.judging.models import Round
 from contest.results import gallery as pictures
-from contest.results.vote import ballots, candidates, codes, counts, stuffing, window
 from contest.results.models import Voter
+from contest.results.vote import ballots, candidates, codes, counts, stuffing, window
 from contest.web.infra import csrf, media
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
@@ -64,6 +64,7 @@ def _signature(request: Request, contest: Contest, voter_id: int, stamp: int) ->
 
 
 def _remember(request: Request, response: Response, contest: Contest, voter: Voter, until: datetime) -> None:
+    assert voter.verified_at is not None  # only a verified voter is remembered
     stamp = int(voter.verified_at.timestamp())
     value = f"{voter.id}.{stamp}.{_signature(request, contest, voter.id, stamp)}"
     max_age = max(int((until - clock.now()).total_seconds()), 0)
@@ -79,7 +80,9 @@ async def _voter(request: Request, contest: Contest) -> Voter | None:
     if not hmac.compare_digest(signature, _signature(request, contest, int(voter_id), int(stamp))):
         return None
     voter = await codes.verified_voter(contest, int(voter_id))
-    return voter if voter is not None and int(voter.verified_at.timestamp()) == int(stamp) else None
+    if voter is None or voter.verified_at is None:
+        return None
+    return voter if int(voter.verified_at.timestamp()) == int(stamp) else None
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -157,6 +160,7 @@ async def code_verify(request: Request) -> Response:
         return await vote_page(request, values=values, errors=_field_errors(exc, "code"), code_sent=True,
                                status=exc.status_code)
     response = RedirectResponse(request.url_for("public:vote", slug=contest.slug), status_code=303)
+    assert final.closes_at is not None  # the vote is open, so its window has both ends
     _remember(request, response, contest, voter, final.closes_at)
     flash(request, response, N_("Your e-mail is verified. You have {quota} votes a day."),
           quota=contest.popular_vote_daily_quota)

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from contest.console import invitations
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.audit.models import AuditEvent
+from contest.console import invitations
 from contest.notifications import sender
 from contest.notifications.models import MessageTemplate, OutboxMessage, OutboxState
 from contest.notifications.outbox import queue_message

@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 
 from contest import clock
-from contest.console import invitations
 from contest.accounts.models import (
     ContestRole,
     ContestRoleKind,
@@ -14,6 +13,7 @@ from contest.accounts.models import (
     Session,
     User,
 )
+from contest.console import invitations
 from contest.judging.models import JudgeGroup, PanelMember
 from contest.notifications.models import OutboxMessage
 from contest.notifications.outbox import outgoing

@@ -12,7 +12,6 @@ import pytest
 
 from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind
-from contest.results import bundle
 from contest.judging.models import (
     Assignment,
     Conflict,
@@ -25,6 +24,7 @@ from contest.judging.models import (
     Score,
 )
 from contest.notifications.models import OutboxMessage
+from contest.results import bundle
 from tests.factories import login_as, make_contest, make_track, make_user
 from tests.judging.helpers import make_judge, submitted_entry
 
