@@ -35,7 +35,7 @@ class GroupRow:
 async def judge_groups_of(contest: Contest) -> list[GroupRow]:
     groups = await JudgeGroup.filter(contest_id=contest.id).annotate(seats=Count("members")).order_by("id")
     total = sum(g.weight for g in groups)
-    return [GroupRow(g, g.weight / total * 100 if total else 0.0, g.seats) for g in groups]  # type: ignore[attr-defined]
+    return [GroupRow(g, g.weight / total * 100 if total else 0.0, g.seats) for g in groups]  # type: ignore[attr-defined]  # seats: the annotation above
 
 
 async def judge_group_of(contest: Contest, group_id: int) -> JudgeGroup | None:
@@ -70,9 +70,9 @@ async def _checked_group(contest: Contest, raw: Mapping[str, str], *, group_id: 
         errors["name_en"] = N_("Use at most 100 characters.")
     if weight is None:
         errors["weight"] = N_("Enter a weight above 0 and at most 1000, for example 70 or 70 %.")
-    if errors:
+    if errors or weight is None:
         raise InvalidInput(errors)
-    return GroupSpec(name, name_en, weight)  # type: ignore[arg-type]
+    return GroupSpec(name, name_en, weight)
 
 
 async def create_judge_group(contest: Contest, raw: Mapping[str, str], *, by: User, now: datetime) -> JudgeGroup:

@@ -36,7 +36,7 @@ async def cast_vote(contest: Contest, voter: Voter, *, candidate: str, ip: str, 
     final = await final_round(contest)
     if phase(contest, final, now) != Phase.OPEN:
         raise VoteClosed()
-    entry_id = await candidate_entry(final, candidate)  # type: ignore[arg-type]
+    entry_id = await candidate_entry(final, candidate)  # type: ignore[arg-type]  # an open vote has its final round
     if entry_id is None:
         raise NotFound()
     day, quota = voting_day(contest, now), contest.popular_vote_daily_quota

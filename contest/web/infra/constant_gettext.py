@@ -58,5 +58,5 @@ class ConstantGettext(Extension):
     """Needs `environment.globals["gettext"]` (installed by `install_gettext_translations`)."""
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
-        translations = self.environment.constant_translations  # type: ignore[attr-defined]
+        translations = self.environment.constant_translations  # type: ignore[attr-defined]  # env.extend(constant_translations=...) in templating
         return fold(iter(stream), translations.gettext)

@@ -38,4 +38,6 @@ def csrf_token(conn: HTTPConnection) -> str:
     if not binding_for(conn.scope):
         state["csrf_anon"] = secrets.token_urlsafe(24)
         state["csrf_anon_new"] = True
-    return make_token(conn.app.state.settings.secret_key, binding_for(conn.scope))  # type: ignore[arg-type]
+    binding = binding_for(conn.scope)
+    assert binding is not None  # set just above when there was none
+    return make_token(conn.app.state.settings.secret_key, binding)

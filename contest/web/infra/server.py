@@ -39,7 +39,7 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
         super().__init__(config, *args, **kwargs)
         self.header_timeout = config.header_timeout
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn passes a Transport
         self.header_deadline: asyncio.TimerHandle | None = None
         super().connection_made(transport)
         self._arm()

@@ -90,7 +90,7 @@ def _environment(directory: Path, locale: str, *, auto_reload: bool) -> jinja2.E
         auto_reload=auto_reload,  # else every render stats each template file it uses
     )
     translations = i18n.translations(locale)
-    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
     env.extend(constant_translations=translations)
     env.globals["url_for"] = url_for
     env.globals["absolute"] = absolute

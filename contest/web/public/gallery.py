@@ -125,7 +125,7 @@ async def _results(request: Request) -> Page:
     winners = await results.contest_winners(contest, tracks)
     table = results.by_track(winners, tracks, await results.tiers_of(contest))
     # Published from the announcement on, for anyone to write down: the log as it stood then.
-    head = None if preview else await audit_queries.head_at(contest.announce_at)  # type: ignore[arg-type]
+    head = None if preview else await audit_queries.head_at(contest.announce_at)  # type: ignore[arg-type]  # not a preview: announced
     return _page(request, "public/gallery_results.html", contest, preview, {"table": table, "chain_head": head})
 
 
