@@ -99,7 +99,7 @@ RANK_ROW = re.compile(r"^\| (\d+) \| `([\w.]+)` \| ([^|]+) \|", re.MULTILINE)
 def rank_table() -> tuple[dict[str, int], dict[str, str]]:
     """(rank of each layer, layer of each top-level module named in the kernel and entry rows)."""
     ranks, named = {}, {}
-    for rank, layer, modules in RANK_ROW.findall((ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")):
+    for rank, layer, modules in RANK_ROW.findall((ROOT / "docs/architecture.md").read_text(encoding="utf-8")):
         ranks[layer] = int(rank)
         for name in re.findall(r"`([\w./]+)`", modules):
             if name.endswith(".py"):

@@ -7,10 +7,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from contest import clock
+from contest.console import vote_desk
 from contest.errors import Conflict, InvalidInput
 from contest.form_input import parse_integer
 from contest.i18n import N_
-from contest.results.vote import counts, stuffing, window
+from contest.results.vote import stuffing
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
 from contest.web.infra.session import require_user
@@ -22,13 +23,11 @@ MAX_NOTE = 500
 
 async def vote_page(request: Request, *, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     contest = await organised_contest(request)
-    final = await window.final_round(contest)
+    desk = await vote_desk.vote_desk(contest, now=clock.now())
     context = {
-        "contest": contest, "final": final, "phase": window.phase(contest, final, clock.now()),
-        "window": window.window(contest, final), "summary": await counts.summary(contest),
-        "tallies": await counts.tallies(final) if final else [],
-        "suspicions": stuffing.detect(await stuffing.live_facts(contest)),
-        "rule_labels": stuffing.RULE_LABELS, "errors": errors or {},
+        "contest": contest, "final": desk.final, "phase": desk.phase, "window": desk.window, "summary": desk.summary,
+        "tallies": desk.tallies, "suspicions": desk.suspicions, "rule_labels": stuffing.RULE_LABELS,
+        "errors": errors or {},
     }
     return render(request, "organiser/vote.html", context, status_code=status)
 

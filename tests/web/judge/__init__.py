@@ -63,9 +63,9 @@ async def build_scene(store) -> Scene:
         await submitted_entry(contest, track, title="外滩钟声", concept="声音的形状。"),
     ]
     keys = []
-    for _ in range(2):
-        image = await attach_image(entries[0], chunks(imagegen.jpeg_with_metadata(MARK, size=(1600, 1000))), store=store,
-                                   original_name=FILE_NAME, by=designer, now=now)
+    for seed in (3, 4):  # two different files: the same file twice on one entry is refused
+        image = await attach_image(entries[0], chunks(imagegen.jpeg_with_metadata(MARK, size=(1600, 1000), seed=seed)),
+                                   store=store, original_name=FILE_NAME, by=designer, now=now)
         keys.append(image.key)
     aliases = ["QXM-4K7", "RTB-9WD", "HPV-2NC"]
     for entry, alias in zip(entries, aliases, strict=True):
