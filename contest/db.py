@@ -46,7 +46,7 @@ def connection_config(database_url: str) -> dict[str, Any]:
             config["credentials"]["connection_class"] = PooledConnection
         return config
     path = database_url.split("://", 1)[1]
-    return {"engine": "tortoise.backends.sqlite", "credentials": {"file_path": path, **SQLITE_PRAGMAS}}
+    return {"engine": "contest.sqlite_backend", "credentials": {"file_path": path, **SQLITE_PRAGMAS}}
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

@@ -21,9 +21,10 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from tortoise.backends.sqlite.client import SqliteClient
 from tortoise.connection import get_connection
 from tortoise.models import Model
+
+from contest.sqlite_backend import WriteReadySqliteClient
 
 M = TypeVar("M", bound=Model)
 
@@ -47,7 +48,7 @@ async def select(sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]
     connection = get_connection("default")
     if connection.capabilities.dialect == "postgres":
         sql = _numbered(sql)
-    elif type(connection) is SqliteClient and connection.filename != ":memory:":  # not a transaction's wrapper
+    elif type(connection) is WriteReadySqliteClient and connection.filename != ":memory:":  # not in a transaction
         try:
             rows = _SQLITE_READER.select(connection.filename, sql, params)
             connection.log.debug("%s: %s", sql, params)  # as Tortoise logs its statements

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import threading
 
 import pytest
 
@@ -24,6 +25,34 @@ async def test_live_sqlite_connection_uses_the_durability_pragmas(database):
     if not database.startswith("sqlite"):
         pytest.skip("this run uses PostgreSQL; the SQLite run checks the pragmas")
     assert await sqlite_pragmas() == EXPECTED_PRAGMAS
+
+
+async def test_a_transaction_that_reads_then_writes_waits_for_the_other_process_instead_of_failing(db):
+    """The outbox sender writes to the same SQLite file from its own process. A transaction that has read
+    must not fail with "database is locked" when that process commits before the transaction's first write."""
+    if not db.startswith("sqlite"):
+        pytest.skip("this run uses PostgreSQL; the SQLite run checks SQLite's locking")
+    from tortoise.transactions import in_transaction
+
+    from contest.contests.models import Contest
+    from tests.factories import make_contest
+
+    contest = await make_contest(title="旧标题")
+    about_to_write = threading.Event()
+
+    def other_process_writes() -> None:
+        with sqlite3.connect(db.split("://", 1)[1], timeout=30) as other:
+            about_to_write.set()
+            other.execute("UPDATE contest SET title = '新标题' WHERE id = ?", (contest.id,))
+
+    async with in_transaction():
+        assert (await Contest.get(id=contest.id)).title == "旧标题"
+        writer = asyncio.create_task(asyncio.to_thread(other_process_writes))
+        await asyncio.to_thread(about_to_write.wait, 30)
+        await asyncio.sleep(0.2)  # the other write commits here unless this transaction already holds the lock
+        await Contest.filter(id=contest.id).update(title_en="New title")
+    await writer
+    assert await Contest.filter(id=contest.id).values_list("title", "title_en") == [("新标题", "New title")]
 
 
 def test_migrations_build_the_whole_schema_on_an_empty_sqlite_file(tmp_path):
