@@ -27,7 +27,7 @@ from contest.errors import InvalidInput
 from contest.form_input import FieldReader
 from contest.i18n import N_
 from contest.judging.aggregation import Method
-from contest.judging.locking import RoundLocked
+from contest.judging.locking import require_unlocked
 from contest.judging.models import (
     Assignment,
     AssignmentMode,
@@ -156,11 +156,6 @@ async def _has_scores(round_: Round) -> bool:
     return await Score.filter(assignment__round_id=round_.id).exists()
 
 
-def _require_unlocked(round_: Round) -> None:
-    if round_.locked_at is not None:
-        raise RoundLocked()
-
-
 # --- rounds --------------------------------------------------------------------------------------
 
 
@@ -179,7 +174,7 @@ async def create_round(contest: Contest, settings: RoundSettings, *, by: User, n
 async def update_round(round_: Round, settings: RoundSettings, *, by: User, now: datetime,
                        confirmed: bool = False) -> dict[str, Any]:
     """Apply the settings; returns what changed. A round with scores needs `confirmed`."""
-    _require_unlocked(round_)
+    require_unlocked(round_)
     changes = {k: v for k, v in asdict(settings).items() if getattr(round_, k) != v}
     if not changes:
         return {}
@@ -207,7 +202,7 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
 async def add_criterion(round_: Round, spec: CriterionSpec, *, by: User, now: datetime,
                         confirmed: bool = False) -> Criterion:
     """A new criterion; with scores already given, every judge's total becomes incomplete, hence confirm."""
-    _require_unlocked(round_)
+    require_unlocked(round_)
     if await _has_scores(round_) and not confirmed:
         raise NeedsConfirmation()
     async with in_transaction():
@@ -224,7 +219,7 @@ async def add_criterion(round_: Round, spec: CriterionSpec, *, by: User, now: da
 async def update_criterion(criterion: Criterion, spec: CriterionSpec, *, by: User, now: datetime,
                            confirmed: bool = False) -> None:
     round_ = await Round.get(id=criterion.round_id)
-    _require_unlocked(round_)
+    require_unlocked(round_)
     changes = {k: v for k, v in asdict(spec).items() if getattr(criterion, k) != v}
     if not changes:
         return
@@ -245,7 +240,7 @@ async def update_criterion(criterion: Criterion, spec: CriterionSpec, *, by: Use
 async def delete_criterion(criterion: Criterion, *, by: User, now: datetime, confirmed: bool = False) -> None:
     """Removes the criterion and the scores given on it (which is why a scored one needs confirming)."""
     round_ = await Round.get(id=criterion.round_id)
-    _require_unlocked(round_)
+    require_unlocked(round_)
     scores = await Score.filter(criterion_id=criterion.id).count()
     if scores and not confirmed:
         raise NeedsConfirmation()
@@ -265,7 +260,7 @@ async def rounds_to_copy_from(round_: Round) -> list[Round]:
 async def copy_criteria(round_: Round, *, source_id: int | None, by: User, now: datetime) -> int:
     """Add the criteria of another round of the same contest that this round lacks (by name), after its own;
     returns how many. Refused in a round with scores, where a new criterion changes every judge's total."""
-    _require_unlocked(round_)
+    require_unlocked(round_)
     source = await Round.get_or_none(id=source_id, contest_id=round_.contest_id) if source_id else None
     if source is None or source.id == round_.id:
         raise InvalidInput({"source": N_("Choose one of the options.")})
@@ -288,7 +283,7 @@ async def copy_criteria(round_: Round, *, source_id: int | None, by: User, now: 
 
 
 async def create_panel(round_: Round, *, name: str, track_id: int | None, by: User, now: datetime) -> Panel:
-    _require_unlocked(round_)
+    require_unlocked(round_)
     read = FieldReader({"name": name})
     name = read.text("name", max_length=NAME_MAX, required=True)
     if track_id is not None and not await Track.filter(id=track_id, contest_id=round_.contest_id).exists():
@@ -311,7 +306,7 @@ class Removed:
 
 async def delete_panel(panel: Panel, round_: Round, *, by: User, now: datetime, confirmed: bool = False) -> Removed:
     """Every judge of the panel leaves it, as by `remove_panel_member`; then the panel goes."""
-    _require_unlocked(round_)
+    require_unlocked(round_)
     work = Assignment.filter(panel_id=panel.id)
     await _confirm_dropping(work, confirmed=confirmed)
     async with in_transaction():
@@ -358,7 +353,7 @@ async def _own_group(round_: Round, judge_id: int) -> int | None:
 async def add_panel_member(panel: Panel, round_: Round, *, judge_id: int, group_id: int | None, by: User,
                            now: datetime) -> PanelMember:
     """Seat the judge on the panel in `group_id`, or, when None, in the group they were invited into."""
-    _require_unlocked(round_)
+    require_unlocked(round_)
     errors = {}
     if not await ContestRole.filter(contest_id=round_.contest_id, user_id=judge_id, role=ContestRoleKind.JUDGE).exists():
         errors["judge"] = N_("Choose one of the options.")
@@ -385,7 +380,7 @@ async def remove_panel_member(member: PanelMember, round_: Round, *, by: User, n
     their scores are deleted, so the judge's pages answer 404 and the round's figures no longer count
     them. The audit event lists the scores removed (each one's `score.saved` events stay too).
     With scores to remove, RemovesScores unless `confirmed`."""
-    _require_unlocked(round_)
+    require_unlocked(round_)
     work = Assignment.filter(panel_id=member.panel_id, judge_id=member.judge_id)
     await _confirm_dropping(work, confirmed=confirmed)
     async with in_transaction():
