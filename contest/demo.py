@@ -101,7 +101,7 @@ AWARD_TIERS = [("一等奖", "First prize", 1), ("二等奖", "Second prize", 2)
 RULES = """## 参赛须知
 
 1. 作品须为原创，未在其他比赛中获奖，未公开发表。
-2. 每位参赛者（团队、单位）最多提交 20 件作品；每件作品 1–10 张图片，JPEG、PNG 或 WebP，分辨率不低于 1200×800 像素。
+2. 每位参赛者（团队、单位）最多提交 20 件作品；每件作品 1–10 张图片，JPEG、PNG、WebP 或 HEIC，分辨率不低于 1200×800 像素。
 3. 评审分为初评与终评，实行匿名评审：评委看不到作者姓名与单位，请勿在图片和文字中署名。
 4. 获奖名单公示 7 天，公示期内可实名提出异议。
 
@@ -112,7 +112,7 @@ RULES = """## 参赛须知
 RULES_EN = """## Rules
 
 1. Entries must be original, unpublished and not awarded elsewhere.
-2. Up to 20 entries per entrant; 1–10 images each (JPEG, PNG or WebP, at least 1200×800 px).
+2. Up to 20 entries per entrant; 1–10 images each (JPEG, PNG, WebP or HEIC phone photos, at least 1200×800 px).
 3. Judging is blind: do not put your name or organisation in images or text.
 4. Winners are published for a 7-day public notice during which objections may be filed under a real name.
 """

@@ -84,7 +84,7 @@ class InvalidCredentials(ContestError):
 # uploaded the file. Media stays free of the app, so its wording lives here.
 IMAGE_REFUSALS = {
     "empty": N_("The file is empty."),
-    "unsupported_type": N_("Only JPEG, PNG and WebP images are accepted; this file is something else. "
+    "unsupported_type": N_("Only JPEG, PNG, WebP and HEIC images are accepted; this file is something else. "
                            "Please export it as JPEG or PNG."),
     "truncated": N_("The image is incomplete (the upload may have been cut off). Please upload it again."),
     "corrupt": N_("The image cannot be read; it may be damaged."),

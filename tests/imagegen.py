@@ -14,6 +14,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+import pillow_heif
 from PIL import Image, ImageCms, ImageDraw, ImageFilter, ImageFont
 from PIL.PngImagePlugin import PngInfo
 
@@ -339,7 +340,19 @@ def avif() -> bytes:
 
 
 def heic_like() -> bytes:
+    """A HEIC file's first bytes and nothing after them: a broken photo."""
     return struct.pack(">I", 24) + b"ftypheic" + b"\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+
+
+def heic_photo(marker: str = MARKER, size: tuple[int, int] = (1600, 1200), seed: int = 5) -> bytes:
+    """An iPhone-style HEIC taken sideways (EXIF orientation 6, which the encoder turns into the file's rotation),
+    with EXIF, XMP and ICC carrying `marker`."""
+    exif = marker_exif(marker)
+    exif[0x0112] = 6
+    image = pillow_heif.from_pillow(poster(size, seed))
+    buffer = io.BytesIO()
+    image.save(buffer, quality=85, exif=exif.tobytes(), xmp=marker_xmp(marker), icc_profile=marker_icc(marker))
+    return buffer.getvalue()
 
 
 def psd() -> bytes:
@@ -422,7 +435,7 @@ def hostile_files() -> list[HostileFile]:
         HostileFile("scan.tif", tiff(), "unsupported_type"),
         HostileFile("paint.bmp", bmp(), "unsupported_type"),
         HostileFile("photo.avif", avif(), "unsupported_type"),
-        HostileFile("photo.heic", heic_like(), "unsupported_type"),
+        HostileFile("photo.heic", heic_like(), "corrupt"),
         HostileFile("layers.jpg", psd(), "unsupported_type"),
         HostileFile("print.jpg", eps(), "unsupported_type"),
         HostileFile("print-dos.jpg", eps_dos_binary(), "unsupported_type"),

@@ -38,7 +38,7 @@ ABSOLUTE_MAX_FILE = 25 * MIB
 CHUNK = 256 * 1024
 
 # image formats people export by mistake, named in the refusal (sniffing's kinds → the name people know)
-FORMAT_NAMES = {"heic": "HEIC", "avif": "AVIF", "gif": "GIF", "tiff": "TIFF", "bmp": "BMP", "psd": "PSD",
+FORMAT_NAMES = {"avif": "AVIF", "gif": "GIF", "tiff": "TIFF", "bmp": "BMP", "psd": "PSD",
                 "eps": "EPS", "pdf": "PDF", "svg": "SVG", "jpeg2000": "JPEG 2000", "jpegxl": "JPEG XL", "ico": "ICO"}
 NOT_YET_ACCEPTED = N_("This is a {format} file, which is not accepted yet. Please export it as JPEG or PNG and "
                       "upload it again.")

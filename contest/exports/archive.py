@@ -27,7 +27,7 @@ import aiofiles
 from contest.contests.models import Track
 from contest.entries.models import EntryImage
 from contest.entries.states import EntryState
-from contest.media.pipeline import clean_copy_async
+from contest.media.pipeline import CLEAN_FORMATS, clean_copy_async
 from contest.media.sniffing import InvalidImage
 from contest.media.storage import EXTENSIONS, UploadStore
 from contest.zipstream import ZipSink
@@ -76,8 +76,8 @@ async def members(track: Track, store: UploadStore, *, anonymised: bool) -> Asyn
     current, n = None, 0
     async for row in _rows(track):
         current, n = row["entry_id"], (n + 1 if row["entry_id"] == current else 1)
-        name = member_name(row["entry__number"] or "", n, row["original_name"], row["original_format"],
-                           anonymised=anonymised)
+        fmt = CLEAN_FORMATS[row["original_format"]] if anonymised else row["original_format"]
+        name = member_name(row["entry__number"] or "", n, row["original_name"], fmt, anonymised=anonymised)
         yield Member(name, store.original_path(row["key"]), row["size_bytes"], row["sha256"])
 
 

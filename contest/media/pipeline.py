@@ -21,6 +21,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 import pyvips
+from PIL import Image
 
 from contest.media.sniffing import MAX_PIXELS, ImageInfo, InvalidImage, Reason, check_dimensions, inspect_image
 from contest.media.storage import derived_filename, write_atomic
@@ -35,13 +36,15 @@ ENCODERS = {
     "WEBP": ("webpsave_buffer", {"Q": 82, "effort": 4, "smart_subsample": False}),
     "JPEG": ("jpegsave_buffer", {"Q": 86, "optimize_coding": True}),
 }
-# Full-size copies for the anonymised export: in the original's format, near-lossless.
+# Full-size copies for the anonymised export: in the original's format, near-lossless; HEIC as JPEG, which
+# every program opens.
+CLEAN_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "HEIF": "JPEG"}
 CLEAN_ENCODERS: dict[str, tuple[str, dict[str, Any]]] = {
     "JPEG": ("jpegsave_buffer", {"Q": 95, "optimize_coding": True, "subsample_mode": "off"}),
     "PNG": ("pngsave_buffer", {"compression": 6}),
     "WEBP": ("webpsave_buffer", {"Q": 95, "effort": 4, "smart_subsample": False}),
 }
-_LOADERS = {"JPEG": "jpegload", "PNG": "pngload", "WEBP": "webpload"}
+_LOADERS = {"JPEG": "jpegload", "PNG": "pngload", "WEBP": "webpload", "HEIF": "heifload"}
 
 
 @dataclass(frozen=True)
@@ -151,13 +154,14 @@ class CleanCopy:
 
 
 def clean_copy(src_path: Path) -> CleanCopy:
-    """The image at full size, upright and in 8-bit sRGB, re-encoded in its own format from its pixels alone.
+    """The image at full size, upright and in 8-bit sRGB, re-encoded in its clean format (CLEAN_FORMATS) from its
+    pixels alone.
 
     No EXIF, GPS, XMP, IPTC, ICC profile, comment or text chunk of the file survives. Raises ``InvalidImage``.
     """
     info = inspect_image(src_path)
     header = _vips_header(src_path, info, MAX_PIXELS)
-    data = _encode(_decode(src_path, header, _upright_size(header, info)), CLEAN_ENCODERS[info.format])
+    data = _encode(_decode(src_path, header, _upright_size(header, info)), CLEAN_ENCODERS[CLEAN_FORMATS[info.format]])
     return CleanCopy(data, hashlib.sha256(data).hexdigest())
 
 
@@ -195,15 +199,39 @@ def scaled(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
 
 
 def _decode(path: Path, header: pyvips.Image, target: tuple[int, int]) -> pyvips.Image:
-    options = {"output_profile": "srgb"} if _needs_icc_transform(header) else {}
     try:
         # "force" gives the exact size computed from the original, so no rounding piles up
-        image = pyvips.Image.thumbnail(str(path), target[0], height=target[1], size="force",
-                                       fail_on="truncated", **options)
+        if _is_heif(header):
+            image = _heif_pixels(path).thumbnail_image(target[0], height=target[1], size="force")
+        else:
+            options = {"output_profile": "srgb"} if _needs_icc_transform(header) else {}
+            image = pyvips.Image.thumbnail(str(path), target[0], height=target[1], size="force",
+                                           fail_on="truncated", **options)
         # evaluated straight into the new pixel buffer: one 2560 px copy in memory, not two
         return _pixels_only(_to_srgb8(image))
     except pyvips.Error as exc:
         raise InvalidImage(_decode_failure(exc, path), str(exc).strip()[:200]) from exc
+
+
+def _is_heif(header: pyvips.Image) -> bool:
+    return bool(header.get("vips-loader") == _LOADERS["HEIF"])
+
+
+def _heif_pixels(path: Path) -> pyvips.Image:
+    """A HEIC's pixels, upright, in sRGB. pyvips-binary's libheif reads HEIC headers but has no HEVC decoder;
+    pillow-heif's has, and applies the file's rotation as it decodes."""
+    try:
+        with Image.open(path, formats=["HEIF"]) as im:
+            icc = im.info.get("icc_profile")
+            pixels = im.convert("RGBA" if "A" in im.getbands() else "RGB")
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise InvalidImage(Reason.CORRUPT, str(exc).strip()[:200]) from exc
+    image = pyvips.Image.new_from_memory(pixels.tobytes(), pixels.width, pixels.height, len(pixels.getbands()),
+                                         "uchar").copy(interpretation="srgb")
+    if icc:
+        image.set_type(pyvips.GValue.blob_type, "icc-profile-data", icc)
+        image = image.icc_transform("srgb")
+    return image
 
 
 def _vips_header(path: Path, info: ImageInfo, max_pixels: int) -> pyvips.Image:
@@ -240,7 +268,8 @@ def _has_visible_alpha(image: pyvips.Image) -> bool:
 
 
 def _upright_size(header: pyvips.Image, info: ImageInfo) -> tuple[int, int]:
-    orientation = header.get("orientation") if header.get_typeof("orientation") else 1
+    # A HEIC turns by its own rotation box as it decodes; an EXIF orientation in it is not to be applied again.
+    orientation = header.get("orientation") if header.get_typeof("orientation") and not _is_heif(header) else 1
     return (info.height, info.width) if orientation in (5, 6, 7, 8) else (info.width, info.height)
 
 

@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import IO
 
 from PIL import Image, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
-ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
-MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+register_heif_opener()  # Pillow reads HEIC (iPhones' default) through pillow-heif
+
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heic"}
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
 MAX_PIXELS = 50_000_000
 MAX_SIDE = 12_000
 MIN_SIDE = 64
@@ -91,7 +94,7 @@ _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
 )
 _TEXT_KINDS = ((b"<svg", "svg"), (b"<?xml", "xml"), (b"<!doctype html", "html"), (b"<html", "html"),
                (b"<script", "html"), (b"<!--", "html"))
-_ACCEPTED = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+_ACCEPTED = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "heic": "HEIF"}
 
 
 def identify(head: bytes) -> str:

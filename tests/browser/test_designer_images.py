@@ -82,19 +82,19 @@ async def test_refused_files_say_why_and_what_to_do_and_the_good_ones_stay(page,
     await new_entry(page, live_server)
     await type_without_saving(page)
     good = design(tmp_path, "好图.jpg", seed=300)
-    heic = tmp_path / "IMG_0001.HEIC"
-    heic.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(4000))
+    avif = tmp_path / "IMG_0001.AVIF"
+    avif.write_bytes(b"\x00\x00\x00\x18ftypavif\x00\x00\x00\x00mif1avif" + bytes(4000))
     too_big = tmp_path / "超大.jpg"
     with too_big.open("wb") as out:  # 35.2 MB
         out.truncate(36_909_875)
 
-    await page.set_input_files("#f-files", [good, str(heic), str(too_big)])
+    await page.set_input_files("#f-files", [good, str(avif), str(too_big)])
     await expect(page.locator(".image-item")).to_have_count(1, timeout=60_000)
     rows = page.locator(".upload-progress li")
-    await expect(rows.filter(has_text="IMG_0001.HEIC")).to_contain_text(
-        "这是 HEIC 文件，暂不接受。请导出为 JPEG 或 PNG 后再上传。")
+    await expect(rows.filter(has_text="IMG_0001.AVIF")).to_contain_text(
+        "这是 AVIF 文件，暂不接受。请导出为 JPEG 或 PNG 后再上传。")
     await expect(rows.filter(has_text="超大.jpg")).to_contain_text("超过 25 MB 上限（此文件 35.2 MB）")
-    await expect(rows.filter(has_text="IMG_0001.HEIC").locator("button")).to_have_text("选择其他文件")
+    await expect(rows.filter(has_text="IMG_0001.AVIF").locator("button")).to_have_text("选择其他文件")
 
     await page.set_input_files("#f-files", [good])
     await expect(rows.filter(has_text="好图.jpg").last).to_contain_text("这张图片已在本作品中（第 1 张）")

@@ -32,7 +32,7 @@ async def test_a_new_banner_replaces_the_old_one_and_its_files(db, tmp_path):
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    (b"not a picture", ("Only JPEG, PNG and WebP images are accepted; this file is something else. Please export it as "
+    (b"not a picture", ("Only JPEG, PNG, WebP and HEIC images are accepted; this file is something else. Please export it as "
                         "JPEG or PNG.")),
     (imagegen.png((800, 600)), "A banner is wide: at least 1200 pixels across and wider than tall."),
     (imagegen.png((1300, 1400)), "A banner is wide: at least 1200 pixels across and wider than tall."),

@@ -128,8 +128,8 @@ def test_every_exif_orientation_ends_upright(tmp_path: Path, orientation: int) -
         assert _close(im.getpixel((w // 20, h - 1 - h // 20)), (128, 128, 128), 20), (d.name, d.format)
 
 
-@pytest.mark.parametrize("make", [imagegen.jpeg_with_metadata, imagegen.png_with_metadata, imagegen.webp_with_metadata],
-                         ids=["jpeg", "png", "webp"])
+@pytest.mark.parametrize("make", [imagegen.jpeg_with_metadata, imagegen.png_with_metadata, imagegen.webp_with_metadata,
+                                  imagegen.heic_photo], ids=["jpeg", "png", "webp", "heic"])
 def test_no_metadata_survives_in_any_derivative(tmp_path: Path, make: object) -> None:
     data = make()  # type: ignore[operator]  # an imagegen maker: no arguments, the bytes
     assert [tell in data for tell in METADATA_TELLS[:1]] == [True]
@@ -166,6 +166,18 @@ def test_a_clean_copy_is_the_full_image_in_its_format_without_metadata(tmp_path:
     assert sorted(set(container_names(copy.data))) == CLEAN_CONTAINERS[fmt]
     assert [tell for tell in METADATA_TELLS if tell in copy.data] == []
     assert copy.sha256 == hashlib.sha256(copy.data).hexdigest()
+
+
+def test_a_phone_heic_is_read_upright_and_its_clean_copy_is_a_jpeg_without_metadata(tmp_path: Path) -> None:
+    data = imagegen.heic_photo(size=(1600, 1200))  # taken sideways: stored with a quarter turn
+    result = _process(tmp_path, data)
+    assert (result.format, result.width, result.height) == ("HEIF", 1200, 1600)
+    assert {(d.width, d.height) for d in result.derivatives if d.name == "display"} == {(960, 1280)}
+    src = tmp_path / "src.heic"
+    src.write_bytes(data)
+    copy = clean_copy(src).data
+    assert (_open_bytes(copy).format, _open_bytes(copy).size) == ("JPEG", (1200, 1600))
+    assert [tell for tell in METADATA_TELLS if tell in copy] == []
 
 
 def test_a_clean_copy_is_upright_and_refuses_what_is_not_an_image(tmp_path: Path) -> None:

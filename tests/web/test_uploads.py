@@ -44,7 +44,7 @@ OVER_25_MB = "超过 25 MB 上限（此文件 {size} MB）。请压缩图片或�
 OVER_25_MB_UNMEASURED = "超过 25 MB 上限。请压缩图片或缩小尺寸后再上传。"
 REASONS = {
     "empty": "文件为空。",
-    "unsupported_type": "仅接受 JPEG、PNG、WebP 图片；该文件不是这些格式。请导出为 JPEG 或 PNG 后再上传。",
+    "unsupported_type": "仅接受 JPEG、PNG、WebP、HEIC 图片；该文件不是这些格式。请导出为 JPEG 或 PNG 后再上传。",
     "truncated": "图片不完整（上传可能中断了），请重新上传。",
     "corrupt": "无法读取该图片，文件可能已损坏。",
     "too_many_pixels": "图片像素过多（最多 5000 万像素）。",
@@ -53,7 +53,7 @@ REASONS = {
     "multi_frame": "不接受动图或多页图片。",
 }
 NOT_YET_ACCEPTED = {"anim.gif": "GIF", "scan.tif": "TIFF", "paint.bmp": "BMP", "photo.avif": "AVIF",
-                    "photo.heic": "HEIC", "layers.jpg": "PSD", "print.jpg": "EPS", "print-dos.jpg": "EPS",
+                    "layers.jpg": "PSD", "print.jpg": "EPS", "print-dos.jpg": "EPS",
                     "doc.jpg": "PDF"}
 VARIANT_NAMES = ["display-JPEG", "display-WEBP", "judging-JPEG", "judging-WEBP", "thumb-JPEG", "thumb-WEBP"]
 KEY = re.compile(r"[0-9a-f]{32}")
@@ -132,6 +132,17 @@ async def test_image_at_the_track_minimum_is_accepted(client, settings):
     response = await post_image(client, entry.id, imagegen.jpeg((1200, 800)), token)
     assert response.status_code == 201, response.text
     assert (response.json()["width"], response.json()["height"]) == (1200, 800)
+
+
+async def test_a_phone_heic_is_accepted_upright_and_its_original_stays_the_designers(client, settings):
+    entry, token = await designer(client, settings, min_width=800, min_height=800)
+    response = await post_image(client, entry.id, imagegen.heic_photo(size=(1600, 1200)), token, name="IMG_0001.HEIC")
+    assert response.status_code == 201, response.text
+    assert (response.json()["width"], response.json()["height"]) == (1200, 1600)
+    image = await EntryImage.get(entry_id=entry.id)
+    assert image.original_format == "HEIF"
+    original = await client.get(f"/media/{image.key}/original")
+    assert (original.status_code, original.headers["content-type"]) == (200, "image/heic")
 
 
 @pytest.fixture(scope="module")
