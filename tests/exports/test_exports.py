@@ -261,6 +261,19 @@ async def test_anonymised_zip_carries_nothing_of_the_originals_metadata(db, stor
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in copies.items())
 
 
+async def test_a_heic_original_ships_as_heic_and_its_anonymised_copy_as_an_upright_jpeg(db, store):
+    scenario = await build(store)
+    data = imagegen.heic_photo(size=(800, 600))
+    image = await add_original(scenario.entry, store, data, position=3, name="IMG_0001.HEIC")
+    await EntryImage.filter(id=image.id).update(original_format="HEIF")
+    full, _ = await originals(scenario, store)
+    assert full.read("WC-IP-0001/03-IMG_0001.heic") == data
+    anonymised, _ = await originals(scenario, store, anonymised=True)
+    copy = anonymised.read("WC-IP-0001/03.jpg")
+    assert (Image.open(io.BytesIO(copy)).format, Image.open(io.BytesIO(copy)).size) == ("JPEG", (600, 800))
+    assert _leaks(copy, (imagegen.MARKER,)) == []
+
+
 async def test_a_file_that_cannot_be_re_encoded_is_listed_never_shipped_as_it_is(db, store):
     scenario = await build(store)
     image = await scenario.entry.images.all().order_by("position").first()
