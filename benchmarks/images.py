@@ -416,7 +416,7 @@ class Uploader:
                 started = time.perf_counter()
                 try:
                     status = client.post(
-                        f"/me/entries/{entry_id}/images", params={"name": "big.jpg"}, content=self.data,
+                        f"/me/entries/{entry_id}/slots/images/files", params={"name": "big.jpg"}, content=self.data,
                         headers={"x-csrf-token": token, "accept": "application/json",
                                  "content-type": "application/octet-stream"}).status_code
                 except httpx.HTTPError:

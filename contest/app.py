@@ -13,6 +13,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from contest import cache_stamp, plain_sql
 from contest.db import check_sqlite_pragmas, settings_config
+from contest.entries import videos
 from contest.media.storage import UploadStore
 from contest.settings import PROJECT_ROOT, Settings, load_settings
 from contest.web.infra.compression import CompressionMiddleware
@@ -44,12 +45,14 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             if settings.uses_sqlite:
                 await check_sqlite_pragmas()
             app.state.render.compile_all()
+            await videos.resume_transcodes(store)
             # Everything loaded so far lives as long as the process: keep it out of the collector's
             # full passes, which otherwise paused a worker 35-40 ms under load (the cold-start p99).
             gc.freeze()
             try:
                 yield
             finally:
+                await videos.transcodes_done()
                 plain_sql.close_sqlite_reader()
 
     app = Starlette(

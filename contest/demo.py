@@ -29,10 +29,11 @@ from contest.accounts.models import (
     User,
 )
 from contest.accounts.passwords import hash_password
-from contest.contests.models import AwardTier, Contest, FieldKind, Track, TrackField
-from contest.entries import images as entry_images
+from contest.contests.models import AwardTier, Contest, FieldKind, FileSlot, Track, TrackField
 from contest.entries import service as entry_service
+from contest.entries import uploads
 from contest.entries.models import Entry, TeamMember
+from contest.entries.slots import ABSOLUTE_MAX_FILE
 from contest.judging import round_assignments, round_entries
 from contest.judging.models import (
     Criterion,
@@ -97,6 +98,25 @@ TRACKS: list[dict[str, Any]] = [
 # One of the copy sizes (media.pipeline), so no copy is scaled up: a quicker start, and no processing
 # timeout when the machine is busy (a 1600 px picture became 2560 px copies).
 PICTURE_SIZE = (1280, 960)
+# Every track asks for the same four parts, as the calls this demo is modelled on do: boards (images or a PDF,
+# public after the announcement), photos of the model for judges, an optional short video, and source files
+# that finalists send for the final round (organisers only). The demo's pictures fill the boards.
+DEMO_SLOTS: list[dict[str, Any]] = [
+    {"key": "boards", "label": "展板", "label_en": "Boards", "kinds": ["image", "pdf"], "min_count": 1, "max_count": 5,
+     "max_mb": 25, "min_short_edge": 800, "min_long_edge": 1200, "max_pages": 5,
+     "help": "每件作品 1–5 张展板，可上传图片或 PDF。", "help_en": "1 to 5 boards per entry, as images or a PDF."},
+    {"key": "photos", "label": "实物照片", "label_en": "Photos of the model", "kinds": ["image"], "min_count": 0,
+     "max_count": 5, "max_mb": 25, "audience": "judges",
+     "help": "模型或样品的照片，手机拍摄的 HEIC 也可以。",
+     "help_en": "Photos of the model or prototype; phone HEIC photos are fine."},
+    {"key": "video", "label": "视频", "label_en": "Video", "kinds": ["video"], "min_count": 0, "max_count": 1,
+     "max_mb": 200, "max_seconds": 300, "help": "动态或交互作品可附 5 分钟以内的视频。",
+     "help_en": "Motion or interactive work may add a video of up to 5 minutes."},
+    {"key": "source", "label": "源文件", "label_en": "Source files", "kinds": ["source"], "min_count": 0, "max_count": 3,
+     "max_mb": 200, "audience": "organisers", "from_round": 1,
+     "help": "入围终评的作品提交 AI、PSD、CDR 或三维模型等源文件。",
+     "help_en": "Finalists send source files (AI, PSD, CDR, 3D models) for the final review."},
+]
 AWARD_TIERS = [("一等奖", "First prize", 1), ("二等奖", "Second prize", 2), ("三等奖", "Third prize", 3)]
 RULES = """## 参赛须知
 
@@ -216,7 +236,9 @@ async def _contest(edition: dict, year: int, now: datetime, store: UploadStore, 
     for position, spec in enumerate(TRACKS, start=1):
         track = await Track.create(contest=contest, slug=spec["slug"], name=spec["name"], name_en=spec["name_en"],
                                    description=spec["description"], description_en=spec["description_en"],
-                                   position=position, min_images=1, max_images=10)
+                                   position=position)
+        for slot_position, slot in enumerate(DEMO_SLOTS):
+            await FileSlot.create(track=track, position=slot_position, **slot)
         for index, (key, kind, label, label_en, required, options) in enumerate(spec["fields"]):
             await TrackField.create(track=track, key=key, kind=kind, label=label, label_en=label_en,
                                     required=required, position=index,
@@ -241,7 +263,7 @@ async def _contest(edition: dict, year: int, now: datetime, store: UploadStore, 
 async def _poster(seed: int, store: UploadStore) -> str:
     """The contest banner goes through the same pipeline as any upload."""
     path = await anyio.to_process.run_sync(demo_art.poster_file, str(_pictures.get()), seed)
-    temp = await store.receive(_file_chunks(path), max_bytes=entry_images.ABSOLUTE_MAX_FILE)
+    temp = await store.receive(_file_chunks(path), max_bytes=ABSOLUTE_MAX_FILE)
     key = new_key()
     await process_image_async(temp.path, store.derived_dir(key), key)
     await store.commit_original(temp, key)
@@ -263,12 +285,15 @@ async def _entry(contest: Contest, track: Track, spec: dict, index: int, owner: 
         entrant_kind=EntrantKind.TEAM if index % 3 == 2 else EntrantKind.INDIVIDUAL)
     pictures = await anyio.to_process.run_sync(demo_art.entry_picture_files, str(_pictures.get()), seed, spec["art"], 2,
                                                PICTURE_SIZE)
+    boards = await FileSlot.get(track_id=track.id, key="boards")
     for n, picture in enumerate(pictures):
-        await entry_images.attach_image(entry, _file_chunks(picture), store=store, original_name=f"demo-{seed}-{n}.jpg",
-                                        by=owner, now=now, read_text=False)  # demo_art draws no text
+        temp = await store.receive(_file_chunks(picture), max_bytes=ABSOLUTE_MAX_FILE)
+        await uploads.attach(entry, boards, temp, store=store, original_name=f"demo-{seed}-{n}.jpg", by=owner, now=now,
+                             read_text=False)  # demo_art draws no text
     if index % 3 == 2:
         await TeamMember.create(entry=entry, name="张文", role="插画")
-    return await Entry.get(id=entry.id).prefetch_related("contest", "track__fields_", "images", "members")
+    return await Entry.get(id=entry.id).prefetch_related("contest", "track__fields_", "track__slots", "images", "files",
+                                                          "members")
 
 
 def _answers(spec: dict, index: int) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -27,16 +27,22 @@ from contest.audit.log import record
 from contest.contests import queries
 from contest.contests.fields import KINDS
 from contest.contests.models import (
+    A3_300_DPI,
+    AiPolicy,
     AwardTier,
     Contest,
     FieldKind,
+    FileSlot,
     IpMode,
+    SlotAudience,
+    SlotKind,
     TermsKind,
     TermsText,
     Track,
     TrackField,
 )
-from contest.entries.models import Declaration, Entry
+from contest.entries.models import Declaration, Entry, EntryFile, EntryImage
+from contest.entries.slots import KIND_MAX_MB
 from contest.entries.states import EntryState
 from contest.errors import Conflict, InvalidInput
 from contest.form_input import FieldReader, parse_integer
@@ -47,9 +53,11 @@ from contest.results.models import Award
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 RESERVED_KEYS = frozenset({"title", "concept", "csrf_token"})  # the entry form's own inputs
-MAX_IMAGES = 10  # docs/security.md, Limits: files per entry
-MAX_FILE_MB = 25
+MAX_SLOT_FILES = 20  # the most files one slot of an entry may hold
 MAX_SIDE = 12_000
+MAX_PAGES = 50  # per PDF board
+MAX_SECONDS = 600  # per video
+MAX_ROUNDS = 100  # the round positions a later slot may name
 MAX_OPTIONS = 100
 RULES_MAX = 20_000  # characters; in UTF-8 one form part stays under the 64 KiB part limit
 CHOICE_KINDS = frozenset({FieldKind.CHOICE, FieldKind.MULTI_CHOICE})
@@ -64,6 +72,12 @@ TIME_ZONES = {
     "Australia/Sydney": N_("Sydney time"), "UTC": N_("Coordinated Universal Time"),
 }
 BODIES = ("guiding_bodies", "host_bodies", "organising_bodies")  # 指导单位, 主办单位, 承办单位
+
+
+# A new track's one slot, as tracks had before slots: 1 to 10 images of at least 1200 × 800 px, 25 MB each.
+DEFAULT_SLOT: dict[str, Any] = {"key": "images", "label": "作品图", "label_en": "Images", "kinds": [SlotKind.IMAGE.value],
+                                "min_count": 1, "max_count": 10, "max_mb": 25, "min_short_edge": 800,
+                                "min_long_edge": 1200}
 
 
 class TrackHasEntries(Conflict):
@@ -264,11 +278,7 @@ class TrackSpec:
     name_en: str
     description: str
     description_en: str
-    min_images: int
-    max_images: int
-    min_width: int
-    min_height: int
-    max_file_mb: int
+    ai_policy: str
 
 
 def parse_track(raw: Mapping[str, str]) -> TrackSpec:
@@ -278,14 +288,8 @@ def parse_track(raw: Mapping[str, str]) -> TrackSpec:
         name=read.text("name", max_length=100, required=True), name_en=read.text("name_en", max_length=100),
         description=read.text("description", max_length=5000),
         description_en=read.text("description_en", max_length=5000),
-        min_images=read.integer("min_images", low=1, high=MAX_IMAGES, default=1),
-        max_images=read.integer("max_images", low=1, high=MAX_IMAGES, default=MAX_IMAGES),
-        min_width=read.integer("min_width", low=1, high=MAX_SIDE, default=1200),
-        min_height=read.integer("min_height", low=1, high=MAX_SIDE, default=800),
-        max_file_mb=read.integer("max_file_mb", low=1, high=MAX_FILE_MB, default=MAX_FILE_MB),
+        ai_policy=read.choice("ai_policy", AiPolicy, default=AiPolicy.BANNED).value,
     )
-    if not {"min_images", "max_images"} & read.errors.keys() and spec.max_images < spec.min_images:
-        read.errors["max_images"] = N_("The most images must be at least the fewest.")
     read.done()
     return spec
 
@@ -306,6 +310,7 @@ async def add_track(contest: Contest, spec: TrackSpec, *, by: User, now: datetim
     async with in_transaction():
         track = await Track.create(contest_id=contest.id, position=await _next_position(
             Track.filter(contest_id=contest.id)), **asdict(spec))
+        await FileSlot.create(track_id=track.id, **DEFAULT_SLOT)
         await record("track.added", subject=f"track:{track.id}", now=now, actor=by, contest_id=contest.id,
                      data=asdict(spec))
     return track
@@ -496,6 +501,201 @@ async def move_field(field: TrackField, track: Track, step: int, *, by: User, no
                          contest_id=track.contest_id, data={"field": field.id, "step": step})
 
 
+# --- file slots of a track ----------------------------------------------------------------------
+
+A3_PRESET = "a3_300dpi"  # the preset choice that fills the minimum edges with A3_300_DPI
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    key: str  # "" until one is made for it (see make_key)
+    label: str
+    label_en: str
+    help: str
+    help_en: str
+    kinds: list[str]  # SlotKind values, in SlotKind's order
+    min_count: int
+    max_count: int
+    max_mb: int
+    min_short_edge: int
+    min_long_edge: int
+    max_pages: int
+    max_seconds: int
+    audience: str
+    from_round: int  # 0: filled before submission; N: from the round at position N (finalists)
+    due_at: datetime | None  # a later slot's own deadline; None: open while the entry is in that round
+
+
+class SlotHasFiles(Conflict):
+    message = N_("Files were uploaded to this part of the entry, so it cannot be deleted.")
+
+
+class LastSlotBeforeSubmission(Conflict):
+    message = N_("A track needs at least one part of the entry that is filled before submission: add another first.")
+
+
+NO_SLOT_BEFORE_SUBMISSION = N_("A track needs at least one part of the entry that is filled before submission.")
+
+
+def kinds_ceiling_mb(kinds: Iterable[str]) -> int:
+    """The most MB a file of these kinds may have (the largest kind's limit)."""
+    return max((KIND_MAX_MB[SlotKind(kind)] for kind in kinds), default=KIND_MAX_MB[SlotKind.IMAGE])
+
+
+def _kinds(read: FieldReader, given: Any) -> list[str]:
+    chosen = {value.strip() for value in (given if isinstance(given, list) else [given] if given else [])
+              if isinstance(value, str)}
+    known: list[str] = [kind.value for kind in SlotKind if kind.value in chosen]
+    if len(known) < len(chosen):
+        read.errors["kinds"] = N_("Choose one of the options.")
+    elif not known:
+        read.errors["kinds"] = N_("Choose at least one kind of file.")
+    return known
+
+
+def _optional(read: FieldReader, name: str, *, low: int, high: int, default: int) -> int:
+    """A whole number that may be left blank (then `default`): settings of kinds the slot may not take."""
+    if not (read.raw.get(name) or "").strip():
+        return default
+    return read.integer(name, low=low, high=high, default=default)
+
+
+def _edges(read: FieldReader) -> tuple[int, int]:
+    """The minimum edges, shorter first (a board may be upright or lying); the preset fills them."""
+    if (read.raw.get("preset") or "").strip() == A3_PRESET:
+        return A3_300_DPI
+    short, long = (_optional(read, name, low=0, high=MAX_SIDE, default=0) for name in ("min_short_edge", "min_long_edge"))
+    return (min(short, long), max(short, long))
+
+
+def _from_round(read: FieldReader, rounds: Collection[int]) -> int:
+    position = _optional(read, "from_round", low=0, high=MAX_ROUNDS, default=0)
+    if position and position not in rounds and "from_round" not in read.errors:
+        read.errors["from_round"] = N_("Choose one of the options.")
+    return position
+
+
+def parse_slot(raw: Mapping[str, Any], *, zone: str, rounds: Collection[int]) -> SlotSpec:
+    """A file slot of a track. `raw["kinds"]` holds the chosen kinds (a list); `rounds` the positions of the
+    contest's rounds a later slot may start from; `due_at` is read on the contest's clock (`zone`). A key is
+    read only when given (a file keeps its keys), else one is made when the slot is added."""
+    read = FieldReader({k: v for k, v in raw.items() if isinstance(v, str)})
+    key = ""
+    if (raw.get("key") or "").strip():
+        key = read.pattern("key", FIELD_KEY, N_("Use lower-case letters, digits and underscores, starting with a letter."))
+    kinds = _kinds(read, raw.get("kinds"))
+    min_count = _optional(read, "min_count", low=0, high=MAX_SLOT_FILES, default=0)
+    max_count = read.integer("max_count", low=1, high=MAX_SLOT_FILES, default=max(min_count, 1))
+    if "min_count" not in read.errors and "max_count" not in read.errors and max_count < min_count:
+        read.errors["max_count"] = N_("The most files must be at least the fewest.")
+    max_mb = read.integer("max_mb", low=1, high=10_000, default=1)
+    if not {"kinds", "max_mb"} & read.errors.keys() and max_mb > kinds_ceiling_mb(kinds):
+        read.errors["max_mb"] = N_("Larger than files of these kinds may be: see the limits under the field.")
+    short, long = _edges(read)
+    from_round = _from_round(read, rounds)
+    due_at = read.moment("due_at", zone)
+    if due_at and not from_round:
+        read.errors["due_at"] = N_("Only a part for a later round has its own deadline: leave this empty.")
+    spec = SlotSpec(
+        key=key, label=read.text("label", max_length=100, required=True), label_en=read.text("label_en", max_length=100),
+        help=read.text("help", max_length=2000), help_en=read.text("help_en", max_length=2000), kinds=kinds,
+        min_count=min_count, max_count=max_count, max_mb=max_mb, min_short_edge=short, min_long_edge=long,
+        max_pages=_optional(read, "max_pages", low=1, high=MAX_PAGES, default=5),
+        max_seconds=_optional(read, "max_seconds", low=1, high=MAX_SECONDS, default=300),
+        audience=read.choice("audience", SlotAudience, default=SlotAudience.PUBLIC).value,
+        from_round=from_round, due_at=due_at,
+    )
+    read.done()
+    return spec
+
+
+async def slot_of(track: Track, slot_id: int) -> FileSlot | None:
+    return await FileSlot.get_or_none(id=slot_id, track_id=track.id)
+
+
+async def rounds_of(contest: Contest) -> list[Round]:
+    """The rounds a later slot may start from, in order."""
+    return await Round.filter(contest_id=contest.id).order_by("position", "id")
+
+
+async def round_positions(contest: Contest) -> set[int]:
+    return set(cast(list[int], await Round.filter(contest_id=contest.id).values_list("position", flat=True)))
+
+
+async def _kinds_held(slot: FileSlot) -> set[str]:
+    """The kinds of the files in `slot` (a PDF's rendered pages count as the PDF)."""
+    held = set(cast(list[str], await EntryFile.filter(slot_id=slot.id).distinct().values_list("kind", flat=True)))
+    if await EntryImage.exists(slot_id=slot.id, source_file_id=None):
+        held.add(SlotKind.IMAGE.value)
+    return held
+
+
+async def _others_before_submission(slot: FileSlot) -> bool:
+    return await FileSlot.filter(track_id=slot.track_id, from_round=0).exclude(id=slot.id).exists()
+
+
+async def _check_slot_key(track: Track, key: str, *, slot_id: int | None) -> None:
+    same = FileSlot.filter(track_id=track.id, key=key)
+    if await (same.exclude(id=slot_id) if slot_id else same).exists():
+        raise InvalidInput({"key": N_("Another part of this track's entry uses this key.")})
+
+
+async def add_slot(track: Track, spec: SlotSpec, *, by: User, now: datetime) -> FileSlot:
+    """A new slot, last in the track's order; without a key of its own, one is made from its label."""
+    if spec.key:
+        await _check_slot_key(track, spec.key, slot_id=None)
+    else:
+        taken = cast(list[str], await FileSlot.filter(track_id=track.id).values_list("key", flat=True))
+        spec = replace(spec, key=make_key((spec.label_en, spec.label), taken, fallback="files"))
+    async with in_transaction():
+        slot = await FileSlot.create(track_id=track.id, position=await _next_position(
+            FileSlot.filter(track_id=track.id)), **asdict(spec))
+        await record("file_slot.added", subject=f"track:{track.id}", now=now, actor=by, contest_id=track.contest_id,
+                     data={"slot": slot.id, **_plain(asdict(spec))})
+    return slot
+
+
+async def update_slot(slot: FileSlot, track: Track, spec: SlotSpec, *, by: User, now: datetime) -> dict[str, Any]:
+    """New rules apply from now on (files already in the slot stay). A kind its files have stays, and so does
+    the key once files are in it; the track keeps a slot filled before submission. The form sends no key."""
+    spec = replace(spec, key=spec.key or slot.key)
+    await _check_slot_key(track, spec.key, slot_id=slot.id)
+    changes = {k: v for k, v in asdict(spec).items() if getattr(slot, k) != v}
+    if not changes:
+        return {}
+    held = await _kinds_held(slot) if {"kinds", "key"} & changes.keys() else set()
+    if held - set(spec.kinds):
+        raise InvalidInput({"kinds": N_("Files of a kind you left out are in this part of the entry: keep that kind.")})
+    if "key" in changes and held:
+        raise InvalidInput({"key": N_("Files are in this part of the entry: its key can no longer change.")})
+    if slot.from_round == 0 and spec.from_round and not await _others_before_submission(slot):
+        raise InvalidInput({"from_round": NO_SLOT_BEFORE_SUBMISSION})
+    async with in_transaction():
+        await FileSlot.filter(id=slot.id).update(**changes)
+        await record("file_slot.updated", subject=f"track:{track.id}", now=now, actor=by,
+                     contest_id=track.contest_id, data={"slot": slot.id, "changes": _plain(changes)})
+    return changes
+
+
+async def delete_slot(slot: FileSlot, track: Track, *, by: User, now: datetime) -> None:
+    """Only an empty slot goes, and never the track's last one filled before submission."""
+    if await EntryImage.exists(slot_id=slot.id) or await EntryFile.exists(slot_id=slot.id):
+        raise SlotHasFiles()
+    if slot.from_round == 0 and not await _others_before_submission(slot):
+        raise LastSlotBeforeSubmission()
+    async with in_transaction():
+        await FileSlot.filter(id=slot.id).delete()
+        await record("file_slot.deleted", subject=f"track:{track.id}", now=now, actor=by,
+                     contest_id=track.contest_id, data={"slot": slot.id, "key": slot.key})
+
+
+async def move_slot(slot: FileSlot, track: Track, step: int, *, by: User, now: datetime) -> None:
+    async with in_transaction():
+        if await _swap(FileSlot, FileSlot.filter(track_id=track.id), slot, step):
+            await record("file_slot.moved", subject=f"track:{track.id}", now=now, actor=by,
+                         contest_id=track.contest_id, data={"slot": slot.id, "step": step})
+
+
 # --- award tiers ---------------------------------------------------------------------------------
 
 
@@ -636,5 +836,5 @@ class SettingsOverview:
 
 
 async def settings_overview(contest: Contest) -> SettingsOverview:
-    return SettingsOverview(await queries.tracks_in_order(contest), await queries.tiers_of(contest),
+    return SettingsOverview(await queries.tracks_with_rules(contest), await queries.tiers_of(contest),
                             await terms_versions(contest), await submitted_per_track(contest))

@@ -1,6 +1,6 @@
 """A contest's configuration as a file: export, import, and copying last year's contest as a starting point.
 
-The file holds what organisers configure (details, timeline, tracks and their fields, award tiers, the
+The file holds what organisers configure (details, timeline, tracks with their fields and file slots, award tiers, the
 current terms, judge groups, rounds and criteria), never entries, people or scores. Dates are written
 on the contest's wall clock, so they read as the organisers typed them. Import reads the file through
 the same parsers as the console's forms, reports every problem with where it is, and creates nothing
@@ -26,6 +26,7 @@ from contest.contests import queries as contest_queries
 from contest.contests.models import (
     AwardTier,
     Contest,
+    FileSlot,
     TermsKind,
     TermsText,
     Track,
@@ -46,6 +47,10 @@ CONTEST_KEYS = ("title", "title_en", "tagline", "tagline_en", *config.BODIES, "o
                 "popular_vote_daily_quota", "popular_vote_share")
 CONTEST_MOMENTS = ("submissions_open_at", "submissions_close_at", "notice_starts_at", "announce_at")
 TRACK_KEYS = tuple(config.TrackSpec.__dataclass_fields__)
+SLOT_KEYS = tuple(k for k in config.SlotSpec.__dataclass_fields__ if k != "due_at")
+# Files written before slots kept one set of image rules on each track: each such key and the slot rule it became
+LEGACY_SLOT_KEYS = {"min_images": "min_count", "max_images": "max_count", "max_file_mb": "max_mb"}
+LEGACY_EDGES = {"min_width": "min_long_edge", "min_height": "min_short_edge"}  # sorted when read
 FIELD_KEYS = ("key", "kind", "label", "label_en", "help", "help_en", "required", "options", "max_length")
 ROUND_KEYS = tuple(k for k in setup.RoundSettings.__dataclass_fields__ if k not in ("opens_at", "closes_at"))
 CRITERION_KEYS = tuple(setup.CriterionSpec.__dataclass_fields__)
@@ -65,14 +70,16 @@ async def export_config(contest: Contest) -> dict[str, Any]:
     details = {k: getattr(contest, k) for k in CONTEST_KEYS}
     details.update({k: _local(getattr(contest, k), zone) for k in CONTEST_MOMENTS})
     details["max_mb_per_designer"] = contest.max_bytes_per_designer // 2**20
-    tracks = await contest_queries.tracks_with_fields(contest)
+    tracks = await contest_queries.tracks_with_rules(contest)
     slugs: dict[int | None, str] = {t.id: t.slug for t in tracks}
     rounds = await Round.filter(contest_id=contest.id).prefetch_related("criteria").order_by("position", "id")
     return {
         "format": FORMAT, "version": VERSION, "contest": details,
-        "tracks": [{**{k: getattr(t, k) for k in TRACK_KEYS},
+        "tracks": [{**{k: _enum_plain(getattr(t, k)) for k in TRACK_KEYS},
                     "fields": [{k: _enum_plain(getattr(f, k)) for k in FIELD_KEYS}
-                               for f in sorted(t.fields_, key=lambda f: (f.position, f.id))]} for t in tracks],
+                               for f in sorted(t.fields_, key=lambda f: (f.position, f.id))],
+                    "slots": [{**{k: _enum_plain(getattr(s, k)) for k in SLOT_KEYS}, "due_at": _local(s.due_at, zone)}
+                              for s in sorted(t.slots, key=lambda s: (s.position, s.id))]} for t in tracks],
         "award_tiers": [{"track": slugs.get(t.track_id), "name": t.name, "name_en": t.name_en, "rank": t.rank,
                          "quota": t.quota, "is_special": t.is_special}
                         for t in await AwardTier.filter(contest_id=contest.id).order_by("rank", "id")],
@@ -102,12 +109,19 @@ class Problem:
     message: str  # msgid
 
 
+@dataclass(frozen=True)
+class TrackPlan:
+    spec: config.TrackSpec
+    fields: list[config.FieldSpec]
+    slots: list[config.SlotSpec]
+
+
 @dataclass
 class Plan:
     """Everything to create, parsed and checked; built only when the whole file is valid."""
 
     settings: config.ContestSettings
-    tracks: list[tuple[config.TrackSpec, list[config.FieldSpec]]] = field(default_factory=list)
+    tracks: list[TrackPlan] = field(default_factory=list)
     tiers: list[tuple[str | None, config.TierSpec]] = field(default_factory=list)
     terms: list[config.TermsSpec] = field(default_factory=list)
     groups: list[tuple[str, str, float]] = field(default_factory=list)
@@ -189,8 +203,10 @@ def read_plan(data: Any) -> Plan:
     settings = c.parse("contest", config.parse_contest_settings, _raw(data.get("contest")))
     zone = settings.time_zone if settings else "Asia/Shanghai"
     plan = Plan(settings) if settings else None
-    tracks = _read_tracks(c, _list(data, "tracks", c.problems))
-    slugs = {spec.slug for spec, _ in tracks}
+    round_rows = data.get("rounds")
+    positions = set(range(1, len(round_rows) + 1)) if isinstance(round_rows, list) else set()
+    tracks = _read_tracks(c, _list(data, "tracks", c.problems), zone, positions)
+    slugs = {track.spec.slug for track in tracks}
     tiers = _read_tiers(c, _list(data, "award_tiers", c.problems), slugs)
     terms = [c.parse(f"terms[{i}]", config.parse_terms, _raw(t)) for i, t in enumerate(_list(data, "terms", c.problems))]
     groups = _read_groups(c, _list(data, "judge_groups", c.problems))
@@ -201,27 +217,75 @@ def read_plan(data: Any) -> Plan:
     return plan
 
 
-def _read_tracks(c: _Collector, rows: list[Any]) -> list[tuple[config.TrackSpec, list[config.FieldSpec]]]:
+def _read_tracks(c: _Collector, rows: list[Any], zone: str, rounds: set[int]) -> list[TrackPlan]:
     tracks, seen = [], set()
     for i, row in enumerate(rows):
-        spec = c.parse(f"tracks[{i}]", config.parse_track, _raw({k: v for k, v in _mapping(row).items() if k != "fields"}))
+        spec = c.parse(f"tracks[{i}]", config.parse_track, _raw({k: v for k, v in _mapping(row).items()
+                                                                  if k in TRACK_KEYS}))
         if spec and spec.slug in seen:
             c.problems.append(Problem(f"tracks[{i}] slug", N_("Another track of this contest uses this address.")))
-        fields: list[config.FieldSpec] = []
-        keys: set[str] = set()
-        for j, raw in enumerate(_list(row, "fields", c.problems, where=f"tracks[{i}]")):
-            parsed = c.parse(f"tracks[{i}] fields[{j}]", config.parse_field, _raw(raw))
-            if parsed and not parsed.key:
-                parsed = replace(parsed, key=config.make_key((parsed.label_en, parsed.label), keys, fallback="question"))
-            if parsed and parsed.key in keys:
-                c.problems.append(Problem(f"tracks[{i}] fields[{j}] key", N_("Another field of this track uses this key.")))
-            if parsed:
-                keys.add(parsed.key)
-                fields.append(parsed)
+        fields = _read_fields(c, f"tracks[{i}]", _list(row, "fields", c.problems, where=f"tracks[{i}]"))
+        slots = _read_slots(c, f"tracks[{i}]", row, zone, rounds)
         if spec:
             seen.add(spec.slug)
-            tracks.append((spec, fields))
+            tracks.append(TrackPlan(spec, fields, slots))
     return tracks
+
+
+def _read_fields(c: _Collector, where: str, rows: list[Any]) -> list[config.FieldSpec]:
+    fields: list[config.FieldSpec] = []
+    keys: set[str] = set()
+    for j, raw in enumerate(rows):
+        parsed = c.parse(f"{where} fields[{j}]", config.parse_field, _raw(raw))
+        if parsed and not parsed.key:
+            parsed = replace(parsed, key=config.make_key((parsed.label_en, parsed.label), keys, fallback="question"))
+        if parsed and parsed.key in keys:
+            c.problems.append(Problem(f"{where} fields[{j}] key", N_("Another field of this track uses this key.")))
+        if parsed:
+            keys.add(parsed.key)
+            fields.append(parsed)
+    return fields
+
+
+def _read_slots(c: _Collector, where: str, row: Any, zone: str, rounds: set[int]) -> list[config.SlotSpec]:
+    """The track's slots; a file from before slots gives its track's image rules as the one slot (problems
+    named by the old keys), and a track with neither gets the default slot."""
+    track = _mapping(row)
+    if "slots" not in track and (LEGACY_SLOT_KEYS.keys() | LEGACY_EDGES.keys()) & track.keys():
+        return _read_legacy_slot(c, where, track, zone)
+    problems_before = len(c.problems)
+    rows = _list(row, "slots", c.problems, where=where) if "slots" in track else [config.DEFAULT_SLOT]
+    slots: list[config.SlotSpec] = []
+    for j, raw in enumerate(rows):
+        parsed = c.parse(f"{where} slots[{j}]",
+                         lambda raw=raw: config.parse_slot(_slot_raw(raw), zone=zone, rounds=rounds))
+        if parsed and not parsed.key:
+            parsed = replace(parsed, key=config.make_key((parsed.label_en, parsed.label), [s.key for s in slots],
+                                                         fallback="files"))
+        if parsed and parsed.key in {s.key for s in slots}:
+            c.problems.append(Problem(f"{where} slots[{j}] key", N_("Another part of this track's entry uses this key.")))
+        elif parsed:
+            slots.append(parsed)
+    if len(c.problems) == problems_before and not any(slot.from_round == 0 for slot in slots):
+        c.problems.append(Problem(f"{where} slots", config.NO_SLOT_BEFORE_SUBMISSION))
+    return slots
+
+
+def _slot_raw(values: Any) -> dict[str, Any]:
+    """A slot as form values: its kinds stay a list, as the form's checkboxes send them."""
+    kinds = _mapping(values).get("kinds")
+    return {**_raw(values), "kinds": [k for k in kinds if isinstance(k, str)] if isinstance(kinds, list) else []}
+
+
+def _read_legacy_slot(c: _Collector, where: str, track: Mapping[str, Any], zone: str) -> list[config.SlotSpec]:
+    raw = {**config.DEFAULT_SLOT, **{rule: track[old] for old, rule in {**LEGACY_SLOT_KEYS, **LEGACY_EDGES}.items()
+                                     if old in track}}
+    try:  # parse_slot puts the shorter edge first, whichever of width and height it was
+        return [config.parse_slot(_slot_raw(raw), zone=zone, rounds=set())]
+    except InvalidInput as exc:
+        old_names = {rule: old for old, rule in {**LEGACY_SLOT_KEYS, **LEGACY_EDGES}.items()}
+        c.problems += [Problem(f"{where} {old_names.get(name, name)}", msg) for name, msg in exc.field_errors.items()]
+        return []
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -313,11 +377,13 @@ async def create_from_plan(plan: Plan, *, slug: str, by: User, now: datetime, ac
 
 async def _create_tracks(contest: Contest, plan: Plan) -> dict[str | None, int]:
     ids: dict[str | None, int] = {}
-    for position, (spec, fields) in enumerate(plan.tracks, start=1):
-        track = await Track.create(contest_id=contest.id, position=position, **asdict(spec))
-        ids[spec.slug] = track.id
-        for number, field_spec in enumerate(fields, start=1):
+    for position, planned in enumerate(plan.tracks, start=1):
+        track = await Track.create(contest_id=contest.id, position=position, **asdict(planned.spec))
+        ids[planned.spec.slug] = track.id
+        for number, field_spec in enumerate(planned.fields, start=1):
             await TrackField.create(track_id=track.id, position=number, **asdict(field_spec))
+        for number, slot_spec in enumerate(planned.slots, start=1):
+            await FileSlot.create(track_id=track.id, position=number, **asdict(slot_spec))
     return ids
 
 
@@ -347,7 +413,8 @@ def shifted(data: dict[str, Any], years: int | None, *, title: str) -> dict[str,
     contest = {**data["contest"], "title": title, "title_en": "", "is_published": False}
     contest.update({k: move(contest.get(k)) for k in CONTEST_MOMENTS})
     rounds = [{**r, "opens_at": move(r.get("opens_at")), "closes_at": move(r.get("closes_at"))} for r in data["rounds"]]
-    return {**data, "contest": contest, "rounds": rounds}
+    tracks = [{**t, "slots": [{**s, "due_at": move(s.get("due_at"))} for s in t["slots"]]} for t in data["tracks"]]
+    return {**data, "contest": contest, "tracks": tracks, "rounds": rounds}
 
 
 async def copy_contest(source: Contest, *, slug: str, title: str, years: int | None, by: User,

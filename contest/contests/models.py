@@ -18,6 +18,34 @@ class FieldKind(StrEnum):
     LINK = "link"
 
 
+class SlotKind(StrEnum):
+    """What a file slot accepts; each kind has its own pipeline (contest.entries.files)."""
+
+    IMAGE = "image"  # JPEG, PNG, WebP, HEIC
+    PDF = "pdf"  # boards as PDF, rendered page by page
+    VIDEO = "video"  # MP4, MOV, WebM, transcoded to H.264/AAC MP4
+    SOURCE = "source"  # ZIP, AI, PSD, CDR, 3D models: stored, never opened
+
+
+class SlotAudience(StrEnum):
+    """Who sees a slot's files besides the designer. Organisers see everything."""
+
+    ORGANISERS = "organisers"
+    JUDGES = "judges"
+    PUBLIC = "public"  # judges, and everyone once results are announced
+
+
+SEEN_BY_JUDGES = (SlotAudience.JUDGES.value, SlotAudience.PUBLIC.value)
+
+
+class AiPolicy(StrEnum):
+    """A track's rule on AI-generated content (the 标识办法 measures, GB 45438-2025)."""
+
+    BANNED = "banned"
+    DISCLOSE = "disclose"  # allowed, with a structured disclosure in the declaration
+    AIGC = "aigc"  # an AIGC track: AI use is the point, and is disclosed like the above
+
+
 class TermsKind(StrEnum):
     ORIGINALITY = "originality"  # 原创声明 / 承诺书
     IP_TERMS = "ip_terms"  # transfer, licence, exhibition-only, right of first purchase
@@ -77,13 +105,10 @@ class Track(Model):
     description = fields.TextField(default="")
     description_en = fields.TextField(default="")
     position = fields.IntField(default=0, db_default=0)
-    min_images = fields.IntField(default=1, db_default=1)
-    max_images = fields.IntField(default=10, db_default=10)
-    min_width = fields.IntField(default=1200, db_default=1200)
-    min_height = fields.IntField(default=800, db_default=800)
-    max_file_mb = fields.IntField(default=25, db_default=25)
+    ai_policy = fields.CharEnumField(AiPolicy, max_length=20, default=AiPolicy.BANNED, db_default="banned")
 
     fields_: fields.ReverseRelation[TrackField]
+    slots: fields.ReverseRelation[FileSlot]
 
     class Meta:
         table = "track"
@@ -113,6 +138,45 @@ class TrackField(Model):
 
     class Meta:
         table = "track_field"
+        unique_together = (("track", "key"),)
+        ordering = ["position", "id"]
+
+
+A3_300_DPI = (3508, 4961)  # short and long edge in pixels: the "A3 at 300 dpi" preset of a slot
+
+
+class FileSlot(Model):
+    """A named place for files in the entry of a track (展板, 照片, 视频, 源文件), with its own rules.
+    Entries are checked, judged and shown slot by slot from these rows."""
+
+    id = fields.IntField(primary_key=True)
+    track: fields.ForeignKeyRelation[Track] = fields.ForeignKeyField(
+        "models.Track", related_name="slots", on_delete=fields.OnDelete.CASCADE
+    )
+    track_id: int
+    key = fields.CharField(max_length=64)
+    label = fields.CharField(max_length=100)
+    label_en = fields.CharField(max_length=100, default="", db_default="")
+    help = fields.TextField(default="")
+    help_en = fields.TextField(default="")
+    kinds: fields.JSONField[list[str]] = fields.JSONField(default=list)  # SlotKind values
+    min_count = fields.IntField(default=0, db_default=0)
+    max_count = fields.IntField(default=10, db_default=10)
+    max_mb = fields.IntField(default=25, db_default=25)
+    # images and rendered PDF pages, either orientation (A3_300_DPI is the preset); 0 = no minimum
+    min_short_edge = fields.IntField(default=0, db_default=0)
+    min_long_edge = fields.IntField(default=0, db_default=0)
+    max_pages = fields.IntField(default=5, db_default=5)  # per PDF
+    max_seconds = fields.IntField(default=300, db_default=300)  # per video
+    audience = fields.CharEnumField(SlotAudience, max_length=20, default=SlotAudience.PUBLIC, db_default="public")
+    # 0: filled before submission. N: needed once an entry reaches the round at position N (finalists), and
+    # open to it until due_at.
+    from_round = fields.IntField(default=0, db_default=0)
+    due_at = fields.DatetimeField(null=True)
+    position = fields.IntField(default=0, db_default=0)
+
+    class Meta:
+        table = "file_slot"
         unique_together = (("track", "key"),)
         ordering = ["position", "id"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contest.accounts.models import ContestRole, ContestRoleKind, User
 from contest.columns import fits
-from contest.contests.models import AwardTier, Contest, Track, TrackField
+from contest.contests.models import AwardTier, Contest, FileSlot, Track, TrackField
 
 
 async def published_contests() -> list[Contest]:
@@ -32,6 +32,14 @@ async def field_of(track: Track, field_id: int) -> TrackField | None:
     return await TrackField.get_or_none(id=field_id, track_id=track.id)
 
 
+async def slots_of(track: Track) -> list[FileSlot]:
+    return await FileSlot.filter(track_id=track.id).order_by("position", "id")
+
+
+async def slot_of(track: Track, key: str) -> FileSlot | None:
+    return await FileSlot.get_or_none(track_id=track.id, key=key)
+
+
 async def tiers_of(contest: Contest) -> list[AwardTier]:
     """By track (contest-wide tiers have none), then by rank."""
     return await AwardTier.filter(contest_id=contest.id).order_by("track_id", "rank", "id")
@@ -41,8 +49,9 @@ async def tier_of(contest: Contest, tier_id: int) -> AwardTier | None:
     return await AwardTier.get_or_none(id=tier_id, contest_id=contest.id)
 
 
-async def tracks_with_fields(contest: Contest) -> list[Track]:
-    return await Track.filter(contest_id=contest.id).prefetch_related("fields_").order_by("position", "id")
+async def tracks_with_rules(contest: Contest) -> list[Track]:
+    """Tracks with their form fields and file slots."""
+    return await Track.filter(contest_id=contest.id).prefetch_related("fields_", "slots").order_by("position", "id")
 
 
 async def contest_with_poster(key: str) -> Contest | None:

@@ -14,8 +14,9 @@ from contest.accounts.models import User
 from contest.audit.log import record
 from contest.columns import fits
 from contest.contests.models import Contest
-from contest.entries.images import ABSOLUTE_MAX_FILE, ImageRefused
+from contest.entries.images import ImageRefused
 from contest.entries.models import DuplicateDismissal, EntryImage, ReferenceImage
+from contest.entries.slots import ABSOLUTE_MAX_FILE
 from contest.entries.states import EntryState
 from contest.errors import IMAGE_REFUSALS, ContentTooLarge, InvalidInput, InvalidUpload, NotFound
 from contest.i18n import N_

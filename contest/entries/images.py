@@ -7,34 +7,33 @@ Anything a crash leaves behind is unreferenced and removed at the next start (co
 from __future__ import annotations
 
 import logging
-import math
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 import anyio
 from tortoise.transactions import in_transaction
 
 from contest.accounts.models import User
 from contest.audit.log import record
-from contest.contests.models import Track
-from contest.entries import declarations, queries
-from contest.entries.models import Entry, EntryImage
-from contest.entries.service import QuotaExceeded, require_open
+from contest.contests.models import FileSlot
+from contest.entries import declarations
+from contest.entries.models import Entry, EntryFile, EntryImage
+from contest.entries.service import require_open
+from contest.entries.slots import clean_name, provenance_of, require_room, require_slot_open
 from contest.entries.states import EDITABLE_STATES
-from contest.errors import IMAGE_REFUSALS, Conflict, ContentTooLarge, InvalidUpload, NotFound
+from contest.errors import IMAGE_REFUSALS, Conflict, InvalidUpload, NotFound, found
 from contest.i18n import N_
 from contest.media import ocr, similarity
 from contest.media.pipeline import ProcessedImage, process_image_async
 from contest.media.sniffing import InvalidImage, Reason
-from contest.media.storage import UploadStore, UploadTooLarge
+from contest.media.storage import TempUpload, UploadStore
 
 log = logging.getLogger(__name__)
 
-MIB = 2**20
-ABSOLUTE_MAX_FILE = 25 * MIB
 CHUNK = 256 * 1024
 
 # image formats people export by mistake, named in the refusal (sniffing's kinds → the name people know)
@@ -49,38 +48,16 @@ class ImageRefused(InvalidUpload):
 
 
 class BelowMinimumResolution(InvalidUpload):
-    message = N_("The image is smaller than the track's minimum resolution ({width}×{height} px).")
-
-
-class FileTooLarge(ContentTooLarge):
-    message = N_("Over the {limit} MB limit (this file is {size} MB). Please compress the image or reduce its size "
-                 "and upload it again.")
-
-
-class FileOverLimit(ContentTooLarge):
-    """Too large, its size unknown: the body did not say how long it was and was not read to the end."""
-
-    message = N_("Over the {limit} MB limit. Please compress the image or reduce its size and upload it again.")
+    message = N_("The image is smaller than the minimum of {long}×{short} px (in either orientation); this one is "
+                 "{width}×{height} px.")
 
 
 class DuplicateImage(Conflict):
     message = N_("This image is already in this entry (image {position}).")
 
 
-def max_file_bytes(track: Track) -> int:
-    return min(track.max_file_mb * MIB, ABSOLUTE_MAX_FILE)
-
-
-def megabytes(size: int) -> str:
-    """A size in MB to one decimal, rounded up: a file just over a limit never reads as the limit itself."""
-    return f"{math.ceil(size * 10 / MIB) / 10:.1f}"
-
-
-def too_large(track: Track, size: int | None) -> ContentTooLarge:
-    limit = max_file_bytes(track) // MIB
-    if size is None or size <= max_file_bytes(track):
-        return FileOverLimit(limit=limit)
-    return FileTooLarge(limit=limit, size=megabytes(size))
+class DuplicateFile(Conflict):
+    message = N_("This file is already in this entry.")
 
 
 async def file_chunks(file: IO[bytes]) -> AsyncIterator[bytes]:
@@ -89,81 +66,76 @@ async def file_chunks(file: IO[bytes]) -> AsyncIterator[bytes]:
         yield chunk
 
 
-async def _check_room(entry: Entry, extra_bytes: int) -> None:
-    """Quotas, checked inside the transaction that adds the row (the owner's row is locked on PostgreSQL)."""
-    await User.filter(id=entry.owner_id).select_for_update().first()
-    count = await EntryImage.filter(entry_id=entry.id).count()
-    if count >= entry.track.max_images:
-        raise QuotaExceeded(N_("This entry already has the maximum number of images."))
-    if await queries.bytes_used_by_designer(entry.owner_id) + extra_bytes > entry.contest.max_bytes_per_designer:
-        raise QuotaExceeded(N_("You have used all the storage allowed per designer."))
+@dataclass(frozen=True)
+class PreparedImage:
+    """An image's derivatives on disk, with what is read from them; no row yet."""
 
-
-def _require_editable(entry: Entry, now: datetime) -> None:
-    require_open(entry.contest, now)
-    if entry.state not in EDITABLE_STATES:
-        raise Conflict()
-
-
-async def intake_image(
-    entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User, now: datetime,
-    declared_bytes: int | None = None,
-) -> EntryImage:
-    """Receive one image for `entry` from its designer. Refusals leave no file and no row behind.
-
-    `declared_bytes` is the file's size as the client announced it: a file over the limit is refused before
-    its bytes are read, with its size in the message."""
-    _require_editable(entry, now)
-    if await EntryImage.filter(entry_id=entry.id).count() >= entry.track.max_images:
-        raise QuotaExceeded(N_("This entry already has the maximum number of images."))
-    if declared_bytes is not None and declared_bytes > max_file_bytes(entry.track):
-        raise too_large(entry.track, declared_bytes)
-    return await attach_image(entry, chunks, store=store, original_name=original_name, by=by, now=now)
+    processed: ProcessedImage
+    phash: str
+    lines: list[dict] | None  # text in the judging copy; None = could not be read
 
 
 async def attach_image(
-    entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User, now: datetime,
-    read_text: bool = True,
+    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: UploadStore, original_name: str, by: User,
+    now: datetime, read_text: bool = True,
 ) -> EntryImage:
-    """Stream, check, make derivatives, read their text, commit the original, add the row (quotas and the
-    same-file check in its transaction). A file already on the entry (same SHA-256) is refused before any
+    """Check a received file, make derivatives, read their text, commit the original, add the row (quotas and
+    the same-file check in its transaction). A file already on the entry (same SHA-256) is refused before any
     processing. `read_text=False` is for pictures drawn by our own code without text (the demo's): stored as
-    read, with no text."""
+    read, with no text. The caller discards `temp`."""
     key = uuid.uuid4().hex
     try:
-        temp = await store.receive(chunks, max_bytes=max_file_bytes(entry.track))
-    except UploadTooLarge:
-        raise too_large(entry.track, None) from None
-    try:
-        await _refuse_duplicate(entry, temp.sha256)
-        processed = await _process(temp.path, store, key, entry.track)
-        phash = await anyio.to_thread.run_sync(similarity.hash_image, processed.derivative("display", "JPEG").path)
-        lines = await read_judging_copy(processed) if read_text else []
+        await refuse_duplicate(entry, temp.sha256)
+        signals = await provenance_of(temp)
+        prepared = await prepare_image(temp.path, store, key, read_text=read_text)
+        require_edges(slot, prepared.processed.width, prepared.processed.height)
         await store.commit_original(temp, key)
-        return await _add_row(entry, processed, phash, lines, original_name, by=by, now=now)
+        async with in_transaction():
+            await require_room(entry, slot, prepared.processed.bytes)
+            await refuse_duplicate(entry, temp.sha256)  # again: the same file may have come in twice at once
+            image = await add_image_row(entry, slot, prepared, original_name, provenance=signals)
+            await record("image.added", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id,
+                         data={"image": image.id, "sha256": temp.sha256, "bytes": temp.bytes})
+            await declarations.declare_again(entry, by=by, now=now)
+        return image
     except BaseException:
         with anyio.CancelScope(shield=True):
-            await store.discard(temp)
             await store.delete(key)
         raise
 
 
-async def _refuse_duplicate(entry: Entry, sha256: str) -> None:
+async def prepare_image(path: Path, store: UploadStore, key: str, *, read_text: bool = True) -> PreparedImage:
+    """Derivatives under `key`, their fingerprint and text. Refusals raise ImageRefused; the caller deletes `key`."""
+    processed = await _process(path, store, key)
+    phash = await anyio.to_thread.run_sync(similarity.hash_image, processed.derivative("display", "JPEG").path)
+    lines = await read_judging_copy(processed) if read_text else []
+    return PreparedImage(processed, phash, lines)
+
+
+async def refuse_duplicate(entry: Entry, sha256: str) -> None:
+    """The same bytes once per entry: an image, or a PDF, video or source file (a resumed upload whose last
+    answer was lost comes again whole, and must not be added twice)."""
     positions = cast(list[int], await EntryImage.filter(entry_id=entry.id, sha256=sha256).values_list("position", flat=True))
     if positions:
         raise DuplicateImage(position=min(positions) + 1)
+    if await EntryFile.exists(entry_id=entry.id, sha256=sha256):
+        raise DuplicateFile()
 
 
-async def _process(path: Path, store: UploadStore, key: str, track: Track) -> ProcessedImage:
+async def _process(path: Path, store: UploadStore, key: str) -> ProcessedImage:
     try:
         processed = await process_image_async(path, store.derived_dir(key), key)
     except InvalidImage as exc:
         if exc.reason == Reason.UNSUPPORTED_TYPE and exc.detail in FORMAT_NAMES:
             raise ImageRefused(NOT_YET_ACCEPTED, format=FORMAT_NAMES[exc.detail]) from None
         raise ImageRefused(IMAGE_REFUSALS.get(exc.reason, InvalidUpload.message)) from None
-    if processed.width < track.min_width or processed.height < track.min_height:
-        raise BelowMinimumResolution(width=track.min_width, height=track.min_height)
     return processed
+
+
+def require_edges(slot: FileSlot, width: int, height: int) -> None:
+    """The slot's minimum, in either orientation: a portrait A3 board and a landscape one both pass."""
+    if min(width, height) < slot.min_short_edge or max(width, height) < slot.min_long_edge:
+        raise BelowMinimumResolution(long=slot.min_long_edge, short=slot.min_short_edge, width=width, height=height)
 
 
 async def read_judging_copy(processed: ProcessedImage) -> list[dict] | None:
@@ -179,53 +151,55 @@ async def read_judging_copy(processed: ProcessedImage) -> list[dict] | None:
     return [{"text": line.text, "box": list(line.box), "score": line.score} for line in lines]
 
 
-async def _add_row(
-    entry: Entry, processed: ProcessedImage, phash: str, lines: list[dict] | None, original_name: str, *,
-    by: User, now: datetime,
+async def add_image_row(
+    entry: Entry, slot: FileSlot, prepared: PreparedImage, original_name: str, *, source_file_id: int | None = None,
+    page: int = 0, provenance: dict[str, Any] | None = None,
 ) -> EntryImage:
-    async with in_transaction():
-        await _check_room(entry, processed.bytes)
-        await _refuse_duplicate(entry, processed.sha256)  # again: the same file may have come in twice at once
-        position = await EntryImage.filter(entry_id=entry.id).count()
-        image = await EntryImage.create(
-            entry_id=entry.id, key=processed.key, position=position, is_cover=position == 0,
-            original_name=_clean_name(original_name), original_format=processed.format, width=processed.width,
-            height=processed.height, size_bytes=processed.bytes, sha256=processed.sha256, phash=phash, ocr_lines=lines,
-            derivatives={f"{d.name}.{d.format.lower()}": {"width": d.width, "height": d.height, "bytes": d.bytes,
-                                                          "sha256": d.sha256} for d in processed.derivatives},
-        )
-        await record("image.added", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id,
-                     data={"image": image.id, "sha256": processed.sha256, "bytes": processed.bytes})
-        await declarations.declare_again(entry, by=by, now=now)
-    return image
+    """The row of a prepared image, last in the entry's order; inside the caller's transaction."""
+    processed = prepared.processed
+    position = await EntryImage.filter(entry_id=entry.id).count()
+    return await EntryImage.create(
+        entry_id=entry.id, slot_id=slot.id, source_file_id=source_file_id, page=page, key=processed.key,
+        position=position, is_cover=position == 0, original_name=clean_name(original_name),
+        original_format=processed.format, width=processed.width, height=processed.height, size_bytes=processed.bytes,
+        sha256=processed.sha256, phash=prepared.phash, ocr_lines=prepared.lines, provenance=provenance or {},
+        derivatives={f"{d.name}.{d.format.lower()}": {"width": d.width, "height": d.height, "bytes": d.bytes,
+                                                      "sha256": d.sha256} for d in processed.derivatives},
+    )
 
 
-def _clean_name(name: str) -> str:
-    """Kept as data only (never a path); control characters and directories dropped."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in base if ch.isprintable())[:255]
+def _require_editable(entry: Entry, now: datetime) -> None:
+    require_open(entry.contest, now)
+    if entry.state not in EDITABLE_STATES:
+        raise Conflict()
 
 
 async def _image_of(entry: Entry, image_id: int) -> EntryImage:
-    image = await EntryImage.get_or_none(id=image_id, entry_id=entry.id)
+    """An image the designer uploaded; a rendered page of a PDF goes and comes with its PDF."""
+    image = await EntryImage.get_or_none(id=image_id, entry_id=entry.id, source_file_id=None).prefetch_related("slot")
     if image is None:
         raise NotFound()
     return image
 
 
-async def delete_image(entry: Entry, image_id: int, *, store: UploadStore, by: User, now: datetime) -> None:
-    _require_editable(entry, now)
+async def slot_of_image(entry: Entry, image_id: int) -> FileSlot:
+    return found((await _image_of(entry, image_id)).slot)
+
+
+async def delete_image(entry: Entry, image_id: int, *, store: UploadStore, by: User, now: datetime,
+                       reached_round: int = 0) -> None:
     image = await _image_of(entry, image_id)
+    require_slot_open(entry, found(image.slot), now, reached_round=reached_round)
     async with in_transaction():
         await image.delete()
-        await _renumber(entry)
+        await renumber(entry)
         await record("image.deleted", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id,
                      data={"image": image_id, "sha256": image.sha256})
         await declarations.declare_again(entry, by=by, now=now)
     await store.delete(image.key)
 
 
-async def _renumber(entry: Entry, order: list[int] | None = None) -> None:
+async def renumber(entry: Entry, order: list[int] | None = None) -> None:
     images = await EntryImage.filter(entry_id=entry.id).order_by("position", "id")
     if order is not None:
         rank = {image_id: i for i, image_id in enumerate(order)}
@@ -242,7 +216,7 @@ async def _renumber(entry: Entry, order: list[int] | None = None) -> None:
 async def reorder_images(entry: Entry, ordered_ids: list[int], *, by: User, now: datetime) -> None:
     _require_editable(entry, now)
     async with in_transaction():
-        await _renumber(entry, ordered_ids)
+        await renumber(entry, ordered_ids)
 
 
 async def move_image(entry: Entry, image_id: int, step: int, *, by: User, now: datetime) -> None:

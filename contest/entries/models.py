@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
@@ -38,12 +39,15 @@ class Entry(Model):
     supervisor_name = fields.CharField(max_length=100, default="", db_default="")
     supervisor_email = fields.CharField(max_length=254, default="", db_default="")
     leak_status = fields.CharEnumField(LeakStatus, max_length=20, default=LeakStatus.UNCHECKED)
+    # contest.entries.disclosure
+    ai_disclosure: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict, db_default="{}")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     submitted_at = fields.DatetimeField(null=True)
     withdrawn_at = fields.DatetimeField(null=True)
 
     images: fields.ReverseRelation[EntryImage]
+    files: fields.ReverseRelation[EntryFile]
     members: fields.ReverseRelation[TeamMember]
 
     class Meta:
@@ -73,6 +77,16 @@ class EntryImage(Model):
     )
     entry_id: int
     key = fields.CharField(max_length=64, unique=True)  # random storage key, never the file name
+    slot: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.FileSlot", related_name="images", null=True, on_delete=fields.OnDelete.RESTRICT
+    )  # set on every row; nullable only because migration 0012 added it to rows that existed before slots
+    slot_id: int | None
+    # the PDF this is a rendered page of (its original is the file's); None for an uploaded image
+    source_file: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.EntryFile", related_name="pages", null=True, on_delete=fields.OnDelete.CASCADE
+    )
+    source_file_id: int | None
+    page = fields.IntField(default=0, db_default=0)  # 1-based page of source_file
     position = fields.IntField(default=0, db_default=0)
     is_cover = fields.BooleanField(default=False, db_default=False)
     original_name = fields.CharField(max_length=255, default="", db_default="")  # data only, never a path
@@ -87,10 +101,52 @@ class EntryImage(Model):
     # Text read from the judging copy: [{"text", "box": [left, top, right, bottom], "score"}]; None = never
     # read, which the leak check holds for an organiser to look at.
     ocr_lines: fields.JSONField[list[dict[str, Any]] | None] = fields.JSONField(null=True)
+    # AI provenance read from the original before its metadata was stripped (contest.media.provenance)
+    provenance: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict, db_default="{}")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "entry_image"
+        ordering = ["position", "id"]
+
+
+class FileStatus(StrEnum):
+    PROCESSING = "processing"  # a video being transcoded: the designer sees 处理中
+    READY = "ready"
+    FAILED = "failed"  # the transcode refused it after upload; `failure` says why
+
+
+class EntryFile(Model):
+    """A PDF, a video or a source file in one of the slots of an entry. Images are EntryImage rows, and so are the pages
+    of a PDF, pointing back here. The original is private, like image originals."""
+
+    id = fields.IntField(primary_key=True)
+    entry: fields.ForeignKeyRelation[Entry] = fields.ForeignKeyField(
+        "models.Entry", related_name="files", on_delete=fields.OnDelete.CASCADE
+    )
+    entry_id: int
+    slot: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.FileSlot", related_name="files", on_delete=fields.OnDelete.RESTRICT
+    )
+    slot_id: int
+    key = fields.CharField(max_length=64, unique=True)
+    kind = fields.CharField(max_length=10)  # contest.contests.models.SlotKind
+    format = fields.CharField(max_length=10)  # what the bytes are: "pdf", "mp4", "webm", "zip", "psd"...
+    position = fields.IntField(default=0, db_default=0)
+    original_name = fields.CharField(max_length=255, default="", db_default="")
+    size_bytes = fields.BigIntField()
+    sha256 = fields.CharField(max_length=64)
+    status = fields.CharEnumField(FileStatus, max_length=12, default=FileStatus.READY)
+    failure = fields.CharField(max_length=40, default="", db_default="")
+    # what the file says about itself: pages, duration, size, derived copies; `metadata` for organisers only
+    details: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    provenance: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    pages: fields.ReverseRelation[EntryImage]
+
+    class Meta:
+        table = "entry_file"
         ordering = ["position", "id"]
 
 
@@ -115,6 +171,8 @@ class Declaration(Model):
     )
     ip_terms_id: int
     accepted_at = fields.DatetimeField()
+    # the AI disclosure as declared (contest.entries.disclosure), kept with the terms it was made under
+    ai_disclosure: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict, db_default="{}")
     # [{"key", "sha256", "bytes"}] at the time of submission
     file_hashes: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
 

@@ -6,14 +6,14 @@ from typing import cast
 
 from contest.accounts.models import User
 from contest.columns import fits
-from contest.entries.models import Entry, EntryImage
+from contest.entries.models import Entry, EntryFile, EntryImage
 from contest.entries.states import EntryState
 
 
 async def entries_for_designer(user: User) -> list[Entry]:
     return (
         await Entry.filter(owner_id=user.id)
-        .prefetch_related("contest", "track__fields_", "images", "members")
+        .prefetch_related("contest", "track__fields_", "track__slots", "images", "files", "members")
         .order_by("-created_at", "-id")
     )
 
@@ -22,20 +22,29 @@ async def entry_for_designer(user: User, entry_id: int) -> Entry | None:
     """The entry, with what its pages need, only if `user` owns it."""
     return (
         await Entry.filter(id=entry_id, owner_id=user.id)
-        .prefetch_related("contest", "track__fields_", "images", "members")
+        .prefetch_related("contest", "track__fields_", "track__slots", "images", "files", "members")
         .first()
     )
 
 
 async def bytes_used_by_designer(user_id: int) -> int:
-    # At most entries × images rows per designer (200 by default): summing here is clearer than SQL SUM.
-    return sum(cast(list[int], await EntryImage.filter(entry__owner_id=user_id).values_list("size_bytes", flat=True)))
+    # At most entries × files rows per designer (a few hundred): summing here is clearer than SQL SUM. A PDF's
+    # rendered pages are not counted: the designer uploaded the PDF, whose size is its EntryFile's.
+    images = await EntryImage.filter(entry__owner_id=user_id, source_file_id=None).values_list("size_bytes", flat=True)
+    files = await EntryFile.filter(entry__owner_id=user_id).values_list("size_bytes", flat=True)
+    return sum(cast(list[int], images)) + sum(cast(list[int], files))
 
 
 async def image_by_key(key: str) -> EntryImage | None:
     if not fits(EntryImage, "key", key):
         return None
     return await EntryImage.get_or_none(key=key).prefetch_related("entry__contest")
+
+
+async def file_by_key(key: str) -> EntryFile | None:
+    if not fits(EntryFile, "key", key):
+        return None
+    return await EntryFile.get_or_none(key=key).prefetch_related("entry__contest")
 
 
 async def entries_for_organiser(contest_id: int) -> list[Entry]:

@@ -3,6 +3,7 @@ through `set_entry_state`, every rule about time takes `now`."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,9 +17,10 @@ from contest.accounts.models import EntrantCategory, EntrantKind, User
 from contest.audit.log import record
 from contest.contests import fields as track_fields
 from contest.contests import timeline
-from contest.contests.models import Contest, IpMode, TermsKind, TermsText, Track
+from contest.contests.models import AiPolicy, Contest, IpMode, TermsKind, TermsText, Track
 from contest.entries import declarations, profile
-from contest.entries.models import Declaration, Entry, EntryImage, TeamMember
+from contest.entries.disclosure import TEXT_LIMITS, AiExtent, Disclosure, disclosure_problems
+from contest.entries.models import Declaration, Entry, FileStatus, TeamMember
 from contest.entries.states import ALLOWED_TRANSITIONS, EDITABLE_STATES, EntryState
 from contest.errors import Conflict, ContestError, DeadlinePassed, InvalidInput, NotFound
 from contest.i18n import N_
@@ -55,6 +57,7 @@ class EntryInput:
     supervisor_email: str = ""
     phone: str = ""
     members: tuple[Member, ...] = ()
+    ai: Disclosure = field(default_factory=Disclosure)
 
     def profile_facts(self) -> dict[str, str]:
         return {"category": self.entrant_category, "organisation": self.organisation, "school": self.school,
@@ -110,6 +113,11 @@ def _check_input(values: EntryInput, fields: list[Any]) -> tuple[dict[str, Any],
         errors["members"] = N_("At most 8 team members.")
     elif values.members and values.entrant_kind != EntrantKind.TEAM:
         errors["members"] = N_("Only team entries have team members: choose 'Team', or clear the members.")
+    if values.ai.extent and values.ai.extent not in set(AiExtent):
+        errors["ai_extent"] = N_("Choose one of the options.")
+    for name, limit in TEXT_LIMITS.items():
+        if len(getattr(values.ai, name)) > limit:
+            errors[f"ai_{name}"] = N_("Too long for this field.")
     return answers, errors
 
 
@@ -126,7 +134,7 @@ async def update_entry(entry: Entry, values: EntryInput, *, by: User, now: datet
     before = _facts(entry, [Member(m.name, m.role, m.organisation) for m in entry.members])
     _apply(entry, values, answers)
     if entry.state == EntryState.SUBMITTED:
-        problems = submission_problems(entry, fields, list(entry.images), declared=True, members=values.members)
+        problems = submission_problems(entry, declared=True, members=values.members)
         if problems:
             raise InvalidInput({"_entry": problems[0]})
     await profile.remember(entry.owner_id, values.profile_facts())
@@ -147,7 +155,8 @@ async def update_entry(entry: Entry, values: EntryInput, *, by: User, now: datet
 def _facts(entry: Entry, members: Sequence[Member]) -> tuple[object, ...]:
     """What the designer can change through the form, to tell a real change from a repeated save."""
     return (entry.title, entry.concept, entry.answers, entry.entrant_kind, entry.entrant_category, entry.public_name,
-            entry.organisation, entry.school, entry.supervisor_name, entry.supervisor_email, tuple(members))
+            entry.organisation, entry.school, entry.supervisor_name, entry.supervisor_email, tuple(members),
+            entry.ai_disclosure)
 
 
 def _apply(entry: Entry, values: EntryInput, answers: dict[str, Any]) -> None:
@@ -157,28 +166,48 @@ def _apply(entry: Entry, values: EntryInput, answers: dict[str, Any]) -> None:
     entry.public_name = values.public_name
     entry.organisation, entry.school = values.organisation, values.school
     entry.supervisor_name, entry.supervisor_email = values.supervisor_name, values.supervisor_email
+    entry.ai_disclosure = values.ai.as_json() if entry.track.ai_policy != AiPolicy.BANNED else {}
 
 
-def submission_problems(entry: Entry, fields: list[Any], images: list[EntryImage], *, declared: bool,
-                        members: Sequence[object] | None = None) -> list[str]:
-    """What is missing before the entry can be submitted, as msgids (empty when ready). `members`: the team
-    about to be saved, when it differs from the entry's stored one."""
-    track = entry.track
+def files_per_slot(entry: Entry) -> Counter[int]:
+    """How many files the designer put in each slot (by slot id); a PDF's rendered pages count as its one file.
+    Reads the entry's prefetched images and files."""
+    counted = [image.slot_id for image in entry.images if image.source_file_id is None]
+    return Counter(slot_id for slot_id in counted + [file.slot_id for file in entry.files] if slot_id is not None)
+
+
+def submission_problems(entry: Entry, *, declared: bool, members: Sequence[object] | None = None) -> list[str]:
+    """What is missing before the entry can be submitted, as msgids (empty when ready). Reads the entry's
+    prefetched track (fields and slots), images, files and members. `members`: the team about to be saved, when
+    it differs from the entry's stored one. Slots for a later round are not asked for yet."""
     problems = []
     if not entry.title.strip():
         problems.append(N_("Give the entry a title."))
     if not entry.concept.strip():
         problems.append(N_("Write the concept statement."))
-    if track_fields.missing_required(fields, entry.answers):
+    if track_fields.missing_required(list(entry.track.fields_), entry.answers):
         problems.append(N_("Answer every required question of the track."))
-    if len(images) < track.min_images:
-        problems.append(N_("Upload at least the minimum number of images."))
-    if len(images) > track.max_images:
-        problems.append(N_("Remove images beyond the maximum for the track."))
+    problems += _slot_problems(entry)
+    problems += disclosure_problems(entry.track.ai_policy, Disclosure.of(entry.ai_disclosure))
     if entry.entrant_kind == EntrantKind.TEAM and not list(entry.members if members is None else members):
         problems.append(N_("Name the members of the team."))
     if not declared:
         problems.append(N_("Accept the originality declaration and the IP terms."))
+    return problems
+
+
+def _slot_problems(entry: Entry) -> list[str]:
+    counts = files_per_slot(entry)
+    slots = [slot for slot in entry.track.slots if slot.from_round == 0]
+    problems = []
+    if any(counts[slot.id] < slot.min_count for slot in slots):
+        problems.append(N_("Upload at least the fewest files each part of the entry asks for."))
+    if any(counts[slot.id] > slot.max_count for slot in slots):
+        problems.append(N_("Remove the files beyond the most a part of the entry allows."))
+    if any(file.status == FileStatus.PROCESSING for file in entry.files):
+        problems.append(N_("Wait until every video has been processed."))
+    if any(file.status == FileStatus.FAILED for file in entry.files):
+        problems.append(N_("Remove the files that could not be processed."))
     return problems
 
 
@@ -222,7 +251,7 @@ async def submit_entry(
     require_open(entry.contest, now)
     originality, ip_terms = await current_terms(entry.contest)
     declared = (originality_id, ip_terms_id) == (originality.id, ip_terms.id)
-    problems = submission_problems(entry, list(entry.track.fields_), list(entry.images), declared=declared)
+    problems = submission_problems(entry, declared=declared)
     if problems:
         raise InvalidInput({"_entry": problems[0]})
     if entry.state == EntryState.SUBMITTED:

@@ -11,20 +11,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from tortoise.transactions import in_transaction
 
 from contest.accounts.models import User
-from contest.entries import images, service
-from contest.entries.models import Entry, EntryImage
+from contest.contests.models import FileSlot
+from contest.entries import images, service, uploads
+from contest.entries.models import Entry, EntryFile, EntryImage
 from contest.entries.service import EntryInput
+from contest.entries.slots import require_room_in_slot, require_slot_open
 from contest.entries.states import JUDGEABLE_STATES, LeakStatus
 from contest.errors import Conflict
 from contest.i18n import N_
 from contest.judging import leaks
-from contest.judging.models import Round
-from contest.media.storage import UploadStore
+from contest.judging.models import Round, RoundEntry
+from contest.media.storage import TempUpload, UploadStore
 
 T = TypeVar("T")
 
@@ -88,14 +90,56 @@ async def _image_change(entry: Entry, now: datetime, change: Callable[[], Awaita
     return result
 
 
-async def add_image(entry: Entry, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User,
-                    now: datetime, declared_bytes: int | None = None) -> EntryImage:
-    return await _image_change(entry, now, lambda: images.intake_image(
-        entry, chunks, store=store, original_name=original_name, by=by, now=now, declared_bytes=declared_bytes))
+async def reached_round(entry: Entry) -> int:
+    """The position of the latest round that holds the entry; 0 before any. Later slots open by it."""
+    positions = cast(list[int], await RoundEntry.filter(entry_id=entry.id).values_list("round__position", flat=True))
+    return max(positions, default=0)
+
+
+async def _slot_change(entry: Entry, slot: FileSlot, now: datetime, change: Callable[[int], Awaitable[T]]) -> T:
+    """A slot filled before submission follows the rounds' edit switches like the rest of the entry. A later
+    slot (finalists' materials) is asked for by a round, and follows its own rules (entries.slots)."""
+    if slot.from_round == 0:
+        return await _image_change(entry, now, lambda: change(0))
+    return await change(await reached_round(entry))
+
+
+async def add_file(entry: Entry, slot: FileSlot, chunks: AsyncIterator[bytes], *, store: UploadStore,
+                   original_name: str, by: User, now: datetime, declared_bytes: int | None = None,
+                   ) -> EntryImage | EntryFile:
+    return await _slot_change(entry, slot, now, lambda reached: uploads.intake(
+        entry, slot, chunks, store=store, original_name=original_name, by=by, now=now, declared_bytes=declared_bytes,
+        reached_round=reached))
+
+
+async def check_room_for_upload(entry: Entry, slot: FileSlot, *, now: datetime) -> None:
+    """Before a resumable upload starts: the slot is open to the designer and has room (checked again at the end)."""
+    if slot.from_round == 0:
+        await _check_due(entry, now)
+    require_slot_open(entry, slot, now, reached_round=await reached_round(entry) if slot.from_round else 0)
+    await require_room_in_slot(entry, slot)
+
+
+async def add_received_file(entry: Entry, slot: FileSlot, temp: TempUpload, *, store: UploadStore,
+                            original_name: str, by: User, now: datetime) -> EntryImage | EntryFile:
+    """A file that came in by a resumable upload, complete; its room and kind are checked like any other's."""
+    async def change(reached: int) -> EntryImage | EntryFile:
+        require_slot_open(entry, slot, now, reached_round=reached)
+        return await uploads.attach(entry, slot, temp, store=store, original_name=original_name, by=by, now=now)
+
+    return await _slot_change(entry, slot, now, change)
 
 
 async def delete_image(entry: Entry, image_id: int, *, store: UploadStore, by: User, now: datetime) -> None:
-    await _image_change(entry, now, lambda: images.delete_image(entry, image_id, store=store, by=by, now=now))
+    slot = await images.slot_of_image(entry, image_id)
+    await _slot_change(entry, slot, now, lambda reached: images.delete_image(
+        entry, image_id, store=store, by=by, now=now, reached_round=reached))
+
+
+async def delete_file(entry: Entry, file_id: int, *, store: UploadStore, by: User, now: datetime) -> None:
+    slot = await uploads.slot_of_file(entry, file_id)
+    await _slot_change(entry, slot, now, lambda reached: uploads.delete_file(
+        entry, file_id, store=store, by=by, now=now, reached_round=reached))
 
 
 async def move_image(entry: Entry, image_id: int, step: int, *, by: User, now: datetime) -> None:

@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from contest.accounts.models import User
 from contest.audit.log import record
+from contest.contests.models import SEEN_BY_JUDGES
 from contest.entries.models import Entry, EntryImage, TeamMember
 from contest.entries.states import LeakStatus
 from contest.errors import InvalidInput
@@ -80,7 +81,7 @@ async def check_entry_leaks(entry: Entry, *, now: datetime) -> list[LeakFinding]
     """Scan `entry` and store FLAGGED (held from judges) or CLEAR; audited. Returns the findings."""
     owner = await User.get(id=entry.owner_id)
     members = await TeamMember.filter(entry_id=entry.id)
-    images = await EntryImage.filter(entry_id=entry.id)
+    images = await EntryImage.filter(entry_id=entry.id, slot__audience__in=SEEN_BY_JUDGES)
     findings = scan_entry(entry, owner=owner, members=members, images=images)
     status = LeakStatus.FLAGGED if findings else LeakStatus.CLEAR
     async with in_transaction():
@@ -127,7 +128,8 @@ async def redact_entry(entry: Entry, *, title: str, concept: str, by: User, now:
 async def _pictures_still_name_the_entrant(entry: Entry) -> bool:
     owner = await User.get(id=entry.owner_id)
     identity = identity_needles(entry, owner, list(await TeamMember.filter(entry_id=entry.id)))
-    return any(_image_findings(image, identity) for image in await EntryImage.filter(entry_id=entry.id))
+    return any(_image_findings(image, identity) for image in await EntryImage.filter(
+        entry_id=entry.id, slot__audience__in=SEEN_BY_JUDGES))
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,8 @@ async def flagged_entries(contest_id: int) -> list[HeldEntry]:
     for member in await TeamMember.filter(entry_id__in=list(members)):
         members[member.entry_id].append(member)
     images: dict[int, list[EntryImage]] = {e.id: [] for e in held}
-    for image in await EntryImage.filter(entry_id__in=list(images)).order_by("position", "id"):
+    for image in await EntryImage.filter(entry_id__in=list(images), slot__audience__in=SEEN_BY_JUDGES).order_by(
+            "position", "id"):
         images[image.entry_id].append(image)
     return [_held(e, scan_entry(e, owner=owners[e.owner_id], members=members[e.id], images=images[e.id]), images[e.id])
             for e in held]

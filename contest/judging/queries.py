@@ -26,7 +26,7 @@ from typing import Any, cast
 from tortoise.expressions import Q
 
 from contest.accounts.models import ContestRole, ContestRoleKind, User
-from contest.contests.models import Contest, TrackField
+from contest.contests.models import SEEN_BY_JUDGES, Contest, TrackField
 from contest.entries.models import Entry, EntryImage
 from contest.entries.states import JUDGEABLE_STATES, LeakStatus
 from contest.judging.assignment import shuffle_for_judge
@@ -170,9 +170,10 @@ async def _visible_rows(judge: User, round_: Round, now: datetime, *, alias: str
 
 async def _images(entry_ids: list[int]) -> dict[int, list[dict]]:
     images: dict[int, list[dict]] = defaultdict(list)
-    columns = ", ".join(f'"{c}"' for c in IMAGE_VALUES)
-    sql = f'SELECT {columns} FROM "entry_image" WHERE "entry_id" IN ({placeholders(entry_ids)}) ORDER BY "position", "id"'
-    for image in await select(sql, entry_ids):
+    columns = ", ".join(f'i."{c}"' for c in IMAGE_VALUES)
+    sql = (f'SELECT {columns} FROM "entry_image" i JOIN "file_slot" s ON s."id" = i."slot_id" '
+           f'WHERE i."entry_id" IN ({placeholders(entry_ids)}) AND s."audience" IN (?, ?) ORDER BY i."position", i."id"')
+    for image in await select(sql, [*entry_ids, *SEEN_BY_JUDGES]):
         image["derivatives"] = _decode_derivatives(image["derivatives"])
         images[image["entry_id"]].append(image)
     return images
@@ -352,7 +353,8 @@ async def stored_scores(assignment: Assignment) -> list[tuple[int, Decimal]]:
 
 async def judging_images(entry_id: int) -> list[dict]:
     """Storage key and derivative facts of an entry's images, in the designer's order (server side only)."""
-    return list(await EntryImage.filter(entry_id=entry_id).order_by("position", "id").values("key", "derivatives"))
+    return list(await EntryImage.filter(entry_id=entry_id, slot__audience__in=SEEN_BY_JUDGES).order_by(
+        "position", "id").values("key", "derivatives"))
 
 
 

@@ -91,6 +91,9 @@ _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
     (4, b"ftypheix", "heic"),
     (4, b"ftypmif1", "heic"),
     (4, b"ftypmsf1", "heic"),
+    (4, b"ftypqt  ", "mov"),
+    (4, b"ftyp", "mp4"),  # any other ISO media brand (isom, mp41, mp42, avc1, M4V ...): the video probe decides
+    (0, b"\x1a\x45\xdf\xa3", "webm"),  # Matroska/WebM (EBML)
 )
 _TEXT_KINDS = ((b"<svg", "svg"), (b"<?xml", "xml"), (b"<!doctype html", "html"), (b"<html", "html"),
                (b"<script", "html"), (b"<!--", "html"))

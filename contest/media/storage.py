@@ -21,7 +21,7 @@ from pathlib import Path
 import aiofiles
 import aiofiles.os
 
-EXTENSIONS = {"WEBP": "webp", "JPEG": "jpg", "PNG": "png", "HEIF": "heic"}
+EXTENSIONS = {"WEBP": "webp", "JPEG": "jpg", "PNG": "png", "HEIF": "heic", "MP4": "mp4"}
 _TMP_SUFFIX = ".part"
 
 

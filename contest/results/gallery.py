@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from contest.columns import fits
-from contest.contests.models import AwardTier, Contest, Track
+from contest.contests.models import AwardTier, Contest, SlotAudience, Track
 from contest.entries.models import Entry, EntryImage
 from contest.results.models import Award, AwardStatus
 
@@ -240,7 +240,8 @@ async def contest_winners(contest: Contest, tracks: Sequence[TrackInfo]) -> list
 
 async def with_covers(found: Sequence[Winner]) -> list[Winner]:
     """The same winners, each with its cover picture (one query for all of them)."""
-    rows = await EntryImage.filter(entry_id__in=[w.entry_id for w in found]).values(*IMAGE_VALUES)
+    rows = await EntryImage.filter(entry_id__in=[w.entry_id for w in found], slot__audience=SlotAudience.PUBLIC).values(
+        *IMAGE_VALUES)
     by_entry: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         by_entry.setdefault(row["entry_id"], []).append(row)
@@ -274,7 +275,8 @@ async def entry_page(contest: Contest, tracks: Sequence[TrackInfo], number: str)
     if not rows:
         return None
     winner = winners(rows, {t.id: t for t in tracks})[0]
-    images = await EntryImage.filter(entry_id=winner.entry_id).order_by("position", "id").values(*IMAGE_VALUES)
+    images = await EntryImage.filter(entry_id=winner.entry_id, slot__audience=SlotAudience.PUBLIC).order_by(
+        "position", "id").values(*IMAGE_VALUES)
     return EntryPage(winner, rows[0]["entry__concept"], tuple(picture(row) for row in images))
 
 
@@ -283,7 +285,8 @@ async def public_image(key: str) -> PublicImage | None:
     if not fits(EntryImage, "key", key):
         return None
     rows = await EntryImage.filter(
-        key=key, entry__awards__status=AwardStatus.CONFIRMED, entry__contest__is_published=True
+        key=key, slot__audience=SlotAudience.PUBLIC, entry__awards__status=AwardStatus.CONFIRMED,
+        entry__contest__is_published=True
     ).limit(1).values("key", "derivatives", "entry__contest_id", "entry__contest__announce_at")
     if not rows:
         return None

@@ -25,7 +25,7 @@ from tortoise.transactions import in_transaction
 
 from contest import cache_stamp, timefmt
 from contest.audit.log import record
-from contest.contests.models import Contest
+from contest.contests.models import Contest, SlotAudience
 from contest.entries.models import EntryImage
 from contest.errors import Conflict, InvalidInput
 from contest.i18n import N_
@@ -169,8 +169,8 @@ def draft(contest: Any, kind: NoticeKind, listed: Sequence[Listed]) -> tuple[str
 async def _covers(entry_ids: list[int]) -> dict[int, Picture]:
     """Each entry's cover image (the one marked, else its first)."""
     covers: dict[int, Picture] = {}
-    for row in await EntryImage.filter(entry_id__in=entry_ids).order_by("-is_cover", "position", "id").values(
-            "entry_id", "key", "derivatives"):
+    public = EntryImage.filter(entry_id__in=entry_ids, slot__audience=SlotAudience.PUBLIC)
+    for row in await public.order_by("-is_cover", "position", "id").values("entry_id", "key", "derivatives"):
         covers.setdefault(row["entry_id"], picture(row))
     return covers
 

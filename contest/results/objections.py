@@ -31,8 +31,8 @@ from contest.accounts.service import EMAIL_PATTERN, normalise_email
 from contest.audit.log import record
 from contest.audit.models import AuditEvent
 from contest.contests.models import AwardTier, Contest
-from contest.entries.images import ABSOLUTE_MAX_FILE
 from contest.entries.models import Entry
+from contest.entries.slots import ABSOLUTE_MAX_FILE
 from contest.errors import IMAGE_REFUSALS, Conflict, InvalidInput, InvalidUpload
 from contest.i18n import N_
 from contest.media.pipeline import process_image_async

@@ -25,15 +25,15 @@ from tortoise import Tortoise
 from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind, EntrantProfile, Invitation, User
 from contest.accounts.passwords import hash_password
-from contest.contests.models import Contest, Track
+from contest.contests.models import Contest
 from contest.db import apply_migrations, settings_config
-from contest.entries import images as entry_images
 from contest.entries import service as entry_service
 from contest.entries.models import Entry
 from contest.judging import round_assignments, round_entries, scoring
 from contest.judging.models import Criterion, EntrySource, JudgeGroup, Panel, PanelMember, Round, RoundEntry
 from contest.media.storage import UploadStore
 from contest.settings import load_settings
+from tests.factories import attach_picture, make_track
 
 PASSWORD = "rounds-test-2026"
 ORGANISER = "organiser@rounds.test"
@@ -68,16 +68,17 @@ async def _contest(slug: str, now: datetime, judges: dict[str, User], **times: d
 
 
 async def _entries(contest: Contest, designer: User, store: UploadStore, ages: list[int]) -> list[Entry]:
-    track = await Track.create(contest=contest, slug="ip", name="工运IP赛道", position=1, min_width=100, min_height=100)
+    track = await make_track(contest, slug="ip", name="工运IP赛道", position=1, min_width=100, min_height=100)
     originality, ip_terms = await entry_service.current_terms(contest)
     entries = []
     for n, age in enumerate(ages):
         when = contest.submissions_close_at - age * DAY
         entry = await Entry.create(contest=contest, track=track, owner=designer, title=TITLES[n], concept="示例",
                                    public_name="设计者")
-        await entry_images.attach_image(entry, _chunks((60 * n, 90, 160)), store=store, original_name=f"{n}.jpg",
-                                        by=designer, now=when, read_text=False)
-        entry = await Entry.get(id=entry.id).prefetch_related("contest", "track__fields_", "images", "members")
+        await attach_picture(entry, _chunks((60 * n, 90, 160)), store=store, original_name=f"{n}.jpg",
+                             by=designer, now=when, read_text=False)
+        entry = await Entry.get(id=entry.id).prefetch_related("contest", "track__fields_", "track__slots", "images",
+                                                              "files", "members")
         await entry_service.submit_entry(entry, by=designer, originality_id=originality.id,
                                          ip_terms_id=ip_terms.id, now=when)
         entries.append(entry)

@@ -92,7 +92,7 @@ async def test_an_organiser_sets_up_a_contest_a_designer_submits_and_a_judge_sco
     await submit(designer, "main button[type=submit]")
     image = tmp_path / "设计稿.jpg"
     Image.new("RGB", (1600, 1200), (200, 40, 50)).save(image, "JPEG")
-    await designer.set_input_files("#f-files", [str(image)])
+    await designer.set_input_files("#f-files-images", [str(image)])
     await expect(designer.locator(".image-item")).to_have_count(1, timeout=60_000)
     await designer.fill("#f-title", "铆钉娃娃")
     await designer.fill("#f-concept", "一颗铆钉见证百年工运。")

@@ -75,7 +75,7 @@ async def test_a_team_entry_submits_on_the_first_click_and_submitting_again_tell
                                                                                            one_design):
     await log_in(page, live_server, DESIGNER)
     await new_draft(page, live_server)
-    await page.set_input_files("#f-files", one_design)
+    await page.set_input_files("#f-files-boards", one_design)
     await expect(page.locator(".image-item")).to_have_count(1, timeout=60_000)
     await page.fill("#f-title", "团队作品")
     await page.fill("#f-concept", "三个人一起做的铆钉精灵。")
@@ -134,7 +134,7 @@ async def test_a_closed_entry_in_judging_says_so_at_the_top_and_cannot_be_edited
     await open_entry_of(page, live_server, "匠心校园", "submitted")
     notice = page.locator(".closed-notice")
     await expect(notice).to_contain_text("投稿已截止")
-    first_section = await page.locator("#images").bounding_box()
+    first_section = await page.locator("#files").bounding_box()
     assert (await notice.bounding_box())["y"] < first_section["y"]
     for field in ("#f-title", "#f-concept", "#f-entrant_kind", "input[name=originality]"):
         await expect(page.locator(field)).not_to_be_editable()

@@ -46,7 +46,7 @@ async def test_typed_text_survives_adding_moving_covering_and_deleting_images(pa
     await type_without_saving(page)
     files = [design(tmp_path, f"设计稿-{n}.jpg", seed=100 + n) for n in range(3)]
 
-    await page.set_input_files("#f-files", files)
+    await page.set_input_files("#f-files-boards", files)
     await expect(page.locator(".image-item")).to_have_count(3, timeout=60_000)
     await expect(page.locator(".upload-progress li.is-done")).to_have_count(3)
     first, second, third = await ids(page)
@@ -65,7 +65,7 @@ async def test_typed_text_survives_adding_moving_covering_and_deleting_images(pa
 
 async def test_moving_an_image_keeps_the_keyboard_focus_on_it(page, live_server, tmp_path):
     await new_entry(page, live_server)
-    await page.set_input_files("#f-files", [design(tmp_path, f"图{n}.jpg", seed=200 + n) for n in range(2)])
+    await page.set_input_files("#f-files-boards", [design(tmp_path, f"图{n}.jpg", seed=200 + n) for n in range(2)])
     await expect(page.locator(".image-item")).to_have_count(2, timeout=60_000)
     first, second = await ids(page)
     await page.locator(f".image-item[data-id='{second}'] button", has_text="上移").focus()
@@ -76,7 +76,7 @@ async def test_moving_an_image_keeps_the_keyboard_focus_on_it(page, live_server,
     assert focused == [second, "up"]
 
 
-@pytest.mark.parametrize("expected_failures", [("/images",)])
+@pytest.mark.parametrize("expected_failures", [("/files",)])
 async def test_refused_files_say_why_and_what_to_do_and_the_good_ones_stay(page, live_server, tmp_path,
                                                                             expected_failures):
     await new_entry(page, live_server)
@@ -88,7 +88,7 @@ async def test_refused_files_say_why_and_what_to_do_and_the_good_ones_stay(page,
     with too_big.open("wb") as out:  # 35.2 MB
         out.truncate(36_909_875)
 
-    await page.set_input_files("#f-files", [good, str(avif), str(too_big)])
+    await page.set_input_files("#f-files-boards", [good, str(avif), str(too_big)])
     await expect(page.locator(".image-item")).to_have_count(1, timeout=60_000)
     rows = page.locator(".upload-progress li")
     await expect(rows.filter(has_text="IMG_0001.AVIF")).to_contain_text(
@@ -96,7 +96,7 @@ async def test_refused_files_say_why_and_what_to_do_and_the_good_ones_stay(page,
     await expect(rows.filter(has_text="超大.jpg")).to_contain_text("超过 25 MB 上限（此文件 35.2 MB）")
     await expect(rows.filter(has_text="IMG_0001.AVIF").locator("button")).to_have_text("选择其他文件")
 
-    await page.set_input_files("#f-files", [good])
+    await page.set_input_files("#f-files-boards", [good])
     await expect(rows.filter(has_text="好图.jpg").last).to_contain_text("这张图片已在本作品中（第 1 张）")
     await expect(page.locator(".image-item")).to_have_count(1)
     await assert_typed_text_kept(page)
@@ -116,8 +116,8 @@ async def test_a_failed_upload_is_retried_alone(page, live_server, tmp_path):
         else:
             await route.continue_()
 
-    await page.route("**/images?name=*", drop_once)
-    await page.set_input_files("#f-files", files)
+    await page.route("**/files?name=*", drop_once)
+    await page.set_input_files("#f-files-boards", files)
     await expect(page.locator(".image-item")).to_have_count(1, timeout=60_000)
     failed = page.locator(".upload-progress li", has_text="断网那张.jpg")
     await expect(failed).to_contain_text("网络中断")
@@ -130,7 +130,7 @@ async def test_a_failed_upload_is_retried_alone(page, live_server, tmp_path):
 async def test_a_portrait_image_is_not_cropped_on_a_phone(page, live_server, tmp_path):
     await page.set_viewport_size({"width": 390, "height": 844})
     await new_entry(page, live_server)
-    await page.set_input_files("#f-files", [banded_portrait(tmp_path)])
+    await page.set_input_files("#f-files-boards", [banded_portrait(tmp_path)])
     thumb = page.locator(".image-item img")
     await expect(thumb).to_have_count(1, timeout=60_000)
     await expect(thumb).to_have_js_property("complete", True)

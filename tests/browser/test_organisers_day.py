@@ -143,7 +143,7 @@ async def submit_entries(browser, server, tmp_path) -> None:
         await designer.goto(server.url(f"/me/c/{SLUG}/new"))
         await designer.check("label.track-choice:has-text('文创产品赛道') input")
         await submit(designer, "main button[type=submit]")
-        await designer.set_input_files("#f-files", str(picture(tmp_path / f"{title}.png", colour)))
+        await designer.set_input_files("#f-files-images", str(picture(tmp_path / f"{title}.png", colour)))
         await expect(designer.locator(".image-item")).to_have_count(1, timeout=60_000)
         await designer.fill("#f-title", title)
         await designer.fill("#f-concept", f"{title}：把城市的工业记忆带进日常生活。")

@@ -42,7 +42,7 @@ async def test_designer_fills_each_track_uploads_three_images_and_submits(page, 
     async with page.expect_navigation():
         await page.click("main button[type=submit]")
 
-    await page.set_input_files("#f-files", design_files)
+    await page.set_input_files("#f-files-boards", design_files)
     await page.wait_for_selector(".upload-progress progress, .upload-progress li.is-done")
     await expect(page.locator(".image-item")).to_have_count(3, timeout=60_000)
     assert await page.locator(".image-item.is-cover").count() == 1
@@ -72,12 +72,12 @@ async def test_a_designer_uploads_and_reorders_images_with_the_keyboard_only(pag
     links = [await a.get_attribute("href") for a in await page.locator("a[href*='/me/entries/']").all()]
     for href in links:  # an entry of the contest that is open now (last year's are closed)
         await page.goto(href if href.startswith("http") else live_server.url(href))
-        if await page.locator("#f-files").count():
+        if await page.locator("#f-files-boards").count():
             break
     before = await page.locator(".image-item").count()
     for _ in range(200):  # the file input is reachable with Tab alone
         await page.keyboard.press("Tab")
-        if await page.evaluate("document.activeElement && document.activeElement.id") == "f-files":
+        if await page.evaluate("document.activeElement && document.activeElement.id") == "f-files-boards":
             break
     else:
         pytest.fail("Tab never reached the file input")

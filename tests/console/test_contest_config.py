@@ -1,5 +1,6 @@
 """Contest configuration rules: every field's problem at once, the timeline's order, option rows and made keys,
-quota checks once the count is known, terms as new versions (and before publishing), each save in the audit log."""
+file slots' rules (and which slots must stay), quota checks once the count is known, terms as new versions (and
+before publishing), each save in the audit log."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import pytest
 from contest import cache_stamp
 from contest.audit.models import AuditEvent
 from contest.console import contest_config as config
-from contest.contests.models import Contest, FieldKind, TermsKind, TermsText, Track, TrackField
+from contest.contests.models import Contest, FieldKind, FileSlot, TermsKind, TermsText, Track, TrackField
+from contest.entries.models import EntryFile
 from contest.errors import InvalidInput
-from tests.factories import NOW, make_contest, make_track, make_user
+from tests.factories import NOW, image_slot, make_contest, make_track, make_user
 from tests.judging.helpers import submitted_entry
 
 pytestmark = pytest.mark.unit
@@ -111,11 +113,103 @@ def test_bad_questions_are_explained(raw, errors):
     assert errors_of(config.parse_field, raw) == errors
 
 
-def test_a_track_needs_sane_image_rules():
-    raw = {"slug": "ip", "name": "工运IP赛道", "min_images": "4", "max_images": "3", "min_width": "0",
-           "min_height": "800", "max_file_mb": "25"}
-    assert errors_of(config.parse_track, raw) == {"max_images": "The most images must be at least the fewest.",
-                                                  "min_width": "This number is outside the allowed range."}
+SLOT = {"label": "展板", "label_en": "Boards", "kinds": ["pdf", "image"], "min_count": "1", "max_count": "3",
+        "max_mb": "50", "max_pages": "4", "audience": "judges", "from_round": "0"}
+
+
+def parse_slot(raw, rounds=(1, 2)):
+    return config.parse_slot(raw, zone="Asia/Shanghai", rounds=set(rounds))
+
+
+def test_a_slot_reads_its_kinds_in_order_and_the_a3_preset_fills_its_edges():
+    spec = parse_slot({**SLOT, "preset": "a3_300dpi", "min_short_edge": "10", "min_long_edge": "20"})
+    assert (spec.kinds, spec.min_short_edge, spec.min_long_edge) == (["image", "pdf"], 3508, 4961)
+    assert (spec.max_mb, spec.max_pages, spec.max_seconds, spec.audience, spec.key) == (50, 4, 300, "judges", "")
+    lying = parse_slot({**SLOT, "min_short_edge": "4000", "min_long_edge": "3000"})
+    assert (lying.min_short_edge, lying.min_long_edge) == (3000, 4000)
+
+
+def test_a_later_slot_has_its_own_deadline_on_the_contests_clock():
+    spec = parse_slot({**SLOT, "from_round": "2", "due_at": "2027-07-01T17:00"})
+    assert (spec.from_round, spec.due_at.isoformat()) == (2, "2027-07-01T09:00:00+00:00")
+
+
+@pytest.mark.parametrize(("changes", "errors"), [
+    ({"min_count": "4", "max_count": "3"}, {"max_count": "The most files must be at least the fewest."}),
+    ({"kinds": []}, {"kinds": "Choose at least one kind of file."}),
+    ({"kinds": ["image", "sculpture"]}, {"kinds": "Choose one of the options."}),
+    ({"kinds": ["image"], "max_mb": "26"},
+     {"max_mb": "Larger than files of these kinds may be: see the limits under the field."}),
+    ({"kinds": ["video"], "max_mb": "200", "max_seconds": "601"}, {"max_seconds": "This number is outside the allowed range."}),
+    ({"max_count": "21", "max_pages": "51", "min_long_edge": "12001"},
+     {"max_count": "This number is outside the allowed range.", "max_pages": "This number is outside the allowed range.",
+      "min_long_edge": "This number is outside the allowed range."}),
+    ({"from_round": "3"}, {"from_round": "Choose one of the options."}),
+    ({"due_at": "2027-07-01T17:00"}, {"due_at": "Only a part for a later round has its own deadline: leave this empty."}),
+    ({"label": "", "key": "2boards", "audience": "everyone"},
+     {"label": "This field is required.", "key": "Use lower-case letters, digits and underscores, starting with a letter.",
+      "audience": "Choose one of the options."}),
+])
+def test_bad_slots_are_explained_every_problem_at_once(changes, errors):
+    assert errors_of(parse_slot, {**SLOT, **changes}) == errors
+
+
+def test_the_size_ceiling_is_the_largest_kinds():
+    assert parse_slot({**SLOT, "kinds": ["image", "video"], "max_mb": "200"}).max_mb == 200
+    assert config.kinds_ceiling_mb(["image", "pdf"]) == 50
+
+
+async def file_in(slot, entry, kind="pdf"):
+    return await EntryFile.create(entry=entry, slot=slot, key=f"k{slot.id}{kind}", kind=kind, format=kind,
+                                  size_bytes=1, sha256="0" * 64)
+
+
+async def test_slots_are_added_with_made_keys_moved_and_each_change_audited(db):
+    contest, by = await make_contest(), await make_user()
+    track = await make_track(contest)
+    boards = await config.add_slot(track, parse_slot(SLOT), by=by, now=NOW)
+    again = await config.add_slot(track, parse_slot(SLOT), by=by, now=NOW)
+    assert (boards.key, again.key) == ("boards", "boards_2")
+    await config.move_slot(again, track, -1, by=by, now=NOW)
+    assert [s.key for s in await FileSlot.filter(track_id=track.id).order_by("position")] == [
+        "images", "boards_2", "boards"]
+    changes = await config.update_slot(boards, track, parse_slot({**SLOT, "label": "竖版展板", "max_count": "2"}),
+                                       by=by, now=NOW)
+    assert changes == {"label": "竖版展板", "max_count": 2}
+    assert (await FileSlot.get(id=boards.id)).key == "boards"  # the form sends none: the slot keeps its own
+    assert [e.action for e in await AuditEvent.filter(action__startswith="file_slot").order_by("id")] == [
+        "file_slot.added", "file_slot.added", "file_slot.moved", "file_slot.updated"]
+
+
+async def test_a_slot_with_files_stays_and_keeps_the_kinds_of_its_files(db):
+    contest, by = await make_contest(), await make_user()
+    track = await make_track(contest)
+    boards = await config.add_slot(track, parse_slot(SLOT), by=by, now=NOW)
+    await file_in(boards, await submitted_entry(contest, track))
+    with pytest.raises(config.SlotHasFiles):
+        await config.delete_slot(boards, track, by=by, now=NOW)
+    with pytest.raises(InvalidInput) as caught:
+        await config.update_slot(boards, track, parse_slot({**SLOT, "kinds": ["image"], "max_mb": "20"}), by=by, now=NOW)
+    assert caught.value.field_errors == {
+        "kinds": "Files of a kind you left out are in this part of the entry: keep that kind."}
+    await config.update_slot(boards, track, parse_slot({**SLOT, "kinds": ["pdf"], "max_count": "5"}), by=by, now=NOW)
+    assert (await FileSlot.get(id=boards.id)).kinds == ["pdf"]  # images were allowed, none came: the kind may go
+
+
+async def test_the_last_slot_filled_before_submission_stays(db):
+    contest, by = await make_contest(), await make_user()
+    track = await make_track(contest)
+    images = await image_slot(track)
+    later = await config.add_slot(track, parse_slot({**SLOT, "from_round": "1"}), by=by, now=NOW)
+    with pytest.raises(config.LastSlotBeforeSubmission):
+        await config.delete_slot(images, track, by=by, now=NOW)
+    with pytest.raises(InvalidInput) as caught:
+        await config.update_slot(images, track, parse_slot({**SLOT, "from_round": "2"}), by=by, now=NOW)
+    assert caught.value.field_errors == {"from_round": config.NO_SLOT_BEFORE_SUBMISSION}
+    await config.delete_slot(later, track, by=by, now=NOW)
+    boards = await config.add_slot(track, parse_slot(SLOT), by=by, now=NOW)
+    await config.delete_slot(images, track, by=by, now=NOW)
+    assert [s.id for s in await FileSlot.filter(track_id=track.id)] == [boards.id]
 
 
 async def test_a_quota_counts_only_once_submissions_have_closed(db):

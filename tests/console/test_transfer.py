@@ -1,12 +1,13 @@
-"""A contest's configuration as a file: what is in it, dates moved by whole years, and a file read whole
-before anything is created."""
+"""A contest's configuration as a file: what is in it (tracks' file slots too, and the image rules of files from
+before slots), dates moved by whole years, and a file read whole before anything is created."""
 
 from __future__ import annotations
 
 import pytest
 
+from contest.console import contest_config as config
 from contest.console import transfer
-from contest.contests.models import TermsText
+from contest.contests.models import FileSlot, TermsText, Track
 from tests.factories import NOW, make_contest, make_user
 
 pytestmark = pytest.mark.unit
@@ -25,14 +26,18 @@ def test_dates_move_by_whole_years_on_the_wall_clock(local, years, expected):
 def test_a_copy_gets_its_title_shifted_dates_and_stays_unpublished():
     data = {"contest": {"title": "2026", "title_en": "2026", "is_published": True, "submissions_open_at": "2026-03-01T09:00",
                         "submissions_close_at": None, "notice_starts_at": None, "announce_at": "2026-07-01T10:00"},
-            "rounds": [{"name": "初评", "opens_at": "2026-06-01T09:00", "closes_at": "2026-06-08T09:00"}]}
+            "rounds": [{"name": "初评", "opens_at": "2026-06-01T09:00", "closes_at": "2026-06-08T09:00"}],
+            "tracks": [{"slug": "ip", "slots": [{"key": "images", "due_at": None},
+                                                {"key": "prototype", "due_at": "2026-06-20T17:00"}]}]}
     copied = transfer.shifted(data, 1, title="2027")
     assert copied["contest"] == {"title": "2027", "title_en": "", "is_published": False,
                                  "submissions_open_at": "2027-03-01T09:00", "submissions_close_at": None,
                                  "notice_starts_at": None, "announce_at": "2027-07-01T10:00"}
     assert copied["rounds"] == [{"name": "初评", "opens_at": "2027-06-01T09:00", "closes_at": "2027-06-08T09:00"}]
+    assert [slot["due_at"] for slot in copied["tracks"][0]["slots"]] == [None, "2027-06-20T17:00"]
     blank = transfer.shifted(data, None, title="2027")
     assert (blank["contest"]["announce_at"], blank["rounds"][0]["opens_at"]) == (None, None)
+    assert blank["tracks"][0]["slots"][1]["due_at"] is None
     assert data["contest"]["title"] == "2026"
 
 
@@ -117,3 +122,73 @@ async def test_the_three_bodies_and_option_rows_travel_with_the_file_and_a_keyle
         assert again["tracks"][0]["fields"][0]["options"] == [
             {"value": "toy", "label": "玩具", "label_en": ""},
             {"value": "stationery", "label": "文具", "label_en": "Stationery"}]
+
+
+def contest_file(tracks, rounds=()):
+    return {"format": transfer.FORMAT, "version": transfer.VERSION,
+            "contest": {"title": "2027", "time_zone": "Asia/Shanghai", "notice_days": 0, "max_entries_per_designer": 20,
+                        "max_mb_per_designer": 500, "popular_vote_daily_quota": 3, "popular_vote_share": 0.0,
+                        "submissions_open_at": "2027-03-01T09:00", "submissions_close_at": "2027-05-31T17:00"},
+            "tracks": tracks, "rounds": list(rounds)}
+
+
+FINAL = {"kind": "final", "name": "终评", "judges_per_entry": 3, "opens_at": "2027-06-05T09:00",
+         "closes_at": "2027-06-20T09:00"}
+
+
+async def test_slots_travel_with_the_file_and_with_a_copy_their_deadline_a_year_later(db):
+    slots = [{"key": "boards", "label": "展板", "label_en": "Boards", "kinds": ["pdf"], "min_count": 1, "max_count": 2,
+              "max_mb": 50, "min_short_edge": 3508, "min_long_edge": 4961, "max_pages": 3, "audience": "public"},
+             {"key": "sources", "label": "源文件", "kinds": ["source"], "min_count": 0, "max_count": 1, "max_mb": 200,
+              "audience": "organisers", "from_round": 1, "due_at": "2027-06-30T17:00"}]
+    by = await make_user()
+    imported = await transfer.import_config(contest_file([{"slug": "ip", "name": "IP", "ai_policy": "disclose",
+                                                           "slots": slots}], [FINAL]), slug="imported", by=by, now=NOW)
+    track = await Track.get(contest_id=imported.id)
+    assert track.ai_policy == "disclose"
+    stored = await FileSlot.filter(track_id=track.id).order_by("position")
+    assert [(s.key, s.kinds, s.max_mb, s.audience, s.from_round, s.position) for s in stored] == [
+        ("boards", ["pdf"], 50, "public", 0, 1), ("sources", ["source"], 200, "organisers", 1, 2)]
+    assert stored[1].due_at.isoformat() == "2027-06-30T09:00:00+00:00"
+    exported = (await transfer.export_config(imported))["tracks"][0]
+    assert exported["ai_policy"] == "disclose"
+    assert exported["slots"][0] == {**dict.fromkeys(("help", "help_en"), ""), **slots[0],
+                                    "max_seconds": 300, "from_round": 0, "due_at": None}
+    assert exported["slots"][1]["due_at"] == "2027-06-30T17:00"
+    copied = await transfer.copy_contest(imported, slug="copied", title="2028", years=1, by=by, now=NOW)
+    again = (await transfer.export_config(copied))["tracks"][0]["slots"]
+    assert again == [exported["slots"][0], {**exported["slots"][1], "due_at": "2028-06-30T17:00"}]
+
+
+async def test_an_old_file_gives_its_image_rules_as_the_one_slot_and_a_bare_track_the_default(db):
+    old = {"slug": "ip", "name": "IP", "min_images": 2, "max_images": 6, "min_width": 800, "min_height": 1600,
+           "max_file_mb": 20}
+    data = contest_file([old, {"slug": "cul", "name": "文化"}])
+    contest = await transfer.import_config(data, slug="old", by=await make_user(), now=NOW)
+    slots = [(await transfer.export_config(contest))["tracks"][i]["slots"] for i in range(2)]
+    assert [{k: s[k] for k in ("key", "kinds", "min_count", "max_count", "max_mb", "min_short_edge", "min_long_edge")}
+            for s in slots[0]] == [{"key": "images", "kinds": ["image"], "min_count": 2, "max_count": 6, "max_mb": 20,
+                                    "min_short_edge": 800, "min_long_edge": 1600}]
+    assert [{k: s[k] for k in config.DEFAULT_SLOT} for s in slots[1]] == [config.DEFAULT_SLOT]
+
+
+def test_slot_problems_are_listed_with_where_they_are():
+    good = {"key": "images", "label": "作品图", "kinds": ["image"], "min_count": 1, "max_count": 3, "max_mb": 25}
+    data = contest_file([
+        {"slug": "ip", "name": "IP", "slots": [good, {**good, "max_mb": 60}, {**good, "label": "又一组"},
+                                               {**good, "key": "late", "from_round": 2}]},
+        {"slug": "cul", "name": "文化", "slots": [{**good, "from_round": 1}]},
+        {"slug": "old", "name": "旧", "max_images": 0, "max_file_mb": 99},
+        {"slug": "none", "name": "空", "slots": []},
+    ], [FINAL])
+    with pytest.raises(transfer.InvalidConfig) as caught:
+        transfer.read_plan(data)
+    assert [(p.where, p.message) for p in caught.value.problems] == [
+        ("tracks[0] slots[1] max_mb", "Larger than files of these kinds may be: see the limits under the field."),
+        ("tracks[0] slots[2] key", "Another part of this track's entry uses this key."),
+        ("tracks[0] slots[3] from_round", "Choose one of the options."),
+        ("tracks[1] slots", config.NO_SLOT_BEFORE_SUBMISSION),
+        ("tracks[2] max_images", "This number is outside the allowed range."),
+        ("tracks[2] max_file_mb", "Larger than files of these kinds may be: see the limits under the field."),
+        ("tracks[3] slots", config.NO_SLOT_BEFORE_SUBMISSION),
+    ]

@@ -11,9 +11,9 @@ from contest.entries.service import EntryInput
 from tests.factories import NOW, make_contest, make_field, make_track
 
 
-async def setup_track(min_images: int = 0):
+async def setup_track(min_images: int = 0, **track_fields):
     contest = await make_contest(submissions_open_at=NOW - timedelta(days=1), submissions_close_at=NOW + timedelta(hours=1))
-    track = await make_track(contest, min_images=min_images, position=1)
+    track = await make_track(contest, min_images=min_images, position=1, **track_fields)
     await make_field(track, "character_name", "text")
     await make_field(track, "materials", "multi_choice", required=False,
                      options=[{"value": "paper", "label": "纸"}, {"value": "wood", "label": "木"}])

@@ -7,14 +7,14 @@ from datetime import timedelta
 
 import pytest
 
-from contest.entries import images, service
+from contest.entries import images, service, uploads
 from contest.entries.models import Declaration, Entry, EntryImage
 from contest.entries.service import EntryInput, Member
 from contest.media.storage import UploadStore
 from contest.notifications.models import OutboxMessage
 from tests import imagegen
 from tests.entries.helpers import complete_input, fresh, setup_track, submit
-from tests.factories import NOW, chunks, make_user
+from tests.factories import NOW, chunks, image_slot, make_user
 
 pytestmark = pytest.mark.unit
 
@@ -29,15 +29,13 @@ def store(tmp_path) -> UploadStore:
 
 
 async def submitted_with_images(store: UploadStore, count: int = 1, **input_changes):
-    contest, track = await setup_track()
-    track.min_width, track.min_height = 100, 100
-    await track.save()
+    contest, track = await setup_track(min_width=100, min_height=100)
     user = await make_user(email="designer@example.org")
     entry = await fresh(await service.create_draft(contest, track, by=user, now=NOW))
     await service.update_entry(entry, complete_input(**input_changes), by=user, now=NOW)
     for seed in range(count):
-        await images.intake_image(entry, chunks(imagegen.jpeg((400, 300), seed=seed)), store=store,
-                                  original_name=f"{seed}.jpg", by=user, now=NOW)
+        await uploads.intake(entry, await image_slot(track), chunks(imagegen.jpeg((400, 300), seed=seed)), store=store,
+                             original_name=f"{seed}.jpg", by=user, now=NOW)
     await submit(await fresh(entry), user)
     return await fresh(entry), user
 

@@ -23,7 +23,7 @@ from contest.judging.models import (
 )
 from contest.media.storage import UploadStore, new_key
 from tests import imagegen
-from tests.factories import make_contest, make_field, make_track, make_user
+from tests.factories import make_contest, make_field, make_track, make_user, slot_of_entry
 from tests.judging.helpers import make_judge, make_round, panel_with
 
 METADATA_MARKER = "MKMETA"  # in every metadata block of the original files
@@ -66,7 +66,8 @@ async def add_original(entry: Entry, store: UploadStore, data: bytes, *, positio
     path = store.original_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    return await EntryImage.create(entry=entry, key=key, position=position, original_name=name, original_format="JPEG",
+    return await EntryImage.create(entry=entry, slot=await slot_of_entry(entry),
+                                   key=key, position=position, original_name=name, original_format="JPEG",
                                    width=1600, height=1200, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
 
 

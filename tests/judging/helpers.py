@@ -6,7 +6,6 @@ import io
 from datetime import timedelta
 from itertools import count
 
-from contest.entries import images as entry_images
 from contest.entries.models import Entry
 from contest.entries.states import EntryState
 from contest.judging.models import (
@@ -17,7 +16,7 @@ from contest.judging.models import (
     Round,
     RoundEntry,
 )
-from tests.factories import NOW, chunks, make_contest, make_entry, make_track, make_user
+from tests.factories import NOW, attach_picture, chunks, make_contest, make_entry, make_track, make_user
 
 
 async def make_round(contest, **fields):
@@ -79,6 +78,6 @@ async def entry_with_image(store, picture, *, title="海上花"):
     owner = await make_user(display_name="陈晓明", email=f"cxm{next(_owners)}@qq.com")
     entry = await submitted_entry(contest, track, owner, title=title, organisation="青禾设计工作室")
     entry = await Entry.get(id=entry.id).prefetch_related("contest", "track")
-    image = await entry_images.attach_image(entry, chunks(jpeg(picture)), store=store, original_name="a.jpg",
+    image = await attach_picture(entry, chunks(jpeg(picture)), store=store, original_name="a.jpg",
                                             by=owner, now=NOW)
     return entry, image

@@ -21,7 +21,7 @@ from contest.judging.models import (
     RoundEntry,
     Score,
 )
-from tests.factories import NOW, make_contest, make_field, make_track, make_user
+from tests.factories import NOW, make_contest, make_field, make_track, make_user, slot_of_entry
 from tests.judging.helpers import make_round, submitted_entry
 
 T = TypeVar("T")
@@ -44,7 +44,8 @@ async def leaky_setup(**round_fields):
         organisation="MARKER-ORG", school="MARKER-SCHOOL", supervisor_name="MARKER-SUPERVISOR",
         public_name="MARKER-PUBLIC", leak_status=LeakStatus.CLEAR,
     )
-    await EntryImage.create(entry=entry, key="k" * 32, position=0, is_cover=True, original_name="MARKER-FILE.jpg",
+    await EntryImage.create(entry=entry, slot=await slot_of_entry(entry),
+                            key="k" * 32, position=0, is_cover=True, original_name="MARKER-FILE.jpg",
                             original_format="jpeg", width=4000, height=3000, size_bytes=123456, sha256="0" * 64,
                             derivatives={"judging": {"webp": {"width": 1600}}, "thumb": {"webp": {"width": 400}}})
     await RoundEntry.create(round=round_, entry=entry, alias="Q7K-3XM")
@@ -210,7 +211,8 @@ async def test_the_queue_costs_one_query_and_an_entry_three_for_any_number_of_en
     for n in range(item_count - 1):
         other = await submitted_entry(entry.contest, track, title=f"作品{n}", answers={"materials": ["paper"]},
                                       leak_status=LeakStatus.CLEAR)
-        await EntryImage.create(entry=other, key=f"{n}" * 32, position=0, original_format="jpeg", width=1, height=1,
+        await EntryImage.create(entry=other, slot=await slot_of_entry(other),
+                                key=f"{n}" * 32, position=0, original_format="jpeg", width=1, height=1,
                                 size_bytes=1, sha256="0" * 64, derivatives={"thumb": {}})
         await RoundEntry.create(round=round_, entry=other, alias=f"ZZZ-10{n}")
         await Assignment.create(round=round_, entry=other, judge=judge)

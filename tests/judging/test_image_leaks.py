@@ -18,7 +18,7 @@ from contest.judging.models import Assignment
 from contest.media.pipeline import process_image
 from contest.media.storage import UploadStore
 from tests import imagegen
-from tests.factories import NOW, make_contest, make_track, make_user
+from tests.factories import NOW, make_contest, make_track, make_user, slot_of_entry
 from tests.judging.helpers import entry_with_image, make_judge, make_round, submitted_entry
 
 pytestmark = pytest.mark.unit
@@ -53,7 +53,8 @@ async def test_a_clean_board_lets_the_entry_through(db, tmp_path):
 async def test_an_image_whose_text_was_never_read_is_held_for_a_person(db):
     contest = await make_contest()
     entry = await submitted_entry(contest, await make_track(contest))
-    image = await EntryImage.create(entry=entry, key="f" * 32, original_format="JPEG", width=1, height=1,
+    image = await EntryImage.create(entry=entry, slot=await slot_of_entry(entry),
+                                    key="f" * 32, original_format="JPEG", width=1, height=1,
                                     size_bytes=1, sha256="0")
     assert await check_entry_leaks(entry, now=NOW) == [LeakFinding("image", "image_unread", "", image.id)]
     assert (await Entry.get(id=entry.id)).leak_status == LeakStatus.FLAGGED

@@ -13,7 +13,7 @@ from contest.entries.states import EntryState
 from contest.media.storage import new_key, write_atomic
 from contest.results.models import Award, AwardStatus
 from tests import imagegen
-from tests.factories import make_contest, make_entry, make_track, make_user
+from tests.factories import make_contest, make_entry, make_track, make_user, slot_of_entry
 
 SIZES = {"thumb": (200, 150), "display": (400, 300)}  # small, to keep the tests quick
 
@@ -33,7 +33,8 @@ def add_derivatives(store, key: str, seed: int) -> dict:
 
 async def add_image(entry, store, *, position: int = 0, cover: bool = False) -> EntryImage:
     key = new_key()
-    return await EntryImage.create(entry=entry, key=key, position=position, is_cover=cover, original_format="JPEG",
+    return await EntryImage.create(entry=entry, slot=await slot_of_entry(entry),
+                                   key=key, position=position, is_cover=cover, original_format="JPEG",
                                    width=1600, height=1200, size_bytes=1, sha256="0" * 64,
                                    derivatives=add_derivatives(store, key, seed=entry.id * 10 + position))
 

@@ -38,7 +38,7 @@ from contest.results.objections import (
     ObjectionsClosed,
 )
 from tests import imagegen
-from tests.factories import NOW, chunks, make_user
+from tests.factories import NOW, chunks, make_user, slot_of_entry
 from tests.results.award_builders import final_round
 
 pytestmark = pytest.mark.unit
@@ -434,7 +434,8 @@ async def test_each_listed_entry_carries_its_cover(db):
     thumb = {"width": 320, "height": 240, "bytes": 1000, "sha256": "ab" * 32}
     keys = []
     for position in (0, 1):
-        image = await EntryImage.create(entry=first, key=f"cover{position}", position=position, original_format="JPEG",
+        image = await EntryImage.create(entry=first, slot=await slot_of_entry(first),
+                                        key=f"cover{position}", position=position, original_format="JPEG",
                                         width=1200, height=900, size_bytes=1, sha256="0" * 64,
                                         derivatives={"thumb.jpeg": thumb, "judging.jpeg": thumb})
         keys.append(image.key)

@@ -99,7 +99,7 @@ class Site:
     async def upload(self, body, name: str = "design.jpg") -> httpx.Response:
         async with httpx.AsyncClient(base_url=self.base_url, timeout=30,
                                      cookies={"contest_session": self.session}) as client:
-            return await client.post(f"/me/entries/{self.entry}/images", params={"name": name}, content=body,
+            return await client.post(f"/me/entries/{self.entry}/slots/images/files", params={"name": name}, content=body,
                                      headers={"x-csrf-token": self.csrf, "accept": "application/json"})
 
     def files(self, folder: str) -> list[Path]:

@@ -22,7 +22,6 @@ from contest.console import invitations
 from contest.contests.models import AwardTier, Contest
 from contest.entries import duplicates
 from contest.entries import service as entry_service
-from contest.entries.images import attach_image
 from contest.entries.models import Declaration
 from contest.entries.states import LeakStatus
 from contest.judging.models import (
@@ -36,7 +35,7 @@ from contest.judging.models import (
 )
 from contest.results.models import Award, AwardStatus, Objection
 from tests import imagegen
-from tests.factories import chunks, make_contest, make_field, make_track, make_user
+from tests.factories import attach_picture, chunks, make_contest, make_field, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry
 from tests.web import helpers
 from tests.web.helpers import form_token
@@ -202,9 +201,9 @@ async def build_world(store, *, images: bool) -> World:
     keys = {"image": "0" * 32, "poster": "0" * 32, "reference": "0" * 32}
     image_id = 0
     if images:
-        image = await attach_image(entry, chunks(imagegen.jpeg_with_metadata("X", size=(1600, 1000))), store=store,
+        image = await attach_picture(entry, chunks(imagegen.jpeg_with_metadata("X", size=(1600, 1000))), store=store,
                                    original_name="a.jpg", by=designer_a, now=now)
-        poster = await attach_image(other_entry, chunks(imagegen.jpeg_with_metadata("Y", size=(1600, 1000))),
+        poster = await attach_picture(other_entry, chunks(imagegen.jpeg_with_metadata("Y", size=(1600, 1000))),
                                     store=store, original_name="b.jpg", by=designer_b, now=now)
         await Contest.filter(id=contest.id).update(poster_key=poster.key)
         keys["image"], keys["poster"], image_id = image.key, poster.key, image.id

@@ -39,7 +39,7 @@ async def test_designer_creates_fills_uploads_and_submits(client, settings):
     entry = await Entry.get(owner_id=user.id)
     assert created.headers["location"] == f"http://testserver/me/entries/{entry.id}"
 
-    upload = await client.post(f"/me/entries/{entry.id}/images", params={"name": "我的设计.jpg"}, content=jpeg(),
+    upload = await client.post(f"/me/entries/{entry.id}/slots/images/files", params={"name": "我的设计.jpg"}, content=jpeg(),
                                headers={"x-csrf-token": token, "accept": "application/json"})
     assert upload.status_code == 201, upload.text
     image = await EntryImage.get(entry_id=entry.id)
@@ -78,7 +78,7 @@ async def test_another_designers_entry_and_images_are_404(client, settings):
     responses = [
         await client.get(f"/me/entries/{entry.id}"),
         await client.post(f"/me/entries/{entry.id}", data={"csrf_token": token, "title": "x"}),
-        await client.post(f"/me/entries/{entry.id}/images", content=jpeg(), headers={"x-csrf-token": token}),
+        await client.post(f"/me/entries/{entry.id}/slots/images/files", content=jpeg(), headers={"x-csrf-token": token}),
         await client.post(f"/me/entries/{entry.id}/withdraw", data={"csrf_token": token}),
         await client.get("/me/entries/999999"),
     ]

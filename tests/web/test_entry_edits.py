@@ -64,7 +64,7 @@ def form(scene: Scene, **changes: str) -> dict[str, str]:
 
 
 async def upload(client, scene: Scene, seed: int = 0):
-    return await client.post(f"/me/entries/{scene.entry.id}/images", params={"name": "设计稿.jpg"},
+    return await client.post(f"/me/entries/{scene.entry.id}/slots/images/files", params={"name": "设计稿.jpg"},
                              content=imagegen.jpeg((1300, 900), seed=seed),
                              headers={"x-csrf-token": scene.token, "accept": "application/json"})
 
@@ -148,10 +148,11 @@ async def test_every_image_route_is_refused_while_the_round_is_closed_to_edits(c
     await Round.filter(id=scene.round_.id).update(designers_may_edit=False)
     before = await EntryImage.filter(entry_id=scene.entry.id).order_by("position").values_list("id", "position", "is_cover")
     base = f"/me/entries/{scene.entry.id}/images"
+    upload_form = f"/me/entries/{scene.entry.id}/slots/images/files/form"
     json_headers = {"x-csrf-token": scene.token, "accept": "application/json"}
     answers = [
         await upload(client, scene, 3),
-        await client.post(f"{base}/form", data={"csrf_token": scene.token},
+        await client.post(upload_form, data={"csrf_token": scene.token},
                           files={"files": ("a.jpg", imagegen.jpeg((1300, 900), seed=4), "image/jpeg")}),
         await client.post(f"{base}/order", data={"order": f"{ids[1]},{ids[0]}"}, headers=json_headers),
         *[await client.post(f"{base}/{ids[1]}/{action}", data={"csrf_token": scene.token})
@@ -208,7 +209,7 @@ async def test_after_every_kind_of_change_the_latest_declaration_names_the_curre
     base = f"/me/entries/{scene.entry.id}"
     changes = [
         (f"{base}", form(scene, action="submit", **terms)),
-        (f"{base}/images/form", None),
+        (f"{base}/slots/images/files/form", None),
         (f"{base}/images/{ids[0]}/delete", {"csrf_token": scene.token}),
         (f"{base}/images/{ids[1]}/down", {"csrf_token": scene.token}),
         (f"{base}/images/{ids[1]}/cover", {"csrf_token": scene.token}),

@@ -35,7 +35,7 @@ async def test_the_same_file_twice_on_one_entry_is_refused_by_its_hash(client, s
 async def test_the_same_file_twice_in_one_form_keeps_one(client, settings):
     entry, token = await designer(client, settings)
     files = [("files", ("a.jpg", small_jpeg(seed=3), "image/jpeg")), ("files", ("b.jpg", small_jpeg(seed=3), "image/jpeg"))]
-    response = await client.post(f"/me/entries/{entry.id}/images/form", data={"csrf_token": token}, files=files)
+    response = await client.post(f"/me/entries/{entry.id}/slots/images/files/form", data={"csrf_token": token}, files=files)
     assert response.status_code == 303
     assert await EntryImage.filter(entry_id=entry.id).values_list("original_name", flat=True) == ["a.jpg"]
     page = (await client.get(response.headers["location"])).text
@@ -79,6 +79,6 @@ async def test_a_reorder_answers_with_the_new_list(client, settings):
 async def test_without_a_script_an_image_action_still_redirects_to_the_list(client, settings):
     entry, token, (a, b, c) = await three_images(client, settings)
     response = await client.post(f"/me/entries/{entry.id}/images/{c}/up", data={"csrf_token": token})
-    assert (response.status_code, response.headers["location"]) == (303, f"http://testserver/me/entries/{entry.id}#images")
+    assert (response.status_code, response.headers["location"]) == (303, f"http://testserver/me/entries/{entry.id}#files")
     page = (await client.get(f"/me/entries/{entry.id}")).text
     assert listed(page) == [a, c, b]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from contest.contests.models import FileSlot
 from tests.factories import make_contest, make_track
 
 pytestmark = pytest.mark.web
@@ -25,6 +26,22 @@ async def test_contest_home_shows_tracks_in_order_and_timeline(client):
     text = response.text
     assert text.index("工运IP赛道") < text.index("潮玩老字号赛道")
     assert "征集截止" in text
+
+
+async def test_contest_home_shows_each_tracks_parts_of_the_entry(client):
+    contest = await make_contest()
+    track = await make_track(contest, name="工运IP赛道", min_images=2, max_images=6, max_file_mb=20)
+    await FileSlot.create(track=track, key="boards", label="展板", kinds=["pdf"], min_count=1, max_count=1, max_mb=50,
+                          min_short_edge=3508, min_long_edge=4961, max_pages=2, position=2)
+    await FileSlot.create(track=track, key="video", label="答辩视频", kinds=["video"], min_count=1, max_count=1,
+                          max_mb=200, max_seconds=120, from_round=1, position=3)
+    client.headers["accept-language"] = "en"
+    text = (await client.get(f"/c/{contest.slug}")).text
+    assert "<strong>Images</strong>: JPEG, PNG, WebP, HEIC · 2 to 6 files · up to 20 MB each · at least 800 × 1200 px" \
+        in text
+    assert "<strong>展板</strong>: PDF · 1 file(s) · up to 50 MB each · A3 at 300 dpi · up to 2 pages a PDF" in text
+    video = "MP4, MOV, WebM · 1 file(s) · up to 200 MB each · up to 120 seconds of video · finalists only"
+    assert f"<strong>答辩视频</strong>: {video}" in text
 
 
 async def test_unknown_contest_is_the_same_404_as_an_unknown_path(client):

@@ -35,7 +35,7 @@ def strict_site(tmp_path: Path) -> Iterator[Site]:
 
 
 def upload_head(site: Site, length: int) -> bytes:
-    return (f"POST /me/entries/{site.entry}/images?name=a.jpg HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    return (f"POST /me/entries/{site.entry}/slots/images/files?name=a.jpg HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             f"Cookie: contest_session={site.session}\r\nX-CSRF-Token: {site.csrf}\r\nAccept: application/json\r\n"
             f"Content-Type: application/octet-stream\r\nContent-Length: {length}\r\n\r\n").encode()
 
@@ -105,7 +105,7 @@ async def test_a_client_that_leaves_mid_upload_is_one_log_line(tmp_path):
         logged = site.log.read_text()[len(logged_before):].splitlines()
     finally:
         site.stop()
-    line = rf"client went away after (\d+) of {BODY} bytes: POST /me/entries/{site.entry}/images"
+    line = rf"client went away after (\d+) of {BODY} bytes: POST /me/entries/{site.entry}/slots/images/files"
     assert [bool(re.fullmatch(line, text)) for text in logged] == [True]
     assert int(re.fullmatch(line, logged[0]).group(1)) <= 65536
     site.assert_consistent()

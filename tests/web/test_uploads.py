@@ -36,12 +36,12 @@ NOT_PROCESSED = "无法处理该请求。"
 CSRF = "表单已过期或来自其他网站。请刷新页面后重试。"
 NOT_FOUND = "页面不存在，或您无权查看。"
 DEADLINE = "投稿已截止，本次修改未保存。"
-ENTRY_FULL = "该作品的图片已达上限。"
+ENTRY_FULL = "此文件项已有 {limit} 个文件，达到上限；请先删除一个再添加。"
 STORAGE_FULL = "您的存储空间已用完。"
-CHOOSE_IMAGE = "请至少选择一张图片。"
-BELOW_MINIMUM = "图片分辨率低于赛道要求（1200×800 像素）。"
-OVER_25_MB = "超过 25 MB 上限（此文件 {size} MB）。请压缩图片或缩小尺寸后再上传。"
-OVER_25_MB_UNMEASURED = "超过 25 MB 上限。请压缩图片或缩小尺寸后再上传。"
+CHOOSE_IMAGE = "请至少选择一个文件。"
+BELOW_MINIMUM = "图片小于最低要求 1200×800 像素（横竖均可）；此图片为 1199×800 像素。"
+OVER_25_MB = "超过 25 MB 上限（此文件 {size} MB）。请减小文件大小后重新上传。"
+OVER_25_MB_UNMEASURED = "超过 25 MB 上限。请减小文件大小后重新上传。"
 REASONS = {
     "empty": "文件为空。",
     "unsupported_type": "仅接受 JPEG、PNG、WebP、HEIC 图片；该文件不是这些格式。请导出为 JPEG 或 PNG 后再上传。",
@@ -53,8 +53,9 @@ REASONS = {
     "multi_frame": "不接受动图或多页图片。",
 }
 NOT_YET_ACCEPTED = {"anim.gif": "GIF", "scan.tif": "TIFF", "paint.bmp": "BMP", "photo.avif": "AVIF",
-                    "layers.jpg": "PSD", "print.jpg": "EPS", "print-dos.jpg": "EPS",
-                    "doc.jpg": "PDF"}
+                    "layers.jpg": "PSD", "print.jpg": "EPS", "print-dos.jpg": "EPS"}
+# a kind some slots take, but not an image slot: the refusal names what this slot takes
+NOT_HERE = {"doc.jpg": "这是 PDF 文件，此文件项不接受该格式；此文件项接受 JPEG, PNG, WebP, HEIC。"}
 VARIANT_NAMES = ["display-JPEG", "display-WEBP", "judging-JPEG", "judging-WEBP", "thumb-JPEG", "thumb-WEBP"]
 KEY = re.compile(r"[0-9a-f]{32}")
 
@@ -99,7 +100,7 @@ def refusal_of(hostile: imagegen.HostileFile) -> str:
     """Image formats people export by mistake are named, with what to do instead."""
     if hostile.name in NOT_YET_ACCEPTED:
         return f"这是 {NOT_YET_ACCEPTED[hostile.name]} 文件，暂不接受。请导出为 JPEG 或 PNG 后再上传。"
-    return REASONS[hostile.reason]
+    return NOT_HERE.get(hostile.name) or REASONS[hostile.reason]
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=[h.name for h in HOSTILE])
@@ -114,7 +115,7 @@ async def test_hostile_file_is_refused_and_leaves_nothing(client, settings, host
 async def test_hostile_file_is_refused_on_the_form_route(client, settings, hostile):
     entry, token = await designer(client, settings)
     before = await snapshot()
-    response = await client.post(f"/me/entries/{entry.id}/images/form", data={"csrf_token": token},
+    response = await client.post(f"/me/entries/{entry.id}/slots/images/files/form", data={"csrf_token": token},
                                  files={"files": (hostile.name, hostile.data, "image/jpeg")},
                                  headers={"accept": "application/json"})
     await assert_refused(response, 400, refusal_of(hostile), before, settings)
@@ -198,7 +199,7 @@ async def test_file_over_the_track_limit_is_413_with_both_figures(client, settin
     entry, token = await designer(client, settings, max_file_mb=1)
     before = await snapshot()
     response = await post_image(client, entry.id, padded_jpeg(MIB + 1), token)
-    await assert_refused(response, 413, "超过 1 MB 上限（此文件 1.1 MB）。请压缩图片或缩小尺寸后再上传。", before, settings)
+    await assert_refused(response, 413, "超过 1 MB 上限（此文件 1.1 MB）。请减小文件大小后重新上传。", before, settings)
 
 
 async def test_a_35_mb_file_is_refused_before_its_bytes_are_read(client, settings):
@@ -216,10 +217,10 @@ async def test_a_35_mb_file_is_refused_before_its_bytes_are_read(client, setting
 async def test_a_file_over_the_limit_on_the_form_route_is_named_with_its_size(client, settings):
     entry, token = await designer(client, settings, max_file_mb=1)
     before = await snapshot()
-    response = await client.post(f"/me/entries/{entry.id}/images/form", data={"csrf_token": token},
+    response = await client.post(f"/me/entries/{entry.id}/slots/images/files/form", data={"csrf_token": token},
                                  files={"files": ("big.jpg", padded_jpeg(3 * MIB // 2), "image/jpeg")},
                                  headers={"accept": "application/json"})
-    await assert_refused(response, 413, "超过 1 MB 上限（此文件 1.5 MB）。请压缩图片或缩小尺寸后再上传。", before, settings)
+    await assert_refused(response, 413, "超过 1 MB 上限（此文件 1.5 MB）。请减小文件大小后重新上传。", before, settings)
 
 
 async def test_file_at_the_track_limit_is_accepted(client, settings):
@@ -242,7 +243,7 @@ async def test_form_with_more_than_ten_files_is_refused(client, settings):
     entry, token = await designer(client, settings)
     before = await snapshot()
     files = [("files", (f"{n}.jpg", small_jpeg(seed=n), "image/jpeg")) for n in range(11)]
-    response = await client.post(f"/me/entries/{entry.id}/images/form", data={"csrf_token": token}, files=files,
+    response = await client.post(f"/me/entries/{entry.id}/slots/images/files/form", data={"csrf_token": token}, files=files,
                                  headers={"accept": "application/json"})
     await assert_refused(response, 400, NOT_PROCESSED, before, settings)
 
@@ -250,7 +251,7 @@ async def test_form_with_more_than_ten_files_is_refused(client, settings):
 async def test_form_with_a_huge_text_field_is_refused(client, settings):
     entry, token = await designer(client, settings)
     before = await snapshot()
-    response = await client.post(f"/me/entries/{entry.id}/images/form",
+    response = await client.post(f"/me/entries/{entry.id}/slots/images/files/form",
                                  data={"csrf_token": token, "note": "x" * (64 * 1024 + 1)},
                                  files={"files": ("a.jpg", small_jpeg(), "image/jpeg")},
                                  headers={"accept": "application/json"})
@@ -263,7 +264,7 @@ async def test_form_with_a_garbage_boundary_is_refused(client, settings):
     body = (f'--real\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
             '--real\r\nContent-Disposition: form-data; name="files"; filename="a.jpg"\r\n\r\n').encode()
     body += small_jpeg() + b"\r\n--real--\r\n"
-    response = await client.post(f"/me/entries/{entry.id}/images/form", content=body,
+    response = await client.post(f"/me/entries/{entry.id}/slots/images/files/form", content=body,
                                  headers={"content-type": "multipart/form-data; boundary=\x7f\x00garbage",
                                           "accept": "application/json"})
     await assert_refused(response, 400, NOT_PROCESSED, before, settings)
@@ -274,7 +275,7 @@ async def test_form_with_a_body_that_never_closes_its_parts_is_refused(client, s
     before = await snapshot()
     body = (f'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
             '--b\r\nContent-Disposition: form-data; name="files"; filename="a.jpg"\r\n\r\n').encode() + small_jpeg()
-    response = await client.post(f"/me/entries/{entry.id}/images/form", content=body,
+    response = await client.post(f"/me/entries/{entry.id}/slots/images/files/form", content=body,
                                  headers={"content-type": "multipart/form-data; boundary=b",
                                           "accept": "application/json"})
     await assert_refused(response, 400, CHOOSE_IMAGE, before, settings)
@@ -283,8 +284,8 @@ async def test_form_with_a_body_that_never_closes_its_parts_is_refused(client, s
 async def test_form_upload_accepts_several_files(client, settings):
     entry, token = await designer(client, settings)
     files = [("files", (f"{n}.jpg", small_jpeg(seed=n), "image/jpeg")) for n in range(2)]
-    response = await client.post(f"/me/entries/{entry.id}/images/form", data={"csrf_token": token}, files=files)
-    assert (response.status_code, response.headers["location"]) == (303, f"http://testserver/me/entries/{entry.id}#images")
+    response = await client.post(f"/me/entries/{entry.id}/slots/images/files/form", data={"csrf_token": token}, files=files)
+    assert (response.status_code, response.headers["location"]) == (303, f"http://testserver/me/entries/{entry.id}#files")
     rows = await EntryImage.filter(entry_id=entry.id).order_by("position").values_list("original_name", "position")
     assert rows == [("0.jpg", 0), ("1.jpg", 1)]
 
@@ -292,7 +293,7 @@ async def test_form_upload_accepts_several_files(client, settings):
 async def test_form_upload_closes_its_spooled_files(client, settings, spooled_file_warnings):
     entry, token = await designer(client, settings)
     files = [("files", (f"{n}.jpg", small_jpeg(seed=n), "image/jpeg")) for n in range(2)]
-    response = await client.post(f"/me/entries/{entry.id}/images/form", data={"csrf_token": token}, files=files)
+    response = await client.post(f"/me/entries/{entry.id}/slots/images/files/form", data={"csrf_token": token}, files=files)
     del response
     assert unclosed_files(spooled_file_warnings) == []
 
@@ -412,7 +413,7 @@ async def test_upload_to_another_designers_entry_is_404_and_stores_nothing(clien
     before = await snapshot()
     raw = await post_image(client, entry.id, small_jpeg(), token)
     await assert_refused(raw, 404, NOT_FOUND, before, settings)
-    form = await client.post(f"/me/entries/{entry.id}/images/form", data={"csrf_token": token},
+    form = await client.post(f"/me/entries/{entry.id}/slots/images/files/form", data={"csrf_token": token},
                              files={"files": ("a.jpg", small_jpeg(), "image/jpeg")}, headers={"accept": "application/json"})
     await assert_refused(form, 404, NOT_FOUND, before, settings)
 
@@ -433,7 +434,7 @@ async def test_upload_over_the_per_entry_file_quota_is_409(client, settings):
     assert first.status_code == 201, first.text
     files, before = stored_files(settings.upload_dir), await snapshot()
     second = await post_image(client, entry.id, small_jpeg(seed=2), token)
-    assert (second.status_code, second.json()) == (409, {"error": ENTRY_FULL, "status": 409})
+    assert (second.status_code, second.json()) == (409, {"error": ENTRY_FULL.format(limit=1), "status": 409})
     assert (await snapshot(), stored_files(settings.upload_dir)) == (before, files)
 
 
@@ -460,7 +461,7 @@ async def test_concurrent_uploads_cannot_exceed_the_file_quota(client, settings)
     entry, token = await designer(client, settings, max_images=2)
     responses = await asyncio.gather(*(post_image(client, entry.id, small_jpeg(seed=n), token) for n in range(5)))
     assert sorted(r.status_code for r in responses) == [201, 201, 409, 409, 409]
-    assert [r.json() for r in responses if r.status_code == 409] == [{"error": ENTRY_FULL, "status": 409}] * 3
+    assert [r.json() for r in responses if r.status_code == 409] == [{"error": ENTRY_FULL.format(limit=2), "status": 409}] * 3
     keys = await EntryImage.filter(entry_id=entry.id).order_by("position").values_list("key", flat=True)
     assert len(keys) == 2
     assert stored_files(settings.upload_dir) == sorted(files_of(keys[0]) + files_of(keys[1]))
@@ -500,7 +501,7 @@ async def test_raw_upload_with_another_sessions_token_is_403(client, settings, a
 async def test_form_upload_without_csrf_token_is_403(client, settings):
     entry, _ = await designer(client, settings)
     before = await snapshot()
-    response = await client.post(f"/me/entries/{entry.id}/images/form", data={"note": "x"},
+    response = await client.post(f"/me/entries/{entry.id}/slots/images/files/form", data={"note": "x"},
                                  files={"files": ("a.jpg", small_jpeg(), "image/jpeg")}, headers={"accept": "application/json"})
     await assert_refused(response, 403, CSRF, before, settings)
 

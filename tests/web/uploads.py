@@ -30,7 +30,7 @@ async def designer(client, settings, *, contest_fields=None, **track_fields):
 async def post_image(client, entry_id: int, data, token: str | None, *, name: str = "design.jpg",
                      headers: dict | None = None) -> httpx.Response:
     base = {"accept": "application/json"} | ({"x-csrf-token": token} if token is not None else {})
-    return await client.post(f"/me/entries/{entry_id}/images", params={"name": name}, content=data,
+    return await client.post(f"/me/entries/{entry_id}/slots/images/files", params={"name": name}, content=data,
                              headers=base | (headers or {}))
 
 

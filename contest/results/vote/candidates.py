@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from contest.columns import fits
+from contest.contests.models import SlotAudience
 from contest.entries.models import EntryImage
 from contest.entries.states import JUDGEABLE_STATES
 from contest.judging.models import Round, RoundEntry
@@ -56,8 +57,8 @@ async def candidate_entry(final: Round, key: str) -> int | None:
 
 
 async def _covers(entry_ids: list[int]) -> dict[int, Picture]:
-    rows = await EntryImage.filter(entry_id__in=entry_ids).order_by("entry_id", "-is_cover", "position", "id").values(
-        "entry_id", "key", "derivatives")
+    public = EntryImage.filter(entry_id__in=entry_ids, slot__audience=SlotAudience.PUBLIC)
+    rows = await public.order_by("entry_id", "-is_cover", "position", "id").values("entry_id", "key", "derivatives")
     covers: dict[int, Picture] = {}
     for row in rows:
         covers.setdefault(row["entry_id"], picture(row))
@@ -69,6 +70,7 @@ async def candidate_picture(final: Round, key: str) -> Picture | None:
     if not fits(EntryImage, "key", key):
         return None
     rows = await EntryImage.filter(
-        key=key, entry__round_entries__round_id=final.id, entry__state__in=list(JUDGEABLE_STATES)
+        key=key, slot__audience=SlotAudience.PUBLIC, entry__round_entries__round_id=final.id,
+        entry__state__in=list(JUDGEABLE_STATES)
     ).limit(1).values("key", "derivatives")
     return picture(rows[0]) if rows else None

@@ -1,4 +1,4 @@
-"""The designer's area: my entries, the entry form, images, submit / withdraw, receipt."""
+"""The designer's area: my entries, the entry form, submit / withdraw, receipt (files: entry_files)."""
 
 from __future__ import annotations
 
@@ -13,24 +13,23 @@ from contest.contests import queries as contest_queries
 from contest.contests import timeline
 from contest.contests.models import Track
 from contest.entries import declarations, queries, service
-from contest.entries import images as entry_images
 from contest.entries import profile as entrant_profile
+from contest.entries.disclosure import TEXT_LIMITS, Disclosure
 from contest.entries.models import Entry
 from contest.entries.service import EntryInput, Member
+from contest.entries.slots import FileTooLarge
 from contest.entries.states import EntryState
-from contest.errors import Conflict, ContestError, DeadlinePassed, InvalidInput, InvalidUpload, NotFound, found
+from contest.errors import Conflict, DeadlinePassed, InvalidInput
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import edits
-from contest.web.infra.errors import wants_json
+from contest.web.designer import entry_files
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
 from contest.web.infra.labels import CATEGORY_LABELS, KIND_LABELS, STATE_LABELS
-from contest.web.infra.limits import body_limit
 from contest.web.infra.lookups import published_contest
 from contest.web.infra.session import require_user
-from contest.web.infra.templating import render, render_fragment, request_locale
-from contest.web.infra.uploads import UPLOAD_BODY_LIMIT, declared_length, upload_chunks, upload_store
+from contest.web.infra.templating import render, request_locale
 
 
 async def dashboard(request: Request) -> Response:
@@ -38,19 +37,19 @@ async def dashboard(request: Request) -> Response:
     now = clock.now()
     entries = await queries.entries_for_designer(user)
     contests = [c for c in await contest_queries.published_contests() if timeline.submissions_open(c, now)]
-    problems = {e.id: service.submission_problems(e, list(e.track.fields_), list(e.images), declared=True) for e in entries}
+    problems = {e.id: service.submission_problems(e, declared=True) for e in entries}
     context = {"entries": entries, "contests": contests, "problems": problems, "states": STATE_LABELS, "now": now}
     return render(request, "designer/dashboard.html", context)
 
 
 async def _own_entry(request: Request, user: User) -> Entry:
-    return found(await queries.entry_for_designer(user, int(request.path_params["entry_id"])))
+    return await entry_files.own_entry(request, user)
 
 
 async def new_entry(request: Request) -> Response:
     user = require_user(request)
     contest = await published_contest(request)
-    tracks = await contest_queries.tracks_with_fields(contest)
+    tracks = await contest_queries.tracks_with_rules(contest)
     closed = service.closed_reason(contest, clock.now())
     if request.method == "GET" or closed:
         context = {"contest": contest, "tracks": tracks, "closed": closed}
@@ -78,7 +77,9 @@ def entry_input(form: FormData, track: Track) -> EntryInput:
         public_name=text(form, "public_name", max_length=200), organisation=text(form, "organisation", max_length=200),
         school=text(form, "school", max_length=200), supervisor_name=text(form, "supervisor_name", max_length=100),
         supervisor_email=text(form, "supervisor_email", max_length=254), phone=text(form, "phone", max_length=40),
-        members=tuple(members),
+        members=tuple(members), ai=Disclosure(
+            extent=text(form, "ai_extent", max_length=20),
+            **{name: text(form, f"ai_{name}", max_length=limit + 1) for name, limit in TEXT_LIMITS.items()}),
     )
 
 
@@ -90,6 +91,7 @@ def input_from_entry(entry: Entry, *, phone: str) -> EntryInput:
         entrant_category=entry.entrant_category, public_name=entry.public_name, organisation=entry.organisation,
         school=entry.school, supervisor_name=entry.supervisor_name, supervisor_email=entry.supervisor_email,
         phone=phone, members=tuple(Member(m.name, m.role, m.organisation) for m in entry.members),
+        ai=Disclosure.of(entry.ai_disclosure),
     )
 
 
@@ -107,12 +109,11 @@ async def _entry_page(
     context = {
         "entry": entry, "track": entry.track, "contest": entry.contest, "errors": errors or {},
         "values": values or input_from_entry(entry, phone=phone),
-        "images": list(entry.images), "members": list(entry.members), "originality": originality,
+        **await entry_files.files_context(entry, now), "members": list(entry.members), "originality": originality,
         "ip_terms": ip_terms, "kinds": KIND_LABELS, "categories": CATEGORY_LABELS, "states": STATE_LABELS,
-        "problems": service.submission_problems(entry, list(entry.track.fields_), list(entry.images), declared=True),
+        "problems": service.submission_problems(entry, declared=True),
         "open": timeline.submissions_open(entry.contest, now), "max_members": service.MAX_TEAM_MEMBERS,
-        "upload_limit_mb": entry_images.max_file_bytes(entry.track) // 2**20,
-        "too_large": entry_images.FileTooLarge.message,
+        "too_large": FileTooLarge.message,
         "frozen": edits.EditsClosed.message if await edits.frozen(entry, now=now) else "",
         "withdrawal": await edits.withdrawal(entry, now=now), "withdrawal_notes": service.WITHDRAWAL_NOTES,
         "unsaved": unsaved,  # the values shown are what was typed, and the server does not hold them
@@ -218,91 +219,6 @@ async def receipt(request: Request) -> Response:
     return render(request, "designer/receipt.html", {"entry": entry, "declaration": declared[0], "earlier": declared[1:]})
 
 
-def _images_context(entry: Entry) -> dict:
-    images = list(entry.images)
-    return {"entry": entry, "track": entry.track, "images": images,
-            "open": timeline.submissions_open(entry.contest, clock.now()),
-            "problems": service.submission_problems(entry, list(entry.track.fields_), images, declared=True)}
-
-
-async def _image_list(request: Request, user: User) -> str:
-    """The image list and the checklist above it as the entry page shows them, for the page's script to put
-    in place of the old ones."""
-    context = _images_context(await _own_entry(request, user))
-    return "".join(render_fragment(request, f"_partials/{name}.html", context)
-                   for name in ("_entry_images", "_submission_problems"))
-
-
-@body_limit(UPLOAD_BODY_LIMIT)
-async def image_upload(request: Request) -> Response:
-    """Raw-body upload (one file per request) from the page's script; answers JSON with the new image list."""
-    user = require_user(request)
-    entry = await _own_entry(request, user)
-    name = request.query_params.get("name", "")
-    image = await edits.add_image(entry, upload_chunks(request), store=upload_store(request), original_name=name,
-                                  by=user, now=clock.now(), declared_bytes=declared_length(request))
-    return JSONResponse({"id": image.id, "thumb": str(request.url_for("media:image", key=image.key, variant="thumb.webp")),
-                         "width": image.width, "height": image.height, "html": await _image_list(request, user)},
-                        status_code=201)
-
-
-@body_limit(UPLOAD_BODY_LIMIT)
-async def image_upload_form(request: Request) -> Response:
-    """The no-script fallback: an ordinary multipart form with one or more files, each kept or refused alone."""
-    user = require_user(request)
-    entry = await _own_entry(request, user)
-    form = await read_form(request)
-    try:
-        files = [f for f in form.getlist("files") if not isinstance(f, str)]
-        if not files:
-            raise InvalidUpload(N_("Choose at least one image."))
-        response = RedirectResponse(str(request.url_for("designer:entry", entry_id=entry.id)) + "#images", status_code=303)
-        refusals = []
-        for upload in files:
-            try:
-                await edits.add_image(entry, entry_images.file_chunks(upload.file), store=upload_store(request),
-                                      original_name=upload.filename or "", by=user, now=clock.now(),
-                                      declared_bytes=upload.size)
-            except ContestError as refusal:
-                refusals.append(refusal)
-    finally:
-        await form.close()
-    if len(refusals) == len(files):
-        raise refusals[0]
-    for refused in refusals:
-        flash(request, response, refused.message, level="error", **refused.params)
-    flash(request, response, N_("{count} image(s) uploaded."), count=len(files) - len(refusals))
-    return response
-
-
-async def image_action(request: Request) -> Response:
-    user = require_user(request)
-    entry = await _own_entry(request, user)
-    await read_form(request)
-    image_id, action = int(request.path_params["image_id"]), request.path_params["action"]
-    now = clock.now()
-    if action == "delete":
-        await edits.delete_image(entry, image_id, store=upload_store(request), by=user, now=now)
-    elif action == "cover":
-        await edits.set_cover(entry, image_id, by=user, now=now)
-    elif action in {"up", "down"}:
-        await edits.move_image(entry, image_id, -1 if action == "up" else 1, by=user, now=now)
-    else:
-        raise NotFound()
-    if wants_json(request):
-        return JSONResponse({"ok": True, "html": await _image_list(request, user)})
-    return RedirectResponse(str(request.url_for("designer:entry", entry_id=entry.id)) + "#images", status_code=303)
-
-
-async def image_order(request: Request) -> Response:
-    user = require_user(request)
-    entry = await _own_entry(request, user)
-    form = await read_form(request)
-    ids = [n for v in text(form, "order").split(",") if (n := parse_integer(v.strip())) is not None]
-    await edits.reorder_images(entry, ids, by=user, now=clock.now())
-    return JSONResponse({"ok": True, "html": await _image_list(request, user)})
-
-
 routes = [
     Route("/", dashboard, name="dashboard"),
     Route("/c/{slug}/new", new_entry, methods=["GET", "POST"], name="new_entry"),
@@ -312,9 +228,5 @@ routes = [
     Route("/entries/{entry_id:int}/withdraw", entry_withdraw, methods=["POST"], name="entry_withdraw"),
     Route("/entries/{entry_id:int}/reopen", entry_reopen, methods=["POST"], name="entry_reopen"),
     Route("/entries/{entry_id:int}/receipt", receipt, name="receipt"),
-    Route("/entries/{entry_id:int}/images", image_upload, methods=["POST"], name="image_upload"),
-    Route("/entries/{entry_id:int}/images/form", image_upload_form, methods=["POST"], name="image_upload_form"),
-    Route("/entries/{entry_id:int}/images/order", image_order, methods=["POST"], name="image_order"),
-    Route("/entries/{entry_id:int}/images/{image_id:int}/{action}", image_action, methods=["POST"],
-          name="image_action"),
+    *entry_files.routes,
 ]

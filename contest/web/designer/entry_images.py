@@ -13,7 +13,7 @@ from contest.entries import queries as entry_queries
 from contest.entries.models import Entry
 from contest.errors import NotFound, found
 from contest.media.sniffing import MIME_TYPES
-from contest.web.infra.media import VARIANTS, file_response
+from contest.web.infra.media import VARIANTS, VIDEO_VARIANT, download_response, file_response, video_response
 from contest.web.infra.session import current_user
 from contest.web.infra.uploads import upload_store
 
@@ -45,7 +45,37 @@ async def original(request: Request) -> Response:
                                cache="private, no-store")
 
 
+# what a file's original is served as: never run or shown inline by the browser
+ORIGINAL_TYPES = {"pdf": "application/pdf", "mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
+
+
+async def file_copy(request: Request) -> Response:
+    """A video's transcoded copy or its poster's derivatives, for the designer and organisers."""
+    key, variant = request.path_params["key"], request.path_params["variant"]
+    entry_file = found(await entry_queries.file_by_key(key))
+    permissions.require(await _may_see(request, entry_file.entry))
+    store = upload_store(request)
+    if variant == VIDEO_VARIANT:
+        facts = found(entry_file.details.get("video"))
+        return video_response(request, store.derived_path(key, "video", "MP4"), facts["sha256"], cache="private, no-cache")
+    facts = found(entry_file.details.get("poster", {}).get(variant) if variant in VARIANTS else None)
+    size, ext = variant.split(".")
+    return await file_response(request, store.derived_path(key, size, ext.upper()), f"image/{ext}", facts["sha256"],
+                               cache="private, no-cache")
+
+
+async def file_original(request: Request) -> Response:
+    """The uploaded file itself, as a download (organisers and the designer; judges never)."""
+    entry_file = found(await entry_queries.file_by_key(request.path_params["key"]))
+    permissions.require(await _may_see(request, entry_file.entry))
+    path = upload_store(request).original_path(entry_file.key)
+    return download_response(path, ORIGINAL_TYPES.get(entry_file.format, "application/octet-stream"),
+                             entry_file.original_name or f"{entry_file.key}.{entry_file.format}")
+
+
 routes = [
+    Route("/files/{key:str}/original", file_original, name="file_original"),
+    Route("/files/{key:str}/{variant:str}", file_copy, name="file_copy"),
     Route("/{key:str}/original", original, name="original"),
     Route("/{key:str}/{variant:str}", image, name="image"),
 ]

@@ -4,7 +4,7 @@ Its modules import one way, each only modules listed before it (tests/web/test_w
 
     cookies, headers, server, constant_gettext, compression, limits, uploads, session, flash,
     csrf (the token), templating, errors, forms, csrf_check (the middleware), page_cache,
-    media, labels, redirects, lookups
+    media, labels, redirects, lookups, resumable
 
 Templating puts the CSRF token in forms and errors renders templates; the CSRF check answers a failure
 with an error page, so it sits above both, apart from the token it checks. Nothing here imports an

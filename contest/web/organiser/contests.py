@@ -1,5 +1,5 @@
-"""Configuring a contest from the browser: new (from scratch, copied or imported), settings, tracks and their
-form fields, award tiers, terms versions, export, and switching the accounts of its people on and off.
+"""Configuring a contest from the browser: new (from scratch, copied or imported), settings, tracks with their
+form fields and file slots, award tiers, terms versions, export, and switching the accounts of its people on and off.
 
 Each form posts to its own URL; on a problem the page is shown again with that form's input kept and
 each message next to its field (status 400), nothing saved.
@@ -23,16 +23,22 @@ from contest.console import transfer
 from contest.contests import banner
 from contest.contests import queries as contest_queries
 from contest.contests.models import (
+    A3_300_DPI,
+    AiPolicy,
     AwardTier,
     Contest,
     FieldKind,
+    FileSlot,
     IpMode,
+    SlotAudience,
+    SlotKind,
     TermsKind,
     Track,
     TrackField,
 )
 from contest.entries import images as entry_images
 from contest.entries.service import DEFAULT_TERMS
+from contest.entries.slots import KIND_MAX_MB
 from contest.errors import Conflict, InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
@@ -57,10 +63,19 @@ IP_MODES = {IpMode.TRANSFER: N_("Transfer of rights"), IpMode.LICENCE: N_("Licen
             IpMode.EXHIBITION_ONLY: N_("Exhibition only"), IpMode.FIRST_PURCHASE: N_("Right of first purchase")}
 NEW_CONTEST_DEFAULTS = {"time_zone": "Asia/Shanghai", "notice_days": "0", "max_entries_per_designer": "20",
                         "max_mb_per_designer": "500", "popular_vote_daily_quota": "3", "popular_vote_share": "0"}
-NEW_TRACK_DEFAULTS = {"min_images": "1", "max_images": "10", "min_width": "1200", "min_height": "800",
-                      "max_file_mb": "25"}
+NEW_TRACK_DEFAULTS = {"ai_policy": AiPolicy.BANNED.value}
+AI_POLICIES = {AiPolicy.BANNED: N_("Not allowed"), AiPolicy.DISCLOSE: N_("Allowed, with a disclosure"),
+               AiPolicy.AIGC: N_("An AIGC track: AI is the medium, with a disclosure")}
 NEW_FIELD_DEFAULTS = {"kind": FieldKind.TEXT.value, "required": "1"}
 NEW_TIER_DEFAULTS = {"rank": "1", "quota": "1"}
+SLOT_KINDS = {SlotKind.IMAGE: N_("Images"), SlotKind.PDF: N_("PDF boards"), SlotKind.VIDEO: N_("Video"),
+              SlotKind.SOURCE: N_("Source files")}
+SLOT_AUDIENCES = {SlotAudience.ORGANISERS: N_("Organisers only"), SlotAudience.JUDGES: N_("Judges and organisers"),
+                  SlotAudience.PUBLIC: N_("Judges, and everyone once results are announced")}
+SIZE_PRESETS = {"": N_("The minimum edges below"), config.A3_PRESET: N_("A3 at 300 dpi (3508 × 4961 px)")}
+NEW_SLOT_DEFAULTS: dict[str, Any] = {"kinds": [SlotKind.IMAGE.value], "min_count": "1", "max_count": "10",
+                                     "max_mb": "25", "min_short_edge": "0", "min_long_edge": "0", "max_pages": "5",
+                                     "max_seconds": "300", "audience": SlotAudience.PUBLIC.value, "from_round": "0"}
 
 
 def _step(values: dict[str, str]) -> int:
@@ -238,7 +253,8 @@ async def _settings_page(request: Request, contest: Contest, *, form: str = "", 
         "terms": terms, "terms_current": _current_terms(terms), "terms_kinds": TERMS_KINDS, "ip_modes": IP_MODES,
         "track_defaults": NEW_TRACK_DEFAULTS, "tier_defaults": NEW_TIER_DEFAULTS,
         "closed": contest.submissions_close_at is not None and contest.submissions_close_at <= clock.now(),
-        "zones": zone_choices(contest.time_zone), "has_terms": {row["kind"] for row in terms} >= set(TermsKind),
+        "zones": zone_choices(contest.time_zone), "ai_policies": AI_POLICIES,
+        "has_terms": {row["kind"] for row in terms} >= set(TermsKind),
     }
     return render(request, "organiser/contest_settings.html", context, status_code=status)
 
@@ -352,15 +368,38 @@ def _field_input(form: FormData) -> dict[str, Any]:
     return values
 
 
+def _slot_values(slot: FileSlot, zone: str) -> dict[str, Any]:
+    values: dict[str, Any] = {k: str(getattr(slot, k)) for k in transfer.SLOT_KEYS if k != "kinds"}
+    values["kinds"] = list(slot.kinds)
+    values["preset"] = config.A3_PRESET if (slot.min_short_edge, slot.min_long_edge) == A3_300_DPI else ""
+    values["due_at"] = datetime_local(slot.due_at, zone)
+    return values
+
+
+def _slot_input(form: FormData) -> dict[str, Any]:
+    """The slot's values with its chosen kinds (checkboxes, several of one name) as a list."""
+    return {**form_values(form, max_length=2001), "kinds": [v[:20] for v in form.getlist("kinds") if isinstance(v, str)]}
+
+
+def _slot_context(rounds: list[Any]) -> dict[str, Any]:
+    """What the slot forms offer: kinds, audiences, the size preset, and the rounds a later slot starts from."""
+    return {"slot_kinds": SLOT_KINDS, "slot_audiences": SLOT_AUDIENCES, "size_presets": SIZE_PRESETS,
+            "slot_rounds": {0: N_("Before submission"), **{r.position: r.name for r in rounds}},
+            "kind_max_mb": {kind.value: mb for kind, mb in KIND_MAX_MB.items()}, "a3_edges": A3_300_DPI}
+
+
 async def _track_page(request: Request, contest: Contest, track: Track, *, form: str = "",
-                      values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                      values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
                       status: int = 200) -> Response:
     fields = await contest_queries.fields_of(track)
+    slots = await contest_queries.slots_of(track)
     context = {
         "contest": contest, "track": track, "form": form, "values": values or {}, "errors": errors or {},
         "track_values": values if form == "track" else _track_values(track),
-        "fields": [(field, _field_values(field)) for field in fields], "kinds": FIELD_KINDS,
+        "fields": [(field, _field_values(field)) for field in fields], "kinds": FIELD_KINDS, "ai_policies": AI_POLICIES,
         "field_defaults": NEW_FIELD_DEFAULTS,
+        "slots": [(slot, _slot_values(slot, contest.time_zone)) for slot in slots], "slot_defaults": NEW_SLOT_DEFAULTS,
+        **_slot_context(await config.rounds_of(contest)),
     }
     return render(request, "organiser/contest_track.html", context, status_code=status)
 
@@ -450,6 +489,67 @@ async def field_delete(request: Request) -> Response:
     await read_form(request)
     await config.delete_field(field, track, by=require_user(request), now=clock.now())
     return _back(request, "organiser:contest_track", N_("Question removed."), slug=contest.slug, track_id=track.id)
+
+
+# --- file slots of a track ----------------------------------------------------------------------
+
+
+async def _slot(request: Request, track: Track) -> FileSlot:
+    return found(await config.slot_of(track, request.path_params["slot_id"]))
+
+
+async def _parsed_slot(contest: Contest, values: dict[str, Any]) -> config.SlotSpec:
+    return config.parse_slot(values, zone=contest.time_zone, rounds=await config.round_positions(contest))
+
+
+async def slot_add(request: Request) -> Response:
+    contest = await organised_contest(request)
+    track = await _track(request, contest)
+    values = _slot_input(await read_form(request))
+    try:
+        await config.add_slot(track, await _parsed_slot(contest, values), by=require_user(request), now=clock.now())
+    except InvalidInput as exc:
+        return await _track_page(request, contest, track, form="slot-new", values=values, errors=exc.field_errors,
+                                 status=400)
+    return _back(request, "organiser:contest_track", N_("Part of the entry added."), slug=contest.slug,
+                 track_id=track.id)
+
+
+async def slot_update(request: Request) -> Response:
+    contest = await organised_contest(request)
+    track = await _track(request, contest)
+    slot = await _slot(request, track)
+    values = _slot_input(await read_form(request))
+    try:
+        await config.update_slot(slot, track, await _parsed_slot(contest, values), by=require_user(request),
+                                 now=clock.now())
+    except InvalidInput as exc:
+        return await _track_page(request, contest, track, form=f"slot-{slot.id}", values=values,
+                                 errors=exc.field_errors, status=400)
+    return _back(request, "organiser:contest_track", N_("Saved."), slug=contest.slug, track_id=track.id)
+
+
+async def slot_move(request: Request) -> Response:
+    contest = await organised_contest(request)
+    track = await _track(request, contest)
+    slot = await _slot(request, track)
+    values = form_values(await read_form(request))
+    await config.move_slot(slot, track, _step(values), by=require_user(request), now=clock.now())
+    return _back(request, "organiser:contest_track", N_("Saved."), slug=contest.slug, track_id=track.id)
+
+
+async def slot_delete(request: Request) -> Response:
+    contest = await organised_contest(request)
+    track = await _track(request, contest)
+    slot = await _slot(request, track)
+    await read_form(request)
+    try:
+        await config.delete_slot(slot, track, by=require_user(request), now=clock.now())
+    except Conflict as exc:
+        return _back(request, "organiser:contest_track", exc.message, level="error", slug=contest.slug,
+                     track_id=track.id)
+    return _back(request, "organiser:contest_track", N_("Part of the entry removed."), slug=contest.slug,
+                 track_id=track.id)
 
 
 # --- award tiers and terms -----------------------------------------------------------------------
@@ -567,6 +667,10 @@ routes = [
     Route(_track_path + "/fields/{field_id:int}", field_update, methods=["POST"], name="field_update"),
     Route(_track_path + "/fields/{field_id:int}/move", field_move, methods=["POST"], name="field_move"),
     Route(_track_path + "/fields/{field_id:int}/delete", field_delete, methods=["POST"], name="field_delete"),
+    Route(_track_path + "/slots", slot_add, methods=["POST"], name="slot_add"),
+    Route(_track_path + "/slots/{slot_id:int}/edit", slot_update, methods=["POST"], name="slot_update"),
+    Route(_track_path + "/slots/{slot_id:int}/move", slot_move, methods=["POST"], name="slot_move"),
+    Route(_track_path + "/slots/{slot_id:int}/delete", slot_delete, methods=["POST"], name="slot_delete"),
     Route(_c + "/tiers", tier_add, methods=["POST"], name="tier_add"),
     Route(_c + "/tiers/{tier_id:int}", tier_update, methods=["POST"], name="tier_update"),
     Route(_c + "/tiers/{tier_id:int}/delete", tier_delete, methods=["POST"], name="tier_delete"),

@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from contest import clock
 from contest.contests import queries, timeline
+from contest.contests.models import A3_300_DPI
 from contest.errors import NotFound
 from contest.judging import queries as judging_queries
 from contest.results import embargo, notice
@@ -26,11 +27,12 @@ async def home(request: Request) -> Response:
 async def contest_home(request: Request) -> Response:
     contest = await published_contest(request)
     now = clock.now()
-    tracks = await queries.tracks_with_fields(contest)
+    tracks = await queries.tracks_with_rules(contest)
     rounds = await judging_queries.rounds_of(contest)
     context = {
         "contest": contest,
         "tracks": tracks,
+        "a3_edges": A3_300_DPI,
         "steps": timeline.timeline(contest, rounds, now),
         "phase": timeline.current_phase(contest, now),
         "submissions_open": timeline.submissions_open(contest, now),

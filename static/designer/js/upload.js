@@ -1,27 +1,30 @@
-// The entry page's images, changed in place. Each chosen file is sent alone, one after another, with its
-// own progress row; a refused file says why and how to go on (retry, or choose another file). Every change
-// (upload, move, cover, delete, drag) answers with the server-rendered image list and the checklist of what
-// is missing, which replace the old ones: the page is never reloaded and the entry form is never touched, so
-// what was typed stays. Without JavaScript the same forms post and redirect.
+// The entry page's files, slot by slot, changed in place. Each chosen file is sent alone, one after another,
+// with its own progress row; a refused file says why and how to go on (retry, or choose another file). Large
+// files go by the resumable protocol (resumable.js): a dropped connection or a reload goes on where it stopped.
+// Every change (upload, move, cover, delete, drag) answers with the server-rendered lists of every slot and the
+// checklist of what is missing, which replace the old ones: the page is never reloaded and the entry form is
+// never touched, so what was typed stays. Without JavaScript the same forms post and redirect.
 (function () {
   "use strict";
-  var section = document.getElementById("images");
+  var RESUMABLE_FROM = 8 * 1048576;  // smaller files go in one request: no protocol round trips
+  var section = document.getElementById("files");
   if (!section) return;
-  var form = document.getElementById("upload-form");
   var status = document.getElementById("image-status");
-  if (form) enhanceUpload(form);
+  Array.prototype.forEach.call(section.querySelectorAll("form.upload-zone"), enhanceUpload);
   section.addEventListener("submit", onAction);
   enhanceReorder();
-
-  function currentList() { return document.getElementById("image-list"); }
 
   function showList(html) {
     var holder = document.createElement("div");
     holder.innerHTML = html;
-    var fresh = holder.querySelector("#image-list");
-    currentList().replaceWith(fresh);
-    document.getElementById("submission-problems").replaceWith(holder.querySelector("#submission-problems"));
-    if (form) form.hidden = fresh.dataset.room === "0";
+    Array.prototype.forEach.call(holder.querySelectorAll("[id]"), function (fresh) {
+      var old = document.getElementById(fresh.id);
+      if (old && fresh.parentNode === holder) old.replaceWith(fresh);
+    });
+    Array.prototype.forEach.call(section.querySelectorAll("form.upload-zone"), function (zone) {
+      var list = document.getElementById(zone.dataset.list);
+      zone.hidden = list && list.dataset.room === "0";
+    });
   }
 
   function say(message) { status.textContent = message || ""; }
@@ -37,11 +40,12 @@
   }
 
   function onAction(event) {
-    var actionForm = event.target.closest("#image-list form");
+    var actionForm = event.target.closest(".slot-items form");
     if (!actionForm) return;
     event.preventDefault();
     var button = actionForm.querySelector("button");
     var item = actionForm.closest(".image-item");
+    var list = actionForm.closest(".slot-items");
     var neighbour = item.nextElementSibling || item.previousElementSibling;
     var focusAfter = button.dataset.action === "delete"
       ? [neighbour && neighbour.dataset.id, "up"] : [item.dataset.id, button.dataset.action];
@@ -49,7 +53,7 @@
     post(actionForm.action, new URLSearchParams(new FormData(actionForm))).then(function (answer) {
       showList(answer.html);
       say("");
-      focusButton(focusAfter[0], focusAfter[1]);
+      focusButton(list.id, focusAfter[0], focusAfter[1]);
     }, function (message) {
       button.disabled = false;
       say(message);
@@ -57,9 +61,10 @@
   }
 
   // keyboard users keep their place: the same button of the same image, or the next image after a delete
-  function focusButton(id, action) {
-    var target = id && currentList().querySelector(".image-item[data-id='" + id + "'] button[data-action='" + action + "']");
-    (target || document.getElementById("f-files") || section).focus();
+  function focusButton(listId, id, action) {
+    var list = document.getElementById(listId);
+    var target = id && list && list.querySelector(".image-item[data-id='" + id + "'] button[data-action='" + action + "']");
+    (target || section).focus();
   }
 
   function enhanceUpload(form) {
@@ -121,6 +126,35 @@
       bar.value = 0;
       row.insertBefore(bar, row.querySelector(".upload-note"));
       setNote(row, "");
+      if (file.size >= RESUMABLE_FROM && window.resumableUpload) return sendResumable(file, row, bar);
+      return sendWhole(file, row, bar);
+    }
+
+    function arrived(row, answer) {
+      row.classList.add("is-done");
+      setNote(row, form.dataset.done);
+      showList(answer.html);
+    }
+
+    // tus: pieces of 8 MiB; when the network goes, the row says so and the upload goes on when it returns
+    function sendResumable(file, row, bar) {
+      return new Promise(function (resolve) {
+        window.resumableUpload(file, {
+          endpoint: form.dataset.resumableUrl, csrfToken: form.dataset.csrf,
+          onProgress: function (sent, total) { bar.value = Math.round(sent / total * 100); setNote(row, ""); },
+          onDone: function (answer) { bar.remove(); arrived(row, answer); resolve(); },
+          onError: function (message, code) {
+            if (code === -1) { sendWhole(file, row, bar).then(resolve); return; }
+            bar.remove();
+            failed(row, file, code, message);
+            resolve();
+          }
+        });
+        window.addEventListener("offline", function () { setNote(row, form.dataset.paused); }, { once: true });
+      });
+    }
+
+    function sendWhole(file, row, bar) {
       return new Promise(function (resolve) {
         var xhr = new XMLHttpRequest();
         xhr.open("POST", form.dataset.uploadUrl + "?name=" + encodeURIComponent(file.name));
@@ -135,9 +169,7 @@
           try { answer = JSON.parse(xhr.responseText); } catch (e) { /* not JSON: a proxy's page */ }
           bar.remove();
           if (xhr.status === 201 && answer.html) {
-            row.classList.add("is-done");
-            setNote(row, form.dataset.done);
-            showList(answer.html);
+            arrived(row, answer);
           } else {
             failed(row, file, xhr.status, answer.error);
           }
@@ -181,12 +213,12 @@
   function enhanceReorder() {
     var dragged = null;
     section.addEventListener("dragstart", function (event) {
-      dragged = event.target.closest && event.target.closest("#image-list .image-item");
+      dragged = event.target.closest && event.target.closest(".slot-items .image-item[data-id]");
       if (dragged) event.dataTransfer.effectAllowed = "move";
     });
     section.addEventListener("dragover", function (event) {
-      var over = event.target.closest && event.target.closest("#image-list .image-item");
-      if (!dragged || !over || over === dragged) return;
+      var over = event.target.closest && event.target.closest(".slot-items .image-item[data-id]");
+      if (!dragged || !over || over === dragged || over.parentNode !== dragged.parentNode) return;
       event.preventDefault();
       var after = event.clientY > over.getBoundingClientRect().top + over.offsetHeight / 2;
       over.parentNode.insertBefore(dragged, after ? over.nextSibling : over);
@@ -194,9 +226,9 @@
     section.addEventListener("drop", function (event) {
       if (!dragged) return;
       event.preventDefault();
+      var list = dragged.parentNode;
       dragged = null;
-      var list = currentList();
-      var order = Array.prototype.map.call(list.querySelectorAll(".image-item"), function (li) { return li.dataset.id; });
+      var order = Array.prototype.map.call(list.querySelectorAll(".image-item[data-id]"), function (li) { return li.dataset.id; });
       var token = list.querySelector("[name=csrf_token]").value;
       post(list.dataset.orderUrl, new URLSearchParams({ order: order.join(","), csrf_token: token }))
         .then(function (answer) { showList(answer.html); say(""); }, say);

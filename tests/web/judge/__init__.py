@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from contest import clock
-from contest.entries.images import attach_image
 from contest.judging.models import (
     Assignment,
     Conflict,
@@ -17,7 +16,7 @@ from contest.judging.models import (
     RoundEntry,
 )
 from tests import imagegen
-from tests.factories import chunks, make_contest, make_track, make_user
+from tests.factories import attach_picture, chunks, make_contest, make_track, make_user
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry
 
 BASE = "http://testserver"
@@ -64,7 +63,7 @@ async def build_scene(store) -> Scene:
     ]
     keys = []
     for seed in (3, 4):  # two different files: the same file twice on one entry is refused
-        image = await attach_image(entries[0], chunks(imagegen.jpeg_with_metadata(MARK, size=(1600, 1000), seed=seed)),
+        image = await attach_picture(entries[0], chunks(imagegen.jpeg_with_metadata(MARK, size=(1600, 1000), seed=seed)),
                                    store=store, original_name=FILE_NAME, by=designer, now=now)
         keys.append(image.key)
     aliases = ["QXM-4K7", "RTB-9WD", "HPV-2NC"]

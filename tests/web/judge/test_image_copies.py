@@ -11,9 +11,8 @@ import pytest
 from PIL import Image
 
 from contest import clock
-from contest.entries.images import attach_image
 from tests import imagegen
-from tests.factories import chunks, login_as
+from tests.factories import attach_picture, chunks, login_as
 from tests.web.judge import build_scene, score_path
 
 pytestmark = pytest.mark.web
@@ -25,7 +24,7 @@ SIZES = {"jpeg": (2560, 1600), "webp": (2560, 1600), "thumb.jpeg": (400, 250), "
 async def scene(app, db):
     scene = await build_scene(app.state.store)  # entry one: 1600 x 1000 JPEGs full of metadata
     other = imagegen.encode(imagegen.poster((2000, 1250), 31).convert("RGBA"), "PNG")
-    await attach_image(scene.entries[1], chunks(other), store=app.state.store, original_name="plain.png",
+    await attach_picture(scene.entries[1], chunks(other), store=app.state.store, original_name="plain.png",
                        by=scene.designer, now=clock.now())
     return scene
 

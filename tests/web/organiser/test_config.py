@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind, Session, User
 from contest.audit.models import AuditEvent
-from contest.contests.models import AwardTier, Contest, TermsText, Track, TrackField
+from contest.contests.models import AwardTier, Contest, FileSlot, TermsText, Track, TrackField
 from contest.entries import service as entry_service
-from contest.entries.models import Declaration
+from contest.entries.models import Declaration, EntryImage
 from contest.judging.models import Criterion, JudgeGroup, Round
-from tests.factories import login_as, make_contest, make_track, make_user
+from tests.factories import image_slot, login_as, make_contest, make_track, make_user
 from tests.judging.helpers import make_round, submitted_entry
 from tests.sql import counting_queries
 from tests.web.helpers import form_token
@@ -112,17 +112,21 @@ async def test_settings_save_rules_shown_sanitised_in_the_preview(english, setti
 async def test_tracks_and_questions_are_configured_and_checked(english, settings):
     contest = await make_contest()
     _, token = await organiser_token(english, settings, contest)
-    track_form = {"csrf_token": token, "slug": "ip", "name": "工运IP赛道", "name_en": "IP", "min_images": "3",
-                  "max_images": "2", "min_width": "1200", "min_height": "800", "max_file_mb": "30"}
+    track_form = {"csrf_token": token, "slug": "ip", "name": "工运IP赛道", "name_en": "IP", "ai_policy": "anything"}
     refused = await english.post(f"/admin/c/{contest.slug}/tracks", data=track_form)
     assert refused.status_code == 400
-    assert field_error(refused.text, "track-new", "max_images") == "The most images must be at least the fewest."
-    assert field_error(refused.text, "track-new", "max_file_mb") == "This number is outside the allowed range."
-    added = await english.post(f"/admin/c/{contest.slug}/tracks",
-                               data={**track_form, "max_images": "6", "max_file_mb": "20"})
+    assert field_error(refused.text, "track-new", "ai_policy") == "Choose one of the options."
+    added = await english.post(f"/admin/c/{contest.slug}/tracks", data={**track_form, "ai_policy": "disclose"})
     track = await Track.get(contest_id=contest.id, slug="ip")
     assert added.headers["location"] == f"http://testserver/admin/c/{contest.slug}/tracks/{track.id}"
-    assert (track.min_images, track.max_images, track.max_file_mb) == (3, 6, 20)
+    assert track.ai_policy == "disclose"
+    assert [(s.key, s.kinds) for s in await FileSlot.filter(track_id=track.id)] == [("images", ["image"])]
+    page = await english.get(added.headers["location"])
+    assert '<option value="disclose" selected>Allowed, with a disclosure</option>' in page.text
+    await english.post(added.headers["location"], data={**track_form, "ai_policy": "aigc"})
+    assert (await Track.get(id=track.id)).ai_policy == "aigc"
+    settings_page = await english.get(f"/admin/c/{contest.slug}/settings")
+    assert "<td>An AIGC track: AI is the medium, with a disclosure</td>" in settings_page.text
 
     fields_url = f"/admin/c/{contest.slug}/tracks/{track.id}/fields"
     no_options = await english.post(fields_url, data={"csrf_token": token, "kind": "choice", "label": "材质",
@@ -148,6 +152,85 @@ async def test_tracks_and_questions_are_configured_and_checked(english, settings
     await english.post(f"{fields_url}/{fields[1].id}/move", data={"csrf_token": token, "step": "-1"})
     assert [f.key for f in await TrackField.filter(track_id=track.id).order_by("position")] == [
         "size", "material", "material_2"]
+
+
+SLOT_FORM = {"label": "展板", "label_en": "Boards", "kinds": ["pdf", "image"], "min_count": "1", "max_count": "2",
+             "max_mb": "50", "preset": "a3_300dpi", "min_short_edge": "0", "min_long_edge": "0", "max_pages": "3",
+             "max_seconds": "300", "audience": "judges", "from_round": "0"}
+
+
+async def test_an_organiser_adds_edits_moves_and_removes_the_parts_of_an_entry(english, settings):
+    contest = await make_contest()
+    track = await make_track(contest)
+    await make_round(contest, name="终评", opens_at=contest.submissions_close_at + timedelta(days=2),
+                     closes_at=contest.submissions_close_at + timedelta(days=9))
+    _, token = await organiser_token(english, settings, contest)
+    url = f"/admin/c/{contest.slug}/tracks/{track.id}"
+    page = await english.get(url)
+    assert "<option value=\"1\" >终评</option>" in page.text and 'name="kinds" value="video"' in page.text
+    refused = await english.post(f"{url}/slots", data={"csrf_token": token, **SLOT_FORM, "kinds": [], "max_count": "0"})
+    assert refused.status_code == 400
+    assert field_error(refused.text, "slot-new", "kinds") == "Choose at least one kind of file."
+    assert field_error(refused.text, "slot-new", "max_count") == "This number is outside the allowed range."
+    assert 'id="slot-new-label" name="label" type="text" value="展板"' in refused.text  # the input stays
+    added = await english.post(f"{url}/slots", data={"csrf_token": token, **SLOT_FORM})
+    assert added.status_code == 303
+    boards = await FileSlot.get(track_id=track.id, key="boards")
+    assert (boards.kinds, boards.min_short_edge, boards.min_long_edge, boards.audience) == (
+        ["image", "pdf"], 3508, 4961, "judges")
+    page = await english.get(url)
+    assert "Part of the entry added." in page.text
+    assert "JPEG, PNG, WebP, HEIC; PDF · 1 to 2 files · up to 50 MB each · A3 at 300 dpi · up to 3 pages a PDF" in \
+        page.text
+    assert '<option value="a3_300dpi" selected>' in page.text
+
+    edited = await english.post(f"{url}/slots/{boards.id}/edit", data={
+        "csrf_token": token, **SLOT_FORM, "preset": "", "min_short_edge": "2000", "min_long_edge": "1000",
+        "from_round": "1", "due_at": "2027-07-01T17:00"})
+    assert edited.status_code == 303
+    boards = await FileSlot.get(id=boards.id)
+    assert (boards.min_short_edge, boards.min_long_edge, boards.from_round) == (1000, 2000, 1)
+    assert boards.due_at == clock.local_to_utc(datetime(2027, 7, 1, 17), contest.time_zone)
+    page = await english.get(url)
+    assert "at least 1000 × 2000 px · up to 3 pages a PDF · finalists only" in page.text
+    assert 'value="2027-07-01T17:00"' in page.text
+
+    await english.post(f"{url}/slots/{boards.id}/move", data={"csrf_token": token, "step": "-1"})
+    assert [s.key for s in await FileSlot.filter(track_id=track.id).order_by("position", "id")] == ["boards", "images"]
+    images = await FileSlot.get(track_id=track.id, key="images")
+    await english.post(f"{url}/slots/{images.id}/delete", data={"csrf_token": token})
+    page = await english.get(url)
+    assert "A track needs at least one part of the entry that is filled before submission: add another first." in \
+        page.text
+    await english.post(f"{url}/slots/{boards.id}/delete", data={"csrf_token": token})
+    assert await FileSlot.filter(track_id=track.id).count() == 1
+    assert "Part of the entry removed." in (await english.get(url)).text
+    forged = await english.post(f"{url}/slots/{images.id}/delete", data={})
+    assert forged.status_code == 403
+    other = await make_track(await make_contest())
+    elsewhere = await english.post(f"{url}/slots/{(await image_slot(other)).id}/delete", data={"csrf_token": token})
+    assert elsewhere.status_code == 404
+    assert [e.action for e in await AuditEvent.filter(action__startswith="file_slot").order_by("id")] == [
+        "file_slot.added", "file_slot.updated", "file_slot.moved", "file_slot.deleted"]
+
+
+async def test_a_part_with_files_is_not_removed_and_says_why(english, settings):
+    contest = await make_contest()
+    track = await make_track(contest)
+    entry = await submitted_entry(contest, track, await make_user())
+    images = await image_slot(track)
+    await EntryImage.create(entry=entry, slot=images, key="k" * 32, original_format="JPEG", width=1, height=1,
+                            size_bytes=1, sha256="0" * 64)
+    _, token = await organiser_token(english, settings, contest)
+    url = f"/admin/c/{contest.slug}/tracks/{track.id}"
+    await english.post(f"{url}/slots", data={"csrf_token": token, **SLOT_FORM})
+    await english.post(f"{url}/slots/{images.id}/delete", data={"csrf_token": token})
+    assert "Files were uploaded to this part of the entry, so it cannot be deleted." in (await english.get(url)).text
+    narrowed = await english.post(f"{url}/slots/{images.id}/edit", data={
+        "csrf_token": token, **SLOT_FORM, "label": "作品图", "kinds": ["pdf"]})
+    assert field_error(narrowed.text, f"slot-{images.id}", "kinds") == \
+        "Files of a kind you left out are in this part of the entry: keep that kind."
+    assert (await FileSlot.get(id=images.id)).kinds == ["image"]
 
 
 async def test_a_field_answered_by_entries_keeps_its_key(english, settings):
@@ -235,7 +318,7 @@ async def test_a_contest_is_copied_with_its_configuration_and_dates_a_year_later
     contest = await Contest.get(slug="union-2027")
     assert contest.submissions_close_at == source.submissions_close_at.replace(year=source.submissions_close_at.year + 1)
     track = await Track.get(contest_id=contest.id)
-    assert (track.slug, track.min_images) == ("ip", 2)
+    assert (track.slug, (await image_slot(track)).min_count) == ("ip", 2)
     assert [f.key for f in await TrackField.filter(track_id=track.id).order_by("position")] == ["character", "scenes"]
     assert [(t.name, t.track_id) for t in await AwardTier.filter(contest_id=contest.id).order_by("rank")] == \
         [("一等奖", track.id), ("网络人气奖", None)]
@@ -268,7 +351,7 @@ async def test_an_invalid_file_reports_every_problem_and_creates_nothing(english
     source = await configured_contest()
     _, token = await staff_token(english, settings)
     data = (await english.get(f"/admin/c/{source.slug}/export")).json()
-    data["tracks"][0]["max_images"] = 0
+    data["tracks"][0]["slots"][0]["max_count"] = 0
     data["tracks"][0]["fields"][1]["options"] = []
     data["award_tiers"][0]["track"] = "nowhere"
     data["rounds"][0]["closes_at"] = data["contest"]["submissions_open_at"]
@@ -277,8 +360,8 @@ async def test_an_invalid_file_reports_every_problem_and_creates_nothing(english
     assert sent.status_code == 400
     problems = re.findall(r"<li><code>([^<]*)</code>: ([^<]*)</li>", sent.text)
     assert problems == [
-        ("tracks[0] max_images", "This number is outside the allowed range."),
         ("tracks[0] fields[1] options", "Give at least one option."),
+        ("tracks[0] slots[0] max_count", "This number is outside the allowed range."),
         ("award_tiers[0] track", "No track of the file has this address."),
         ("rounds[0] closes_at", "The window must close after it opens."),
     ]
@@ -347,7 +430,7 @@ async def test_the_settings_and_track_pages_make_the_same_queries_however_much_i
     with counting_queries() as queries:
         page = await english.get(f"/admin/c/{contest.slug}/settings")
     assert page.status_code == 200
-    assert len(queries) == 7
+    assert len(queries) == 9  # the tracks with their fields and slots: one query each
     with counting_queries() as queries:
         page = await english.get(f"/admin/c/{contest.slug}/tracks/{track.id}")
-    assert len(queries) == 4
+    assert len(queries) == 6  # session, contest, track, its fields, its slots, the rounds

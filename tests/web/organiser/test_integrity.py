@@ -25,7 +25,7 @@ def encoded(image: Image.Image, quality: int = 90) -> bytes:
 
 
 async def upload(client, entry, data: bytes, token: str) -> None:
-    response = await client.post(f"/me/entries/{entry.id}/images", params={"name": "x.jpg"}, content=data,
+    response = await client.post(f"/me/entries/{entry.id}/slots/images/files", params={"name": "x.jpg"}, content=data,
                                  headers={"x-csrf-token": token, "accept": "application/json"})
     assert response.status_code == 201, response.text
 

@@ -1,0 +1,84 @@
+"""Boards (展板) uploaded as PDF: checked in a bounded child process, each page rendered to an image that goes
+through the image pipeline like an upload (derivatives, fingerprint, text for the leak check). Judges, the
+gallery and the vote see only those pages. The PDF itself is kept privately, and what it says about itself
+(author, producer, XMP, attachments, form fields) is kept for organisers only."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+from tortoise.transactions import in_transaction
+
+from contest.accounts.models import User
+from contest.contests.models import FileSlot, SlotKind
+from contest.entries import images
+from contest.entries.models import Entry, EntryFile
+from contest.entries.slots import create_file_row, file_added, provenance_of, refusal_figures
+from contest.errors import PDF_REFUSALS, InvalidUpload
+from contest.media import pdf
+from contest.media.storage import TempUpload, UploadStore, new_key
+
+
+class BoardRefused(InvalidUpload):
+    """A refused PDF, with the reason in the user's language."""
+
+
+async def attach_board(
+    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: UploadStore, original_name: str, by: User, now: datetime,
+    read_text: bool = True,
+) -> EntryFile:
+    await images.refuse_duplicate(entry, temp.sha256)
+    signals = await provenance_of(temp)
+    key = new_key()
+    page_keys: list[str] = []
+    workdir = Path(tempfile.mkdtemp(prefix="board-", dir=store.tmp))
+    try:
+        rendered = await _render(temp.path, workdir, slot)
+        prepared = await _prepare_pages(rendered, store, page_keys, slot, read_text=read_text)
+        await store.commit_original(temp, key)
+        async with in_transaction():
+            file = await create_file_row(entry, slot, temp, key=key, kind=SlotKind.PDF, fmt="pdf",
+                                         original_name=original_name, details=_details(rendered.info),
+                                         provenance=signals)
+            for page, image in enumerate(prepared, start=1):
+                await images.add_image_row(entry, slot, image, original_name, source_file_id=file.id, page=page)
+            await file_added(entry, file, by=by, now=now)
+        return file
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            for stored in [key, *page_keys]:
+                await store.delete(stored)
+        raise
+    finally:
+        await anyio.to_thread.run_sync(shutil.rmtree, workdir, True)
+
+
+async def _render(path: Path, workdir: Path, slot: FileSlot) -> pdf.RenderedPdf:
+    """Checked and rendered in one bounded child process (media.pdf)."""
+    try:
+        return await pdf.render_pages_async(path, workdir, limits=replace(pdf.DEFAULT_LIMITS, max_pages=slot.max_pages))
+    except pdf.InvalidPdf as exc:
+        raise BoardRefused(PDF_REFUSALS[exc.reason], **refusal_figures(exc.reason, exc.limit, exc.actual)) from None
+
+
+async def _prepare_pages(rendered: pdf.RenderedPdf, store: UploadStore, page_keys: list[str], slot: FileSlot, *,
+                         read_text: bool) -> list[images.PreparedImage]:
+    """Each page checked against the slot's minimum at 300 dpi and prepared as an image; the keys used are
+    appended to `page_keys` as they are made, so the caller can remove them all on a refusal."""
+    prepared = []
+    for page in rendered.pages:
+        images.require_edges(slot, page.width_300dpi, page.height_300dpi)
+        page_keys.append(new_key())
+        prepared.append(await images.prepare_image(page.path, store, page_keys[-1], read_text=read_text))
+    return prepared
+
+
+def _details(info: pdf.PdfInfo) -> dict[str, Any]:
+    return {"pages": info.pages, "page_sizes_mm": [[round(side, 1) for side in size.mm] for size in info.page_sizes],
+            "metadata": info.metadata}

@@ -1,0 +1,146 @@
+"""What every file in a slot shares, whatever its kind: size limits and their messages, the count and storage
+quotas, who may change the slot now, and the file name kept as data."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from contest.accounts.models import User
+from contest.audit.log import record
+from contest.contests.models import FileSlot, SlotKind
+from contest.entries import declarations
+from contest.entries.models import Entry, EntryFile, EntryImage, FileStatus
+from contest.entries.queries import bytes_used_by_designer
+from contest.entries.service import NotYetOpen, QuotaExceeded, require_open
+from contest.entries.states import EDITABLE_STATES, EntryState
+from contest.errors import REFUSED_IN_MB, Conflict, ContentTooLarge, DeadlinePassed, NotFound
+from contest.i18n import N_
+from contest.media import provenance
+from contest.media.storage import TempUpload
+
+MIB = 2**20
+# The most a slot may allow per file, by kind (docs/security.md, Limits); a slot's own max_mb is at most this.
+KIND_MAX_MB = {SlotKind.IMAGE: 25, SlotKind.PDF: 50, SlotKind.VIDEO: 200, SlotKind.SOURCE: 200}
+ABSOLUTE_MAX_FILE = KIND_MAX_MB[SlotKind.IMAGE] * MIB  # images that belong to no slot (banners, attachments)
+
+
+class FileTooLarge(ContentTooLarge):
+    message = N_("Over the {limit} MB limit (this file is {size} MB). Please make the file smaller and upload it "
+                 "again.")
+
+
+class FileOverLimit(ContentTooLarge):
+    """Too large, its size unknown: the body did not say how long it was and was not read to the end."""
+
+    message = N_("Over the {limit} MB limit. Please make the file smaller and upload it again.")
+
+
+class SlotFull(QuotaExceeded):
+    message = N_("This part of the entry already has its {limit} file(s); remove one to add another.")
+
+
+class SlotClosed(Conflict):
+    message = N_("This part of the entry cannot be changed now.")
+
+
+def max_file_bytes(slot: FileSlot) -> int:
+    ceiling = max((KIND_MAX_MB[SlotKind(kind)] for kind in slot.kinds), default=KIND_MAX_MB[SlotKind.IMAGE])
+    return min(slot.max_mb, ceiling) * MIB
+
+
+def megabytes(size: int) -> str:
+    """A size in MB to one decimal, rounded up: a file just over a limit never reads as the limit itself."""
+    return f"{math.ceil(size * 10 / MIB) / 10:.1f}"
+
+
+def refusal_figures(reason: str, limit: float | str | None, actual: float | str | None) -> dict[str, str]:
+    """A media check's figures as the refusal shows them: byte counts in MB, numbers without trailing zeros."""
+    def shown(value: float | str | None) -> str:
+        if not isinstance(value, int | float):
+            return "?" if value is None else value
+        return megabytes(int(value)) if reason in REFUSED_IN_MB else f"{value:g}"
+
+    return {"limit": shown(limit), "actual": shown(actual)}
+
+
+def too_large(slot: FileSlot, size: int | None) -> ContentTooLarge:
+    limit = max_file_bytes(slot) // MIB
+    if size is None or size <= max_file_bytes(slot):
+        return FileOverLimit(limit=limit)
+    return FileTooLarge(limit=limit, size=megabytes(size))
+
+
+def require_slot_open(entry: Entry, slot: FileSlot, now: datetime, *, reached_round: int = 0) -> None:
+    """A slot filled before submission follows the contest's deadline and the entry's state. A later slot
+    (finalists' materials) is open to an entry in a round at or after the slot's, until the slot's own
+    deadline. `reached_round`: the position of the latest round the entry is in (judging knows it)."""
+    if slot.track_id != entry.track_id:
+        raise NotFound()
+    if slot.from_round == 0:
+        require_open(entry.contest, now)
+        if entry.state not in EDITABLE_STATES:
+            raise Conflict()
+        return
+    late = slot.due_at is not None and now >= slot.due_at
+    if entry.state != EntryState.SUBMITTED or reached_round < slot.from_round or late:
+        raise SlotClosed()
+
+
+async def files_in_slot(entry: Entry, slot: FileSlot) -> int:
+    """How many files the designer put in the slot; a PDF's rendered pages are part of its one file."""
+    images = await EntryImage.filter(entry_id=entry.id, slot_id=slot.id, source_file_id=None).count()
+    return images + await EntryFile.filter(entry_id=entry.id, slot_id=slot.id).count()
+
+
+async def require_room_in_slot(entry: Entry, slot: FileSlot) -> None:
+    if await files_in_slot(entry, slot) >= slot.max_count:
+        raise SlotFull(limit=slot.max_count)
+
+
+async def require_room(entry: Entry, slot: FileSlot, extra_bytes: int) -> None:
+    """Quotas, checked inside the transaction that adds the row (the owner's row is locked on PostgreSQL)."""
+    await User.filter(id=entry.owner_id).select_for_update().first()
+    await require_room_in_slot(entry, slot)
+    if await bytes_used_by_designer(entry.owner_id) + extra_bytes > entry.contest.max_bytes_per_designer:
+        raise QuotaExceeded(N_("You have used all the storage allowed per designer."))
+
+
+def clean_name(name: str) -> str:
+    """Kept as data only (never a path); control characters and directories dropped."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable())[:255]
+
+
+async def create_file_row(
+    entry: Entry, slot: FileSlot, temp: TempUpload, *, key: str, kind: SlotKind, fmt: str, original_name: str,
+    details: dict[str, Any], provenance: dict[str, Any] | None = None, status: FileStatus = FileStatus.READY,
+) -> EntryFile:
+    """The row of a PDF, video or source file, inside the caller's transaction, after the quotas."""
+    await require_room(entry, slot, temp.bytes)
+    return await EntryFile.create(
+        entry_id=entry.id, slot_id=slot.id, key=key, kind=kind.value, format=fmt,
+        position=await EntryFile.filter(entry_id=entry.id).count(), original_name=clean_name(original_name),
+        size_bytes=temp.bytes, sha256=temp.sha256, status=status, details=details, provenance=provenance or {})
+
+
+async def file_added(entry: Entry, file: EntryFile, *, by: User, now: datetime) -> None:
+    """Audited, and the entry declared again with the new file's hash; inside the row's transaction."""
+    await record("file.added", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id,
+                 data={"file": file.id, "kind": file.kind, "sha256": file.sha256, "bytes": file.size_bytes})
+    await declarations.declare_again(entry, by=by, now=now)
+
+
+async def provenance_of(temp: TempUpload) -> dict[str, Any]:
+    """The AI signals in an original, read before anything strips its metadata (media.provenance)."""
+    return asdict(await provenance.read_provenance_async(temp.path))
+
+
+def is_slot_open(entry: Entry, slot: FileSlot, now: datetime, *, reached_round: int = 0) -> bool:
+    try:
+        require_slot_open(entry, slot, now, reached_round=reached_round)
+    except (Conflict, NotFound, DeadlinePassed, NotYetOpen):
+        return False
+    return True

@@ -1,0 +1,46 @@
+"""Source files (ZIP, AI, PSD, CDR, 3D models): their type read from the bytes, their size limited, stored
+privately, and never opened or expanded here. Organisers alone see them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from contest.accounts.models import User
+from contest.contests.models import FileSlot, SlotKind
+from contest.entries import images
+from contest.entries.models import Entry, EntryFile
+from contest.entries.slots import create_file_row, file_added, max_file_bytes, provenance_of, refusal_figures
+from contest.errors import SOURCE_REFUSALS, InvalidUpload
+from contest.media import source_files
+from contest.media.storage import TempUpload, UploadStore, new_key
+
+
+class SourceRefused(InvalidUpload):
+    """A refused source file, with the reason in the user's language."""
+
+
+async def attach_source(
+    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: UploadStore, original_name: str, by: User, now: datetime,
+) -> EntryFile:
+    await images.refuse_duplicate(entry, temp.sha256)
+    try:
+        info = await source_files.inspect_source_async(temp.path, original_name=original_name,
+                                                       max_bytes=max_file_bytes(slot))
+    except source_files.SourceRefused as exc:
+        raise SourceRefused(SOURCE_REFUSALS[exc.reason], **refusal_figures(exc.reason, exc.limit, exc.actual)) from None
+    provenance = await provenance_of(temp)
+    key = new_key()
+    await store.commit_original(temp, key)
+    try:
+        async with in_transaction():
+            file = await create_file_row(
+                entry, slot, temp, key=key, kind=SlotKind.SOURCE, fmt=info.kind, original_name=original_name,
+                provenance=provenance,
+                details={"entries": info.entries, "uncompressed_bytes": info.uncompressed_bytes})
+            await file_added(entry, file, by=by, now=now)
+    except BaseException:
+        await store.delete(key)
+        raise
+    return file

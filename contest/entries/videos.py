@@ -1,0 +1,130 @@
+"""Videos: probed from their header at upload, kept privately, then transcoded off the request to an H.264/AAC
+MP4 of at most 1080p with no metadata, plus a poster frame made into image derivatives. Until that is done the
+file is PROCESSING (the designer sees 处理中); a video the transcode refuses is FAILED, with the reason.
+
+Transcodes run as background tasks of the process, at most `video.TRANSCODES` at once (a bounded pool of worker
+threads: PyAV releases the GIL while it codes). A video left PROCESSING by a stop is taken up again at start."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import anyio
+from tortoise.transactions import in_transaction
+
+from contest.accounts.models import User
+from contest.contests.models import FileSlot, SlotKind
+from contest.entries import images
+from contest.entries.models import Entry, EntryFile, FileStatus
+from contest.entries.slots import create_file_row, file_added, provenance_of, refusal_figures
+from contest.errors import VIDEO_REFUSALS, InvalidUpload
+from contest.media import video
+from contest.media.pipeline import process_image_async
+from contest.media.sniffing import InvalidImage
+from contest.media.storage import TempUpload, UploadStore, new_key
+
+log = logging.getLogger(__name__)
+_running: set[asyncio.Task[None]] = set()
+_locks: list[IO[str]] = []
+
+
+class VideoRefused(InvalidUpload):
+    """A refused video, with the reason in the user's language."""
+
+
+async def attach_video(
+    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: UploadStore, original_name: str, by: User, now: datetime,
+) -> EntryFile:
+    await images.refuse_duplicate(entry, temp.sha256)
+    try:
+        info = await video.probe_video_async(temp.path, limits=video.Limits(max_seconds=slot.max_seconds))
+    except video.InvalidVideo as exc:
+        raise VideoRefused(VIDEO_REFUSALS[exc.reason], **refusal_figures(exc.reason, exc.limit, exc.actual)) from None
+    signals = await provenance_of(temp)
+    key = new_key()
+    await store.commit_original(temp, key)
+    try:
+        async with in_transaction():
+            file = await create_file_row(
+                entry, slot, temp, key=key, kind=SlotKind.VIDEO, fmt=info.container, original_name=original_name,
+                status=FileStatus.PROCESSING, provenance=signals, details=_probed(info))
+            await file_added(entry, file, by=by, now=now)
+    except BaseException:
+        await store.delete(key)
+        raise
+    start_transcode(file, store, max_seconds=slot.max_seconds)
+    return file
+
+
+def _probed(info: video.VideoInfo) -> dict[str, Any]:
+    """What the header said, before the transcode; `metadata` (the container's tags) is for organisers only."""
+    return {"duration_s": info.duration_s, "source_width": info.width, "source_height": info.height,
+            "source_codec": info.video_codec, "metadata": info.metadata}
+
+
+def start_transcode(file: EntryFile, store: UploadStore, *, max_seconds: int) -> None:
+    task = asyncio.get_running_loop().create_task(transcode(file.id, store, max_seconds=max_seconds))
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+
+
+async def transcodes_done() -> None:
+    """Wait for the transcodes started so far (shutdown, tests)."""
+    while _running:
+        await asyncio.gather(*list(_running), return_exceptions=True)
+
+
+async def resume_transcodes(store: UploadStore) -> int:
+    """At start: the videos a stop left PROCESSING are transcoded again, by the one worker process that holds
+    the lock (the others start together and would each do them all). Returns how many."""
+    if not _take_resume_lock(store.root / "transcodes.lock"):
+        return 0
+    waiting = await EntryFile.filter(kind=SlotKind.VIDEO.value, status=FileStatus.PROCESSING).prefetch_related("slot")
+    for file in waiting:
+        start_transcode(file, store, max_seconds=file.slot.max_seconds)
+    return len(waiting)
+
+
+def _take_resume_lock(path: Path) -> bool:
+    """Held until the process ends (the descriptor is kept open on purpose)."""
+    handle = path.open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return False
+    _locks.append(handle)
+    return True
+
+
+async def transcode(file_id: int, store: UploadStore, *, max_seconds: int) -> None:
+    """The MP4 and the poster's derivatives under the file's key, then READY; or FAILED with the reason."""
+    file = await EntryFile.get(id=file_id)
+    workdir = Path(tempfile.mkdtemp(prefix="video-", dir=store.tmp))
+    target = store.derived_path(file.key, "video", "MP4")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made = await video.transcode_async(store.original_path(file.key), target, workdir / "poster.jpg",
+                                           limits=video.Limits(max_seconds=max_seconds))
+        poster = await process_image_async(made.poster_path, store.derived_dir(file.key), file.key)
+    except (video.InvalidVideo, InvalidImage) as exc:  # both leave nothing behind
+        await EntryFile.filter(id=file_id).update(status=FileStatus.FAILED, failure=exc.reason.value)
+        return
+    except Exception:
+        log.exception("could not transcode video %s", file.key)
+        await EntryFile.filter(id=file_id).update(status=FileStatus.FAILED, failure="corrupt")
+        return
+    finally:
+        await anyio.to_thread.run_sync(shutil.rmtree, workdir, True)
+    details = {**file.details, "width": made.width, "height": made.height, "duration_s": made.duration_s,
+               "video": {"bytes": made.bytes, "sha256": made.sha256},
+               "poster": {f"{d.name}.{d.format.lower()}": {"width": d.width, "height": d.height, "bytes": d.bytes,
+                                                           "sha256": d.sha256} for d in poster.derivatives}}
+    await EntryFile.filter(id=file_id).update(status=FileStatus.READY, details=details)
