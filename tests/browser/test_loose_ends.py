@@ -54,13 +54,13 @@ async def test_an_organiser_withdraws_an_entry_with_a_reason_after_confirming(pa
 async def test_the_checklist_follows_the_images_without_a_reload(page, live_server, tmp_path):
     await new_entry(page, live_server)
     missing = page.locator(".missing-list")
-    await expect(missing).to_contain_text("请上传不少于最低数量的图片")
+    await expect(missing).to_contain_text("请为每个文件项上传不少于要求数量的文件")
     await page.set_input_files("#f-files-boards", [design(tmp_path, "第一张.jpg", seed=700)])
     await expect(page.locator(".image-item")).to_have_count(1, timeout=60_000)
-    await expect(missing).not_to_contain_text("请上传不少于最低数量的图片")
+    await expect(missing).not_to_contain_text("请为每个文件项上传不少于要求数量的文件")
     await page.locator(".image-item button", has_text="删除").click()
     await expect(page.locator(".image-item")).to_have_count(0)
-    await expect(missing).to_contain_text("请上传不少于最低数量的图片")
+    await expect(missing).to_contain_text("请为每个文件项上传不少于要求数量的文件")
     await screenshot(page, "designer-checklist-follows-images")
     assert await page.evaluate("window.__samePage === true"), "the page was reloaded"
 

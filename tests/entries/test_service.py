@@ -101,9 +101,10 @@ async def test_submit_lists_what_is_missing(db):
     contest, track = await setup_track(min_images=1)
     user = await make_user()
     entry = await fresh(await service.create_draft(contest, track, by=user, now=NOW))
-    problems = service.submission_problems(entry, list(entry.track.fields_), [], declared=False)
+    problems = service.submission_problems(entry, declared=False)
     assert problems == ["Give the entry a title.", "Write the concept statement.",
-                        "Answer every required question of the track.", "Upload at least the minimum number of images.",
+                        "Answer every required question of the track.",
+                        "Upload at least the fewest files each part of the entry asks for.",
                         "Accept the originality declaration and the IP terms."]
 
 

@@ -56,7 +56,7 @@ async def test_an_upload_answers_with_the_list_that_replaces_the_old_one(client,
     ids = [(await post_image(client, entry.id, small_jpeg(seed=n), token)).json() for n in range(2)]
     assert listed(ids[1]["html"]) == [ids[0]["id"], ids[1]["id"]]
     assert 'data-room="8"' in ids[1]["html"]
-    assert ids[1]["html"].lstrip().startswith('<ol class="image-list" id="image-list"')
+    assert ids[1]["html"].lstrip().startswith('<ol class="image-list slot-items" id="slot-items-images"')
 
 
 @pytest.mark.parametrize(("action", "order"), [("up", "bac"), ("down", "acb"), ("cover", "abc")])

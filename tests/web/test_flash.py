@@ -24,7 +24,7 @@ async def test_a_good_image_and_a_refused_one_both_report(client, settings):
     response = await client.post(f"/me/entries/{entry.id}/slots/images/files/form", data={"csrf_token": token}, files=files)
     assert response.status_code == 303
     page = await client.get(response.headers["location"])
-    assert shown(page.text) == [SVG_REFUSED, ("success", "已上传 1 张图片。")]
+    assert shown(page.text) == [SVG_REFUSED, ("success", "已上传 1 个文件。")]
     assert shown((await client.get(response.headers["location"])).text) == []
 
 
@@ -34,4 +34,4 @@ async def test_ten_refusals_and_the_count_all_reach_the_page(client, settings):
     files += [("files", (f"logo-{n}.svg", SVG, "image/svg+xml")) for n in range(9)]
     response = await client.post(f"/me/entries/{entry.id}/slots/images/files/form", data={"csrf_token": token}, files=files)
     page = await client.get(response.headers["location"])
-    assert shown(page.text) == [SVG_REFUSED] * 9 + [("success", "已上传 1 张图片。")]
+    assert shown(page.text) == [SVG_REFUSED] * 9 + [("success", "已上传 1 个文件。")]
