@@ -29,9 +29,10 @@ from contest.accounts.models import (
     User,
 )
 from contest.accounts.passwords import hash_password
-from contest.contests.models import AwardTier, Contest, FieldKind, FileSlot, Track, TrackField
+from contest.contests.models import AiPolicy, AwardTier, Contest, FieldKind, FileSlot, Track, TrackField
 from contest.entries import service as entry_service
 from contest.entries import uploads
+from contest.entries.disclosure import AiExtent, Disclosure
 from contest.entries.models import Entry, TeamMember
 from contest.entries.slots import ABSOLUTE_MAX_FILE
 from contest.judging import round_assignments, round_entries
@@ -83,6 +84,7 @@ TRACKS: list[dict[str, Any]] = [
     },
     {
         "slug": "brand", "art": "brand", "name": "潮玩老字号赛道", "name_en": "Trendy toys × time-honoured brands",
+        "ai_policy": AiPolicy.DISCLOSE,  # AI tools allowed with a disclosure: some entries declare them
         "description": "潮流玩具与老字号品牌的跨界设计，让传统技艺焕发新活力。",
         "description_en": "Cross-over designs of trendy toys and time-honoured brands (老字号).",
         "fields": [
@@ -100,7 +102,7 @@ TRACKS: list[dict[str, Any]] = [
 PICTURE_SIZE = (1280, 960)
 # Every track asks for the same four parts, as the calls this demo is modelled on do: boards (images or a PDF,
 # public after the announcement), photos of the model for judges, an optional short video, and source files
-# that finalists send for the final round (organisers only). The demo's pictures fill the boards.
+# (organisers only). The demo's pictures fill the boards.
 DEMO_SLOTS: list[dict[str, Any]] = [
     {"key": "boards", "label": "展板", "label_en": "Boards", "kinds": ["image", "pdf"], "min_count": 1, "max_count": 5,
      "max_mb": 25, "min_short_edge": 800, "min_long_edge": 1200, "max_pages": 5,
@@ -113,9 +115,9 @@ DEMO_SLOTS: list[dict[str, Any]] = [
      "max_mb": 200, "max_seconds": 300, "help": "动态或交互作品可附 5 分钟以内的视频。",
      "help_en": "Motion or interactive work may add a video of up to 5 minutes."},
     {"key": "source", "label": "源文件", "label_en": "Source files", "kinds": ["source"], "min_count": 0, "max_count": 3,
-     "max_mb": 200, "audience": "organisers", "from_round": 1,
-     "help": "入围终评的作品提交 AI、PSD、CDR 或三维模型等源文件。",
-     "help_en": "Finalists send source files (AI, PSD, CDR, 3D models) for the final review."},
+     "max_mb": 200, "audience": "organisers",
+     "help": "可附 AI、PSD、CDR、三维模型或过程稿 ZIP 等源文件，仅组委会可见。",
+     "help_en": "Source files (AI, PSD, CDR, 3D models, a ZIP of drafts) may be added; only organisers see them."},
 ]
 AWARD_TIERS = [("一等奖", "First prize", 1), ("二等奖", "Second prize", 2), ("三等奖", "Third prize", 3)]
 RULES = """## 参赛须知
@@ -236,7 +238,7 @@ async def _contest(edition: dict, year: int, now: datetime, store: UploadStore, 
     for position, spec in enumerate(TRACKS, start=1):
         track = await Track.create(contest=contest, slug=spec["slug"], name=spec["name"], name_en=spec["name_en"],
                                    description=spec["description"], description_en=spec["description_en"],
-                                   position=position)
+                                   position=position, ai_policy=spec.get("ai_policy", AiPolicy.BANNED))
         for slot_position, slot in enumerate(DEMO_SLOTS):
             await FileSlot.create(track=track, position=slot_position, **slot)
         for index, (key, kind, label, label_en, required, options) in enumerate(spec["fields"]):
@@ -281,7 +283,7 @@ async def _entry(contest: Contest, track: Track, spec: dict, index: int, owner: 
         contest=contest, track=track, owner=owner, title=spec["titles"][index % len(spec["titles"])],
         concept=f"{spec['titles'][index % len(spec['titles'])]}：以{track.name.removesuffix('赛道')}的方式，"
                 "把百年工运中劳动者的精神与上海的城市记忆带进当代生活。作品兼顾文化内涵与量产可行性。",
-        answers=answers, public_name=owner.display_name,
+        answers=answers, public_name=owner.display_name, ai_disclosure=_disclosure(track, index),
         entrant_kind=EntrantKind.TEAM if index % 3 == 2 else EntrantKind.INDIVIDUAL)
     pictures = await anyio.to_process.run_sync(demo_art.entry_picture_files, str(_pictures.get()), seed, spec["art"], 2,
                                                PICTURE_SIZE)
@@ -294,6 +296,16 @@ async def _entry(contest: Contest, track: Track, spec: dict, index: int, owner: 
         await TeamMember.create(entry=entry, name="张文", role="插画")
     return await Entry.get(id=entry.id).prefetch_related("contest", "track__fields_", "track__slots", "images", "files",
                                                           "members")
+
+
+def _disclosure(track: Track, index: int) -> dict[str, str]:
+    """In a track that allows AI with a disclosure, every third entry declares AI help; the rest declare none."""
+    if track.ai_policy == AiPolicy.BANNED:
+        return {}
+    if index % 3:
+        return Disclosure(extent=AiExtent.NONE).as_json()
+    return Disclosure(AiExtent.ASSISTED, "Midjourney v7", "纹样草图与配色方案",
+                      "以“老字号招牌纹样，潮玩风格”为提示词生成草图，再手绘定稿。").as_json()
 
 
 def _answers(spec: dict, index: int) -> dict:

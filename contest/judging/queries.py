@@ -26,8 +26,8 @@ from typing import Any, cast
 from tortoise.expressions import Q
 
 from contest.accounts.models import ContestRole, ContestRoleKind, User
-from contest.contests.models import SEEN_BY_JUDGES, Contest, TrackField
-from contest.entries.models import Entry, EntryImage
+from contest.contests.models import SEEN_BY_JUDGES, Contest, SlotKind, TrackField
+from contest.entries.models import Entry, EntryFile, EntryImage, FileStatus
 from contest.entries.states import JUDGEABLE_STATES, LeakStatus
 from contest.judging.assignment import shuffle_for_judge
 from contest.judging.blind import (
@@ -349,6 +349,13 @@ async def criteria_rows(round_: Round) -> list[dict]:
 async def stored_scores(assignment: Assignment) -> list[tuple[int, Decimal]]:
     """(criterion id, value) of what this judge saved for this entry."""
     return list(await Score.filter(assignment_id=assignment.id).values_list("criterion_id", "value"))
+
+
+async def judging_videos(entry_id: int) -> list[dict]:
+    """Storage key and facts of an entry's transcoded videos that judges may see, in order (server side only)."""
+    return list(await EntryFile.filter(
+        entry_id=entry_id, kind=SlotKind.VIDEO.value, status=FileStatus.READY, slot__audience__in=SEEN_BY_JUDGES,
+    ).order_by("position", "id").values("key", "details"))
 
 
 async def judging_images(entry_id: int) -> list[dict]:

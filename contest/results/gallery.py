@@ -9,16 +9,20 @@ caller's question (contest.results.embargo), asked before anything here is read.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from contest.columns import fits
 from contest.contests.models import AwardTier, Contest, SlotAudience, Track
+from contest.entries.disclosure import Disclosure, ai_label
 from contest.entries.models import Entry, EntryImage
+from contest.media.provenance import AigcLabel, Provenance, public_label
 from contest.results.models import Award, AwardStatus
 
 PAGE_SIZE = 48
+# Who published the public copy, in its implicit AIGC label (GB 45438 ContentProducer / ContentPropagator)
+PLATFORM = "wenchuang-contest"
 SPECIAL = "special"
 PUBLIC_VARIANTS = ("thumb.webp", "thumb.jpeg", "display.webp", "display.jpeg")
 DIGEST_LENGTH = 16
@@ -26,11 +30,12 @@ DIGEST_LENGTH = 16
 AWARD_VALUES = (
     "entry_id", "tier_id", "tier__name", "tier__name_en", "tier__rank", "tier__is_special", "tier__track_id",
     "entry__number", "entry__title", "entry__public_name", "entry__entrant_kind", "entry__track_id",
+    "entry__ai_disclosure",
 )
 ENTRY_VALUES = (*AWARD_VALUES, "entry__concept")
 TRACK_VALUES = ("id", "slug", "name", "name_en", "position")
 TIER_VALUES = ("id", "track_id", "name", "name_en", "rank", "quota", "is_special")
-IMAGE_VALUES = ("entry_id", "key", "position", "is_cover", "derivatives")
+IMAGE_VALUES = ("entry_id", "key", "position", "is_cover", "derivatives", "provenance")
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,9 @@ class Winner:
     entrant_kind: str
     track: TrackInfo
     prizes: tuple[Prize, ...]  # best first
+    disclosure: Disclosure = field(default_factory=Disclosure)
     cover: Picture | None = None
+    ai_label: str | None = None  # "generated" | "assisted": declared, or read from its public images
 
     @property
     def best(self) -> Prize:
@@ -116,6 +123,7 @@ class PublicImage:
     contest_id: int
     announce_at: datetime | None  # what embargo.results_public reads
     picture: Picture
+    ai_label: AigcLabel | None = None  # the implicit label its public copy carries (GB 45438)
 
 
 @dataclass(frozen=True)
@@ -174,7 +182,8 @@ def winners(award_rows: Iterable[Mapping[str, Any]], tracks: Mapping[int, TrackI
         first = rows[0]
         prizes = tuple(sorted({_prize(r) for r in rows}, key=_prize_order))
         found.append(Winner(entry_id, first["entry__number"] or "", first["entry__title"], first["entry__public_name"],
-                            first["entry__entrant_kind"], tracks[first["entry__track_id"]], prizes))
+                            first["entry__entrant_kind"], tracks[first["entry__track_id"]], prizes,
+                            Disclosure.of(first["entry__ai_disclosure"] or {})))
     return sorted(found, key=lambda w: (_prize_order(w.best), w.track.position, w.track.id, w.number))
 
 
@@ -245,12 +254,14 @@ async def with_covers(found: Sequence[Winner]) -> list[Winner]:
     by_entry: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         by_entry.setdefault(row["entry_id"], []).append(row)
-    covers = {entry_id: cover_of(images) for entry_id, images in by_entry.items()}
-    return [_with_cover(w, covers.get(w.entry_id)) for w in found]
+    return [_with_cover(w, by_entry.get(w.entry_id, [])) for w in found]
 
 
-def _with_cover(winner: Winner, row: Mapping[str, Any] | None) -> Winner:
-    return replace(winner, cover=picture(row) if row else None)
+def _with_cover(winner: Winner, rows: Sequence[Mapping[str, Any]]) -> Winner:
+    """With its cover, and the AI label its declaration or its public images call for."""
+    row = cover_of(rows)
+    return replace(winner, cover=picture(row) if row else None,
+                   ai_label=ai_label(winner.disclosure, [image["provenance"] for image in rows]))
 
 
 async def gallery_page(
@@ -274,9 +285,9 @@ async def entry_page(contest: Contest, tracks: Sequence[TrackInfo], number: str)
     ).values(*ENTRY_VALUES)
     if not rows:
         return None
-    winner = winners(rows, {t.id: t for t in tracks})[0]
-    images = await EntryImage.filter(entry_id=winner.entry_id, slot__audience=SlotAudience.PUBLIC).order_by(
+    images = await EntryImage.filter(entry_id=rows[0]["entry_id"], slot__audience=SlotAudience.PUBLIC).order_by(
         "position", "id").values(*IMAGE_VALUES)
+    winner = _with_cover(winners(rows, {t.id: t for t in tracks})[0], images)
     return EntryPage(winner, rows[0]["entry__concept"], tuple(picture(row) for row in images))
 
 
@@ -287,8 +298,11 @@ async def public_image(key: str) -> PublicImage | None:
     rows = await EntryImage.filter(
         key=key, slot__audience=SlotAudience.PUBLIC, entry__awards__status=AwardStatus.CONFIRMED,
         entry__contest__is_published=True
-    ).limit(1).values("key", "derivatives", "entry__contest_id", "entry__contest__announce_at")
+    ).limit(1).values("key", "derivatives", "provenance", "entry__number", "entry__ai_disclosure", "entry__contest_id",
+                      "entry__contest__announce_at")
     if not rows:
         return None
     row = rows[0]
-    return PublicImage(row["entry__contest_id"], row["entry__contest__announce_at"], picture(row))
+    label = public_label(Provenance(**row["provenance"]) if row["provenance"] else Provenance(), platform=PLATFORM,
+                         public_id=row["entry__number"] or "", declared=Disclosure.of(row["entry__ai_disclosure"]).used)
+    return PublicImage(row["entry__contest_id"], row["entry__contest__announce_at"], picture(row), label)

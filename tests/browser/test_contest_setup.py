@@ -62,7 +62,7 @@ async def set_up_contest(page, live_server) -> None:
         await page.fill(f"#field-new-option-{row}", label)
         await page.fill(f"#field-new-option-{row}-en", label_en)
     await submit(page, "form[action$='/fields'] button[type=submit]")
-    await expect(page.locator(".config-card form[aria-label]")).to_have_count(2)
+    await expect(page.locator("section[aria-labelledby=fields-title] .config-card form[aria-label]")).to_have_count(2)
     await screenshot(page, "organiser-contest-track")
 
     await page.goto(live_server.url(f"/admin/c/{SLUG}/settings"))

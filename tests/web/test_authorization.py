@@ -96,7 +96,7 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("judge:queue", "GET"): ROUND_JUDGES,
     **{(f"judge:{name}", method): ENTRY_JUDGE for name, method in (
         ("score", "GET"), ("score_save", "POST"), ("complete", "POST"), ("conflict", "GET"), ("conflict", "POST"),
-        ("image", "GET"))},
+        ("image", "GET"), ("video", "GET"))},
     ("media:original", "GET"): OWNER_OR_ORGANISER,
     ("media:file_copy", "GET"): OWNER_OR_ORGANISER,
     ("media:file_original", "GET"): OWNER_OR_ORGANISER,
@@ -273,7 +273,7 @@ async def build_world(store, *, images: bool) -> World:
                  "organiser:reference_image": {"key": keys["reference"]},
                  "judge:image": {"variant": "webp"}, "auth:reset": {"token": reset_token["t"]},
                  "media:file_copy": {"key": source.key, "variant": "thumb.webp"},
-                 "media:file_original": {"key": source.key}}
+                 "media:file_original": {"key": source.key}, "judge:video": {"variant": "mp4"}}
     users = {"designer_a": designer_a, "designer_b": designer_b, "organiser": organiser, **judges}
     return World(params, missing, per_route, users)
 
@@ -285,6 +285,7 @@ async def _source_file(entry, store) -> EntryFile:
     poster = store.derived_path(key, "thumb", "WEBP")
     poster.parent.mkdir(parents=True, exist_ok=True)
     poster.write_bytes(b"RIFF....WEBP")
+    store.derived_path(key, "video", "MP4").write_bytes(b"\x00\x00\x00\x18ftypisom")
     store.original_path(key).parent.mkdir(parents=True, exist_ok=True)
     store.original_path(key).write_bytes(b"\x00\x00\x00\x18ftypmp42")
     details = {"poster": {"thumb.webp": {"sha256": "1" * 64, "width": 400, "height": 225}},

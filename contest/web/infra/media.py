@@ -7,6 +7,7 @@ file's modification time (that would tell a judge when it was uploaded).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,7 +23,10 @@ VIDEO_VARIANT = "video.mp4"
 IMAGE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
 
 
-async def file_response(request: Request, path: Path, media_type: str, etag: str, *, cache: str) -> Response:
+async def file_response(request: Request, path: Path, media_type: str, etag: str, *, cache: str,
+                        rewrite: Callable[[bytes], bytes] | None = None) -> Response:
+    """`rewrite` changes the bytes on their way out (the implicit AI label of a public copy); `etag` must then
+    name the rewritten content."""
     quoted = f'"{etag}"'
     headers = {**IMAGE_HEADERS, "ETag": quoted, "Cache-Control": cache}
     if request.headers.get("if-none-match") == quoted:
@@ -32,7 +36,7 @@ async def file_response(request: Request, path: Path, media_type: str, etag: str
             body = await handle.read()
     except FileNotFoundError:
         raise NotFound() from None
-    return Response(body, media_type=media_type, headers=headers)
+    return Response(rewrite(body) if rewrite else body, media_type=media_type, headers=headers)
 
 
 class _ContentFileResponse(FileResponse):

@@ -33,7 +33,7 @@ from contest.judging.queries import (
 from contest.web.infra.errors import wants_json
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
-from contest.web.infra.media import file_response
+from contest.web.infra.media import file_response, video_response
 from contest.web.infra.session import current_user, require_user
 from contest.web.infra.templating import render, request_locale
 from contest.web.infra.uploads import upload_store
@@ -138,6 +138,7 @@ async def _score_page(request: Request, judged: JudgeEntry, *, values: dict[str,
         "comment": comment,
         "completed": judged.assignment.completed_at is not None, "errors": errors or {}, "shown": shown_n,
         "read_only": items.read_only, "others": await _others_scores(judged),
+        "videos": await judging_queries.judging_videos(judged.assignment.entry_id),
     }
     return render(request, "judge/score.html", context, status_code=status)
 
@@ -264,6 +265,22 @@ async def image(request: Request) -> Response:
     return await file_response(request, path, f"image/{fmt.lower()}", facts["sha256"], cache=NO_STORE)
 
 
+async def video(request: Request) -> Response:
+    """The n-th video of the entry, transcoded (no metadata), or its poster; named by alias and number only."""
+    judged = await _judge_entry(request)
+    rows = await judging_queries.judging_videos(judged.assignment.entry_id)
+    n = request.path_params["n"]
+    permissions.require(1 <= n <= len(rows))
+    key, details = rows[n - 1]["key"], rows[n - 1]["details"]
+    store = upload_store(request)
+    if request.path_params["variant"] == "mp4":
+        return video_response(request, store.derived_path(key, "video", "MP4"), details["video"]["sha256"],
+                              cache=NO_STORE)
+    poster = found(details.get("poster", {}).get("display.jpeg"))
+    return await file_response(request, store.derived_path(key, "display", "JPEG"), "image/jpeg", poster["sha256"],
+                               cache=NO_STORE)
+
+
 routes = [
     Route("/", rounds, name="rounds"),
     Route("/r/{round_id:int}", queue, name="queue"),
@@ -271,5 +288,6 @@ routes = [
     Route("/r/{round_id:int}/{alias}/scores", score_save, methods=["POST"], name="score_save"),
     Route("/r/{round_id:int}/{alias}/complete", complete, methods=["POST"], name="complete"),
     Route("/r/{round_id:int}/{alias}/conflict", conflict, methods=["GET", "POST"], name="conflict"),
+    Route("/r/{round_id:int}/{alias}/video-{n:int}.{variant:str}", video, name="video"),
     Route("/r/{round_id:int}/{alias}/{n:int}.{variant}", image, name="image"),
 ]

@@ -24,6 +24,7 @@ from contest.audit import queries as audit_queries
 from contest.contests.models import Contest
 from contest.errors import NotFound, found
 from contest.form_input import parse_integer
+from contest.media import provenance
 from contest.results import embargo
 from contest.results import gallery as results
 from contest.web.infra import media, page_cache
@@ -155,8 +156,10 @@ async def image(request: Request) -> Response:
     permissions.require(public or await account_queries.organises(current_user(request), shown.contest_id))
     size, ext = name.split(".")
     path = upload_store(request).derived_path(shown.picture.key, size, ext.upper())
-    return await media.file_response(request, path, f"image/{ext}", variant.digest,
-                                     cache=IMMUTABLE if public else page_cache.NO_STORE)
+    label = shown.ai_label
+    rewrite = partial(provenance.labelled, fmt=ext.upper(), label=label) if label else None
+    return await media.file_response(request, path, f"image/{ext}", variant.digest + ("-aigc" if label else ""),
+                                     cache=IMMUTABLE if public else page_cache.NO_STORE, rewrite=rewrite)
 
 
 routes = [
