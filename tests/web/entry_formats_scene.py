@@ -198,5 +198,6 @@ async def crawl(client: httpx.AsyncClient, start: list[str], *, limit: int = 200
 
 def tells(marker: str) -> list[bytes]:
     """How a planted string may appear in bytes: UTF-8, UTF-16 (PDF text strings, EXIF XP tags), escaped."""
-    return [marker.encode(), marker.encode("utf-16-be"), marker.encode("utf-16-le"),
-            marker.encode("unicode_escape"), marker.encode("ascii", "xmlcharrefreplace")]
+    forms = [marker.encode(), marker.encode("utf-16-be"), marker.encode("utf-16-le"),
+             marker.encode("unicode_escape"), marker.encode("ascii", "xmlcharrefreplace")]
+    return list(dict.fromkeys(forms))

@@ -216,6 +216,7 @@ async def test_a_zip_in_a_source_slot_is_kept_and_downloadable_by_its_designer(c
     assert response.status_code == 201, response.text
     file = await EntryFile.get(entry_id=entry.id)
     assert (file.kind, file.format, file.details["entries"]) == ("source", "zip", 3)
+    assert stored_files(settings.upload_dir) == [f"originals/{file.key[:2]}/{file.key}"]  # kept whole, never unpacked
     download = await client.get(f"/media/files/{file.key}/original")
     assert (download.status_code, download.content) == (200, data)
     assert download.headers["content-disposition"].startswith("attachment;")
