@@ -130,7 +130,8 @@ VIDEO_REFUSALS = {
     "timeout": N_("The video took too long to process. Please upload a shorter or smaller version."),
 }
 # Source files (media.source_files.SourceReason)
-REFUSED_IN_MB = frozenset({"stream_too_large", "too_large", "uncompressed_too_large"})  # figures given in bytes
+# the refusals whose figures the checks give in bytes, by kind (a video's "too_large" is in pixels)
+REFUSED_IN_MB = {"pdf": frozenset({"stream_too_large"}), "source": frozenset({"too_large", "uncompressed_too_large"})}
 SOURCE_REFUSALS = {
     "empty": N_("The file is empty."),
     "too_large": N_("The file is too large (at most {limit} MB; this one is {actual} MB)."),

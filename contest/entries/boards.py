@@ -64,7 +64,8 @@ async def _render(path: Path, workdir: Path, slot: FileSlot) -> pdf.RenderedPdf:
     try:
         return await pdf.render_pages_async(path, workdir, limits=replace(pdf.DEFAULT_LIMITS, max_pages=slot.max_pages))
     except pdf.InvalidPdf as exc:
-        raise BoardRefused(PDF_REFUSALS[exc.reason], **refusal_figures(exc.reason, exc.limit, exc.actual)) from None
+        figures = refusal_figures(SlotKind.PDF, exc.reason, exc.limit, exc.actual)
+        raise BoardRefused(PDF_REFUSALS[exc.reason], **figures) from None
 
 
 async def _prepare_pages(rendered: pdf.RenderedPdf, store: UploadStore, page_keys: list[str], slot: FileSlot, *,

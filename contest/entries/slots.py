@@ -4,6 +4,7 @@ quotas, who may change the slot now, and the file name kept as data."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -56,14 +57,18 @@ def megabytes(size: int) -> str:
     return f"{math.ceil(size * 10 / MIB) / 10:.1f}"
 
 
-def refusal_figures(reason: str, limit: float | str | None, actual: float | str | None) -> dict[str, str]:
-    """A media check's figures as the refusal shows them: byte counts in MB, numbers without trailing zeros."""
-    def shown(value: float | str | None) -> str:
+def refusal_figures(kind: SlotKind, reason: str, limit: float | str | None, actual: float | str | None,
+                    ) -> dict[str, str]:
+    """A media check's figures as the refusal shows them: byte counts in MB (a limit whole, a file's own size
+    rounded up to a tenth), other numbers without trailing zeros."""
+    in_mb = reason in REFUSED_IN_MB.get(kind.value, frozenset())
+
+    def shown(value: float | str | None, measure: Callable[[int], str]) -> str:
         if not isinstance(value, int | float):
             return "?" if value is None else value
-        return megabytes(int(value)) if reason in REFUSED_IN_MB else f"{value:g}"
+        return measure(int(value)) if in_mb else f"{value:g}"
 
-    return {"limit": shown(limit), "actual": shown(actual)}
+    return {"limit": shown(limit, lambda size: f"{size / MIB:g}"), "actual": shown(actual, megabytes)}
 
 
 def too_large(slot: FileSlot, size: int | None) -> ContentTooLarge:

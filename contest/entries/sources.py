@@ -29,7 +29,8 @@ async def attach_source(
         info = await source_files.inspect_source_async(temp.path, original_name=original_name,
                                                        max_bytes=max_file_bytes(slot))
     except source_files.SourceRefused as exc:
-        raise SourceRefused(SOURCE_REFUSALS[exc.reason], **refusal_figures(exc.reason, exc.limit, exc.actual)) from None
+        figures = refusal_figures(SlotKind.SOURCE, exc.reason, exc.limit, exc.actual)
+        raise SourceRefused(SOURCE_REFUSALS[exc.reason], **figures) from None
     provenance = await provenance_of(temp)
     key = new_key()
     await store.commit_original(temp, key)

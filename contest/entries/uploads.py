@@ -61,7 +61,7 @@ def kind_of(head: bytes, original_name: str, slot_kinds: Sequence[str]) -> SlotK
     kind = KIND_BY_BYTES.get(found, SlotKind.SOURCE)
     if SlotKind.SOURCE in kinds and (kind not in kinds or original_name.lower().endswith(".ai")):
         return SlotKind.SOURCE
-    if kind == SlotKind.SOURCE and SlotKind.IMAGE in kinds:
+    if kind == SlotKind.SOURCE and SlotKind.IMAGE in kinds and SlotKind.SOURCE not in kinds:
         return SlotKind.IMAGE
     if kind not in kinds:
         if found in FOUND_NAMES:

@@ -46,7 +46,8 @@ async def attach_video(
     try:
         info = await video.probe_video_async(temp.path, limits=video.Limits(max_seconds=slot.max_seconds))
     except video.InvalidVideo as exc:
-        raise VideoRefused(VIDEO_REFUSALS[exc.reason], **refusal_figures(exc.reason, exc.limit, exc.actual)) from None
+        figures = refusal_figures(SlotKind.VIDEO, exc.reason, exc.limit, exc.actual)
+        raise VideoRefused(VIDEO_REFUSALS[exc.reason], **figures) from None
     signals = await provenance_of(temp)
     key = new_key()
     await store.commit_original(temp, key)
