@@ -108,6 +108,11 @@ async def test_nobody_else_sees_the_page_or_its_metadata(client, settings, role)
 
 
 async def test_an_entry_of_another_contest_is_not_found(client, settings):
-    contest, _ = await entry_with_files()
-    _, other = XX
+    contest, entry = await entry_with_files()
+    other_contest = await make_contest()
+    other = await make_entry(other_contest, await make_track(other_contest), await make_user(), state="submitted",
+                             number="WC-0008")
+    await as_organiser(client, settings, contest)
+    page = await client.get(f"/admin/c/{contest.slug}/entries/{other.id}")
     assert page.status_code == 404
+    assert (await client.get(f"/admin/c/{contest.slug}/entries/{entry.id}")).status_code == 200
