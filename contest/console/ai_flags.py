@@ -62,7 +62,7 @@ async def ai_flags(contest: Contest) -> list[AiFlag]:
     One query per table."""
     entries = await Entry.filter(contest_id=contest.id, state=EntryState.SUBMITTED).order_by("number", "id")
     tracks = {track.id: track for track in await Track.filter(contest_id=contest.id)}
-    signalled = await _signalled_files([entry.id for entry in entries])
+    signalled = await _signalled_files(contest)
     flags = []
     for entry in entries:
         files = signalled.get(entry.id, [])
@@ -74,13 +74,14 @@ async def ai_flags(contest: Contest) -> list[AiFlag]:
     return flags
 
 
-async def _signalled_files(entry_ids: list[int]) -> dict[int, list[SignalledFile]]:
-    """Per entry, its uploaded images and files whose provenance carries a signal. Rendered PDF pages are left out:
+async def _signalled_files(contest: Contest) -> dict[int, list[SignalledFile]]:
+    """Per submitted entry, its uploaded images and files whose provenance carries a signal. Rendered PDF pages are left out:
     the pages' signals are the PDF's, read once from the file."""
     found: dict[int, list[SignalledFile]] = defaultdict(list)
-    images = await EntryImage.filter(entry_id__in=entry_ids, source_file_id=None).order_by("position", "id").values(
+    submitted = {"entry__contest_id": contest.id, "entry__state": EntryState.SUBMITTED}
+    images = await EntryImage.filter(**submitted, source_file_id=None).order_by("position", "id").values(
         "entry_id", "key", "original_name", "provenance")
-    files = await EntryFile.filter(entry_id__in=entry_ids).order_by("position", "id").values(
+    files = await EntryFile.filter(**submitted).order_by("position", "id").values(
         "entry_id", "key", "original_name", "kind", "provenance")
     for row in [*({**image, "kind": "image"} for image in images), *files]:
         provenance = row["provenance"] or {}
