@@ -1,11 +1,14 @@
 """All originals of a track as one ZIP, streamed: each file is handed on in chunks as it is written,
 so neither memory nor disk ever holds more than one member of the archive.
 
-Files are stored, not deflated (JPEG, PNG and WebP are compressed already). Names inside are
-``<entry number>/<nn>-<name>.<ext>``, the name being a cleaned form of the designer's file name.
-The anonymised variant drops the name (``<entry number>/<nn>.<ext>``) and holds, instead of the
-uploaded bytes, full-size copies re-encoded from the pixels in a worker thread: EXIF (artist, GPS),
-XMP, IPTC, ICC profiles, comments and PNG text chunks carry the designer's identity and are left behind.
+Files are stored, not deflated (JPEG, PNG, WebP, video and ZIP are compressed already). Each entry's files come in
+its track's slot order and are numbered through: ``<entry number>/<nn>-<name>.<ext>``, the name being a cleaned
+form of the designer's file name. The originals are what was uploaded: images, and each PDF, video and source file
+as it came (a PDF's rendered pages are not originals). The anonymised variant holds only what judges may see,
+and drops the name (``<entry number>/<nn>.<ext>``): images and a PDF's rendered pages as full-size copies
+re-encoded from the pixels in a worker thread (EXIF (artist, GPS), XMP, IPTC, ICC profiles, comments and PNG text
+chunks carry the designer's identity and are left behind), a video as its transcoded copy, which carries no
+metadata of the upload; never a PDF itself, a source file, or anything in a slot only organisers see.
 Every file carries the same fixed timestamp, so the archive tells nothing about when anything was
 uploaded. ``SHA256SUMS`` at the end lists, for ``sha256sum -c``, the SHA-256 recorded at upload, or
 in the anonymised variant that of each copy (the original's would identify it). A file missing
@@ -17,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +28,8 @@ from typing import Any
 
 import aiofiles
 
-from contest.contests.models import Track
-from contest.entries.models import EntryImage
+from contest.contests.models import SEEN_BY_JUDGES, SlotKind, Track
+from contest.entries.models import Entry, EntryFile, EntryImage, FileStatus
 from contest.entries.states import EntryState
 from contest.media.pipeline import CLEAN_FORMATS, clean_copy_async
 from contest.media.sniffing import InvalidImage
@@ -45,6 +49,7 @@ class Member:
     path: Path
     size: int
     sha256: str
+    clean: bool = False  # re-encoded from its pixels on the way in (anonymised images)
 
 
 def safe_part(text: str) -> str:
@@ -55,30 +60,79 @@ def safe_part(text: str) -> str:
 
 def member_name(number: str, n: int, original_name: str, fmt: str, *, anonymised: bool) -> str:
     stem = "" if anonymised else safe_part(original_name.rsplit(".", 1)[0])
-    return f"{safe_part(number) or 'entry'}/{n:02d}{'-' + stem if stem else ''}.{EXTENSIONS.get(fmt, 'bin')}"
+    ext = EXTENSIONS.get(fmt) or safe_part(fmt).lower() or "bin"
+    return f"{safe_part(number) or 'entry'}/{n:02d}{'-' + stem if stem else ''}.{ext}"
 
 
-async def _rows(track: Track) -> AsyncIterator[dict[str, Any]]:
-    """The images' rows in archive order, read in batches paged by their ordered ids (a few bytes each)."""
-    ids = await EntryImage.filter(entry__track_id=track.id, entry__state=EntryState.SUBMITTED).order_by(
-        "entry__number", "entry_id", "position", "id").values_list("id", flat=True)
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        place = {image: n for n, image in enumerate(chunk)}
-        rows = await EntryImage.filter(id__in=chunk).values(
-            "id", "entry_id", "entry__number", "key", "original_name", "original_format", "size_bytes", "sha256")
-        for row in sorted(rows, key=lambda r: place[r["id"]]):
-            yield row
+@dataclass(frozen=True)
+class _Item:
+    """One file of an entry, as a member to be: where it sorts, what it is called, where its bytes are."""
+
+    order: tuple[int, ...]  # slot, images before files, position, page, id
+    original_name: str
+    fmt: str
+    path: Path
+    size: int
+    sha256: str
+    clean: bool  # re-encoded from its pixels on the way into the archive
+
+
+def _image_items(rows: list[dict[str, Any]], store: UploadStore, *, anonymised: bool) -> list[tuple[int, _Item]]:
+    return [(row["entry_id"], _Item(
+        (row["slot__position"] or 0, row["slot_id"] or 0, 0, row["position"], row["page"], row["id"]),
+        row["original_name"], CLEAN_FORMATS[row["original_format"]] if anonymised else row["original_format"],
+        store.original_path(row["key"]), row["size_bytes"], row["sha256"], anonymised)) for row in rows]
+
+
+def _file_items(rows: list[dict[str, Any]], store: UploadStore, *, anonymised: bool) -> list[tuple[int, _Item]]:
+    """The uploaded files; anonymised, only a video's transcoded copy, which carries nothing of the upload."""
+    def item(row: dict[str, Any]) -> _Item:
+        order = (row["slot__position"], row["slot_id"], 1, row["position"], 0, row["id"])
+        if not anonymised:
+            return _Item(order, row["original_name"], row["format"], store.original_path(row["key"]),
+                         row["size_bytes"], row["sha256"], False)
+        copy = row["details"]["video"]
+        return _Item(order, "", "MP4", store.derived_path(row["key"], "video", "MP4"), copy["bytes"], copy["sha256"],
+                     False)
+    return [(row["entry_id"], item(row)) for row in rows]
+
+
+_IMAGE_COLUMNS = ("id", "entry_id", "slot_id", "slot__position", "position", "page", "key", "original_name",
+                  "original_format", "size_bytes", "sha256")
+_FILE_COLUMNS = ("id", "entry_id", "slot_id", "slot__position", "position", "key", "original_name", "format",
+                 "size_bytes", "sha256")
+
+
+async def _entry_items(entry_ids: list[int], store: UploadStore, *, anonymised: bool) -> dict[int, list[_Item]]:
+    """The files of a batch of entries, each entry's in slot order, in two queries. The originals are the uploads
+    (a PDF, not its rendered pages); the anonymised set is what judges may see: images and PDF pages re-encoded,
+    videos as transcoded, no source files, nothing from a slot only organisers see."""
+    images = EntryImage.filter(entry_id__in=entry_ids)
+    files = EntryFile.filter(entry_id__in=entry_ids)
+    if anonymised:
+        images = images.filter(slot__audience__in=SEEN_BY_JUDGES)
+        files = files.filter(slot__audience__in=SEEN_BY_JUDGES, kind=SlotKind.VIDEO, status=FileStatus.READY)
+    else:
+        images = images.filter(source_file_id=None)
+    columns = (*_FILE_COLUMNS, "details") if anonymised else _FILE_COLUMNS
+    found: dict[int, list[_Item]] = defaultdict(list)
+    for entry_id, item in [*_image_items(await images.values(*_IMAGE_COLUMNS), store, anonymised=anonymised),
+                           *_file_items(await files.values(*columns), store, anonymised=anonymised)]:
+        found[entry_id].append(item)
+    return {entry_id: sorted(items, key=lambda i: i.order) for entry_id, items in found.items()}
 
 
 async def members(track: Track, store: UploadStore, *, anonymised: bool) -> AsyncIterator[Member]:
-    """The originals of the track's submitted entries, by entry number and image order."""
-    current, n = None, 0
-    async for row in _rows(track):
-        current, n = row["entry_id"], (n + 1 if row["entry_id"] == current else 1)
-        fmt = CLEAN_FORMATS[row["original_format"]] if anonymised else row["original_format"]
-        name = member_name(row["entry__number"] or "", n, row["original_name"], fmt, anonymised=anonymised)
-        yield Member(name, store.original_path(row["key"]), row["size_bytes"], row["sha256"])
+    """The files of the track's submitted entries, by entry number and slot, read a batch of entries at a time."""
+    entries = await Entry.filter(track_id=track.id, state=EntryState.SUBMITTED).order_by("number", "id").values_list(
+        "id", "number")
+    for start in range(0, len(entries), BATCH):
+        batch = entries[start:start + BATCH]
+        items = await _entry_items([entry_id for entry_id, _ in batch], store, anonymised=anonymised)
+        for entry_id, number in batch:
+            for n, item in enumerate(items.get(entry_id, []), start=1):
+                name = member_name(number or "", n, item.original_name, item.fmt, anonymised=anonymised)
+                yield Member(name, item.path, item.size, item.sha256, item.clean)
 
 
 @dataclass(frozen=True)
@@ -113,7 +167,7 @@ async def _cleaned(member: Member) -> _Content | None:
     return _Content(len(copy.data), copy.sha256, _slices(copy.data))
 
 
-CONTENT = {False: _stored, True: _cleaned}  # by `anonymised`
+CONTENT = {False: _stored, True: _cleaned}  # by Member.clean
 
 
 async def originals_zip(track: Track, store: UploadStore, *, anonymised: bool) -> AsyncIterator[bytes]:
@@ -121,7 +175,7 @@ async def originals_zip(track: Track, store: UploadStore, *, anonymised: bool) -
     sink, sums, missing = ZipSink(), [], []
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         async for member in members(track, store, anonymised=anonymised):
-            content = await CONTENT[anonymised](member)
+            content = await CONTENT[member.clean](member)
             if content is None:
                 missing.append(member.name)
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
+from typing import IO, Any
 
 from tortoise.functions import Count, Sum
 
@@ -13,7 +13,7 @@ from contest.accounts.models import User
 from contest.audit.log import record
 from contest.contests.models import Contest, Track
 from contest.contests.queries import tracks_in_order
-from contest.entries.models import Entry, EntryImage
+from contest.entries.models import Entry, EntryFile, EntryImage
 from contest.entries.states import EntryState
 from contest.exports.archive import originals_zip
 from contest.exports.delimited import csv_chunks
@@ -61,19 +61,28 @@ class TrackSummary:
     track: Track
     entries: int  # in every state
     submitted: int
-    originals: int  # files of the submitted entries
+    originals: int  # files the submitted entries' designers uploaded
     original_bytes: int
 
 
 async def track_summaries(contest: Contest) -> list[TrackSummary]:
-    """What the exports page shows beside each track's downloads, in four grouped queries."""
+    """What the exports page shows beside each track's downloads, in five grouped queries."""
     tracks = await tracks_in_order(contest)
     ids = [t.id for t in tracks]
     entries = dict(await Entry.filter(track_id__in=ids).annotate(n=Count("id")).group_by("track_id")
                    .values_list("track_id", "n"))
     submitted = dict(await Entry.filter(track_id__in=ids, state=EntryState.SUBMITTED).annotate(n=Count("id"))
                      .group_by("track_id").values_list("track_id", "n"))
-    files = {row[0]: row[1:] for row in await EntryImage.filter(
-        entry__track_id__in=ids, entry__state=EntryState.SUBMITTED).annotate(n=Count("id"), size=Sum("size_bytes"))
-        .group_by("entry__track_id").values_list("entry__track_id", "n", "size")}
+    uploads = [await model.filter(entry__track_id__in=ids, entry__state=EntryState.SUBMITTED, **only_uploads)
+               .annotate(n=Count("id"), size=Sum("size_bytes")).group_by("entry__track_id")
+               .values_list("entry__track_id", "n", "size") for model, only_uploads in _UPLOADS]
+    files: dict[int, tuple[int, int]] = {}
+    for track_id, n, size in (row for rows in uploads for row in rows):
+        count, total = files.get(track_id, (0, 0))
+        files[track_id] = (count + n, total + (size or 0))
     return [TrackSummary(t, entries.get(t.id, 0), submitted.get(t.id, 0), *files.get(t.id, (0, 0))) for t in tracks]
+
+
+# what the designers uploaded: images (a PDF's rendered pages are the PDF's), and PDF, video and source files
+_UPLOADS: tuple[tuple[type[EntryImage] | type[EntryFile], dict[str, Any]], ...] = (
+    (EntryImage, {"source_file_id": None}), (EntryFile, {}))

@@ -104,7 +104,7 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("organiser:home", "GET"): ORGANISER,
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
         ("duplicates", "GET"), ("duplicate_dismiss", "POST"), ("reference_upload", "POST"), ("reference_image", "GET"),
-        ("leaks", "GET"), ("leak_clear", "POST"), ("leak_redact", "POST"),
+        ("leaks", "GET"), ("leak_clear", "POST"), ("leak_redact", "POST"), ("ai_flags", "GET"),
         ("rounds", "GET"), ("round_create", "POST"), ("round", "GET"), ("round_update", "POST"),
         ("criterion_add", "POST"), ("criterion_update", "POST"), ("criterion_delete", "POST"), ("criteria_copy", "POST"),
         ("panel_create", "POST"), ("panel_delete", "POST"), ("member_add", "POST"), ("member_remove", "POST"),
@@ -141,7 +141,7 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("messages_reset", "POST"), ("audit", "GET"), ("audit_csv", "GET"))},
     ("organiser:exports", "GET"): ORGANISER,
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
-        ("entries", "GET"), ("entry_withdraw_page", "GET"), ("entry_withdraw", "POST"))},
+        ("entries", "GET"), ("entry", "GET"), ("entry_withdraw_page", "GET"), ("entry_withdraw", "POST"))},
     ("public:notice", "GET"): RESULTS,  # the world's contest has no notice period: organisers preview
     ("public:notice_cover", "GET"): RESULTS,  # the covers of the notice's entries, under the notice's rule
     ("public:objection_form", "GET"): NOBODY,  # objections only while its notice is open

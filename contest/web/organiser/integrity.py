@@ -1,4 +1,5 @@
-"""Integrity: near-duplicate images across entries and against the reference set, and entries held by the leak check."""
+"""Integrity: near-duplicate images across entries and against the reference set, entries held by the leak check,
+and entries whose files' AI signals disagree with their declaration or their track's policy."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from contest import clock
+from contest.console.ai_flags import ai_flags
 from contest.contests.models import Contest
 from contest.entries import duplicates
 from contest.entries.images import file_chunks
@@ -21,6 +23,7 @@ from contest.web.infra.media import file_response
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
 from contest.web.infra.uploads import UPLOAD_BODY_LIMIT, upload_store
+from contest.web.organiser.ai_labels import ai_labels
 from contest.web.organiser.common import organised_contest
 
 
@@ -82,6 +85,12 @@ async def leak_flags(request: Request, *, errors: dict[int, dict[str, str]] | No
                   status_code=status)
 
 
+async def ai_check(request: Request) -> Response:
+    contest = await organised_contest(request)
+    return render(request, "organiser/ai_flags.html", {"contest": contest, "flags": await ai_flags(contest),
+                                                       **ai_labels()})
+
+
 async def _flagged_entry(request: Request) -> tuple[Contest, Entry]:
     contest = await organised_contest(request)
     return contest, found(await leaks.flagged_entry(contest.id, request.path_params["entry_id"]))
@@ -116,6 +125,7 @@ routes = [
     Route("/c/{slug}/references", reference_upload, methods=["POST"], name="reference_upload"),
     Route("/c/{slug}/references/{key:str}", reference_image, name="reference_image"),
     Route("/c/{slug}/leaks", leak_flags, name="leaks"),
+    Route("/c/{slug}/ai-flags", ai_check, name="ai_flags"),
     Route("/c/{slug}/leaks/{entry_id:int}/clear", leak_clear, methods=["POST"], name="leak_clear"),
     Route("/c/{slug}/leaks/{entry_id:int}/redact", leak_redact, methods=["POST"], name="leak_redact"),
 ]

@@ -17,7 +17,7 @@ from tests.factories import login_as, make_contest, make_track, make_user
 from tests.sql import counting_queries
 
 pytestmark = pytest.mark.web
-QUERIES_FOR_PAGE = 6  # the same for any number of tracks
+QUERIES_FOR_PAGE = 7  # the same for any number of tracks
 
 
 async def signed_in(client, settings, app):
