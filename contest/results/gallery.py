@@ -183,7 +183,7 @@ def winners(award_rows: Iterable[Mapping[str, Any]], tracks: Mapping[int, TrackI
         prizes = tuple(sorted({_prize(r) for r in rows}, key=_prize_order))
         found.append(Winner(entry_id, first["entry__number"] or "", first["entry__title"], first["entry__public_name"],
                             first["entry__entrant_kind"], tracks[first["entry__track_id"]], prizes,
-                            Disclosure.of(first["entry__ai_disclosure"] or {})))
+                            Disclosure.of(first.get("entry__ai_disclosure") or {})))
     return sorted(found, key=lambda w: (_prize_order(w.best), w.track.position, w.track.id, w.number))
 
 
