@@ -34,6 +34,7 @@ import argparse
 import json
 import math
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -256,18 +257,35 @@ def reference_commands(kind: str, src: Path, out: Path) -> dict[str, list[str]]:
 
 # --- measuring (parent) -----------------------------------------------------------------------------
 
+# Each command runs as the child of this small launcher, which reports the child's peak RSS on stderr. Measured
+# from here directly, every child would report this process's own peak (hundreds of MB once the inputs are
+# generated): Linux carries the forking parent's high-water mark across exec into ru_maxrss.
+LAUNCHER = ("import os, sys\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n    os.execvp(sys.argv[1], sys.argv[1:])\n"
+            "_, status, usage = os.wait4(pid, 0)\n"
+            "sys.stderr.write(f'peak_kb={usage.ru_maxrss}\\n')\n"
+            "sys.exit(os.waitstatus_to_exitcode(status))\n")
+
+
 def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, bytes]:
-    """(wall s, CPU s, peak RSS MB, stdout) of ``cmd``, from its start to its exit."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT, env=env)
-    assert proc.stdout is not None
-    output = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
+    """(wall s, CPU s, peak RSS MB, stdout) of ``cmd``, from its start to its exit. The CPU time is the
+    launcher's and its command's (``wait4`` counts the children a process waited for)."""
+    with tempfile.TemporaryFile() as stderr:  # a file: a chatty tool cannot block on a full pipe
+        started = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-S", "-c", LAUNCHER, *cmd], stdout=subprocess.PIPE,
+                                stderr=stderr, cwd=ROOT, env=env)
+        assert proc.stdout is not None
+        output = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        stderr.seek(0)
+        errors = stderr.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise RuntimeError(f"{cmd[0]} {cmd[1:4]} failed (exit {proc.returncode})")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output
+        raise RuntimeError(f"{cmd[0]} {cmd[1:4]} failed (exit {proc.returncode}): {errors.decode()[-500:]}")
+    peak_kb = int(re.findall(rb"peak_kb=(\d+)", errors)[-1])
+    return wall, usage.ru_utime + usage.ru_stime, peak_kb / 1024, output
 
 
 def measure_ours(kind: str, src: Path) -> Sample:
