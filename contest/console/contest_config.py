@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.functions import Max
@@ -450,19 +450,29 @@ async def _answered(field: TrackField) -> bool:
     return any(field.key in (answers or {}) for answers in rows)
 
 
-async def _check_field_key(track: Track, key: str, *, field_id: int | None) -> None:
-    same = TrackField.filter(track_id=track.id, key=key)
-    if await (same.exclude(id=field_id) if field_id else same).exists():
-        raise InvalidInput({"key": N_("Another field of this track uses this key.")})
+KEY_TAKEN = {TrackField: N_("Another field of this track uses this key."),
+             FileSlot: N_("Another part of this track's entry uses this key.")}
+Keyed = TypeVar("Keyed", "FieldSpec", "SlotSpec")
+
+
+async def _check_key(model: type[TrackField] | type[FileSlot], track: Track, key: str, *, own_id: int | None) -> None:
+    same = model.filter(track_id=track.id, key=key)
+    if await (same.exclude(id=own_id) if own_id else same).exists():
+        raise InvalidInput({"key": KEY_TAKEN[model]})
+
+
+async def _keyed(model: type[TrackField] | type[FileSlot], track: Track, spec: Keyed, *, fallback: str) -> Keyed:
+    """`spec` with its own key checked, or with one made from its label, unique in the track."""
+    if spec.key:
+        await _check_key(model, track, spec.key, own_id=None)
+        return spec
+    taken = cast(list[str], await model.filter(track_id=track.id).values_list("key", flat=True))
+    return replace(spec, key=make_key((spec.label_en, spec.label), taken, fallback=fallback))
 
 
 async def add_field(track: Track, spec: FieldSpec, *, by: User, now: datetime) -> TrackField:
     """A new question; without a key of its own, one is made from its label, unique in the track."""
-    if spec.key:
-        await _check_field_key(track, spec.key, field_id=None)
-    else:
-        taken = cast(list[str], await TrackField.filter(track_id=track.id).values_list("key", flat=True))
-        spec = replace(spec, key=make_key((spec.label_en, spec.label), taken, fallback="question"))
+    spec = await _keyed(TrackField, track, spec, fallback="question")
     async with in_transaction():
         field = await TrackField.create(track_id=track.id, position=await _next_position(
             TrackField.filter(track_id=track.id)), **asdict(spec))
@@ -475,7 +485,7 @@ async def update_field(field: TrackField, track: Track, spec: FieldSpec, *, by: 
     """Answers are stored by key and kind, so neither changes once an entry has answered the field. The form
     sends no key: the question keeps its own."""
     spec = replace(spec, key=spec.key or field.key)
-    await _check_field_key(track, spec.key, field_id=field.id)
+    await _check_key(TrackField, track, spec.key, own_id=field.id)
     changes = {k: v for k, v in asdict(spec).items() if getattr(field, k) != v}
     if {"key", "kind"} & changes.keys() and await _answered(field):
         raise InvalidInput({"kind": N_("Entries have answered this field: its key and kind can no longer change.")})
@@ -634,19 +644,9 @@ async def _others_before_submission(slot: FileSlot) -> bool:
     return await FileSlot.filter(track_id=slot.track_id, from_round=0).exclude(id=slot.id).exists()
 
 
-async def _check_slot_key(track: Track, key: str, *, slot_id: int | None) -> None:
-    same = FileSlot.filter(track_id=track.id, key=key)
-    if await (same.exclude(id=slot_id) if slot_id else same).exists():
-        raise InvalidInput({"key": N_("Another part of this track's entry uses this key.")})
-
-
 async def add_slot(track: Track, spec: SlotSpec, *, by: User, now: datetime) -> FileSlot:
     """A new slot, last in the track's order; without a key of its own, one is made from its label."""
-    if spec.key:
-        await _check_slot_key(track, spec.key, slot_id=None)
-    else:
-        taken = cast(list[str], await FileSlot.filter(track_id=track.id).values_list("key", flat=True))
-        spec = replace(spec, key=make_key((spec.label_en, spec.label), taken, fallback="files"))
+    spec = await _keyed(FileSlot, track, spec, fallback="files")
     async with in_transaction():
         slot = await FileSlot.create(track_id=track.id, position=await _next_position(
             FileSlot.filter(track_id=track.id)), **asdict(spec))
@@ -659,7 +659,7 @@ async def update_slot(slot: FileSlot, track: Track, spec: SlotSpec, *, by: User,
     """New rules apply from now on (files already in the slot stay). A kind its files have stays, and so does
     the key once files are in it; the track keeps a slot filled before submission. The form sends no key."""
     spec = replace(spec, key=spec.key or slot.key)
-    await _check_slot_key(track, spec.key, slot_id=slot.id)
+    await _check_key(FileSlot, track, spec.key, own_id=slot.id)
     changes = {k: v for k, v in asdict(spec).items() if getattr(slot, k) != v}
     if not changes:
         return {}

@@ -9,6 +9,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from contest.accounts.models import User
 from contest.audit.log import record
 from contest.contests.models import FileSlot, SlotKind
@@ -20,7 +22,7 @@ from contest.entries.states import EDITABLE_STATES, EntryState
 from contest.errors import REFUSED_IN_MB, Conflict, ContentTooLarge, DeadlinePassed, NotFound
 from contest.i18n import N_
 from contest.media import provenance
-from contest.media.storage import TempUpload
+from contest.media.storage import TempUpload, UploadStore, new_key
 
 MIB = 2**20
 # The most a slot may allow per file, by kind (docs/security.md, Limits); a slot's own max_mb is at most this.
@@ -129,6 +131,26 @@ async def create_file_row(
         entry_id=entry.id, slot_id=slot.id, key=key, kind=kind.value, format=fmt,
         position=await EntryFile.filter(entry_id=entry.id).count(), original_name=clean_name(original_name),
         size_bytes=temp.bytes, sha256=temp.sha256, status=status, details=details, provenance=provenance or {})
+
+
+async def commit_file(
+    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: UploadStore, kind: SlotKind, fmt: str,
+    original_name: str, details: dict[str, Any], provenance: dict[str, Any], by: User, now: datetime,
+    status: FileStatus = FileStatus.READY,
+) -> EntryFile:
+    """A checked video or source file kept: the original under a new key, then its row, audited and
+    declared in one transaction; the original goes again if the row cannot be added (quotas)."""
+    key = new_key()
+    await store.commit_original(temp, key)
+    try:
+        async with in_transaction():
+            file = await create_file_row(entry, slot, temp, key=key, kind=kind, fmt=fmt, original_name=original_name,
+                                         details=details, provenance=provenance, status=status)
+            await file_added(entry, file, by=by, now=now)
+    except BaseException:
+        await store.delete(key)
+        raise
+    return file
 
 
 async def file_added(entry: Entry, file: EntryFile, *, by: User, now: datetime) -> None:

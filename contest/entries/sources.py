@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from contest.accounts.models import User
 from contest.contests.models import FileSlot, SlotKind
 from contest.entries import images
 from contest.entries.models import Entry, EntryFile
-from contest.entries.slots import create_file_row, file_added, max_file_bytes, provenance_of, refusal_figures
+from contest.entries.slots import commit_file, max_file_bytes, provenance_of, refusal_figures
 from contest.errors import SOURCE_REFUSALS, InvalidUpload
 from contest.media import source_files
-from contest.media.storage import TempUpload, UploadStore, new_key
+from contest.media.storage import TempUpload, UploadStore
 
 
 class SourceRefused(InvalidUpload):
@@ -31,17 +29,6 @@ async def attach_source(
     except source_files.SourceRefused as exc:
         figures = refusal_figures(SlotKind.SOURCE, exc.reason, exc.limit, exc.actual)
         raise SourceRefused(SOURCE_REFUSALS[exc.reason], **figures) from None
-    provenance = await provenance_of(temp)
-    key = new_key()
-    await store.commit_original(temp, key)
-    try:
-        async with in_transaction():
-            file = await create_file_row(
-                entry, slot, temp, key=key, kind=SlotKind.SOURCE, fmt=info.kind, original_name=original_name,
-                provenance=provenance,
-                details={"entries": info.entries, "uncompressed_bytes": info.uncompressed_bytes})
-            await file_added(entry, file, by=by, now=now)
-    except BaseException:
-        await store.delete(key)
-        raise
-    return file
+    return await commit_file(entry, slot, temp, store=store, kind=SlotKind.SOURCE, fmt=info.kind,
+                             original_name=original_name, provenance=await provenance_of(temp), by=by, now=now,
+                             details={"entries": info.entries, "uncompressed_bytes": info.uncompressed_bytes})

@@ -17,18 +17,17 @@ from pathlib import Path
 from typing import IO, Any
 
 import anyio
-from tortoise.transactions import in_transaction
 
 from contest.accounts.models import User
 from contest.contests.models import FileSlot, SlotKind
 from contest.entries import images
 from contest.entries.models import Entry, EntryFile, FileStatus
-from contest.entries.slots import create_file_row, file_added, provenance_of, refusal_figures
+from contest.entries.slots import commit_file, provenance_of, refusal_figures
 from contest.errors import VIDEO_REFUSALS, InvalidUpload
 from contest.media import video
 from contest.media.pipeline import process_image_async
 from contest.media.sniffing import InvalidImage
-from contest.media.storage import TempUpload, UploadStore, new_key
+from contest.media.storage import TempUpload, UploadStore
 
 log = logging.getLogger(__name__)
 _running: set[asyncio.Task[None]] = set()
@@ -48,18 +47,9 @@ async def attach_video(
     except video.InvalidVideo as exc:
         figures = refusal_figures(SlotKind.VIDEO, exc.reason, exc.limit, exc.actual)
         raise VideoRefused(VIDEO_REFUSALS[exc.reason], **figures) from None
-    signals = await provenance_of(temp)
-    key = new_key()
-    await store.commit_original(temp, key)
-    try:
-        async with in_transaction():
-            file = await create_file_row(
-                entry, slot, temp, key=key, kind=SlotKind.VIDEO, fmt=info.container, original_name=original_name,
-                status=FileStatus.PROCESSING, provenance=signals, details=_probed(info))
-            await file_added(entry, file, by=by, now=now)
-    except BaseException:
-        await store.delete(key)
-        raise
+    file = await commit_file(entry, slot, temp, store=store, kind=SlotKind.VIDEO, fmt=info.container,
+                             original_name=original_name, provenance=await provenance_of(temp), by=by, now=now,
+                             details=_probed(info), status=FileStatus.PROCESSING)
     start_transcode(file, store, max_seconds=slot.max_seconds)
     return file
 
