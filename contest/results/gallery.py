@@ -13,10 +13,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from tortoise.queryset import QuerySet
+
 from contest.columns import fits
-from contest.contests.models import AwardTier, Contest, SlotAudience, Track
+from contest.contests.models import AwardTier, Contest, SlotAudience, SlotKind, Track
 from contest.entries.disclosure import Disclosure, ai_label
-from contest.entries.models import Entry, EntryImage
+from contest.entries.models import Entry, EntryFile, EntryImage, FileStatus
 from contest.media.provenance import AigcLabel, Provenance, public_label
 from contest.results.models import Award, AwardStatus
 
@@ -127,10 +129,29 @@ class PublicImage:
 
 
 @dataclass(frozen=True)
+class Film:
+    """A transcoded video of an awarded entry (no metadata), with its poster's public copies."""
+
+    key: str
+    digest: str  # the start of the MP4's SHA-256: a new file is a new URL
+    width: int
+    height: int
+    poster: Picture
+
+
+@dataclass(frozen=True)
+class PublicFilm:
+    contest_id: int
+    announce_at: datetime | None  # what embargo.results_public reads
+    film: Film
+
+
+@dataclass(frozen=True)
 class EntryPage:
     winner: Winner
     concept: str
     pictures: tuple[Picture, ...]
+    films: tuple[Film, ...] = ()
 
 
 # --- pure ----------------------------------------------------------------------------------------
@@ -160,6 +181,12 @@ def picture(row: Mapping[str, Any]) -> Picture:
         for name, facts in derivatives.items() if name in PUBLIC_VARIANTS
     }
     return Picture(row["key"], variants)
+
+
+def film(row: Mapping[str, Any]) -> Film:
+    details = row["details"]
+    return Film(row["key"], details["video"]["sha256"][:DIGEST_LENGTH], details["width"], details["height"],
+                picture({"key": row["key"], "derivatives": details.get("poster", {})}))
 
 
 def _prize(row: Mapping[str, Any]) -> Prize:
@@ -288,11 +315,31 @@ async def entry_page(contest: Contest, tracks: Sequence[TrackInfo], number: str)
     images = await EntryImage.filter(entry_id=rows[0]["entry_id"], slot__audience=SlotAudience.PUBLIC).order_by(
         "position", "id").values(*IMAGE_VALUES)
     winner = _with_cover(winners(rows, {t.id: t for t in tracks})[0], images)
-    return EntryPage(winner, rows[0]["entry__concept"], tuple(picture(row) for row in images))
+    videos = await _public_videos().filter(entry_id=rows[0]["entry_id"]).order_by("position", "id").values(
+        "key", "details")
+    return EntryPage(winner, rows[0]["entry__concept"], tuple(picture(row) for row in images),
+                     tuple(film(row) for row in videos))
+
+
+def _public_videos() -> QuerySet[EntryFile]:
+    return EntryFile.filter(kind=SlotKind.VIDEO.value, status=FileStatus.READY, slot__audience=SlotAudience.PUBLIC)
+
+
+async def public_film(key: str) -> PublicFilm | None:
+    """A video of an entry holding a confirmed award in a published contest; None for any other file."""
+    if not fits(EntryFile, "key", key):
+        return None
+    rows = await _public_videos().filter(
+        key=key, entry__awards__status=AwardStatus.CONFIRMED, entry__contest__is_published=True,
+    ).limit(1).values("key", "details", "entry__contest_id", "entry__contest__announce_at")
+    if not rows:
+        return None
+    return PublicFilm(rows[0]["entry__contest_id"], rows[0]["entry__contest__announce_at"], film(rows[0]))
 
 
 async def public_image(key: str) -> PublicImage | None:
-    """An image of an entry holding a confirmed award in a published contest; None for any other image."""
+    """An image of an entry holding a confirmed award in a published contest, or the poster of such an entry's
+    video; None for any other image."""
     if not fits(EntryImage, "key", key):
         return None
     rows = await EntryImage.filter(
@@ -301,7 +348,8 @@ async def public_image(key: str) -> PublicImage | None:
     ).limit(1).values("key", "derivatives", "provenance", "entry__number", "entry__ai_disclosure", "entry__contest_id",
                       "entry__contest__announce_at")
     if not rows:
-        return None
+        shown = await public_film(key)
+        return PublicImage(shown.contest_id, shown.announce_at, shown.film.poster) if shown else None
     row = rows[0]
     label = public_label(Provenance(**row["provenance"]) if row["provenance"] else Provenance(), platform=PLATFORM,
                          public_id=row["entry__number"] or "", declared=Disclosure.of(row["entry__ai_disclosure"]).used)

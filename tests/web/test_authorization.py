@@ -116,7 +116,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("people_group_delete", "POST"))},
     **{(f"public:{name}", "GET"): EVERYONE for name in ("home", "contest", "rules", "set_language", "healthz",
                                                          "poster")},
-    **{(f"public:{name}", "GET"): RESULTS for name in ("results", "gallery", "gallery_entry", "gallery_image")},
+    **{(f"public:{name}", "GET"): RESULTS for name in ("results", "gallery", "gallery_entry", "gallery_image",
+                                                        "gallery_video")},
     **{(f"public:{name}", method): NOBODY for name, method in (
         ("vote", "GET"), ("vote_code", "POST"), ("vote_verify", "POST"), ("vote_cast", "POST"), ("vote_image", "GET"))},
     ("organiser:vote", "GET"): ORGANISER,
@@ -273,7 +274,8 @@ async def build_world(store, *, images: bool) -> World:
                  "organiser:reference_image": {"key": keys["reference"]},
                  "judge:image": {"variant": "webp"}, "auth:reset": {"token": reset_token["t"]},
                  "media:file_copy": {"key": source.key, "variant": "thumb.webp"},
-                 "media:file_original": {"key": source.key}, "judge:video": {"variant": "mp4"}}
+                 "media:file_original": {"key": source.key}, "judge:video": {"variant": "mp4"},
+                 "public:gallery_video": {"digest": "2" * 16, "key": source.key}}
     users = {"designer_a": designer_a, "designer_b": designer_b, "organiser": organiser, **judges}
     return World(params, missing, per_route, users)
 

@@ -14,11 +14,12 @@ import pytest
 from starlette.responses import Response
 
 from contest import cache_stamp, clock
-from contest.entries.models import EntryImage
+from contest.entries.models import Entry, EntryFile, EntryImage
 from contest.errors import NotFound
+from contest.media.storage import new_key
 from contest.results.models import Award, AwardStatus
 from contest.web.infra.page_cache import Page, PageCache
-from tests.factories import login_as, make_contest, make_track, make_user
+from tests.factories import login_as, make_contest, make_track, make_user, slot_of_entry
 from tests.results.gallery_builders import announced, announced_edition, tiers_for, winner
 from tests.sql import counting_queries
 
@@ -347,3 +348,28 @@ async def test_the_number_of_pages_kept_is_bounded():
         await cache.fill(("h", f"/p{n}", "", "zh_CN"), partial(asyncio.sleep, 0, page(b"x")))
     kept = [cache.lookup(("h", f"/p{n}", "", "zh_CN")) is not None for n in range(3)]
     assert kept == [False, True, True]
+
+
+async def test_a_winners_video_plays_from_its_page_seekable_and_its_declared_ai_use_is_labelled(client, edition, app):
+    """The transcoded copy of a public slot's video, by a content-named URL, with range requests (seeking); an
+    entry that declared AI help is labelled on its card and its page."""
+    entry = await Entry.get(number="R-01-0001")
+    await Entry.filter(id=entry.id).update(ai_disclosure={"extent": "assisted", "tools": "Midjourney", "parts": "纹样"})
+    store = app.state.store
+    key = new_key()
+    movie = bytes(range(256)) * 40
+    store.derived_path(key, "video", "MP4").parent.mkdir(parents=True, exist_ok=True)
+    store.derived_path(key, "video", "MP4").write_bytes(movie)
+    await EntryFile.create(entry=entry, slot=await slot_of_entry(entry), key=key, kind="video", format="mp4",
+                           size_bytes=1, sha256="0" * 64,
+                           details={"video": {"sha256": hashlib.sha256(movie).hexdigest(), "bytes": len(movie)},
+                                    "width": 1280, "height": 720, "duration_s": 3.0, "poster": {}})
+    cache_stamp.invalidate_results(entry.contest_id)
+    page = (await client.get("/c/renmin-2025/gallery/R-01-0001")).text
+    source = re.search(r'<video [^>]*src="([^"]+)"', page)[1]
+    assert source == f"/pub/{hashlib.sha256(movie).hexdigest()[:16]}/{key}.mp4"
+    seeking = await client.get(source, headers={"range": "bytes=100-199"})
+    assert (seeking.status_code, seeking.content, seeking.headers["content-type"]) == (206, movie[100:200], "video/mp4")
+    assert "AI辅助" in page
+    assert "AI辅助" in (await client.get("/c/renmin-2025/gallery")).text
+    assert (await client.get(source.replace("/pub/", "/pub/0")[:-4] + ".mp4")).status_code == 404  # another digest

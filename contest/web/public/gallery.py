@@ -162,9 +162,23 @@ async def image(request: Request) -> Response:
                                      cache=IMMUTABLE if public else page_cache.NO_STORE, rewrite=rewrite)
 
 
+async def film(request: Request) -> Response:
+    """An awarded entry's transcoded video (seekable: range requests) or its poster, under the same rule as its
+    images; the URL names the content."""
+    shown = found(await results.public_film(request.path_params["key"]))
+    if shown.film.digest != request.path_params["digest"]:
+        raise NotFound()
+    public = embargo.results_public(shown, clock.now())
+    permissions.require(public or await account_queries.organises(current_user(request), shown.contest_id))
+    cache = IMMUTABLE if public else page_cache.NO_STORE
+    path = upload_store(request).derived_path(shown.film.key, "video", "MP4")
+    return media.video_response(request, path, shown.film.digest, cache=cache)
+
+
 routes = [
     Route("/c/{slug}/results", results_page, name="results"),
     Route("/c/{slug}/gallery", gallery, name="gallery"),
     Route("/c/{slug}/gallery/{number}", entry_page, name="gallery_entry"),
     Route("/pub/{digest}/{key}-{variant}", image, name="gallery_image"),
+    Route("/pub/{digest}/{key}.mp4", film, name="gallery_video"),
 ]
