@@ -61,6 +61,8 @@ class Round(Model):
     judges_see_identity = fields.BooleanField(default=False, db_default=False)
     judges_see_others_scores = fields.CharEnumField(OthersScores, max_length=20, default=OthersScores.NEVER)
     judges_see_only_assigned = fields.BooleanField(default=True, db_default=True)
+    # declared or detected AI use shown to judges (off: they judge the work as it is, as the public would not)
+    judges_see_ai_labels = fields.BooleanField(default=False, db_default=False)
     secret = fields.CharField(max_length=64)  # seeds aliases and per-judge order
     created_at = fields.DatetimeField(auto_now_add=True)
 

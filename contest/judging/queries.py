@@ -27,6 +27,7 @@ from tortoise.expressions import Q
 
 from contest.accounts.models import ContestRole, ContestRoleKind, User
 from contest.contests.models import SEEN_BY_JUDGES, Contest, SlotKind, TrackField
+from contest.entries.disclosure import Disclosure, ai_label
 from contest.entries.models import Entry, EntryFile, EntryImage, FileStatus
 from contest.entries.states import JUDGEABLE_STATES, LeakStatus
 from contest.judging.assignment import shuffle_for_judge
@@ -349,6 +350,14 @@ async def criteria_rows(round_: Round) -> list[dict]:
 async def stored_scores(assignment: Assignment) -> list[tuple[int, Decimal]]:
     """(criterion id, value) of what this judge saved for this entry."""
     return list(await Score.filter(assignment_id=assignment.id).values_list("criterion_id", "value"))
+
+
+async def ai_label_for_judges(entry_id: int) -> str | None:
+    """"generated", "assisted" or None: the entry's declaration, or the signals in the files judges see."""
+    declared = cast(list[dict[str, Any]], await Entry.filter(id=entry_id).values_list("ai_disclosure", flat=True))
+    signals = await EntryImage.filter(entry_id=entry_id, slot__audience__in=SEEN_BY_JUDGES).values_list(
+        "provenance", flat=True)
+    return ai_label(Disclosure.of(declared[0] if declared else {}), cast(list[dict[str, Any]], signals))
 
 
 async def judging_videos(entry_id: int) -> list[dict]:

@@ -46,7 +46,8 @@ NAME_MAX = 100
 GUIDANCE_MAX = 2000
 MAX_JUDGES_PER_ENTRY = 50
 SCALE_LIMIT = 1000
-SWITCHES = ("judges_may_score", "designers_may_edit", "judges_see_identity", "judges_see_only_assigned")
+SWITCHES = ("judges_may_score", "designers_may_edit", "judges_see_identity", "judges_see_only_assigned",
+            "judges_see_ai_labels")
 
 
 class NeedsConfirmation(StateConflict):
@@ -74,6 +75,7 @@ class RoundSettings:
     judges_see_identity: bool
     judges_see_others_scores: OthersScores
     judges_see_only_assigned: bool
+    judges_see_ai_labels: bool
 
 
 @dataclass(frozen=True)

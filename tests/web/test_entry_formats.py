@@ -15,8 +15,9 @@ import pytest
 
 from contest.contests.models import SlotAudience
 from contest.entries import videos
-from contest.entries.models import EntryFile, EntryImage, FileStatus
+from contest.entries.models import Entry, EntryFile, EntryImage, FileStatus
 from contest.entries.queries import bytes_used_by_designer
+from contest.judging.models import Round
 from tests import imagegen
 from tests.media import pdfgen
 from tests.media import source_samples as samples
@@ -320,3 +321,11 @@ async def test_the_judge_plays_the_video_under_the_alias_without_its_tags(client
     if "poster" in sources:
         poster = await client.get(httpx.URL(f"http://testserver{scene.score_path}").join(sources["poster"]).path)
         assert poster.status_code == 200 and leaks(poster, FORBIDDEN) == []
+
+
+async def test_judges_see_the_ai_label_only_where_the_round_says_so(client, settings, scene):
+    await Entry.filter(id=scene.entry.id).update(ai_disclosure={"extent": "assisted", "tools": "Firefly", "parts": "底纹"})
+    assert "badge-ai" not in (await client.get(scene.score_path)).text
+    await Round.filter(id=scene.round_id).update(judges_see_ai_labels=True)
+    page = (await client.get(scene.score_path)).text
+    assert re.findall(r'class="badge badge-ai">([^<]+)<', page) == ["AI辅助"]

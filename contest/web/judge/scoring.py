@@ -139,6 +139,8 @@ async def _score_page(request: Request, judged: JudgeEntry, *, values: dict[str,
         "completed": judged.assignment.completed_at is not None, "errors": errors or {}, "shown": shown_n,
         "read_only": items.read_only, "others": await _others_scores(judged),
         "videos": await judging_queries.judging_videos(judged.assignment.entry_id),
+        "ai_label": await judging_queries.ai_label_for_judges(judged.assignment.entry_id)
+        if judged.round_.judges_see_ai_labels else None,
     }
     return render(request, "judge/score.html", context, status_code=status)
 

@@ -61,6 +61,7 @@ SWITCH_LABELS = {
     "judges_see_identity": N_("Judges see who made each entry"),
     "judges_see_only_assigned": N_("Judges see only the entries assigned to them (off: every entry their panels "
                                    "take, and they may score any of them)"),
+    "judges_see_ai_labels": N_("Judges see whether an entry was declared or marked as made with AI"),
 }
 NEW_ROUND_DEFAULTS = {"judges_may_score": "1", "judges_see_only_assigned": "1", "judges_per_entry": "3"}
 CRITERION_DEFAULTS = {"weight": "1", "scale_min": "0", "scale_max": "10"}
