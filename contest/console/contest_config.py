@@ -634,7 +634,8 @@ async def round_positions(contest: Contest) -> set[int]:
 
 async def _kinds_held(slot: FileSlot) -> set[str]:
     """The kinds of the files in `slot` (a PDF's rendered pages count as the PDF)."""
-    held = set(cast(list[str], await EntryFile.filter(slot_id=slot.id).distinct().values_list("kind", flat=True)))
+    # no DISTINCT: the model orders by position, which PostgreSQL would then need in the select list
+    held = set(cast(list[str], await EntryFile.filter(slot_id=slot.id).values_list("kind", flat=True)))
     if await EntryImage.exists(slot_id=slot.id, source_file_id=None):
         held.add(SlotKind.IMAGE.value)
     return held
