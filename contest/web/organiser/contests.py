@@ -39,6 +39,7 @@ from contest.contests.models import (
 from contest.entries import images as entry_images
 from contest.entries.service import DEFAULT_TERMS
 from contest.entries.slots import KIND_MAX_MB
+from contest.entries.uploads import KIND_FORMATS
 from contest.errors import Conflict, InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
@@ -385,7 +386,8 @@ def _slot_context(rounds: list[Any]) -> dict[str, Any]:
     """What the slot forms offer: kinds, audiences, the size preset, and the rounds a later slot starts from."""
     return {"slot_kinds": SLOT_KINDS, "slot_audiences": SLOT_AUDIENCES, "size_presets": SIZE_PRESETS,
             "slot_rounds": {0: N_("Before submission"), **{r.position: r.name for r in rounds}},
-            "kind_max_mb": {kind.value: mb for kind, mb in KIND_MAX_MB.items()}, "a3_edges": A3_300_DPI}
+            "kind_max_mb": {kind.value: mb for kind, mb in KIND_MAX_MB.items()}, "a3_edges": A3_300_DPI,
+            "kind_formats": KIND_FORMATS}
 
 
 async def _track_page(request: Request, contest: Contest, track: Track, *, form: str = "",

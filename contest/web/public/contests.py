@@ -9,6 +9,7 @@ from starlette.routing import Route
 from contest import clock
 from contest.contests import queries, timeline
 from contest.contests.models import A3_300_DPI
+from contest.entries.uploads import KIND_FORMATS
 from contest.errors import NotFound
 from contest.judging import queries as judging_queries
 from contest.results import embargo, notice
@@ -32,7 +33,7 @@ async def contest_home(request: Request) -> Response:
     context = {
         "contest": contest,
         "tracks": tracks,
-        "a3_edges": A3_300_DPI,
+        "a3_edges": A3_300_DPI, "kind_formats": KIND_FORMATS,
         "steps": timeline.timeline(contest, rounds, now),
         "phase": timeline.current_phase(contest, now),
         "submissions_open": timeline.submissions_open(contest, now),
