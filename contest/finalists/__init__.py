@@ -1,0 +1,1 @@
+"""The stage before the final: finalist tasks, forfeits, the sample register."""

@@ -1,0 +1,1 @@
+"""The final review meeting (终评会) run live in the room."""
