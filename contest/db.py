@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "contest.entries.models",
     "contest.judging.models",
     "contest.results.models",
+    "contest.meeting.models",
     "contest.audit.models",
     "contest.notifications.models",
 ]

@@ -63,6 +63,10 @@ class Round(Model):
     judges_see_only_assigned = fields.BooleanField(default=True, db_default=True)
     # declared or detected AI use shown to judges (off: they judge the work as it is, as the public would not)
     judges_see_ai_labels = fields.BooleanField(default=False, db_default=False)
+    # Scored live in the room (contest.meeting): judges see only the entries the chair has reached, and
+    # score only the one the chair has open (live_entry_id, None between entries).
+    paced_by_chair = fields.BooleanField(default=False, db_default=False)
+    live_entry_id = fields.IntField(null=True)
     secret = fields.CharField(max_length=64)  # seeds aliases and per-judge order
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -157,6 +161,7 @@ class RoundEntry(Model):
     entry_id: int
     alias = fields.CharField(max_length=16)
     advanced = fields.BooleanField(default=False, db_default=False)
+    reached_at = fields.DatetimeField(null=True)  # when the chair of a paced round first opened it
 
     class Meta:
         table = "round_entry"

@@ -166,6 +166,8 @@ async def _visible_rows(judge: User, round_: Round, now: datetime, *, alias: str
     if not round_visible_to_judges(round_, now):
         return []
     sql, params = _visible_query(judge, round_)
+    if round_.paced_by_chair:  # judges never see ahead of the chair
+        sql = f'{sql} AND re."reached_at" IS NOT NULL'
     return await select(sql if alias is None else f'{sql} AND re."alias" = ?', params if alias is None else [*params, alias])
 
 

@@ -27,6 +27,12 @@ class RoundNotScoring(StateConflict):
     message = N_("This round does not accept scores now; nothing was saved.")
 
 
+class NotOpenInTheRoom(StateConflict):
+    """A round scored live: the chair has not opened this entry for scoring (yet, or any more)."""
+
+    message = N_("The chair has not opened this entry for scoring; nothing was saved.")
+
+
 def round_accepts_scores(round_: Round, now: datetime) -> bool:
     """Pure: judges may score, the window [opens_at, closes_at) holds `now`, and the round is not locked."""
     if not round_.judges_may_score or round_.locked_at is not None:
@@ -79,6 +85,8 @@ async def _open_round(assignment: Assignment, by: User, now: datetime) -> Round:
         raise NotFound()
     if not round_accepts_scores(round_, now):
         raise RoundNotScoring()
+    if round_.paced_by_chair and round_.live_entry_id != assignment.entry_id:
+        raise NotOpenInTheRoom()
     return round_
 
 

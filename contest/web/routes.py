@@ -15,6 +15,7 @@ from contest.web.organiser import dashboard as organiser_dashboard
 from contest.web.organiser import entries as organiser_entries
 from contest.web.organiser import exports as organiser_exports
 from contest.web.organiser import integrity as organiser_integrity
+from contest.web.organiser import meeting as organiser_meeting
 from contest.web.organiser import objections as organiser_objections
 from contest.web.organiser import outbox as organiser_outbox
 from contest.web.organiser import people as organiser_people
@@ -32,7 +33,8 @@ def build_routes() -> list[BaseRoute]:
         Mount("/judge", routes=judge.routes, name="judge"),
         Mount("/media", routes=entry_images.routes, name="media"),
         Mount("/admin", routes=[*organiser_dashboard.routes, *organiser_integrity.routes, *organiser_rounds.routes,
-                                *organiser_progress.routes, *organiser_results.routes, *organiser_people.routes,
+                                *organiser_progress.routes, *organiser_meeting.routes, *organiser_results.routes,
+                                *organiser_people.routes,
                                 *organiser_awards.routes, *organiser_vote.routes, *organiser_objections.routes,
                                 *organiser_outbox.routes, *organiser_audit.routes,
                                 *organiser_contests.routes, *organiser_exports.routes, *organiser_entries.routes],

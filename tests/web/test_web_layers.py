@@ -16,7 +16,7 @@ AUDIENCES = ("auth", "public", "designer", "judge", "organiser")
 # Each infrastructure module imports only those before it (contest/web/infra/__init__.py says why).
 INFRA_ORDER = ("cookies", "headers", "server", "constant_gettext", "compression", "limits", "uploads", "session",
                "flash", "csrf", "templating", "errors", "forms", "csrf_check", "page_cache", "media", "labels",
-               "redirects", "lookups", "resumable")
+               "redirects", "lookups", "resumable", "events")
 
 
 def web_imports(path: Path) -> set[str]:

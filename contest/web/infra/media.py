@@ -67,6 +67,13 @@ def download_response(path: Path, media_type: str, filename: str) -> Response:
         **IMAGE_HEADERS, "Content-Disposition": disposition, "Cache-Control": "private, no-store"})
 
 
+def attachment_response(data: bytes, media_type: str, filename: str) -> Response:
+    """Bytes made for this request (a PDF, a sheet) as a private attachment named `filename`."""
+    disposition = f"attachment; filename=\"download\"; filename*=UTF-8''{quote(filename)}"
+    return Response(data, media_type=media_type,
+                    headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"})
+
+
 def pdf_response(pdf: bytes, certificate: Certificate, *, award_id: int, inline: bool = False) -> Response:
     name = quote(f"荣誉证书-{certificate.grade}-{certificate.title}.pdf")
     kind = "inline" if inline else "attachment"

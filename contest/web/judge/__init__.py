@@ -1,7 +1,7 @@
-"""The judges' area (/judge): their rounds, queues and scoring pages."""
+"""The judges' area (/judge): their rounds, queues and scoring pages, and the final meeting."""
 
 from __future__ import annotations
 
-from contest.web.judge import scoring
+from contest.web.judge import meeting, scoring
 
-routes = scoring.routes
+routes = [*meeting.routes, *scoring.routes]

@@ -37,6 +37,7 @@ from contest.web.infra.media import file_response, video_response
 from contest.web.infra.session import current_user, require_user
 from contest.web.infra.templating import render, request_locale
 from contest.web.infra.uploads import upload_store
+from contest.web.judge.meeting import live_context
 
 IMAGE_VARIANTS = {"webp": ("judging", "WEBP"), "jpeg": ("judging", "JPEG"),
                   "thumb.webp": ("thumb", "WEBP"), "thumb.jpeg": ("thumb", "JPEG")}
@@ -141,7 +142,10 @@ async def _score_page(request: Request, judged: JudgeEntry, *, values: dict[str,
         "videos": await judging_queries.judging_videos(judged.assignment.entry_id),
         "ai_label": await judging_queries.ai_label_for_judges(judged.assignment.entry_id)
         if judged.round_.judges_see_ai_labels else None,
+        **await live_context(judged.judge, judged.round_),
     }
+    if judged.round_.paced_by_chair and judged.round_.live_entry_id != judged.assignment.entry_id:
+        context["read_only"] = True  # the chair has not opened it for scoring, or has revealed it
     return render(request, "judge/score.html", context, status_code=status)
 
 
@@ -226,7 +230,9 @@ async def complete(request: Request) -> Response:
         return await _score_page(request, judged, errors={**exc.field_errors, "_complete": exc.message}, status=400)
     items = await judge_queue(judged.judge, judged.round_, now=judged.now)
     _, _, following = _neighbours(items, request.path_params["alias"])
-    if following:
+    if judged.round_.paced_by_chair:  # the chair moves everyone on
+        target = request.url_for("judge:score", round_id=judged.round_.id, alias=request.path_params["alias"])
+    elif following:
         target = request.url_for("judge:score", round_id=judged.round_.id, alias=following)
     else:
         target = request.url_for("judge:queue", round_id=judged.round_.id)

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from contest.web.public import contests, gallery, notice, site, vote
+from contest.web.public import contests, gallery, meeting, notice, site, vote
 
-routes = [*gallery.routes, *vote.routes, *notice.routes, *contests.routes, *site.routes]
+routes = [*meeting.routes, *gallery.routes, *vote.routes, *notice.routes, *contests.routes, *site.routes]

@@ -1,0 +1,55 @@
+"""The chair's console: the live screen, the order with what each entry showed, votes, and the outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contest.contests.models import AwardTier, Contest
+from contest.judging.models import Round, RoundEntry
+from contest.meeting import outcome, queries, screens
+from contest.meeting.models import GradeVote, MeetingItem, MeetingSession
+from contest.meeting.votes import NO_AWARD
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    item: MeetingItem
+    alias: str
+    title: str
+    rescored: int
+
+
+@dataclass(frozen=True)
+class ChairConsole:
+    session: MeetingSession | None
+    screen: screens.Screen | None
+    order: list[OrderRow]
+    standings: list[outcome.Standing]
+    tiers: dict[int, AwardTier]
+    votes: list[tuple[GradeVote, screens.VoteView]]
+    default_order: list[str]  # aliases, for opening the session
+    judges: list[queries.Seat]
+
+
+async def chair_console(contest: Contest, round_: Round) -> ChairConsole:
+    session = await queries.session_of_round(round_)
+    tiers = {t.id: t for t in await AwardTier.filter(contest_id=contest.id)}
+    judges = await queries.panel_judges(round_)
+    if session is None:
+        aliases = [row["alias"] for row in await queries.meeting_entries(round_)]
+        return ChairConsole(None, None, [], [], tiers, [], aliases, judges)
+    items = await queries.items_of(session)
+    names = dict(await RoundEntry.filter(round_id=round_.id).values_list("entry_id", "alias"))
+    titles = dict(await RoundEntry.filter(round_id=round_.id).values_list("entry_id", "entry__title"))
+    order = [OrderRow(item, names[item.entry_id], titles[item.entry_id] or "", await item.rescores.all().count())
+             for item in items]
+    votes = [(vote, await screens.vote_view(round_, vote)) for vote in await queries.votes_of(session)]
+    return ChairConsole(session, await screens.screen(session.id), order, await outcome.standings(session, round_),
+                        tiers, votes, [], judges)
+
+
+def grade_label(tiers: dict[int, AwardTier], tier_id: int | None) -> str:
+    if not tier_id or tier_id == NO_AWARD:
+        return "—"
+    tier = tiers.get(tier_id)
+    return tier.name if tier else "—"

@@ -1,0 +1,77 @@
+"""Server-Sent Events: a stream of named events with ids, heartbeats, and one render shared by many readers.
+
+Why SSE and not WebSocket: every screen of the final meeting only listens (judges and the chair act
+through ordinary POSTs, with their CSRF checks, autosave and no-script fallbacks), SSE is plain HTTP
+through nginx and the same middleware, and the browser reconnects by itself. Each event carries the
+whole state of its screen, never a difference, so a screen that reconnects is whole at the first event
+and nothing lives only in a browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from contextlib import aclosing
+from typing import Any
+
+from starlette.responses import StreamingResponse
+
+from contest.meeting.live import Fingerprint, hub
+
+HEARTBEAT_SECONDS = 15.0
+RETRY_MS = 1000  # how soon a browser reconnects after the stream breaks
+
+
+def event_text(data: dict[str, Any], *, event_id: str, event: str = "state") -> str:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"id: {event_id}\nevent: {event}\ndata: {body}\n\n"
+
+
+def event_stream(events: AsyncIterator[str | None]) -> StreamingResponse:
+    """Send each text of `events` (event_text); None sends a comment that keeps proxies from closing an idle
+    stream. Never cached, never buffered by nginx (X-Accel-Buffering)."""
+
+    async def lines() -> AsyncIterator[str]:
+        yield f"retry: {RETRY_MS}\n\n"
+        async for text in events:
+            yield ": still here\n\n" if text is None else text
+
+    return StreamingResponse(lines(), media_type="text/event-stream", headers={
+        "Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+class SharedRenders:
+    """The last few rendered events by key, so many readers of one state render it once per process:
+    the first reader renders, the others wait for its result."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._done: OrderedDict[Hashable, asyncio.Future[str]] = OrderedDict()
+
+    async def get(self, key: Hashable, render: Callable[[], Awaitable[str]]) -> str:
+        future = self._done.get(key)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._done[key] = future
+            while len(self._done) > self.size:
+                self._done.popitem(last=False)
+            try:
+                future.set_result(await render())
+            except BaseException as exc:
+                self._done.pop(key, None)
+                future.set_exception(exc)
+                raise
+        return await asyncio.shield(future)
+
+
+def meeting_stream(session_id: int, render: Callable[[Fingerprint], Awaitable[str]]) -> StreamingResponse:
+    """A meeting screen's stream: `render` makes the event of each state of the session (contest.meeting.live)."""
+
+    async def events() -> AsyncIterator[str | None]:
+        async with aclosing(hub.changes(session_id, heartbeat=HEARTBEAT_SECONDS)) as changes:
+            async for seen in changes:
+                yield None if seen is None else await render(seen)
+
+    return event_stream(events())
