@@ -38,6 +38,9 @@ class Settings:
     max_connections: int = 1000  # per worker process; more are answered 503
     body_timeout: float = 20.0  # seconds a request body may stall
     body_min_rate: int = 8 * 1024  # bytes a second a request body must keep up, on average
+    # a live stream (the meeting's screens) ends after this long and the browser reconnects at once: a worker
+    # can restart or a proxy time out without a screen noticing (each event is the whole state)
+    event_stream_seconds: float = 300.0
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_user: str = ""
@@ -96,6 +99,7 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         "public_url": env.get("CONTEST_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         "header_timeout": float(env.get("CONTEST_HEADER_TIMEOUT", "10")),
         "keep_alive_timeout": int(env.get("CONTEST_KEEP_ALIVE_TIMEOUT", "5")),
+        "event_stream_seconds": float(env.get("CONTEST_EVENT_STREAM_SECONDS", "300")),
         "max_connections": int(env.get("CONTEST_MAX_CONNECTIONS", "1000")),
         "body_timeout": float(env.get("CONTEST_BODY_TIMEOUT", "20")),
         "body_min_rate": int(env.get("CONTEST_BODY_MIN_RATE", str(8 * 1024))),

@@ -80,6 +80,7 @@ def settings(run_dir: Path, database_url: str, tmp_path: Path) -> Settings:
         public_url="http://testserver",
         data_dir=run_dir,
         upload_dir=tmp_path / "uploads",
+        event_stream_seconds=0.0,  # a live stream sends the state it opens on, then ends (tests read it whole)
     )
 
 

@@ -34,6 +34,7 @@ from contest.judging.models import (
     RoundEntry,
 )
 from contest.media import resumable
+from contest.meeting.models import GradeVote, MeetingItem, MeetingSession
 from contest.media.storage import new_key
 from contest.results.models import Award, AwardStatus, Objection
 from tests import imagegen
@@ -67,7 +68,8 @@ ROUND_JUDGES = policy(HIDE, judge=ALLOW, judge_conflicted=ALLOW, judge_other_pan
 ENTRY_JUDGE = policy(HIDE, judge=ALLOW)  # the entry's panel, without a conflict, in the window
 NOBODY = policy(HIDE)  # switched off in the world's contest (its popular vote)
 RESULTS = policy(HIDE, organiser=ALLOW)  # the world's contest is not announced yet: organisers preview
-WINNER = policy(HIDE, anonymous=LOGIN)  # the winner's own certificate, and the world's contest is not announced
+WINNER = policy(HIDE, anonymous=LOGIN)
+MEETING_JUDGE = policy(HIDE, anonymous=LOGIN, judge=ALLOW)  # the winner's own certificate, and the world's contest is not announced
 
 POLICY: dict[tuple[str, str], dict[str, str]] = {
     **{(f"auth:{name}", method): EVERYONE for name in ("register", "login") for method in ("GET", "POST")},
@@ -152,6 +154,15 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("objections", "GET"), ("notice_save", "POST"), ("notice_approve", "POST"), ("objection", "GET"),
         ("objection_review", "POST"), ("objection_decide", "POST"), ("objection_attachment", "GET"))},
     ("organiser:export_originals", "GET"): ORGANISER,
+    **{(f"organiser:{name}", method): ORGANISER for name, method in (
+        ("meeting", "GET"), ("meeting_open", "POST"), ("meeting_move", "POST"), ("meeting_timer", "POST"),
+        ("meeting_reveal", "POST"), ("meeting_rescore", "POST"), ("meeting_vote", "POST"),
+        ("meeting_vote_confirm", "POST"), ("meeting_lock", "POST"), ("meeting_sheet", "GET"), ("meeting_events", "GET"))},
+    # the projector's secret link is the credential: the room's screen is not logged in
+    **{(f"public:{name}", "GET"): EVERYONE for name in ("meeting_screen", "meeting_events", "meeting_image")},
+    # the judges of the final's panel, after logging in (the projector's QR code leads to the log-in)
+    **{(f"judge:{name}", method): MEETING_JUDGE for name, method in (
+        ("live", "GET"), ("live_events", "GET"), ("live_ballot", "POST"))},
     **{(f"organiser:export_{table}_{fmt}", "GET"): ORGANISER for table in ("entries", "scores", "results")
        for fmt in ("xlsx", "csv")},
 }
@@ -276,8 +287,31 @@ async def build_world(store, *, images: bool) -> World:
                  "media:file_copy": {"key": source.key, "variant": "thumb.webp"},
                  "media:file_original": {"key": source.key}, "judge:video": {"variant": "mp4"},
                  "public:gallery_video": {"digest": "2" * 16, "key": source.key}}
+    per_route.update(await _meeting(contest, track, entry, tier, judges["judge"], organiser, params, missing, now))
     users = {"designer_a": designer_a, "designer_b": designer_b, "organiser": organiser, **judges}
     return World(params, missing, per_route, users)
+
+
+MEETING_TOKEN = "S" * 32
+
+
+async def _meeting(contest, track, entry, tier, judge, chair, params, missing, now) -> dict[str, dict[str, str]]:
+    """A final round in the room with its entry on screen and a grade vote open; the routes that name it."""
+    final = await make_round(contest, kind="final", name="终评", position=2, secret="world-final",
+                             opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1), paced_by_chair=True)
+    await Criterion.create(round=final, name="综合", scale_min=0, scale_max=10)
+    await panel_with(final, [judge], track=track, name="终评组")
+    await RoundEntry.create(round=final, entry=entry, alias="QXM-4K7", reached_at=now)
+    session = await MeetingSession.create(round=final, chair=chair, screen_token=MEETING_TOKEN, opened_at=now)
+    await MeetingItem.create(session=session, entry=entry, position=0)
+    vote = await GradeVote.create(session=session, entry=entry, choices=[tier.id, 0], opened_at=now)
+    params["vote_id"], missing["vote_id"] = str(vote.id), "999999"
+    final_routes = [f"organiser:meeting{suffix}" for suffix in (
+        "", "_open", "_move", "_timer", "_reveal", "_rescore", "_vote", "_vote_confirm", "_lock", "_sheet", "_events")]
+    return {**{name: {"round_id": str(final.id)} for name in [*final_routes, "judge:live", "judge:live_events",
+                                                              "judge:live_ballot"]},
+            "public:meeting_screen": {"token": MEETING_TOKEN}, "public:meeting_events": {"token": MEETING_TOKEN},
+            "public:meeting_image": {"token": MEETING_TOKEN, "variant": "webp"}}
 
 
 async def _source_file(entry, store) -> EntryFile:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import aclosing
 from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from contest.meeting.live import Fingerprint, hub
@@ -66,12 +68,18 @@ class SharedRenders:
         return await asyncio.shield(future)
 
 
-def meeting_stream(session_id: int, render: Callable[[Fingerprint], Awaitable[str]]) -> StreamingResponse:
-    """A meeting screen's stream: `render` makes the event of each state of the session (contest.meeting.live)."""
+def meeting_stream(request: Request, session_id: int, render: Callable[[Fingerprint], Awaitable[str]]) -> StreamingResponse:
+    """A meeting screen's stream: `render` makes the event of each state of the session (contest.meeting.live).
+    It ends after the settings' event_stream_seconds (the state it opened on is always sent)."""
+    lifetime = request.app.state.settings.event_stream_seconds
 
     async def events() -> AsyncIterator[str | None]:
-        async with aclosing(hub.changes(session_id, heartbeat=HEARTBEAT_SECONDS)) as changes:
+        ends = time.monotonic() + lifetime
+        heartbeat = max(min(HEARTBEAT_SECONDS, lifetime), 0.01)
+        async with aclosing(hub.changes(session_id, heartbeat=heartbeat)) as changes:
             async for seen in changes:
                 yield None if seen is None else await render(seen)
+                if time.monotonic() >= ends:
+                    return
 
     return event_stream(events())

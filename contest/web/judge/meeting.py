@@ -79,7 +79,7 @@ async def live_events(request: Request) -> StreamingResponse:
                      "judge:live", round_id=joined.round_.id).path}
         return event_text(state, event_id=f"{seen[0]}.{seen[1]}")
 
-    return meeting_stream(joined.session.id, rendered)
+    return meeting_stream(request, joined.session.id, rendered)
 
 
 async def ballot(request: Request) -> Response:

@@ -149,7 +149,7 @@ async def chair_events(request: Request) -> Response:
         return event_text({"v": seen[0], "html": html, "now": int(clock.now().timestamp() * 1000)},
                           event_id=f"{seen[0]}.{seen[1]}")
 
-    return meeting_stream(session.id, rendered)
+    return meeting_stream(request, session.id, rendered)
 
 
 routes = [

@@ -52,7 +52,7 @@ async def screen_events(request: Request) -> StreamingResponse:
         return event_text({"v": view.session.version, "html": html, "now": int(clock.now().timestamp() * 1000)},
                           event_id=f"{seen[0]}.{seen[1]}")
 
-    return meeting_stream(session.id, lambda seen: _renders.get((session.id, seen, locale), lambda: rendered(seen)))
+    return meeting_stream(request, session.id, lambda seen: _renders.get((session.id, seen, locale), lambda: rendered(seen)))
 
 
 async def screen_image(request: Request) -> Response:
