@@ -47,7 +47,7 @@ class Standing:
     tie: bool
     tier_id: int | None  # the grade: proposed by the quotas, or decided by a vote; None for none
     by_vote: bool
-    contested: bool  # in a tie across a grade's boundary: the panel decides
+    contested: tuple[int, ...]  # in a tie across a grade's boundary, the grades in play (0: none): the panel decides
 
 
 async def standings(session: MeetingSession, round_: Round) -> list[Standing]:
@@ -56,7 +56,8 @@ async def standings(session: MeetingSession, round_: Round) -> list[Standing]:
     tiers = [awarding.as_tier(t) for t in await awarding.contest_tiers(await Contest.get(id=round_.contest_id))]
     proposal = award_seats.propose_awards(award_seats.ranking_from_results(results), tiers)
     decided = await decisions(session)
-    contested = {e for tie in proposal.boundary_ties for e in tie.entry_ids}
+    contested = {e: tuple(dict.fromkeys(seat or 0 for seat in tie.seats))
+                 for tie in proposal.boundary_ties for e in tie.entry_ids}
     in_meeting = set(await session.items.all().values_list("entry_id", flat=True))
     rows = {r["entry_id"]: r for r in await RoundEntry.filter(round_id=round_.id, entry_id__in=in_meeting).values(
         "entry_id", "alias", "entry__number", "entry__title", "entry__track_id")}
@@ -70,7 +71,7 @@ async def standings(session: MeetingSession, round_: Round) -> list[Standing]:
             entry_id=result.entry_id, alias=row["alias"], number=row["entry__number"] or "",
             title=row["entry__title"] or "", track_id=row["entry__track_id"], rank=result.rank, figure=result.figure,
             mean=result.mean, trimmed_mean=result.trimmed_mean, tie="tie" in result.flags,
-            tier_id=grade or None, by_vote=result.entry_id in decided, contested=result.entry_id in contested))
+            tier_id=grade or None, by_vote=result.entry_id in decided, contested=contested.get(result.entry_id, ())))
     return listed
 
 

@@ -73,7 +73,7 @@ class Screen:
     round: Round
     count: int
     on_screen: OnScreen | None
-    vote: VoteView | None  # the open vote, or the last confirmed one while its entry is on screen
+    vote: VoteView | None  # the open vote, or the last one confirmed
     timer_started_at: datetime | None
 
     @property
@@ -113,10 +113,10 @@ async def vote_view(round_: Round, vote: GradeVote) -> VoteView:
                     leading=majority(vote.choices, list(ballots.values())))
 
 
-async def _shown_vote(session: MeetingSession, round_: Round, on_screen: OnScreen | None) -> VoteView | None:
-    vote = await queries.open_vote(session)
-    if vote is None and on_screen is not None:
-        vote = await GradeVote.filter(session_id=session.id, entry_id=on_screen.entry_id).order_by("-id").first()
+async def _shown_vote(session: MeetingSession, round_: Round) -> VoteView | None:
+    """The open vote, else the last one the chair confirmed (the room sees the panel's decision)."""
+    vote = await queries.open_vote(session) or await GradeVote.filter(
+        session_id=session.id, decided_at__isnull=False).order_by("-decided_at", "-id").first()
     return None if vote is None else await vote_view(round_, vote)
 
 
@@ -129,4 +129,4 @@ async def screen(session_id: int) -> Screen | None:
     item = await queries.current_item(session)
     on_screen = None if item is None else await _on_screen(round_, item)
     return Screen(session=session, round=round_, count=await session.items.all().count(), on_screen=on_screen,
-                  vote=await _shown_vote(session, round_, on_screen), timer_started_at=session.timer_started_at)
+                  vote=await _shown_vote(session, round_), timer_started_at=session.timer_started_at)

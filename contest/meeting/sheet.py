@@ -100,7 +100,6 @@ async def sheet_of(contest: Contest, session: MeetingSession, round_: Round) -> 
                  rescores=rescores, judges=[j.name for j in judges], chair=chair.display_name if chair else "")
 
 
-NEXT_LINE = {"new_x": "LMARGIN", "new_y": "NEXT"}  # each block starts at the left margin on its own line
 COLUMNS = (("赛道", 24), ("排名", 10), ("代号", 18), ("编号", 26), ("作品名称", 42), ("得分", 16), ("均值", 16),
            ("等次", 28))  # 180 mm: A4 less the margins
 
@@ -113,9 +112,9 @@ def render_sheet(sheet: Sheet, font_file: Path) -> bytes:
     pdf.set_margins(15, 15, 15)
     pdf.add_page()
     pdf.set_font("serif", size=16)
-    pdf.multi_cell(0, 9, f"{sheet.contest}\n{HEADING}", align="C", **NEXT_LINE)
+    _block(pdf, 9, f"{sheet.contest}\n{HEADING}", align="C")
     pdf.set_font("serif", size=10)
-    pdf.multi_cell(0, 6, f"{sheet.round} · 锁定时间：{sheet.locked_at}", align="C", **NEXT_LINE)
+    _block(pdf, 6, f"{sheet.round} · 锁定时间：{sheet.locked_at}", align="C")
     pdf.ln(3)
     pdf.set_font("serif", size=8.5)
     headings = FontFace(emphasis=None, fill_color=(243, 235, 221))  # no bold face ships with the font
@@ -128,15 +127,20 @@ def render_sheet(sheet: Sheet, font_file: Path) -> bytes:
         if lines:
             pdf.ln(3)
             pdf.set_font("serif", size=10)
-            pdf.multi_cell(0, 6, heading, **NEXT_LINE)
+            _block(pdf, 6, heading)
             pdf.set_font("serif", size=8.5)
             for line in lines:
-                pdf.multi_cell(0, 5, line, wrapmode=WrapMode.CHAR, **NEXT_LINE)
+                _block(pdf, 5, line)
     pdf.ln(3)
     pdf.set_font("serif", size=8)
-    pdf.multi_cell(0, 5, f"审计链头（锁定时）：{sheet.chain_head}", wrapmode=WrapMode.CHAR, **NEXT_LINE)
+    _block(pdf, 5, f"审计链头（锁定时）：{sheet.chain_head}")
     _signatures(pdf, sheet)
     return bytes(pdf.output())
+
+
+def _block(pdf: FPDF, height: float, text: str, *, align: str = "L") -> None:
+    """Text across the page, wrapped anywhere (Chinese has no spaces); the next block starts below it."""
+    pdf.multi_cell(0, height, text, align=align, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
 
 
 def _signatures(pdf: FPDF, sheet: Sheet) -> None:

@@ -114,7 +114,8 @@ async def test_a_tie_across_a_boundary_is_voted_judge_by_judge_confirmed_and_loc
     standing = {s.entry_id: s for s in await outcome.standings(session, await _round(room))}
     first, second, third = room.tiers
     assert standing[room.entries[0].id].tier_id == first.id
-    assert standing[room.entries[1].id].contested and standing[room.entries[2].id].contested
+    assert standing[room.entries[1].id].contested == standing[room.entries[2].id].contested == (second.id, third.id)
+    assert standing[room.entries[0].id].contested == ()
 
     with pytest.raises(InvalidInput):  # a grade of no track of the entry's
         await votes.open_vote(session, await _round(room), entry_id=room.entries[1].id, choices=[second.id, 99999],

@@ -68,6 +68,13 @@ class SharedRenders:
         return await asyncio.shield(future)
 
 
+def meeting_event(seen: Fingerprint, data: dict[str, Any]) -> str:
+    """The event of a meeting's state `seen`: its id and "v" name the state, "now" is the server's clock (in ms,
+    for pitch timers)."""
+    version = f"{seen[0]}.{seen[1]}"
+    return event_text({"v": version, "now": int(time.time() * 1000), **data}, event_id=version)
+
+
 def meeting_stream(request: Request, session_id: int, render: Callable[[Fingerprint], Awaitable[str]]) -> StreamingResponse:
     """A meeting screen's stream: `render` makes the event of each state of the session (contest.meeting.live).
     It ends after the settings' event_stream_seconds (the state it opened on is always sent)."""

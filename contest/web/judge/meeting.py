@@ -21,7 +21,7 @@ from contest.meeting import queries, screens, votes
 from contest.meeting.live import Fingerprint, hub
 from contest.meeting.models import MeetingSession
 from contest.web.infra.errors import wants_json
-from contest.web.infra.events import event_text, meeting_stream
+from contest.web.infra.events import meeting_event, meeting_stream
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
 from contest.web.infra.session import require_user
@@ -43,12 +43,26 @@ async def judge_meeting(request: Request) -> JudgeMeeting:
     return JudgeMeeting(judge, round_, found(await queries.session_of_round(round_)))
 
 
-async def live_context(judge: User, round_: Round) -> dict[str, object]:
-    """What the scoring page of a round scored live adds: the live bar's screen."""
+def page_key(view: screens.Screen, *, entry_id: int | None, alias: str) -> str:
+    """What a judge's page shows of the meeting: an entry (or none), whether it takes scores, the lock. A page
+    whose key differs from the stream's (the chair's entry) reloads there, after saving what was typed."""
+    scoring = entry_id is not None and view.round.live_entry_id == entry_id
+    return f"{alias}|{'open' if scoring else 'closed'}|{'locked' if view.locked else ''}"
+
+
+def chair_key(view: screens.Screen) -> str:
+    """The key of the page the chair has everyone on (the waiting page once locked)."""
+    entry = None if view.locked else view.on_screen
+    return page_key(view, entry_id=entry.entry_id if entry else None, alias=entry.alias if entry else "")
+
+
+async def live_context(judge: User, round_: Round, *, entry_id: int | None = None, alias: str = "") -> dict[str, object]:
+    """What a judge's page of a round scored live adds: the live bar's screen and the key of what it shows."""
     session = await queries.session_of_round(round_) if round_.paced_by_chair else None
     if session is None:
         return {"screen": None}
-    return {"screen": await screens.screen(session.id), "judge_id": judge.id}
+    view = found(await screens.screen(session.id))
+    return {"screen": view, "judge_id": judge.id, "live_page": page_key(view, entry_id=entry_id, alias=alias)}
 
 
 def _entry_url(request: Request, round_id: int, view: screens.Screen) -> str | None:
@@ -64,7 +78,7 @@ async def live(request: Request) -> Response:
     target = _entry_url(request, joined.round_.id, view)
     if target is not None:
         return RedirectResponse(target, status_code=303)
-    return render(request, "judge/live.html", {"round": joined.round_, "screen": view, "judge_id": joined.judge.id})
+    return render(request, "judge/live.html", {"round": joined.round_, **await live_context(joined.judge, joined.round_)})
 
 
 async def live_events(request: Request) -> StreamingResponse:
@@ -74,10 +88,8 @@ async def live_events(request: Request) -> StreamingResponse:
         view = found(await screens.screen(joined.session.id))
         html = render_fragment(request, "_partials/_meeting_judge.html",
                                {"round": joined.round_, "screen": view, "judge_id": joined.judge.id})
-        state = {"v": view.session.version, "html": html, "now": int(clock.now().timestamp() * 1000),
-                 "go": _entry_url(request, joined.round_.id, view) or request.url_for(
-                     "judge:live", round_id=joined.round_.id).path}
-        return event_text(state, event_id=f"{seen[0]}.{seen[1]}")
+        go = _entry_url(request, joined.round_.id, view) or request.url_for("judge:live", round_id=joined.round_.id).path
+        return meeting_event(seen, {"html": html, "page": chair_key(view), "go": go})
 
     return meeting_stream(request, joined.session.id, rendered)
 

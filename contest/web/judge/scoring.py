@@ -142,7 +142,7 @@ async def _score_page(request: Request, judged: JudgeEntry, *, values: dict[str,
         "videos": await judging_queries.judging_videos(judged.assignment.entry_id),
         "ai_label": await judging_queries.ai_label_for_judges(judged.assignment.entry_id)
         if judged.round_.judges_see_ai_labels else None,
-        **await live_context(judged.judge, judged.round_),
+        **await live_context(judged.judge, judged.round_, entry_id=judged.assignment.entry_id, alias=entry.alias),
     }
     if judged.round_.paced_by_chair and judged.round_.live_entry_id != judged.assignment.entry_id:
         context["read_only"] = True  # the chair has not opened it for scoring, or has revealed it

@@ -17,7 +17,7 @@ from contest.i18n import N_
 from contest.meeting import outcome, queries, sessions, sheet, votes
 from contest.meeting.live import Fingerprint, hub
 from contest.meeting.models import MeetingSession
-from contest.web.infra.events import event_text, meeting_stream
+from contest.web.infra.events import meeting_event, meeting_stream
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
 from contest.web.infra.media import attachment_response
@@ -146,8 +146,7 @@ async def chair_events(request: Request) -> Response:
     async def rendered(seen: Fingerprint) -> str:
         view = await console_meeting.chair_console(contest, round_)
         html = render_fragment(request, "_partials/_meeting_chair.html", {"contest": contest, "round": round_, "view": view})
-        return event_text({"v": seen[0], "html": html, "now": int(clock.now().timestamp() * 1000)},
-                          event_id=f"{seen[0]}.{seen[1]}")
+        return meeting_event(seen, {"html": html})
 
     return meeting_stream(request, session.id, rendered)
 

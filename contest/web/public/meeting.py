@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from contest import clock, permissions
+from contest import permissions
 from contest.contests.models import Contest
 from contest.errors import found
 from contest.judging.queries import judging_images
@@ -16,7 +16,7 @@ from contest.meeting import queries, screens
 from contest.meeting.live import Fingerprint
 from contest.meeting.models import MeetingSession
 from contest.web.infra import media
-from contest.web.infra.events import SharedRenders, event_text, meeting_stream
+from contest.web.infra.events import SharedRenders, meeting_event, meeting_stream
 from contest.web.infra.templating import absolute_url, render, render_fragment, request_locale
 from contest.web.infra.uploads import upload_store
 
@@ -49,8 +49,7 @@ async def screen_events(request: Request) -> StreamingResponse:
     async def rendered(seen: Fingerprint) -> str:
         view = found(await screens.screen(session.id))
         html = render_fragment(request, "_partials/_meeting_stage.html", {"screen": view, "token": session.screen_token})
-        return event_text({"v": view.session.version, "html": html, "now": int(clock.now().timestamp() * 1000)},
-                          event_id=f"{seen[0]}.{seen[1]}")
+        return meeting_event(seen, {"html": html})
 
     return meeting_stream(request, session.id, lambda seen: _renders.get((session.id, seen, locale), lambda: rendered(seen)))
 

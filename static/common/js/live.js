@@ -1,7 +1,8 @@
 /* Live screens of the final meeting: one Server-Sent Events stream per page ([data-events]). Each event
    carries the whole state of this screen: its HTML replaces [data-live-html], and "go" (a judge's next
    entry) moves the page there once what was typed is saved. The browser reconnects by itself; the first
-   event after a reconnect makes the screen whole again. Pitch timers ([data-timer]) tick on the server's clock. */
+   event after a reconnect makes the screen whole again. A judge's page also carries the key of what it
+   shows ([data-page]); when the stream's key differs, the page goes to "go". Pitch timers ([data-timer]) tick on the server's clock. */
 (function () {
   "use strict";
   var source = document.querySelector("[data-events]");
@@ -30,7 +31,7 @@
     var state = JSON.parse(message.data);
     setStatus(true);
     if (state.now) { offset = state.now - Date.now(); }
-    if (state.go && state.go !== window.location.pathname) { leaveFor(state.go); return; }
+    if (state.go && state.page !== source.dataset.page) { leaveFor(state.go); return; }
     if (target && typeof state.html === "string" && target.dataset.version !== String(state.v)) {
       target.innerHTML = state.html;
       target.dataset.version = String(state.v);
