@@ -34,12 +34,12 @@ async def final_room(entries: int = 3, *, judges: int = 3) -> Room:
     criterion = await Criterion.create(round=round_, name="综合", scale_min=0, scale_max=10)
     seated = [await make_judge(display_name=f"评委{n}") for n in "甲乙丙丁戊己庚辛壬癸"[:judges]]
     await panel_with(round_, seated, track=track)
-    chair = await make_user(display_name="主持人", email="chair@union.example.org")
+    chair = await make_user(display_name="主持人")
     room = Room(contest, track, round_, criterion, seated, chair)
     room.tiers = [await AwardTier.create(contest=contest, track=track, name=name, rank=rank, quota=1)
                   for name, rank in (("一等奖", 1), ("二等奖", 2), ("三等奖", 3))]
     for n in range(entries):
-        entry = await submitted_entry(contest, track, title=f"作品{n + 1}", number=f"WC-{n + 1:03d}",
+        entry = await submitted_entry(contest, track, title=f"作品{n + 1}", number=f"WC{contest.id}-{n + 1:03d}",
                                       public_name=f"设计师{n + 1}")
         alias = f"F{n + 1}X"
         await RoundEntry.create(round=round_, entry=entry, alias=alias)
