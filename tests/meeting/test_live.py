@@ -27,7 +27,7 @@ async def test_readers_see_the_chairs_moves_and_the_judges_submissions_from_one_
     try:
         first = [await anext(stream) for stream in streams]
         assert first == [(session.version, 0)] * 3
-        assert len(hub._watches) == 1  # noqa: SLF001 - one watcher for the three readers
+        assert len(hub._watches) == 1
 
         await sessions.move_to(session, await Round.get(id=room.round.id), 0, by=room.chair, now=NOW)
         hub.poke(session.id)
@@ -42,7 +42,7 @@ async def test_readers_see_the_chairs_moves_and_the_judges_submissions_from_one_
     finally:
         for reader in readers:
             await reader.__aexit__(None, None, None)
-    assert hub._watches == {}  # noqa: SLF001 - the last reader gone, the watcher stops
+    assert hub._watches == {}
 
 
 async def test_a_quiet_session_sends_heartbeats_and_a_missing_one_ends_the_stream(db):

@@ -34,8 +34,8 @@ from contest.judging.models import (
     RoundEntry,
 )
 from contest.media import resumable
-from contest.meeting.models import GradeVote, MeetingItem, MeetingSession
 from contest.media.storage import new_key
+from contest.meeting.models import GradeVote, MeetingItem, MeetingSession
 from contest.results.models import Award, AwardStatus, Objection
 from tests import imagegen
 from tests.factories import attach_picture, chunks, make_contest, make_field, make_track, make_user, slot_of_entry
@@ -68,8 +68,8 @@ ROUND_JUDGES = policy(HIDE, judge=ALLOW, judge_conflicted=ALLOW, judge_other_pan
 ENTRY_JUDGE = policy(HIDE, judge=ALLOW)  # the entry's panel, without a conflict, in the window
 NOBODY = policy(HIDE)  # switched off in the world's contest (its popular vote)
 RESULTS = policy(HIDE, organiser=ALLOW)  # the world's contest is not announced yet: organisers preview
-WINNER = policy(HIDE, anonymous=LOGIN)
-MEETING_JUDGE = policy(HIDE, anonymous=LOGIN, judge=ALLOW)  # the winner's own certificate, and the world's contest is not announced
+WINNER = policy(HIDE, anonymous=LOGIN)  # the winner's own certificate, and the world's contest is not announced
+MEETING_JUDGE = policy(HIDE, anonymous=LOGIN, judge=ALLOW)  # the final's panel is the one judge
 
 POLICY: dict[tuple[str, str], dict[str, str]] = {
     **{(f"auth:{name}", method): EVERYONE for name in ("register", "login") for method in ("GET", "POST")},

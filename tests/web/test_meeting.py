@@ -11,8 +11,8 @@ import pytest
 from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.judging.models import Round
-from contest.meeting import sessions
 from contest.media.storage import UploadStore
+from contest.meeting import sessions
 from contest.meeting.models import GradeVote
 from tests import imagegen
 from tests.factories import NOW, attach_picture, chunks, login_as
