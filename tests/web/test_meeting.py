@@ -82,6 +82,8 @@ async def test_a_judge_of_another_round_and_a_chair_of_another_contest_find_noth
     await login_as(client, room.judges[0], secret=settings.secret_key)
     live = await client.get(f"/judge/r/{room.round.id}/live")
     assert live.status_code == 303 and live.headers["location"].endswith(f"/judge/r/{room.round.id}/{room.aliases[0]}")
+    scoring = await client.get(live.headers["location"])
+    assert scoring.status_code == 200 and 'data-page="' + room.aliases[0] + '|open|"' in scoring.text
 
     client.cookies.clear()
     stranger = await organiser_of(other.contest)
