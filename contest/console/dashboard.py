@@ -28,6 +28,7 @@ class EntryFigures:
     by_track: list[tuple[Track, int]]  # every track, in the contest's order, zero included
     by_category: list[tuple[EntrantCategory, int]]  # every category, zero included
     by_day: list[tuple[date, int]]  # every day from the first submission to the last, in the contest's zone
+    returned: int = 0  # waiting for their designers' fix (contest.entries.screening), not counted as submitted
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ def _days(counts: Counter[date]) -> list[tuple[date, int]]:
 
 
 async def entry_figures(contest: Contest) -> EntryFigures:
-    """Counts over the submitted entries (withdrawn ones left out), drafts counted apart."""
+    """Counts over the submitted entries (withdrawn, returned and disqualified ones left out), drafts and
+    returned entries counted apart."""
     rows = await Entry.filter(contest_id=contest.id, state=EntryState.SUBMITTED).values(
         "track_id", "entrant_category", "submitted_at")
     tracks = await contest_queries.tracks_in_order(contest)
@@ -59,6 +61,7 @@ async def entry_figures(contest: Contest) -> EntryFigures:
         by_track=[(t, per_track[t.id]) for t in tracks],
         by_category=[(c, per_category[c]) for c in EntrantCategory],
         by_day=_days(per_day),
+        returned=await Entry.filter(contest_id=contest.id, state=EntryState.RETURNED).count(),
     )
 
 
