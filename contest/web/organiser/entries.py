@@ -81,7 +81,8 @@ def _screening_input(form: FormData, entry_ids: list[str]) -> Screening:
     if any(i is None for i in ids):
         raise NotFound()  # a forged form
     return Screening(
-        action=text(form, "action") or "return", entry_ids=tuple(i for i in ids if i is not None), template=text(form, "template"),
+        action=text(form, "action") or "return", entry_ids=tuple(i for i in ids if i is not None),
+        template=text(form, "template"),
         reason=text(form, "reason", max_length=screening.REASON_MAX + 1),
         fix_due_at=text(form, "fix_due_at", max_length=40), confirmed=form.get("confirm") == "1")
 
