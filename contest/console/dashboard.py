@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from tortoise.functions import Count
+
 from contest import clock
 from contest.accounts.models import EntrantCategory
 from contest.contests import queries as contest_queries
@@ -55,13 +57,15 @@ async def entry_figures(contest: Contest) -> EntryFigures:
     per_track = Counter(r["track_id"] for r in rows)
     per_category = Counter(r["entrant_category"] for r in rows)
     per_day = Counter(clock.to_zone(r["submitted_at"], contest.time_zone).date() for r in rows if r["submitted_at"])
+    waiting = dict(await Entry.filter(contest_id=contest.id, state__in=[EntryState.DRAFT, EntryState.RETURNED])
+                   .annotate(n=Count("id")).group_by("state").values_list("state", "n"))
     return EntryFigures(
         submitted=len(rows),
-        drafts=await Entry.filter(contest_id=contest.id, state=EntryState.DRAFT).count(),
+        drafts=waiting.get(EntryState.DRAFT, 0),
         by_track=[(t, per_track[t.id]) for t in tracks],
         by_category=[(c, per_category[c]) for c in EntrantCategory],
         by_day=_days(per_day),
-        returned=await Entry.filter(contest_id=contest.id, state=EntryState.RETURNED).count(),
+        returned=waiting.get(EntryState.RETURNED, 0),
     )
 
 

@@ -63,6 +63,8 @@ async def test_organisers_return_ticked_entries_in_bulk_and_each_designer_is_tol
     assert await OutboxMessage.filter(kind="entry_returned").count() == 2
     listing = await client.get(f"/admin/c/{scene.contest.slug}/entries")
     assert listing.text.count("退回修改") >= 2 and REASON[:20] in listing.text
+    dashboard = await client.get(f"/admin/c/{scene.contest.slug}/")
+    assert '<span class="stat-value">2</span><span class="stat-label">退回修改</span>' in dashboard.text
 
 
 async def test_a_template_alone_is_sent_in_the_organisers_language(client, settings, db):
