@@ -272,6 +272,7 @@ class Submission(StrEnum):
     FIRST = "first"
     AGAIN = "again"  # a submitted entry changed by this request's save
     UNCHANGED = "unchanged"  # submitted again as it was: only the terms accepted now are recorded
+    FIXED = "fixed"  # a returned entry submitted again after its fix: back to judging
 
 
 async def submit_entry(
@@ -289,8 +290,9 @@ async def submit_entry(
         raise InvalidInput({"_entry": problems[0]})
     if entry.state == EntryState.SUBMITTED:
         return await _submit_again(entry, by=by, terms=(originality.id, ip_terms.id), now=now)
+    fixed = entry.state == EntryState.RETURNED
     await _submit_first(entry, by=by, terms=(originality.id, ip_terms.id), now=now)
-    return Submission.FIRST
+    return Submission.FIXED if fixed else Submission.FIRST
 
 
 async def _submit_again(entry: Entry, *, by: User, terms: tuple[int, int], now: datetime) -> Submission:

@@ -137,7 +137,7 @@ async def test_a_returned_entry_leaves_judging_and_after_its_fix_comes_back_with
     assert (await Entry.get(id=entry.id)).leak_status == LeakStatus.FLAGGED  # the leak check ran on the fix
     outcome = await submit(await fresh(entry), entry.owner, now=CLOSED + timedelta(hours=1))
 
-    assert outcome == service.Submission.FIRST
+    assert outcome == service.Submission.FIXED
     resubmitted = await Entry.get(id=entry.id)
     assert (resubmitted.state, resubmitted.number, resubmitted.submitted_at) == (
         EntryState.SUBMITTED, "WC-01-0001", first_submitted_at)

@@ -120,6 +120,8 @@ async def test_the_designer_reads_why_fixes_the_entry_and_submits_it_again(clien
         "entrant_kind": "individual", "entrant_category": "worker", "action": "submit",
         "originality": str(originality.id), "ip_terms": str(ip_terms.id)})
     assert sent.status_code == 303, sent.text[:500]
+    receipt = await client.get(sent.headers["location"])
+    assert f"修改后的作品 {entry.number} 已重新提交，将重新参加评审。" in receipt.text
     fixed = await Entry.get(id=entry.id)
     assert (fixed.state, fixed.title) == (EntryState.SUBMITTED, "海派剪纸（修改）")
 

@@ -156,6 +156,7 @@ async def entry_save(request: Request) -> Response:
 
 SUBMITTED = {
     service.Submission.FIRST: N_("Entry submitted. Your entry number is {number}."),
+    service.Submission.FIXED: N_("Your fixed entry {number} was submitted again; it goes back to judging."),
     service.Submission.AGAIN: N_(
         "Your changes were saved and submitted again; a new receipt was sent to your e-mail."),
     service.Submission.UNCHANGED: N_(
