@@ -4,6 +4,8 @@ to judging only when submitted again, and a disqualified one never comes back.""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -13,6 +15,7 @@ from contest.entries import screening, service
 from contest.entries.models import Declaration, Entry
 from contest.entries.states import EntryState, LeakStatus
 from contest.errors import InvalidInput, NotFound
+from contest.exports import service as exports
 from contest.judging import edits, round_entries
 from contest.judging.models import RoundEntry
 from contest.notifications.models import OutboxMessage
@@ -193,3 +196,17 @@ async def test_a_disqualified_entry_is_final(db):
     with pytest.raises(service.EntryDisqualified):
         await service.update_entry(entry, complete_input(), by=entry.owner, now=NOW)
     assert not service.open_to_designer(entry, NOW)
+
+
+async def test_the_entries_export_names_the_state_and_reason_except_in_the_anonymised_one(db):
+    contest, track = await setup_track()
+    entry = await submitted(contest, track)
+    organiser = await make_user()
+    await screening.return_entries(contest.id, [entry.id], reason=REASON, fix_due_at=DUE, by=organiser, now=CLOSED)
+    for anonymised, expected in ((False, ["退回修改", REASON, "2026-06-04 20:00:00"]), (True, ["退回修改"])):
+        data = b"".join([chunk async for chunk in await exports.track_csv(
+            contest, track, "entries", anonymised=anonymised, by=organiser, now=CLOSED)])
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        row = dict(zip(rows[0], rows[2], strict=True))
+        assert [row.get(name) for name in ("状态", "审查理由", "修改截止时间")][:len(expected)] == expected
+        assert ("审查理由" in row) is not anonymised
