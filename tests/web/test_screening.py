@@ -153,3 +153,17 @@ async def test_a_disqualified_entry_shows_its_reason_and_no_form(client, setting
     page = await client.get(f"/me/entries/{entry.id}")
     assert "已被组委会取消参赛资格" in page.text and "作品已在其他比赛获奖" in page.text
     assert "保存修改" not in page.text
+
+
+@pytest.mark.parametrize(("fix_due_at", "message"), [
+    ("0001-01-01T00:00", "请输入日期和时间。"), ("明天", "请输入日期和时间。"), ("", "请填写修改截止时间。")])
+async def test_an_unreadable_or_missing_fix_deadline_is_a_message_not_an_error(client, settings, db, fix_due_at,
+                                                                                message):
+    scene = await build(1)
+    token = await organiser_token(client, settings, scene)
+    refused = await client.post(f"/admin/c/{scene.contest.slug}/entries/screen", data={
+        "csrf_token": token, "entry": str(scene.entries[0].id), "action": "return", "reason": REASON,
+        "fix_due_at": fix_due_at})
+    assert refused.status_code == 400
+    assert message in refused.text
+    assert (await Entry.get(id=scene.entries[0].id)).state == EntryState.SUBMITTED
