@@ -167,3 +167,16 @@ async def test_an_unreadable_or_missing_fix_deadline_is_a_message_not_an_error(c
     assert refused.status_code == 400
     assert message in refused.text
     assert (await Entry.get(id=scene.entries[0].id)).state == EntryState.SUBMITTED
+
+
+async def test_an_entry_withdrawn_meanwhile_refuses_the_whole_action_and_keeps_the_form(client, settings, db):
+    scene = await build(2)
+    token = await organiser_token(client, settings, scene)
+    first, gone = scene.entries
+    await Entry.filter(id=gone.id).update(state=EntryState.WITHDRAWN)
+    refused = await client.post(f"/admin/c/{scene.contest.slug}/entries/screen", data={
+        "csrf_token": token, "entry": [str(first.id), str(gone.id)], "action": "return", "reason": REASON,
+        "fix_due_at": due_in(3, scene.contest)})
+    assert refused.status_code == 409
+    assert f"作品 {gone.number} 已不能退回或取消资格" in refused.text and REASON in refused.text
+    assert (await Entry.get(id=first.id)).state == EntryState.SUBMITTED

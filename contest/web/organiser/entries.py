@@ -45,20 +45,35 @@ class Screening:
     confirmed: bool = False
 
 
-def _screening_context(contest: Contest, screening_input: Screening | None, errors: dict[str, str] | None,
-                       ) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Refusal:
+    """Why the screening form was refused: messages by field, and the values of their placeholders."""
+
+    errors: dict[str, str]
+    params: dict[str, object]
+    status: int
+
+    @classmethod
+    def of(cls, exc: InvalidInput | screening.NotScreenable) -> Refusal:
+        if isinstance(exc, InvalidInput):
+            return cls(exc.field_errors, {}, exc.status_code)
+        return cls({"entries": exc.message}, exc.params, exc.status_code)  # the entries changed meanwhile
+
+
+def _screening_context(contest: Contest, screening_input: Screening | None, refusal: Refusal | None) -> dict[str, Any]:
     suggested = clock.to_zone(clock.now() + timedelta(days=FIX_DAYS), contest.time_zone)
     values = screening_input or Screening(fix_due_at=suggested.strftime("%Y-%m-%dT%H:%M"))
-    return {"screening": values, "screening_errors": errors or {}, "reason_templates": screening.REASON_TEMPLATES,
+    return {"screening": values, "screening_errors": refusal.errors if refusal else {},
+            "screening_params": refusal.params if refusal else {}, "reason_templates": screening.REASON_TEMPLATES,
             "screening_reason_max": screening.REASON_MAX, "now": clock.now()}
 
 
 async def entries_page(request: Request, *, screening_input: Screening | None = None,
-                       errors: dict[str, str] | None = None, status: int = 200) -> Response:
+                       refusal: Refusal | None = None) -> Response:
     contest = await organised_contest(request)
     context = {"contest": contest, "entries": await queries.entries_for_organiser(contest.id), "states": STATE_LABELS,
-               **_screening_context(contest, screening_input, errors)}
-    return render(request, "organiser/entries.html", context, status_code=status)
+               **_screening_context(contest, screening_input, refusal)}
+    return render(request, "organiser/entries.html", context, status_code=refusal.status if refusal else 200)
 
 
 async def _entry(request: Request, contest: Contest) -> Entry:
@@ -66,14 +81,14 @@ async def _entry(request: Request, contest: Contest) -> Entry:
 
 
 async def entry_page(request: Request, *, screening_input: Screening | None = None,
-                     errors: dict[str, str] | None = None, status: int = 200) -> Response:
+                     refusal: Refusal | None = None) -> Response:
     """One entry slot by slot, with its files' own metadata (organisers only) and AI signals."""
     contest = await organised_contest(request)
     entry = await _entry(request, contest)
     context = {"contest": contest, "entry": entry, "files": await entry_files(entry), "states": STATE_LABELS,
                "video_failures": VIDEO_REFUSALS, "xmp_shown": XMP_SHOWN, **ai_labels(),
-               **_screening_context(contest, screening_input, errors)}
-    return render(request, "organiser/entry.html", context, status_code=status)
+               **_screening_context(contest, screening_input, refusal)}
+    return render(request, "organiser/entry.html", context, status_code=refusal.status if refusal else 200)
 
 
 def _screening_input(form: FormData, entry_ids: list[str]) -> Screening:
@@ -117,8 +132,8 @@ async def entries_screen(request: Request) -> Response:
     values = _screening_input(form, [v for v in form.getlist("entry") if isinstance(v, str)])
     try:
         count = await _screen(request, contest, values)
-    except InvalidInput as exc:
-        return await entries_page(request, screening_input=values, errors=exc.field_errors, status=400)
+    except (InvalidInput, screening.NotScreenable) as exc:
+        return await entries_page(request, screening_input=values, refusal=Refusal.of(exc))
     response = redirect_to(request, "organiser:entries", slug=contest.slug)
     flash(request, response, SCREENED[values.action], count=count)
     return response
@@ -132,8 +147,8 @@ async def entry_screen(request: Request) -> Response:
     values = _screening_input(form, [str(entry.id)])
     try:
         await _screen(request, contest, values)
-    except InvalidInput as exc:
-        return await entry_page(request, screening_input=values, errors=exc.field_errors, status=400)
+    except (InvalidInput, screening.NotScreenable) as exc:
+        return await entry_page(request, screening_input=values, refusal=Refusal.of(exc))
     response = redirect_to(request, "organiser:entry", slug=contest.slug, entry_id=entry.id)
     flash(request, response, SCREENED[values.action], count=1)
     return response
