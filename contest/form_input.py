@@ -77,7 +77,7 @@ class FieldReader:
             return None
         try:
             return clock.local_to_utc(datetime.fromisoformat(value).replace(tzinfo=None), zone)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a moment at the very edge of the calendar, e.g. year 1
             self.errors[name] = N_("Enter a date and time.")
             return None
 

@@ -107,6 +107,9 @@ KINDS: dict[str, Kind] = {
     "account.password_reset": Kind(N_("Password reset"), N_("Chose a new password through an e-mailed reset link.")),
     "entry.withdrawn_by_organiser": Kind(N_("Entry withdrawn by the organisers"),
                                          N_("Withdrew the entry {subject} on the organisers' behalf: {reason}.")),
+    "entry.returned": Kind(N_("Entry returned for a fix"),
+                           N_("Returned the entry {subject} to its designer for a fix by {fix_due_at}: {reason}.")),
+    "entry.disqualified": Kind(N_("Entry disqualified"), N_("Disqualified the entry {subject}: {reason}.")),
     "objection.received": Kind(N_("Objection received"), N_("Received the objection {subject} about the entry {entry}.")),
     "objection.under_review": Kind(N_("Objection under review"), N_("Took the objection {subject} under review.")),
     "objection.upheld": Kind(N_("Objection upheld"), N_("Upheld the objection {subject} ({revoked_count} awards revoked).")),
@@ -145,6 +148,7 @@ FIELD_LABELS = {
 }
 VALUE_LABELS = {
     "draft": N_("Draft"), "submitted": N_("Submitted"), "withdrawn": N_("Withdrawn"), "judge": N_("Judge"),
+    "returned": N_("Returned for a fix"), "disqualified": N_("Disqualified"),
     "organiser": N_("Organiser"), "originality": N_("Originality declaration"), "ip_terms": N_("IP terms"),
     True: N_("yes"), False: N_("no"),
 }

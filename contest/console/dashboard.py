@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from tortoise.functions import Count
+
 from contest import clock
 from contest.accounts.models import EntrantCategory
 from contest.contests import queries as contest_queries
@@ -28,6 +30,7 @@ class EntryFigures:
     by_track: list[tuple[Track, int]]  # every track, in the contest's order, zero included
     by_category: list[tuple[EntrantCategory, int]]  # every category, zero included
     by_day: list[tuple[date, int]]  # every day from the first submission to the last, in the contest's zone
+    returned: int = 0  # waiting for their designers' fix (contest.entries.screening), not counted as submitted
 
 
 @dataclass(frozen=True)
@@ -46,19 +49,23 @@ def _days(counts: Counter[date]) -> list[tuple[date, int]]:
 
 
 async def entry_figures(contest: Contest) -> EntryFigures:
-    """Counts over the submitted entries (withdrawn ones left out), drafts counted apart."""
+    """Counts over the submitted entries (withdrawn, returned and disqualified ones left out), drafts and
+    returned entries counted apart."""
     rows = await Entry.filter(contest_id=contest.id, state=EntryState.SUBMITTED).values(
         "track_id", "entrant_category", "submitted_at")
     tracks = await contest_queries.tracks_in_order(contest)
     per_track = Counter(r["track_id"] for r in rows)
     per_category = Counter(r["entrant_category"] for r in rows)
     per_day = Counter(clock.to_zone(r["submitted_at"], contest.time_zone).date() for r in rows if r["submitted_at"])
+    waiting = dict(await Entry.filter(contest_id=contest.id, state__in=[EntryState.DRAFT, EntryState.RETURNED])
+                   .annotate(n=Count("id")).group_by("state").values_list("state", "n"))
     return EntryFigures(
         submitted=len(rows),
-        drafts=await Entry.filter(contest_id=contest.id, state=EntryState.DRAFT).count(),
+        drafts=waiting.get(EntryState.DRAFT, 0),
         by_track=[(t, per_track[t.id]) for t in tracks],
         by_category=[(c, per_category[c]) for c in EntrantCategory],
         by_day=_days(per_day),
+        returned=waiting.get(EntryState.RETURNED, 0),
     )
 
 

@@ -22,7 +22,7 @@ from contest.audit.log import record
 from contest.contests.models import FileSlot
 from contest.entries import declarations
 from contest.entries.models import Entry, EntryFile, EntryImage
-from contest.entries.service import require_open
+from contest.entries.service import require_changeable
 from contest.entries.slots import clean_name, provenance_of, require_room, require_slot_open
 from contest.entries.states import EDITABLE_STATES
 from contest.errors import IMAGE_REFUSALS, Conflict, InvalidUpload, NotFound, found
@@ -169,7 +169,7 @@ async def add_image_row(
 
 
 def _require_editable(entry: Entry, now: datetime) -> None:
-    require_open(entry.contest, now)
+    require_changeable(entry, now)
     if entry.state not in EDITABLE_STATES:
         raise Conflict()
 

@@ -45,6 +45,11 @@ class Entry(Model):
     updated_at = fields.DatetimeField(auto_now=True)
     submitted_at = fields.DatetimeField(null=True)
     withdrawn_at = fields.DatetimeField(null=True)
+    # the organisers' screening (contest.entries.screening): why it was returned or disqualified, when, and the
+    # moment a returned entry can no longer be fixed
+    screening_reason = fields.TextField(default="", db_default="")
+    screened_at = fields.DatetimeField(null=True)
+    fix_due_at = fields.DatetimeField(null=True)
 
     images: fields.ReverseRelation[EntryImage]
     files: fields.ReverseRelation[EntryFile]

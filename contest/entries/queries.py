@@ -7,7 +7,7 @@ from typing import cast
 from contest.accounts.models import User
 from contest.columns import fits
 from contest.entries.models import Entry, EntryFile, EntryImage
-from contest.entries.states import EntryState
+from contest.entries.states import SENT_STATES
 
 
 async def entries_for_designer(user: User) -> list[Entry]:
@@ -48,9 +48,9 @@ async def file_by_key(key: str) -> EntryFile | None:
 
 
 async def entries_for_organiser(contest_id: int) -> list[Entry]:
-    """The contest's submitted and withdrawn entries (drafts stay their designers' own), by number."""
+    """The contest's entries once submitted, whatever became of them (drafts stay their designers' own), by number."""
     return (
-        await Entry.filter(contest_id=contest_id, state__in=[EntryState.SUBMITTED, EntryState.WITHDRAWN])
+        await Entry.filter(contest_id=contest_id, state__in=list(SENT_STATES))
         .prefetch_related("track", "owner")
         .order_by("number", "id")
     )
@@ -59,7 +59,7 @@ async def entries_for_organiser(contest_id: int) -> list[Entry]:
 async def entry_of_contest(contest_id: int, entry_id: int) -> Entry | None:
     """One entry of the contest, with its contest, track and designer; drafts are not found."""
     return (
-        await Entry.filter(id=entry_id, contest_id=contest_id, state__in=[EntryState.SUBMITTED, EntryState.WITHDRAWN])
+        await Entry.filter(id=entry_id, contest_id=contest_id, state__in=list(SENT_STATES))
         .prefetch_related("contest", "track", "owner")
         .first()
     )

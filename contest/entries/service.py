@@ -78,6 +78,39 @@ def require_open(contest: Contest, now: datetime) -> None:
         raise DeadlinePassed()
 
 
+class FixDeadlinePassed(DeadlinePassed):
+    message = N_("The deadline for fixing this returned entry has passed, so it can no longer be changed or submitted "
+                 "again; nothing was changed. Please contact the organisers.")
+
+
+class EntryDisqualified(Conflict):
+    message = N_("This entry was disqualified, so it can no longer be changed.")
+
+
+def fix_open(entry: Entry, now: datetime) -> bool:
+    """Pure: a returned entry before its fix deadline."""
+    return entry.state == EntryState.RETURNED and entry.fix_due_at is not None and now < entry.fix_due_at
+
+
+def open_to_designer(entry: Entry, now: datetime) -> bool:
+    """Pure: whether the designer may change the entry now, by time and state (rounds may still freeze it)."""
+    if entry.state == EntryState.RETURNED:
+        return fix_open(entry, now)
+    return entry.state != EntryState.DISQUALIFIED and timeline.submissions_open(entry.contest, now)
+
+
+def require_changeable(entry: Entry, now: datetime) -> None:
+    """A returned entry may be fixed until its own fix deadline, even after submissions closed; a disqualified
+    one never; any other while submissions are open."""
+    if entry.state == EntryState.RETURNED:
+        if not fix_open(entry, now):
+            raise FixDeadlinePassed()
+        return
+    if entry.state == EntryState.DISQUALIFIED:
+        raise EntryDisqualified()
+    require_open(entry.contest, now)
+
+
 async def create_draft(contest: Contest, track: Track, *, by: User, now: datetime) -> Entry:
     """A new empty draft in `track`. Refused after the deadline and past the per-designer entry quota."""
     require_open(contest, now)
@@ -124,7 +157,7 @@ def _check_input(values: EntryInput, fields: list[Any]) -> tuple[dict[str, Any],
 async def update_entry(entry: Entry, values: EntryInput, *, by: User, now: datetime) -> bool:
     """Save the designer's edits; returns whether anything changed. A submitted entry must stay complete
     (a draft may be partial) and is declared again when it changed."""
-    require_open(entry.contest, now)
+    require_changeable(entry, now)
     if entry.state not in EDITABLE_STATES:
         raise Conflict()
     fields = list(entry.track.fields_)
@@ -239,16 +272,17 @@ class Submission(StrEnum):
     FIRST = "first"
     AGAIN = "again"  # a submitted entry changed by this request's save
     UNCHANGED = "unchanged"  # submitted again as it was: only the terms accepted now are recorded
+    FIXED = "fixed"  # a returned entry submitted again after its fix: back to judging
 
 
 async def submit_entry(
     entry: Entry, *, by: User, originality_id: int, ip_terms_id: int, now: datetime
 ) -> Submission:
-    """Submit: checks completeness and the deadline, records the accepted terms versions with each
-    file's SHA-256, gives an entry number at the first submission, and queues a receipt. Submitting a
-    submitted entry again records the terms accepted now, with a receipt (its first submission time is
-    kept), and tells whether the save in the same request changed it."""
-    require_open(entry.contest, now)
+    """Submit: checks completeness and the deadline (for a returned entry, its own fix deadline), records the
+    accepted terms versions with each file's SHA-256, gives an entry number at the first submission, and queues a
+    receipt. Submitting a submitted entry again records the terms accepted now, with a receipt (its first
+    submission time is kept), and tells whether the save in the same request changed it."""
+    require_changeable(entry, now)
     originality, ip_terms = await current_terms(entry.contest)
     declared = (originality_id, ip_terms_id) == (originality.id, ip_terms.id)
     problems = submission_problems(entry, declared=declared)
@@ -256,8 +290,9 @@ async def submit_entry(
         raise InvalidInput({"_entry": problems[0]})
     if entry.state == EntryState.SUBMITTED:
         return await _submit_again(entry, by=by, terms=(originality.id, ip_terms.id), now=now)
+    fixed = entry.state == EntryState.RETURNED
     await _submit_first(entry, by=by, terms=(originality.id, ip_terms.id), now=now)
-    return Submission.FIRST
+    return Submission.FIXED if fixed else Submission.FIRST
 
 
 async def _submit_again(entry: Entry, *, by: User, terms: tuple[int, int], now: datetime) -> Submission:
@@ -343,7 +378,7 @@ async def set_entry_state(entry: Entry, new_state: EntryState, *, by: User, now:
         raise Conflict()
     old_state = entry.state
     entry.state = new_state
-    if new_state == EntryState.SUBMITTED:
+    if new_state == EntryState.SUBMITTED and old_state != EntryState.RETURNED:  # a fixed entry keeps its first time
         entry.submitted_at = now
     if new_state == EntryState.WITHDRAWN:
         entry.withdrawn_at = now

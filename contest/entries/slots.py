@@ -17,7 +17,7 @@ from contest.contests.models import FileSlot, SlotKind
 from contest.entries import declarations
 from contest.entries.models import Entry, EntryFile, EntryImage, FileStatus
 from contest.entries.queries import bytes_used_by_designer
-from contest.entries.service import NotYetOpen, QuotaExceeded, require_open
+from contest.entries.service import NotYetOpen, QuotaExceeded, require_changeable
 from contest.entries.states import EDITABLE_STATES, EntryState
 from contest.errors import REFUSED_IN_MB, Conflict, ContentTooLarge, DeadlinePassed, NotFound
 from contest.i18n import N_
@@ -87,7 +87,7 @@ def require_slot_open(entry: Entry, slot: FileSlot, now: datetime, *, reached_ro
     if slot.track_id != entry.track_id:
         raise NotFound()
     if slot.from_round == 0:
-        require_open(entry.contest, now)
+        require_changeable(entry, now)
         if entry.state not in EDITABLE_STATES:
             raise Conflict()
         return

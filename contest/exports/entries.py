@@ -39,15 +39,17 @@ IDENTITY = (Column("署名", "Public name"), Column("账号姓名", "Account nam
             Column("指导老师", "Supervisor"), Column("指导老师邮箱", "Supervisor e-mail"),
             Column("团队成员", "Team members"), Column("提交时间", "Submitted at"))
 TAIL = (Column("图片数", "Images"), Column("隐私检查", "Leak check"))
+# the latest screening (contest.entries.screening); left out of anonymised sheets, as an organiser's free text
+SCREENING = (Column("审查理由", "Screening reason"), Column("修改截止时间", "Fix deadline"))
 
 _VALUES = ("id", "number", "state", "title", "concept", "answers", "entrant_category", "entrant_kind",
            "public_name", "owner__display_name", "owner__email", "owner__phone", "organisation", "school",
-           "supervisor_name", "supervisor_email", "submitted_at", "leak_status")
+           "supervisor_name", "supervisor_email", "submitted_at", "leak_status", "screening_reason", "fix_due_at")
 
 
 def columns(fields: list[TrackField], *, anonymised: bool) -> tuple[Column, ...]:
     answers = tuple(Column(f.label, f.label_en or f.label) for f in fields)
-    return HEAD + answers + ENTRANT + (() if anonymised else IDENTITY) + TAIL
+    return HEAD + answers + ENTRANT + (() if anonymised else IDENTITY) + TAIL + (() if anonymised else SCREENING)
 
 
 def answer_cell(field: TrackField, value: Any) -> Cell:
@@ -74,7 +76,10 @@ def entry_row(entry: dict[str, Any], fields: list[TrackField], extra: dict[str, 
         row += [entry["public_name"], entry["owner__display_name"], entry["owner__email"], entry["owner__phone"],
                 entry["organisation"], entry["school"], entry["supervisor_name"], entry["supervisor_email"],
                 extra["members"], local_time(entry["submitted_at"], zone)]
-    return [*row, extra["images"], LEAK[entry["leak_status"]]]
+    row += [extra["images"], LEAK[entry["leak_status"]]]
+    if not anonymised:
+        row += [entry["screening_reason"] or None, local_time(entry["fix_due_at"], zone)]
+    return row
 
 
 async def _extras(ids: list[int]) -> dict[int, dict[str, Any]]:

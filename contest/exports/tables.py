@@ -22,7 +22,8 @@ Cell = str | int | float | datetime | None
 Row = list[Cell]
 BATCH = 500
 
-STATE = {EntryState.DRAFT: "草稿", EntryState.SUBMITTED: "已提交", EntryState.WITHDRAWN: "已撤回"}
+STATE = {EntryState.DRAFT: "草稿", EntryState.SUBMITTED: "已提交", EntryState.WITHDRAWN: "已撤回",
+         EntryState.RETURNED: "退回修改", EntryState.DISQUALIFIED: "已取消资格"}
 CATEGORY = {EntrantCategory.PROFESSIONAL: "专业团队", EntrantCategory.WORKER: "职工",
             EntrantCategory.STUDENT: "学生", EntrantCategory.MASTER: "大师工匠"}
 KIND = {EntrantKind.INDIVIDUAL: "个人", EntrantKind.TEAM: "团队", EntrantKind.ORGANISATION: "单位"}

@@ -21,7 +21,7 @@ from contest.entries import images, service, uploads
 from contest.entries.models import Entry, EntryFile, EntryImage
 from contest.entries.service import EntryInput
 from contest.entries.slots import require_room_in_slot, require_slot_open
-from contest.entries.states import JUDGEABLE_STATES, LeakStatus
+from contest.entries.states import JUDGEABLE_STATES, EntryState, LeakStatus
 from contest.errors import Conflict
 from contest.i18n import N_
 from contest.judging import leaks
@@ -46,13 +46,19 @@ async def _unfinished_rounds(entry: Entry, now: datetime) -> list[Round]:
 
 
 async def frozen(entry: Entry, *, now: datetime) -> bool:
-    """An unfinished round holding the entry does not let designers edit it."""
+    """An unfinished round holding the entry does not let designers edit it (unless the organisers returned it
+    for a fix: then they asked for the change)."""
+    if entry.state == EntryState.RETURNED:
+        return False
     return not all(r.designers_may_edit for r in await _unfinished_rounds(entry, now))
 
 
 async def _check_due(entry: Entry, now: datetime) -> bool:
     """Refuse the edit while the entry is frozen; else whether the change must be checked: the entry
-    is in an unfinished round, was checked before, or is submitted (a round may take it in any moment)."""
+    is in an unfinished round, was checked before, or is submitted (a round may take it in any moment). A
+    returned entry is never frozen and always checked: it goes back to judging when submitted again."""
+    if entry.state == EntryState.RETURNED:
+        return True
     rounds = await _unfinished_rounds(entry, now)
     if not all(r.designers_may_edit for r in rounds):
         raise EditsClosed()

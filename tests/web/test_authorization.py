@@ -144,7 +144,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("messages_reset", "POST"), ("audit", "GET"), ("audit_csv", "GET"))},
     ("organiser:exports", "GET"): ORGANISER,
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
-        ("entries", "GET"), ("entry", "GET"), ("entry_withdraw_page", "GET"), ("entry_withdraw", "POST"))},
+        ("entries", "GET"), ("entry", "GET"), ("entry_withdraw_page", "GET"), ("entry_withdraw", "POST"),
+        ("entries_screen", "POST"), ("entry_screen", "POST"))},
     ("public:notice", "GET"): RESULTS,  # the world's contest has no notice period: organisers preview
     ("public:notice_cover", "GET"): RESULTS,  # the covers of the notice's entries, under the notice's rule
     ("public:objection_form", "GET"): NOBODY,  # objections only while its notice is open

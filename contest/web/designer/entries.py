@@ -112,11 +112,12 @@ async def _entry_page(
         **await entry_files.files_context(entry, now), "members": list(entry.members), "originality": originality,
         "ip_terms": ip_terms, "kinds": KIND_LABELS, "categories": CATEGORY_LABELS, "states": STATE_LABELS,
         "problems": service.submission_problems(entry, declared=True),
-        "open": timeline.submissions_open(entry.contest, now), "max_members": service.MAX_TEAM_MEMBERS,
+        "open": service.open_to_designer(entry, now), "max_members": service.MAX_TEAM_MEMBERS,
         "too_large": FileTooLarge.message,
         "frozen": edits.EditsClosed.message if await edits.frozen(entry, now=now) else "",
         "withdrawal": await edits.withdrawal(entry, now=now), "withdrawal_notes": service.WITHDRAWAL_NOTES,
         "unsaved": unsaved,  # the values shown are what was typed, and the server does not hold them
+        "now": now,
     }
     return render(request, "designer/entry_form.html", context, status_code=status)
 
@@ -155,6 +156,7 @@ async def entry_save(request: Request) -> Response:
 
 SUBMITTED = {
     service.Submission.FIRST: N_("Entry submitted. Your entry number is {number}."),
+    service.Submission.FIXED: N_("Your fixed entry {number} was submitted again; it goes back to judging."),
     service.Submission.AGAIN: N_(
         "Your changes were saved and submitted again; a new receipt was sent to your e-mail."),
     service.Submission.UNCHANGED: N_(

@@ -17,4 +17,5 @@ KIND_LABELS = {
     EntrantKind.ORGANISATION: N_("Organisation"),
 }
 ROLE_LABELS = {ContestRoleKind.JUDGE: N_("Judge"), ContestRoleKind.ORGANISER: N_("Organiser")}
-STATE_LABELS = {"draft": N_("Draft"), "submitted": N_("Submitted"), "withdrawn": N_("Withdrawn")}
+STATE_LABELS = {"draft": N_("Draft"), "submitted": N_("Submitted"), "withdrawn": N_("Withdrawn"),
+                "returned": N_("Returned for a fix"), "disqualified": N_("Disqualified")}
