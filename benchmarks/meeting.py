@@ -131,35 +131,46 @@ class Seen:
     scored: int
 
 
-async def read_stream(base: str, path: str, headers: dict[str, str], log: list[Seen], stop: asyncio.Event) -> None:
+async def read_stream(base: str, path: str, headers: dict[str, str], log: list[Seen], stop: asyncio.Event,
+                      first: asyncio.Event | None = None) -> None:
+    """Read the stream at `path` into `log` until `stop`; `first` is set at its first event."""
     import httpx
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=None) as client:
-        async with client.stream("GET", path) as response:
-            data = ""
-            async for line in response.aiter_lines():
-                if line.startswith("data: "):
-                    data = line[6:]
-                elif not line and data:
-                    html = json.loads(data).get("html", "")
-                    alias, scored = ALIAS.search(html), SCORED.search(html)
-                    log.append(Seen(time.monotonic(), alias.group(1) if alias else "", int(scored.group(1))
-                                    if scored else 0))
-                    data = ""
-                if stop.is_set():
-                    return
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=None) as client, \
+            client.stream("GET", path) as response:
+        data = ""
+        async for line in response.aiter_lines():
+            if line.startswith("data: "):
+                data = line[6:]
+            elif not line and data:
+                html = json.loads(data).get("html", "")
+                alias, scored = ALIAS.search(html), SCORED.search(html)
+                log.append(Seen(time.monotonic(), alias.group(1) if alias else "",
+                                int(scored.group(1)) if scored else 0))
+                data = ""
+                if first is not None:
+                    first.set()
+            if stop.is_set():
+                return
+
+
+async def connected(base: str, paths: list[tuple[str, dict[str, str]]], stop: asyncio.Event,
+                    ) -> tuple[list[asyncio.Task[None]], list[list[Seen]]]:
+    """One stream reader per (path, headers), returned once every one has had its first event."""
+    logs: list[list[Seen]] = [[] for _ in paths]
+    firsts = [asyncio.Event() for _ in paths]
+    tasks = [asyncio.create_task(read_stream(base, path, headers, log, stop, first))
+             for (path, headers), log, first in zip(paths, logs, firsts, strict=True)]
+    await asyncio.gather(*(first.wait() for first in firsts))
+    return tasks, logs
 
 
 def observers_process(base: str, path: str, count: int, ready, done, results) -> None:
     """A child process holding `count` projector streams until `done` is set; sends back every stream's log."""
     async def main() -> None:
         stop = asyncio.Event()
-        logs: list[list[Seen]] = [[] for _ in range(count)]
-        tasks = [asyncio.create_task(read_stream(base, path, {}, log, stop)) for log in logs]
-        while any(not log for log in logs):
-            await asyncio.sleep(0.05)
+        tasks, logs = await connected(base, [(path, {})] * count, stop)
         ready.set()
-        while not done.is_set():
-            await asyncio.sleep(0.05)
+        await asyncio.to_thread(done.wait)
         await asyncio.sleep(1.0)  # the last events in flight
         stop.set()
         for task in tasks:
@@ -169,8 +180,11 @@ def observers_process(base: str, path: str, count: int, ready, done, results) ->
     asyncio.run(main())
 
 
-def first_at(log: list[Seen], after: float, alias: str, scored: int = 0) -> float | None:
-    return next((s.at for s in log if s.at >= after and s.alias == alias and s.scored >= scored), None)
+def first_at(log: list[Seen], after: float, alias: str, order: dict[str, int], scored: int = 0) -> float | None:
+    """When the screen first showed this state or a later one (coalesced: the chair moved on before it was sent)."""
+    wanted = order[alias]
+    return next((s.at for s in log if s.at >= after and (order.get(s.alias, -1) > wanted
+                                                         or (s.alias == alias and s.scored >= scored))), None)
 
 
 # --- the meeting --------------------------------------------------------------------------------------
@@ -225,15 +239,13 @@ async def _expect(request, status: int, marks: Marks):
 
 async def _reconnect(base: str, judge, scene: Scene, alias: str) -> dict:
     """The judge's stream drops after its saves; a new one opens, and the scoring page is read again."""
-    log: list[Seen] = []
     stop = asyncio.Event()
-    stream = asyncio.create_task(read_stream(base, f"/judge/r/{scene.round_id}/live/events", dict(judge.headers), log,
-                                             stop))
-    while not log:
-        await asyncio.sleep(0.01)
+    (stream,), _ = await connected(base, [(f"/judge/r/{scene.round_id}/live/events", dict(judge.headers))], stop)
     stream.cancel()  # the connection is gone
     await asyncio.gather(stream, return_exceptions=True)
-    page = await judge.get(f"/judge/r/{scene.round_id}/live", follow_redirects=True, headers={"accept": "text/html"})
+    html = {"accept": "text/html"}
+    live = await judge.get(f"/judge/r/{scene.round_id}/live", headers=html)  # httpx drops a set Cookie header on redirects
+    page = await judge.get(live.headers.get("location", "/"), headers=html)
     saved = re.findall(r'id="f-criterion_\d+"[^>]*value="([^"]*)"', page.text)
     return {"entry_on_screen": page.url.path.endswith(f"/{alias}"), "scores_kept": len(saved) == 2 and all(saved)}
 
@@ -249,16 +261,17 @@ def _ms(values: list[float]) -> dict:
 
 
 def latencies(marks: Marks, logs: list[list[Seen]]) -> tuple[list[float], list[float], int]:
-    """(update delays, next-entry delays, events never seen) over every screen's log, in ms."""
+    """(update delays, next-entry delays, states never seen) over every screen's log, in ms."""
+    order = {alias: n for n, (_, alias) in enumerate(marks.moves)}
     updates, moves, missed = [], [], 0
     for log in logs:
         for sent, alias, scored in marks.submits:
-            at = first_at(log, sent, alias, scored)
+            at = first_at(log, sent, alias, order, scored)
             missed += at is None
             if at is not None:
                 updates.append((at - sent) * 1000)
         for sent, alias in marks.moves:
-            at = first_at(log, sent, alias)
+            at = first_at(log, sent, alias, order)
             missed += at is None
             if at is not None:
                 moves.append((at - sent) * 1000)
@@ -296,17 +309,11 @@ async def run_database(name: str, database_url: str, *, workers: int, n_entries:
             if not ready.wait(120):
                 raise RuntimeError("the observers did not connect")
             stop = asyncio.Event()
-            chair_log, projector_log = [], []
             chair_path = f"/admin/c/{scene.slug}/rounds/{scene.round_id}/meeting/events"
-            readers = [asyncio.create_task(read_stream(server.base, chair_path, _headers(scene.chair, secret), chair_log,
-                                                       stop)),
-                       asyncio.create_task(read_stream(server.base, screen, {}, projector_log, stop))]
-            judge_logs: list[list[Seen]] = [[] for _ in scene.judges]
-            readers += [asyncio.create_task(read_stream(server.base, f"/judge/r/{scene.round_id}/live/events",
-                                                        _headers(key, secret), judge_log, stop))
-                        for key, judge_log in zip(scene.judges, judge_logs, strict=True)]
-            while not chair_log or not projector_log or not all(judge_logs):
-                await asyncio.sleep(0.05)
+            judge_path = f"/judge/r/{scene.round_id}/live/events"
+            readers, (chair_log, projector_log, *_judges) = await connected(server.base, [
+                (chair_path, _headers(scene.chair, secret)), (screen, {}),
+                *((judge_path, _headers(key, secret)) for key in scene.judges)], stop)
             started = time.monotonic()
             marks = await run_meeting(server.base, secret, scene, n_entries, think_s)
             wall = time.monotonic() - started
@@ -323,8 +330,8 @@ async def run_database(name: str, database_url: str, *, workers: int, n_entries:
             if server is not None:
                 server.stop()
             await _close_orm()
-    chair_updates, chair_moves, chair_missed = latencies(marks, [chair_log])
-    projector_updates, projector_moves, projector_missed = latencies(marks, [projector_log])
+    chair_updates, chair_moves, _ = latencies(marks, [chair_log])
+    projector_updates, projector_moves, _ = latencies(marks, [projector_log])
     all_updates, all_moves, all_missed = latencies(marks, [chair_log, projector_log, *observer_logs])
     healthz = statistics.median(marks.healthz_ms) if marks.healthz_ms else None
     update = _ms(all_updates)
@@ -332,7 +339,7 @@ async def run_database(name: str, database_url: str, *, workers: int, n_entries:
         "database": name, "workers": workers, "entries": n_entries, "judges": JUDGES, "observers": observers,
         "screens": 2 + observers, "wall_s": round(wall, 1), "update": update, "update_chair": _ms(chair_updates),
         "update_projector": _ms(projector_updates), "next_entry": _ms(all_moves), "next_entry_chair": _ms(chair_moves),
-        "next_entry_projector": _ms(projector_moves), "events_missed": all_missed + chair_missed * 0 + projector_missed * 0,
+        "next_entry_projector": _ms(projector_moves), "states_never_seen": all_missed,
         "healthz_p50_ms": round(healthz, 2) if healthz else None, "submit_request": _ms(marks.submit_ms),
         "update_p50_to_healthz": round(update["p50_ms"] / healthz, 1) if healthz and update["p50_ms"] else None,
         **counted, "reconnects": len(marks.reconnects),
@@ -353,8 +360,8 @@ def print_result(r: dict) -> None:
         print(f"  {label}: p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms, max {f['max_ms']} ms ({f['n']} deliveries)")
     print(f"  reference GET /healthz p50 {r['healthz_p50_ms']} ms; update p50 is {r['update_p50_to_healthz']}× it; "
           f"the submit request alone: p50 {r['submit_request']['p50_ms']} ms")
-    print(f"  lost {r['lost']} (submissions {r['submissions']}, score rows {r['scores']}); events never seen "
-          f"{r['events_missed']}; errors {r['errors']}")
+    print(f"  lost {r['lost']} (submissions {r['submissions']}, score rows {r['scores']}); states never seen "
+          f"{r['states_never_seen']}; errors {r['errors']}")
     print(f"  reconnects: {r['reconnects']}, found the entry on screen {r['reconnect_found_entry']}, "
           f"found their saved scores {r['reconnect_found_scores']}; load average {r['loadavg_1min']}")
     for sample in r["error_samples"]:

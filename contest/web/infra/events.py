@@ -15,13 +15,15 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import aclosing
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
 from contest.meeting.live import Fingerprint, hub
+from contest.meeting.screens import Screen, screen
 
+T = TypeVar("T")
 HEARTBEAT_SECONDS = 15.0
 RETRY_MS = 1000  # how soon a browser reconnects after the stream breaks
 
@@ -44,15 +46,15 @@ def event_stream(events: AsyncIterator[str | None]) -> StreamingResponse:
         "Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-class SharedRenders:
-    """The last few rendered events by key, so many readers of one state render it once per process:
-    the first reader renders, the others wait for its result."""
+class Shared(Generic[T]):
+    """The last few results by key, so many readers of one state compute it once per process: the first
+    reader computes, the others wait for its result."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
-        self._done: OrderedDict[Hashable, asyncio.Future[str]] = OrderedDict()
+        self._done: OrderedDict[Hashable, asyncio.Future[T]] = OrderedDict()
 
-    async def get(self, key: Hashable, render: Callable[[], Awaitable[str]]) -> str:
+    async def get(self, key: Hashable, make: Callable[[], Awaitable[T]]) -> T:
         future = self._done.get(key)
         if future is None:
             future = asyncio.get_running_loop().create_future()
@@ -60,12 +62,20 @@ class SharedRenders:
             while len(self._done) > self.size:
                 self._done.popitem(last=False)
             try:
-                future.set_result(await render())
+                future.set_result(await make())
             except BaseException as exc:
                 self._done.pop(key, None)
                 future.set_exception(exc)
                 raise
         return await asyncio.shield(future)
+
+
+_screens: Shared[Screen | None] = Shared()
+
+
+async def meeting_screen(session_id: int, seen: Fingerprint) -> Screen | None:
+    """What the session's screens show in state `seen`, read once per process however many streams ask."""
+    return await _screens.get((session_id, seen), lambda: screen(session_id))
 
 
 def meeting_event(seen: Fingerprint, data: dict[str, Any]) -> str:

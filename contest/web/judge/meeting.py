@@ -21,7 +21,7 @@ from contest.meeting import queries, screens, votes
 from contest.meeting.live import Fingerprint, hub
 from contest.meeting.models import MeetingSession
 from contest.web.infra.errors import wants_json
-from contest.web.infra.events import meeting_event, meeting_stream
+from contest.web.infra.events import meeting_event, meeting_screen, meeting_stream
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
 from contest.web.infra.session import require_user
@@ -65,6 +65,13 @@ async def live_context(judge: User, round_: Round, *, entry_id: int | None = Non
     return {"screen": view, "judge_id": judge.id, "live_page": page_key(view, entry_id=entry_id, alias=alias)}
 
 
+async def tell_the_room(round_: Round) -> None:
+    """A judge submitted in a round scored live: this process's screens hear it now, not at the next poll."""
+    session = await queries.session_of_round(round_) if round_.paced_by_chair else None
+    if session is not None:
+        hub.poke(session.id)
+
+
 def _entry_url(request: Request, round_id: int, view: screens.Screen) -> str | None:
     if view.on_screen is None or view.locked:
         return None
@@ -85,7 +92,7 @@ async def live_events(request: Request) -> StreamingResponse:
     joined = await judge_meeting(request)
 
     async def rendered(seen: Fingerprint) -> str:
-        view = found(await screens.screen(joined.session.id))
+        view = found(await meeting_screen(joined.session.id, seen))
         html = render_fragment(request, "_partials/_meeting_judge.html",
                                {"round": joined.round_, "screen": view, "judge_id": joined.judge.id})
         go = _entry_url(request, joined.round_.id, view) or request.url_for("judge:live", round_id=joined.round_.id).path

@@ -37,7 +37,7 @@ from contest.web.infra.media import file_response, video_response
 from contest.web.infra.session import current_user, require_user
 from contest.web.infra.templating import render, request_locale
 from contest.web.infra.uploads import upload_store
-from contest.web.judge.meeting import live_context
+from contest.web.judge.meeting import live_context, tell_the_room
 
 IMAGE_VARIANTS = {"webp": ("judging", "WEBP"), "jpeg": ("judging", "JPEG"),
                   "thumb.webp": ("thumb", "WEBP"), "thumb.jpeg": ("thumb", "JPEG")}
@@ -228,6 +228,7 @@ async def complete(request: Request) -> Response:
         await scoring.complete_assignment(judged.assignment, now=judged.now, by=judged.judge)
     except InvalidInput as exc:
         return await _score_page(request, judged, errors={**exc.field_errors, "_complete": exc.message}, status=400)
+    await tell_the_room(judged.round_)
     items = await judge_queue(judged.judge, judged.round_, now=judged.now)
     _, _, following = _neighbours(items, request.path_params["alias"])
     if judged.round_.paced_by_chair:  # the chair moves everyone on

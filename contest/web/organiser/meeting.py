@@ -17,7 +17,7 @@ from contest.i18n import N_
 from contest.meeting import outcome, queries, sessions, sheet, votes
 from contest.meeting.live import Fingerprint, hub
 from contest.meeting.models import MeetingSession
-from contest.web.infra.events import meeting_event, meeting_stream
+from contest.web.infra.events import meeting_event, meeting_screen, meeting_stream
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
 from contest.web.infra.media import attachment_response
@@ -142,11 +142,12 @@ async def chair_events(request: Request) -> Response:
     """The chair's live panel: who has scored, the vote's tally, and the reveal once everyone has."""
     contest, round_ = await organised_round(request)
     session = found(await queries.session_of_round(round_))
+    judges = await queries.panel_judges(round_)
 
     async def rendered(seen: Fingerprint) -> str:
-        view = await console_meeting.chair_console(contest, round_)
-        html = render_fragment(request, "_partials/_meeting_chair.html", {"contest": contest, "round": round_, "view": view})
-        return meeting_event(seen, {"html": html})
+        context = {"contest": contest, "round": round_, "screen": await meeting_screen(session.id, seen),
+                   "judges": judges}
+        return meeting_event(seen, {"html": render_fragment(request, "_partials/_meeting_chair.html", context)})
 
     return meeting_stream(request, session.id, rendered)
 

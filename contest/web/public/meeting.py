@@ -16,12 +16,12 @@ from contest.meeting import queries, screens
 from contest.meeting.live import Fingerprint
 from contest.meeting.models import MeetingSession
 from contest.web.infra import media
-from contest.web.infra.events import SharedRenders, meeting_event, meeting_stream
+from contest.web.infra.events import Shared, meeting_event, meeting_screen, meeting_stream
 from contest.web.infra.templating import absolute_url, render, render_fragment, request_locale
 from contest.web.infra.uploads import upload_store
 
 IMAGE_VARIANTS = {"webp": "WEBP", "jpeg": "JPEG"}
-_renders = SharedRenders()
+_renders: Shared[str] = Shared()
 
 
 async def _session(request: Request) -> MeetingSession:
@@ -47,7 +47,7 @@ async def screen_events(request: Request) -> StreamingResponse:
     locale = request_locale(request)
 
     async def rendered(seen: Fingerprint) -> str:
-        view = found(await screens.screen(session.id))
+        view = found(await meeting_screen(session.id, seen))
         html = render_fragment(request, "_partials/_meeting_stage.html", {"screen": view, "token": session.screen_token})
         return meeting_event(seen, {"html": html})
 
