@@ -16,15 +16,20 @@ from contest.audit.log import record
 from contest.contests.models import Track
 from contest.entries.models import Entry
 from contest.entries.slots import ABSOLUTE_MAX_FILE
-from contest.errors import IMAGE_REFUSALS, Conflict, InvalidInput, InvalidUpload, NotFound
+from contest.errors import IMAGE_REFUSALS, Conflict, InvalidInput, InvalidUpload
+from contest.finalists import tasks
 from contest.finalists.models import Disposition, Sample
 from contest.i18n import N_
-from contest.judging.models import Round, RoundEntry
+from contest.judging.models import Round
 from contest.media.pipeline import process_image_async
 from contest.media.sniffing import InvalidImage
 from contest.media.storage import UploadStore, UploadTooLarge, new_key
 
 MAX_COURIER, MAX_TRACKING, MAX_LOCATION, MAX_CONDITION = 100, 100, 200, 2000
+
+
+class NotAFinalist(Conflict):
+    message = N_("This entry is not in a final round, so no sample is asked of it.")
 
 
 class NoSampleAsked(Conflict):
@@ -61,12 +66,13 @@ def checked_dispatch(courier: str, tracking_number: str) -> Dispatch:
     return Dispatch(courier, tracking_number)
 
 
-async def record_dispatch(entry: Entry, round_: Round, dispatch: Dispatch, *, by: User, now: datetime) -> Sample:
-    """The designer's courier and tracking number for the finalist's sample; may be corrected until it arrives.
-    Refused when the entry is not in the round (NotFound), its track asks for no sample, the sample's deadline
-    has passed or it arrived. Audited."""
-    if not await RoundEntry.exists(round_id=round_.id, entry_id=entry.id):
-        raise NotFound()
+async def record_dispatch(entry: Entry, dispatch: Dispatch, *, by: User, now: datetime) -> Sample:
+    """The designer's courier and tracking number for the sample of the final round that holds the entry; may be
+    corrected until it arrives. Refused when the entry is in no final round, its track asks for no sample, the
+    sample's deadline has passed or it arrived. Audited."""
+    round_ = await tasks.finalist_round(entry)
+    if round_ is None:
+        raise NotAFinalist()
     track = await Track.get(id=entry.track_id)
     if not track.sample_required:
         raise NoSampleAsked()

@@ -130,5 +130,11 @@ async def tasks_of(entry: Entry, round_: Round, *, now: datetime) -> list[Task]:
     return task_list(track, slots, {slot.id: counts[(entry.id, slot.id)] for slot in slots}, sample, now)
 
 
+async def finalist_tasks(entry: Entry, *, now: datetime) -> tuple[Round | None, list[Task]]:
+    """The final round that holds the entry and its tasks there; (None, []) when it is not a finalist."""
+    round_ = await finalist_round(entry)
+    return round_, await tasks_of(entry, round_, now=now) if round_ is not None else []
+
+
 def missing(tasks: Iterable[Task]) -> list[Task]:
     return [task for task in tasks if task.missing]

@@ -9,10 +9,10 @@ import pytest
 
 from contest.accounts.models import User
 from contest.audit.models import AuditEvent
-from contest.errors import InvalidInput, NotFound
+from contest.errors import InvalidInput
 from contest.finalists import samples
 from contest.finalists.models import Disposition, Sample
-from contest.finalists.samples import Dispatch, NoSampleAsked, SampleArrived, SampleDeadlinePassed
+from contest.finalists.samples import Dispatch, NoSampleAsked, NotAFinalist, SampleArrived, SampleDeadlinePassed
 from contest.media.storage import UploadStore
 from tests import imagegen
 from tests.factories import NOW, chunks
@@ -36,26 +36,26 @@ def store(tmp_path) -> UploadStore:
 async def test_a_finalist_records_the_dispatch_and_may_correct_it_until_it_arrives(db, store):
     world = await final_world()
     entry = world.entries[0]
-    await samples.record_dispatch(entry, world.final, Dispatch("圆通", "YT1"), by=await owner(entry), now=NOW)
-    sample = await samples.record_dispatch(entry, world.final, SF, by=await owner(entry), now=NOW + timedelta(hours=1))
+    await samples.record_dispatch(entry, Dispatch("圆通", "YT1"), by=await owner(entry), now=NOW)
+    sample = await samples.record_dispatch(entry, SF, by=await owner(entry), now=NOW + timedelta(hours=1))
     assert (await Sample.filter(entry_id=entry.id).count(), sample.courier, sample.tracking_number, sample.sent_at) == (
         1, "顺丰速运", "SF1234567890", NOW + timedelta(hours=1))
     assert await AuditEvent.filter(action="sample.sent").count() == 2
     await samples.record_arrival(sample, photo=chunks(imagegen.jpeg()), condition="完好", location="A-3",
                                  store=store, by=world.organiser, now=NOW + timedelta(days=1))
     with pytest.raises(SampleArrived):
-        await samples.record_dispatch(entry, world.final, SF, by=await owner(entry), now=NOW + timedelta(days=1))
+        await samples.record_dispatch(entry, SF, by=await owner(entry), now=NOW + timedelta(days=1))
 
 
 async def test_a_dispatch_is_refused_after_the_deadline_outside_the_final_or_without_a_sample_rule(db):
     world = await final_world()
     with pytest.raises(SampleDeadlinePassed):
-        await samples.record_dispatch(world.entries[0], world.final, SF, by=await owner(world.entries[0]), now=DUE)
-    with pytest.raises(NotFound):
-        await samples.record_dispatch(world.entries[2], world.final, SF, by=await owner(world.entries[2]), now=NOW)
+        await samples.record_dispatch(world.entries[0], SF, by=await owner(world.entries[0]), now=DUE)
+    with pytest.raises(NotAFinalist):
+        await samples.record_dispatch(world.entries[2], SF, by=await owner(world.entries[2]), now=NOW)
     no_sample = await final_world(sample=False)
     with pytest.raises(NoSampleAsked):
-        await samples.record_dispatch(no_sample.entries[0], no_sample.final, SF, by=await owner(no_sample.entries[0]), now=NOW)
+        await samples.record_dispatch(no_sample.entries[0], SF, by=await owner(no_sample.entries[0]), now=NOW)
     assert await Sample.all().count() == 0
 
 
@@ -68,7 +68,7 @@ def test_the_dispatch_form_needs_both_fields():
 
 async def test_the_arrival_keeps_a_private_photo_and_a_new_photo_replaces_the_old_files(db, store):
     world = await final_world()
-    sample = await samples.record_dispatch(world.entries[0], world.final, SF, by=await owner(world.entries[0]), now=NOW)
+    sample = await samples.record_dispatch(world.entries[0], SF, by=await owner(world.entries[0]), now=NOW)
     await samples.record_arrival(sample, photo=chunks(imagegen.jpeg()), condition="外盒压痕", location="库房 A-3",
                                  store=store, by=world.organiser, now=NOW + timedelta(days=2))
     first = sample.photo_key
@@ -84,7 +84,7 @@ async def test_the_arrival_keeps_a_private_photo_and_a_new_photo_replaces_the_ol
 
 async def test_an_arrival_without_photo_or_condition_or_with_a_non_image_saves_nothing(db, store):
     world = await final_world()
-    sample = await samples.record_dispatch(world.entries[0], world.final, SF, by=await owner(world.entries[0]), now=NOW)
+    sample = await samples.record_dispatch(world.entries[0], SF, by=await owner(world.entries[0]), now=NOW)
     with pytest.raises(InvalidInput) as refused:
         await samples.record_arrival(sample, photo=None, condition="完好", location="", store=store,
                                      by=world.organiser, now=NOW)
@@ -99,7 +99,7 @@ async def test_an_arrival_without_photo_or_condition_or_with_a_non_image_saves_n
 
 async def test_the_disposition_is_recorded_with_its_time_after_the_arrival(db, store):
     world = await final_world()
-    sample = await samples.record_dispatch(world.entries[0], world.final, SF, by=await owner(world.entries[0]), now=NOW)
+    sample = await samples.record_dispatch(world.entries[0], SF, by=await owner(world.entries[0]), now=NOW)
     with pytest.raises(InvalidInput):
         await samples.set_keeping(sample, location="A-3", disposition="returned", by=world.organiser, now=NOW)
     await samples.record_arrival(sample, photo=chunks(imagegen.jpeg()), condition="完好", location="A-3",
