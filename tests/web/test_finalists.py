@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from contest.accounts.models import ContestRole, ContestRoleKind, User
 from contest.audit.models import AuditEvent
+from contest.contests.models import Track
 from contest.entries.models import TeamMember
 from contest.finalists.models import Disposition, Sample
 from contest.judging.models import RoundEntry
@@ -151,3 +152,22 @@ async def test_the_labels_carry_aliases_and_judging_links_and_nothing_of_the_des
         assert [entry.title in text, entry.number in text, owner.display_name in text, owner.email in text] == [
             False] * 4
     assert ("张文" in text, "设计师" in text) == (False, False)
+
+
+async def test_the_organiser_sets_the_tracks_sample_and_the_contests_forfeit_rule(client, settings, at):
+    at(NOW)
+    world = await final_world(forfeits=False, sample=False)
+    await as_organiser(client, settings, world)
+    track_page = f"/admin/c/{world.contest.slug}/tracks/{world.track.id}"
+    token = await form_token(client, track_page)
+    form = {"csrf_token": token, "slug": world.track.slug, "name": world.track.name, "ai_policy": "banned",
+            "sample_instructions": "寄送打样一件至组委会", "sample_due_at": "2026-06-20T17:00"}
+    refused = await client.post(track_page, data=form)
+    assert (refused.status_code, "请勾选上方选项" in refused.text) == (400, True)
+    saved = await client.post(track_page, data={**form, "sample_required": "1"})
+    assert saved.status_code == 303
+    track = await Track.get(id=world.track.id)
+    assert (track.sample_required, track.sample_instructions, track.sample_due_at.isoformat()) == (
+        True, "寄送打样一件至组委会", "2026-06-20T09:00:00+00:00")
+    page = await client.get(track_page)
+    assert 'value="2026-06-20T17:00"' in page.text
