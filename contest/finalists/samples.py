@@ -16,11 +16,11 @@ from contest.audit.log import record
 from contest.contests.models import Track
 from contest.entries.models import Entry
 from contest.entries.slots import ABSOLUTE_MAX_FILE
-from contest.errors import IMAGE_REFUSALS, Conflict, InvalidInput, InvalidUpload
+from contest.errors import IMAGE_REFUSALS, Conflict, InvalidInput, InvalidUpload, NotFound
 from contest.finalists import tasks
 from contest.finalists.models import Disposition, Sample
 from contest.i18n import N_
-from contest.judging.models import Round
+from contest.judging.models import Round, RoundEntry
 from contest.media.pipeline import process_image_async
 from contest.media.sniffing import InvalidImage
 from contest.media.storage import UploadStore, UploadTooLarge, new_key
@@ -121,35 +121,39 @@ async def store_photo(chunks: AsyncIterator[bytes], store: UploadStore) -> str:
     return key
 
 
-async def record_arrival(sample: Sample, *, photo: AsyncIterator[bytes] | None, condition: str, location: str,
-                         store: UploadStore, by: User, now: datetime) -> Sample:
-    """An organiser's record that the sample arrived: a photo (needed the first time; a new one replaces it),
-    its condition and where it is kept. Audited; a replaced photo's files go once the row points at the new one."""
+async def record_arrival(round_: Round, entry_id: int, *, photo: AsyncIterator[bytes] | None, condition: str,
+                         location: str, store: UploadStore, by: User, now: datetime) -> Sample:
+    """An organiser's record that the sample of an entry of the round arrived: a photo (needed the first time; a
+    new one replaces it), its condition and where it is kept. A sample the designer never registered is added
+    to the register here. Audited; a replaced photo's files go once the row points at the new one."""
+    sample = await Sample.get_or_none(round_id=round_.id, entry_id=entry_id)
+    if sample is None and not await RoundEntry.exists(round_id=round_.id, entry_id=entry_id):
+        raise NotFound()
     condition = _text(condition, MAX_CONDITION, "condition")
     location = _text(location, MAX_LOCATION, "location")
     if not condition:
         raise InvalidInput({"condition": N_("Describe the sample's condition as it arrived.")})
-    if photo is None and not sample.photo_key:
+    old = sample.photo_key if sample is not None else ""
+    if photo is None and not old:
         raise InvalidInput({"photo": N_("Choose a photo of the sample as it arrived.")})
-    key = await store_photo(photo, store) if photo is not None else sample.photo_key
-    old = sample.photo_key if key != sample.photo_key else ""
+    key = await store_photo(photo, store) if photo is not None else old
     try:
         async with in_transaction():
-            arrived = sample.arrived_at or now
-            await Sample.filter(id=sample.id).update(arrived_at=arrived, photo_key=key, condition=condition,
-                                                     location=location)
+            sample, _ = await Sample.get_or_create(round_id=round_.id, entry_id=entry_id)
+            sample.arrived_at = sample.arrived_at or now
+            sample.photo_key, sample.condition, sample.location = key, condition, location
+            await sample.save(update_fields=["arrived_at", "photo_key", "condition", "location"])
             await record("sample.arrived", subject=f"sample:{sample.id}", now=now, actor=by,
-                         contest_id=await _contest_of(sample), data={
-                             "entry": sample.entry_id, "condition": condition, "location": location, "photo": key,
-                             "replaced_photo": old})
+                         contest_id=round_.contest_id, data={
+                             "entry": entry_id, "condition": condition, "location": location, "photo": key,
+                             "replaced_photo": old if key != old else ""})
     except BaseException:
-        if key != sample.photo_key:
+        if key != old:
             with anyio.CancelScope(shield=True):
                 await store.delete(key)
         raise
-    if old:
+    if old and key != old:
         await store.delete(old)
-    sample.arrived_at, sample.photo_key, sample.condition, sample.location = arrived, key, condition, location
     return sample
 
 

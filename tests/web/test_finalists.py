@@ -113,10 +113,10 @@ async def test_the_register_records_arrival_with_a_photo_and_the_disposition(cli
     register = await client.get(admin(world, "samples"))
     assert (register.status_code, "SF9" in register.text, "尚未寄出" in register.text) == (200, True, True)
     token = await form_token(client, admin(world, "samples"))
-    no_photo = await client.post(admin(world, f"samples/{sample.id}/arrival"),
+    no_photo = await client.post(admin(world, f"samples/arrival/{entry.id}"),
                                  data={"csrf_token": token, "condition": "完好", "location": "A-3"})
     assert (no_photo.status_code, 'value="A-3"' in no_photo.text) == (400, True)
-    arrived = await client.post(admin(world, f"samples/{sample.id}/arrival"),
+    arrived = await client.post(admin(world, f"samples/arrival/{entry.id}"),
                                 data={"csrf_token": token, "condition": "外盒压痕，作品完好", "location": "库房 A-3"},
                                 files={"photo": ("sample.jpg", imagegen.jpeg(), "image/jpeg")})
     assert arrived.status_code == 303

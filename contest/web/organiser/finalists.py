@@ -96,18 +96,19 @@ def _back_to_register(request: Request, contest: Contest, round_: Round, message
 
 @body_limit(PHOTO_BODY_LIMIT)
 async def sample_arrival(request: Request) -> Response:
-    """The sample arrived: a photo (a new one replaces the old), its condition and where it is kept."""
-    contest, round_, sample = await _sample(request)
+    """An entry's sample arrived: a photo (a new one replaces the old), its condition and where it is kept."""
+    contest, round_ = await organised_round(request)
+    entry_id = int(request.path_params["entry_id"])
     form = await read_form(request)
     values = form_values(form)
     upload = form.get("photo")
     photo = file_chunks(upload.file) if isinstance(upload, UploadFile) and upload.filename else None
     try:
-        await samples.record_arrival(sample, photo=photo, condition=values.get("condition", ""),
+        await samples.record_arrival(round_, entry_id, photo=photo, condition=values.get("condition", ""),
                                      location=values.get("location", ""), store=upload_store(request),
                                      by=require_user(request), now=clock.now())
     except InvalidInput as exc:
-        return await samples_page(request, form=f"arrival-{sample.id}", values=values, errors=exc.field_errors,
+        return await samples_page(request, form=f"arrival-{entry_id}", values=values, errors=exc.field_errors,
                                   status=400)
     return _back_to_register(request, contest, round_, N_("Arrival recorded."))
 
@@ -151,7 +152,7 @@ routes = [
     Route(_round + "/finalists/{entry_id:int}/forfeit", finalist_forfeit, methods=["POST"], name="finalist_forfeit"),
     Route(_round + "/samples", samples_page, name="samples"),
     Route(_round + "/samples/labels.pdf", sample_labels, name="sample_labels"),
-    Route(_round + "/samples/{sample_id:int}/arrival", sample_arrival, methods=["POST"], name="sample_arrival"),
+    Route(_round + "/samples/arrival/{entry_id:int}", sample_arrival, methods=["POST"], name="sample_arrival"),
     Route(_round + "/samples/{sample_id:int}/keeping", sample_keeping, methods=["POST"], name="sample_keeping"),
     Route(_round + "/samples/{sample_id:int}/photo", sample_photo, name="sample_photo"),
 ]
