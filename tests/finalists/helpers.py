@@ -30,7 +30,7 @@ class Final:
         return (await RoundEntry.get(round_id=self.final.id, entry_id=entry.id)).alias
 
 
-async def final_world(*, forfeits: bool = True, figures=(9, 8, 7, 6), sample: bool = True, now=NOW,
+async def final_world(*, forfeits: bool = True, figures=(9, 8, 7, 6), sample: bool = True, now=NOW, advance: int = 2,
                       **contest_fields) -> Final:
     """`now`: when it is set up (the deadlines a week later); the module's NOW unless the test runs on a live clock."""
     due = DUE + (now - NOW)
@@ -51,7 +51,7 @@ async def final_world(*, forfeits: bool = True, figures=(9, 8, 7, 6), sample: bo
         entries.append(entry)
     organiser = await make_user(display_name="组委")
     ranking = await standings.round_results(second, vote_counts={})
-    await advancing.advance_top_n(second, ranking=ranking, n=2, per_track=True, by=organiser, now=now)
+    await advancing.advance_top_n(second, ranking=ranking, n=advance, per_track=True, by=organiser, now=now)
     final = await make_round(contest, kind="final", name="终评", position=2, entry_source=EntrySource.ADVANCED,
                              secret="final-secret", opens_at=now + timedelta(days=10),
                              closes_at=now + timedelta(days=11))

@@ -18,6 +18,7 @@ from contest.judging.models import RoundEntry
 from tests import imagegen
 from tests.factories import NOW, login_as
 from tests.finalists.helpers import DUE, final_world
+from tests.sql import counting_queries
 from tests.web.helpers import form_token
 
 pytestmark = pytest.mark.web
@@ -171,3 +172,20 @@ async def test_the_organiser_sets_the_tracks_sample_and_the_contests_forfeit_rul
         True, "寄送打样一件至组委会", "2026-06-20T09:00:00+00:00")
     page = await client.get(track_page)
     assert 'value="2026-06-20T17:00"' in page.text
+
+
+@pytest.mark.parametrize("finalists", [1, 3])
+async def test_the_finalists_page_and_the_register_ask_as_many_queries_for_one_finalist_as_for_three(
+        client, settings, at, finalists):
+    at(LATE)
+    world = await final_world(figures=(9, 8, 7, 6), advance=finalists)
+    for entry in world.entries[:finalists]:
+        await Sample.create(round=world.final, entry=entry, courier="顺丰", tracking_number="SF1", sent_at=NOW)
+    await as_organiser(client, settings, world)
+    counts = []
+    for page in ("finalists", "samples"):
+        with counting_queries() as records:
+            response = await client.get(admin(world, page))
+        assert response.status_code == 200
+        counts.append(len(records))
+    assert counts == [27, 8]  # the finalists page ranks the previous round once, for who would move up
