@@ -27,8 +27,27 @@ from contest.i18n import N_
 from contest.judging import round_assignments, round_entries, standings
 from contest.judging.locking import require_unlocked
 from contest.judging.models import Assignment, EntrySource, Round, RoundEntry
+from contest.notifications.outbox import queue_wording
+from contest.notifications.templates import Bilingual, Wording
 
 MAX_REASON = 2000
+PLACE_FORFEITED = Wording(
+    subject_zh="【{contest}】您的作品 {entry_number} 的终评入围资格已取消",
+    body_zh="{name}，您好：\n\n由于入围任务未按时完成，您的作品 {entry_number}《{entry_title}》的终评入围资格已由组委会"
+    "确认取消。\n理由：{reason}\n\n如有疑问，请联系组委会。",
+    subject_en="Entry {entry_number}: its place in the final is forfeited ({contest})",
+    body_en="Dear {name},\n\nA finalist's task was not completed in time, so the organisers have confirmed that your "
+    "entry {entry_number} “{entry_title}” forfeits its place in the final.\nReason: {reason}\n\n"
+    "If you have questions, please contact the organisers.",
+)
+MOVED_UP = Wording(
+    subject_zh="【{contest}】您的作品 {entry_number} 递补进入终评",
+    body_zh="{name}，您好：\n\n您的作品 {entry_number}《{entry_title}》已递补进入终评。请登录“我的作品”，查看入围任务及其截止"
+    "时间并尽快完成。",
+    subject_en="Entry {entry_number} moved up into the final ({contest})",
+    body_en="Dear {name},\n\nYour entry {entry_number} “{entry_title}” has moved up into the final. Please sign in and "
+    "see its finalist tasks under “My entries”, with their deadlines, and complete them soon.",
+)
 
 
 class ForfeitsOff(Conflict):
@@ -83,8 +102,10 @@ async def forfeit_place(round_: Round, entry_id: int, *, reason: str, by: User, 
     Refused unless the contest's rule says so and a task is missing (ForfeitsOff, NothingMissing), on a locked
     round (RoundLocked), without a reason (InvalidInput). Side effects, in one transaction: the entry's place in
     the round with its assignments and scores removed, its advance in the previous round taken back, the next
-    entry marked advanced there, a Forfeit row and one audit event. Then the moved-up entry is taken into the
-    round with its alias, and assigned when the round's entries are assigned already (each audited)."""
+    entry marked advanced there, a Forfeit row, one audit event, and an e-mail to each of the two designers
+    (the place lost, with the reason; the place gained, with a pointer to the task list). Then the moved-up
+    entry is taken into the round with its alias, and assigned when the round's entries are assigned already
+    (each audited)."""
     require_unlocked(round_)
     place = await RoundEntry.get_or_none(round_id=round_.id, entry_id=entry_id).prefetch_related("entry")
     if place is None:
@@ -110,9 +131,21 @@ async def forfeit_place(round_: Round, entry_id: int, *, reason: str, by: User, 
         await record("finalist.forfeited", subject=f"round:{round_.id}", now=now, actor=by,
                      contest_id=round_.contest_id, data={"entry": entry_id, "alias": place.alias, "reason": reason,
                                                          "missing": forfeit.missing, "moved_up": successor})
+        await _tell(place.entry, "finalist_forfeited", PLACE_FORFEITED, reason=reason)
+        if successor is not None:
+            await _tell(await Entry.get(id=successor), "finalist_moved_up", MOVED_UP)
     if successor is not None:
         await _take_in(round_, by=by, now=now)
     return forfeit
+
+
+async def _tell(entry: Entry, kind: str, wording: Wording, **values: str) -> None:
+    """The entry's designer, told by e-mail in their language (inside the caller's transaction)."""
+    await entry.fetch_related("contest", "owner")
+    contest, owner = entry.contest, entry.owner
+    await queue_wording(kind, wording, to_email=owner.email, locale=owner.locale, contest_id=contest.id, values={
+        "contest": Bilingual(contest.title, contest.title_en or contest.title), "name": owner.display_name,
+        "entry_number": entry.number or "", "entry_title": entry.title, **values})
 
 
 async def _take_in(round_: Round, *, by: User, now: datetime) -> None:

@@ -16,6 +16,7 @@ from contest.finalists.models import Forfeit, Sample
 from contest.judging.aggregation import EntryResult, Method
 from contest.judging.locking import RoundLocked
 from contest.judging.models import Assignment, RoundEntry
+from contest.notifications.models import OutboxMessage
 from tests.finalists.helpers import DUE, final_world
 from tests.finalists.test_tasks import add_file
 from tests.judging.helpers import panel_with
@@ -40,6 +41,12 @@ async def test_the_next_entry_moves_up_when_a_finalist_forfeits(db):
     assert (forfeit.alias, forfeit.replaced_by_id, forfeit.missing) == (alias, third.id, ["slot:source", "sample"])
     assert await in_final(world) == [first.id, third.id]
     assert await advanced(world) == [first.id, third.id]
+    told = {m.kind: m for m in await OutboxMessage.all()}
+    assert sorted(told) == ["finalist_forfeited", "finalist_moved_up"]
+    assert (told["finalist_forfeited"].to_email, "未按时提交源文件" in told["finalist_forfeited"].body_text) == (
+        (await User.get(id=second.owner_id)).email, True)
+    assert (told["finalist_moved_up"].to_email, "作品2" in told["finalist_moved_up"].body_text) == (
+        (await User.get(id=third.owner_id)).email, True)
     event = await AuditEvent.filter(action="finalist.forfeited").get()
     assert (event.actor_id, event.data["reason"], event.data["moved_up"]) == (world.organiser.id, "未按时提交源文件",
                                                                               third.id)
