@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "contest.contests.models",
     "contest.entries.models",
     "contest.judging.models",
+    "contest.finalists.models",
     "contest.results.models",
     "contest.meeting.models",
     "contest.audit.models",

@@ -17,8 +17,9 @@ PG_URL = os.environ.get("CONTEST_TEST_DATABASE_URL") or "postgres://postgres@127
 TABLES = {"contest", "track", "track_field", "award_tier", "terms_text", "user", "entrant_profile", "contest_role",
           "invitation", "session", "login_attempt", "entry", "team_member", "entry_image", "declaration",
           "reference_image", "round", "judge_group", "panel", "panel_member", "criterion", "round_entry",
-          "assignment", "conflict", "score", "award", "notice", "objection", "voter", "vote", "audit_event",
-          "outbox_message"}
+          "assignment", "conflict", "score", "sample", "forfeit", "award", "notice", "objection", "voter", "vote",
+          "meeting_session", "meeting_item", "meeting_rescore", "meeting_grade_vote", "meeting_grade_ballot",
+          "audit_event", "outbox_message"}
 
 
 async def test_live_sqlite_connection_uses_the_durability_pragmas(database):

@@ -122,6 +122,15 @@ KINDS: dict[str, Kind] = {
     "award.removed": Kind(N_("Award removed"), N_("Removed {tier} proposed for the entry {entry}.")),
     "award.promoted": Kind(N_("Award moved up"), N_("Moved the entry {entry} up from {from_tier} to {to_tier}.")),
     "vote.voided": Kind(N_("Votes voided"), N_("Voided {votes_count} popular votes.")),
+    "finalist.forfeited": Kind(N_("Finalist's place forfeited"),
+                               N_("Confirmed that the entry {entry} ({alias}) forfeits its place in the round {subject} "
+                                  "for a missing task: {reason}.")),
+    "sample.sent": Kind(N_("Sample sent"), N_("Recorded the dispatch of the sample of the entry {entry}: "
+                                              "{courier}, {tracking_number}.")),
+    "sample.arrived": Kind(N_("Sample arrived"), N_("Recorded the arrival of the sample of the entry {entry}: "
+                                                    "{condition}; kept at {location}.")),
+    "sample.kept": Kind(N_("Sample's keeping changed"), N_("Recorded where the sample of the entry {entry} is kept "
+                                                           "({location}) and its disposition: {disposition}.")),
 }
 UNKNOWN = Kind("{action}", N_("Recorded “{action}”: {details}."))
 # Data keys some events carry: each adds its sentence when the event's value is true or not zero.
@@ -145,6 +154,10 @@ FIELD_LABELS = {
     "name": N_("Name"), "name_en": N_("Name in English"), "description": N_("Description"),
     "label": N_("Question"), "label_en": N_("Question in English"), "opens_at": N_("Opens to judges"),
     "closes_at": N_("Closes"), "weight": N_("Weight"), "required": N_("Required"),
+    "missing_task_forfeits": N_("A missing finalist's task forfeits the place"),
+    "sample_required": N_("Finalists send a physical sample"), "sample_instructions": N_("What to send, and where"),
+    "sample_instructions_en": N_("What to send, and where, in English"),
+    "sample_due_at": N_("Deadline for sending the sample"),
 }
 VALUE_LABELS = {
     "draft": N_("Draft"), "submitted": N_("Submitted"), "withdrawn": N_("Withdrawn"), "judge": N_("Judge"),

@@ -121,6 +121,7 @@ class ContestSettings:
     popular_vote_enabled: bool
     popular_vote_daily_quota: int
     popular_vote_share: float
+    missing_task_forfeits: bool = False  # a finalist's missed task may cost the place (contest.finalists)
 
 
 def parse_slug(raw: Mapping[str, str]) -> str:
@@ -151,6 +152,7 @@ def parse_contest_settings(raw: Mapping[str, str]) -> ContestSettings:
         popular_vote_enabled=read.flag("popular_vote_enabled"),
         popular_vote_daily_quota=read.integer("popular_vote_daily_quota", low=1, high=100, default=3),
         popular_vote_share=read.fraction("popular_vote_share"),
+        missing_task_forfeits=read.flag("missing_task_forfeits"),
     )
     read.errors.update({k: v for k, v in timeline_problems(settings).items() if k not in read.errors})
     read.done()
@@ -279,9 +281,15 @@ class TrackSpec:
     description: str
     description_en: str
     ai_policy: str
+    # finalists send a physical sample (contest.finalists), by its own deadline
+    sample_required: bool = False
+    sample_instructions: str = ""
+    sample_instructions_en: str = ""
+    sample_due_at: datetime | None = None
 
 
-def parse_track(raw: Mapping[str, str]) -> TrackSpec:
+def parse_track(raw: Mapping[str, str], *, zone: str) -> TrackSpec:
+    """`sample_due_at` is read on the contest's clock (`zone`)."""
     read = FieldReader(raw)
     spec = TrackSpec(
         slug=read.pattern("slug", SLUG, N_("Use 2 to 64 lower-case letters, digits and hyphens.")),
@@ -289,7 +297,14 @@ def parse_track(raw: Mapping[str, str]) -> TrackSpec:
         description=read.text("description", max_length=5000),
         description_en=read.text("description_en", max_length=5000),
         ai_policy=read.choice("ai_policy", AiPolicy, default=AiPolicy.BANNED).value,
+        sample_required=read.flag("sample_required"),
+        sample_instructions=read.text("sample_instructions", max_length=5000),
+        sample_instructions_en=read.text("sample_instructions_en", max_length=5000),
+        sample_due_at=read.moment("sample_due_at", zone),
     )
+    if spec.sample_due_at and not spec.sample_required:
+        read.errors["sample_due_at"] = N_("Only a track that asks for a sample has a deadline for it: tick the box "
+                                          "or leave this empty.")
     read.done()
     return spec
 

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -44,9 +45,9 @@ MAX_FILE_BYTES = 2 * 2**20
 MAX_NESTING = 12  # our files nest 6 deep (tracks → a track → fields → a field → options → an option)
 CONTEST_KEYS = ("title", "title_en", "tagline", "tagline_en", *config.BODIES, "organisers_text", "rules_md", "rules_md_en",
                 "time_zone", "notice_days", "max_entries_per_designer", "is_published", "popular_vote_enabled",
-                "popular_vote_daily_quota", "popular_vote_share")
+                "popular_vote_daily_quota", "popular_vote_share", "missing_task_forfeits")
 CONTEST_MOMENTS = ("submissions_open_at", "submissions_close_at", "notice_starts_at", "announce_at")
-TRACK_KEYS = tuple(config.TrackSpec.__dataclass_fields__)
+TRACK_KEYS = tuple(k for k in config.TrackSpec.__dataclass_fields__ if k != "sample_due_at")
 SLOT_KEYS = tuple(k for k in config.SlotSpec.__dataclass_fields__ if k != "due_at")
 # Files written before slots kept one set of image rules on each track: each such key and the slot rule it became
 LEGACY_SLOT_KEYS = {"min_images": "min_count", "max_images": "max_count", "max_file_mb": "max_mb"}
@@ -75,7 +76,7 @@ async def export_config(contest: Contest) -> dict[str, Any]:
     rounds = await Round.filter(contest_id=contest.id).prefetch_related("criteria").order_by("position", "id")
     return {
         "format": FORMAT, "version": VERSION, "contest": details,
-        "tracks": [{**{k: _enum_plain(getattr(t, k)) for k in TRACK_KEYS},
+        "tracks": [{**{k: _enum_plain(getattr(t, k)) for k in TRACK_KEYS}, "sample_due_at": _local(t.sample_due_at, zone),
                     "fields": [{k: _enum_plain(getattr(f, k)) for k in FIELD_KEYS}
                                for f in sorted(t.fields_, key=lambda f: (f.position, f.id))],
                     "slots": [{**{k: _enum_plain(getattr(s, k)) for k in SLOT_KEYS}, "due_at": _local(s.due_at, zone)}
@@ -220,8 +221,8 @@ def read_plan(data: Any) -> Plan:
 def _read_tracks(c: _Collector, rows: list[Any], zone: str, rounds: set[int]) -> list[TrackPlan]:
     tracks, seen = [], set()
     for i, row in enumerate(rows):
-        spec = c.parse(f"tracks[{i}]", config.parse_track, _raw({k: v for k, v in _mapping(row).items()
-                                                                  if k in TRACK_KEYS}))
+        spec = c.parse(f"tracks[{i}]", partial(config.parse_track, zone=zone), _raw(
+            {k: v for k, v in _mapping(row).items() if k in TRACK_KEYS or k == "sample_due_at"}))
         if spec and spec.slug in seen:
             c.problems.append(Problem(f"tracks[{i}] slug", N_("Another track of this contest uses this address.")))
         fields = _read_fields(c, f"tracks[{i}]", _list(row, "fields", c.problems, where=f"tracks[{i}]"))
@@ -413,7 +414,8 @@ def shifted(data: dict[str, Any], years: int | None, *, title: str) -> dict[str,
     contest = {**data["contest"], "title": title, "title_en": "", "is_published": False}
     contest.update({k: move(contest.get(k)) for k in CONTEST_MOMENTS})
     rounds = [{**r, "opens_at": move(r.get("opens_at")), "closes_at": move(r.get("closes_at"))} for r in data["rounds"]]
-    tracks = [{**t, "slots": [{**s, "due_at": move(s.get("due_at"))} for s in t["slots"]]} for t in data["tracks"]]
+    tracks = [{**t, "sample_due_at": move(t.get("sample_due_at")),
+               "slots": [{**s, "due_at": move(s.get("due_at"))} for s in t["slots"]]} for t in data["tracks"]]
     return {**data, "contest": contest, "tracks": tracks, "rounds": rounds}
 
 

@@ -1,7 +1,8 @@
 """The start-up sweep of the upload folder: a file no row points to is debris from a crash.
 
 It lives in the console because the rows that point at files belong to several domains: entry images
-and reference images (entries), the contest's banner (contests), objection attachments (results).
+and reference images (entries), the contest's banner (contests), objection attachments (results),
+the samples' arrival photos (finalists).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import cast
 
 from contest.contests.models import Contest
 from contest.entries.models import EntryFile, EntryImage, ReferenceImage
+from contest.finalists.models import Sample
 from contest.media.storage import UploadStore
 from contest.results.models import Objection
 
@@ -19,7 +21,8 @@ async def referenced_upload_keys() -> set[str]:
     columns = [EntryImage.all().values_list("key", flat=True), EntryFile.all().values_list("key", flat=True),
                ReferenceImage.all().values_list("key", flat=True),
                Contest.exclude(poster_key="").values_list("poster_key", flat=True),
-               Objection.exclude(attachment_key="").values_list("attachment_key", flat=True)]
+               Objection.exclude(attachment_key="").values_list("attachment_key", flat=True),
+               Sample.exclude(photo_key="").values_list("photo_key", flat=True)]
     return {key for column in columns for key in cast(list[str], await column)}
 
 

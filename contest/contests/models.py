@@ -80,6 +80,8 @@ class Contest(Model):
     popular_vote_enabled = fields.BooleanField(default=False, db_default=False)
     popular_vote_daily_quota = fields.IntField(default=3, db_default=3)
     popular_vote_share = fields.FloatField(default=0.0, db_default=0.0)
+    # a finalist's task missed (materials, sample) may forfeit the place, once an organiser confirms it
+    missing_task_forfeits = fields.BooleanField(default=False, db_default=False)
     max_entries_per_designer = fields.IntField(default=20, db_default=20)
     max_bytes_per_designer = fields.BigIntField(default=500 * 2**20, db_default=500 * 2**20)
     is_published = fields.BooleanField(default=True, db_default=True)
@@ -106,6 +108,11 @@ class Track(Model):
     description_en = fields.TextField(default="")
     position = fields.IntField(default=0, db_default=0)
     ai_policy = fields.CharEnumField(AiPolicy, max_length=20, default=AiPolicy.BANNED, db_default="banned")
+    # finalists of this track send a physical sample (打样, 实物样品) for the final
+    sample_required = fields.BooleanField(default=False, db_default=False)
+    sample_instructions = fields.TextField(default="")
+    sample_instructions_en = fields.TextField(default="")
+    sample_due_at = fields.DatetimeField(null=True)
 
     fields_: fields.ReverseRelation[TrackField]
     slots: fields.ReverseRelation[FileSlot]

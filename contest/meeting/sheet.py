@@ -20,10 +20,10 @@ from contest.contests.models import AwardTier, Contest, Track
 from contest.errors import Conflict as StateConflict
 from contest.i18n import N_
 from contest.judging.models import Round, RoundEntry
+from contest.media.cjk_font import truetype_subset
 from contest.meeting import outcome, queries
 from contest.meeting.models import GradeBallot, MeetingSession, Rescore
 from contest.meeting.screens import grade_names
-from contest.results.certificates import truetype_subset
 
 HEADING = "终评会评审结果签字表"
 FIXED_TEXT = (HEADING + "赛道排名代号编号作品名称得分均值等次表决记录复评原因审计链头锁定时间评委签字主持人日期：、，。（）·"

@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0014_entry_screening')]
+    dependencies = [('models', '0015_finalists')]
 
     initial = False
 

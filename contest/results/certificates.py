@@ -1,38 +1,28 @@
 """Award certificates: one A4 landscape PDF per confirmed award, in Chinese, with the font embedded.
 
-The font is Noto Serif SC (SIL OFL) from the `pylopdf-fonts-zh-cn` package, so `pip install` alone
-provides it. It is cut down to the characters a batch of certificates uses and its CFF outlines are
-redrawn as TrueType ones before fpdf2 embeds it: fpdf2 writes CID-keyed CFF fonts with an embedded
-encoding CMap that some text extractors (pypdf among them) misread, while TrueType goes in as
-Identity-H, which every reader maps back to the exact characters. A certificate is about 30 KB.
+The font (contest.media.cjk_font) is cut down to the characters a batch of certificates uses.
+A certificate is about 30 KB.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import tempfile
 import zipfile
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import anyio
-import pylopdf_fonts_zh_cn
-from fontTools import subset
-from fontTools.pens.cu2quPen import Cu2QuPen
-from fontTools.pens.ttGlyphPen import TTGlyphPen
-from fontTools.ttLib import TTFont, newTable
 from fpdf import FPDF
 from fpdf.enums import TextMode, WrapMode
 
 from contest import clock
+from contest.media import cjk_font
 from contest.zipstream import ZipSink
 
-FONT_FILE = Path(pylopdf_fonts_zh_cn.serif_path())
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
 PT = 0.3528  # mm per point
 SEAL_RED = (178, 34, 34)
@@ -96,52 +86,14 @@ def _safe(name: str) -> str:
 # --- the font -------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _covered() -> frozenset[int]:
-    with TTFont(FONT_FILE, lazy=True) as font:
-        return frozenset(font.getBestCmap())
-
-
 def missing_characters(certificate: Certificate) -> str:
     """Characters of the certificate the font cannot draw (e.g. rare characters of CJK extension B)."""
-    covered = _covered()
-    return "".join(dict.fromkeys(c for c in certificate.text() if not c.isspace() and ord(c) not in covered))
+    return cjk_font.missing_characters(certificate.text())
 
 
 def truetype_subset(text: str) -> bytes:
-    """The font cut down to `text`'s characters, its cubic CFF outlines redrawn as TrueType quadratics."""
-    font = TTFont(FONT_FILE)
-    subsetter = subset.Subsetter(subset.Options(desubroutinize=True, notdef_outline=True, name_IDs=["*"],
-                                                layout_features=[], hinting=False))
-    subsetter.populate(text=text + FIXED_TEXT)
-    subsetter.subset(font)
-    _cff_to_glyf(font)
-    buffer = io.BytesIO()
-    font.save(buffer)
-    return buffer.getvalue()
-
-
-def _cff_to_glyf(font: TTFont) -> None:
-    glyph_set = font.getGlyphSet()
-    glyf = newTable("glyf")
-    glyf.glyphOrder, glyf.glyphs = font.getGlyphOrder(), {}
-    for name in font.getGlyphOrder():
-        pen = TTGlyphPen(glyph_set)
-        glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
-        glyf[name] = pen.glyph()
-    font["glyf"], font["loca"] = glyf, newTable("loca")
-    for tag in ("CFF ", "VORG"):
-        if tag in font:
-            del font[tag]
-    maxp = font["maxp"]
-    maxp.tableVersion = 0x00010000
-    for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs", "maxStackElements",
-                  "maxSizeOfInstructions", "maxComponentElements"):
-        setattr(maxp, field, 0)
-    maxp.maxZones = 1
-    font["head"].glyphDataFormat = 0
-    font["post"].formatType, font["post"].extraNames, font["post"].mapping = 3.0, [], {}
-    font.sfntVersion = "\x00\x01\x00\x00"
+    """The font cut down to `text`'s characters and every fixed string a certificate prints."""
+    return cjk_font.truetype_subset(text + FIXED_TEXT)
 
 
 # --- the page -------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from contest.web.organiser import contests as organiser_contests
 from contest.web.organiser import dashboard as organiser_dashboard
 from contest.web.organiser import entries as organiser_entries
 from contest.web.organiser import exports as organiser_exports
+from contest.web.organiser import finalists as organiser_finalists
 from contest.web.organiser import integrity as organiser_integrity
 from contest.web.organiser import meeting as organiser_meeting
 from contest.web.organiser import objections as organiser_objections
@@ -34,7 +35,7 @@ def build_routes() -> list[BaseRoute]:
         Mount("/media", routes=entry_images.routes, name="media"),
         Mount("/admin", routes=[*organiser_dashboard.routes, *organiser_integrity.routes, *organiser_rounds.routes,
                                 *organiser_progress.routes, *organiser_meeting.routes, *organiser_results.routes,
-                                *organiser_people.routes,
+                                *organiser_finalists.routes, *organiser_people.routes,
                                 *organiser_awards.routes, *organiser_vote.routes, *organiser_objections.routes,
                                 *organiser_outbox.routes, *organiser_audit.routes,
                                 *organiser_contests.routes, *organiser_exports.routes, *organiser_entries.routes],

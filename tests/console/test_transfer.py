@@ -192,3 +192,18 @@ def test_slot_problems_are_listed_with_where_they_are():
         ("tracks[2] max_file_mb", "Larger than files of these kinds may be: see the limits under the field."),
         ("tracks[3] slots", config.NO_SLOT_BEFORE_SUBMISSION),
     ]
+
+
+async def test_the_sample_rule_and_the_forfeit_rule_travel_with_the_file_and_a_copy_moves_the_deadline(db):
+    data = contest_file([{"slug": "ip", "name": "IP", "sample_required": True, "sample_instructions": "寄送打样一件",
+                          "sample_due_at": "2027-06-30T17:00"}], [FINAL])
+    data["contest"]["missing_task_forfeits"] = True
+    by = await make_user()
+    imported = await transfer.import_config(data, slug="imported", by=by, now=NOW)
+    track = await Track.get(contest_id=imported.id)
+    assert (imported.missing_task_forfeits, track.sample_required, track.sample_instructions,
+            track.sample_due_at.isoformat()) == (True, True, "寄送打样一件", "2027-06-30T09:00:00+00:00")
+    copied = await transfer.copy_contest(imported, slug="copied", title="2028", years=1, by=by, now=NOW)
+    again = await transfer.export_config(copied)
+    assert (again["contest"]["missing_task_forfeits"], again["tracks"][0]["sample_required"],
+            again["tracks"][0]["sample_due_at"]) == (True, True, "2028-06-30T17:00")

@@ -24,6 +24,7 @@ from contest.entries import duplicates
 from contest.entries import service as entry_service
 from contest.entries.models import Declaration, EntryFile
 from contest.entries.states import LeakStatus
+from contest.finalists.models import Sample
 from contest.judging.models import (
     Assignment,
     Conflict,
@@ -143,6 +144,10 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("outbox", "GET"), ("outbox_retry", "POST"), ("messages", "GET"), ("messages_save", "POST"),
         ("messages_reset", "POST"), ("audit", "GET"), ("audit_csv", "GET"))},
     ("organiser:exports", "GET"): ORGANISER,
+    **{(f"designer:{name}", method): OWNER for name, method in (("finalist_tasks", "GET"), ("sample_dispatch", "POST"))},
+    **{(f"organiser:{name}", method): ORGANISER for name, method in (
+        ("finalists", "GET"), ("finalist_forfeit", "POST"), ("samples", "GET"), ("sample_labels", "GET"),
+        ("sample_arrival", "POST"), ("sample_keeping", "POST"), ("sample_photo", "GET"))},
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
         ("entries", "GET"), ("entry", "GET"), ("entry_withdraw_page", "GET"), ("entry_withdraw", "POST"),
         ("entries_screen", "POST"), ("entry_screen", "POST"))},
@@ -276,6 +281,11 @@ async def build_world(store, *, images: bool) -> World:
     store.original_path(objection.attachment_key).parent.mkdir(parents=True, exist_ok=True)
     store.original_path(objection.attachment_key).write_bytes(b"%PDF-1.4\n%%EOF\n")
     params["objection_id"], missing["objection_id"] = str(objection.id), "999999"
+    sample = await Sample.create(round=round_, entry=entry, courier="顺丰", tracking_number="SF1", sent_at=now,
+                                 arrived_at=now, photo_key="b" * 32, condition="完好")
+    store.derived_path(sample.photo_key, "judging", "JPEG").parent.mkdir(parents=True, exist_ok=True)
+    store.derived_path(sample.photo_key, "judging", "JPEG").write_bytes(b"\xff\xd8\xff\xd9")
+    params["sample_id"], missing["sample_id"] = str(sample.id), "999999"
     track_field = await make_field(track, "material")
     params.update(track_id=str(track.id), field_id=str(track_field.id), tier_id=str(tier.id),
                   user_id=str(judges["judge"].id))

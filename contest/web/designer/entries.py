@@ -20,6 +20,7 @@ from contest.entries.service import EntryInput, Member
 from contest.entries.slots import FileTooLarge
 from contest.entries.states import EntryState
 from contest.errors import Conflict, DeadlinePassed, InvalidInput
+from contest.finalists import tasks as finalist_tasks
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import edits
@@ -38,7 +39,8 @@ async def dashboard(request: Request) -> Response:
     entries = await queries.entries_for_designer(user)
     contests = [c for c in await contest_queries.published_contests() if timeline.submissions_open(c, now)]
     problems = {e.id: service.submission_problems(e, declared=True) for e in entries}
-    context = {"entries": entries, "contests": contests, "problems": problems, "states": STATE_LABELS, "now": now}
+    context = {"entries": entries, "contests": contests, "problems": problems, "states": STATE_LABELS, "now": now,
+               "finalists": await finalist_tasks.finalist_entry_ids([e.id for e in entries])}
     return render(request, "designer/dashboard.html", context)
 
 
@@ -118,6 +120,7 @@ async def _entry_page(
         "withdrawal": await edits.withdrawal(entry, now=now), "withdrawal_notes": service.WITHDRAWAL_NOTES,
         "unsaved": unsaved,  # the values shown are what was typed, and the server does not hold them
         "now": now,
+        "finalist": await finalist_tasks.finalist_round(entry) is not None,
     }
     return render(request, "designer/entry_form.html", context, status_code=status)
 

@@ -228,7 +228,8 @@ def contest_values(contest: Contest) -> dict[str, str]:
                                                      "max_entries_per_designer", "popular_vote_daily_quota")}
     values["notice_days"] = f"{contest.notice_days:g}"
     values.update({k: datetime_local(getattr(contest, k), zone) for k in transfer.CONTEST_MOMENTS})
-    values.update({k: "1" if getattr(contest, k) else "" for k in ("is_published", "popular_vote_enabled")})
+    values.update({k: "1" if getattr(contest, k) else "" for k in ("is_published", "popular_vote_enabled",
+                                                                   "missing_task_forfeits")})
     values["max_mb_per_designer"] = str(contest.max_bytes_per_designer // 2**20)
     values["popular_vote_share"] = f"{contest.popular_vote_share:g}"
     return values
@@ -334,7 +335,8 @@ async def track_add(request: Request) -> Response:
     contest = await organised_contest(request)
     values = form_values(await read_form(request))
     try:
-        track = await config.add_track(contest, config.parse_track(values), by=require_user(request), now=clock.now())
+        track = await config.add_track(contest, config.parse_track(values, zone=contest.time_zone),
+                                       by=require_user(request), now=clock.now())
     except InvalidInput as exc:
         return await _settings_page(request, contest, form="track-new", values=values, errors=exc.field_errors,
                                     status=400)
@@ -342,8 +344,11 @@ async def track_add(request: Request) -> Response:
                  slug=contest.slug, track_id=track.id)
 
 
-def _track_values(track: Track) -> dict[str, str]:
-    return {k: str(getattr(track, k)) for k in transfer.TRACK_KEYS}
+def _track_values(track: Track, zone: str) -> dict[str, str]:
+    values = {k: str(getattr(track, k)) for k in transfer.TRACK_KEYS}
+    values["sample_required"] = "1" if track.sample_required else ""
+    values["sample_due_at"] = datetime_local(track.sample_due_at, zone)
+    return values
 
 
 def _field_values(field: TrackField) -> dict[str, Any]:
@@ -397,7 +402,7 @@ async def _track_page(request: Request, contest: Contest, track: Track, *, form:
     slots = await contest_queries.slots_of(track)
     context = {
         "contest": contest, "track": track, "form": form, "values": values or {}, "errors": errors or {},
-        "track_values": values if form == "track" else _track_values(track),
+        "track_values": values if form == "track" else _track_values(track, contest.time_zone),
         "fields": [(field, _field_values(field)) for field in fields], "kinds": FIELD_KINDS, "ai_policies": AI_POLICIES,
         "field_defaults": NEW_FIELD_DEFAULTS,
         "slots": [(slot, _slot_values(slot, contest.time_zone)) for slot in slots], "slot_defaults": NEW_SLOT_DEFAULTS,
@@ -416,7 +421,8 @@ async def track_update(request: Request) -> Response:
     track = await _track(request, contest)
     values = form_values(await read_form(request))
     try:
-        await config.update_track(track, config.parse_track(values), by=require_user(request), now=clock.now())
+        await config.update_track(track, config.parse_track(values, zone=contest.time_zone),
+                                  by=require_user(request), now=clock.now())
     except InvalidInput as exc:
         return await _track_page(request, contest, track, form="track", values=values, errors=exc.field_errors,
                                  status=400)
