@@ -74,6 +74,8 @@ KINDS: dict[str, Kind] = {
     "conflict.detected": Kind(N_("Conflict found"), N_("Found a conflict of interest between {judge} and the entry {subject}.")),
     "assignment.taken": Kind(N_("Entry taken to score"), N_("Took the entry {entry} to score.")),
     "assignment.comment": Kind(N_("Comment saved"), N_("Saved a comment of {length} characters on {subject}.")),
+    "assignment.comment_shared": Kind(N_("Comment sharing set"),
+                                      N_("Set whether the comment on {subject} is shared with its designer: {shared}.")),
     "assignment.completed": Kind(N_("Scores submitted"), N_("Submitted the scores of {subject}.")),
     "score.saved": Kind(N_("Score saved"), N_("Gave {value} on the criterion {criterion} for {subject}.")),
     "entry.created": Kind(N_("Entry started"), N_("Started the entry {subject}.")),
@@ -118,6 +120,8 @@ KINDS: dict[str, Kind] = {
     "award.revoked": Kind(N_("Award revoked"), N_("Revoked {tier} of the entry {entry}.")),
     "award.removed": Kind(N_("Award removed"), N_("Removed {tier} proposed for the entry {entry}.")),
     "award.promoted": Kind(N_("Award moved up"), N_("Moved the entry {entry} up from {from_tier} to {to_tier}.")),
+    "results.announced_at_press": Kind(N_("Results announced at the ceremony"),
+                                       N_("Pressed 公布 at the ceremony: the results are public from {announce_at}.")),
     "vote.voided": Kind(N_("Votes voided"), N_("Voided {votes_count} popular votes.")),
 }
 UNKNOWN = Kind("{action}", N_("Recorded “{action}”: {details}."))
@@ -139,6 +143,8 @@ FIELD_LABELS = {
     "submissions_open_at": N_("Submissions open"), "submissions_close_at": N_("Submissions close"),
     "notice_starts_at": N_("Public notice starts"), "notice_days": N_("Days of public notice (0 = none)"),
     "announce_at": N_("Results announced"), "is_published": N_("Published: the contest page is public"),
+    "announce_by_press": N_("Announce with the 公布 press at the ceremony"),
+    "feedback_to_entrants": N_("Show each designer their scores and shared comments after the announcement"),
     "name": N_("Name"), "name_en": N_("Name in English"), "description": N_("Description"),
     "label": N_("Question"), "label_en": N_("Question in English"), "opens_at": N_("Opens to judges"),
     "closes_at": N_("Closes"), "weight": N_("Weight"), "required": N_("Required"),
