@@ -141,6 +141,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("outbox", "GET"), ("outbox_retry", "POST"), ("messages", "GET"), ("messages_save", "POST"),
         ("messages_reset", "POST"), ("audit", "GET"), ("audit_csv", "GET"))},
     ("organiser:exports", "GET"): ORGANISER,
+    ("organiser:ceremony", "GET"): ORGANISER,
+    ("organiser:ceremony_announce", "POST"): ORGANISER,  # the world's contest announces by its time: refused, 409
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
         ("entries", "GET"), ("entry", "GET"), ("entry_withdraw_page", "GET"), ("entry_withdraw", "POST"))},
     ("public:notice", "GET"): RESULTS,  # the world's contest has no notice period: organisers preview
