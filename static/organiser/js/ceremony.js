@@ -22,7 +22,7 @@
     }
     var button = slides[current].querySelector("[data-press]");
     if (button) { button.focus(); }
-    stage.dataset.slide = String(current);
+    stage.dataset.current = String(current);
   }
 
   function next() { show(current + 1); }
@@ -77,7 +77,7 @@
     var label = loaded === total ? stage.dataset.readyDone : stage.dataset.readyLabel;
     ready.textContent = label.replace("{n}", String(loaded)).replace("{m}", String(total));
     ready.classList.toggle("is-ready", loaded === total);
-    stage.dataset.ready = loaded === total ? "yes" : "no";
+    stage.dataset.allReady = loaded === total ? "yes" : "no";
   }
   function counted(image) {
     if (image.dataset.counted) { return; }
