@@ -118,10 +118,13 @@ def averages(criteria: list[Criterion], scores: list[tuple[int, Decimal]]) -> tu
     for criterion_id, value in scores:
         values.setdefault(criterion_id, []).append(Decimal(value))
     return tuple(
-        CriterionAverage(c.name, c.name_en, (sum(values[c.id]) / len(values[c.id])).quantize(ONE_PLACE),
-                         c.scale_min, c.scale_max, len(values[c.id]))
+        CriterionAverage(c.name, c.name_en, _mean(values[c.id]), c.scale_min, c.scale_max, len(values[c.id]))
         for c in criteria if values.get(c.id)
     )
+
+
+def _mean(values: list[Decimal]) -> Decimal:
+    return (sum(values, Decimal(0)) / len(values)).quantize(ONE_PLACE)
 
 
 async def feedback_for_entry(entry_id: int) -> Feedback | None:

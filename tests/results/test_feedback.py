@@ -70,8 +70,8 @@ def test_averages_keep_the_criteria_order_to_one_decimal_and_leave_out_the_unsco
     creativity = Criterion(id=1, name="创意", name_en="", scale_min=0, scale_max=10)
     craft = Criterion(id=2, name="工艺", name_en="", scale_min=0, scale_max=10)
     story = Criterion(id=3, name="故事", name_en="", scale_min=0, scale_max=10)
-    rows = averages([creativity, craft, story], [(2, Decimal("7")), (1, Decimal("8")), (1, Decimal("9.5")),
-                                                 (2, Decimal("6"))])
+    rows = averages([creativity, craft, story], [(2, Decimal(7)), (1, Decimal(8)), (1, Decimal("9.5")),
+                                                 (2, Decimal(6))])
     assert [(r.name, r.average, r.judges) for r in rows] == [("创意", Decimal("8.8"), 2), ("工艺", Decimal("6.5"), 2)]
 
 
