@@ -20,8 +20,6 @@
     if (count) {
       count.textContent = stage.dataset.countLabel.replace("{i}", String(current + 1)).replace("{n}", String(slides.length));
     }
-    var button = slides[current].querySelector("[data-press]");
-    if (button) { button.focus(); }
     stage.dataset.current = String(current);
   }
 
@@ -52,7 +50,8 @@
     next();
   });
 
-  // The press is one moment: the button cannot be sent twice by an eager clicker.
+  // The press is one moment: the button cannot be sent twice by an eager clicker. It is never focused by the
+  // slides, so a space or a clicker's PageDown on the last slide announces nothing: it takes a click (or Tab, Enter).
   var press = stage.querySelector("[data-press]");
   if (press) {
     press.form.addEventListener("submit", function () {
