@@ -1,7 +1,8 @@
 """The release event (发布会) in a real browser: the chair opens the ceremony view on the big screen, every
 picture is counted in before the show, the reveal climbs grade by grade with the keyboard (a presenter's
 clicker sends PageDown), and the 公布 press at the end makes the results public at that moment: the public
-gallery is a missing page for a visitor before it, and shows the winners after it.
+gallery is a missing page for a visitor before it, and shows the winners after it. A phone shows a winner's
+slide whole; a judge shares a comment with its designer, and keeps it again, by autosave.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import ARTIFACTS, LiveServer, server_env, start_server
-from tests.browser.helpers import ORGANISER, log_in
+from tests.browser.helpers import JUDGE, ORGANISER, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -122,4 +123,28 @@ async def test_on_a_phone_a_winner_fits_the_screen(browser, live_server):
     await expect(phone.locator(".slide-winner.is-current .winner-title")).to_be_visible()
     assert await phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     await phone.screenshot(path=str(ARTIFACTS / "ceremony-phone.png"), animations="disabled")
+    await context.close()
+
+
+async def test_a_judge_shares_a_comment_with_its_designer_by_autosave(browser, live_server):
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    judge = await context.new_page()
+    await log_in(judge, live_server, JUDGE)
+    await judge.goto(live_server.url("/judge/"))
+    await judge.locator(".judge-round", has_text="「匠心校园」").locator(".card-title a").click()
+    await judge.locator(".judge-queue-item a").first.click()
+    await judge.fill("#f-comment", "造型大胆，色彩稍乱。")
+    await judge.locator("#f-comment").blur()
+    await expect(judge.locator("#s-comment")).to_have_text("已保存 ✓")
+    box = judge.locator("#f-comment_shared")
+    await expect(box).not_to_be_checked()
+    await box.check()
+    await expect(judge.locator("#s-comment_shared")).to_have_text("已保存 ✓")
+    await judge.reload()
+    await expect(judge.locator("#f-comment_shared")).to_be_checked()
+    await expect(judge.locator("#f-comment")).to_have_value("造型大胆，色彩稍乱。")
+    await judge.locator("#f-comment_shared").uncheck()
+    await expect(judge.locator("#s-comment_shared")).to_have_text("已保存 ✓")
+    await judge.reload()
+    await expect(judge.locator("#f-comment_shared")).not_to_be_checked()
     await context.close()
