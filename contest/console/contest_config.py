@@ -122,6 +122,8 @@ class ContestSettings:
     popular_vote_daily_quota: int
     popular_vote_share: float
     missing_task_forfeits: bool = False  # a finalist's missed task may cost the place (contest.finalists)
+    announce_by_press: bool = False
+    feedback_to_entrants: bool = False
 
 
 def parse_slug(raw: Mapping[str, str]) -> str:
@@ -153,6 +155,8 @@ def parse_contest_settings(raw: Mapping[str, str]) -> ContestSettings:
         popular_vote_daily_quota=read.integer("popular_vote_daily_quota", low=1, high=100, default=3),
         popular_vote_share=read.fraction("popular_vote_share"),
         missing_task_forfeits=read.flag("missing_task_forfeits"),
+        announce_by_press=read.flag("announce_by_press"),
+        feedback_to_entrants=read.flag("feedback_to_entrants"),
     )
     read.errors.update({k: v for k, v in timeline_problems(settings).items() if k not in read.errors})
     read.done()
@@ -193,6 +197,22 @@ def timeline_problems(s: ContestSettings) -> dict[str, str]:
     return problems
 
 
+PRESS_SETS_TIME = N_("With the 公布 press at the ceremony, leave the announcement time empty: the press sets it.")
+
+
+def with_announcement_rule(contest: Contest | None, s: ContestSettings, now: datetime) -> ContestSettings:
+    """The settings as they may be saved under the announcement's mode: once results are public the mode stays,
+    and a time set by the press stays; before it, the press mode takes no time (InvalidInput)."""
+    announced = contest is not None and contest.announce_at is not None and now >= contest.announce_at
+    if contest is not None and announced and s.announce_by_press != contest.announce_by_press:
+        raise InvalidInput({"announce_by_press": N_("The results are announced: the way they were announced stays.")})
+    if contest is not None and contest.announce_by_press and contest.announce_at is not None and s.announce_by_press:
+        return replace(s, announce_at=contest.announce_at)  # the press's moment, whatever the form carried
+    if s.announce_by_press and s.announce_at is not None:
+        raise InvalidInput({"announce_at": PRESS_SETS_TIME})
+    return s
+
+
 async def _rounds_problems(contest: Contest, closes: datetime | None) -> dict[str, str]:
     if closes and await Round.filter(contest_id=contest.id, closes_at__lte=closes).exists():
         return {"submissions_close_at": N_("A judging round closes before this: move the round or this date.")}
@@ -223,6 +243,7 @@ async def create_contest(slug: str, settings: ContestSettings, *, by: User, now:
     """A new, empty contest (unpublished until its organisers publish it). Audited."""
     if await Contest.exists(slug=slug):
         raise InvalidInput({"slug": N_("Another contest already uses this address.")})
+    settings = with_announcement_rule(None, settings, now)
     problems = await _publishing_problems(None, settings)
     if problems:
         raise InvalidInput(problems)
@@ -248,7 +269,9 @@ async def late_entries(contest: Contest, close: datetime | None, *, now: datetim
 async def update_contest(contest: Contest, settings: ContestSettings, *, by: User, now: datetime,
                          confirmed: bool = False) -> dict[str, Any]:
     """Apply the settings; returns what changed (recorded in the audit log). Moving the submission
-    deadline into the past before entries that came in raises EntriesAfterDeadline unless `confirmed`."""
+    deadline into the past before entries that came in raises EntriesAfterDeadline unless `confirmed`.
+    Under the ceremony press the announcement time is the press's (with_announcement_rule)."""
+    settings = with_announcement_rule(contest, settings, now)
     problems = {**await _rounds_problems(contest, settings.submissions_close_at),
                 **await _publishing_problems(contest, settings)}
     if problems:

@@ -45,7 +45,8 @@ MAX_FILE_BYTES = 2 * 2**20
 MAX_NESTING = 12  # our files nest 6 deep (tracks → a track → fields → a field → options → an option)
 CONTEST_KEYS = ("title", "title_en", "tagline", "tagline_en", *config.BODIES, "organisers_text", "rules_md", "rules_md_en",
                 "time_zone", "notice_days", "max_entries_per_designer", "is_published", "popular_vote_enabled",
-                "popular_vote_daily_quota", "popular_vote_share", "missing_task_forfeits")
+                "popular_vote_daily_quota", "popular_vote_share", "missing_task_forfeits", "announce_by_press",
+                "feedback_to_entrants")
 CONTEST_MOMENTS = ("submissions_open_at", "submissions_close_at", "notice_starts_at", "announce_at")
 TRACK_KEYS = tuple(k for k in config.TrackSpec.__dataclass_fields__ if k != "sample_due_at")
 SLOT_KEYS = tuple(k for k in config.SlotSpec.__dataclass_fields__ if k != "due_at")
@@ -70,6 +71,8 @@ async def export_config(contest: Contest) -> dict[str, Any]:
     zone = contest.time_zone
     details = {k: getattr(contest, k) for k in CONTEST_KEYS}
     details.update({k: _local(getattr(contest, k), zone) for k in CONTEST_MOMENTS})
+    if contest.announce_by_press:
+        details["announce_at"] = None  # the press sets it, at the copy's own ceremony
     details["max_mb_per_designer"] = contest.max_bytes_per_designer // 2**20
     tracks = await contest_queries.tracks_with_rules(contest)
     slugs: dict[int | None, str] = {t.id: t.slug for t in tracks}

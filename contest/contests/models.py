@@ -75,6 +75,10 @@ class Contest(Model):
     submissions_open_at = fields.DatetimeField(null=True)
     submissions_close_at = fields.DatetimeField(null=True)
     announce_at = fields.DatetimeField(null=True)
+    # The chair's 公布 press in the ceremony view sets announce_at (left empty until then), not a schedule
+    announce_by_press = fields.BooleanField(default=False, db_default=False)
+    # After the announcement each designer reads their entry's criterion averages and shared comments
+    feedback_to_entrants = fields.BooleanField(default=False, db_default=False)
     notice_days = fields.FloatField(default=0, db_default=0)  # 公示期 in days, 0.25 = 6 hours; 0 = no public notice
     notice_starts_at = fields.DatetimeField(null=True)
     popular_vote_enabled = fields.BooleanField(default=False, db_default=False)

@@ -42,6 +42,14 @@ def _states(moments: list[datetime | None], now: datetime) -> list[str]:
     return ["current" if i == current else "done" if p else "upcoming" for i, p in enumerate(passed)]
 
 
+PRESS_LABEL = N_("Results announced at the ceremony press")
+
+
+def announcement_label(contest: Contest) -> str:
+    """How the announcement step is named: by its time, or by the chair's 公布 press at the ceremony."""
+    return PRESS_LABEL if contest.announce_by_press else N_("Results announced")
+
+
 def timeline(contest: Contest, rounds: Sequence[DatedRound], now: datetime) -> list[Step]:
     points: list[tuple[str, datetime | None]] = [
         (N_("Submissions open"), contest.submissions_open_at),
@@ -50,7 +58,7 @@ def timeline(contest: Contest, rounds: Sequence[DatedRound], now: datetime) -> l
     points += [(round_.name, round_.opens_at) for round_ in rounds]
     if contest.notice_days and contest.notice_starts_at:
         points.append((N_("Public notice"), contest.notice_starts_at))
-    points.append((N_("Results announced"), contest.announce_at))
+    points.append((announcement_label(contest), contest.announce_at))
     states = _states([moment for _, moment in points], now)
     return [Step(label, moment, state) for (label, moment), state in zip(points, states, strict=True)]
 
@@ -67,6 +75,8 @@ def current_phase(contest: Contest, now: datetime) -> Phase:
         return Phase("open", N_("Open for submissions"), closes, N_("Submissions close in"), N_("Submissions close"))
     if announce and now < announce:
         return Phase("judging", N_("Judging"), announce, N_("Results in"), N_("Results announced"))
+    if announce is None and contest.announce_by_press:
+        return Phase("judging", N_("Judging"), None, "", PRESS_LABEL)
     return Phase("announced", N_("Results announced"), None, "", "")
 
 

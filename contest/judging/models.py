@@ -187,6 +187,7 @@ class Assignment(Model):
     )
     panel_id: int | None
     comment = fields.TextField(default="")
+    comment_shared = fields.BooleanField(default=False, db_default=False)  # False: for the committee only
     completed_at = fields.DatetimeField(null=True)
 
     class Meta:

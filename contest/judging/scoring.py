@@ -173,6 +173,20 @@ async def save_comment(assignment: Assignment, *, comment: str, now: datetime, b
     assignment.comment = text
 
 
+async def set_comment_shared(assignment: Assignment, *, shared: bool, now: datetime, by: User) -> None:
+    """Whether the judge's comment may reach the entry's designer after the announcement (where the contest
+    gives feedback) or stays with the committee; same window rules as scores, audited."""
+    round_ = await _open_round(assignment, by, now)
+    async with in_transaction():
+        if not await Assignment.filter(id=assignment.id).update(comment_shared=shared):
+            raise NotFound()
+        await record(
+            "assignment.comment_shared", subject=f"assignment:{assignment.id}", now=now, actor=by,
+            contest_id=round_.contest_id, data={"shared": shared},
+        )
+    assignment.comment_shared = shared
+
+
 async def complete_assignment(assignment: Assignment, *, now: datetime, by: User) -> None:
     """"Submit my scores": every criterion of the round must be scored, else InvalidInput by criterion."""
     round_ = await _open_round(assignment, by, now)

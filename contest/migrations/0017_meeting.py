@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0015_finalists')]
+    dependencies = [('models', '0016_ceremony_feedback')]
 
     initial = False
 

@@ -10,6 +10,7 @@ from contest.web.designer import entry_images
 from contest.web.infra.compression import CompressedStaticFiles
 from contest.web.organiser import audit as organiser_audit
 from contest.web.organiser import awards as organiser_awards
+from contest.web.organiser import ceremony as organiser_ceremony
 from contest.web.organiser import contests as organiser_contests
 from contest.web.organiser import dashboard as organiser_dashboard
 from contest.web.organiser import entries as organiser_entries
@@ -35,7 +36,7 @@ def build_routes() -> list[BaseRoute]:
         Mount("/media", routes=entry_images.routes, name="media"),
         Mount("/admin", routes=[*organiser_dashboard.routes, *organiser_integrity.routes, *organiser_rounds.routes,
                                 *organiser_progress.routes, *organiser_meeting.routes, *organiser_results.routes,
-                                *organiser_finalists.routes, *organiser_people.routes,
+                                *organiser_finalists.routes, *organiser_people.routes, *organiser_ceremony.routes,
                                 *organiser_awards.routes, *organiser_vote.routes, *organiser_objections.routes,
                                 *organiser_outbox.routes, *organiser_audit.routes,
                                 *organiser_contests.routes, *organiser_exports.routes, *organiser_entries.routes],

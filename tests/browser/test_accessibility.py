@@ -30,7 +30,7 @@ ORGANISER = ["/admin/", "/admin/c/campus-2026/", "/admin/c/campus-2026/settings"
              "/admin/c/campus-2026/people", "/admin/c/campus-2026/exports", "/admin/c/campus-2026/outbox",
              "/admin/c/campus-2026/messages", "/admin/c/campus-2026/audit", "/admin/c/campus-2026/awards",
              "/admin/c/campus-2026/objections", "/admin/c/campus-2026/duplicates", "/admin/c/campus-2026/leaks",
-             "/admin/contests/new"]
+             "/admin/contests/new", "/admin/c/renmin-2025/ceremony"]
 
 
 @pytest.fixture(scope="module")

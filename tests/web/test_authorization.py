@@ -145,6 +145,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("messages_reset", "POST"), ("audit", "GET"), ("audit_csv", "GET"))},
     ("organiser:exports", "GET"): ORGANISER,
     **{(f"designer:{name}", method): OWNER for name, method in (("finalist_tasks", "GET"), ("sample_dispatch", "POST"))},
+    ("organiser:ceremony", "GET"): ORGANISER,
+    ("organiser:ceremony_announce", "POST"): ORGANISER,  # the world's contest announces by its time: refused, 409
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
         ("finalists", "GET"), ("finalist_forfeit", "POST"), ("samples", "GET"), ("sample_labels", "GET"),
         ("sample_arrival", "POST"), ("sample_keeping", "POST"), ("sample_photo", "GET"))},

@@ -130,6 +130,7 @@ async def _score_page(request: Request, judged: JudgeEntry, *, values: dict[str,
     shown_n = parse_integer(shown, low=1, high=len(entry.images)) or 1
     criteria = await judging_queries.criteria_rows(judged.round_)
     comment = values.get("comment", "") if values is not None else judged.assignment.comment
+    shared = values.get("comment_shared") == "1" if values is not None else judged.assignment.comment_shared
     values = values if values is not None else await _stored_values(judged.assignment)
     running, counted = scoring.running_total(criteria, values)
     context = {
@@ -137,6 +138,7 @@ async def _score_page(request: Request, judged: JudgeEntry, *, values: dict[str,
         "previous": previous, "following": following, "criteria": criteria, "values": values,
         "running_total": "—" if running is None else f"{float(running):.1f}", "running_count": counted,
         "comment": comment,
+        "comment_shared": shared,
         "completed": judged.assignment.completed_at is not None, "errors": errors or {}, "shown": shown_n,
         "read_only": items.read_only, "others": await _others_scores(judged),
         "videos": await judging_queries.judging_videos(judged.assignment.entry_id),
@@ -196,6 +198,11 @@ async def _save(judged: JudgeEntry, form: FormData) -> dict[str, str]:
         await scoring.save_comment(judged.assignment, comment=text(form, "comment", max_length=20_000), now=judged.now,
                                    by=judged.judge)
         saved["comment"] = judged.assignment.comment
+    if "comment_shared" in form:  # the checkbox comes with a hidden "0" before it, so it is always sent
+        shared = form.getlist("comment_shared")[-1] == "1"
+        if shared != judged.assignment.comment_shared:
+            await scoring.set_comment_shared(judged.assignment, shared=shared, now=judged.now, by=judged.judge)
+        saved["comment_shared"] = "1" if shared else "0"
     return saved
 
 

@@ -9,10 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from contest import i18n, permissions
+from contest import clock, i18n, permissions
 from contest.accounts import queries as account_queries
 from contest.console import dashboard as console_dashboard
 from contest.contests import queries as contest_queries
+from contest.results import embargo
 from contest.web.infra.labels import CATEGORY_LABELS
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import localized, render, request_locale
@@ -83,6 +84,7 @@ async def contest_dashboard(request: Request) -> Response:
         "by_category": row_chart([(i18n.translate(locale, CATEGORY_LABELS[category]), n)
                                   for category, n in figures.by_category]),
         "by_day": column_chart([(day.strftime("%m-%d"), n) for day, n in figures.by_day]),
+        "results_public": embargo.results_public(contest, clock.now()),
     }
     return render(request, "organiser/dashboard.html", context)
 

@@ -96,6 +96,32 @@
     if (countEl) { countEl.textContent = countEl.dataset.label.replace("{counted}", String(counted)); }
   }
 
+  // The comment's sharing box saves as soon as it is ticked or unticked ("1" or "0").
+  var checks = page.querySelectorAll("[data-autosave-check]");
+  Array.prototype.forEach.call(checks, function (box) {
+    box.addEventListener("change", function () {
+      if (box.disabled) { return; }
+      var body = new URLSearchParams();
+      body.set(box.name, box.checked ? "1" : "0");
+      status(box.name, "saving", page.dataset.labelSaving);
+      fetch(page.dataset.saveUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "x-csrf-token": page.dataset.csrf,
+          "Accept": "application/json",
+          "Content-Type": "application/x-www-form-urlencoded"
+        },
+        body: body
+      }).then(function (response) {
+        status(box.name, response.ok ? "saved" : "error",
+               response.ok ? page.dataset.labelSaved : page.dataset.labelError);
+      }).catch(function () {
+        status(box.name, "error", page.dataset.labelError);
+      });
+    });
+  });
+
   var inputs = page.querySelectorAll("[data-autosave]");
   Array.prototype.forEach.call(inputs, function (input) {
     input.dataset.lastSent = input.value;
