@@ -21,7 +21,7 @@ VALUE_MAX = 80  # characters of one changed value (rules and terms run to pages)
 # data key → the kind of object its id names
 ID_KINDS = {"judge": "user", "user": "user", "entry": "entry", "tier": "award_tier", "from_tier": "award_tier",
             "to_tier": "award_tier", "panel": "panel", "criterion": "criterion", "field": "track_field",
-            "judge_group": "judge_group", "group": "judge_group", "track_id": "track"}
+            "judge_group": "judge_group", "group": "judge_group", "track_id": "track", "grade": "award_tier"}
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,21 @@ KINDS: dict[str, Kind] = {
     "objection.rejected": Kind(N_("Objection rejected"), N_("Rejected the objection {subject}.")),
     "awards.proposal_stored": Kind(N_("Award proposal stored"), N_("Stored a proposal of {awards_count} awards.")),
     "awards.confirmed": Kind(N_("Awards confirmed"), N_("Confirmed {awards_count} awards.")),
+    "meeting.opened": Kind(N_("Final meeting opened"),
+                           N_("Opened the final meeting of {subject} with {order_count} entries in order.")),
+    "meeting.moved": Kind(N_("Entry put on screen"), N_("Put the entry {entry} on screen in {subject}.")),
+    "meeting.timer_started": Kind(N_("Pitch timer started"), N_("Started the pitch timer in {subject}.")),
+    "meeting.timer_stopped": Kind(N_("Pitch timer stopped"), N_("Stopped the pitch timer in {subject}.")),
+    "meeting.revealed": Kind(N_("Figures revealed"),
+                             N_("Revealed the figures of the entry {entry} to the room in {subject}: {figures_figure}.")),
+    "meeting.rescore": Kind(N_("Entry reopened for rescoring"),
+                            N_("Reopened the entry {entry} for rescoring in {subject}, because: {reason}")),
+    "meeting.vote_opened": Kind(N_("Grade vote opened"),
+                                N_("Put the grade of the entry {entry} to the panel's vote in {subject}.")),
+    "meeting.ballot": Kind(N_("Grade vote cast"), N_("Cast a ballot in a grade vote of {subject}.")),
+    "meeting.vote_confirmed": Kind(N_("Grade confirmed by vote"),
+                                   N_("Confirmed {grade} for the entry {entry} after the panel's vote in {subject}.")),
+    "meeting.locked": Kind(N_("Final meeting locked"), N_("Locked the final meeting of {subject}.")),
     "award.added": Kind(N_("Award given"), N_("Gave {tier} to the entry {entry}.")),
     "award.moved": Kind(N_("Award moved"), N_("Moved the entry {entry} from {from_tier} to {to_tier}.")),
     "award.revoked": Kind(N_("Award revoked"), N_("Revoked {tier} of the entry {entry}.")),

@@ -27,6 +27,8 @@ from contest.meeting.models import MeetingItem, MeetingSession, Rescore
 from contest.results.standings import round_results
 
 REASON_MAX = 500
+# what record_change() records, as "meeting.<change>" (opening and locking are recorded on their own)
+CHANGES = ("moved", "timer_started", "timer_stopped", "revealed", "rescore", "vote_opened", "ballot", "vote_confirmed")
 TIMER_MAX_MINUTES = 60
 
 

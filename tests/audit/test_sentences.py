@@ -15,6 +15,7 @@ from contest.console.audit_log import names_in
 from contest.contests.models import AwardTier
 from contest.i18n import translate
 from contest.judging.models import ConflictSource
+from contest.meeting import sessions as meeting_sessions
 from contest.results.objections import DECIDED_STATES
 from contest.web.infra.templating import format_moment
 from tests.factories import NOW, make_contest, make_user
@@ -81,7 +82,8 @@ def test_times_in_sentences_use_the_formatter_given():
 
 SOURCE = Path(__file__).resolve().parents[2] / "contest"
 # The events whose kind is an f-string: its prefix and the values that fill it in.
-FORMED = {"conflict.": [source.value for source in ConflictSource], "objection.": [status.value for status in DECIDED_STATES]}
+FORMED = {"conflict.": [source.value for source in ConflictSource], "objection.": [status.value for status in DECIDED_STATES],
+          "meeting.": list(meeting_sessions.CHANGES)}
 
 
 def _kinds_in(node: ast.expr, module: ast.Module) -> list[str]:

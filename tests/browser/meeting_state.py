@@ -1,5 +1,6 @@
 """The state of the meeting browser test: a final round open now with three entries taken in and assigned
-to a panel of three judges, grades with one seat each, and the announcement left to the ceremony's press.
+to a panel of three judges, grades with one seat each, and the announcement left to the ceremony's press
+(no announcement time).
 
 `python -m tests.browser.meeting_state` migrates the database named by CONTEST_DATABASE_URL and fills it.
 """
@@ -51,14 +52,14 @@ async def _user(email: str, name: str, password_hash: str, *, staff: bool = Fals
     return user
 
 
-async def _entries(contest: Contest, designer: User, store: UploadStore) -> list[Entry]:
+async def _entries(contest: Contest, designer: User, store: UploadStore, now: datetime) -> list[Entry]:
     track = await make_track(contest, slug="ip", name="工运IP赛道", position=1, min_width=100, min_height=100)
     for name, rank in (("一等奖", 1), ("二等奖", 2), ("三等奖", 3)):
         await AwardTier.create(contest=contest, track=track, name=name, rank=rank, quota=1)
     originality, ip_terms = await entry_service.current_terms(contest)
     entries = []
     for n, title in enumerate(TITLES):
-        when = contest.submissions_close_at - (5 - n) * DAY
+        when = now - (7 - n) * DAY
         entry = await Entry.create(contest=contest, track=track, owner=designer, title=title, concept="示例",
                                    public_name=f"设计师{n + 1}")
         await attach_picture(entry, _picture(n + 3), store=store, original_name=f"{n}.jpg", by=designer, now=when,
@@ -81,11 +82,11 @@ async def build(now: datetime) -> None:
     designer = await _user("designer@meeting.test", "设计者", hashed)
     contest = await Contest.create(slug=SLUG, title="工会文创设计大赛", is_published=True,
                                    submissions_open_at=now - 20 * DAY, submissions_close_at=now - 2 * DAY,
-                                   announce_at=now + 30 * DAY, host_bodies="市总工会")
+                                   announce_by_press=True, host_bodies="市总工会")  # the ceremony's press announces
     await ContestRole.create(contest=contest, user=chair, role=ContestRoleKind.ORGANISER)
     for judge in judges.values():
         await ContestRole.create(contest=contest, user=judge, role=ContestRoleKind.JUDGE)
-    await _entries(contest, designer, store)
+    await _entries(contest, designer, store, now)
     final = await Round.create(contest=contest, kind="final", name="终评", position=1, opens_at=now - DAY,
                                closes_at=now + 5 * DAY, secret=secrets.token_hex(16))
     for n, criterion in enumerate(("创意", "工艺")):

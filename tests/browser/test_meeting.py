@@ -1,16 +1,19 @@
 """A whole small final meeting in separate browsers: the chair's console, the projector on the room's screen
-and three judges on phones. The judges follow the chair entry by entry (one joins through the QR code's
+and three judges on phones. The judges follow the chair entry by entry (each joins through the QR code's
 link and logs in on the way), the pitch timer runs, one entry is reopened with a reason, a tie is put to
 the panel's vote judge by judge, and the lock gives the signed sheet (its text read back). A judge who
-loses the page mid-entry comes back to the score they had saved."""
+loses the page mid-entry comes back to the score they had saved. Then the committee confirms the grades
+and the ceremony's 公布 press lifts the embargo: the gallery is a missing page until that moment."""
 
 from __future__ import annotations
 
 import io
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -23,6 +26,7 @@ from tests.browser.meeting_state import CHAIR, JUDGES, PASSWORD, SLUG, TITLES, j
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +140,7 @@ async def test_a_whole_small_meeting_from_the_first_entry_to_the_signed_sheet(pa
     await expect(chair.locator("#reveal-button")).to_be_enabled()
     await submit(chair, "#reveal-button")
     await expect(projector.locator(".stage-figure")).to_have_text("90.00")
-    await screenshot(projector, "meeting-projector", full_page=False)
+    shutil.copy(await screenshot(projector, "meeting-projector", full_page=False), DOCS / "meeting-projector.png")
 
     chair_row = chair.locator(".meeting-order li", has_text=first)
     await chair_row.locator("summary").click()
@@ -155,11 +159,13 @@ async def test_a_whole_small_meeting_from_the_first_entry_to_the_signed_sheet(pa
     contested = chair.locator("#standings tr.is-contested td.alias")
     await expect(contested).to_have_count(2)
     second, third = await contested.nth(0).inner_text(), await contested.nth(1).inner_text()
+    titles = chair.locator("#standings tr.is-contested td:nth-child(3)")
+    second_title, third_title = await titles.nth(0).inner_text(), await titles.nth(1).inner_text()
     await _vote(chair, judges, second, "二等奖")
     await expect(projector.locator(".stage-vote")).to_contain_text("二等奖")
     await _vote(chair, judges, third, "三等奖")
     await screenshot(chair, "meeting-chair-console")
-    await screenshot(judges[0], "meeting-judge-phone")
+    shutil.copy(await screenshot(judges[0], "meeting-judge-phone"), DOCS / "meeting-judge-phone.png")
 
     await submit(chair, "#lock-button")
     await expect(chair.locator("#locked-note")).to_contain_text("审计链头")
@@ -178,3 +184,32 @@ async def test_a_whole_small_meeting_from_the_first_entry_to_the_signed_sheet(pa
     for context, _, errors in [(projector_context, projector, projector_errors), *opened]:
         assert errors == []
         await context.close()
+    await _ceremony(browser, chair, server, winners={first: "一等奖", second_title: "二等奖", third_title: "三等奖"})
+
+
+async def _ceremony(browser, chair, server: LiveServer, winners: dict[str, str]) -> None:
+    """The committee confirms the meeting's grades; the ceremony reveals them and its press announces."""
+    visitor_context, visitor, _ = await _open(browser, {"width": 1280, "height": 900})
+    assert (await visitor.goto(server.url(f"/c/{SLUG}/gallery"))).status == 404
+    await chair.goto(server.url(f"/admin/c/{SLUG}/awards"))
+    await chair.check("input[name=confirm]")
+    await submit(chair, "button:has-text('确认获奖等次')")
+    await chair.set_viewport_size({"width": 1600, "height": 900})
+    await chair.goto(server.url(f"/admin/c/{SLUG}/ceremony"))
+    await expect(chair.locator("[data-ready]")).to_contain_text("全部就绪", timeout=30_000)
+    shown: dict[str, str] = {}
+    for _ in range(await chair.locator("[data-slide]").count() - 1):
+        await chair.keyboard.press("ArrowRight")
+        winner = chair.locator(".slide-winner.is-current")
+        if await winner.count():
+            shown[await winner.locator(".winner-title").inner_text()] = await winner.locator(".winner-badge").inner_text()
+    assert shown == winners
+    await screenshot(chair, "meeting-ceremony-end", full_page=False)
+    assert (await visitor.goto(server.url(f"/c/{SLUG}/gallery"))).status == 404  # the last slide announces nothing
+    async with chair.expect_navigation():
+        await chair.click("[data-press]")
+    await expect(chair.locator(".slide-end .slide-headline")).to_have_text("结果已公布")
+    assert (await visitor.goto(server.url(f"/c/{SLUG}/gallery"))).status == 200
+    for title in winners:
+        await expect(visitor.locator("main")).to_contain_text(title)
+    await visitor_context.close()
