@@ -55,9 +55,9 @@ from benchmarks.scoring import (  # noqa: E402 - after the path to the project
     _close_orm,
     _headers,
     _init_orm,
-    drop_pg,
     migrate,
-    recreate_pg,
+    run_on_postgres,
+    run_on_sqlite,
     server_env,
 )
 
@@ -368,24 +368,6 @@ def print_result(r: dict) -> None:
         print(f"  error: {sample}")
 
 
-def _run_postgres(url: str, **options: object) -> dict | None:
-    try:
-        asyncio.run(recreate_pg(url))
-    except Exception as exc:  # noqa: BLE001 - whatever the refusal, there is no PostgreSQL to measure here
-        print(f"skipped: PostgreSQL at {url} is unreachable ({exc!r})", flush=True)
-        return None
-    try:
-        return asyncio.run(run_database("postgres", url, **options))  # type: ignore[arg-type]  # run_database's keywords
-    finally:
-        asyncio.run(drop_pg(url))
-
-
-def _run_sqlite(**options: object) -> dict:
-    with tempfile.TemporaryDirectory(prefix="contest-bench-sqlite-") as tmp:
-        url = f"sqlite://{Path(tmp) / 'bench.sqlite3'}"
-        return asyncio.run(run_database("sqlite", url, **options))  # type: ignore[arg-type]  # run_database's keywords
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="6 entries, no pause between judges (< 1 min)")
@@ -401,9 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for name in [d.strip() for d in args.databases.split(",") if d.strip()]:
         if name == "postgres":
-            result = _run_postgres(args.pg_url, workers=args.pg_workers, **options)
+            result = run_on_postgres(run_database, args.pg_url, workers=args.pg_workers, **options)
         elif name == "sqlite":
-            result = _run_sqlite(workers=1, **options)
+            result = run_on_sqlite(run_database, workers=1, **options)
         else:
             parser.error(f"unknown database {name!r}")
         if result is not None:

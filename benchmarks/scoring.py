@@ -48,6 +48,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -595,22 +596,23 @@ def print_result(r: dict) -> None:
         print(f"  error: {sample}")
 
 
-def _run_postgres(url: str, **options: object) -> dict | None:
+def run_on_postgres(run: Callable[..., Awaitable[dict]], url: str, **options: object) -> dict | None:
+    """`run("postgres", <url>, **options)` on a database made for it and dropped after; None without PostgreSQL."""
     try:
         asyncio.run(recreate_pg(url))
     except Exception as exc:  # noqa: BLE001 - whatever the refusal, there is no PostgreSQL to measure here
         print(f"skipped: PostgreSQL at {url} is unreachable ({exc!r})", flush=True)
         return None
     try:
-        return asyncio.run(run_database("postgres", url, **options))  # type: ignore[arg-type]  # run_database's keywords
+        return asyncio.run(run("postgres", url, **options))
     finally:
         asyncio.run(drop_pg(url))
 
 
-def _run_sqlite(**options: object) -> dict:
+def run_on_sqlite(run: Callable[..., Awaitable[dict]], **options: object) -> dict:
+    """`run("sqlite", <url>, **options)` on a SQLite file in a folder removed after."""
     with tempfile.TemporaryDirectory(prefix="contest-bench-sqlite-") as tmp:
-        url = f"sqlite://{Path(tmp) / 'bench.sqlite3'}"
-        return asyncio.run(run_database("sqlite", url, **options))  # type: ignore[arg-type]  # run_database's keywords
+        return asyncio.run(run("sqlite", f"sqlite://{Path(tmp) / 'bench.sqlite3'}", **options))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -629,9 +631,9 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for name in [d.strip() for d in args.databases.split(",") if d.strip()]:
         if name == "postgres":
-            result = _run_postgres(args.pg_url, workers=args.pg_workers, **options)
+            result = run_on_postgres(run_database, args.pg_url, workers=args.pg_workers, **options)
         elif name == "sqlite":
-            result = _run_sqlite(workers=1, **options)
+            result = run_on_sqlite(run_database, workers=1, **options)
         else:
             parser.error(f"unknown database {name!r}")
         if result is not None:

@@ -7,14 +7,9 @@ finalist's designer able to sign in.
 
 from __future__ import annotations
 
-import asyncio
-
-from tortoise import Tortoise
-
 from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind, User
-from contest.db import apply_migrations, settings_config
-from contest.settings import load_settings
+from tests.browser.states import fill
 from tests.factories import PASSWORD
 from tests.finalists.helpers import final_world
 
@@ -30,18 +25,8 @@ async def build() -> None:
     await ContestRole.create(contest=world.contest, user=world.organiser, role=ContestRoleKind.ORGANISER)
 
 
-async def main() -> None:
-    settings = load_settings()
-    await apply_migrations(settings)
-    await Tortoise.init(config=settings_config(settings), _enable_global_fallback=True)
-    try:
-        await build()
-    finally:
-        await Tortoise.close_connections()
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    fill(build)
 
 
 __all__ = ["FINALIST", "ORGANISER", "PASSWORD", "SLUG"]

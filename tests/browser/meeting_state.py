@@ -7,25 +7,22 @@ to a panel of three judges, grades with one seat each, and the announcement left
 
 from __future__ import annotations
 
-import asyncio
 import io
 import secrets
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
-from tortoise import Tortoise
-
 from contest import clock, demo_art
-from contest.accounts.models import ContestRole, ContestRoleKind, EntrantProfile, User
+from contest.accounts.models import ContestRole, ContestRoleKind, User
 from contest.accounts.passwords import hash_password
 from contest.contests.models import AwardTier, Contest
-from contest.db import apply_migrations, settings_config
 from contest.entries import service as entry_service
 from contest.entries.models import Entry
 from contest.judging import round_assignments, round_entries
 from contest.judging.models import Criterion, Panel, PanelMember, Round
 from contest.media.storage import UploadStore
 from contest.settings import load_settings
+from tests.browser.states import account, fill
 from tests.factories import attach_picture, make_track
 
 PASSWORD = "meeting-test-2026"
@@ -44,12 +41,6 @@ async def _picture(seed: int) -> AsyncIterator[bytes]:
     buffer = io.BytesIO()
     demo_art.render_artwork(seed, track="ip", size=(1200, 900)).save(buffer, "JPEG", quality=88)
     yield buffer.getvalue()
-
-
-async def _user(email: str, name: str, password_hash: str, *, staff: bool = False) -> User:
-    user = await User.create(email=email, display_name=name, password_hash=password_hash, is_staff=staff)
-    await EntrantProfile.create(user=user)
-    return user
 
 
 async def _entries(contest: Contest, designer: User, store: UploadStore, now: datetime) -> list[Entry]:
@@ -77,9 +68,9 @@ async def build(now: datetime) -> None:
     store = UploadStore(settings.upload_dir)
     store.ensure_dirs()
     hashed = await hash_password(PASSWORD)
-    chair = await _user(CHAIR, "组委会秘书长", hashed, staff=True)
-    judges = {key: await _user(judge_email(key), name, hashed) for key, name in JUDGES.items()}
-    designer = await _user("designer@meeting.test", "设计者", hashed)
+    chair = await account(CHAIR, "组委会秘书长", hashed, staff=True)
+    judges = {key: await account(judge_email(key), name, hashed) for key, name in JUDGES.items()}
+    designer = await account("designer@meeting.test", "设计者", hashed)
     contest = await Contest.create(slug=SLUG, title="工会文创设计大赛", is_published=True,
                                    submissions_open_at=now - 20 * DAY, submissions_close_at=now - 2 * DAY,
                                    announce_by_press=True, host_bodies="市总工会")  # the ceremony's press announces
@@ -98,15 +89,5 @@ async def build(now: datetime) -> None:
     await round_assignments.assign_round(final, by=chair, now=now)
 
 
-async def main() -> None:
-    settings = load_settings()
-    await apply_migrations(settings)
-    await Tortoise.init(config=settings_config(settings), _enable_global_fallback=True)
-    try:
-        await build(clock.now())
-    finally:
-        await Tortoise.close_connections()
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    fill(lambda: build(clock.now()))

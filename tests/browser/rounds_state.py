@@ -13,26 +13,24 @@ tests depending on it: three contests, each used by one concern, built in a seco
 
 from __future__ import annotations
 
-import asyncio
 import io
 import secrets
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 from PIL import Image
-from tortoise import Tortoise
 
 from contest import clock
-from contest.accounts.models import ContestRole, ContestRoleKind, EntrantProfile, Invitation, User
+from contest.accounts.models import ContestRole, ContestRoleKind, Invitation, User
 from contest.accounts.passwords import hash_password
 from contest.contests.models import Contest
-from contest.db import apply_migrations, settings_config
 from contest.entries import service as entry_service
 from contest.entries.models import Entry
 from contest.judging import round_assignments, round_entries, scoring
 from contest.judging.models import Criterion, EntrySource, JudgeGroup, Panel, PanelMember, Round, RoundEntry
 from contest.media.storage import UploadStore
 from contest.settings import load_settings
+from tests.browser.states import account, fill
 from tests.factories import attach_picture, make_track
 
 PASSWORD = "rounds-test-2026"
@@ -50,12 +48,6 @@ async def _chunks(colour: tuple[int, int, int]) -> AsyncIterator[bytes]:
     buffer = io.BytesIO()
     Image.new("RGB", (400, 300), colour).save(buffer, "JPEG", quality=85)
     yield buffer.getvalue()
-
-
-async def _user(email: str, name: str, password_hash: str, *, staff: bool = False) -> User:
-    user = await User.create(email=email, display_name=name, password_hash=password_hash, is_staff=staff)
-    await EntrantProfile.create(user=user)
-    return user
 
 
 async def _contest(slug: str, now: datetime, judges: dict[str, User], **times: datetime | int) -> Contest:
@@ -116,9 +108,9 @@ async def build(now: datetime) -> None:
     store = UploadStore(settings.upload_dir)
     store.ensure_dirs()
     hashed = await hash_password(PASSWORD)
-    organiser = await _user(ORGANISER, "组委会秘书处", hashed, staff=True)
-    judges = {key: await _user(judge_email(key), name, hashed) for key, name in JUDGES.items()}
-    designer = await _user("designer@rounds.test", "设计者", hashed)
+    organiser = await account(ORGANISER, "组委会秘书处", hashed, staff=True)
+    judges = {key: await account(judge_email(key), name, hashed) for key, name in JUDGES.items()}
+    designer = await account("designer@rounds.test", "设计者", hashed)
 
     a = await _contest("rounds-a", now, judges)
     experts = await JudgeGroup.create(contest=a, name="专家评委", weight=0.7)
@@ -149,15 +141,5 @@ async def build(now: datetime) -> None:
     await Round.filter(id=chosen.id).update(locked_at=now - timedelta(hours=2))
 
 
-async def main() -> None:
-    settings = load_settings()
-    await apply_migrations(settings)
-    await Tortoise.init(config=settings_config(settings), _enable_global_fallback=True)
-    try:
-        await build(clock.now())
-    finally:
-        await Tortoise.close_connections()
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    fill(lambda: build(clock.now()))
