@@ -114,8 +114,8 @@ class Track(Model):
     ai_policy = fields.CharEnumField(AiPolicy, max_length=20, default=AiPolicy.BANNED, db_default="banned")
     # finalists of this track send a physical sample (打样, 实物样品) for the final
     sample_required = fields.BooleanField(default=False, db_default=False)
-    sample_instructions = fields.TextField(default="")
-    sample_instructions_en = fields.TextField(default="")
+    sample_instructions = fields.TextField(default="", db_default="")
+    sample_instructions_en = fields.TextField(default="", db_default="")
     sample_due_at = fields.DatetimeField(null=True)
 
     fields_: fields.ReverseRelation[TrackField]

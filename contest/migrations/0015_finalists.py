@@ -60,12 +60,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Track',
             name='sample_instructions',
-            field=fields.TextField(default='', unique=False),
+            field=fields.TextField(default='', db_default='', unique=False),
         ),
         ops.AddField(
             model_name='Track',
             name='sample_instructions_en',
-            field=fields.TextField(default='', unique=False),
+            field=fields.TextField(default='', db_default='', unique=False),
         ),
         ops.AddField(
             model_name='Track',

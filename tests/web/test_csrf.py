@@ -112,5 +112,5 @@ def test_every_multipart_form_in_the_templates_starts_with_its_token():
     tag_part = r"(?:[^>{]|\{[{%].*?[}%]\}|\{)"  # a Jinja expression inside the tag may hold ">"
     first_fields = re.findall(rf"<form{tag_part}*?multipart/form-data{tag_part}*>\s*(.+)", pages)
     token_field = '<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">'
-    assert len(first_fields) == 5
-    assert [f in {token_field, "{{ csrf_field() }}", "{{ forms.csrf_field() }}"} for f in first_fields] == [True] * 5
+    assert len(first_fields) == 6  # uploads, the banner, an import, a reference image, an objection, a sample photo
+    assert [f in {token_field, "{{ csrf_field() }}", "{{ forms.csrf_field() }}"} for f in first_fields] == [True] * 6
