@@ -24,7 +24,7 @@ async def test_an_organiser_withdraws_an_entry_with_a_reason_after_confirming(pa
     await page.goto(live_server.url(f"/admin/c/{CONTEST}/"))
     await page.click("main a[href$='/entries']")
     row = page.locator("tr.entry-row").filter(has_not_text=DESIGNER[0]).last
-    number = (await row.locator("td").first.inner_text()).strip()
+    number = (await row.locator("td.entry-number").inner_text()).strip()
     designer = (await row.locator(".designer-email").inner_text()).strip()
     await row.locator("a", has_text="撤回").click()
 
