@@ -52,6 +52,7 @@ lint: install
 test: lint system-deps $(AXE)
 	$(VENV)/bin/pytest $(WORKERS) $(PYTEST_ARGS)
 
-# The same suite without the browser layer, against the database CONTEST_TEST_DATABASE_URL names.
+# The same suite without the browser layer, against the database CONTEST_TEST_DATABASE_URL names; tests that are
+# the same on any test database (no database, or one of their own: marker any_database) ran in `make test`.
 test-db: install
-	$(VENV)/bin/pytest $(WORKERS) -m "not browser" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(WORKERS) -m "not browser and not any_database" $(PYTEST_ARGS)

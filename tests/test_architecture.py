@@ -13,7 +13,7 @@ from contest.app import create_app
 from contest.settings import load_settings
 from tests.web.routing import iter_routes
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "contest"

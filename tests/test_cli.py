@@ -10,7 +10,7 @@ import pytest
 
 from tests.commands import run_cli
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 
 def test_create_organiser_makes_a_staff_account(tmp_path):

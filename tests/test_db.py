@@ -56,6 +56,7 @@ async def test_a_transaction_that_reads_then_writes_waits_for_the_other_process_
     assert await Contest.filter(id=contest.id).values_list("title", "title_en") == [("新标题", "New title")]
 
 
+@pytest.mark.any_database
 def test_migrations_build_the_whole_schema_on_an_empty_sqlite_file(tmp_path):
     env = {"CONTEST_DATA_DIR": str(tmp_path), "CONTEST_DATABASE_URL": f"sqlite://{tmp_path}/fresh.sqlite3"}
     first = run_cli("migrate", env=env)
@@ -66,6 +67,7 @@ def test_migrations_build_the_whole_schema_on_an_empty_sqlite_file(tmp_path):
     assert TABLES | {"tortoise_migrations"} <= names
 
 
+@pytest.mark.any_database
 def test_migrations_build_the_whole_schema_on_an_empty_postgres_database(tmp_path):
     if not asyncio.run(pg.reachable(PG_URL)):
         pytest.skip(f"PostgreSQL is not reachable at {PG_URL}")

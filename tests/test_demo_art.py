@@ -7,7 +7,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from contest import demo_art
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 
 def spread(image: Image.Image) -> float:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("contest", "tests", "benchmarks", "docs", "templates", "static", ".ci", "README.md", "Makefile", "pyproject.toml")

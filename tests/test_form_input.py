@@ -7,7 +7,7 @@ import pytest
 from contest.errors import InvalidInput
 from contest.form_input import MAX_ID, FieldReader, parse_integer
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -6,7 +6,7 @@ from contest import i18n
 from contest.errors import ContestError
 from contest.i18n_catalog import extract_messages, missing_translations
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 
 def test_every_message_is_translated_in_both_catalogs():

@@ -4,7 +4,7 @@ import pytest
 
 from contest.settings import ConfigurationError, load_settings
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 STRONG = "k3J9-xQ2m_Vb7Lp0aZr4Tn8Yc6Ws1Hd5FgE"
 

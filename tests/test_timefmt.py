@@ -6,7 +6,7 @@ import pytest
 
 from contest.timefmt import format_moment, zone_name
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 MOMENT = datetime(2026, 2, 9, 2, 54, 37, tzinfo=UTC)
 

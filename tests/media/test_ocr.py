@@ -7,7 +7,7 @@ import pytest
 from contest.media import ocr
 from tests import imagegen
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 
 def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:

@@ -23,7 +23,7 @@ from contest.media.pipeline import process_image
 from tests import imagegen
 from tests.media import pdfgen
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 # strings that only exist inside metadata blocks
 METADATA_TELLS = [pdfgen.MARKER.encode(), pdfgen.MARKER.encode("utf-16-be"), b"Exif\x00", b"http://ns.adobe.com",

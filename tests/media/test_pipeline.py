@@ -17,7 +17,7 @@ from contest.media.storage import derived_filename
 from tests import imagegen
 from tests.media.containers import container_names, webp_chunks
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 KEY = "0123456789abcdef0123456789abcdef"
 JUDGE_SIZES = ("judging", "thumb")  # what contest/web/judge/scoring.py serves

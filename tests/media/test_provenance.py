@@ -30,7 +30,7 @@ from tests.imagegen import encode, jpeg, png, poster, rgba_png, webp
 from tests.media import provenance_files as files
 from tests.media.containers import jpeg_marker_names, webp_chunks
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 
 def read(tmp_path: Path, data: bytes, name: str = "upload") -> Provenance:

@@ -12,7 +12,7 @@ from contest.media import resumable
 from contest.media.resumable import Reason, ResumableRefused, UnknownUpload
 from contest.media.storage import UploadStore
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 OWNER, STRANGER = 7, 8

@@ -11,7 +11,7 @@ from contest.media.similarity import THRESHOLD, Match, SimilarPair, find_pairs, 
 from tests import imagegen
 from tests.media.edits import EDITS, crop, jpeg
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 # seeds not used when the threshold was chosen
 ORIGINAL_SEEDS = range(500, 506)

@@ -15,7 +15,7 @@ from contest.media.similarity import THRESHOLD, find_similar, fingerprint, simil
 from tests.imagegen import cjk_font
 from tests.media.edits import EDITS
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 
 def _small_caption(im: Image.Image) -> Image.Image:

@@ -17,7 +17,7 @@ from contest.media.sniffing import (
 )
 from tests import imagegen
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 
 def _write(tmp_path: Path, data: bytes, name: str = "upload") -> Path:

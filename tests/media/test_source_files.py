@@ -25,7 +25,7 @@ from contest.media.source_files import (
 from tests import imagegen
 from tests.media import source_samples as samples
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 MAX = 50 * 1024**2
 

@@ -18,7 +18,7 @@ from contest.media.storage import (
     write_atomic,
 )
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 
 async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:

@@ -31,7 +31,7 @@ from tests.media.videogen import (
     top_level_boxes,
 )
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 PLANTED = {
     "title": "PlantedTitle", "artist": "PlantedArtist", "comment": "PlantedComment",

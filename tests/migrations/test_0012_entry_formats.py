@@ -12,7 +12,7 @@ import pytest
 
 from tests import pg
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
 PG_URL = os.environ.get("CONTEST_TEST_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/test"
 

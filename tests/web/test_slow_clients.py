@@ -18,7 +18,7 @@ from contest import i18n
 from contest.web.infra.limits import BodyTooSlow
 from tests.web.live_site import Site
 
-pytestmark = [pytest.mark.web, pytest.mark.slow]
+pytestmark = [pytest.mark.web, pytest.mark.slow, pytest.mark.any_database]
 
 SOCKETS = 150
 BODY = 2 * 2**20

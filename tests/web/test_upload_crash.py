@@ -11,7 +11,7 @@ import pytest
 from tests import imagegen
 from tests.web.live_site import Site
 
-pytestmark = [pytest.mark.web, pytest.mark.slow]
+pytestmark = [pytest.mark.web, pytest.mark.slow, pytest.mark.any_database]
 
 CHUNK = 64 * 1024
 
