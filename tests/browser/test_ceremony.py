@@ -131,8 +131,10 @@ async def test_a_judge_shares_a_comment_with_its_designer_by_autosave(browser, l
     judge = await context.new_page()
     await log_in(judge, live_server, JUDGE)
     await judge.goto(live_server.url("/judge/"))
-    await judge.locator(".judge-round", has_text="「匠心校园」").locator(".card-title a").click()
-    await judge.locator(".judge-queue-item a").first.click()
+    async with judge.expect_navigation():
+        await judge.locator(".judge-round", has_text="「匠心校园」").locator(".card-title a").click()
+    async with judge.expect_navigation():  # on a busy machine, typing before the page's script runs saves nothing
+        await judge.locator(".judge-queue-item a").first.click()
     await judge.fill("#f-comment", "造型大胆，色彩稍乱。")
     await judge.locator("#f-comment").blur()
     await expect(judge.locator("#s-comment")).to_have_text("已保存 ✓")
