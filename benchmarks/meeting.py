@@ -56,8 +56,7 @@ from benchmarks.scoring import (  # noqa: E402 - after the path to the project
     _headers,
     _init_orm,
     migrate,
-    run_on_postgres,
-    run_on_sqlite,
+    run_databases,
     server_env,
 )
 
@@ -380,17 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     options = {"n_entries": 6 if args.quick else args.entries, "observers": args.observers,
                "think_s": 0.0 if args.quick else args.think}
-    results = []
-    for name in [d.strip() for d in args.databases.split(",") if d.strip()]:
-        if name == "postgres":
-            result = run_on_postgres(run_database, args.pg_url, workers=args.pg_workers, **options)
-        elif name == "sqlite":
-            result = run_on_sqlite(run_database, workers=1, **options)
-        else:
-            parser.error(f"unknown database {name!r}")
-        if result is not None:
-            print_result(result)
-            results.append(result)
+    results = run_databases(parser, args, run_database, print_result, **options)
     worst = max((r["update"]["p99_ms"] or 0 for r in results), default=None)
     summary = {"benchmark": "meeting", "quick": args.quick, "update_p99_ms": worst,
                "next_entry_p99_ms": max((r["next_entry"]["p99_ms"] or 0 for r in results), default=None),

@@ -615,6 +615,24 @@ def run_on_sqlite(run: Callable[..., Awaitable[dict]], **options: object) -> dic
         return asyncio.run(run("sqlite", f"sqlite://{Path(tmp) / 'bench.sqlite3'}", **options))
 
 
+def run_databases(parser: argparse.ArgumentParser, args: argparse.Namespace, run: Callable[..., Awaitable[dict]],
+                  report: Callable[[dict], None], **options: object) -> list[dict]:
+    """`run` on each database of `--databases` in order (PostgreSQL with `--pg-workers` workers, SQLite with one),
+    each result reported as it comes; a PostgreSQL that does not answer is skipped."""
+    results = []
+    for name in [d.strip() for d in args.databases.split(",") if d.strip()]:
+        if name == "postgres":
+            result = run_on_postgres(run, args.pg_url, workers=args.pg_workers, **options)
+        elif name == "sqlite":
+            result = run_on_sqlite(run, workers=1, **options)
+        else:
+            parser.error(f"unknown database {name!r}")
+        if result is not None:
+            report(result)
+            results.append(result)
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -628,17 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     options = {"n_judges": args.judges, "reps": 1 if args.quick else args.reps, "seconds": 2 if args.quick else 5,
                "think_s": 0.0 if args.quick else args.think, "overwrites": 1 if args.quick else OVERWRITES}
-    results = []
-    for name in [d.strip() for d in args.databases.split(",") if d.strip()]:
-        if name == "postgres":
-            result = run_on_postgres(run_database, args.pg_url, workers=args.pg_workers, **options)
-        elif name == "sqlite":
-            result = run_on_sqlite(run_database, workers=1, **options)
-        else:
-            parser.error(f"unknown database {name!r}")
-        if result is not None:
-            print_result(result)
-            results.append(result)
+    results = run_databases(parser, args, run_database, print_result, **options)
     for result in results:
         result["quick"] = args.quick
         print(json.dumps(result))

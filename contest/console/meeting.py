@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from typing import cast
 
 from contest.contests.models import AwardTier, Contest
 from contest.judging.models import Round, RoundEntry
 from contest.meeting import outcome, queries, screens
-from contest.meeting.models import GradeVote, MeetingItem, MeetingSession
-from contest.meeting.votes import NO_AWARD
+from contest.meeting.models import GradeVote, MeetingItem, MeetingSession, Rescore
 
 
 @dataclass(frozen=True)
@@ -39,17 +40,12 @@ async def chair_console(contest: Contest, round_: Round) -> ChairConsole:
         aliases = [row["alias"] for row in await queries.meeting_entries(round_)]
         return ChairConsole(None, None, [], [], tiers, [], aliases, judges)
     items = await queries.items_of(session)
-    names = dict(await RoundEntry.filter(round_id=round_.id).values_list("entry_id", "alias"))
-    titles = dict(await RoundEntry.filter(round_id=round_.id).values_list("entry_id", "entry__title"))
-    order = [OrderRow(item, names[item.entry_id], titles[item.entry_id] or "", await item.rescores.all().count())
-             for item in items]
+    shown = {entry_id: (alias, title or "") for entry_id, alias, title in await RoundEntry.filter(
+        round_id=round_.id).values_list("entry_id", "alias", "entry__title")}
+    rescored: Counter[int] = Counter(cast(list[int], await Rescore.filter(item__session_id=session.id).values_list(
+        "item_id", flat=True)))
+    order = [OrderRow(item, *shown[item.entry_id], rescored[item.id]) for item in items]
     votes = [(vote, await screens.vote_view(round_, vote)) for vote in await queries.votes_of(session)]
     return ChairConsole(session, await screens.screen(session.id), order, await outcome.standings(session, round_),
                         tiers, votes, [], judges)
 
-
-def grade_label(tiers: dict[int, AwardTier], tier_id: int | None) -> str:
-    if not tier_id or tier_id == NO_AWARD:
-        return "—"
-    tier = tiers.get(tier_id)
-    return tier.name if tier else "—"
