@@ -1,5 +1,5 @@
-"""`contest serve|migrate|send-outbox|demo|create-organiser|bundle|verify-bundle|audit-head` (thin: the work lives in
-app, db, demo and the domain packages)."""
+"""`contest serve|migrate|send-outbox|demo|create-organiser|bundle|verify-bundle|audit-head|backup|restore` (thin:
+the work lives in app, db, demo, the console and the domain packages)."""
 
 from __future__ import annotations
 
@@ -288,6 +288,47 @@ def cmd_audit_head(args: argparse.Namespace) -> None:
     print(f"OK: events 1 to {head.seq} are unchanged, and all {status.count} events of today's log link up after them.")
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from contest import clock
+    from contest.console import backup
+
+    settings, locale = load_settings(), cli_locale()
+    try:
+        done = asyncio.run(backup.back_up(settings, args.folder.resolve(), now=clock.now(), keep=args.keep))
+    except backup.BackupRefused as exc:
+        print(f"contest: {i18n.translate(locale, exc.message, **exc.params)}", file=sys.stderr)
+        sys.exit(1)
+    print(i18n.translate(locale, backup.WRITTEN, path=done.path, database=_megabytes(done.database_bytes),
+                         files=done.files, new=done.new_files, copied=_megabytes(done.new_bytes)))
+    if args.keep is not None:
+        print(i18n.translate(locale, backup.PRUNED, snapshots=done.removed_snapshots, objects=done.removed_objects))
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from contest.console import backup
+
+    # a placeholder key, so that settings do not make up a development key file the snapshot brings back
+    settings, locale = load_settings(secret_key=os.environ.get("CONTEST_SECRET_KEY") or "restoring"), cli_locale()
+    try:
+        done = asyncio.run(backup.restore(settings, args.snapshot.resolve()))
+    except backup.BackupRefused as exc:
+        print(f"contest: {i18n.translate(locale, exc.message, **exc.params)}", file=sys.stderr)
+        sys.exit(1)
+    print(i18n.translate(locale, backup.RESTORED, path=done.path, files=done.files))
+    if not backup.secret_matches(load_settings(), done.secret_fingerprint):
+        print(i18n.translate(locale, backup.OTHER_KEY))
+
+
+def _at_least_one(value: str) -> int:
+    if int(value) < 1:
+        raise argparse.ArgumentTypeError("keep at least one snapshot")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="contest", description="文创赛 — a design contest system")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -318,6 +359,16 @@ def build_parser() -> argparse.ArgumentParser:
     head.add_argument("--verify", metavar="HEAD", help="check that the log still passes through a head written down "
                       "earlier and that nothing up to it changed; exits 1 when it does not")
     head.set_defaults(run=cmd_audit_head)
+    backup = commands.add_parser("backup", help="write a snapshot of the database and every stored file into FOLDER "
+                                 "(incremental: only new files are copied)")
+    backup.add_argument("folder", type=Path)
+    backup.add_argument("--keep", type=_at_least_one, metavar="N", help="then remove all but the newest N snapshots "
+                        "and the files only they needed")
+    backup.set_defaults(run=cmd_backup)
+    restore = commands.add_parser("restore", help="rebuild an empty installation from a snapshot (or a backup "
+                                  "folder's newest)")
+    restore.add_argument("snapshot", type=Path)
+    restore.set_defaults(run=cmd_restore)
     commands.add_parser("i18n", help="update the message catalogs from code and templates").set_defaults(run=cmd_i18n)
     return parser
 
