@@ -29,13 +29,14 @@ from typing import Any
 import aiofiles
 
 from contest.console.backup_database import (
+    DUMP_FILES,
     BackupRefused,
     dump_database,
     engine,
     load_database,
     require_empty_database,
 )
-from contest.console.backup_files import StoredFile, local_file, stored_files, write_stored_file
+from contest.console.backup_files import StoredFile, is_stored_name, local_file, stored_files, write_stored_file
 from contest.i18n import N_
 from contest.media.storage import UploadStore, fsync_dir
 from contest.settings import Settings
@@ -51,6 +52,8 @@ NO_SNAPSHOT = N_("{where} is not a complete backup snapshot: give a folder under
                  "or the backup folder itself for its newest snapshot.")
 DAMAGED = N_("The backup's copy of {name} is missing or does not match its SHA-256: the backup is damaged or was "
              "changed. Nothing was restored.")
+OTHER_ENGINE = N_("This snapshot holds a {snapshot} database and this installation uses {target}: restore it into "
+                  "an installation of the same kind (CONTEST_DATABASE_URL).")
 UPLOADS_NOT_EMPTY = N_("The upload folder {where} already holds files. Restore only into an empty installation.")
 OTHER_SECRET = N_("The data folder {where} already holds another secret key. Restore only into an empty "
                   "installation.")
@@ -137,7 +140,8 @@ async def restore(settings: Settings, source: Path) -> Restored:
     manifest = read_manifest(snapshot)
     objects = snapshot.parent.parent / "objects"
     store = UploadStore(settings.upload_dir)
-    await _require_empty(settings, store, manifest, objects)
+    _check_names(settings, manifest)
+    await _require_empty(settings, store, manifest)
     dump = snapshot / manifest["database"]["file"]
     _verify(dump, manifest["database"], name=manifest["database"]["file"])
     for entry in manifest["files"]:
@@ -282,7 +286,7 @@ def _secret_fingerprint(settings: Settings) -> str:
 # --- restoring ------------------------------------------------------------------------------------------------------
 
 
-async def _require_empty(settings: Settings, store: UploadStore, manifest: dict[str, Any], objects: Path) -> None:
+async def _require_empty(settings: Settings, store: UploadStore, manifest: dict[str, Any]) -> None:
     async for _ in stored_files(store):
         raise BackupRefused(UPLOADS_NOT_EMPTY, where=store.root)
     for entry in manifest["files"]:
@@ -301,13 +305,29 @@ async def _put_back(settings: Settings, store: UploadStore, entry: dict[str, Any
     chunks = _checked_chunks(_object_path(objects, entry["sha256"]), entry)
     if entry["area"] == "uploads":
         await write_stored_file(store, entry["name"], chunks)
-    elif entry["area"] == "data" and entry["name"] in DATA_FILES:
-        target = settings.data_dir / entry["name"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(b"".join([chunk async for chunk in chunks]))
-        target.chmod(0o600)
-    else:
-        raise BackupRefused(DAMAGED, name=entry["name"])
+        return
+    target = settings.data_dir / entry["name"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"".join([chunk async for chunk in chunks]))
+    target.chmod(0o600)
+
+
+def _check_names(settings: Settings, manifest: dict[str, Any]) -> None:
+    database = manifest["database"]
+    if database["engine"] != engine(settings):
+        raise BackupRefused(OTHER_ENGINE, snapshot=database["engine"], target=engine(settings))
+    if database["file"] != DUMP_FILES[database["engine"]]:
+        raise BackupRefused(DAMAGED, name=database["file"])
+    for entry in manifest["files"]:
+        if not _restorable(entry):
+            raise BackupRefused(DAMAGED, name=entry["name"])
+
+
+def _restorable(entry: dict[str, Any]) -> bool:
+    """Only names this app writes: a manifest is a file anyone with the backup folder could have edited."""
+    if entry["area"] == "uploads":
+        return is_stored_name(entry["name"])
+    return entry["area"] == "data" and entry["name"] in DATA_FILES
 
 
 async def _checked_chunks(path: Path, entry: dict[str, Any]) -> AsyncIterator[bytes]:

@@ -36,7 +36,9 @@ async def stored_files(store: UploadStore) -> AsyncIterator[StoredFile]:
 
 async def write_stored_file(store: UploadStore, name: str, chunks: AsyncIterator[bytes]) -> None:
     """Write one file back under its name; readers see nothing until it is whole."""
-    target = store.root / _checked_name(name)
+    if not is_stored_name(name):
+        raise ValueError(f"not a stored file's name: {name!r}")
+    target = store.root / name
     await aiofiles.os.makedirs(target.parent, exist_ok=True)
     partial = target.with_name(f".{target.name}.restoring.part")
     try:
@@ -76,9 +78,7 @@ def _reader(path: Path) -> Callable[[], AsyncIterator[bytes]]:
     return chunks
 
 
-def _checked_name(name: str) -> PurePosixPath:
+def is_stored_name(name: str) -> bool:
     """A manifest is read from a backup folder: a name must stay inside the store's own areas."""
     path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts or len(path.parts) < 2 or path.parts[0] not in STORED_AREAS:
-        raise ValueError(f"not a stored file's name: {name!r}")
-    return path
+    return not path.is_absolute() and ".." not in path.parts and len(path.parts) > 1 and path.parts[0] in STORED_AREAS
