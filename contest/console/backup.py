@@ -51,7 +51,7 @@ BUSY = N_("Another backup is writing to {where} right now; try again when it has
 NO_SNAPSHOT = N_("{where} is not a complete backup snapshot: give a folder under snapshots/ of a backup folder, "
                  "or the backup folder itself for its newest snapshot.")
 DAMAGED = N_("The backup's copy of {name} is missing or does not match its SHA-256: the backup is damaged or was "
-             "changed. Nothing was restored.")
+             "changed.")
 OTHER_ENGINE = N_("This snapshot holds a {snapshot} database and this installation uses {target}: restore it into "
                   "an installation of the same kind (CONTEST_DATABASE_URL).")
 UPLOADS_NOT_EMPTY = N_("The upload folder {where} already holds files. Restore only into an empty installation.")
