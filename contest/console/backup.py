@@ -250,6 +250,7 @@ def _object_path(objects: Path, sha256: str) -> Path:
 
 
 def _objects(folder: Path) -> list[Path]:
+    """Every file under objects/, with what a stopped copy left in objects/tmp."""
     base = folder / "objects"
     return [path for path in base.glob("*/*") if path.is_file()] if base.is_dir() else []
 
