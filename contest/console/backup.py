@@ -186,7 +186,7 @@ async def _write_snapshot(settings: Settings, folder: Path, *, now: datetime) ->
     partial.mkdir(parents=True)
     # the database first: a file uploaded after it is only an orphan in the snapshot, never a row without its file
     dump = await dump_database(settings, partial)
-    copied = [await _store_object(folder / "objects", file) async for file in _files_to_keep(settings)]
+    copied = [done async for file in _files_to_keep(settings) if (done := await _store_object(folder / "objects", file))]
     database = {"engine": engine(settings), **_file_facts(dump)}
     manifest = {
         "format": FORMAT, "created_at": now.isoformat(), "database": database,
@@ -207,13 +207,17 @@ async def _files_to_keep(settings: Settings) -> AsyncIterator[tuple[str, StoredF
             yield "data", local_file(settings.data_dir / name, name)
 
 
-async def _store_object(objects: Path, item: tuple[str, StoredFile]) -> tuple[dict[str, Any], bool]:
-    """Hash the file; copy it only when no snapshot has these bytes yet. Returns its manifest entry, and if new."""
+async def _store_object(objects: Path, item: tuple[str, StoredFile]) -> tuple[dict[str, Any], bool] | None:
+    """Hash the file; copy it only when no snapshot has these bytes yet. Returns its manifest entry, and if new;
+    None for a file deleted since it was listed (its row went before it, after the database was dumped)."""
     area, file = item
-    digest, size = await _digest(file.chunks())
-    is_new = not _object_path(objects, digest).is_file()
-    if is_new:  # hashed again while copying: the object is named by the bytes it really holds
-        digest, size = await _write_object(objects, file.chunks())
+    try:
+        digest, size = await _digest(file.chunks())
+        is_new = not _object_path(objects, digest).is_file()
+        if is_new:  # hashed again while copying: the object is named by the bytes it really holds
+            digest, size = await _write_object(objects, file.chunks())
+    except FileNotFoundError:
+        return None
     return {"area": area, "name": file.name, "sha256": digest, "size": size}, is_new
 
 

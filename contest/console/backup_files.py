@@ -29,9 +29,14 @@ class StoredFile:
 
 
 async def stored_files(store: UploadStore) -> AsyncIterator[StoredFile]:
-    """Every finished file in the store, in name order."""
+    """Every finished file in the store, in name order (a file deleted meanwhile is left out; its stream may still
+    raise FileNotFoundError)."""
     for path in sorted(_finished(store.root)):
-        yield StoredFile(path.relative_to(store.root).as_posix(), path.stat().st_size, _reader(path))
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            continue
+        yield StoredFile(path.relative_to(store.root).as_posix(), size, _reader(path))
 
 
 async def write_stored_file(store: UploadStore, name: str, chunks: AsyncIterator[bytes]) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from contest.console import backup, backup_database
+from contest.console import backup, backup_database, backup_files
 from contest.console.backup_database import BackupRefused
 from contest.media.storage import UploadStore, new_key, write_atomic
 from contest.settings import Settings, load_settings
@@ -238,6 +238,24 @@ async def test_a_half_written_snapshot_is_never_taken_for_one(tmp_path, monkeypa
     assert refused.value.message == backup.NO_SNAPSHOT
     await backup.back_up(source, tmp_path / "backups", now=NOW, keep=1)
     assert [path.name for path in (tmp_path / "backups" / "snapshots").iterdir()] == ["2026-06-01T020000Z"]
+
+
+async def test_a_file_deleted_while_the_backup_runs_is_left_out_and_the_backup_completes(tmp_path, monkeypatch):
+    source = seeded(tmp_path / "source")
+    gone = UploadStore(source.upload_dir).original_path(add_upload(source, b"deleted by its designer"))
+    listing = backup_files.stored_files
+
+    async def deleted_after_listing(store):
+        async for file in listing(store):
+            gone.unlink(missing_ok=True)
+            yield file
+
+    monkeypatch.setattr(backup, "stored_files", deleted_after_listing)
+    snapshot = await backup.back_up(source, tmp_path / "backups", now=NOW)
+
+    names = [entry["name"] for entry in backup.read_manifest(snapshot.path)["files"]]
+    assert snapshot.files == len(names) == 4  # two uploads' derivatives, one original, the key
+    assert gone.relative_to(source.upload_dir).as_posix() not in names
 
 
 async def test_one_backup_at_a_time_in_a_folder(tmp_path):
