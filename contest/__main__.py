@@ -1,5 +1,5 @@
-"""`contest serve|migrate|send-outbox|demo|create-organiser|bundle|verify-bundle|audit-head|backup|restore` (thin:
-the work lives in app, db, demo, the console and the domain packages)."""
+"""`contest serve|migrate|check|send-outbox|demo|create-organiser|bundle|verify-bundle|audit-head|backup|restore`
+(thin: the work lives in app, db, demo, the console and the domain packages)."""
 
 from __future__ import annotations
 
@@ -189,6 +189,26 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     print("Migrations applied.")
 
 
+CHECKS_PASSED = N_("OK: nothing to fix ({checks}).")
+CHECK_FAILED = N_("{count} problem(s) to fix before serving:")
+
+
+def cmd_check(args: argparse.Namespace) -> None:
+    from contest.console import checks
+
+    settings = load_settings(check=False)  # every problem is listed, not only the first
+    found = asyncio.run(_with_database(settings, lambda: checks.run_checks(settings)))
+    problems = [problem for listed in found.values() for problem in listed]
+    locale = cli_locale()
+    if not problems:
+        print(i18n.translate(locale, CHECKS_PASSED, checks=", ".join(found)))
+        return
+    print(i18n.translate(locale, CHECK_FAILED, count=len(problems)), file=sys.stderr)
+    for problem in problems:
+        print(f"- {problem.text(locale)}", file=sys.stderr)
+    sys.exit(1)
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     settings = load_settings(demo=True)
     asyncio.run(apply_migrations(settings))
@@ -343,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--once", action="store_true", help="send what is due now and exit (for cron)")
     outbox.add_argument("--parent-pid", type=int, default=0, help=argparse.SUPPRESS)  # stop when serve stops
     outbox.set_defaults(run=cmd_send_outbox)
+    commands.add_parser("check", help="check a production configuration and the services it names; exits 1 when "
+                        "a problem is found").set_defaults(run=cmd_check)
     commands.add_parser("demo", help="(re)build the demo contests").set_defaults(run=cmd_demo)
     organiser = commands.add_parser("create-organiser", help="create or reset a site organiser")
     organiser.add_argument("email")

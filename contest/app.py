@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from tortoise.contrib.starlette import RegisterTortoise
 
 from contest import cache_stamp, plain_sql
@@ -23,6 +22,7 @@ from contest.web.infra.errors import EXCEPTION_HANDLERS
 from contest.web.infra.forms import CloseFormsMiddleware, NulMiddleware
 from contest.web.infra.headers import SecurityHeadersMiddleware
 from contest.web.infra.limits import BodyLimitMiddleware
+from contest.web.infra.probes import HostCheckMiddleware
 from contest.web.infra.session import SessionMiddleware
 from contest.web.infra.templating import Renderer
 from contest.web.routes import build_routes
@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         debug=settings.debug,
         routes=build_routes(),
         middleware=[
-            Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
+            Middleware(HostCheckMiddleware, allowed_hosts=list(settings.allowed_hosts)),
             Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, hsts=settings.production),
             Middleware(BodyLimitMiddleware, stall=settings.body_timeout, min_rate=settings.body_min_rate),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -109,3 +110,23 @@ async def apply_migrations(settings: Settings) -> None:
         await migrate(config=settings_config(settings))
     finally:
         await Tortoise.close_connections()
+
+
+@dataclass(frozen=True)
+class MigrationState:
+    pending: list[str]  # files not applied yet: `contest migrate` applies them
+    unknown: list[str]  # applied, but no such file: the database is newer than this code
+
+
+async def migration_state(settings: Settings) -> MigrationState:
+    """Compare the migrations Tortoise recorded as applied with the files under contest/migrations."""
+    from tortoise.connection import get_connection
+    from tortoise.migrations.loader import MigrationLoader
+    from tortoise.migrations.recorder import MigrationRecorder
+
+    apps = settings_config(settings)["apps"]
+    loader = MigrationLoader(apps, MigrationRecorder(get_connection("default")))
+    await loader.build_graph()
+    on_disk, applied = set(loader.disk_migrations), loader.applied_migrations
+    return MigrationState(pending=sorted(key.name for key in on_disk - applied),
+                          unknown=sorted(key.name for key in applied - on_disk))

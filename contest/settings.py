@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+from contest.i18n import N_
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
@@ -81,7 +83,8 @@ def _mail_dir(env: Mapping[str, str], data_dir: Path, *, production: bool) -> Pa
     return None if production or env.get("CONTEST_SMTP_HOST") else data_dir / "mail"
 
 
-def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+def load_settings(environ: dict[str, str] | None = None, *, check: bool = True, **overrides: object) -> Settings:
+    """`check=False` leaves the refusals to the caller (`contest check` lists them all instead of the first)."""
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("CONTEST_DATA_DIR", PROJECT_ROOT / "data")).resolve()
     mode = env.get("CONTEST_ENV", "development")
@@ -114,8 +117,49 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
     if not values["secret_key"] and mode != "production":
         values["secret_key"] = _secret_file_key(data_dir)
     settings = Settings(**values)  # type: ignore[arg-type]  # each value has its field's type; the dict can only say object
-    check_settings(settings)
+    if check:
+        check_settings(settings)
     return settings
+
+
+def _weak_secret(settings: Settings) -> bool:
+    key = settings.secret_key
+    return len(key) < MIN_SECRET_LENGTH or key.lower() in WEAK_SECRETS or len(set(key)) < 10
+
+
+def _any_host(settings: Settings) -> bool:
+    return "*" in settings.allowed_hosts or not all(settings.allowed_hosts)
+
+
+def _bad_public_url(settings: Settings) -> bool:
+    """Links in e-mails and previews are built from CONTEST_PUBLIC_URL, and only its hosts may be asked for."""
+    public = urlsplit(settings.public_url)
+    return public.scheme != "https" or public.hostname not in settings.allowed_hosts or bool(public.path)
+
+
+@dataclass(frozen=True)
+class Rule:
+    message: str  # an English msgid (N_): `contest check` prints it translated, start-up refuses with it
+    broken: Callable[[Settings], bool]
+
+
+# What production refuses to start with; `contest check` reports every one that is broken (contest.console.checks).
+PRODUCTION_RULES = (
+    Rule(N_("CONTEST_ENV is not production: set CONTEST_ENV=production on a server"), lambda s: not s.production),
+    Rule(N_("production needs CONTEST_SECRET_KEY: at least 32 random characters"), _weak_secret),
+    Rule(N_("production refuses CONTEST_DEBUG"), lambda s: s.debug),
+    Rule(N_("production refuses demo data (CONTEST_DEMO / --demo)"), lambda s: s.demo),
+    Rule(N_("SQLite serves one worker process; use PostgreSQL for CONTEST_WORKERS > 1"),
+         lambda s: s.uses_sqlite and s.workers > 1),
+    Rule(N_("production needs CONTEST_ALLOWED_HOSTS: the site's host names, not *"), _any_host),
+    Rule(N_("production needs CONTEST_PUBLIC_URL: the site's https:// address, its host in CONTEST_ALLOWED_HOSTS"),
+         _bad_public_url),
+)
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """The msgids of the production rules these settings break."""
+    return [rule.message for rule in PRODUCTION_RULES if rule.broken(settings)]
 
 
 def check_settings(settings: Settings) -> None:
@@ -123,25 +167,6 @@ def check_settings(settings: Settings) -> None:
     if settings.env not in {"development", "production"}:
         raise ConfigurationError(f"CONTEST_ENV must be development or production, not {settings.env!r}")
     ZoneInfo(settings.default_tz)
-    if not settings.production:
-        return
-    key = settings.secret_key
-    if len(key) < MIN_SECRET_LENGTH or key.lower() in WEAK_SECRETS or len(set(key)) < 10:
-        raise ConfigurationError("production needs CONTEST_SECRET_KEY: at least 32 random characters")
-    if settings.debug:
-        raise ConfigurationError("production refuses CONTEST_DEBUG")
-    if settings.demo:
-        raise ConfigurationError("production refuses demo data (CONTEST_DEMO / --demo)")
-    if settings.uses_sqlite and settings.workers > 1:
-        raise ConfigurationError("SQLite serves one worker process; use PostgreSQL for CONTEST_WORKERS > 1")
-    _check_public_address(settings)
-
-
-def _check_public_address(settings: Settings) -> None:
-    """Links in e-mails and previews are built from CONTEST_PUBLIC_URL, and only its hosts may be asked for."""
-    if "*" in settings.allowed_hosts or not all(settings.allowed_hosts):
-        raise ConfigurationError("production needs CONTEST_ALLOWED_HOSTS: the site's host names, not *")
-    public = urlsplit(settings.public_url)
-    if public.scheme != "https" or public.hostname not in settings.allowed_hosts or public.path:
-        raise ConfigurationError(
-            "production needs CONTEST_PUBLIC_URL: the site's https:// address, its host in CONTEST_ALLOWED_HOSTS")
+    problems = production_problems(settings) if settings.production else []
+    if problems:
+        raise ConfigurationError(problems[0])

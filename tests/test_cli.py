@@ -8,7 +8,10 @@ import sys
 
 import pytest
 
+from contest.settings import PROJECT_ROOT
 from tests.commands import run_cli
+from tests.connections import NOWHERE
+from tests.test_settings import STRONG
 
 pytestmark = [pytest.mark.unit, pytest.mark.any_database]
 
@@ -98,3 +101,42 @@ def test_serve_says_serving_on_only_once_it_accepts_connections(tmp_path):
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+
+MIGRATIONS = sorted(path.stem for path in (PROJECT_ROOT / "contest" / "migrations").glob("[0-9]*.py"))
+
+
+def check_env(tmp_path, **extra: str) -> dict[str, str]:
+    return {"CONTEST_ENV": "production", "CONTEST_SECRET_KEY": STRONG, "CONTEST_DATA_DIR": str(tmp_path),
+            "CONTEST_UPLOAD_DIR": str(tmp_path / "uploads"), "CONTEST_DATABASE_URL": f"sqlite://{tmp_path}/c.sqlite3",
+            "CONTEST_ALLOWED_HOSTS": "contest.example.org", "CONTEST_PUBLIC_URL": "https://contest.example.org",
+            "CONTEST_SMTP_HOST": "", "CONTEST_MAIL_DIR": "", "LC_ALL": "en_US.UTF-8", **extra}
+
+
+def test_check_passes_a_migrated_production_installation(tmp_path):
+    env = check_env(tmp_path)
+    assert run_cli("migrate", env=env).returncode == 0
+    result = run_cli("check", env=env)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0, "OK: nothing to fix (configuration, database, storage, smtp, broker).\n", "")
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("en_US.UTF-8", ["2 problem(s) to fix before serving:",
+                     "- production needs CONTEST_SECRET_KEY: at least 32 random characters",
+                     "- The database cannot be reached: [Errno 111] Connect call failed ('127.0.0.1', 1)"]),
+    ("zh_CN.UTF-8", ["上线前需要修复 2 个问题：",
+                     "- 生产环境需要 CONTEST_SECRET_KEY：至少 32 个随机字符",
+                     "- 无法连接数据库：[Errno 111] Connect call failed ('127.0.0.1', 1)"]),
+])
+def test_check_lists_every_problem_in_the_terminals_language_and_exits_1(tmp_path, locale, expected):
+    env = check_env(tmp_path, CONTEST_SECRET_KEY="changeme", CONTEST_DATABASE_URL=NOWHERE, LC_ALL=locale)
+    result = run_cli("check", env=env)
+    assert (result.returncode, result.stdout, result.stderr.splitlines()) == (1, "", expected)
+
+
+def test_check_reports_unapplied_migrations(tmp_path):
+    result = run_cli("check", env=check_env(tmp_path))
+    assert (result.returncode, result.stderr.splitlines()) == (1, [
+        "1 problem(s) to fix before serving:",
+        f"- The database lacks {len(MIGRATIONS)} migration(s) ({MIGRATIONS[0]} … {MIGRATIONS[-1]}): run contest migrate"])

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
+
+import httpx
 import pytest
 
+from contest.app import create_app
 from contest.contests.models import FileSlot
+from tests.connections import NOWHERE, database_at
 from tests.factories import make_contest, make_track
 
 pytestmark = pytest.mark.web
@@ -85,10 +91,37 @@ async def test_chinese_is_the_default_and_accept_language_is_honoured(client):
     assert '<html lang="en">' in english.text
 
 
-async def test_healthz_answers_when_the_database_does(client):
-    response = await client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+async def test_healthz_answers_without_the_database_or_the_session(client):
+    with database_at(NOWHERE):
+        response = await client.get("/healthz", headers={"cookie": "contest_session=whoever"})
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_readyz_is_ok_when_the_database_and_storage_answer(client):
+    response = await client.get("/readyz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+async def test_readyz_is_503_naming_the_database_without_its_reason(client):
+    with database_at(NOWHERE):
+        response = await client.get("/readyz")
+    assert (response.status_code, response.json()) == (503, {"status": "unavailable", "failed": ["database"]})
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_readyz_is_503_when_the_upload_folder_cannot_be_written(client, settings):
+    shutil.rmtree(settings.upload_dir / "tmp")
+    (settings.upload_dir / "tmp").write_text("a file where the folder should be")
+    response = await client.get("/readyz")
+    assert (response.status_code, response.json()) == (503, {"status": "unavailable", "failed": ["storage"]})
+
+
+async def test_probes_answer_whatever_host_a_load_balancer_asks_by(settings, db):
+    app = create_app(replace(settings, allowed_hosts=("contest.example.org",)), manage_database=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://10.0.0.7:8000") as http:
+        statuses = [(await http.get(path)).status_code for path in ("/healthz", "/readyz", "/")]
+    assert statuses == [200, 200, 400]
 
 
 async def test_html_pages_carry_security_headers(client):

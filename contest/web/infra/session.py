@@ -10,6 +10,7 @@ from contest import clock
 from contest.accounts import sessions
 from contest.accounts.models import User
 from contest.errors import LoginRequired
+from contest.web.infra.probes import is_probe
 
 
 def read_cookie(scope: Scope, name: str) -> str | None:
@@ -35,7 +36,7 @@ class SessionMiddleware:
             return
         state = scope.setdefault("state", {})
         state["user"], state["session_key"] = None, None
-        key = read_cookie(scope, self.cookie_name)
+        key = None if is_probe(scope) else read_cookie(scope, self.cookie_name)
         if key:
             info = await sessions.resume_session(key, now=clock.now())
             if info is not None:

@@ -1,15 +1,20 @@
-"""The site's own addresses: the language choice (a cookie, then back where the visitor was) and the health check."""
+"""The site's own addresses: the language choice (a cookie, then back where the visitor was) and the probes."""
 
 from __future__ import annotations
+
+import logging
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from tortoise.connection import get_connection
 
 from contest import i18n
+from contest.console import checks
 from contest.errors import NotFound
 from contest.web.infra.redirects import safe_next
+
+NO_STORE = {"Cache-Control": "no-store"}
+log = logging.getLogger("contest.web.readiness")
 
 
 async def set_language(request: Request) -> Response:
@@ -24,11 +29,24 @@ async def set_language(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
-    await get_connection("default").execute_query("SELECT 1")
-    return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+    """Liveness: the process answers. Nothing else is asked, so a database outage does not get workers restarted."""
+    return JSONResponse({"status": "ok"}, headers=NO_STORE)
+
+
+async def readyz(request: Request) -> Response:
+    """Readiness: the database, the upload storage and the job queue's broker answer; 503 names the failed parts
+    (the reasons go to the log, not to whoever asks)."""
+    found = await checks.run_checks(request.app.state.settings, checks.READY_CHECKS)
+    failed = sorted(name for name, problems in found.items() if problems)
+    for problem in (problem for name in failed for problem in found[name]):
+        log.warning("not ready: %s", problem.text("en"))
+    if failed:
+        return JSONResponse({"status": "unavailable", "failed": failed}, status_code=503, headers=NO_STORE)
+    return JSONResponse({"status": "ok"}, headers=NO_STORE)
 
 
 routes = [
     Route("/lang/{locale}", set_language, name="set_language"),
     Route("/healthz", healthz, name="healthz"),
+    Route("/readyz", readyz, name="readyz"),
 ]
