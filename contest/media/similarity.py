@@ -183,7 +183,7 @@ class _Matrix:
             parts, legacy[row] = _hex_parts(value)
             coloured[row] = len(parts) == 3
             for channel, digits in enumerate(parts):
-                raw[channel, row, :len(digits) // 2] = np.frombuffer(bytes.fromhex(digits), np.uint8)
+                raw[channel, row, :len(digits)] = np.frombuffer(digits, np.uint8)
         # each 144-bit hash as parse() stores it: three uint64 words, the lowest bits first
         padded = np.zeros((3, len(fingerprints), HASHES_PER_IMAGE, WORDS * 8), np.uint8)
         padded[..., WORDS * 8 - BITS // 8:] = raw.reshape(3, len(fingerprints), HASHES_PER_IMAGE, BITS // 8)
@@ -198,13 +198,12 @@ class _Matrix:
         return _Matrix(self.value[rows], self.saturation[rows], self.luma[rows], self.coloured[rows], self.legacy[rows])
 
 
-def _hex_parts(value: str) -> tuple[list[str], bool]:
-    """The hex digits of the value, saturation and luma parts (value only for a grey image), and whether it is
-    a "v1" fingerprint; ValueError as ``parse`` gives it."""
+def _hex_parts(value: str) -> tuple[list[bytes], bool]:
+    """The bytes of the value, saturation and luma parts (value only for a grey image), and whether it is a
+    "v1" fingerprint; ValueError as ``parse`` gives it."""
     version, _, rest = value.partition(":")
     if version == LEGACY_VERSION and ":" not in rest:
-        _check_digits(rest, LEGACY_REGIONS, value)
-        return [rest], True
+        return [_hash_bytes(rest, LEGACY_REGIONS, value)], True
     if version != VERSION:
         raise ValueError(f"not a {VERSION} fingerprint: {value[:20]!r}")
     parts = rest.split(":")
@@ -212,14 +211,17 @@ def _hex_parts(value: str) -> tuple[list[str], bool]:
         parts = parts[:1]
     elif len(parts) != 3:
         raise ValueError(f"not a {VERSION} fingerprint: {value[:20]!r}")
-    for digits in parts:
-        _check_digits(digits, HASHES_PER_IMAGE, value)
-    return parts, False
+    return [_hash_bytes(digits, HASHES_PER_IMAGE, value) for digits in parts], False
 
 
-def _check_digits(digits: str, count: int, whole: str) -> None:
-    if len(digits) != count * HEX_PER_HASH or not digits.isascii() or not digits.isalnum():
+def _hash_bytes(digits: str, count: int, whole: str) -> bytes:
+    try:
+        decoded = bytes.fromhex(digits)
+    except ValueError:
+        decoded = b""
+    if len(digits) != count * HEX_PER_HASH or len(decoded) != count * BITS // 8:  # fromhex skips spaces
         raise ValueError(f"not a {VERSION} fingerprint: {whole[:20]!r}")
+    return decoded
 
 
 def distance(a: str, b: str) -> int:
@@ -311,8 +313,8 @@ def _passing(matrix: _Matrix, meeting: hamming_index.Meeting, max_bits: int) -> 
     at any alignment when an image had several regions with the key."""
     single = (meeting.left_part >= 0) & (meeting.right_part >= 0)
     left, right = meeting.left[single], meeting.right[single]
-    bits = _region_distances(matrix, left, meeting.left_part[single], right, meeting.right_part[single])
-    passing = [(left * len(matrix.value) + right)[bits <= max_bits]]
+    close = _passes_at(matrix, left, meeting.left_part[single], right, meeting.right_part[single], max_bits)
+    passing = [(left * len(matrix.value) + right)[close]]
     left, right = meeting.left[~single], meeting.right[~single]
     for start in range(0, len(left), PAIR_CHUNK):
         rows = slice(start, start + PAIR_CHUNK)
@@ -321,17 +323,22 @@ def _passing(matrix: _Matrix, meeting: hamming_index.Meeting, max_bits: int) -> 
     return np.concatenate(passing)
 
 
-def _region_distances(matrix: _Matrix, left: np.ndarray, left_part: np.ndarray,
-                      right: np.ndarray, right_part: np.ndarray) -> np.ndarray:
-    """The rule's bits at one alignment per pair: region ``left_part`` of ``left`` against ``right_part`` of ``right``."""
-    def bits(codes: np.ndarray) -> np.ndarray:
-        return np.bitwise_count(codes[left, left_part] ^ codes[right, right_part]).sum(axis=1, dtype=np.int64)
+def _passes_at(matrix: _Matrix, left: np.ndarray, left_part: np.ndarray, right: np.ndarray, right_part: np.ndarray,
+               max_bits: int) -> np.ndarray:
+    """Whether each pair passes the rule at one alignment: region ``left_part`` of ``left`` against ``right_part``
+    of ``right``."""
+    a, b = left * HASHES_PER_IMAGE + left_part, right * HASHES_PER_IMAGE + right_part
 
-    total = bits(matrix.value)
-    both = matrix.coloured[left] & matrix.coloured[right]
-    total = np.where(both, np.maximum(total, np.minimum(bits(matrix.saturation), bits(matrix.luma))), total)
-    legacy = (matrix.legacy[left] | matrix.legacy[right]) & ((left_part >= LEGACY_REGIONS) | (right_part >= LEGACY_REGIONS))
-    return np.where(legacy, np.iinfo(np.int64).max, total)
+    def bits(codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        flat = codes.reshape(-1, WORDS)
+        return np.bitwise_count(flat[a[rows]] ^ flat[b[rows]]).sum(axis=1, dtype=np.int64)
+
+    close = bits(matrix.value, np.arange(len(a))) <= max_bits
+    legacy = matrix.legacy[left] | matrix.legacy[right]
+    close &= ~legacy | ((left_part < LEGACY_REGIONS) & (right_part < LEGACY_REGIONS))
+    both = np.flatnonzero(close & matrix.coloured[left] & matrix.coloured[right])
+    close[both] = np.minimum(bits(matrix.saturation, both), bits(matrix.luma, both)) <= max_bits
+    return close
 
 
 def _min_distances(one: _Matrix, many: _Matrix) -> np.ndarray:
