@@ -287,7 +287,8 @@ def _indexed_pairs(matrix: _Matrix, max_bits: int) -> Iterator[tuple[int, int, i
     is found by chance, likelier the closer it is (it can meet in any channel and any of the 7 tables, and
     a copy usually lines up at several alignments). Every edited copy in the tests and in
     benchmarks/similarity.py (1,000 of them) has an alignment within 12 bits in some channel, 999 within 6.
-    The score is then computed over all region pairs, as the scan does, so a found pair scores the same.
+    Copies of one design are then checked against each other (``_within_groups``). The score is computed
+    over all region pairs, as the scan does, so a found pair scores the same.
     """
     count = len(matrix.value)
     owners = np.repeat(np.arange(count), HASHES_PER_IMAGE)
@@ -298,7 +299,7 @@ def _indexed_pairs(matrix: _Matrix, max_bits: int) -> Iterator[tuple[int, int, i
                                     (matrix.luma, matrix.coloured[owners] & real))
              for meeting in hamming_index.meetings(codes.reshape(-1, WORDS)[present], owners[present], parts[present],
                                                    BITS, INDEX_TABLES)]
-    pairs = np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+    pairs = _within_groups(np.unique(np.concatenate(found)) if found else np.empty(0, np.int64), count)
     left, right = np.divmod(pairs, max(count, 1))
     for start in range(0, len(pairs), PAIR_CHUNK):
         rows = slice(start, start + PAIR_CHUNK)
@@ -306,6 +307,31 @@ def _indexed_pairs(matrix: _Matrix, max_bits: int) -> Iterator[tuple[int, int, i
         for i, j, b in zip(left[rows], right[rows], bits, strict=True):
             if b <= max_bits:
                 yield int(i), int(j), int(b)
+
+
+# Images linked by found pairs, up to this many, are all checked against each other (at most 124,750 pairs).
+GROUP_CHECKED = 500
+
+
+def _within_groups(pairs: np.ndarray, count: int) -> np.ndarray:
+    """The pairs (as left * N + right) and every pair within a group of images they link: two copies of one
+    design are each close to the original, but may be only just close enough to each other to meet by
+    chance (a duotone and a darkened hue shift of one poster, both at the threshold)."""
+    parent: dict[int, int] = {}
+
+    def root(node: int) -> int:
+        while (up := parent.setdefault(node, node)) != node:
+            parent[node] = node = parent.setdefault(up, up)
+        return node
+
+    for left, right in zip(*np.divmod(pairs, max(count, 1)), strict=True):
+        parent[root(int(left))] = root(int(right))
+    groups: dict[int, list[int]] = {}
+    for node in list(parent):
+        groups.setdefault(root(node), []).append(node)
+    within = [left * count + right for group in groups.values() if 2 < len(group) <= GROUP_CHECKED
+              for left, right in itertools.combinations(sorted(group), 2)]
+    return np.union1d(pairs, np.array(within, np.int64))
 
 
 def _passing(matrix: _Matrix, meeting: hamming_index.Meeting, max_bits: int) -> np.ndarray:
