@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -153,3 +154,24 @@ def test_the_bulk_reader_refuses_what_parse_refuses(value: str) -> None:
         similarity.parse(value)
     with pytest.raises(ValueError):
         find_pairs([value])
+
+
+def test_codes_within_tables_minus_one_bits_meet_and_an_owner_never_meets_itself() -> None:
+    rng = random.Random(5)
+    base = [rng.getrandbits(similarity.BITS) for _ in range(40)]
+    near = [_flip(rng, code, rng.randrange(INDEX_TABLES)) for code in base]
+    codes = base + near + [base[0]]  # the last: owner 0 again, a second part with the same code
+
+    def words(code: int) -> list[int]:
+        return [(code >> (64 * w)) & (2**64 - 1) for w in range(similarity.WORDS)]
+
+    array = np.array([words(code) for code in codes], np.uint64)
+    owners = np.array([*range(40), *range(40, 80), 0])
+    parts = np.array([0] * 80 + [1])
+    met: set[tuple[int, int]] = set()
+    for meeting in hamming_index.meetings(array, owners, parts, similarity.BITS, INDEX_TABLES):
+        assert (meeting.left < meeting.right).all()
+        met |= set(zip(meeting.left.tolist(), meeting.right.tolist(), strict=True))
+        several = meeting.left == 0  # owner 0 has two parts under its key: no single part is named
+        assert (meeting.left_part[several] == -1).all()
+    assert {(i, i + 40) for i in range(40)} <= met
