@@ -140,30 +140,10 @@ class Parsed:
 
 
 def parse(value: str) -> Parsed:
-    version, _, rest = value.partition(":")
-    value_digits, _, colour = rest.partition(":")
-    if version == LEGACY_VERSION and not colour:
-        hashes = _parse_hashes(value_digits, LEGACY_REGIONS, value)
-        padding = np.zeros((HASHES_PER_IMAGE - LEGACY_REGIONS, WORDS), np.uint64)
-        return Parsed(np.concatenate([hashes, padding]), None, None, legacy=True)
-    if version != VERSION:
-        raise ValueError(f"not a {VERSION} fingerprint: {value[:20]!r}")
-    values = _parse_hashes(value_digits, HASHES_PER_IMAGE, value)
-    if colour == GREY:
-        return Parsed(values, None, None)
-    saturation, _, luma = colour.partition(":")
-    return Parsed(values, _parse_hashes(saturation, HASHES_PER_IMAGE, value), _parse_hashes(luma, HASHES_PER_IMAGE, value))
-
-
-def _parse_hashes(digits: str, count: int, whole: str) -> np.ndarray:
-    if len(digits) != count * HEX_PER_HASH:
-        raise ValueError(f"not a {VERSION} fingerprint: {whole[:20]!r}")
-    hashes = (int(digits[i:i + HEX_PER_HASH], 16) for i in range(0, len(digits), HEX_PER_HASH))
-    return np.array([_words(h) for h in hashes], dtype=np.uint64)
-
-
-def _words(value: int) -> list[int]:
-    return [(value >> (64 * i)) & 0xFFFF_FFFF_FFFF_FFFF for i in range(WORDS)]
+    matrix = _Matrix.of([value])
+    colour = bool(matrix.coloured[0])
+    return Parsed(matrix.value[0], matrix.saturation[0] if colour else None, matrix.luma[0] if colour else None,
+                  legacy=bool(matrix.legacy[0]))
 
 
 @dataclass(frozen=True)
@@ -176,7 +156,7 @@ class _Matrix:
 
     @classmethod
     def of(cls, fingerprints: Sequence[str]) -> _Matrix:
-        """As ``parse`` gives them, row by row, but read in bulk (100,000 fingerprints in about a second)."""
+        """Many fingerprints read at once (100,000 in a few seconds); ValueError for a malformed one."""
         width = HASHES_PER_IMAGE * HEX_PER_HASH // 2
         raw = np.zeros((3, len(fingerprints), width), np.uint8)
         coloured = np.zeros(len(fingerprints), bool)
@@ -186,7 +166,7 @@ class _Matrix:
             coloured[row] = len(parts) == 3
             for channel, digits in enumerate(parts):
                 raw[channel, row, :len(digits)] = np.frombuffer(digits, np.uint8)
-        # each 144-bit hash as parse() stores it: three uint64 words, the lowest bits first
+        # each 144-bit hash as three uint64 words, the lowest bits first
         padded = np.zeros((3, len(fingerprints), HASHES_PER_IMAGE, WORDS * 8), np.uint8)
         padded[..., WORDS * 8 - BITS // 8:] = raw.reshape(3, len(fingerprints), HASHES_PER_IMAGE, BITS // 8)
         words = padded.view(">u8")[..., ::-1].astype(np.uint64)
@@ -202,7 +182,7 @@ class _Matrix:
 
 def _hex_parts(value: str) -> tuple[list[bytes], bool]:
     """The bytes of the value, saturation and luma parts (value only for a grey image), and whether it is a
-    "v1" fingerprint; ValueError as ``parse`` gives it."""
+    "v1" fingerprint."""
     version, _, rest = value.partition(":")
     if version == LEGACY_VERSION and ":" not in rest:
         return [_hash_bytes(rest, LEGACY_REGIONS, value)], True

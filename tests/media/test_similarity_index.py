@@ -133,18 +133,23 @@ def test_substrings_cover_every_bit_once() -> None:
     assert {length for _, length in runs} == {20, 21}
 
 
-def test_bulk_reading_matches_parse() -> None:
+def _words(code: int) -> list[int]:
+    return [(code >> (64 * w)) & (2**64 - 1) for w in range(similarity.WORDS)]
+
+
+def test_fingerprints_are_read_as_their_hashes_in_uint64_words() -> None:
     rng = random.Random(3)
-    values = [_fingerprint(_hashes(rng), (_hashes(rng), _hashes(rng))), _fingerprint(_hashes(rng), None),
-              _fingerprint(_hashes(rng, LEGACY_REGIONS), None)]
-    matrix = similarity._Matrix.of(values)
-    for row, value in enumerate(values):
-        parsed = similarity.parse(value)
-        assert (matrix.value[row] == parsed.value).all()
-        assert matrix.coloured[row] == (parsed.saturation is not None)
-        assert matrix.legacy[row] == parsed.legacy
-        if parsed.saturation is not None and parsed.luma is not None:
-            assert (matrix.saturation[row] == parsed.saturation).all() and (matrix.luma[row] == parsed.luma).all()
+    value, saturation, luma, grey = (_hashes(rng) for _ in range(4))
+    legacy = _hashes(rng, LEGACY_REGIONS)
+    coloured = similarity.parse(_fingerprint(value, (saturation, luma)))
+    assert [(coloured.value == [_words(h) for h in value]).all(), coloured.legacy] == [True, False]
+    assert coloured.saturation is not None and (coloured.saturation == [_words(h) for h in saturation]).all()
+    assert coloured.luma is not None and (coloured.luma == [_words(h) for h in luma]).all()
+    plain = similarity.parse(_fingerprint(grey, None))
+    assert ((plain.value == [_words(h) for h in grey]).all(), plain.saturation, plain.luma) == (True, None, None)
+    old = similarity.parse(_fingerprint(legacy, None))
+    padded = [_words(h) for h in legacy] + [[0] * similarity.WORDS] * (HASHES_PER_IMAGE - LEGACY_REGIONS)
+    assert ((old.value == padded).all(), old.saturation, old.legacy) == (True, None, True)
 
 
 @pytest.mark.parametrize("value", ["v2:" + "g" * 540 + ":-", "v2:" + " " * 540 + ":-", "v2:ab:-", "v1:" + "a" * 540,
@@ -162,10 +167,7 @@ def test_codes_within_tables_minus_one_bits_meet_and_an_owner_never_meets_itself
     near = [_flip(rng, code, rng.randrange(INDEX_TABLES)) for code in base]
     codes = base + near + [base[0]]  # the last: owner 0 again, a second part with the same code
 
-    def words(code: int) -> list[int]:
-        return [(code >> (64 * w)) & (2**64 - 1) for w in range(similarity.WORDS)]
-
-    array = np.array([words(code) for code in codes], np.uint64)
+    array = np.array([_words(code) for code in codes], np.uint64)
     owners = np.array([*range(40), *range(40, 80), 0])
     parts = np.array([0] * 80 + [1])
     met: set[tuple[int, int]] = set()
