@@ -223,7 +223,7 @@ def similarity(a: str, b: str) -> float:
 
 def find_pairs(fingerprints: Sequence[str], *, threshold: float = THRESHOLD) -> list[Match]:
     """Every pair of positions whose images score >= ``threshold``, most similar first, found through an index
-    (``_indexed_pairs``): a near-linear search, not a comparison of every pair."""
+    (``_indexed_pairs``) rather than by comparing every pair."""
     return _matches(fingerprints, threshold, _indexed_pairs)
 
 
@@ -254,8 +254,9 @@ def _scanned_pairs(matrix: _Matrix, max_bits: int) -> Iterator[tuple[int, int, i
 
 
 # Substrings per hash in the index: a pair of regions within INDEX_TABLES - 1 bits in any one channel is
-# always a candidate (see hamming_index). 7 tables of 20-21 bits keep chance meetings of 100,000 random
-# fingerprints to about a million per table.
+# always a candidate (see hamming_index). With 7 tables of 20-21 bits, about one region pair in 1.5 million
+# meets by chance: some 700,000 a table among 100,000 random fingerprints, a number that grows with the
+# square of theirs (the cost of 100,000 is mostly this; many more would need longer substrings).
 INDEX_TABLES = 7
 PAIR_CHUNK = 20_000
 
