@@ -256,7 +256,7 @@ def _scanned_pairs(matrix: _Matrix, max_bits: int) -> Iterator[tuple[int, int, i
 # Substrings per hash in the index: a pair of regions within INDEX_TABLES - 1 bits in any one channel is
 # always a candidate (see hamming_index). With 7 tables of 20-21 bits, about one region pair in 1.5 million
 # meets by chance: some 700,000 a table among 100,000 random fingerprints, a number that grows with the
-# square of theirs (the cost of 100,000 is mostly this; many more would need longer substrings).
+# square of theirs (much of the cost at 100,000; many more would need longer substrings).
 INDEX_TABLES = 7
 PAIR_CHUNK = 20_000
 
