@@ -8,8 +8,9 @@ Negatives: every pair of pictures of two different entries of one demo contest (
 as contest.demo seeds them), and every pair of the unrelated test posters and photos. Positives: each
 original against its copies made with the edits of tests/media/test_similarity.py (crops, rescales,
 recompression, hue and brightness changes) plus a small caption and a duotone recolouring, on test
-posters and on every demo picture. The compare time is the median of single ``similarity.distance`` calls. The last line
-printed is one JSON object.
+posters and on every demo picture. The compare time is the median of single ``similarity.distance`` calls.
+On all the originals and copies together, the indexed search (``find_pairs``) must find the same pairs as the
+scan of every pair (``index_same_as_scan``). The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -73,10 +74,14 @@ def main() -> None:
 
     originals = [imagegen.poster((800, 600), seed) for seed in range(500, 502 if args.quick else 506)]
     originals += list(demo.values())
-    positives = []
+    positives, collection = [], []
     for image in originals:
         original = similarity.fingerprint(image)
         positives += [(original, similarity.fingerprint(edit(image))) for edit in ALL_EDITS.values()]
+        collection += [original, *(copy for _, copy in positives[-len(ALL_EDITS):])]
+    indexed = similarity.find_pairs(collection)
+    same = indexed == similarity.find_pairs_exhaustive(collection)
+    print(f"index on {len(collection)} originals and copies: {len(indexed)} pairs, the same as the scan: {same}")
 
     def old(a: str, b: str) -> bool:
         return similarity.similarity(old_rule(a), old_rule(b)) >= OLD_THRESHOLD
@@ -108,7 +113,7 @@ def main() -> None:
                       "edits_caught_new": figures["new"][1],
                       "edits_lost": len(caught_by["old"] - caught_by["new"]),
                       "compare_p50_us_old": p50_us([(old_rule(a), old_rule(b)) for a, b in sample]),
-                      "compare_p50_us": p50_us(sample)}))
+                      "compare_p50_us": p50_us(sample), "index_same_as_scan": same}))
 
 
 if __name__ == "__main__":

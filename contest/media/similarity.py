@@ -6,8 +6,10 @@ change only scales it) for the whole frame and for crops (90 % at nine anchors, 
 90 % of one side).
 Two images compare as the best match over all region pairs: a crop of A lines up with the whole
 of A-cropped. 144-bit hashes rather than 64: with 225 region pairs per comparison, 64 bits let
-random pairs of 2,000 images fall under the threshold by chance. Comparisons run on uint64 words:
-2,000 images in about 1.5 s on 2 cores.
+random pairs of 2,000 images fall under the threshold by chance. Comparisons run on uint64 words.
+The search (``find_pairs``) does not compare every pair: a multi-index hash of the region hashes
+(``_indexed_pairs``, contest/media/hamming_index.py) proposes the pairs to check, 100,000 images in well
+under a minute where comparing all pairs would take about a day (benchmarks/screening.py).
 
 Version 2 ("v2"), because the value channel alone could not tell apart two designs drawn on one
 layout (the demo's tins and mascots, centred on a pale ground, scored 58-81 %), while a copy cut
@@ -34,6 +36,8 @@ from pathlib import Path
 import imagehash
 import numpy as np
 from PIL import Image, ImageChops
+
+from contest.media import hamming_index
 
 VERSION = "v2"
 LEGACY_VERSION = "v1"  # value hashes only; still compared, on value alone
@@ -136,30 +140,10 @@ class Parsed:
 
 
 def parse(value: str) -> Parsed:
-    version, _, rest = value.partition(":")
-    value_digits, _, colour = rest.partition(":")
-    if version == LEGACY_VERSION and not colour:
-        hashes = _parse_hashes(value_digits, LEGACY_REGIONS, value)
-        padding = np.zeros((HASHES_PER_IMAGE - LEGACY_REGIONS, WORDS), np.uint64)
-        return Parsed(np.concatenate([hashes, padding]), None, None, legacy=True)
-    if version != VERSION:
-        raise ValueError(f"not a {VERSION} fingerprint: {value[:20]!r}")
-    values = _parse_hashes(value_digits, HASHES_PER_IMAGE, value)
-    if colour == GREY:
-        return Parsed(values, None, None)
-    saturation, _, luma = colour.partition(":")
-    return Parsed(values, _parse_hashes(saturation, HASHES_PER_IMAGE, value), _parse_hashes(luma, HASHES_PER_IMAGE, value))
-
-
-def _parse_hashes(digits: str, count: int, whole: str) -> np.ndarray:
-    if len(digits) != count * HEX_PER_HASH:
-        raise ValueError(f"not a {VERSION} fingerprint: {whole[:20]!r}")
-    hashes = (int(digits[i:i + HEX_PER_HASH], 16) for i in range(0, len(digits), HEX_PER_HASH))
-    return np.array([_words(h) for h in hashes], dtype=np.uint64)
-
-
-def _words(value: int) -> list[int]:
-    return [(value >> (64 * i)) & 0xFFFF_FFFF_FFFF_FFFF for i in range(WORDS)]
+    matrix = _Matrix.of([value])
+    colour = bool(matrix.coloured[0])
+    return Parsed(matrix.value[0], matrix.saturation[0] if colour else None, matrix.luma[0] if colour else None,
+                  legacy=bool(matrix.legacy[0]))
 
 
 @dataclass(frozen=True)
@@ -172,20 +156,54 @@ class _Matrix:
 
     @classmethod
     def of(cls, fingerprints: Sequence[str]) -> _Matrix:
-        parsed = [parse(value) for value in fingerprints]
-        empty = np.zeros((HASHES_PER_IMAGE, WORDS), np.uint64)
-        shape = (len(parsed), HASHES_PER_IMAGE, WORDS)
-        def stacked(part: Callable[[Parsed], np.ndarray | None]) -> np.ndarray:
-            rows = [empty if (value := part(p)) is None else value for p in parsed]
-            return np.stack(rows) if rows else np.empty(shape, np.uint64)
-
-        return cls(stacked(lambda p: p.value), stacked(lambda p: p.saturation), stacked(lambda p: p.luma),
-                   np.array([p.saturation is not None for p in parsed], dtype=bool),
-                   np.array([p.legacy for p in parsed], dtype=bool))
+        """Many fingerprints read at once (100,000 in a few seconds); ValueError for a malformed one."""
+        width = HASHES_PER_IMAGE * HEX_PER_HASH // 2
+        raw = np.zeros((3, len(fingerprints), width), np.uint8)
+        coloured = np.zeros(len(fingerprints), bool)
+        legacy = np.zeros(len(fingerprints), bool)
+        for row, value in enumerate(fingerprints):
+            parts, legacy[row] = _hex_parts(value)
+            coloured[row] = len(parts) == 3
+            for channel, digits in enumerate(parts):
+                raw[channel, row, :len(digits)] = np.frombuffer(digits, np.uint8)
+        # each 144-bit hash as three uint64 words, the lowest bits first
+        padded = np.zeros((3, len(fingerprints), HASHES_PER_IMAGE, WORDS * 8), np.uint8)
+        padded[..., WORDS * 8 - BITS // 8:] = raw.reshape(3, len(fingerprints), HASHES_PER_IMAGE, BITS // 8)
+        words = padded.view(">u8")[..., ::-1].astype(np.uint64)
+        return cls(words[0], words[1], words[2], coloured, legacy)
 
     def rows(self, start: int, stop: int | None = None) -> _Matrix:
         return _Matrix(self.value[start:stop], self.saturation[start:stop], self.luma[start:stop],
                        self.coloured[start:stop], self.legacy[start:stop])
+
+    def take(self, rows: np.ndarray) -> _Matrix:
+        return _Matrix(self.value[rows], self.saturation[rows], self.luma[rows], self.coloured[rows], self.legacy[rows])
+
+
+def _hex_parts(value: str) -> tuple[list[bytes], bool]:
+    """The bytes of the value, saturation and luma parts (value only for a grey image), and whether it is a
+    "v1" fingerprint."""
+    version, _, rest = value.partition(":")
+    if version == LEGACY_VERSION and ":" not in rest:
+        return [_hash_bytes(rest, LEGACY_REGIONS, value)], True
+    if version != VERSION:
+        raise ValueError(f"not a {VERSION} fingerprint: {value[:20]!r}")
+    parts = rest.split(":")
+    if len(parts) == 2 and parts[1] == GREY:
+        parts = parts[:1]
+    elif len(parts) != 3:
+        raise ValueError(f"not a {VERSION} fingerprint: {value[:20]!r}")
+    return [_hash_bytes(digits, HASHES_PER_IMAGE, value) for digits in parts], False
+
+
+def _hash_bytes(digits: str, count: int, whole: str) -> bytes:
+    try:
+        decoded = bytes.fromhex(digits)
+    except ValueError:
+        decoded = b""
+    if len(digits) != count * HEX_PER_HASH or len(decoded) != count * BITS // 8:  # fromhex skips spaces
+        raise ValueError(f"not a {VERSION} fingerprint: {whole[:20]!r}")
+    return decoded
 
 
 def distance(a: str, b: str) -> int:
@@ -204,11 +222,14 @@ def similarity(a: str, b: str) -> float:
 
 
 def find_pairs(fingerprints: Sequence[str], *, threshold: float = THRESHOLD) -> list[Match]:
-    """Every pair of positions whose images score >= ``threshold``, most similar first."""
-    matrix = _Matrix.of(fingerprints)
-    max_bits = int(np.floor((1.0 - threshold) * RANDOM_DISTANCE + 1e-9))
-    matches = [Match(i, j, float(score_from_distance(bits))) for i, j, bits in _close_pairs(matrix, max_bits)]
-    return sorted(matches, key=lambda m: (-m.similarity, m.left, m.right))
+    """Every pair of positions whose images score >= ``threshold``, most similar first, found through an index
+    (``_indexed_pairs``) rather than by comparing every pair."""
+    return _matches(fingerprints, threshold, _indexed_pairs)
+
+
+def find_pairs_exhaustive(fingerprints: Sequence[str], *, threshold: float = THRESHOLD) -> list[Match]:
+    """``find_pairs`` by comparing every pair (quadratic): the reference the index is tested and measured against."""
+    return _matches(fingerprints, threshold, _scanned_pairs)
 
 
 def find_similar(fingerprints: Mapping[str, str], *, threshold: float = THRESHOLD) -> list[SimilarPair]:
@@ -218,21 +239,128 @@ def find_similar(fingerprints: Mapping[str, str], *, threshold: float = THRESHOL
     return [SimilarPair(ids[m.left], ids[m.right], m.similarity) for m in matches]
 
 
-def _close_pairs(matrix: _Matrix, max_bits: int) -> Iterator[tuple[int, int, int]]:
+def _matches(fingerprints: Sequence[str], threshold: float,
+             search: Callable[[_Matrix, int], Iterator[tuple[int, int, int]]]) -> list[Match]:
+    max_bits = int(np.floor((1.0 - threshold) * RANDOM_DISTANCE + 1e-9))
+    matches = [Match(i, j, float(score_from_distance(bits))) for i, j, bits in search(_Matrix.of(fingerprints), max_bits)]
+    return sorted(matches, key=lambda m: (-m.similarity, m.left, m.right))
+
+
+def _scanned_pairs(matrix: _Matrix, max_bits: int) -> Iterator[tuple[int, int, int]]:
     for i in range(len(matrix.value) - 1):
         bits = _min_distances(matrix.rows(i, i + 1), matrix.rows(i + 1))
         for offset in np.flatnonzero(bits <= max_bits):
             yield i, i + 1 + int(offset), int(bits[offset])
 
 
+# Substrings per hash in the index: a pair of regions within INDEX_TABLES - 1 bits in any one channel is
+# always a candidate (see hamming_index). With 7 tables of 20-21 bits, about one region pair in 1.5 million
+# meets by chance: some 700,000 a table among 100,000 random fingerprints, a number that grows with the
+# square of theirs (much of the cost at 100,000; many more would need longer substrings).
+INDEX_TABLES = 7
+PAIR_CHUNK = 20_000
+
+
+def _indexed_pairs(matrix: _Matrix, max_bits: int) -> Iterator[tuple[int, int, int]]:
+    """The pairs ``_scanned_pairs`` finds, through the regions that meet in a multi-index hash of each channel.
+
+    Complete for a pair with one region alignment that both passes the rule and lies within
+    INDEX_TABLES - 1 bits in its value, saturation or luma hash: by pigeonhole the two hashes share one
+    whole substring, so the pair meets and the check below sees that alignment. Beyond that an alignment
+    is found by chance, likelier the closer it is (it can meet in any channel and any of the 7 tables, and
+    a copy usually lines up at several alignments). Every edited copy in the tests and in
+    benchmarks/similarity.py (1,000 of them) has an alignment within 12 bits in some channel, 999 within 6.
+    Copies of one design are then checked against each other (``_within_groups``). The score is computed
+    over all region pairs, as the scan does, so a found pair scores the same.
+    """
+    count = len(matrix.value)
+    owners = np.repeat(np.arange(count), HASHES_PER_IMAGE)
+    parts = np.tile(np.arange(HASHES_PER_IMAGE), count)
+    real = ~matrix.legacy[owners] | (parts < LEGACY_REGIONS)
+    found = [_passing(matrix, meeting, max_bits)
+             for codes, present in ((matrix.value, real), (matrix.saturation, matrix.coloured[owners] & real),
+                                    (matrix.luma, matrix.coloured[owners] & real))
+             for meeting in hamming_index.meetings(codes.reshape(-1, WORDS)[present], owners[present], parts[present],
+                                                   BITS, INDEX_TABLES)]
+    pairs = _within_groups(np.unique(np.concatenate(found)) if found else np.empty(0, np.int64), count)
+    left, right = np.divmod(pairs, max(count, 1))
+    for start in range(0, len(pairs), PAIR_CHUNK):
+        rows = slice(start, start + PAIR_CHUNK)
+        bits = _min_distances(matrix.take(left[rows]), matrix.take(right[rows]))
+        for i, j, b in zip(left[rows], right[rows], bits, strict=True):
+            if b <= max_bits:
+                yield int(i), int(j), int(b)
+
+
+# Images linked by found pairs, up to this many, are all checked against each other (at most 124,750 pairs).
+GROUP_CHECKED = 500
+
+
+def _within_groups(pairs: np.ndarray, count: int) -> np.ndarray:
+    """The pairs (as left * N + right) and every pair within a group of images they link: two copies of one
+    design are each close to the original, but may be only just close enough to each other to meet by
+    chance (a duotone and a darkened hue shift of one poster, both at the threshold)."""
+    parent: dict[int, int] = {}
+
+    def root(node: int) -> int:
+        while (up := parent.setdefault(node, node)) != node:
+            parent[node] = node = parent.setdefault(up, up)
+        return node
+
+    for left, right in zip(*np.divmod(pairs, max(count, 1)), strict=True):
+        parent[root(int(left))] = root(int(right))
+    groups: dict[int, list[int]] = {}
+    for node in list(parent):
+        groups.setdefault(root(node), []).append(node)
+    within = [left * count + right for group in groups.values() if 2 < len(group) <= GROUP_CHECKED
+              for left, right in itertools.combinations(sorted(group), 2)]
+    return np.union1d(pairs, np.array(within, np.int64))
+
+
+def _passing(matrix: _Matrix, meeting: hamming_index.Meeting, max_bits: int) -> np.ndarray:
+    """The pairs (as left * N + right) of a table's meetings that pass the rule at the alignment that met, or
+    at any alignment when an image had several regions with the key."""
+    single = (meeting.left_part >= 0) & (meeting.right_part >= 0)
+    left, right = meeting.left[single], meeting.right[single]
+    close = _passes_at(matrix, left, meeting.left_part[single], right, meeting.right_part[single], max_bits)
+    passing = [(left * len(matrix.value) + right)[close]]
+    left, right = meeting.left[~single], meeting.right[~single]
+    for start in range(0, len(left), PAIR_CHUNK):
+        rows = slice(start, start + PAIR_CHUNK)
+        bits = _min_distances(matrix.take(left[rows]), matrix.take(right[rows]))
+        passing.append((left[rows] * len(matrix.value) + right[rows])[bits <= max_bits])
+    return np.concatenate(passing)
+
+
+def _passes_at(matrix: _Matrix, left: np.ndarray, left_part: np.ndarray, right: np.ndarray, right_part: np.ndarray,
+               max_bits: int) -> np.ndarray:
+    """Whether each pair passes the rule at one alignment: region ``left_part`` of ``left`` against ``right_part``
+    of ``right``."""
+    a, b = left * HASHES_PER_IMAGE + left_part, right * HASHES_PER_IMAGE + right_part
+
+    def bits(codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        flat = codes.reshape(-1, WORDS)
+        return np.bitwise_count(flat[a[rows]] ^ flat[b[rows]]).sum(axis=1, dtype=np.int64)
+
+    close = bits(matrix.value, np.arange(len(a))) <= max_bits
+    legacy = matrix.legacy[left] | matrix.legacy[right]
+    close &= ~legacy | ((left_part < LEGACY_REGIONS) & (right_part < LEGACY_REGIONS))
+    both = np.flatnonzero(close & matrix.coloured[left] & matrix.coloured[right])
+    close[both] = np.minimum(bits(matrix.saturation, both), bits(matrix.luma, both)) <= max_bits
+    return close
+
+
 def _min_distances(one: _Matrix, many: _Matrix) -> np.ndarray:
-    """One image against N: over the K x K region pairs, the smallest max(value, min(saturation, luma)) bits."""
+    """Row against row (or one image against N): over the K x K region pairs, the smallest
+    max(value, min(saturation, luma)) bits."""
     total = _popcounts(one.value, many.value)
-    both = np.flatnonzero(one.coloured[0] & many.coloured)
+    both = np.flatnonzero(one.coloured & many.coloured)
     if len(both):
-        colour = np.minimum(_popcounts(one.saturation, many.saturation[both]), _popcounts(one.luma, many.luma[both]))
+        mine = both if len(one.value) > 1 else slice(None)
+        colour = np.minimum(_popcounts(one.saturation[mine], many.saturation[both]),
+                            _popcounts(one.luma[mine], many.luma[both]))
         total[both] = np.maximum(total[both], colour)
-    legacy = np.flatnonzero(one.legacy[0] | many.legacy)
+    legacy = np.flatnonzero(one.legacy | many.legacy)
     if len(legacy):  # regions a "v1" fingerprint does not have never match
         total[legacy, LEGACY_REGIONS:, :] = np.iinfo(np.uint8).max
         total[legacy, :, LEGACY_REGIONS:] = np.iinfo(np.uint8).max
@@ -240,7 +368,7 @@ def _min_distances(one: _Matrix, many: _Matrix) -> np.ndarray:
 
 
 def _popcounts(one: np.ndarray, many: np.ndarray) -> np.ndarray:
-    """For (1, K, W) against (N, K, W): the popcount of XOR for every one of the K x K region pairs."""
+    """For (1, K, W) or (N, K, W) against (N, K, W): the popcount of XOR for every one of the K x K region pairs."""
     # word by word: summing a short last axis is ~5x slower than adding whole uint8 arrays
     total = np.zeros((len(many), HASHES_PER_IMAGE, HASHES_PER_IMAGE), dtype=np.uint8)
     for word in range(WORDS):
