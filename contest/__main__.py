@@ -113,6 +113,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
     os.environ.setdefault("CONTEST_PUBLIC_URL", f"http://{args.host}:{args.port}")  # development (production sets it)
     settings = load_settings()
     sock = _bind(args.host, args.port)  # before the demo is built: a port clash is told at once
+    if settings.workers > 1:  # each worker counts into files /metrics adds up (contest.metrics)
+        from contest import metrics
+
+        metrics.use_multiprocess_dir(settings.data_dir / "prometheus")
     _migrate(settings)
     asyncio.run(_with_database(settings, lambda: _sweep_uploads(settings)))
     if settings.demo:
@@ -175,7 +179,12 @@ def _transport(settings: Settings) -> Transport:
 
 
 def cmd_send_outbox(args: argparse.Namespace) -> None:
+    import logging.config
+
+    from contest.logs import logging_config
+
     settings = load_settings()
+    logging.config.dictConfig(logging_config(debug=settings.debug))
     if not (settings.smtp_host or settings.mail_dir):
         print("contest: neither CONTEST_SMTP_HOST nor CONTEST_MAIL_DIR is set; messages stay in the outbox.",
               file=sys.stderr)
