@@ -7,7 +7,6 @@ from starlette.routing import BaseRoute, Mount
 from contest.settings import PROJECT_ROOT
 from contest.web import auth, designer, judge, public
 from contest.web.designer import entry_images
-from contest.web.infra import metrics_endpoint
 from contest.web.infra.compression import CompressedStaticFiles
 from contest.web.organiser import audit as organiser_audit
 from contest.web.organiser import awards as organiser_awards
@@ -42,6 +41,5 @@ def build_routes() -> list[BaseRoute]:
                                 *organiser_outbox.routes, *organiser_audit.routes,
                                 *organiser_contests.routes, *organiser_exports.routes, *organiser_entries.routes],
               name="organiser"),
-        *metrics_endpoint.routes,
         Mount("", routes=public.routes, name="public"),
     ]
