@@ -113,16 +113,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
     os.environ.setdefault("CONTEST_PUBLIC_URL", f"http://{args.host}:{args.port}")  # development (production sets it)
     settings = load_settings()
     sock = _bind(args.host, args.port)  # before the demo is built: a port clash is told at once
-    if settings.workers > 1:  # each worker counts into files /metrics adds up (contest.metrics)
-        from contest import metrics
-
-        metrics.use_multiprocess_dir(settings.data_dir / "prometheus")
     _migrate(settings)
     asyncio.run(_with_database(settings, lambda: _sweep_uploads(settings)))
     if settings.demo:
         print("Preparing the demo contests (images are generated on first start)…", flush=True)
         asyncio.run(_seed_demo(settings, only_if_empty=True))
     _start_outbox_sender(settings)
+    if settings.workers > 1:  # each worker counts into files that /metrics adds up (contest.metrics)
+        from contest import metrics
+
+        metrics.use_multiprocess_dir(settings.data_dir / "prometheus")
     config = serve_config(settings, host=args.host, port=args.port)
     run(config, sock, announcement=f"文创赛 serving on http://{args.host}:{args.port}/")
 
