@@ -37,11 +37,19 @@ JOB_DURATION = Histogram("contest_job_duration_seconds", "Time a job ran, by job
                          buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800))
 
 
+# the labelled series of each (method, route, status) seen: finding them again costs more than counting
+_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
     """One answered request. `route` is the route's template (`/c/{slug}`), never the path asked for."""
     method = method if method in METHODS else "OTHER"
-    REQUESTS.labels(method, route, str(status)).inc()
-    LATENCY.labels(method, route).observe(seconds)
+    series = _series.get((method, route, status))
+    if series is None:
+        series = _series[method, route, status] = (REQUESTS.labels(method, route, str(status)),
+                                                   LATENCY.labels(method, route))
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def observe_upload(kind: str, size: int) -> None:
