@@ -119,6 +119,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
         print("Preparing the demo contests (images are generated on first start)…", flush=True)
         asyncio.run(_seed_demo(settings, only_if_empty=True))
     _start_outbox_sender(settings)
+    if settings.workers > 1:  # each worker counts into files that /metrics adds up (contest.metrics)
+        from contest import metrics
+
+        metrics.use_multiprocess_dir(settings.data_dir / "prometheus")
     config = serve_config(settings, host=args.host, port=args.port)
     run(config, sock, announcement=f"文创赛 serving on http://{args.host}:{args.port}/")
 
@@ -175,7 +179,12 @@ def _transport(settings: Settings) -> Transport:
 
 
 def cmd_send_outbox(args: argparse.Namespace) -> None:
+    import logging.config
+
+    from contest.logs import logging_config
+
     settings = load_settings()
+    logging.config.dictConfig(logging_config(debug=settings.debug))
     if not (settings.smtp_host or settings.mail_dir):
         print("contest: neither CONTEST_SMTP_HOST nor CONTEST_MAIL_DIR is set; messages stay in the outbox.",
               file=sys.stderr)

@@ -15,6 +15,7 @@ from contest.db import check_sqlite_pragmas, settings_config
 from contest.entries import videos
 from contest.media.storage import UploadStore
 from contest.settings import PROJECT_ROOT, Settings, load_settings
+from contest.web.infra.access import AccessMiddleware
 from contest.web.infra.compression import CompressionMiddleware
 from contest.web.infra.cookies import CookieJar
 from contest.web.infra.csrf_check import CsrfMiddleware
@@ -23,6 +24,7 @@ from contest.web.infra.forms import CloseFormsMiddleware, NulMiddleware
 from contest.web.infra.headers import SecurityHeadersMiddleware
 from contest.web.infra.limits import BodyLimitMiddleware
 from contest.web.infra.probes import HostCheckMiddleware
+from contest.web.infra.request_id import RequestIdMiddleware
 from contest.web.infra.session import SessionMiddleware
 from contest.web.infra.templating import Renderer
 from contest.web.routes import build_routes
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         debug=settings.debug,
         routes=build_routes(),
         middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(AccessMiddleware, log_requests=settings.access_log),
             Middleware(HostCheckMiddleware, allowed_hosts=list(settings.allowed_hosts)),
             Middleware(CompressionMiddleware),
             Middleware(SecurityHeadersMiddleware, hsts=settings.production),

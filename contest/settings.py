@@ -50,6 +50,9 @@ class Settings:
     smtp_from: str = "noreply@localhost"
     # Without SMTP, development delivers the outbox into this Maildir (one file a message, secrets included)
     mail_dir: Path | None = None
+    # /metrics (docs/operations.md): with a token, only `Authorization: Bearer <token>`; without, only loopback
+    metrics_token: str = field(default="", repr=False)
+    access_log: bool = False  # one JSON line per request (contest.logs); on by default in production
 
     @property
     def production(self) -> bool:
@@ -112,6 +115,8 @@ def load_settings(environ: dict[str, str] | None = None, *, check: bool = True, 
         "smtp_password": env.get("CONTEST_SMTP_PASSWORD", ""),
         "smtp_from": env.get("CONTEST_SMTP_FROM", "noreply@localhost"),
         "mail_dir": _mail_dir(env, data_dir, production=mode == "production"),
+        "metrics_token": env.get("CONTEST_METRICS_TOKEN", ""),
+        "access_log": env.get("CONTEST_ACCESS_LOG", "1" if mode == "production" else "") in {"1", "true", "yes"},
     }
     values.update(overrides)
     if not values["secret_key"] and mode != "production":

@@ -80,3 +80,16 @@ def test_production_needs_the_sites_public_https_address(tmp_path, url):
 def test_the_public_address_is_kept_without_its_trailing_slash(tmp_path):
     settings = load_settings(production(tmp_path))
     assert (settings.public_url, settings.allowed_hosts) == ("https://contest.example.org", ("contest.example.org",))
+
+
+def test_the_access_log_is_on_in_production_and_off_in_development_unless_asked(tmp_path):
+    development = {"CONTEST_DATA_DIR": str(tmp_path)}
+    assert [load_settings(production(tmp_path)).access_log, load_settings(development).access_log,
+            load_settings(production(tmp_path, CONTEST_ACCESS_LOG="0")).access_log,
+            load_settings({**development, "CONTEST_ACCESS_LOG": "1"}).access_log] == [True, False, False, True]
+
+
+def test_the_metrics_token_is_read_and_kept_out_of_the_settings_repr(tmp_path):
+    settings = load_settings({"CONTEST_DATA_DIR": str(tmp_path), "CONTEST_METRICS_TOKEN": "scrape-" + STRONG})
+    assert settings.metrics_token == "scrape-" + STRONG
+    assert STRONG not in repr(settings)

@@ -15,6 +15,7 @@ from typing import cast
 import anyio
 from tortoise.transactions import in_transaction
 
+from contest import metrics
 from contest.accounts.models import User
 from contest.audit.log import record
 from contest.contests.models import FileSlot, SlotKind
@@ -97,8 +98,10 @@ async def attach(
     try:
         kind = kind_of(temp.head, original_name, slot.kinds)
         options = {"read_text": read_text} if kind in (SlotKind.IMAGE, SlotKind.PDF) else {}
-        return await ATTACHERS[kind](entry, slot, temp, store=store, original_name=original_name, by=by, now=now,
-                                     **options)
+        attached = await ATTACHERS[kind](entry, slot, temp, store=store, original_name=original_name, by=by,
+                                         now=now, **options)
+        metrics.observe_upload(kind.value, temp.bytes)
+        return attached
     finally:
         with anyio.CancelScope(shield=True):
             await store.discard(temp)

@@ -38,3 +38,9 @@ async def outbox_for_contest(contest_id: int, *, kind: str = "", state: str = ""
 
 async def message_of_contest(contest_id: int, message_id: int) -> OutboxMessage | None:
     return await OutboxMessage.get_or_none(id=message_id, contest_id=contest_id)
+
+
+async def state_counts() -> dict[str, int]:
+    """The whole outbox's messages by state, every state present (0 when none): one grouped count."""
+    counts = await OutboxMessage.all().annotate(n=Count("id")).group_by("state").values_list("state", "n")
+    return {str(state): 0 for state in OutboxState} | {str(state): n for state, n in counts}

@@ -168,6 +168,9 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("meeting_vote_confirm", "POST"), ("meeting_lock", "POST"), ("meeting_sheet", "GET"), ("meeting_events", "GET"))},
     # the projector's secret link is the credential: the room's screen is not logged in
     **{(f"public:{name}", "GET"): EVERYONE for name in ("meeting_screen", "meeting_events", "meeting_image")},
+    # the test client connects from 127.0.0.1, the one place a scrape without a token comes from; whoever is
+    # signed in makes no difference (tests/web/test_metrics.py refuses the others)
+    ("public:metrics", "GET"): EVERYONE,
     # the judges of the final's panel, after logging in (the projector's QR code leads to the log-in)
     **{(f"judge:{name}", method): MEETING_JUDGE for name, method in (
         ("live", "GET"), ("live_events", "GET"), ("live_ballot", "POST"))},

@@ -106,7 +106,9 @@ async def test_a_client_that_leaves_mid_upload_is_one_log_line(tmp_path):
     finally:
         site.stop()
     line = rf"client went away after (\d+) of {BODY} bytes: POST /me/entries/{site.entry}/slots/images/files"
-    assert [bool(re.fullmatch(line, text)) for text in logged] == [True]
-    assert int(re.fullmatch(line, logged[0]).group(1)) <= 65536
+    records = [json.loads(text) for text in logged]  # JSON lines (contest.logs)
+    assert [bool(re.fullmatch(line, record["message"])) for record in records] == [True]
+    assert int(re.fullmatch(line, records[0]["message"]).group(1)) <= 65536
+    assert (records[0]["level"], bool(re.fullmatch(r"[0-9a-f]{32}", records[0]["request_id"]))) == ("WARNING", True)
     site.assert_consistent()
     assert site.rows("SELECT count(*) FROM entry_image") == [(0,)]

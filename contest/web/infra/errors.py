@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from contest import i18n
 from contest.errors import ContestError, LoginRequired, NotFound
 from contest.i18n import N_
+from contest.logs import REQUEST_ID
 from contest.web.infra.templating import render, request_locale
 
 log = logging.getLogger("contest.web")
@@ -41,6 +42,8 @@ async def error_response(request: Request, exc: Exception) -> Response:
         status, message, params = 500, N_("Something went wrong on our side. Nothing you saved was lost."), {}
     text = i18n.translate(request_locale(request), message, **params)
     headers = {"Cache-Control": "no-store"}
+    if status == 500 and (request_id := REQUEST_ID.get()):  # this answer is sent outside RequestIdMiddleware
+        headers["X-Request-Id"] = request_id
     if wants_json(request):
         return JSONResponse({"error": text, "status": status}, status_code=status, headers=headers)
     template = f"errors/{status}.html" if status in TEMPLATED else "errors/error.html"

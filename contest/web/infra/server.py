@@ -21,6 +21,7 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from contest.logs import logging_config
 from contest.settings import Settings
 
 TIMEOUT_408 = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
@@ -75,10 +76,12 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
 
 
 def serve_config(settings: Settings, *, host: str, port: int) -> ServeConfig:
-    """The app behind `contest serve`, with the slow-client limits (the README gives nginx the same numbers)."""
+    """The app behind `contest serve`, with the slow-client limits (the README gives nginx the same numbers) and
+    JSON logs (contest.logs; uvicorn's access log is off: contest.web.infra.access writes a safer line)."""
     return ServeConfig(
         "contest.app:create_app", factory=True, host=host, port=port, workers=settings.workers,
-        log_level="info" if settings.debug else "warning",
+        log_level="info" if settings.debug else "warning", access_log=False,
+        log_config=logging_config(debug=settings.debug, access_log=settings.access_log),  # each worker applies it
         proxy_headers=True, forwarded_allow_ips=os.environ.get("CONTEST_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         http=HeaderDeadlineProtocol, header_timeout=settings.header_timeout,
         timeout_keep_alive=settings.keep_alive_timeout, limit_concurrency=settings.max_connections,
