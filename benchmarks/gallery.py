@@ -234,7 +234,7 @@ def _invalidate(tmp: Path, contest_id: int) -> None:
     from contest import cache_stamp
 
     cache_stamp.configure(tmp / "data")
-    cache_stamp.invalidate_results(contest_id)
+    asyncio.run(cache_stamp.invalidate_results(contest_id))
 
 
 def measure_server(tmp: Path, env: dict[str, str], workers: int, contest_id: int, *, reps: int, seconds: int,
