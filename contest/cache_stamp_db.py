@@ -56,6 +56,7 @@ from tortoise.transactions import in_transaction
 from contest import plain_sql
 
 CHANNEL = "contest_results"
+LISTENER_NAME = "contest results listener"  # its application_name, for an operator looking at pg_stat_activity
 LEASE = 5.0  # seconds a reader's row vouches for it
 MARGIN = 1.0  # the reader stops trusting its memory this long before its lease ends
 RENEW_EVERY = 1.0
@@ -192,7 +193,8 @@ class DatabaseWatch:
             await asyncio.sleep(RECONNECT_PAUSE)
 
     async def _listen(self) -> None:
-        connection = await asyncpg.connect(**self._connect, timeout=LEASE)
+        connection = await asyncpg.connect(**self._connect, timeout=LEASE,
+                                           server_settings={"application_name": LISTENER_NAME})
         connection.add_termination_listener(lambda _: self._distrust())
         noticed = asyncio.Event()
         try:
