@@ -184,19 +184,24 @@ class DatabaseWatch:
         while True:
             try:
                 await self._listen()
-            except asyncio.CancelledError:
-                raise
+            except (OSError, TimeoutError, asyncpg.InterfaceError, asyncpg.PostgresError) as exc:
+                log.warning("results listener lost (%s); results pages are checked per request until it is back",
+                            exc)
             except Exception:
-                log.warning("results listener lost; results pages are checked per request until it is back",
-                            exc_info=True)
+                log.exception("results listener failed; results pages are checked per request until it is back")
             self._distrust()
             await asyncio.sleep(RECONNECT_PAUSE)
 
     async def _listen(self) -> None:
         connection = await asyncpg.connect(**self._connect, timeout=LEASE,
                                            server_settings={"application_name": LISTENER_NAME})
-        connection.add_termination_listener(lambda _: self._distrust())
         noticed = asyncio.Event()
+
+        def lost(_: object) -> None:
+            self._distrust()
+            noticed.set()  # the loop below finds the connection closed at once, and reconnects
+
+        connection.add_termination_listener(lost)
         try:
             await connection.add_listener(CHANNEL, lambda *_: noticed.set())
             await connection.execute(FORGET_DEAD)

@@ -80,3 +80,17 @@ def test_production_needs_the_sites_public_https_address(tmp_path, url):
 def test_the_public_address_is_kept_without_its_trailing_slash(tmp_path):
     settings = load_settings(production(tmp_path))
     assert (settings.public_url, settings.allowed_hosts) == ("https://contest.example.org", ("contest.example.org",))
+
+
+def test_the_results_signal_goes_through_postgresql_and_stays_in_files_on_sqlite(tmp_path):
+    sqlite = load_settings({"CONTEST_DATA_DIR": str(tmp_path)})
+    assert (sqlite.results_signal, load_settings(production(tmp_path)).results_signal) == ("files", "database")
+    one_machine = load_settings(production(tmp_path, CONTEST_RESULTS_SIGNAL="files"))
+    assert one_machine.results_signal == "files"
+
+
+@pytest.mark.parametrize("env", [{"CONTEST_RESULTS_SIGNAL": "redis"},
+                                 {"CONTEST_RESULTS_SIGNAL": "database", "CONTEST_DATABASE_URL": "sqlite:///x.db"}])
+def test_a_results_signal_that_cannot_work_is_refused(tmp_path, env):
+    with pytest.raises(ConfigurationError, match="CONTEST_RESULTS_SIGNAL"):
+        load_settings({"CONTEST_DATA_DIR": str(tmp_path), **env})

@@ -322,6 +322,25 @@ async def test_a_render_overtaken_by_a_change_is_not_kept():
     assert await cache.lookup(KEY) is None
 
 
+async def test_a_request_after_a_change_does_not_wait_for_a_render_begun_before_it():
+    cache = PageCache()
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def old() -> Page:
+        started.set()
+        await release.wait()
+        return page(b"old")
+
+    first = asyncio.create_task(cache.fill(KEY, old))
+    await started.wait()
+    cache.outdate([1])  # results changed while the old render runs
+    later = asyncio.create_task(cache.fill(KEY, partial(asyncio.sleep, 0, page(b"new"))))
+    await asyncio.sleep(0)  # the later request is under way (before the fix, it waited for the old render)
+    release.set()
+    assert ((await later).response.body, (await first).response.body) == (b"new", b"old")
+    assert (await cache.lookup(KEY)).body == b"new"
+
+
 async def test_previews_are_never_kept_and_pages_expire():
     cache = PageCache(ttl=0.05)
     await cache.fill(KEY, partial(asyncio.sleep, 0, page(b"preview", public=False)))
