@@ -20,17 +20,22 @@ applied the new version (seen >= version), or its lease has ended. A reader:
    of contests whose generation moved, then writes the version it read as `seen`. Only then does it
    trust its memory, until `t0 + LEASE - MARGIN` by its own monotonic clock, t0 taken before the upsert.
 2. Repeats that when a notice arrives, and at least every RENEW_EVERY seconds.
-3. While it does not trust its memory (at start, after RENEW_EVERY * k without a renewal, when the
-   listening connection is lost), each results page lookup first reads the generations itself: a read
-   that starts after the request arrived (concurrent lookups share one read, never an earlier one).
+3. While it does not trust its memory (at start, when no renewal has succeeded for LEASE - MARGIN
+   seconds, as soon as the listening connection is lost), each results page lookup first reads the
+   generations itself: a read that starts after the request arrived (concurrent lookups share one such
+   read, never one begun earlier). The listener reconnects after RECONNECT_PAUSE and goes through 1.
 
-Why a request to B after A's answer never gets the old page: A's last look at B's row (after A's commit)
-found either `seen >= version`, and B dropped the pages before writing that (renders started before the
-drop are not kept: the page cache's epoch); or the row expired, and then B's trust ended before it (the
-lease began at or after t0 on the database's clock, and B stops MARGIN early; that is the one assumption,
-that B's clock runs within MARGIN / LEASE of the database's); any lease B took since began after A's look,
-so the read B makes before trusting again sees A's commit. A row written after A's look is a renewal whose
-read also comes after A's commit. When B is not trusting, it reads the generations per request itself.
+Why a request to B after A's answer never gets the old page. A's last look at B's row (after A's
+commit) found either `seen >= version`, and B dropped the pages before writing that (renders started
+before the drop are neither kept nor handed to later requests: the page cache's epoch); or the row
+expired, and then B's trust ended before it: the lease began at or after t0 on the database's clock,
+and B stops MARGIN early. That is the one assumption: over a lease, B's monotonic clock and the
+database server's clock drift apart by less than MARGIN (the server's clock must not be stepped
+forward by a second or more). Any lease B took since began after A's look, so the read B makes before
+trusting again sees A's commit; a row written after A's look is likewise a renewal whose read comes
+after the commit. When B is not trusting, it reads the generations per request itself. The same
+reasoning bounds A's wait: LEASE seconds after the commit, a reader still trusting its memory has
+renewed, and read, since the commit, so A may stop waiting then whatever the rows say.
 
 Costs: a page served from memory costs no query while the listener is healthy; each process makes about
 three small statements a second in the background; a change waits for the readers' acknowledgements
@@ -61,7 +66,9 @@ LEASE = 5.0  # seconds a reader's row vouches for it
 MARGIN = 1.0  # the reader stops trusting its memory this long before its lease ends
 RENEW_EVERY = 1.0
 RECONNECT_PAUSE = 0.2
-WAIT_AT_MOST = 2 * LEASE  # a change announced inside an uncommitted transaction is never acknowledged
+# Past this a reader still trusting its memory renewed (and read) after the change committed, so waiting
+# longer never matters; acknowledgements only make the wait short.
+WAIT_AT_MOST = LEASE
 
 BUMP_VERSION = ("INSERT INTO results_stamp (contest_id, generation) VALUES (0, 1) ON CONFLICT (contest_id) "
                 "DO UPDATE SET generation = results_stamp.generation + 1 RETURNING generation")
@@ -96,8 +103,8 @@ async def _wait_for_readers(version: int) -> None:
         if rows[0]["behind"] == 0:
             return
         if time.monotonic() > deadline:
-            log.error("results version %s not acknowledged after %.0f s: announced inside a transaction?",
-                      version, WAIT_AT_MOST)
+            log.warning("results version %s not acknowledged by every reader within %.0f s (announced inside "
+                        "a transaction, or a reader that cannot read?)", version, WAIT_AT_MOST)
             return
         await asyncio.sleep(pause)
         pause = min(pause * 2, 0.05)
