@@ -31,7 +31,7 @@ from contest.web.routes import build_routes
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
     """`manage_database=False` leaves Tortoise to the caller (tests own the database)."""
     settings = settings or load_settings()
-    cache_stamp.configure(settings.data_dir, settings.database_url if settings.results_signal == "database" else None)
+    cache_stamp.configure_for(settings)
     cookies = CookieJar(secure=settings.production)
     store = UploadStore(settings.upload_dir)
     store.ensure_dirs()

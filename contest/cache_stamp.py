@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Protocol
 
 from contest import cache_stamp_db
-from contest.settings import PROJECT_ROOT, default_results_signal
+from contest.settings import PROJECT_ROOT, Settings, default_results_signal
 
 STAMP_FOLDER = "results-stamps"
 CHECK_EVERY = 1.0
@@ -63,6 +63,11 @@ def configure(data_dir: Path, database_url: str | None = None) -> None:
     elif _process.database is None or _process.database.url != database_url:
         _process.database = cache_stamp_db.DatabaseWatch(database_url)
     _process.configured = True
+
+
+def configure_for(settings: Settings) -> None:
+    """As the app's settings say: their data directory, and the database when CONTEST_RESULTS_SIGNAL=database."""
+    configure(settings.data_dir, settings.database_url if settings.results_signal == "database" else None)
 
 
 def _database() -> cache_stamp_db.DatabaseWatch | None:

@@ -90,15 +90,13 @@ class PageCache:
     _pending: dict[Key, tuple[int, asyncio.Future[Page]]] = field(default_factory=dict)
     _refills: set[asyncio.Task[None]] = field(default_factory=set)
     _epoch: int = 0  # moves whenever results change; a render that saw it move is not kept
-    watch: cache_stamp.Watch | None = None
+    watch: cache_stamp.Watch = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.watch is None:
-            self.watch = cache_stamp.watch_for(self.outdate)
+        self.watch = cache_stamp.watch_for(self.outdate)
 
     async def lookup(self, key: Key) -> Stored | None:
         """The page kept for `key`, fresh or past its TTL; None when there is none."""
-        assert self.watch is not None
         await self.watch.check()
         return self._pages.get(key)
 
@@ -189,8 +187,7 @@ def cache_for(request: Request) -> PageCache:
     state = request.app.state
     cache = getattr(state, "page_cache", None)
     if cache is None:
-        settings = state.settings
-        cache_stamp.configure(settings.data_dir, settings.database_url if settings.results_signal == "database" else None)
+        cache_stamp.configure_for(state.settings)
         cache = state.page_cache = PageCache()
     return cache
 
