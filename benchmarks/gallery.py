@@ -229,12 +229,22 @@ def _check_page(base: str) -> int:
     return len(page.content)
 
 
-def _invalidate(tmp: Path, contest_id: int) -> None:
-    """What an organiser's action in another process does: a new stamp for the contest."""
-    from contest import cache_stamp
+def _invalidate(tmp: Path, contest_id: int, database_url: str) -> None:
+    """What an organiser's action in another process does: a new stamp (a new generation on PostgreSQL)."""
+    from tortoise import Tortoise
 
-    cache_stamp.configure(tmp / "data")
-    cache_stamp.invalidate_results(contest_id)
+    from contest import cache_stamp
+    from contest.db import tortoise_config
+
+    async def invalidate() -> None:
+        await Tortoise.init(config=tortoise_config(database_url))
+        try:
+            await cache_stamp.invalidate_results(contest_id)
+        finally:
+            await Tortoise.close_connections()
+
+    cache_stamp.configure(tmp / "data", None if database_url.startswith("sqlite") else database_url)
+    asyncio.run(invalidate())
 
 
 def measure_server(tmp: Path, env: dict[str, str], workers: int, contest_id: int, *, reps: int, seconds: int,
@@ -256,7 +266,7 @@ def measure_server(tmp: Path, env: dict[str, str], workers: int, contest_id: int
                 if healthz:
                     health.append(run_wrk(base + HEALTHZ, seconds))
             if invalidated:
-                _invalidate(tmp, contest_id)
+                _invalidate(tmp, contest_id, env["CONTEST_DATABASE_URL"])
                 time.sleep(1.2)  # every worker checks the stamps at most once a second
                 cold.append(run_wrk(base + GALLERY, cold_seconds))
         finally:

@@ -33,7 +33,7 @@ from contest.web.routes import build_routes
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
     """`manage_database=False` leaves Tortoise to the caller (tests own the database)."""
     settings = settings or load_settings()
-    cache_stamp.configure(settings.data_dir)
+    cache_stamp.configure_for(settings)
     cookies = CookieJar(secure=settings.production)
     store = UploadStore(settings.upload_dir)
     store.ensure_dirs()
@@ -51,9 +51,11 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             # Everything loaded so far lives as long as the process: keep it out of the collector's
             # full passes, which otherwise paused a worker 35-40 ms under load (the cold-start p99).
             gc.freeze()
+            cache_stamp.start_listening()
             try:
                 yield
             finally:
+                await cache_stamp.stop_listening()
                 await videos.transcodes_done()
                 plain_sql.close_sqlite_reader()
 

@@ -25,6 +25,8 @@ class ConfigurationError(RuntimeError):
 class Settings:
     env: str = "development"
     database_url: str = ""
+    # how a results change reaches every process's page cache: "files" (one disk) or "database" (PostgreSQL)
+    results_signal: str = "files"
     upload_dir: Path = PROJECT_ROOT / "uploads"
     data_dir: Path = PROJECT_ROOT / "data"
     secret_key: str = ""
@@ -86,6 +88,11 @@ def _mail_dir(env: Mapping[str, str], data_dir: Path, *, production: bool) -> Pa
     return None if production or env.get("CONTEST_SMTP_HOST") else data_dir / "mail"
 
 
+def default_results_signal(database_url: str) -> str:
+    """Through the database when it is PostgreSQL (the processes may be on several machines), else files."""
+    return "files" if database_url.startswith("sqlite") else "database"
+
+
 def load_settings(environ: dict[str, str] | None = None, *, check: bool = True, **overrides: object) -> Settings:
     """`check=False` leaves the refusals to the caller (`contest check` lists them all instead of the first)."""
     env = os.environ if environ is None else environ
@@ -119,6 +126,8 @@ def load_settings(environ: dict[str, str] | None = None, *, check: bool = True, 
         "access_log": env.get("CONTEST_ACCESS_LOG", "1" if mode == "production" else "") in {"1", "true", "yes"},
     }
     values.update(overrides)
+    if "results_signal" not in values:
+        values["results_signal"] = env.get("CONTEST_RESULTS_SIGNAL", default_results_signal(str(values["database_url"])))
     if not values["secret_key"] and mode != "production":
         values["secret_key"] = _secret_file_key(data_dir)
     settings = Settings(**values)  # type: ignore[arg-type]  # each value has its field's type; the dict can only say object
@@ -172,6 +181,10 @@ def check_settings(settings: Settings) -> None:
     if settings.env not in {"development", "production"}:
         raise ConfigurationError(f"CONTEST_ENV must be development or production, not {settings.env!r}")
     ZoneInfo(settings.default_tz)
+    if settings.results_signal not in {"files", "database"}:
+        raise ConfigurationError(f"CONTEST_RESULTS_SIGNAL must be files or database, not {settings.results_signal!r}")
+    if settings.results_signal == "database" and settings.uses_sqlite:
+        raise ConfigurationError("CONTEST_RESULTS_SIGNAL=database needs PostgreSQL (CONTEST_DATABASE_URL)")
     problems = production_problems(settings) if settings.production else []
     if problems:
         raise ConfigurationError(problems[0])

@@ -81,6 +81,9 @@ def settings(run_dir: Path, database_url: str, tmp_path: Path) -> Settings:
         data_dir=run_dir,
         upload_dir=tmp_path / "uploads",
         event_stream_seconds=0.0,  # a live stream sends the state it opens on, then ends (tests read it whole)
+        # one process: the stamp files on both test databases (tests/test_results_signal.py runs the database's
+        # signal between real processes)
+        results_signal="files",
     )
 
 

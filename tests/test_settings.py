@@ -93,3 +93,17 @@ def test_the_metrics_token_is_read_and_kept_out_of_the_settings_repr(tmp_path):
     settings = load_settings({"CONTEST_DATA_DIR": str(tmp_path), "CONTEST_METRICS_TOKEN": "scrape-" + STRONG})
     assert settings.metrics_token == "scrape-" + STRONG
     assert STRONG not in repr(settings)
+
+
+def test_the_results_signal_goes_through_postgresql_and_stays_in_files_on_sqlite(tmp_path):
+    sqlite = load_settings({"CONTEST_DATA_DIR": str(tmp_path)})
+    assert (sqlite.results_signal, load_settings(production(tmp_path)).results_signal) == ("files", "database")
+    one_machine = load_settings(production(tmp_path, CONTEST_RESULTS_SIGNAL="files"))
+    assert one_machine.results_signal == "files"
+
+
+@pytest.mark.parametrize("env", [{"CONTEST_RESULTS_SIGNAL": "redis"},
+                                 {"CONTEST_RESULTS_SIGNAL": "database", "CONTEST_DATABASE_URL": "sqlite:///x.db"}])
+def test_a_results_signal_that_cannot_work_is_refused(tmp_path, env):
+    with pytest.raises(ConfigurationError, match="CONTEST_RESULTS_SIGNAL"):
+        load_settings({"CONTEST_DATA_DIR": str(tmp_path), **env})

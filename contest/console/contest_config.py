@@ -287,7 +287,7 @@ async def update_contest(contest: Contest, settings: ContestSettings, *, by: Use
         await Contest.filter(id=contest.id).update(**changes)
         await record("contest.updated", subject=f"contest:{contest.id}", now=now, actor=by, contest_id=contest.id,
                      data={"changes": _plain(changes), **({"entries_made_late": late} if late else {})})
-    cache_stamp.invalidate_results(contest.id)  # titles, the announcement time: what results pages show
+    await cache_stamp.invalidate_results(contest.id)  # titles, the announcement time: what results pages show
     for key, value in changes.items():
         setattr(contest, key, value)
     return changes
@@ -362,7 +362,7 @@ async def update_track(track: Track, spec: TrackSpec, *, by: User, now: datetime
             await Track.filter(id=track.id).update(**changes)
             await record("track.updated", subject=f"track:{track.id}", now=now, actor=by,
                          contest_id=track.contest_id, data={"changes": changes})
-        cache_stamp.invalidate_results(track.contest_id)
+        await cache_stamp.invalidate_results(track.contest_id)
     return changes
 
 
@@ -795,7 +795,7 @@ async def save_tier(contest: Contest, spec: TierSpec, *, tier: AwardTier | None,
             await AwardTier.filter(id=tier.id).update(**asdict(spec))
         await record("award_tier.saved", subject=f"award_tier:{tier.id}", now=now, actor=by, contest_id=contest.id,
                      data=asdict(spec))
-    cache_stamp.invalidate_results(contest.id)
+    await cache_stamp.invalidate_results(contest.id)
     return tier
 
 

@@ -165,6 +165,6 @@ async def announce_at_press(contest: Contest, *, by: User, now: datetime) -> dat
             raise AlreadyAnnounced()
         await record("results.announced_at_press", subject=f"contest:{contest.id}", now=now, actor=by,
                      contest_id=contest.id, data={"announce_at": now.isoformat()})
-    cache_stamp.invalidate_results(contest.id)
+    await cache_stamp.invalidate_results(contest.id)
     contest.announce_at = now
     return now

@@ -140,3 +140,26 @@ class Vote(Model):
     class Meta:
         table = "vote"
         unique_together = (("voter", "entry", "day"),)
+
+
+class ResultsStamp(Model):
+    """A contest's results generation, for the signal through the database (contest.cache_stamp_db).
+
+    Row 0 holds the version, bumped with every change: so `contest_id` is not a foreign key."""
+
+    contest_id = fields.IntField(primary_key=True, generated=False)
+    generation = fields.BigIntField()
+
+    class Meta:
+        table = "results_stamp"
+
+
+class ResultsReader(Model):
+    """A serving process whose page cache trusts its memory while its lease lasts: the version it has applied."""
+
+    id = fields.CharField(max_length=64, primary_key=True)
+    seen = fields.BigIntField()
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "results_reader"

@@ -278,5 +278,5 @@ async def save_notice(contest: Contest, *, kind: str, title: str, body_md: str, 
             await Notice.filter(id=notice.id).update(**fields)
         await record("notice.approved" if approve else "notice.saved", subject=f"notice:{notice.id}", now=now,
                      actor=by, contest_id=contest.id, data={"kind": kind_.value, "title": title, "body_md": body_md})
-    cache_stamp.invalidate_results(contest.id)
+    await cache_stamp.invalidate_results(contest.id)
     return await Notice.get(id=notice.id)

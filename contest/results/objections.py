@@ -281,7 +281,7 @@ async def decide(objection: Objection, decision: Decision, *, by: Any, now: date
                          "revoked": [a.id for a in revoked], "notice": published.id if published else None,
                          "promoted": [[p.entry_id, p.from_tier_id, p.to_tier_id] for p in promotions]})
         await _inform_objector(contest, objection, decision, now=now)
-    cache_stamp.invalidate_results(contest.id)
+    await cache_stamp.invalidate_results(contest.id)
     return Applied(revoked, promotions, published)
 
 

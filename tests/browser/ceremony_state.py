@@ -22,7 +22,7 @@ from contest.settings import load_settings
 async def await_the_press(slug: str) -> None:
     contest = await Contest.get(slug=slug)
     await Contest.filter(id=contest.id).update(announce_at=None, announce_by_press=True)
-    cache_stamp.invalidate_results(contest.id)
+    await cache_stamp.invalidate_results(contest.id)
 
 
 async def main(slug: str) -> None:

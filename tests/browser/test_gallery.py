@@ -42,7 +42,7 @@ async def main(slug, moment):
     finally:
         await Tortoise.close_connections()
     cache_stamp.configure(settings.data_dir)
-    cache_stamp.invalidate_results(contest.id)
+    await cache_stamp.invalidate_results(contest.id)
     print(before.isoformat())
 
 asyncio.run(main(*sys.argv[1:]))

@@ -96,14 +96,14 @@ def test_results_table_per_track_with_vacant_grades_then_special_awards():
     ]
 
 
-def test_invalidating_writes_a_new_stamp_for_that_contest_only(tmp_path, monkeypatch):
+async def test_invalidating_writes_a_new_stamp_for_that_contest_only(tmp_path, monkeypatch):
     monkeypatch.setattr(cache_stamp, "_process", cache_stamp._Process())
     cache_stamp.configure(tmp_path)
     assert cache_stamp.read_stamps(cache_stamp.stamp_directory()) == {}
-    cache_stamp.invalidate_results(7)
+    await cache_stamp.invalidate_results(7)
     first = cache_stamp.read_stamps(tmp_path / "results-stamps")
-    cache_stamp.invalidate_results(7)
-    cache_stamp.invalidate_results(9)
+    await cache_stamp.invalidate_results(7)
+    await cache_stamp.invalidate_results(9)
     second = cache_stamp.read_stamps(tmp_path / "results-stamps")
     assert sorted(first) == [7] and sorted(second) == [7, 9]
     assert second[7] != first[7]

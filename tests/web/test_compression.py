@@ -55,7 +55,7 @@ async def test_a_cached_page_travels_compressed_and_decodes_to_the_page(client, 
 
 async def test_the_page_cache_keeps_the_compressed_bytes(client, app, gallery):
     _, body = await raw_get(client, gallery, **{"accept-encoding": "br"})
-    stored = app.state.page_cache.lookup(("/c/renmin-2025/gallery", "", "zh_CN"))
+    stored = await app.state.page_cache.lookup(("/c/renmin-2025/gallery", "", "zh_CN"))
     assert stored is not None and set(stored.encoded) == {"br", "gzip"}
     assert stored.encoded["br"] == body
 

@@ -243,7 +243,7 @@ async def test_a_results_change_reaches_the_cached_pages(client, app, edition):
     assert "钢花" in (await client.get("/c/renmin-2025/gallery")).text
     await Award.filter(entry__number="R-01-0002").update(status=AwardStatus.REVOKED)
     assert "钢花" in (await client.get("/c/renmin-2025/gallery")).text  # cached until told
-    cache_stamp.invalidate_results(edition.id)
+    await cache_stamp.invalidate_results(edition.id)
     # dropped at once: a kept page may be one the embargo now forbids
     assert "钢花" not in (await client.get("/c/renmin-2025/gallery")).text
     assert app.state.page_cache.renders == 2
@@ -252,7 +252,7 @@ async def test_a_results_change_reaches_the_cached_pages(client, app, edition):
 async def test_a_page_that_is_gone_after_a_change_is_not_served_again(client, app, edition):
     assert (await client.get("/c/renmin-2025/gallery/R-01-0002")).status_code == 200
     await Award.filter(entry__number="R-01-0002").update(status=AwardStatus.REVOKED)
-    cache_stamp.invalidate_results(edition.id)
+    await cache_stamp.invalidate_results(edition.id)
     await client.get("/c/renmin-2025/gallery/R-01-0002")
     await app.state.page_cache.settle()
     assert (await client.get("/c/renmin-2025/gallery/R-01-0002")).status_code == 404
@@ -308,7 +308,7 @@ async def test_waiters_share_a_failed_render_and_nothing_is_kept():
     waiters = [asyncio.create_task(cache.fill(KEY, failing)) for _ in range(3)]
     results = await asyncio.gather(first, *waiters, return_exceptions=True)
     assert [type(r) for r in results] == [NotFound] * 4
-    assert (cache.lookup(KEY), cache.renders) == (None, 0)
+    assert (await cache.lookup(KEY), cache.renders) == (None, 0)
 
 
 async def test_a_render_overtaken_by_a_change_is_not_kept():
@@ -319,17 +319,36 @@ async def test_a_render_overtaken_by_a_change_is_not_kept():
         return page(b"old")
 
     assert (await cache.fill(KEY, render)).response.body == b"old"  # its own requests get it
-    assert cache.lookup(KEY) is None
+    assert await cache.lookup(KEY) is None
+
+
+async def test_a_request_after_a_change_does_not_wait_for_a_render_begun_before_it():
+    cache = PageCache()
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def old() -> Page:
+        started.set()
+        await release.wait()
+        return page(b"old")
+
+    first = asyncio.create_task(cache.fill(KEY, old))
+    await started.wait()
+    cache.outdate([1])  # results changed while the old render runs
+    later = asyncio.create_task(cache.fill(KEY, partial(asyncio.sleep, 0, page(b"new"))))
+    await asyncio.sleep(0)  # the later request is under way (before the fix, it waited for the old render)
+    release.set()
+    assert ((await later).response.body, (await first).response.body) == (b"new", b"old")
+    assert (await cache.lookup(KEY)).body == b"new"
 
 
 async def test_previews_are_never_kept_and_pages_expire():
     cache = PageCache(ttl=0.05)
     await cache.fill(KEY, partial(asyncio.sleep, 0, page(b"preview", public=False)))
-    assert cache.lookup(KEY) is None
+    assert await cache.lookup(KEY) is None
     await cache.fill(KEY, partial(asyncio.sleep, 0, page(b"public")))
-    assert cache.fresh(cache.lookup(KEY))
+    assert cache.fresh(await cache.lookup(KEY))
     await asyncio.sleep(0.06)
-    assert not cache.fresh(cache.lookup(KEY))
+    assert not cache.fresh(await cache.lookup(KEY))
 
 
 async def test_a_page_past_its_ttl_is_re_rendered_once_however_many_ask():
@@ -339,14 +358,14 @@ async def test_a_page_past_its_ttl_is_re_rendered_once_however_many_ask():
     for _ in range(5):
         cache.refresh_later(KEY, partial(asyncio.sleep, 0.01, page(b"v2")))
     await cache.settle()
-    assert (cache.renders, cache.lookup(KEY).body, cache.fresh(cache.lookup(KEY))) == (2, b"v2", True)
+    assert (cache.renders, (await cache.lookup(KEY)).body, cache.fresh(await cache.lookup(KEY))) == (2, b"v2", True)
 
 
 async def test_the_number_of_pages_kept_is_bounded():
     cache = PageCache(max_pages=2)
     for n in range(3):
         await cache.fill(("h", f"/p{n}", "", "zh_CN"), partial(asyncio.sleep, 0, page(b"x")))
-    kept = [cache.lookup(("h", f"/p{n}", "", "zh_CN")) is not None for n in range(3)]
+    kept = [await cache.lookup(("h", f"/p{n}", "", "zh_CN")) is not None for n in range(3)]
     assert kept == [False, True, True]
 
 
@@ -364,7 +383,7 @@ async def test_a_winners_video_plays_from_its_page_seekable_and_its_declared_ai_
                            size_bytes=1, sha256="0" * 64,
                            details={"video": {"sha256": hashlib.sha256(movie).hexdigest(), "bytes": len(movie)},
                                     "width": 1280, "height": 720, "duration_s": 3.0, "poster": {}})
-    cache_stamp.invalidate_results(entry.contest_id)
+    await cache_stamp.invalidate_results(entry.contest_id)
     page = (await client.get("/c/renmin-2025/gallery/R-01-0001")).text
     source = re.search(r'<video [^>]*src="([^"]+)"', page)[1]
     assert source == f"/pub/{hashlib.sha256(movie).hexdigest()[:16]}/{key}.mp4"

@@ -15,9 +15,10 @@ the memory; the number of pages kept is bounded too.
 
 Only pages that are public go in (never an organiser's preview, never an error), and only for
 visitors who are not signed in and have no flash message waiting: the page header names the
-signed-in user. `contest.cache_stamp` says when a contest's results changed: the stamp
-folder's modification time is looked at on every lookup (one stat call), the stamps themselves
-re-read when it moved, after this process's own change, and at least once a second.
+signed-in user. `contest.cache_stamp` says when a contest's results changed, before every lookup:
+with stamp files, one stat call (the stamps re-read when the folder moved, after this process's own
+change, and at least once a second); through the database, nothing while this process's listener holds
+its lease, else one read of the generations (contest.cache_stamp_db).
 
 A kept page keeps its brotli and gzip bytes too, compressed once (in a thread) when it is stored; every
 answer carries the ETag of the bytes it sends (contest.web.infra.compression).
@@ -44,7 +45,6 @@ from contest.web.infra import compression
 from contest.web.infra.templating import request_locale
 
 TTL = 300.0
-CHECK_EVERY = 1.0
 MAX_PAGES = 1024
 MAX_AGE = 60
 PUBLIC_CACHE = f"public, max-age={MAX_AGE}"
@@ -83,21 +83,25 @@ def etag_of(body: bytes) -> str:
 @dataclass
 class PageCache:
     ttl: float = TTL
-    check_every: float = CHECK_EVERY
     max_pages: int = MAX_PAGES
     renders: int = 0  # how many pages were rendered (tests read it)
     _pages: OrderedDict[Key, Stored] = field(default_factory=OrderedDict)
-    _pending: dict[Key, asyncio.Future[Page]] = field(default_factory=dict)
+    # a render under way, with the epoch it began in: a request may wait for it only in the same epoch
+    _pending: dict[Key, tuple[int, asyncio.Future[Page]]] = field(default_factory=dict)
     _refills: set[asyncio.Task[None]] = field(default_factory=set)
-    _stamps: dict[int, str] = field(default_factory=dict)
-    _checked_at: float = float("-inf")
-    _local_changes: int = -1
-    _folder_version: int = -1
     _epoch: int = 0  # moves whenever results change; a render that saw it move is not kept
+    watch: cache_stamp.Watch = field(init=False)
 
-    def lookup(self, key: Key) -> Stored | None:
+    def __post_init__(self) -> None:
+        self.watch = cache_stamp.watch_for(self.outdate)
+
+    async def lookup(self, key: Key) -> Stored | None:
         """The page kept for `key`, fresh or past its TTL; None when there is none."""
-        self._refresh()
+        await self.watch.check()
+        return self._pages.get(key)
+
+    def kept(self, key: Key) -> Stored | None:
+        """The page kept for `key`, as it is now (no look at the stamps)."""
         return self._pages.get(key)
 
     def fresh(self, stored: Stored) -> bool:
@@ -127,12 +131,12 @@ class PageCache:
 
     async def fill(self, key: Key, render: Render) -> Page:
         """Render `key` once however many requests ask at the same time; keep it if it is public."""
-        pending = self._pending.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[Page] = asyncio.get_running_loop().create_future()
-        self._pending[key] = future
         epoch = self._epoch
+        pending = self._pending.get(key)
+        if pending is not None and pending[0] == epoch:
+            return await asyncio.shield(pending[1])
+        future: asyncio.Future[Page] = asyncio.get_running_loop().create_future()
+        self._pending[key] = (epoch, future)
         try:
             page = await render()
             stored = await self._keepable(page, epoch)
@@ -141,7 +145,8 @@ class PageCache:
             future.exception()  # retrieved: nobody may be waiting
             raise
         finally:
-            del self._pending[key]
+            if self._pending.get(key, (0, None))[1] is future:
+                del self._pending[key]
         self.renders += 1
         if stored is not None and epoch == self._epoch:
             self._store(key, stored)
@@ -161,19 +166,6 @@ class PageCache:
         self._pages.move_to_end(key)
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
-
-    def _refresh(self) -> None:
-        now, local = time.monotonic(), cache_stamp.local_changes()
-        version = cache_stamp.folder_version(cache_stamp.stamp_directory())
-        if (now - self._checked_at < self.check_every and local == self._local_changes
-                and version == self._folder_version):
-            return
-        self._checked_at, self._local_changes, self._folder_version = now, local, version
-        stamps = cache_stamp.read_stamps(cache_stamp.stamp_directory())
-        changed = {cid for cid in stamps.keys() | self._stamps.keys() if stamps.get(cid) != self._stamps.get(cid)}
-        self._stamps = stamps
-        if changed:
-            self.outdate(changed)
 
     def outdate(self, contest_ids: Iterable[int]) -> None:
         """The pages of these contests are dropped, and renders under way are not kept."""
@@ -195,7 +187,7 @@ def cache_for(request: Request) -> PageCache:
     state = request.app.state
     cache = getattr(state, "page_cache", None)
     if cache is None:
-        cache_stamp.configure(state.settings.data_dir)
+        cache_stamp.configure_for(state.settings)
         cache = state.page_cache = PageCache()
     return cache
 
@@ -217,13 +209,13 @@ async def serve(request: Request, render: Render, *, params: Iterable[str] = ())
         return _finish(request, page.response, public=page.public, shared=False)
     cache = cache_for(request)
     key = cache_key(request, params)
-    stored = cache.lookup(key)
+    stored = await cache.lookup(key)
     if stored is not None:
         if not cache.fresh(stored):
             cache.refresh_later(key, render)
         return _from_store(request, stored)
     page = await cache.fill(key, render)
-    stored = cache.lookup(key)
+    stored = cache.kept(key)
     if stored is not None:  # kept: its bytes are compressed already
         return _from_store(request, stored)
     # every waiter shares the one Page: each answers with its own Response
