@@ -51,7 +51,7 @@ async def rehash(context: JobContext, *, contest_id: None) -> None:
 
 @queue.app.periodic(cron="* * * * *", periodic_id="sweep")
 @queue.app.task(name=SWEEP_TASK, pass_context=True, task_middleware=[queue.time_limit(50)])
-async def sweep(context: JobContext, timestamp: int) -> None:
+async def sweep(context: JobContext, timestamp: int, contest_id: None = None) -> None:
     """Every minute: messages due again (a later attempt, or a job lost with the memory of a stopped SQLite
     process) get their job; jobs of a worker that died are retried; finished jobs past showing are deleted."""
     for message_id, contest_id in await sender.due_ids(now=clock.now(), limit=1000):

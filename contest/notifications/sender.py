@@ -1,6 +1,7 @@
 """Sending the outbox by SMTP: claim due messages, send each, record the outcome, retry with backoff.
 
-Several senders may run at once (one per process, or a stray second `contest send-outbox`): a message
+Each message is sent by a job (`send_one`, the task `outbox.SEND_TASK`); `contest send-outbox --once` sends
+what is due in one go. Several senders may run at once (jobs on several workers, or a stray command): a message
 is claimed by one conditional UPDATE that only one of them can win, and the claim is a lease. A
 sender that dies mid-send leaves its message `sending` until the lease ends, then another sender
 takes it up again (the recipient may then get it twice, never zero times).

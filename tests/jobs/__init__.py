@@ -36,3 +36,15 @@ async def clear_queue() -> None:
         connector.reset()
     else:
         await connector.execute_query_async("TRUNCATE procrastinate_jobs, procrastinate_periodic_defers CASCADE")
+
+
+async def failed_job(settings: Settings, contest_id: int) -> int:
+    """A job of the contest that failed for good: the e-mail of a message that never appeared, tried six times."""
+    from contest.notifications.outbox import SEND_TASK
+
+    job_id = await queue.defer(SEND_TASK, contest_id=contest_id, message_id=999_999)
+    for _ in range(6):
+        await run_jobs(settings)
+        await make_due()
+    assert job_id is not None
+    return job_id
