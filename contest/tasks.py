@@ -53,9 +53,11 @@ async def rehash(context: JobContext, *, contest_id: None) -> None:
 @queue.app.task(name=SWEEP_TASK, pass_context=True, task_middleware=[queue.time_limit(50)])
 async def sweep(context: JobContext, timestamp: int, contest_id: None = None) -> None:
     """Every minute: messages due again (a later attempt, or a job lost with the memory of a stopped SQLite
-    process) get their job; jobs of a worker that died are retried; finished jobs past showing are deleted."""
-    for message_id, contest_id in await sender.due_ids(now=clock.now(), limit=1000):
-        await outbox.schedule_sending(message_id, contest_id=contest_id)
+    process) get their job; jobs of a worker that died are retried; finished jobs past showing are deleted.
+    Without a mail server no message gets a job: it could only wait, and the sweep would queue it every minute."""
+    if sender.transport_for(_settings(context)) is not None:
+        for message_id, its_contest in await sender.due_ids(now=clock.now(), limit=1000):
+            await outbox.schedule_sending(message_id, contest_id=its_contest)
     manager = queue.app.job_manager
     for job in await manager.get_stalled_jobs():
         await manager.retry_job(job)

@@ -95,3 +95,12 @@ async def test_a_rehash_run_twice_rehashes_each_image_once(client, settings, mon
         await run_jobs(settings)
         assert {row.id: row.phash for row in await EntryImage.all()} == current
     assert len(calls) == len(current) == 3
+
+
+async def test_without_a_mail_server_the_sweep_queues_no_sending(db, settings):
+    settings = dataclasses.replace(settings, mail_dir=None, smtp_host="")
+    waiting = await OutboxMessage.create(kind="receipt", to_email="d@example.org", subject="已提交", body_text="1")
+    await queue.defer(tasks.SWEEP_TASK, contest_id=None, timestamp=0)
+    await run_jobs(settings)
+    assert await jobs_of(SEND_TASK) == []
+    assert (await OutboxMessage.get(id=waiting.id)).state == OutboxState.QUEUED  # sent once a server is set up
