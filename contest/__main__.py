@@ -31,9 +31,13 @@ T = TypeVar("T")
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    """The database, and its job queue (a message the work puts in the outbox gets its job there)."""
+    from contest.jobs import queue
+
     await Tortoise.init(config=settings_config(settings), _enable_global_fallback=True)
     try:
-        return await work()
+        async with queue.opened(settings.database_url):
+            return await work()
     finally:
         await Tortoise.close_connections()
 
@@ -176,22 +180,20 @@ async def _work(settings: Settings, *, concurrency: int, once: bool, parent: int
     import signal
 
     from contest import tasks
-    from contest.jobs import queue
 
-    async with queue.opened(settings.database_url):
-        await tasks.queue_left_work(settings)
-        if once:
-            await tasks.run_until_empty(settings)
-            return
-        stop = asyncio.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-        watcher = asyncio.create_task(_stop_when_orphaned(parent, stop)) if parent else None
-        print(f"Worker taking jobs from the queue in {settings.database_url.split('@')[-1]}.", flush=True)
-        async with tasks.worker_running(settings, concurrency=concurrency):
-            await stop.wait()
-        if watcher:
-            await watcher
+    await tasks.queue_left_work(settings)
+    if once:
+        await tasks.run_until_empty(settings)
+        return
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    watcher = asyncio.create_task(_stop_when_orphaned(parent, stop)) if parent else None
+    print(f"Worker taking jobs from the queue in {settings.database_url.split('@')[-1]}.", flush=True)
+    async with tasks.worker_running(settings, concurrency=concurrency):
+        await stop.wait()
+    if watcher:
+        await watcher
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
