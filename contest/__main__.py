@@ -1,5 +1,5 @@
-"""`contest serve|migrate|check|send-outbox|demo|create-organiser|bundle|verify-bundle|audit-head|backup|restore`
-(thin: the work lives in app, db, demo, the console and the domain packages)."""
+"""`contest serve|migrate|check|worker|send-outbox|demo|create-organiser|bundle|verify-bundle|audit-head|backup|restore`
+(thin: the work lives in app, db, demo, tasks, the console and the domain packages)."""
 
 from __future__ import annotations
 
@@ -30,10 +30,17 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-async def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[T]], *, jobs: bool = True) -> T:
+    """The database, and its job queue (a message the work puts in the outbox gets its job there). `jobs=False`
+    for work that queues nothing (`check` must not open a pool that reports its own failures to connect)."""
+    from contest.jobs import queue
+
     await Tortoise.init(config=settings_config(settings), _enable_global_fallback=True)
     try:
-        return await work()
+        if not jobs:
+            return await work()
+        async with queue.opened(settings.database_url):
+            return await work()
     finally:
         await Tortoise.close_connections()
 
@@ -62,19 +69,9 @@ async def _sweep_uploads(settings: Settings) -> None:
         print(f"Removed {removed} unfinished upload file(s) left by an earlier stop.", flush=True)
 
 
-async def _rehash_images(settings: Settings) -> None:
-    from contest.entries.duplicates import rehash_stored_images
-    from contest.media.storage import UploadStore
-
-    updated = await rehash_stored_images(UploadStore(settings.upload_dir))
-    if updated:
-        print(f"Re-hashed {updated} image(s) for the near-duplicate check.", flush=True)
-
-
 def _migrate(settings: Settings) -> None:
-    """Schema migrations, then the data they leave to do (fingerprints of a new hash version)."""
+    """Schema migrations; the data they leave to do (fingerprints of a new hash version) is a job queued at start."""
     asyncio.run(apply_migrations(settings))
-    asyncio.run(_with_database(settings, lambda: _rehash_images(settings)))
 
 
 PORT_IN_USE = N_("Port {port} is already in use: another program is listening on it. Stop that program, or start "
@@ -118,25 +115,25 @@ def cmd_serve(args: argparse.Namespace) -> None:
     if settings.demo:
         print("Preparing the demo contests (images are generated on first start)…", flush=True)
         asyncio.run(_seed_demo(settings, only_if_empty=True))
-    _start_outbox_sender(settings)
-    if settings.workers > 1:  # each worker counts into files that /metrics adds up (contest.metrics)
+    if settings.workers > 1:  # each worker, and the job worker started next, counts into files that /metrics adds up
         from contest import metrics
 
         metrics.use_multiprocess_dir(settings.data_dir / "prometheus")
+    if not (settings.uses_sqlite or args.no_worker):
+        _start_worker()
     config = serve_config(settings, host=args.host, port=args.port)
     run(config, sock, announcement=f"文创赛 serving on http://{args.host}:{args.port}/")
 
 
-def _start_outbox_sender(settings: Settings) -> None:
-    """One sender process beside the web workers (however many there are), stopped when serve stops."""
-    if not (settings.smtp_host or settings.mail_dir):
-        return
+def _start_worker() -> None:
+    """On PostgreSQL, one `contest worker` process beside the web workers, stopped when serve stops (more run on
+    other machines; serve --no-worker leaves the jobs to them)."""
     import atexit
     import subprocess
 
-    command = [sys.executable, "-m", "contest", "send-outbox", "--parent-pid", str(os.getpid())]
-    sender = subprocess.Popen(command, stdin=subprocess.DEVNULL)
-    atexit.register(sender.terminate)
+    command = [sys.executable, "-m", "contest", "worker", "--parent-pid", str(os.getpid())]
+    worker = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    atexit.register(worker.terminate)
 
 
 async def _stop_when_orphaned(parent: int, stop: asyncio.Event) -> None:
@@ -171,11 +168,10 @@ async def _send_outbox(settings: Settings, *, once: bool, parent: int) -> None:
 def _transport(settings: Settings) -> Transport:
     from contest.notifications import sender
 
-    if settings.smtp_host:
-        return sender.SmtpTransport(settings.smtp_host, settings.smtp_port, settings.smtp_user, settings.smtp_password)
-    if settings.mail_dir:
-        return sender.MaildirTransport(settings.mail_dir)
-    raise ConfigurationError("neither CONTEST_SMTP_HOST nor CONTEST_MAIL_DIR is set; messages stay in the outbox.")
+    transport = sender.transport_for(settings)
+    if transport is None:
+        raise ConfigurationError("neither CONTEST_SMTP_HOST nor CONTEST_MAIL_DIR is set; messages stay in the outbox.")
+    return transport
 
 
 def cmd_send_outbox(args: argparse.Namespace) -> None:
@@ -192,6 +188,36 @@ def cmd_send_outbox(args: argparse.Namespace) -> None:
     asyncio.run(_with_database(settings, lambda: _send_outbox(settings, once=args.once, parent=args.parent_pid)))
 
 
+async def _work(settings: Settings, *, concurrency: int, once: bool, parent: int) -> None:
+    import signal
+
+    from contest import tasks
+
+    await tasks.queue_left_work(settings)
+    if once:
+        await tasks.run_until_empty(settings)
+        return
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    watcher = asyncio.create_task(_stop_when_orphaned(parent, stop)) if parent else None
+    print(f"Worker taking jobs from the queue in {settings.database_url.split('@')[-1]}.", flush=True)
+    async with tasks.worker_running(settings, concurrency=concurrency):
+        await stop.wait()
+    if watcher:
+        await watcher
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    if settings.uses_sqlite:
+        print("contest: on SQLite the web process runs its jobs itself; contest worker needs PostgreSQL "
+              "(CONTEST_DATABASE_URL).", file=sys.stderr)
+        sys.exit(2)
+    asyncio.run(_with_database(settings, lambda: _work(
+        settings, concurrency=args.concurrency, once=args.once, parent=args.parent_pid)))
+
+
 def cmd_migrate(args: argparse.Namespace) -> None:
     settings = load_settings()
     _migrate(settings)
@@ -206,7 +232,7 @@ def cmd_check(args: argparse.Namespace) -> None:
     from contest.console import checks
 
     settings = load_settings(check=False)  # every problem is listed, not only the first
-    found = asyncio.run(_with_database(settings, lambda: checks.run_checks(settings)))
+    found = asyncio.run(_with_database(settings, lambda: checks.run_checks(settings), jobs=False))
     problems = [problem for listed in found.values() for problem in listed]
     locale = cli_locale()
     if not problems:
@@ -366,8 +392,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=0)
     serve.add_argument("--demo", action="store_true", help="seed the demo contests when the database is empty")
+    serve.add_argument("--no-worker", action="store_true",
+                       help="on PostgreSQL, start no job worker beside the web server (workers run elsewhere)")
     serve.set_defaults(run=cmd_serve)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    worker = commands.add_parser("worker", help="run jobs (transcodes, e-mail, fingerprints) from the PostgreSQL queue")
+    worker.add_argument("--concurrency", type=int, default=2, help="jobs run at once (default 2)")
+    worker.add_argument("--once", action="store_true", help="run the jobs due now, then exit")
+    worker.add_argument("--parent-pid", type=int, default=0, help=argparse.SUPPRESS)  # stop when serve stops
+    worker.set_defaults(run=cmd_worker)
     outbox = commands.add_parser("send-outbox", help="send queued messages by SMTP (CONTEST_SMTP_HOST), with retries")
     outbox.add_argument("--once", action="store_true", help="send what is due now and exit (for cron)")
     outbox.add_argument("--parent-pid", type=int, default=0, help=argparse.SUPPRESS)  # stop when serve stops

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from tortoise.contrib.starlette import RegisterTortoise
 
-from contest import cache_stamp, plain_sql
+from contest import cache_stamp, plain_sql, tasks
 from contest.db import check_sqlite_pragmas, settings_config
-from contest.entries import videos
+from contest.jobs import queue
 from contest.media.storage import UploadStore
 from contest.settings import PROJECT_ROOT, Settings, load_settings
 from contest.web.infra.access import AccessMiddleware
@@ -47,17 +47,17 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             if settings.uses_sqlite:
                 await check_sqlite_pragmas()
             app.state.render.compile_all()
-            await videos.resume_transcodes(store)
-            # Everything loaded so far lives as long as the process: keep it out of the collector's
-            # full passes, which otherwise paused a worker 35-40 ms under load (the cold-start p99).
-            gc.freeze()
-            cache_stamp.start_listening()
-            try:
-                yield
-            finally:
-                await cache_stamp.stop_listening()
-                await videos.transcodes_done()
-                plain_sql.close_sqlite_reader()
+            async with queue.opened(settings.database_url), _in_process_work(settings):
+                await tasks.queue_left_work(settings)
+                # Everything loaded so far lives as long as the process: keep it out of the collector's
+                # full passes, which otherwise paused a worker 35-40 ms under load (the cold-start p99).
+                gc.freeze()
+                cache_stamp.start_listening()
+                try:
+                    yield
+                finally:
+                    await cache_stamp.stop_listening()
+                    plain_sql.close_sqlite_reader()
 
     app = Starlette(
         debug=settings.debug,
@@ -83,3 +83,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     app.state.urls = {}  # templating.url_for's cache
     app.state.store = store
     return app
+
+
+def _in_process_work(settings: Settings) -> AbstractAsyncContextManager[None]:
+    """On SQLite the web process runs its own jobs; on PostgreSQL `contest worker` processes do."""
+    return tasks.worker_running(settings) if settings.uses_sqlite else nullcontext()

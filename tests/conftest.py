@@ -18,8 +18,9 @@ from tortoise.contrib.test import truncate_all_models
 from contest import clock
 from contest.app import create_app
 from contest.db import tortoise_config
+from contest.jobs import queue
 from contest.settings import Settings, load_settings
-from tests import pg
+from tests import jobs, pg
 
 TEST_SECRET = "test-secret-" + "x7Kq9" * 8
 LAYERS = ("unit", "web", "browser")
@@ -65,10 +66,18 @@ async def database(database_url: str) -> AsyncIterator[str]:
         await Tortoise.close_connections()
 
 
+@pytest.fixture(scope="session")
+async def job_queue(database: str) -> AsyncIterator[None]:
+    """The job queue of the test database: its procrastinate tables on PostgreSQL, memory on SQLite."""
+    async with queue.opened(database):
+        yield
+
+
 @pytest.fixture
-async def db(database: str) -> AsyncIterator[str]:
+async def db(database: str, job_queue: None) -> AsyncIterator[str]:
     yield database
     await truncate_all_models()
+    await jobs.clear_queue()
 
 
 @pytest.fixture

@@ -304,6 +304,7 @@ async def _submit_again(entry: Entry, *, by: User, terms: tuple[int, int], now: 
 
 
 async def _submit_first(entry: Entry, *, by: User, terms: tuple[int, int], now: datetime) -> None:
+    state = entry.state
     for attempt in range(5):
         try:
             async with in_transaction():
@@ -312,8 +313,8 @@ async def _submit_first(entry: Entry, *, by: User, terms: tuple[int, int], now: 
                 await set_entry_state(entry, EntryState.SUBMITTED, by=by, now=now)
                 await declarations.declare(entry, by=by, originality_id=terms[0], ip_terms_id=terms[1], now=now)
             break
-        except IntegrityError:
-            entry.number = None
+        except IntegrityError:  # another entry took the number: the next try starts from the state before
+            entry.number, entry.state = None, state
             if attempt == 4:
                 raise
 

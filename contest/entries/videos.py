@@ -2,12 +2,12 @@
 MP4 of at most 1080p with no metadata, plus a poster frame made into image derivatives. Until that is done the
 file is PROCESSING (the designer sees 处理中); a video the transcode refuses is FAILED, with the reason.
 
-Transcodes run as background tasks of the process, at most `video.TRANSCODES` at once (a bounded pool of worker
-threads: PyAV releases the GIL while it codes). A video left PROCESSING by a stop is taken up again at start."""
+Transcodes run as jobs (`TRANSCODE_TASK`, see docs/jobs.md): by `contest worker` processes on PostgreSQL, inside the
+web process on SQLite, at most `video.MAX_TRANSCODES` at once per process (worker threads: PyAV releases the GIL
+while it codes). A video left PROCESSING by a stop is queued again at start."""
 
 from __future__ import annotations
 
-import asyncio
 import fcntl
 import logging
 import shutil
@@ -24,13 +24,14 @@ from contest.entries import images
 from contest.entries.models import Entry, EntryFile, FileStatus
 from contest.entries.slots import commit_file, provenance_of, refusal_figures
 from contest.errors import VIDEO_REFUSALS, InvalidUpload
+from contest.jobs import queue
 from contest.media import video
 from contest.media.pipeline import process_image_async
 from contest.media.sniffing import InvalidImage
 from contest.media.storage import TempUpload, UploadStore
 
 log = logging.getLogger(__name__)
-_running: set[asyncio.Task[None]] = set()
+TRANSCODE_TASK = "video.transcode"  # registered in contest.tasks
 _locks: list[IO[str]] = []
 
 
@@ -50,7 +51,7 @@ async def attach_video(
     file = await commit_file(entry, slot, temp, store=store, kind=SlotKind.VIDEO, fmt=info.container,
                              original_name=original_name, provenance=await provenance_of(temp), by=by, now=now,
                              details=_probed(info), status=FileStatus.PROCESSING)
-    start_transcode(file, store, max_seconds=slot.max_seconds)
+    await start_transcode(file.id, contest_id=entry.contest_id)
     return file
 
 
@@ -60,26 +61,29 @@ def _probed(info: video.VideoInfo) -> dict[str, Any]:
             "source_codec": info.video_codec, "metadata": info.metadata}
 
 
-def start_transcode(file: EntryFile, store: UploadStore, *, max_seconds: int) -> None:
-    task = asyncio.get_running_loop().create_task(transcode(file.id, store, max_seconds=max_seconds))
-    _running.add(task)
-    task.add_done_callback(_running.discard)
+async def start_transcode(file_id: int, *, contest_id: int) -> None:
+    await queue.defer(TRANSCODE_TASK, contest_id=contest_id, file_id=file_id, queueing_lock=f"video:{file_id}",
+                      lock=f"video:{file_id}")
 
 
-async def transcodes_done() -> None:
-    """Wait for the transcodes started so far (shutdown, tests)."""
-    while _running:
-        await asyncio.gather(*list(_running), return_exceptions=True)
+async def transcode_if_processing(file_id: int, store: UploadStore) -> bool:
+    """The job's work: a file no longer PROCESSING (an earlier run finished it, or it was removed) is left alone."""
+    file = await EntryFile.get_or_none(id=file_id, status=FileStatus.PROCESSING).prefetch_related("slot")
+    if file is None:
+        return False
+    await transcode(file_id, store, max_seconds=file.slot.max_seconds)
+    return True
 
 
 async def resume_transcodes(store: UploadStore) -> int:
-    """At start: the videos a stop left PROCESSING are transcoded again, by the one worker process that holds
-    the lock (the others start together and would each do them all). Returns how many."""
+    """At start: the videos a stop left PROCESSING are queued again, by the one worker process that holds the
+    lock (the others start together and would each queue them all). Returns how many."""
     if not _take_resume_lock(store.root / "transcodes.lock"):
         return 0
-    waiting = await EntryFile.filter(kind=SlotKind.VIDEO.value, status=FileStatus.PROCESSING).prefetch_related("slot")
-    for file in waiting:
-        start_transcode(file, store, max_seconds=file.slot.max_seconds)
+    waiting = await EntryFile.filter(kind=SlotKind.VIDEO.value, status=FileStatus.PROCESSING).values_list(
+        "id", "entry__contest_id")
+    for file_id, contest_id in waiting:
+        await start_transcode(file_id, contest_id=contest_id)
     return len(waiting)
 
 

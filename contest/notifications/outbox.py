@@ -10,8 +10,10 @@ its text: the text holds SECRET_MARK in its place, and `outgoing` puts it back o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Protocol
 
+from contest.jobs import queue
 from contest.notifications.models import MessageTemplate, OutboxMessage
 from contest.notifications.templates import (
     KINDS,
@@ -21,6 +23,8 @@ from contest.notifications.templates import (
     Wording,
     render,
 )
+
+SEND_TASK = "outbox.send"  # registered in contest.tasks
 
 
 class NamedContest(Protocol):
@@ -41,11 +45,22 @@ def _masked(text: str, secret: str) -> str:
 async def queue_message(
     *, kind: str, to_email: str, subject: str, body_text: str, contest_id: int | None = None, secret: str = ""
 ) -> OutboxMessage:
-    """Queue one message; `secret`, wherever it occurs in the subject or text, is stored apart and marked."""
-    return await OutboxMessage.create(
+    """Queue one message, and a job to send it; `secret`, wherever it occurs in the subject or text, is stored
+    apart and marked."""
+    message = await OutboxMessage.create(
         kind=kind, to_email=to_email, subject=_masked(subject, secret)[:300], body_text=_masked(body_text, secret),
         contest_id=contest_id, secret=secret,
     )
+    await schedule_sending(message.id, contest_id=contest_id)
+    return message
+
+
+async def schedule_sending(message_id: int, *, contest_id: int | None, at: datetime | None = None,
+                           alongside_waiting: bool = False) -> None:
+    """A job sends the message (at `at`, else now); one already waiting for it does instead, unless
+    `alongside_waiting` (it may wait for later). Two jobs never send it twice: each claims it first."""
+    await queue.defer(SEND_TASK, contest_id=contest_id, message_id=message_id, schedule_at=at,
+                      queueing_lock=None if alongside_waiting else f"outbox:{message_id}")
 
 
 def outgoing(message: OutboxMessage) -> tuple[str, str]:

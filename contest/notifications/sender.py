@@ -1,6 +1,7 @@
 """Sending the outbox by SMTP: claim due messages, send each, record the outcome, retry with backoff.
 
-Several senders may run at once (one per process, or a stray second `contest send-outbox`): a message
+Each message is sent by a job (`send_one`, the task `outbox.SEND_TASK`); `contest send-outbox --once` sends
+what is due in one go. Several senders may run at once (jobs on several workers, or a stray command): a message
 is claimed by one conditional UPDATE that only one of them can win, and the claim is a lease. A
 sender that dies mid-send leaves its message `sending` until the lease ends, then another sender
 takes it up again (the recipient may then get it twice, never zero times).
@@ -24,7 +25,8 @@ from tortoise.expressions import F, Q
 
 from contest import clock
 from contest.notifications.models import OutboxMessage, OutboxState
-from contest.notifications.outbox import outgoing
+from contest.notifications.outbox import outgoing, schedule_sending
+from contest.settings import Settings
 
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
                 timedelta(hours=12))
@@ -70,16 +72,21 @@ def _due(now: datetime) -> Q:
     return waiting | abandoned
 
 
+async def due_ids(*, now: datetime, limit: int = BATCH) -> list[tuple[int, int | None]]:
+    """(id, contest id) of the messages due, oldest first."""
+    return await OutboxMessage.filter(_due(now)).order_by("id").limit(limit).values_list("id", "contest_id")
+
+
+async def _claim(message_id: int, *, now: datetime) -> bool:
+    """The message becomes `sending` with a lease and one more attempt counted, unless it is not due (sent,
+    failed, waiting for a later attempt, or claimed by another sender first)."""
+    return bool(await OutboxMessage.filter(_due(now), id=message_id).update(
+        state=OutboxState.SENDING, next_attempt_at=now + LEASE, attempts=F("attempts") + 1))
+
+
 async def claim_due(*, now: datetime, limit: int = BATCH) -> list[OutboxMessage]:
-    """Claim up to `limit` due messages, oldest first: each becomes `sending` with a lease and one more
-    attempt counted. A message another sender claimed first is skipped."""
-    candidates = await OutboxMessage.filter(_due(now)).order_by("id").limit(limit).values_list("id", flat=True)
-    claimed = []
-    for message_id in candidates:
-        won = await OutboxMessage.filter(_due(now), id=message_id).update(
-            state=OutboxState.SENDING, next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
-        if won:
-            claimed.append(message_id)
+    """Claim up to `limit` due messages, oldest first. A message another sender claimed first is skipped."""
+    claimed = [message_id for message_id, _ in await due_ids(now=now, limit=limit) if await _claim(message_id, now=now)]
     return await OutboxMessage.filter(id__in=claimed).order_by("id")
 
 
@@ -134,6 +141,34 @@ async def send_due(transport: Transport, *, sender: str, now: datetime, limit: i
     for message in await claim_due(now=now, limit=limit):
         outcomes[await deliver(message, transport, sender=sender, now=now)] += 1
     return outcomes
+
+
+class NotYetVisible(LookupError):
+    """The message's row is not there: the transaction that queued it has not committed yet (try again soon)."""
+
+
+async def send_one(message_id: int, transport: Transport, *, sender: str, now: datetime) -> OutboxState | None:
+    """The outbox job: send one message if it is due, and after a passing failure schedule its next attempt.
+    None when it was not due, so a second run of the same job sends nothing twice."""
+    if not await _claim(message_id, now=now):
+        if not await OutboxMessage.exists(id=message_id):
+            raise NotYetVisible(message_id)
+        return None
+    message = await OutboxMessage.get(id=message_id)
+    state = await deliver(message, transport, sender=sender, now=now)
+    if state == OutboxState.QUEUED:
+        await message.refresh_from_db(fields=["next_attempt_at"])
+        await schedule_sending(message_id, contest_id=message.contest_id, at=message.next_attempt_at)
+    return state
+
+
+def transport_for(settings: Settings) -> Transport | None:
+    """SMTP when configured, else development's mail folder, else none (messages stay in the outbox)."""
+    if settings.smtp_host:
+        return SmtpTransport(settings.smtp_host, settings.smtp_port, settings.smtp_user, settings.smtp_password)
+    if settings.mail_dir:
+        return MaildirTransport(settings.mail_dir)
+    return None
 
 
 async def run_sender(transport: Transport, *, sender: str, stop: asyncio.Event, poll: float = POLL_SECONDS) -> None:

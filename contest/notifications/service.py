@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 
 from contest.audit.log import Actor, record
 from contest.notifications.models import MessageTemplate, OutboxMessage, OutboxState
-from contest.notifications.outbox import NamedContest
+from contest.notifications.outbox import NamedContest, schedule_sending
 from contest.notifications.templates import Wording, check_wording
 
 RETRYABLE = (OutboxState.QUEUED, OutboxState.FAILED)
@@ -49,4 +49,6 @@ async def retry_now(message: OutboxMessage, *, by: Actor, now: datetime) -> bool
         if updated:
             await record("outbox.retry", subject=f"outbox_message:{message.id}", now=now, actor=by,
                          contest_id=message.contest_id, data={"attempts": message.attempts})
+    if updated:  # its job may wait for a later attempt: one more goes now (the later one then finds it sent)
+        await schedule_sending(message.id, contest_id=message.contest_id, alongside_waiting=True)
     return bool(updated)

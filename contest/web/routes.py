@@ -17,6 +17,7 @@ from contest.web.organiser import entries as organiser_entries
 from contest.web.organiser import exports as organiser_exports
 from contest.web.organiser import finalists as organiser_finalists
 from contest.web.organiser import integrity as organiser_integrity
+from contest.web.organiser import jobs as organiser_jobs
 from contest.web.organiser import meeting as organiser_meeting
 from contest.web.organiser import objections as organiser_objections
 from contest.web.organiser import outbox as organiser_outbox
@@ -38,7 +39,7 @@ def build_routes() -> list[BaseRoute]:
                                 *organiser_progress.routes, *organiser_meeting.routes, *organiser_results.routes,
                                 *organiser_finalists.routes, *organiser_people.routes, *organiser_ceremony.routes,
                                 *organiser_awards.routes, *organiser_vote.routes, *organiser_objections.routes,
-                                *organiser_outbox.routes, *organiser_audit.routes,
+                                *organiser_outbox.routes, *organiser_jobs.routes, *organiser_audit.routes,
                                 *organiser_contests.routes, *organiser_exports.routes, *organiser_entries.routes],
               name="organiser"),
         Mount("", routes=public.routes, name="public"),

@@ -85,6 +85,27 @@ async def test_submit_numbers_the_entry_records_the_declaration_and_queues_a_rec
     assert saved.number in message.subject
 
 
+async def test_a_submit_that_loses_the_race_for_its_number_takes_the_next_one(db, monkeypatch):
+    """Parallel submits may count the same numbers taken: the loser's retry starts again from a draft."""
+    contest, track = await setup_track()
+    entries = []
+    for email in ("a@example.org", "b@example.org"):
+        user = await make_user(email=email)
+        entry = await fresh(await service.create_draft(contest, track, by=user, now=NOW))
+        await service.update_entry(entry, complete_input(), by=user, now=NOW)
+        entries.append((await fresh(entry), user))
+    await submit(*entries[0])
+    numbered = service._next_number
+
+    async def stale_count(entry, attempt):  # each try counts one entry fewer than are numbered: the first collides
+        return await numbered(entry, attempt - 1)
+
+    monkeypatch.setattr(service, "_next_number", stale_count)
+    await submit(*entries[1])
+    saved = await Entry.get(id=entries[1][0].id)
+    assert (saved.state, saved.number) == ("submitted", f"{contest.slug.upper()}-01-0002")
+
+
 async def test_submit_without_accepting_the_current_terms_is_refused(db):
     contest, track = await setup_track()
     user = await make_user()

@@ -1,4 +1,4 @@
-"""A video left PROCESSING by a stop is transcoded again at start, by one worker process only."""
+"""A video left PROCESSING by a stop is queued again at start, by one worker process only, and a worker transcodes it."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from contest.entries.models import EntryFile, FileStatus
 from contest.media.storage import UploadStore, new_key
 from tests.entries.helpers import setup_track
 from tests.factories import make_entry, make_user, slot_of_entry
+from tests.jobs import run_jobs
 from tests.media import videogen
 
 pytestmark = pytest.mark.unit
 
 
-async def test_a_video_a_stop_left_processing_is_finished_by_the_first_worker_alone(db, tmp_path, monkeypatch):
-    store = UploadStore(tmp_path / "uploads")
+async def test_a_video_a_stop_left_processing_is_finished_by_the_first_worker_alone(db, settings, monkeypatch):
+    store = UploadStore(settings.upload_dir)
     store.ensure_dirs()
     contest, track = await setup_track()
     entry = await make_entry(contest, track, await make_user())
@@ -29,7 +30,7 @@ async def test_a_video_a_stop_left_processing_is_finished_by_the_first_worker_al
 
     assert await videos.resume_transcodes(store) == 1
     assert await videos.resume_transcodes(UploadStore(store.root)) == 0  # a second worker finds the lock taken
-    await videos.transcodes_done()
+    await run_jobs(settings)
     for handle in held:
         handle.close()
     done = await EntryFile.get(id=file.id)

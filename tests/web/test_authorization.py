@@ -142,7 +142,7 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("organiser:account_switch", "POST"): policy(HIDE, anonymous=LOGIN),  # site organisers only: it reaches every contest
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
         ("outbox", "GET"), ("outbox_retry", "POST"), ("messages", "GET"), ("messages_save", "POST"),
-        ("messages_reset", "POST"), ("audit", "GET"), ("audit_csv", "GET"))},
+        ("messages_reset", "POST"), ("audit", "GET"), ("audit_csv", "GET"), ("jobs", "GET"), ("jobs_retry", "POST"))},
     ("organiser:exports", "GET"): ORGANISER,
     **{(f"designer:{name}", method): OWNER for name, method in (("finalist_tasks", "GET"), ("sample_dispatch", "POST"))},
     ("organiser:ceremony", "GET"): ORGANISER,

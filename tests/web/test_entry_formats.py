@@ -14,11 +14,11 @@ import httpx
 import pytest
 
 from contest.contests.models import SlotAudience
-from contest.entries import videos
 from contest.entries.models import Entry, EntryFile, EntryImage, FileStatus
 from contest.entries.queries import bytes_used_by_designer
 from contest.judging.models import Round
 from tests import imagegen
+from tests.jobs import run_jobs
 from tests.media import pdfgen
 from tests.media import source_samples as samples
 from tests.web.entry_formats_scene import (
@@ -194,7 +194,7 @@ async def test_a_video_is_processing_then_ready_with_a_poster_and_a_seekable_mp4
     response = await post_file(client, entry.id, "film", one_second_video(), token, name="clip.mp4")
     assert response.status_code == 201, response.text
     assert (response.json()["kind"], response.json()["status"]) == ("video", "processing")
-    await videos.transcodes_done()
+    await run_jobs(settings)
     file = await EntryFile.get(entry_id=entry.id)
     assert (file.status, file.failure) == (FileStatus.READY, "")
     assert file.details["poster"], "no poster"
@@ -259,7 +259,7 @@ def planted() -> dict[str, bytes]:
 @pytest.fixture
 async def scene(client, settings, planted):
     scene = await build_judge_scene(client, settings, planted)
-    await videos.transcodes_done()
+    await run_jobs(settings)
     assert (await EntryFile.get(id=scene.files["video"].id)).status == FileStatus.READY
     return scene
 
