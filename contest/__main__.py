@@ -55,18 +55,18 @@ async def _seed_demo(settings: Settings, *, only_if_empty: bool) -> None:
 
 async def _sweep_uploads(settings: Settings) -> None:
     from contest.console.upload_sweep import sweep_store
-    from contest.media.storage import UploadStore
+    from contest.media.storage import open_store
 
-    removed = await sweep_store(UploadStore(settings.upload_dir))
+    removed = await sweep_store(open_store(settings))
     if removed:
         print(f"Removed {removed} unfinished upload file(s) left by an earlier stop.", flush=True)
 
 
 async def _rehash_images(settings: Settings) -> None:
     from contest.entries.duplicates import rehash_stored_images
-    from contest.media.storage import UploadStore
+    from contest.media.storage import open_store
 
-    updated = await rehash_stored_images(UploadStore(settings.upload_dir))
+    updated = await rehash_stored_images(open_store(settings))
     if updated:
         print(f"Re-hashed {updated} image(s) for the near-duplicate check.", flush=True)
 

@@ -14,7 +14,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from contest import cache_stamp, plain_sql
 from contest.db import check_sqlite_pragmas, settings_config
 from contest.entries import videos
-from contest.media.storage import UploadStore
+from contest.media.storage import open_store
 from contest.settings import PROJECT_ROOT, Settings, load_settings
 from contest.web.infra.compression import CompressionMiddleware
 from contest.web.infra.cookies import CookieJar
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     settings = settings or load_settings()
     cache_stamp.configure(settings.data_dir)
     cookies = CookieJar(secure=settings.production)
-    store = UploadStore(settings.upload_dir)
+    store = open_store(settings)
     store.ensure_dirs()
 
     @asynccontextmanager

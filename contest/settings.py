@@ -48,6 +48,18 @@ class Settings:
     smtp_from: str = "noreply@localhost"
     # Without SMTP, development delivers the outbox into this Maildir (one file a message, secrets included)
     mail_dir: Path | None = None
+    # Stored files (contest.media.storage): "local" keeps them under upload_dir, "s3" in an S3-compatible bucket
+    # (upload_dir/tmp/ stays local on every machine). Public images may be served from public_media_url, a CDN
+    # or the bucket's public address, under the same names as in the bucket.
+    storage: str = "local"
+    s3_bucket: str = ""
+    s3_endpoint: str = ""  # e.g. https://oss-cn-hangzhou.aliyuncs.com; empty: AWS
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = field(default="", repr=False)
+    s3_virtual_hosted: bool = False  # bucket.endpoint addressing (Alibaba OSS requires it) instead of endpoint/bucket
+    s3_signed_downloads: bool = False  # organisers fetch originals from a signed bucket URL, not through the app
+    public_media_url: str = ""
 
     @property
     def production(self) -> bool:
@@ -109,6 +121,15 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
         "smtp_password": env.get("CONTEST_SMTP_PASSWORD", ""),
         "smtp_from": env.get("CONTEST_SMTP_FROM", "noreply@localhost"),
         "mail_dir": _mail_dir(env, data_dir, production=mode == "production"),
+        "storage": env.get("CONTEST_STORAGE", "local"),
+        "s3_bucket": env.get("CONTEST_S3_BUCKET", ""),
+        "s3_endpoint": env.get("CONTEST_S3_ENDPOINT", "").rstrip("/"),
+        "s3_region": env.get("CONTEST_S3_REGION", "us-east-1"),
+        "s3_access_key_id": env.get("CONTEST_S3_ACCESS_KEY_ID", ""),
+        "s3_secret_access_key": env.get("CONTEST_S3_SECRET_ACCESS_KEY", ""),
+        "s3_virtual_hosted": env.get("CONTEST_S3_VIRTUAL_HOSTED", "") in {"1", "true", "yes"},
+        "s3_signed_downloads": env.get("CONTEST_S3_SIGNED_DOWNLOADS", "") in {"1", "true", "yes"},
+        "public_media_url": env.get("CONTEST_PUBLIC_MEDIA_URL", "").rstrip("/"),
     }
     values.update(overrides)
     if not values["secret_key"] and mode != "production":
@@ -123,6 +144,8 @@ def check_settings(settings: Settings) -> None:
     if settings.env not in {"development", "production"}:
         raise ConfigurationError(f"CONTEST_ENV must be development or production, not {settings.env!r}")
     ZoneInfo(settings.default_tz)
+    if settings.storage not in {"local", "s3"} or (settings.storage == "s3" and not settings.s3_bucket):
+        raise ConfigurationError("CONTEST_STORAGE must be local, or s3 with CONTEST_S3_BUCKET")
     if not settings.production:
         return
     key = settings.secret_key
