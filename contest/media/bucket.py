@@ -18,7 +18,6 @@ import aiofiles
 import aiofiles.os
 import anyio.to_thread
 import obstore
-from obstore.exceptions import NotFoundError
 from obstore.store import S3Store
 
 from contest.media.storage import (
@@ -81,25 +80,19 @@ class BucketStore(Storage):
         await obstore.put_async(self.bucket, name, data)
 
     async def read(self, name: str) -> bytes:
-        try:
-            result = await obstore.get_async(self.bucket, name)
-            return bytes(await result.bytes_async())
-        except NotFoundError:
-            raise FileNotFoundError(name) from None
+        result = await obstore.get_async(self.bucket, name)  # obstore raises FileNotFoundError for a missing one
+        return bytes(await result.bytes_async())
 
     async def stream(self, name: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
         options = {} if start == 0 and end is None else {"range": _range(start, end)}
-        try:
-            result = await obstore.get_async(self.bucket, name, options=options)  # type: ignore[arg-type]
-        except NotFoundError:
-            raise FileNotFoundError(name) from None
+        result = await obstore.get_async(self.bucket, name, options=options)  # type: ignore[arg-type]
         async for chunk in result.stream(min_chunk_size=STREAM_CHUNK):
             yield bytes(chunk)
 
     async def size(self, name: str) -> int | None:
         try:
             return (await obstore.head_async(self.bucket, name))["size"]
-        except NotFoundError:
+        except FileNotFoundError:
             return None
 
     @asynccontextmanager
@@ -115,8 +108,9 @@ class BucketStore(Storage):
             await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
 
     async def stored_names(self, prefix: str = "") -> list[str]:
-        names = [meta["path"] async for batch in obstore.list(self.bucket, prefix or None) for meta in batch]
-        return sorted(names)
+        folder = prefix.rpartition("/")[0]  # obstore lists whole path segments: "derived/ab/<key>-" lists nothing
+        names = [meta["path"] async for batch in obstore.list(self.bucket, folder or None) for meta in batch]
+        return sorted(name for name in names if name.startswith(prefix))
 
     async def remove(self, names: Iterable[str]) -> None:
         names = list(names)
