@@ -55,6 +55,17 @@ class _ContentFileResponse(FileResponse):
         self.headers.setdefault("content-length", str(stat_result.st_size))
 
 
+def public_media_redirect(request: Request, name: str, digest: str) -> Response | None:
+    """With CONTEST_PUBLIC_MEDIA_URL (a CDN or the bucket's public address), a public copy is fetched from there:
+    a permanent redirect, which browsers and the front cache keep, to the stored name versioned by its content.
+    None without it: the app serves the bytes itself."""
+    base = request.app.state.settings.public_media_url
+    if not base:
+        return None
+    return RedirectResponse(f"{base}/{name}?v={digest}", status_code=301,
+                            headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
+
 async def video_response(request: Request, name: str, etag: str, *, cache: str) -> Response:
     """A transcoded video, streamed with range requests (seeking) and a content ETag."""
     quoted = f'"{etag}"'

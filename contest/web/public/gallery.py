@@ -157,6 +157,8 @@ async def image(request: Request) -> Response:
     size, ext = name.split(".")
     stored = derived_name(shown.picture.key, size, ext.upper())
     label = shown.ai_label
+    if public and not label and (cdn := media.public_media_redirect(request, stored, variant.digest)):
+        return cdn  # a labelled copy is rewritten on its way out, so only the app serves it
     rewrite = partial(provenance.labelled, fmt=ext.upper(), label=label) if label else None
     return await media.file_response(request, stored, f"image/{ext}", variant.digest + ("-aigc" if label else ""),
                                      cache=IMMUTABLE if public else page_cache.NO_STORE, rewrite=rewrite)
@@ -172,6 +174,8 @@ async def film(request: Request) -> Response:
     permissions.require(public or await account_queries.organises(current_user(request), shown.contest_id))
     cache = IMMUTABLE if public else page_cache.NO_STORE
     stored = derived_name(shown.film.key, "video", "MP4")
+    if public and (cdn := media.public_media_redirect(request, stored, shown.film.digest)):
+        return cdn
     return await media.video_response(request, stored, shown.film.digest, cache=cache)
 
 
