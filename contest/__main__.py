@@ -55,7 +55,7 @@ async def _seed_demo(settings: Settings, *, only_if_empty: bool) -> None:
 
 async def _sweep_uploads(settings: Settings) -> None:
     from contest.console.upload_sweep import sweep_store
-    from contest.media.storage import open_store
+    from contest.media.stores import open_store
 
     removed = await sweep_store(open_store(settings))
     if removed:
@@ -64,7 +64,7 @@ async def _sweep_uploads(settings: Settings) -> None:
 
 async def _rehash_images(settings: Settings) -> None:
     from contest.entries.duplicates import rehash_stored_images
-    from contest.media.storage import open_store
+    from contest.media.stores import open_store
 
     updated = await rehash_stored_images(open_store(settings))
     if updated:

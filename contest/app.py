@@ -14,7 +14,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from contest import cache_stamp, plain_sql
 from contest.db import check_sqlite_pragmas, settings_config
 from contest.entries import videos
-from contest.media.storage import open_store
+from contest.media.stores import open_store
 from contest.settings import PROJECT_ROOT, Settings, load_settings
 from contest.web.infra.compression import CompressionMiddleware
 from contest.web.infra.cookies import CookieJar

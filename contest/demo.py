@@ -45,7 +45,8 @@ from contest.judging.models import (
     RoundKind,
 )
 from contest.media.pipeline import process_image_async
-from contest.media.storage import Storage, new_key, open_store
+from contest.media.storage import Storage, new_key
+from contest.media.stores import open_store
 from contest.results import notice
 from contest.results.models import Award, AwardStatus
 from contest.settings import Settings

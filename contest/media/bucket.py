@@ -23,7 +23,6 @@ from obstore.store import S3Store
 from contest.media.storage import (
     _TMP_SUFFIX,
     Storage,
-    StorageSettings,
     TempUpload,
     _require_key,
     derived_folder,
@@ -40,16 +39,6 @@ class BucketStore(Storage):
         super().__init__(root)
         self.bucket = bucket
         self.staging = self.tmp / "staging"
-
-    @classmethod
-    def from_settings(cls, settings: StorageSettings) -> BucketStore:
-        bucket = S3Store(
-            settings.s3_bucket, endpoint=settings.s3_endpoint or None, region=settings.s3_region,
-            access_key_id=settings.s3_access_key_id or None, secret_access_key=settings.s3_secret_access_key or None,
-            virtual_hosted_style_request=settings.s3_virtual_hosted,
-            client_options={"allow_http": settings.s3_endpoint.startswith("http://")},
-        )
-        return cls(settings.upload_dir, bucket)
 
     def derived_dir(self, key: str) -> Path:
         return self.staging / key

@@ -23,7 +23,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
 
 import aiofiles
 import aiofiles.os
@@ -336,37 +335,6 @@ class UploadStore(Storage):
 
     def _stored_files(self) -> list[Path]:
         return sorted(p for base in (self.originals, self.derived) if base.is_dir() for p in base.rglob("*") if p.is_file())
-
-
-class StorageSettings(Protocol):
-    """What choosing and reaching a backend needs (``contest.settings.Settings`` has it all; media cannot
-    import it)."""
-
-    @property
-    def storage(self) -> str: ...
-    @property
-    def upload_dir(self) -> Path: ...
-    @property
-    def s3_bucket(self) -> str: ...
-    @property
-    def s3_endpoint(self) -> str: ...
-    @property
-    def s3_region(self) -> str: ...
-    @property
-    def s3_access_key_id(self) -> str: ...
-    @property
-    def s3_secret_access_key(self) -> str: ...
-    @property
-    def s3_virtual_hosted(self) -> bool: ...
-
-
-def open_store(settings: StorageSettings) -> Storage:
-    """The backend the settings name: the local upload folder, or the S3-compatible bucket."""
-    if settings.storage == "s3":
-        from contest.media.bucket import BucketStore
-
-        return BucketStore.from_settings(settings)
-    return UploadStore(settings.upload_dir)
 
 
 def _shard(key: str) -> str:

@@ -20,7 +20,8 @@ from contest.entries import service as entry_service
 from contest.entries.models import Entry
 from contest.judging import round_assignments, round_entries
 from contest.judging.models import Criterion, Panel, PanelMember, Round
-from contest.media.storage import Storage, open_store
+from contest.media.storage import Storage
+from contest.media.stores import open_store
 from contest.settings import load_settings
 from tests.browser.states import account, fill
 from tests.factories import attach_picture, make_track

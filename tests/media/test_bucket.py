@@ -20,6 +20,7 @@ from contest.console.upload_sweep import sweep_store
 from contest.media import bucket as bucket_module
 from contest.media.bucket import PART_BYTES, BucketStore
 from contest.media.storage import derived_filename, derived_name, new_key, original_name, write_atomic
+from contest.media.stores import open_store
 from tests import s3
 from tests.factories import make_contest, make_entry, make_track, make_user, slot_of_entry
 
@@ -29,7 +30,8 @@ pytestmark = pytest.mark.unit
 @pytest.fixture
 def store(s3_server: s3.S3Server, tmp_path: Path) -> BucketStore:
     fields = {**s3_server.settings(s3_server.new_bucket()), "upload_dir": tmp_path, "s3_virtual_hosted": False}
-    store = BucketStore.from_settings(SimpleNamespace(**fields))  # type: ignore[arg-type]
+    store = open_store(SimpleNamespace(**fields))  # type: ignore[arg-type]
+    assert isinstance(store, BucketStore)
     store.ensure_dirs()
     return store
 
@@ -57,6 +59,7 @@ class _ReadSpy(io.FileIO):
         return super().readinto(buffer)
 
 
+@pytest.mark.any_database  # no database: the store alone
 async def test_a_large_original_goes_up_in_parts_read_a_part_at_a_time(store, s3_server, monkeypatch) -> None:
     data = os.urandom(2 * PART_BYTES + 12345)
     temp = await store.receive(_chunks(data), max_bytes=len(data))
@@ -72,6 +75,7 @@ async def test_a_large_original_goes_up_in_parts_read_a_part_at_a_time(store, s3
     assert not temp.path.exists()
 
 
+@pytest.mark.any_database  # no database: the store alone
 async def test_derivatives_are_stored_on_commit_and_read_back_whole_in_ranges_and_as_a_local_file(store) -> None:
     key = new_key()
     store.derived_dir(key).mkdir(parents=True)
@@ -91,6 +95,7 @@ async def test_derivatives_are_stored_on_commit_and_read_back_whole_in_ranges_an
         await store.read(original_name(new_key()))
 
 
+@pytest.mark.any_database  # no database: the store alone
 async def test_delete_removes_the_original_and_every_derivative_of_that_key_only(store) -> None:
     keep, gone = new_key(), new_key()
     for key in (keep, gone):
@@ -122,6 +127,7 @@ async def test_the_crash_sweep_removes_orphans_in_the_bucket_and_local_debris(db
     assert [p for p in store.tmp.rglob("*") if p.is_file()] == []
 
 
+@pytest.mark.any_database  # no database: the store alone
 async def test_a_signed_url_opens_the_object_without_credentials_for_a_short_while(store) -> None:
     key = new_key()
     await store.put(original_name(key), b"private original")

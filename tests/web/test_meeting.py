@@ -11,7 +11,8 @@ import pytest
 from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.judging.models import Round
-from contest.media.storage import Storage, open_store
+from contest.media.storage import Storage
+from contest.media.stores import open_store
 from contest.meeting import sessions
 from contest.meeting.models import GradeVote
 from tests import imagegen

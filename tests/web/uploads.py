@@ -12,7 +12,7 @@ import httpx
 from contest import clock
 from contest.audit.models import AuditEvent
 from contest.entries.models import Entry, EntryImage
-from contest.media.storage import open_store
+from contest.media.stores import open_store
 from contest.settings import Settings
 from tests import imagegen
 from tests.factories import login_as, make_contest, make_entry, make_track, make_user

@@ -159,7 +159,7 @@ async def test_a_pair_that_is_not_flagged_cannot_be_dismissed(client, settings):
 async def test_fingerprints_stored_before_v2_are_rehashed_and_the_pair_is_still_found(client, settings):
     from contest.entries.duplicates import near_duplicates, rehash_stored_images
     from contest.media.similarity import HEX_PER_HASH, LEGACY_REGIONS
-    from contest.media.storage import open_store
+    from contest.media.stores import open_store
 
     contest, _ = await two_entries_with_a_copied_design(client, settings)
     current = {row.id: row.phash for row in await EntryImage.all()}

@@ -9,7 +9,7 @@ import pytest
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.entries.models import Entry, EntryImage
 from contest.judging.leaks import check_entry_leaks
-from contest.media.storage import open_store
+from contest.media.stores import open_store
 from tests import imagegen
 from tests.factories import NOW, login_as, make_user
 from tests.judging.helpers import entry_with_image
