@@ -35,6 +35,8 @@ STREAM_CHUNK = 256 * 1024
 
 
 class BucketStore(Storage):
+    """An S3-compatible bucket; `root` is the local folder for `tmp/` (received uploads, staged derivatives)."""
+
     def __init__(self, root: Path, bucket: S3Store) -> None:
         super().__init__(root)
         self.bucket = bucket
