@@ -62,9 +62,9 @@ async def _seed_demo(settings: Settings, *, only_if_empty: bool) -> None:
 
 async def _sweep_uploads(settings: Settings) -> None:
     from contest.console.upload_sweep import sweep_store
-    from contest.media.storage import UploadStore
+    from contest.media.stores import open_store
 
-    removed = await sweep_store(UploadStore(settings.upload_dir))
+    removed = await sweep_store(open_store(settings))
     if removed:
         print(f"Removed {removed} unfinished upload file(s) left by an earlier stop.", flush=True)
 

@@ -13,7 +13,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from contest import cache_stamp, plain_sql, tasks
 from contest.db import check_sqlite_pragmas, settings_config
 from contest.jobs import queue
-from contest.media.storage import UploadStore
+from contest.media.stores import open_store
 from contest.settings import PROJECT_ROOT, Settings, load_settings
 from contest.web.infra.access import AccessMiddleware
 from contest.web.infra.compression import CompressionMiddleware
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     settings = settings or load_settings()
     cache_stamp.configure_for(settings)
     cookies = CookieJar(secure=settings.production)
-    store = UploadStore(settings.upload_dir)
+    store = open_store(settings)
     store.ensure_dirs()
 
     @asynccontextmanager

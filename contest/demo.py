@@ -45,7 +45,8 @@ from contest.judging.models import (
     RoundKind,
 )
 from contest.media.pipeline import process_image_async
-from contest.media.storage import UploadStore, new_key
+from contest.media.storage import Storage, new_key
+from contest.media.stores import open_store
 from contest.results import notice
 from contest.results.models import Award, AwardStatus
 from contest.settings import Settings
@@ -154,7 +155,7 @@ async def seed(settings: Settings, *, only_if_empty: bool = True, now: datetime 
         return await _existing_demo_accounts()
     now = now or clock.now()
     _pictures.set(picture_folder(settings))
-    store = UploadStore(settings.upload_dir)
+    store = open_store(settings)
     store.ensure_dirs()
     hashes = {role: await hash_password(password) for role, password in PASSWORDS.items()}
     await _user("organiser@demo.wenchuang.cn", "组委会秘书处", hashes["organiser"], staff=True)
@@ -223,7 +224,7 @@ CAMPUS = {
 }
 
 
-async def _contest(edition: dict, year: int, now: datetime, store: UploadStore, *, open_days: tuple[int, int],
+async def _contest(edition: dict, year: int, now: datetime, store: Storage, *, open_days: tuple[int, int],
                    announce_days: int) -> Contest:
     day = timedelta(days=1)
     closes_at = now + open_days[1] * day
@@ -262,7 +263,7 @@ async def _contest(edition: dict, year: int, now: datetime, store: UploadStore, 
     return contest
 
 
-async def _poster(seed: int, store: UploadStore) -> str:
+async def _poster(seed: int, store: Storage) -> str:
     """The contest banner goes through the same pipeline as any upload."""
     path = await anyio.to_process.run_sync(demo_art.poster_file, str(_pictures.get()), seed)
     temp = await store.receive(_file_chunks(path), max_bytes=ABSOLUTE_MAX_FILE)
@@ -276,7 +277,7 @@ async def _file_chunks(path: str) -> AsyncIterator[bytes]:
     yield await anyio.Path(path).read_bytes()
 
 
-async def _entry(contest: Contest, track: Track, spec: dict, index: int, owner: User, store: UploadStore,
+async def _entry(contest: Contest, track: Track, spec: dict, index: int, owner: User, store: Storage,
                  now: datetime, seed: int) -> Entry:
     answers = _answers(spec, index)
     entry = await Entry.create(
@@ -349,7 +350,7 @@ async def _in_parallel(jobs: list[Job]) -> None:
             group.start_soon(run, job)
 
 
-async def _past_edition(contest: Contest, designers: list[User], store: UploadStore, now: datetime) -> None:
+async def _past_edition(contest: Contest, designers: list[User], store: Storage, now: datetime) -> None:
     tracks = await Track.filter(contest=contest).order_by("position")
     assert contest.submissions_open_at and contest.announce_at and contest.notice_starts_at  # the demo sets every date
     during = contest.submissions_open_at + timedelta(days=10)
@@ -379,7 +380,7 @@ async def _approved_notice(contest: Contest, when: datetime) -> None:
                              by=await User.get(email="organiser@demo.wenchuang.cn"), now=when, approve=True)
 
 
-async def _current_edition(contest: Contest, designers: list[User], store: UploadStore, now: datetime) -> None:
+async def _current_edition(contest: Contest, designers: list[User], store: Storage, now: datetime) -> None:
     tracks = await Track.filter(contest=contest).order_by("position")
     jobs: list[Job] = []
     for track, spec in zip(tracks, TRACKS, strict=True):
@@ -394,7 +395,7 @@ async def _current_edition(contest: Contest, designers: list[User], store: Uploa
     await _in_parallel(jobs)
 
 
-async def _judging_edition(contest: Contest, designers: list[User], judges: list[User], store: UploadStore,
+async def _judging_edition(contest: Contest, designers: list[User], judges: list[User], store: Storage,
                            now: datetime) -> None:
     """Two submitted entries per track, and the preliminary round open with both demo judges on its panel."""
     tracks = await Track.filter(contest=contest).order_by("position")

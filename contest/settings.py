@@ -55,6 +55,18 @@ class Settings:
     # /metrics (docs/operations.md): with a token, only `Authorization: Bearer <token>`; without, only loopback
     metrics_token: str = field(default="", repr=False)
     access_log: bool = False  # one JSON line per request (contest.logs); on by default in production
+    # Stored files (contest.media.storage): "local" keeps them under upload_dir, "s3" in an S3-compatible bucket
+    # (upload_dir/tmp/ stays local on every machine). Public images may be served from public_media_url, a CDN
+    # or the bucket's public address, under the same names as in the bucket.
+    storage: str = "local"
+    s3_bucket: str = ""
+    s3_endpoint: str = ""  # e.g. https://oss-cn-hangzhou.aliyuncs.com; empty: AWS
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = field(default="", repr=False)
+    s3_virtual_hosted: bool = False  # bucket.endpoint addressing (Alibaba OSS requires it) instead of endpoint/bucket
+    s3_signed_downloads: bool = False  # organisers fetch originals from a signed bucket URL, not through the app
+    public_media_url: str = ""
 
     @property
     def production(self) -> bool:
@@ -124,6 +136,15 @@ def load_settings(environ: dict[str, str] | None = None, *, check: bool = True, 
         "mail_dir": _mail_dir(env, data_dir, production=mode == "production"),
         "metrics_token": env.get("CONTEST_METRICS_TOKEN", ""),
         "access_log": env.get("CONTEST_ACCESS_LOG", "1" if mode == "production" else "") in {"1", "true", "yes"},
+        "storage": env.get("CONTEST_STORAGE", "local"),
+        "s3_bucket": env.get("CONTEST_S3_BUCKET", ""),
+        "s3_endpoint": env.get("CONTEST_S3_ENDPOINT", "").rstrip("/"),
+        "s3_region": env.get("CONTEST_S3_REGION", "us-east-1"),
+        "s3_access_key_id": env.get("CONTEST_S3_ACCESS_KEY_ID", ""),
+        "s3_secret_access_key": env.get("CONTEST_S3_SECRET_ACCESS_KEY", ""),
+        "s3_virtual_hosted": env.get("CONTEST_S3_VIRTUAL_HOSTED", "") in {"1", "true", "yes"},
+        "s3_signed_downloads": env.get("CONTEST_S3_SIGNED_DOWNLOADS", "") in {"1", "true", "yes"},
+        "public_media_url": env.get("CONTEST_PUBLIC_MEDIA_URL", "").rstrip("/"),
     }
     values.update(overrides)
     if "results_signal" not in values:
@@ -181,6 +202,8 @@ def check_settings(settings: Settings) -> None:
     if settings.env not in {"development", "production"}:
         raise ConfigurationError(f"CONTEST_ENV must be development or production, not {settings.env!r}")
     ZoneInfo(settings.default_tz)
+    if settings.storage not in {"local", "s3"} or (settings.storage == "s3" and not settings.s3_bucket):
+        raise ConfigurationError("CONTEST_STORAGE must be local, or s3 with CONTEST_S3_BUCKET")
     if settings.results_signal not in {"files", "database"}:
         raise ConfigurationError(f"CONTEST_RESULTS_SIGNAL must be files or database, not {settings.results_signal!r}")
     if settings.results_signal == "database" and settings.uses_sqlite:

@@ -17,7 +17,7 @@ from procrastinate import JobContext
 from contest import clock
 from contest.entries import duplicates, videos
 from contest.jobs import queue
-from contest.media.storage import UploadStore
+from contest.media.stores import open_store
 from contest.notifications import outbox, sender
 from contest.settings import Settings
 
@@ -33,7 +33,7 @@ def _settings(context: JobContext) -> Settings:
 @queue.app.task(name=videos.TRANSCODE_TASK, pass_context=True, retry=queue.RETRY,
                 task_middleware=[queue.time_limit(30 * 60)])
 async def transcode(context: JobContext, *, contest_id: int, file_id: int) -> None:
-    await videos.transcode_if_processing(file_id, UploadStore(_settings(context).upload_dir))
+    await videos.transcode_if_processing(file_id, open_store(_settings(context)))
 
 
 @queue.app.task(name=outbox.SEND_TASK, pass_context=True, retry=queue.RETRY, task_middleware=[queue.time_limit(120)])
@@ -46,7 +46,7 @@ async def send_message(context: JobContext, *, contest_id: int | None, message_i
 
 @queue.app.task(name=REHASH_TASK, pass_context=True, retry=queue.RETRY, task_middleware=[queue.time_limit(3600)])
 async def rehash(context: JobContext, *, contest_id: None) -> None:
-    await duplicates.rehash_stored_images(UploadStore(_settings(context).upload_dir))
+    await duplicates.rehash_stored_images(open_store(_settings(context)))
 
 
 @queue.app.periodic(cron="* * * * *", periodic_id="sweep")
@@ -66,7 +66,7 @@ async def sweep(context: JobContext, timestamp: int, contest_id: None = None) ->
 
 async def queue_left_work(settings: Settings) -> None:
     """What a start finds to do: videos a stop left PROCESSING, fingerprints of an older hash version."""
-    await videos.resume_transcodes(UploadStore(settings.upload_dir))
+    await videos.resume_transcodes(open_store(settings))
     await queue.defer(REHASH_TASK, contest_id=None, queueing_lock=REHASH_TASK)
 
 

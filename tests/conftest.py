@@ -1,12 +1,13 @@
 """Shared fixtures: one migrated database per run (SQLite file, or PostgreSQL when
 CONTEST_TEST_DATABASE_URL is set), emptied after every test that used it; the app and an HTTP client;
-`at`, which stops the application's clock."""
+`at`, which stops the application's clock. With CONTEST_TEST_STORAGE=s3 the app stores files in a bucket of
+its own per test, on one moto S3 server per run (tests/s3.py), instead of the local upload folder."""
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from contest.app import create_app
 from contest.db import tortoise_config
 from contest.jobs import queue
 from contest.settings import Settings, load_settings
-from tests import jobs, pg
+from tests import jobs, pg, s3
 
 TEST_SECRET = "test-secret-" + "x7Kq9" * 8
 LAYERS = ("unit", "web", "browser")
@@ -80,8 +81,23 @@ async def db(database: str, job_queue: None) -> AsyncIterator[str]:
     await jobs.clear_queue()
 
 
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[s3.S3Server]:
+    with s3.running_server() as server:
+        yield server
+
+
 @pytest.fixture
-def settings(run_dir: Path, database_url: str, tmp_path: Path) -> Settings:
+def storage_settings(request: pytest.FixtureRequest) -> dict[str, object]:
+    """Nothing for the local folder; with CONTEST_TEST_STORAGE=s3, a new bucket on the run's S3 server."""
+    if os.environ.get("CONTEST_TEST_STORAGE", "local") != "s3":
+        return {}
+    server: s3.S3Server = request.getfixturevalue("s3_server")
+    return server.settings(server.new_bucket())
+
+
+@pytest.fixture
+def settings(run_dir: Path, database_url: str, tmp_path: Path, storage_settings: dict[str, object]) -> Settings:
     return load_settings(
         {},
         database_url=database_url,
@@ -93,6 +109,7 @@ def settings(run_dir: Path, database_url: str, tmp_path: Path) -> Settings:
         # one process: the stamp files on both test databases (tests/test_results_signal.py runs the database's
         # signal between real processes)
         results_signal="files",
+        **storage_settings,
     )
 
 

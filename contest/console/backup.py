@@ -38,7 +38,8 @@ from contest.console.backup_database import (
 )
 from contest.console.backup_files import StoredFile, is_stored_name, local_file, stored_files, write_stored_file
 from contest.i18n import N_
-from contest.media.storage import UploadStore, fsync_dir
+from contest.media.storage import Storage, fsync_dir
+from contest.media.stores import open_store
 from contest.settings import Settings
 
 FORMAT = 1
@@ -139,7 +140,7 @@ async def restore(settings: Settings, source: Path) -> Restored:
     snapshot = find_snapshot(source)
     manifest = read_manifest(snapshot)
     objects = snapshot.parent.parent / "objects"
-    store = UploadStore(settings.upload_dir)
+    store = open_store(settings)
     _check_names(settings, manifest)
     await _require_empty(settings, store, manifest)
     dump = snapshot / manifest["database"]["file"]
@@ -200,7 +201,7 @@ async def _write_snapshot(settings: Settings, folder: Path, *, now: datetime) ->
 
 
 async def _files_to_keep(settings: Settings) -> AsyncIterator[tuple[str, StoredFile]]:
-    async for file in stored_files(UploadStore(settings.upload_dir)):
+    async for file in stored_files(open_store(settings)):
         yield "uploads", file
     for name in DATA_FILES:
         if (settings.data_dir / name).is_file():
@@ -291,7 +292,7 @@ def _secret_fingerprint(settings: Settings) -> str:
 # --- restoring ------------------------------------------------------------------------------------------------------
 
 
-async def _require_empty(settings: Settings, store: UploadStore, manifest: dict[str, Any]) -> None:
+async def _require_empty(settings: Settings, store: Storage, manifest: dict[str, Any]) -> None:
     async for _ in stored_files(store):
         raise BackupRefused(UPLOADS_NOT_EMPTY, where=store.root)
     for entry in manifest["files"]:
@@ -306,7 +307,7 @@ def _verify(path: Path, entry: dict[str, Any], *, name: str) -> None:
         raise BackupRefused(DAMAGED, name=name)
 
 
-async def _put_back(settings: Settings, store: UploadStore, entry: dict[str, Any], objects: Path) -> None:
+async def _put_back(settings: Settings, store: Storage, entry: dict[str, Any], objects: Path) -> None:
     chunks = _checked_chunks(_object_path(objects, entry["sha256"]), entry)
     if entry["area"] == "uploads":
         await write_stored_file(store, entry["name"], chunks)

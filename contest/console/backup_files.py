@@ -2,20 +2,19 @@
 
 Everything else in the backup sees a file as a name (its path under the store, `originals/ab/<key>` or
 `derived/ab/<key>-<size>.<ext>`), a size and a stream of bytes, so another storage backend only has to
-answer these two functions.
+answer these two functions (both backends of `contest.media.storage` do, through its interface).
 """
 
 from __future__ import annotations
 
-import os
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import aiofiles
-import aiofiles.os
 
-from contest.media.storage import UploadStore, fsync_dir
+from contest.media.storage import Storage
 
 CHUNK = 1024 * 1024
 STORED_AREAS = ("originals", "derived")  # tmp/ holds uploads still arriving: never part of a backup
@@ -28,35 +27,25 @@ class StoredFile:
     chunks: Callable[[], AsyncIterator[bytes]]
 
 
-async def stored_files(store: UploadStore) -> AsyncIterator[StoredFile]:
-    """Every finished file in the store, in name order (a file deleted meanwhile is left out; its stream may still
-    raise FileNotFoundError)."""
-    for path in sorted(_finished(store.root)):
-        try:
-            size = path.stat().st_size
-        except FileNotFoundError:
-            continue
-        yield StoredFile(path.relative_to(store.root).as_posix(), size, _reader(path))
+async def stored_files(store: Storage) -> AsyncIterator[StoredFile]:
+    """Every finished file in the store (either backend), in name order (a file deleted meanwhile is left out; its
+    stream may still raise FileNotFoundError)."""
+    for name in await store.stored_names():
+        size = await store.size(name)
+        if size is not None:
+            yield StoredFile(name, size, _stream(store, name))
 
 
-async def write_stored_file(store: UploadStore, name: str, chunks: AsyncIterator[bytes]) -> None:
-    """Write one file back under its name; readers see nothing until it is whole."""
+async def write_stored_file(store: Storage, name: str, chunks: AsyncIterator[bytes]) -> None:
+    """Write one file back under its name (received into the store's tmp/ first); readers see nothing until it
+    is whole."""
     if not is_stored_name(name):
         raise ValueError(f"not a stored file's name: {name!r}")
-    target = store.root / name
-    await aiofiles.os.makedirs(target.parent, exist_ok=True)
-    partial = target.with_name(f".{target.name}.restoring.part")
+    temp = await store.receive(chunks, max_bytes=sys.maxsize)
     try:
-        async with aiofiles.open(partial, "wb") as out:
-            async for chunk in chunks:
-                await out.write(chunk)
-            await out.flush()
-            await _fsync(out.fileno())
-        await aiofiles.os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    fsync_dir(target.parent)
+        await store.store_file(name, temp.path)
+    finally:
+        await store.discard(temp)
 
 
 def local_file(path: Path, name: str) -> StoredFile:
@@ -64,14 +53,8 @@ def local_file(path: Path, name: str) -> StoredFile:
     return StoredFile(name, path.stat().st_size, _reader(path))
 
 
-_fsync = aiofiles.os.wrap(os.fsync)
-
-
-def _finished(root: Path) -> list[Path]:
-    bases = [root / area for area in STORED_AREAS if (root / area).is_dir()]
-    # a name starting with a dot is a write in progress (storage.write_atomic, the ".part" files)
-    return [path for base in bases for path in base.rglob("*") if path.is_file() and not path.name.startswith(".")
-            and not path.name.endswith(".part")]
+def _stream(store: Storage, name: str) -> Callable[[], AsyncIterator[bytes]]:
+    return lambda: store.stream(name)
 
 
 def _reader(path: Path) -> Callable[[], AsyncIterator[bytes]]:

@@ -20,6 +20,7 @@ from tortoise.connection import get_connection
 from contest import i18n
 from contest.db import migration_state
 from contest.i18n import N_
+from contest.media.stores import open_store
 from contest.settings import Settings, production_problems
 
 TIMEOUT = 5.0  # seconds a service may take to answer before it counts as unreachable
@@ -29,6 +30,7 @@ MIGRATIONS_PENDING = N_("The database lacks {count} migration(s) ({names}): run 
 MIGRATIONS_UNKNOWN = N_("The database has migrations this version of the code does not know ({names}): "
                         "install the matching version")
 STORAGE_NOT_WRITABLE = N_("The upload folder {path} is not writable: {error}")
+BUCKET_NOT_WRITABLE = N_("The storage bucket {bucket} at {endpoint} cannot be written: {error}")
 SMTP_UNREACHABLE = N_("The mail server {host}:{port} does not answer: {error}")
 
 
@@ -91,11 +93,25 @@ def _write_probe(root: Path) -> None:
 
 
 async def storage(settings: Settings) -> list[Problem]:
-    """A file can be written to the upload folder and deleted again."""
+    """A file can be written to the upload folder (uploads arrive there on every backend) and deleted again, and
+    so can an object in the bucket when the files are kept in one."""
     try:
         await anyio.to_thread.run_sync(_write_probe, settings.upload_dir)
     except OSError as error:
         return [Problem(STORAGE_NOT_WRITABLE, {"path": settings.upload_dir, "error": error.strerror or error})]
+    return await _bucket_writable(settings) if settings.storage == "s3" else []
+
+
+async def _bucket_writable(settings: Settings) -> list[Problem]:
+    store = open_store(settings)
+    name = f"derived/00/probe-{uuid.uuid4().hex}"  # a name no row knows: a probe a crash left is swept as an orphan
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            await store.put(name, b"probe")
+            await store.remove([name])
+    except Exception as error:  # noqa: BLE001 - whatever the client raises (network, auth, no bucket) is the finding
+        return [Problem(BUCKET_NOT_WRITABLE, {"bucket": settings.s3_bucket, "endpoint": settings.s3_endpoint or "AWS",
+                                              "error": _reason(error)})]
     return []
 
 

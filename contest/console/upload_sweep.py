@@ -1,4 +1,5 @@
-"""The start-up sweep of the upload folder: a file no row points to is debris from a crash.
+"""The start-up sweep of the stored files (the upload folder or the bucket): one no row points to is debris
+from a crash.
 
 It lives in the console because the rows that point at files belong to several domains: entry images
 and reference images (entries), the contest's banner (contests), objection attachments (results),
@@ -12,7 +13,7 @@ from typing import cast
 from contest.contests.models import Contest
 from contest.entries.models import EntryFile, EntryImage, ReferenceImage
 from contest.finalists.models import Sample
-from contest.media.storage import UploadStore
+from contest.media.storage import Storage
 from contest.results.models import Objection
 
 
@@ -26,11 +27,12 @@ async def referenced_upload_keys() -> set[str]:
     return {key for column in columns for key in cast(list[str], await column)}
 
 
-async def sweep_store(store: UploadStore) -> int:
+async def sweep_store(store: Storage) -> int:
     """Remove what a crash left behind: temp files and files no row refers to. Returns how many.
 
     Run it once per start, before any worker serves: a worker sweeping while another is between
     writing a file and committing its row would delete that upload.
     """
-    return len(store.sweep(await referenced_upload_keys()))
+    debris = await store.sweep_temp()
+    return len(debris) + len(await store.sweep_stored(await referenced_upload_keys()))
 

@@ -19,13 +19,13 @@ from contest.errors import IMAGE_REFUSALS, InvalidInput
 from contest.i18n import N_
 from contest.media.pipeline import process_image_async
 from contest.media.sniffing import InvalidImage
-from contest.media.storage import UploadStore, UploadTooLarge, new_key
+from contest.media.storage import Storage, UploadTooLarge, new_key
 
 MAX_BYTES = 10 * 2**20
 MIN_WIDTH = 1200  # the public page shows it 1280 px wide
 
 
-async def set_banner(contest: Contest, chunks: AsyncIterator[bytes], *, store: UploadStore, by: User,
+async def set_banner(contest: Contest, chunks: AsyncIterator[bytes], *, store: Storage, by: User,
                      now: datetime) -> str:
     """Store a new banner for `contest` and return its key. A refused file leaves nothing behind. Audited."""
     key = new_key()

@@ -22,7 +22,7 @@ from contest.entries.models import Entry, EntryFile
 from contest.entries.slots import create_file_row, file_added, provenance_of, refusal_figures
 from contest.errors import PDF_REFUSALS, InvalidUpload
 from contest.media import pdf
-from contest.media.storage import TempUpload, UploadStore, new_key
+from contest.media.storage import Storage, TempUpload, new_key
 
 
 class BoardRefused(InvalidUpload):
@@ -30,7 +30,7 @@ class BoardRefused(InvalidUpload):
 
 
 async def attach_board(
-    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: UploadStore, original_name: str, by: User, now: datetime,
+    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage, original_name: str, by: User, now: datetime,
     read_text: bool = True,
 ) -> EntryFile:
     await images.refuse_duplicate(entry, temp.sha256)
@@ -42,6 +42,8 @@ async def attach_board(
         rendered = await _render(temp.path, workdir, slot)
         prepared = await _prepare_pages(rendered, store, page_keys, slot, read_text=read_text)
         await store.commit_original(temp, key)
+        for page_key in page_keys:  # a page has derivatives only, no original of its own
+            await store.commit_derived(page_key)
         async with in_transaction():
             file = await create_file_row(entry, slot, temp, key=key, kind=SlotKind.PDF, fmt="pdf",
                                          original_name=original_name, details=_details(rendered.info),
@@ -68,7 +70,7 @@ async def _render(path: Path, workdir: Path, slot: FileSlot) -> pdf.RenderedPdf:
         raise BoardRefused(PDF_REFUSALS[exc.reason], **figures) from None
 
 
-async def _prepare_pages(rendered: pdf.RenderedPdf, store: UploadStore, page_keys: list[str], slot: FileSlot, *,
+async def _prepare_pages(rendered: pdf.RenderedPdf, store: Storage, page_keys: list[str], slot: FileSlot, *,
                          read_text: bool) -> list[images.PreparedImage]:
     """Each page checked against the slot's minimum at 300 dpi and prepared as an image; the keys used are
     appended to `page_keys` as they are made, so the caller can remove them all on a refusal."""

@@ -23,7 +23,7 @@ from contest.i18n import N_
 from contest.media import similarity
 from contest.media.pipeline import process_image_async
 from contest.media.sniffing import InvalidImage
-from contest.media.storage import UploadStore, UploadTooLarge
+from contest.media.storage import Storage, UploadTooLarge, derived_name
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ async def _flagged_pairs(contest: Contest) -> list[DuplicatePair]:
     return sorted(pairs, key=lambda pair: -pair.similarity)
 
 
-async def rehash_stored_images(store: UploadStore) -> int:
+async def rehash_stored_images(store: Storage) -> int:
     """Recompute fingerprints stored by an older version of the hash from each image's display copy; how many
     were updated. Run after migrating; an image whose display copy is missing keeps its old fingerprint (it
     still compares, on value alone)."""
@@ -131,16 +131,17 @@ async def rehash_stored_images(store: UploadStore) -> int:
     for model in (EntryImage, ReferenceImage):
         rows = await model.exclude(phash="").exclude(phash__startswith=f"{similarity.VERSION}:").values("id", "key")
         for row in rows:
-            path = store.derived_path(row["key"], "display", "JPEG")
-            if not await anyio.Path(path).exists():
+            try:
+                async with store.local_copy(derived_name(row["key"], "display", "JPEG")) as path:
+                    phash = await anyio.to_thread.run_sync(similarity.hash_image, path)
+            except FileNotFoundError:
                 continue
-            phash = await anyio.to_thread.run_sync(similarity.hash_image, path)
             updated += await model.filter(id=row["id"]).update(phash=phash)
     return updated
 
 
 async def add_reference_image(
-    contest: Contest, chunks: AsyncIterator[bytes], *, store: UploadStore, label: str, by: User, now: datetime
+    contest: Contest, chunks: AsyncIterator[bytes], *, store: Storage, label: str, by: User, now: datetime
 ) -> ReferenceImage:
     """Add an image (e.g. attached to a complaint) that every entry is compared against."""
     key = uuid.uuid4().hex

@@ -30,7 +30,7 @@ from contest.i18n import N_
 from contest.media import ocr, similarity
 from contest.media.pipeline import ProcessedImage, process_image_async
 from contest.media.sniffing import InvalidImage, Reason
-from contest.media.storage import TempUpload, UploadStore
+from contest.media.storage import Storage, TempUpload
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class PreparedImage:
 
 
 async def attach_image(
-    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: UploadStore, original_name: str, by: User,
+    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage, original_name: str, by: User,
     now: datetime, read_text: bool = True,
 ) -> EntryImage:
     """Check a received file, make derivatives, read their text, commit the original, add the row (quotas and
@@ -104,7 +104,7 @@ async def attach_image(
         raise
 
 
-async def prepare_image(path: Path, store: UploadStore, key: str, *, read_text: bool = True) -> PreparedImage:
+async def prepare_image(path: Path, store: Storage, key: str, *, read_text: bool = True) -> PreparedImage:
     """Derivatives under `key`, their fingerprint and text. Refusals raise ImageRefused; the caller deletes `key`."""
     processed = await _process(path, store, key)
     phash = await anyio.to_thread.run_sync(similarity.hash_image, processed.derivative("display", "JPEG").path)
@@ -122,7 +122,7 @@ async def refuse_duplicate(entry: Entry, sha256: str) -> None:
         raise DuplicateFile()
 
 
-async def _process(path: Path, store: UploadStore, key: str) -> ProcessedImage:
+async def _process(path: Path, store: Storage, key: str) -> ProcessedImage:
     try:
         processed = await process_image_async(path, store.derived_dir(key), key)
     except InvalidImage as exc:
@@ -186,7 +186,7 @@ async def slot_of_image(entry: Entry, image_id: int) -> FileSlot:
     return found((await _image_of(entry, image_id)).slot)
 
 
-async def delete_image(entry: Entry, image_id: int, *, store: UploadStore, by: User, now: datetime,
+async def delete_image(entry: Entry, image_id: int, *, store: Storage, by: User, now: datetime,
                        reached_round: int = 0) -> None:
     image = await _image_of(entry, image_id)
     require_slot_open(entry, found(image.slot), now, reached_round=reached_round)

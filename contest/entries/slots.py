@@ -22,7 +22,7 @@ from contest.entries.states import EDITABLE_STATES, EntryState
 from contest.errors import REFUSED_IN_MB, Conflict, ContentTooLarge, DeadlinePassed, NotFound
 from contest.i18n import N_
 from contest.media import provenance
-from contest.media.storage import TempUpload, UploadStore, new_key
+from contest.media.storage import Storage, TempUpload, new_key
 
 MIB = 2**20
 # The most a slot may allow per file, by kind (docs/security.md, Limits); a slot's own max_mb is at most this.
@@ -134,7 +134,7 @@ async def create_file_row(
 
 
 async def commit_file(
-    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: UploadStore, kind: SlotKind, fmt: str,
+    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage, kind: SlotKind, fmt: str,
     original_name: str, details: dict[str, Any], provenance: dict[str, Any], by: User, now: datetime,
     status: FileStatus = FileStatus.READY,
 ) -> EntryFile:

@@ -12,7 +12,7 @@ from contest.entries.models import Entry, EntryFile
 from contest.entries.slots import commit_file, max_file_bytes, provenance_of, refusal_figures
 from contest.errors import SOURCE_REFUSALS, InvalidUpload
 from contest.media import source_files
-from contest.media.storage import TempUpload, UploadStore
+from contest.media.storage import Storage, TempUpload
 
 
 class SourceRefused(InvalidUpload):
@@ -20,7 +20,7 @@ class SourceRefused(InvalidUpload):
 
 
 async def attach_source(
-    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: UploadStore, original_name: str, by: User, now: datetime,
+    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage, original_name: str, by: User, now: datetime,
 ) -> EntryFile:
     await images.refuse_duplicate(entry, temp.sha256)
     try:

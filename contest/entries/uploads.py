@@ -26,7 +26,7 @@ from contest.entries.slots import max_file_bytes, require_room_in_slot, require_
 from contest.errors import InvalidUpload, NotFound
 from contest.i18n import N_
 from contest.media.sniffing import identify
-from contest.media.storage import TempUpload, UploadStore, UploadTooLarge
+from contest.media.storage import Storage, TempUpload, UploadTooLarge
 
 # What each kind of slot takes, named the way designers know the formats (language-neutral in messages).
 KIND_FORMATS = {SlotKind.IMAGE: "JPEG, PNG, WebP, HEIC", SlotKind.PDF: "PDF", SlotKind.VIDEO: "MP4, MOV, WebM",
@@ -72,7 +72,7 @@ def kind_of(head: bytes, original_name: str, slot_kinds: Sequence[str]) -> SlotK
 
 
 async def intake(
-    entry: Entry, slot: FileSlot, chunks: AsyncIterator[bytes], *, store: UploadStore, original_name: str, by: User,
+    entry: Entry, slot: FileSlot, chunks: AsyncIterator[bytes], *, store: Storage, original_name: str, by: User,
     now: datetime, declared_bytes: int | None = None, reached_round: int = 0,
 ) -> EntryImage | EntryFile:
     """Receive one file for `slot` of `entry` from its designer. Refusals leave no file and no row behind.
@@ -91,7 +91,7 @@ async def intake(
 
 
 async def attach(
-    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: UploadStore, original_name: str, by: User,
+    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage, original_name: str, by: User,
     now: datetime, read_text: bool = True,
 ) -> EntryImage | EntryFile:
     """A received file (from a plain upload or a resumed one) into its slot; `temp` is gone afterwards either way."""
@@ -118,7 +118,7 @@ async def slot_of_file(entry: Entry, file_id: int) -> FileSlot:
     return (await _file_of(entry, file_id)).slot
 
 
-async def delete_file(entry: Entry, file_id: int, *, store: UploadStore, by: User, now: datetime,
+async def delete_file(entry: Entry, file_id: int, *, store: Storage, by: User, now: datetime,
                       reached_round: int = 0) -> None:
     """A PDF, video or source file goes with everything made from it (a PDF's pages, a video's copies)."""
     file = await _file_of(entry, file_id)

@@ -28,7 +28,7 @@ from contest.jobs import queue
 from contest.media import video
 from contest.media.pipeline import process_image_async
 from contest.media.sniffing import InvalidImage
-from contest.media.storage import TempUpload, UploadStore
+from contest.media.storage import Storage, TempUpload, derived_filename, original_name
 
 log = logging.getLogger(__name__)
 TRANSCODE_TASK = "video.transcode"  # registered in contest.tasks
@@ -40,7 +40,7 @@ class VideoRefused(InvalidUpload):
 
 
 async def attach_video(
-    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: UploadStore, original_name: str, by: User, now: datetime,
+    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage, original_name: str, by: User, now: datetime,
 ) -> EntryFile:
     await images.refuse_duplicate(entry, temp.sha256)
     try:
@@ -66,7 +66,7 @@ async def start_transcode(file_id: int, *, contest_id: int) -> None:
                       lock=f"video:{file_id}")
 
 
-async def transcode_if_processing(file_id: int, store: UploadStore) -> bool:
+async def transcode_if_processing(file_id: int, store: Storage) -> bool:
     """The job's work: a file no longer PROCESSING (an earlier run finished it, or it was removed) is left alone."""
     file = await EntryFile.get_or_none(id=file_id, status=FileStatus.PROCESSING).prefetch_related("slot")
     if file is None:
@@ -75,7 +75,7 @@ async def transcode_if_processing(file_id: int, store: UploadStore) -> bool:
     return True
 
 
-async def resume_transcodes(store: UploadStore) -> int:
+async def resume_transcodes(store: Storage) -> int:
     """At start: the videos a stop left PROCESSING are queued again, by the one worker process that holds the
     lock (the others start together and would each queue them all). Returns how many."""
     if not _take_resume_lock(store.root / "transcodes.lock"):
@@ -99,16 +99,18 @@ def _take_resume_lock(path: Path) -> bool:
     return True
 
 
-async def transcode(file_id: int, store: UploadStore, *, max_seconds: int) -> None:
+async def transcode(file_id: int, store: Storage, *, max_seconds: int) -> None:
     """The MP4 and the poster's derivatives under the file's key, then READY; or FAILED with the reason."""
     file = await EntryFile.get(id=file_id)
     workdir = Path(tempfile.mkdtemp(prefix="video-", dir=store.tmp))
-    target = store.derived_path(file.key, "video", "MP4")
+    target = store.derived_dir(file.key) / derived_filename(file.key, "video", "MP4")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        made = await video.transcode_async(store.original_path(file.key), target, workdir / "poster.jpg",
-                                           limits=video.Limits(max_seconds=max_seconds))
+        async with store.local_copy(original_name(file.key)) as original:
+            made = await video.transcode_async(original, target, workdir / "poster.jpg",
+                                               limits=video.Limits(max_seconds=max_seconds))
         poster = await process_image_async(made.poster_path, store.derived_dir(file.key), file.key)
+        await store.commit_derived(file.key)
     except (video.InvalidVideo, InvalidImage) as exc:  # both leave nothing behind
         await EntryFile.filter(id=file_id).update(status=FileStatus.FAILED, failure=exc.reason.value)
         return

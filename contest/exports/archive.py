@@ -23,17 +23,14 @@ import zipfile
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import aiofiles
 
 from contest.contests.models import SEEN_BY_JUDGES, SlotKind, Track
 from contest.entries.models import Entry, EntryFile, EntryImage, FileStatus
 from contest.entries.states import EntryState
 from contest.media.pipeline import CLEAN_FORMATS, clean_copy_async
 from contest.media.sniffing import InvalidImage
-from contest.media.storage import EXTENSIONS, UploadStore
+from contest.media.storage import EXTENSIONS, Storage, derived_name, original_name
 from contest.zipstream import ZipSink
 
 CHUNK = 256 * 1024
@@ -46,7 +43,7 @@ _UNSAFE = re.compile(r"[^\w\-]+")
 @dataclass(frozen=True)
 class Member:
     name: str
-    path: Path
+    stored: str  # the stored object's name
     size: int
     sha256: str
     clean: bool = False  # re-encoded from its pixels on the way in (anonymised images)
@@ -71,28 +68,28 @@ class _Item:
     order: tuple[int, ...]  # slot, images before files, position, page, id
     original_name: str
     fmt: str
-    path: Path
+    stored: str
     size: int
     sha256: str
     clean: bool  # re-encoded from its pixels on the way into the archive
 
 
-def _image_items(rows: list[dict[str, Any]], store: UploadStore, *, anonymised: bool) -> list[tuple[int, _Item]]:
+def _image_items(rows: list[dict[str, Any]], store: Storage, *, anonymised: bool) -> list[tuple[int, _Item]]:
     return [(row["entry_id"], _Item(
         (row["slot__position"] or 0, row["slot_id"] or 0, 0, row["position"], row["page"], row["id"]),
         row["original_name"], CLEAN_FORMATS[row["original_format"]] if anonymised else row["original_format"],
-        store.original_path(row["key"]), row["size_bytes"], row["sha256"], anonymised)) for row in rows]
+        original_name(row["key"]), row["size_bytes"], row["sha256"], anonymised)) for row in rows]
 
 
-def _file_items(rows: list[dict[str, Any]], store: UploadStore, *, anonymised: bool) -> list[tuple[int, _Item]]:
+def _file_items(rows: list[dict[str, Any]], store: Storage, *, anonymised: bool) -> list[tuple[int, _Item]]:
     """The uploaded files; anonymised, only a video's transcoded copy, which carries nothing of the upload."""
     def item(row: dict[str, Any]) -> _Item:
         order = (row["slot__position"], row["slot_id"], 1, row["position"], 0, row["id"])
         if not anonymised:
-            return _Item(order, row["original_name"], row["format"], store.original_path(row["key"]),
+            return _Item(order, row["original_name"], row["format"], original_name(row["key"]),
                          row["size_bytes"], row["sha256"], False)
         copy = row["details"]["video"]
-        return _Item(order, "", "MP4", store.derived_path(row["key"], "video", "MP4"), copy["bytes"], copy["sha256"],
+        return _Item(order, "", "MP4", derived_name(row["key"], "video", "MP4"), copy["bytes"], copy["sha256"],
                      False)
     return [(row["entry_id"], item(row)) for row in rows]
 
@@ -103,7 +100,7 @@ _FILE_COLUMNS = ("id", "entry_id", "slot_id", "slot__position", "position", "key
                  "size_bytes", "sha256")
 
 
-async def _entry_items(entry_ids: list[int], store: UploadStore, *, anonymised: bool) -> dict[int, list[_Item]]:
+async def _entry_items(entry_ids: list[int], store: Storage, *, anonymised: bool) -> dict[int, list[_Item]]:
     """The files of a batch of entries, each entry's in slot order, in two queries. The originals are the uploads
     (a PDF, not its rendered pages); the anonymised set is what judges may see: images and PDF pages re-encoded,
     videos as transcoded, no source files, nothing from a slot only organisers see."""
@@ -122,7 +119,7 @@ async def _entry_items(entry_ids: list[int], store: UploadStore, *, anonymised: 
     return {entry_id: sorted(items, key=lambda i: i.order) for entry_id, items in found.items()}
 
 
-async def members(track: Track, store: UploadStore, *, anonymised: bool) -> AsyncIterator[Member]:
+async def members(track: Track, store: Storage, *, anonymised: bool) -> AsyncIterator[Member]:
     """The files of the track's submitted entries, by entry number and slot, read a batch of entries at a time."""
     entries = await Entry.filter(track_id=track.id, state=EntryState.SUBMITTED).order_by("number", "id").values_list(
         "id", "number")
@@ -132,7 +129,7 @@ async def members(track: Track, store: UploadStore, *, anonymised: bool) -> Asyn
         for entry_id, number in batch:
             for n, item in enumerate(items.get(entry_id, []), start=1):
                 name = member_name(number or "", n, item.original_name, item.fmt, anonymised=anonymised)
-                yield Member(name, item.path, item.size, item.sha256, item.clean)
+                yield Member(name, item.stored, item.size, item.sha256, item.clean)
 
 
 @dataclass(frozen=True)
@@ -142,26 +139,21 @@ class _Content:
     chunks: AsyncIterator[bytes]
 
 
-async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
-    async with aiofiles.open(path, "rb") as file:
-        while chunk := await file.read(CHUNK):
-            yield chunk
-
-
 async def _slices(data: bytes) -> AsyncIterator[bytes]:
     for start in range(0, len(data), CHUNK):
         yield data[start:start + CHUNK]
 
 
-async def _stored(member: Member) -> _Content | None:
-    if not member.path.is_file():
+async def _stored(store: Storage, member: Member) -> _Content | None:
+    if await store.size(member.stored) is None:
         return None
-    return _Content(member.size, member.sha256, _file_chunks(member.path))
+    return _Content(member.size, member.sha256, store.stream(member.stored))
 
 
-async def _cleaned(member: Member) -> _Content | None:
+async def _cleaned(store: Storage, member: Member) -> _Content | None:
     try:
-        copy = await clean_copy_async(member.path)
+        async with store.local_copy(member.stored) as path:
+            copy = await clean_copy_async(path)
     except (OSError, InvalidImage):
         return None
     return _Content(len(copy.data), copy.sha256, _slices(copy.data))
@@ -170,12 +162,12 @@ async def _cleaned(member: Member) -> _Content | None:
 CONTENT = {False: _stored, True: _cleaned}  # by Member.clean
 
 
-async def originals_zip(track: Track, store: UploadStore, *, anonymised: bool) -> AsyncIterator[bytes]:
+async def originals_zip(track: Track, store: Storage, *, anonymised: bool) -> AsyncIterator[bytes]:
     """The ZIP's bytes, piece by piece; what is missing or unreadable is listed in MISSING.txt."""
     sink, sums, missing = ZipSink(), [], []
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         async for member in members(track, store, anonymised=anonymised):
-            content = await CONTENT[member.clean](member)
+            content = await CONTENT[member.clean](store, member)
             if content is None:
                 missing.append(member.name)
                 continue

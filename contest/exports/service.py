@@ -22,7 +22,7 @@ from contest.exports.results import result_sheets
 from contest.exports.scores import score_sheets
 from contest.exports.tables import Sheet
 from contest.exports.xlsx import write_workbook
-from contest.media.storage import UploadStore
+from contest.media.storage import Storage
 
 SheetBuilder = Callable[..., Awaitable[list[Sheet]]]
 TABLES: dict[str, SheetBuilder] = {"entries": entry_sheets, "scores": score_sheets, "results": result_sheets}
@@ -49,7 +49,7 @@ async def track_csv(contest: Contest, track: Track, table: str, *, anonymised: b
     return csv_chunks(sheet)
 
 
-async def track_originals(contest: Contest, track: Track, store: UploadStore, *, anonymised: bool, by: User,
+async def track_originals(contest: Contest, track: Track, store: Storage, *, anonymised: bool, by: User,
                           now: datetime) -> AsyncIterator[bytes]:
     """The track's originals as a streamed ZIP. Audited before the first byte."""
     await _log(contest, what="originals", fmt="zip", anonymised=anonymised, by=by, now=now, track=track)

@@ -23,7 +23,7 @@ from contest.i18n import N_
 from contest.judging.models import Round, RoundEntry
 from contest.media.pipeline import process_image_async
 from contest.media.sniffing import InvalidImage
-from contest.media.storage import UploadStore, UploadTooLarge, new_key
+from contest.media.storage import Storage, UploadTooLarge, new_key
 
 MAX_COURIER, MAX_TRACKING, MAX_LOCATION, MAX_CONDITION = 100, 100, 200, 2000
 
@@ -98,7 +98,7 @@ def _text(value: str, limit: int, field: str) -> str:
     return value
 
 
-async def store_photo(chunks: AsyncIterator[bytes], store: UploadStore) -> str:
+async def store_photo(chunks: AsyncIterator[bytes], store: Storage) -> str:
     """The arrival photo checked and kept privately with its derivatives; its key. A refused file leaves nothing."""
     key = new_key()
     try:
@@ -122,7 +122,7 @@ async def store_photo(chunks: AsyncIterator[bytes], store: UploadStore) -> str:
 
 
 async def record_arrival(round_: Round, entry_id: int, *, photo: AsyncIterator[bytes] | None, condition: str,
-                         location: str, store: UploadStore, by: User, now: datetime) -> Sample:
+                         location: str, store: Storage, by: User, now: datetime) -> Sample:
     """An organiser's record that the sample of an entry of the round arrived: a photo (needed the first time; a
     new one replaces it), its condition and where it is kept. A sample the designer never registered is added
     to the register here. Audited; a replaced photo's files go once the row points at the new one."""

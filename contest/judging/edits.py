@@ -26,7 +26,7 @@ from contest.errors import Conflict
 from contest.i18n import N_
 from contest.judging import leaks
 from contest.judging.models import Round, RoundEntry
-from contest.media.storage import TempUpload, UploadStore
+from contest.media.storage import Storage, TempUpload
 
 T = TypeVar("T")
 
@@ -110,7 +110,7 @@ async def _slot_change(entry: Entry, slot: FileSlot, now: datetime, change: Call
     return await change(await reached_round(entry))
 
 
-async def add_file(entry: Entry, slot: FileSlot, chunks: AsyncIterator[bytes], *, store: UploadStore,
+async def add_file(entry: Entry, slot: FileSlot, chunks: AsyncIterator[bytes], *, store: Storage,
                    original_name: str, by: User, now: datetime, declared_bytes: int | None = None,
                    ) -> EntryImage | EntryFile:
     return await _slot_change(entry, slot, now, lambda reached: uploads.intake(
@@ -126,7 +126,7 @@ async def check_room_for_upload(entry: Entry, slot: FileSlot, *, now: datetime) 
     await require_room_in_slot(entry, slot)
 
 
-async def add_received_file(entry: Entry, slot: FileSlot, temp: TempUpload, *, store: UploadStore,
+async def add_received_file(entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage,
                             original_name: str, by: User, now: datetime) -> EntryImage | EntryFile:
     """A file that came in by a resumable upload, complete; its room and kind are checked like any other's."""
     async def change(reached: int) -> EntryImage | EntryFile:
@@ -136,13 +136,13 @@ async def add_received_file(entry: Entry, slot: FileSlot, temp: TempUpload, *, s
     return await _slot_change(entry, slot, now, change)
 
 
-async def delete_image(entry: Entry, image_id: int, *, store: UploadStore, by: User, now: datetime) -> None:
+async def delete_image(entry: Entry, image_id: int, *, store: Storage, by: User, now: datetime) -> None:
     slot = await images.slot_of_image(entry, image_id)
     await _slot_change(entry, slot, now, lambda reached: images.delete_image(
         entry, image_id, store=store, by=by, now=now, reached_round=reached))
 
 
-async def delete_file(entry: Entry, file_id: int, *, store: UploadStore, by: User, now: datetime) -> None:
+async def delete_file(entry: Entry, file_id: int, *, store: Storage, by: User, now: datetime) -> None:
     slot = await uploads.slot_of_file(entry, file_id)
     await _slot_change(entry, slot, now, lambda reached: uploads.delete_file(
         entry, file_id, store=store, by=by, now=now, reached_round=reached))

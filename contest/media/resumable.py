@@ -9,7 +9,7 @@ Layout under the store's ``tmp/``::
 The ``.json`` offset is the truth: it is written only after the bytes before it are fsynced, and each append
 first cuts the ``.part`` back to it, so bytes a crash left unacknowledged are sent again rather than trusted.
 A running sha256 cannot be saved between processes, so the digest is computed once, at completion, in a
-thread. ``UploadStore.sweep`` at start-up leaves ``tmp/tus/`` alone (it sweeps only files directly in
+thread. ``Storage.sweep_temp`` at start-up leaves ``tmp/tus/`` alone (it sweeps only files directly in
 ``tmp/``): resuming after a restart is the point. Abandoned uploads go through ``sweep_abandoned``.
 
 One append at a time per upload: the ``.part`` is locked (``flock``, across processes) while bytes arrive,
@@ -35,7 +35,7 @@ import anyio
 import anyio.to_thread
 
 from contest.media.sniffing import HEAD_BYTES
-from contest.media.storage import TempUpload, UploadStore, fsync_dir, is_key, new_key, write_atomic
+from contest.media.storage import Storage, TempUpload, fsync_dir, is_key, new_key, write_atomic
 
 Target = dict[str, str | int]
 HeadCheck = Callable[[bytes], None]
@@ -83,19 +83,19 @@ class PartialUpload:
         return self.updated + after
 
 
-def tus_dir(store: UploadStore) -> Path:
+def tus_dir(store: Storage) -> Path:
     return store.tmp / "tus"
 
 
-def _part(store: UploadStore, upload_id: str) -> Path:
+def _part(store: Storage, upload_id: str) -> Path:
     return tus_dir(store) / f"{upload_id}.part"
 
 
-def _info(store: UploadStore, upload_id: str) -> Path:
+def _info(store: Storage, upload_id: str) -> Path:
     return tus_dir(store) / f"{upload_id}.json"
 
 
-async def create(store: UploadStore, *, owner_id: int, length: int, metadata: dict[str, str], target: Target,
+async def create(store: Storage, *, owner_id: int, length: int, metadata: dict[str, str], target: Target,
                  max_bytes: int, now: datetime) -> PartialUpload:
     """Reserve a new upload of ``length`` bytes for ``owner_id``; ``target`` is the caller's, returned at the end."""
     if length <= 0:
@@ -107,7 +107,7 @@ async def create(store: UploadStore, *, owner_id: int, length: int, metadata: di
     return upload
 
 
-def _create_sync(store: UploadStore, upload: PartialUpload) -> None:
+def _create_sync(store: Storage, upload: PartialUpload) -> None:
     _make_room(store, upload.owner_id)
     tus_dir(store).mkdir(parents=True, exist_ok=True)
     with _part(store, upload.id).open("xb") as part:  # locked until its .json is written, against a sweep
@@ -115,7 +115,7 @@ def _create_sync(store: UploadStore, upload: PartialUpload) -> None:
         _save(store, upload)
 
 
-def _make_room(store: UploadStore, owner_id: int) -> None:
+def _make_room(store: Storage, owner_id: int) -> None:
     """Drop the owner's uploads touched longest ago beyond ``MAX_OPEN_PER_OWNER - 1``: a page closed mid-upload
     leaves one behind, and refusing new ones until the sweep would lock the person out for a day. Only one that
     is being written to right now is kept, and then the new one is refused."""
@@ -125,14 +125,14 @@ def _make_room(store: UploadStore, owner_id: int) -> None:
             raise ResumableRefused(Reason.TOO_MANY, limit=MAX_OPEN_PER_OWNER, actual=len(held) + 1)
 
 
-async def status(store: UploadStore, upload_id: str, owner_id: int) -> PartialUpload:
+async def status(store: Storage, upload_id: str, owner_id: int) -> PartialUpload:
     upload = await anyio.to_thread.run_sync(_load, store, upload_id)
     if upload is None or upload.owner_id != owner_id:
         raise UnknownUpload(upload_id)
     return upload
 
 
-async def append(store: UploadStore, upload_id: str, *, owner_id: int, offset: int, chunks: AsyncIterator[bytes],
+async def append(store: Storage, upload_id: str, *, owner_id: int, offset: int, chunks: AsyncIterator[bytes],
                  now: datetime, check_head: HeadCheck | None = None) -> int:
     """Write ``chunks`` at ``offset``; returns the new offset. Whatever arrived before the stream broke is kept
     (fsynced and recorded) and the stream's exception goes on. ``check_head`` sees the first ``HEAD_BYTES``
@@ -203,14 +203,14 @@ def _read_start(out: BinaryIO, offset: int) -> bytes:
     return start
 
 
-async def terminate(store: UploadStore, upload_id: str, *, owner_id: int) -> None:
+async def terminate(store: Storage, upload_id: str, *, owner_id: int) -> None:
     await status(store, upload_id, owner_id)
     with _locked(store, upload_id):
         _delete(store, upload_id)
 
 
-async def complete(store: UploadStore, upload: PartialUpload) -> TempUpload:
-    """Turn a finished upload into a ``TempUpload`` in ``tmp/``, as ``UploadStore.receive`` leaves one: fsynced,
+async def complete(store: Storage, upload: PartialUpload) -> TempUpload:
+    """Turn a finished upload into a ``TempUpload`` in ``tmp/``, as ``Storage.receive`` leaves one: fsynced,
     with its sha256 and head. Happens once: a second caller finds the upload gone (``UnknownUpload``)."""
     current = await status(store, upload.id, upload.owner_id)
     if not current.finished:
@@ -235,7 +235,7 @@ def _digest_and_head(path: Path) -> tuple[str, bytes]:
         return hashlib.file_digest(file, "sha256").hexdigest(), head
 
 
-def sweep_abandoned(store: UploadStore, *, older_than: timedelta, now: datetime) -> list[Path]:
+def sweep_abandoned(store: Storage, *, older_than: timedelta, now: datetime) -> list[Path]:
     """Delete unfinished uploads nobody touched for ``older_than``, and a file whose other half is gone (a crash
     mid-creation or mid-completion). One being written to right now is left. Returns the removed files."""
     cutoff = now - older_than
@@ -247,7 +247,7 @@ def sweep_abandoned(store: UploadStore, *, older_than: timedelta, now: datetime)
     return removed
 
 
-def _delete_if_idle(store: UploadStore, upload_id: str) -> list[Path]:
+def _delete_if_idle(store: Storage, upload_id: str) -> list[Path]:
     try:
         with _locked(store, upload_id):
             return _delete(store, upload_id)
@@ -257,18 +257,18 @@ def _delete_if_idle(store: UploadStore, upload_id: str) -> list[Path]:
         return []
 
 
-def _ids_on_disk(store: UploadStore) -> set[str]:
+def _ids_on_disk(store: Storage) -> set[str]:
     directory = tus_dir(store)
     names = {path.stem for path in directory.iterdir()} if directory.is_dir() else set()
     return {name for name in names if is_key(name)}
 
 
-def _all(store: UploadStore) -> list[PartialUpload]:
+def _all(store: Storage) -> list[PartialUpload]:
     return [upload for upload_id in _ids_on_disk(store) if (upload := _load(store, upload_id)) is not None]
 
 
 @contextlib.contextmanager
-def _locked(store: UploadStore, upload_id: str) -> Iterator[BinaryIO]:
+def _locked(store: Storage, upload_id: str) -> Iterator[BinaryIO]:
     """The ``.part`` opened for writing and locked against every other writer, in any process."""
     try:
         file = _part(store, upload_id).open("r+b")
@@ -282,18 +282,18 @@ def _locked(store: UploadStore, upload_id: str) -> Iterator[BinaryIO]:
         yield file
 
 
-def _record(store: UploadStore, out: BinaryIO, upload: PartialUpload) -> None:
+def _record(store: Storage, out: BinaryIO, upload: PartialUpload) -> None:
     out.flush()
     os.fsync(out.fileno())
     _save(store, upload)
 
 
-def _save(store: UploadStore, upload: PartialUpload) -> None:
+def _save(store: Storage, upload: PartialUpload) -> None:
     fields = asdict(upload) | {"created": upload.created.isoformat(), "updated": upload.updated.isoformat()}
     write_atomic(_info(store, upload.id), json.dumps(fields).encode())
 
 
-def _load(store: UploadStore, upload_id: str) -> PartialUpload | None:
+def _load(store: Storage, upload_id: str) -> PartialUpload | None:
     if not is_key(upload_id):  # never a path from the client
         return None
     try:
@@ -304,7 +304,7 @@ def _load(store: UploadStore, upload_id: str) -> PartialUpload | None:
     return PartialUpload(**(fields | times))
 
 
-def _delete(store: UploadStore, upload_id: str) -> list[Path]:
+def _delete(store: Storage, upload_id: str) -> list[Path]:
     paths = [_info(store, upload_id), _part(store, upload_id)]
     return [path for path in paths if _unlink(path)]
 

@@ -37,7 +37,7 @@ from contest.errors import IMAGE_REFUSALS, Conflict, InvalidInput, InvalidUpload
 from contest.i18n import N_
 from contest.media.pipeline import process_image_async
 from contest.media.sniffing import InvalidImage, Reason
-from contest.media.storage import TempUpload, UploadStore, UploadTooLarge, new_key
+from contest.media.storage import Storage, TempUpload, UploadTooLarge, new_key
 from contest.notifications.outbox import queue_wording
 from contest.notifications.templates import Bilingual, Wording
 from contest.results import awarding, embargo, notice
@@ -143,7 +143,7 @@ def _attachment_error(message: str) -> InvalidInput:
     return InvalidInput({"attachment": message})
 
 
-async def _accept(temp: TempUpload, store: UploadStore, key: str) -> str:
+async def _accept(temp: TempUpload, store: Storage, key: str) -> str:
     """The attachment's kind: a PDF by its magic bytes, else an image through the pipeline."""
     if temp.bytes == 0:
         raise _attachment_error(N_("The file is empty."))
@@ -160,7 +160,7 @@ async def _accept(temp: TempUpload, store: UploadStore, key: str) -> str:
     return IMAGE
 
 
-async def store_attachment(chunks: AsyncIterator[bytes], store: UploadStore) -> tuple[str, str]:
+async def store_attachment(chunks: AsyncIterator[bytes], store: Storage) -> tuple[str, str]:
     """(key, kind) of the stored attachment; a refused file leaves nothing behind."""
     key = new_key()
     try:
@@ -179,7 +179,7 @@ async def store_attachment(chunks: AsyncIterator[bytes], store: UploadStore) -> 
 
 
 async def file_objection(contest: Contest, data: ObjectionInput, *, attachment: AsyncIterator[bytes] | None,
-                         store: UploadStore, ip: str, now: datetime) -> Objection:
+                         store: Storage, ip: str, now: datetime) -> Objection:
     """File an objection to an entry the notice lists, while objections are open on an approved notice.
     Side effects: two throttle records, the attachment stored privately, the Objection row (RECEIVED) and an audit event
     without the objector's identity. Raises ObjectionsClosed, InvalidInput, TooManyAttempts."""

@@ -20,7 +20,8 @@ from contest.entries import service as entry_service
 from contest.entries.models import Entry
 from contest.judging import round_assignments, round_entries
 from contest.judging.models import Criterion, Panel, PanelMember, Round
-from contest.media.storage import UploadStore
+from contest.media.storage import Storage
+from contest.media.stores import open_store
 from contest.settings import load_settings
 from tests.browser.states import account, fill
 from tests.factories import attach_picture, make_track
@@ -43,7 +44,7 @@ async def _picture(seed: int) -> AsyncIterator[bytes]:
     yield buffer.getvalue()
 
 
-async def _entries(contest: Contest, designer: User, store: UploadStore, now: datetime) -> list[Entry]:
+async def _entries(contest: Contest, designer: User, store: Storage, now: datetime) -> list[Entry]:
     track = await make_track(contest, slug="ip", name="工运IP赛道", position=1, min_width=100, min_height=100)
     for name, rank in (("一等奖", 1), ("二等奖", 2), ("三等奖", 3)):
         await AwardTier.create(contest=contest, track=track, name=name, rank=rank, quota=1)
@@ -65,7 +66,7 @@ async def _entries(contest: Contest, designer: User, store: UploadStore, now: da
 
 async def build(now: datetime) -> None:
     settings = load_settings()
-    store = UploadStore(settings.upload_dir)
+    store = open_store(settings)
     store.ensure_dirs()
     hashed = await hash_password(PASSWORD)
     chair = await account(CHAIR, "组委会秘书长", hashed, staff=True)

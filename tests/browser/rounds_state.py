@@ -28,7 +28,8 @@ from contest.entries import service as entry_service
 from contest.entries.models import Entry
 from contest.judging import round_assignments, round_entries, scoring
 from contest.judging.models import Criterion, EntrySource, JudgeGroup, Panel, PanelMember, Round, RoundEntry
-from contest.media.storage import UploadStore
+from contest.media.storage import Storage
+from contest.media.stores import open_store
 from contest.settings import load_settings
 from tests.browser.states import account, fill
 from tests.factories import attach_picture, make_track
@@ -59,7 +60,7 @@ async def _contest(slug: str, now: datetime, judges: dict[str, User], **times: d
     return contest
 
 
-async def _entries(contest: Contest, designer: User, store: UploadStore, ages: list[int]) -> list[Entry]:
+async def _entries(contest: Contest, designer: User, store: Storage, ages: list[int]) -> list[Entry]:
     track = await make_track(contest, slug="ip", name="工运IP赛道", position=1, min_width=100, min_height=100)
     originality, ip_terms = await entry_service.current_terms(contest)
     entries = []
@@ -105,7 +106,7 @@ async def _score(round_: Round, judge: User, entry: Entry, now: datetime, *, sub
 
 async def build(now: datetime) -> None:
     settings = load_settings()
-    store = UploadStore(settings.upload_dir)
+    store = open_store(settings)
     store.ensure_dirs()
     hashed = await hash_password(PASSWORD)
     organiser = await account(ORGANISER, "组委会秘书处", hashed, staff=True)

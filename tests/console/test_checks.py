@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from contest.console import checks
+from contest.media.stores import open_store
 from contest.settings import PRODUCTION_RULES, Settings
 from tests.connections import NOWHERE, database_at
 from tests.test_cli import MIGRATIONS
@@ -116,3 +117,15 @@ async def test_run_checks_names_each_check_with_its_problems(db, settings):
     assert {name: texts(problems) for name, problems in found.items()} == {
         "configuration": ["CONTEST_ENV is not production: set CONTEST_ENV=production on a server"],
         "database": [], "storage": [], "smtp": [], "broker": []}
+
+
+async def test_the_storage_check_writes_and_removes_a_probe_object_in_the_bucket(settings, s3_server):
+    bucketed = replace(settings, **s3_server.settings(s3_server.new_bucket()))
+    assert await checks.storage(bucketed) == []
+    assert await open_store(bucketed).stored_names() == []  # the probe is gone again
+
+
+async def test_a_bucket_that_cannot_be_written_is_named_with_the_reason(settings, s3_server):
+    missing = replace(settings, **s3_server.settings("no-such-bucket"))
+    assert [problem.message for problem in await checks.storage(missing)] == [checks.BUCKET_NOT_WRITABLE]
+    assert "no-such-bucket" in texts(await checks.storage(missing))[0]

@@ -21,7 +21,7 @@ from contest.judging.models import (
     RoundEntry,
     Score,
 )
-from contest.media.storage import UploadStore, new_key
+from contest.media.storage import Storage, new_key, original_name
 from tests import imagegen
 from tests.factories import make_contest, make_field, make_track, make_user, slot_of_entry
 from tests.judging.helpers import make_judge, make_round, panel_with
@@ -61,11 +61,9 @@ def original_bytes(seed: int, size: int = 300_000) -> bytes:
     return data[:2] + b"".join(segments) + data[2:]
 
 
-async def add_original(entry: Entry, store: UploadStore, data: bytes, *, position: int, name: str) -> EntryImage:
+async def add_original(entry: Entry, store: Storage, data: bytes, *, position: int, name: str) -> EntryImage:
     key = new_key()
-    path = store.original_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    await store.put(original_name(key), data)
     return await EntryImage.create(entry=entry, slot=await slot_of_entry(entry),
                                    key=key, position=position, original_name=name, original_format="JPEG",
                                    width=1600, height=1200, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
@@ -113,7 +111,7 @@ async def _judging(contest: Contest, ip: Track, entry: Entry) -> tuple[Round, li
     return round_, judges
 
 
-async def build(store: UploadStore) -> Scenario:
+async def build(store: Storage) -> Scenario:
     contest = await make_contest(time_zone="Asia/Shanghai")
     ip = await make_track(contest, name="工运IP赛道", name_en="IP track", slug="ip", position=1)
     product = await make_track(contest, name="生活实用产品赛道", name_en="Products", slug="product", position=2)

@@ -10,7 +10,7 @@ from contest import clock
 from contest.contests.models import AwardTier, Contest
 from contest.entries.models import EntryImage
 from contest.entries.states import EntryState
-from contest.media.storage import new_key, write_atomic
+from contest.media.storage import derived_name, new_key
 from contest.results.models import Award, AwardStatus
 from tests import imagegen
 from tests.factories import make_contest, make_entry, make_track, make_user, slot_of_entry
@@ -18,14 +18,13 @@ from tests.factories import make_contest, make_entry, make_track, make_user, slo
 SIZES = {"thumb": (200, 150), "display": (400, 300)}  # small, to keep the tests quick
 
 
-def add_derivatives(store, key: str, seed: int) -> dict:
+async def add_derivatives(store, key: str, seed: int) -> dict:
     """Real derivative files under `key` (as the pipeline names them) and the facts the row keeps."""
     facts = {}
-    store.derived_dir(key).mkdir(parents=True, exist_ok=True)
     for size, dims in SIZES.items():
         for fmt, ext in (("WEBP", "webp"), ("JPEG", "jpeg")):
             data = imagegen.encode(imagegen.poster(dims, seed=seed), fmt)
-            write_atomic(store.derived_path(key, size, fmt), data)
+            await store.put(derived_name(key, size, fmt), data)
             facts[f"{size}.{ext}"] = {"width": dims[0], "height": dims[1], "bytes": len(data),
                                       "sha256": hashlib.sha256(data).hexdigest()}
     return facts
@@ -36,7 +35,7 @@ async def add_image(entry, store, *, position: int = 0, cover: bool = False) -> 
     return await EntryImage.create(entry=entry, slot=await slot_of_entry(entry),
                                    key=key, position=position, is_cover=cover, original_format="JPEG",
                                    width=1600, height=1200, size_bytes=1, sha256="0" * 64,
-                                   derivatives=add_derivatives(store, key, seed=entry.id * 10 + position))
+                                   derivatives=await add_derivatives(store, key, seed=entry.id * 10 + position))
 
 
 async def announced(**fields) -> Contest:

@@ -35,7 +35,7 @@ from contest.judging.models import (
     RoundEntry,
 )
 from contest.media import resumable
-from contest.media.storage import new_key
+from contest.media.storage import derived_name, new_key, original_name
 from contest.meeting.models import GradeVote, MeetingItem, MeetingSession
 from contest.results.models import Award, AwardStatus, Objection
 from tests import imagegen
@@ -283,13 +283,11 @@ async def build_world(store, *, images: bool) -> World:
     params["award_id"], missing["award_id"] = str(award_ids[0]), "999999"
     objection = await Objection.create(contest=contest, entry=entry, objector_name="丙", objector_email="bing@example.org",
                                        body="与已发表作品雷同", attachment_key="a" * 32, attachment_type="pdf")
-    store.original_path(objection.attachment_key).parent.mkdir(parents=True, exist_ok=True)
-    store.original_path(objection.attachment_key).write_bytes(b"%PDF-1.4\n%%EOF\n")
+    await store.put(original_name(objection.attachment_key), b"%PDF-1.4\n%%EOF\n")
     params["objection_id"], missing["objection_id"] = str(objection.id), "999999"
     sample = await Sample.create(round=round_, entry=entry, courier="顺丰", tracking_number="SF1", sent_at=now,
                                  arrived_at=now, photo_key="b" * 32, condition="完好")
-    store.derived_path(sample.photo_key, "judging", "JPEG").parent.mkdir(parents=True, exist_ok=True)
-    store.derived_path(sample.photo_key, "judging", "JPEG").write_bytes(b"\xff\xd8\xff\xd9")
+    await store.put(derived_name(sample.photo_key, "judging", "JPEG"), b"\xff\xd8\xff\xd9")
     params["sample_id"], missing["sample_id"] = str(sample.id), "999999"
     track_field = await make_field(track, "material")
     params.update(track_id=str(track.id), field_id=str(track_field.id), tier_id=str(tier.id),
@@ -334,12 +332,9 @@ async def _source_file(entry, store) -> EntryFile:
     """A video row with its poster copy on disk (made by hand: transcoding is another test's business)."""
     slot = await slot_of_entry(entry)
     key = new_key()
-    poster = store.derived_path(key, "thumb", "WEBP")
-    poster.parent.mkdir(parents=True, exist_ok=True)
-    poster.write_bytes(b"RIFF....WEBP")
-    store.derived_path(key, "video", "MP4").write_bytes(b"\x00\x00\x00\x18ftypisom")
-    store.original_path(key).parent.mkdir(parents=True, exist_ok=True)
-    store.original_path(key).write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    await store.put(derived_name(key, "thumb", "WEBP"), b"RIFF....WEBP")
+    await store.put(derived_name(key, "video", "MP4"), b"\x00\x00\x00\x18ftypisom")
+    await store.put(original_name(key), b"\x00\x00\x00\x18ftypmp42")
     details = {"poster": {"thumb.webp": {"sha256": "1" * 64, "width": 400, "height": 225}},
                "video": {"sha256": "2" * 64, "bytes": 16}, "duration_s": 12.5, "width": 1280, "height": 720}
     return await EntryFile.create(entry=entry, slot=slot, key=key, kind="video", format="mp4", size_bytes=16,

@@ -151,7 +151,7 @@ async def test_a_hostile_file_is_refused_in_chinese_and_leaves_nothing(client, s
     assert error_of(response) == (400, {"error": message, "status": 400})
     assert await footprint(entry) == before
     assert await bytes_used_by_designer(entry.owner_id) == 0
-    assert stored_files(settings.upload_dir) == []
+    assert await stored_files(settings) == []
 
 
 @pytest.mark.parametrize("case", ["encrypted-pdf", "video-truncated", "zip-slip", "heic-claiming-60000x60000"])
@@ -165,7 +165,7 @@ async def test_a_hostile_file_is_refused_on_the_form_route_too(client, settings,
                                  headers={"accept": "application/json"})
     assert error_of(response) == (400, {"error": hostile.expected(), "status": 400})
     assert await footprint(entry) == before
-    assert stored_files(settings.upload_dir) == []
+    assert await stored_files(settings) == []
 
 
 # --- good files -------------------------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ async def test_a_zip_in_a_source_slot_is_kept_and_downloadable_by_its_designer(c
     assert response.status_code == 201, response.text
     file = await EntryFile.get(entry_id=entry.id)
     assert (file.kind, file.format, file.details["entries"]) == ("source", "zip", 3)
-    assert stored_files(settings.upload_dir) == [f"originals/{file.key[:2]}/{file.key}"]  # kept whole, never unpacked
+    assert await stored_files(settings) == [f"originals/{file.key[:2]}/{file.key}"]  # kept whole, never unpacked
     download = await client.get(f"/media/files/{file.key}/original")
     assert (download.status_code, download.content) == (200, data)
     assert download.headers["content-disposition"].startswith("attachment;")

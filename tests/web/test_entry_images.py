@@ -25,10 +25,10 @@ async def test_the_same_file_twice_on_one_entry_is_refused_by_its_hash(client, s
     entry, token = await designer(client, settings)
     first = await post_image(client, entry.id, small_jpeg(seed=1), token, name="a.jpg")
     await post_image(client, entry.id, small_jpeg(seed=2), token)
-    files, before = stored_files(settings.upload_dir), await snapshot()
+    files, before = await stored_files(settings), await snapshot()
     again = await post_image(client, entry.id, small_jpeg(seed=1), token, name="another-name.jpg")
     assert (again.status_code, again.json()) == (409, {"error": SECOND_TIME.format(n=1), "status": 409})
-    assert (await snapshot(), stored_files(settings.upload_dir)) == (before, files)
+    assert (await snapshot(), await stored_files(settings)) == (before, files)
     assert first.status_code == 201
 
 

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from contest import cache_stamp, clock
 from contest.entries.models import Entry, EntryFile, EntryImage
 from contest.errors import NotFound
-from contest.media.storage import new_key
+from contest.media.storage import derived_name, new_key
 from contest.results.models import Award, AwardStatus
 from contest.web.infra.page_cache import Page, PageCache
 from tests.factories import login_as, make_contest, make_track, make_user, slot_of_entry
@@ -377,8 +377,7 @@ async def test_a_winners_video_plays_from_its_page_seekable_and_its_declared_ai_
     store = app.state.store
     key = new_key()
     movie = bytes(range(256)) * 40
-    store.derived_path(key, "video", "MP4").parent.mkdir(parents=True, exist_ok=True)
-    store.derived_path(key, "video", "MP4").write_bytes(movie)
+    await store.put(derived_name(key, "video", "MP4"), movie)
     await EntryFile.create(entry=entry, slot=await slot_of_entry(entry), key=key, kind="video", format="mp4",
                            size_bytes=1, sha256="0" * 64,
                            details={"video": {"sha256": hashlib.sha256(movie).hexdigest(), "bytes": len(movie)},

@@ -11,7 +11,8 @@ import pytest
 from contest import clock
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.judging.models import Round
-from contest.media.storage import UploadStore
+from contest.media.storage import Storage
+from contest.media.stores import open_store
 from contest.meeting import sessions
 from contest.meeting.models import GradeVote
 from tests import imagegen
@@ -23,9 +24,9 @@ pytestmark = pytest.mark.web
 
 
 @pytest.fixture
-def store(settings) -> UploadStore:
+def store(settings) -> Storage:
     """The store the app serves from (the settings' upload folder)."""
-    store = UploadStore(settings.upload_dir)
+    store = open_store(settings)
     store.ensure_dirs()
     return store
 

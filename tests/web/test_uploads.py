@@ -14,10 +14,12 @@ from PIL import Image
 from contest import clock
 from contest.entries.models import Entry, EntryImage
 from contest.media.pipeline import scaled, snapped_edge
+from contest.media.stores import open_store
 from tests import imagegen
 from tests.factories import login_as, make_entry, make_user
 from tests.web.uploads import (
     designer,
+    files_under,
     image_action,
     listed,
     post_image,
@@ -88,7 +90,7 @@ def body(response: httpx.Response) -> object:
 async def assert_refused(response: httpx.Response, status: int, message: str, before, settings) -> None:
     assert (response.status_code, body(response)) == (status, {"error": message, "status": status})
     assert await snapshot() == before
-    assert stored_files(settings.upload_dir) == []
+    assert await stored_files(settings) == []
 
 
 # --- the hostile corpus --------------------------------------------------------------------------
@@ -305,9 +307,10 @@ async def test_jpeg_zip_polyglot_is_accepted_but_derivatives_are_pixels_only(cli
     response = await post_image(client, entry.id, imagegen.jpeg_zip_polyglot(), token, name="poly.jpg")
     assert response.status_code == 201, response.text
     image = await EntryImage.get(entry_id=entry.id)
-    assert stored_files(settings.upload_dir) == files_of(image.key)
-    derived = [settings.upload_dir / path for path in files_of(image.key) if path.startswith("derived/")]
-    assert [(b"PK\x03\x04" in p.read_bytes(), b"payload.html" in p.read_bytes()) for p in derived] == [(False, False)] * 6
+    assert await stored_files(settings) == files_of(image.key)
+    store = open_store(settings)
+    derived = [await store.read(name) for name in files_of(image.key) if name.startswith("derived/")]
+    assert [(b"PK\x03\x04" in data, b"payload.html" in data) for data in derived] == [(False, False)] * 6
 
 
 @pytest.mark.parametrize(("name", "stored"), [
@@ -325,9 +328,9 @@ async def test_hostile_file_name_is_kept_as_a_clean_basename_only(client, settin
     image = await EntryImage.get(entry_id=entry.id)
     assert image.original_name == stored
     assert KEY.fullmatch(image.key)
-    assert stored_files(settings.upload_dir) == files_of(image.key)
+    assert await stored_files(settings) == files_of(image.key)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["uploads"]
-    assert stored_files(tmp_path) == [f"uploads/{path}" for path in files_of(image.key)]
+    assert files_under(tmp_path) == [f"uploads/{path}" for path in files_under(settings.upload_dir)]
 
 
 # --- odd but honest images -----------------------------------------------------------------------
@@ -359,7 +362,7 @@ async def test_odd_but_honest_image_is_accepted_and_normalised(client, settings,
     assert response.status_code == 201, response.text
     image = await EntryImage.get(entry_id=entry.id)
     assert (image.width, image.height) == size
-    assert stored_files(settings.upload_dir) == files_of(image.key)
+    assert await stored_files(settings) == files_of(image.key)
     display = decoded(await client.get(f"/media/{image.key}/display.jpeg"))
     assert (display.format, display.mode, display.size) == ("JPEG", "RGB", scaled(size, min(1280, snapped_edge(size))))
     assert (display.info.get("icc_profile"), display.info.get("exif")) == (None, None)
@@ -432,10 +435,10 @@ async def test_upload_over_the_per_entry_file_quota_is_409(client, settings):
     entry, token = await designer(client, settings, max_images=1)
     first = await post_image(client, entry.id, small_jpeg(seed=1), token)
     assert first.status_code == 201, first.text
-    files, before = stored_files(settings.upload_dir), await snapshot()
+    files, before = await stored_files(settings), await snapshot()
     second = await post_image(client, entry.id, small_jpeg(seed=2), token)
     assert (second.status_code, second.json()) == (409, {"error": ENTRY_FULL.format(limit=1), "status": 409})
-    assert (await snapshot(), stored_files(settings.upload_dir)) == (before, files)
+    assert (await snapshot(), await stored_files(settings)) == (before, files)
 
 
 async def test_upload_over_the_per_designer_byte_quota_is_409(client, settings):
@@ -444,10 +447,10 @@ async def test_upload_over_the_per_designer_byte_quota_is_409(client, settings):
     other = await make_entry(entry.contest, await entry.track, await entry.owner)
     first = await post_image(client, entry.id, data, token)
     assert first.status_code == 201, first.text
-    files, before = stored_files(settings.upload_dir), await snapshot()
+    files, before = await stored_files(settings), await snapshot()
     second = await post_image(client, other.id, data, token)
     assert (second.status_code, second.json()) == (409, {"error": STORAGE_FULL, "status": 409})
-    assert (await snapshot(), stored_files(settings.upload_dir)) == (before, files)
+    assert (await snapshot(), await stored_files(settings)) == (before, files)
 
 
 async def test_upload_filling_the_byte_quota_exactly_is_accepted(client, settings):
@@ -464,7 +467,7 @@ async def test_concurrent_uploads_cannot_exceed_the_file_quota(client, settings)
     assert [r.json() for r in responses if r.status_code == 409] == [{"error": ENTRY_FULL.format(limit=2), "status": 409}] * 3
     keys = await EntryImage.filter(entry_id=entry.id).order_by("position").values_list("key", flat=True)
     assert len(keys) == 2
-    assert stored_files(settings.upload_dir) == sorted(files_of(keys[0]) + files_of(keys[1]))
+    assert await stored_files(settings) == sorted(files_of(keys[0]) + files_of(keys[1]))
     positions = await EntryImage.filter(entry_id=entry.id).order_by("position").values_list("position", "is_cover")
     assert positions == [(0, True), (1, False)]
 
@@ -475,7 +478,7 @@ async def test_concurrent_uploads_cannot_exceed_the_byte_quota(client, settings)
     responses = await asyncio.gather(*(post_image(client, entry.id, data, token) for data in files))
     assert sorted(r.status_code for r in responses) == [201, 201, 409, 409, 409]
     keys = await EntryImage.filter(entry_id=entry.id).values_list("key", flat=True)
-    assert stored_files(settings.upload_dir) == sorted(files_of(keys[0]) + files_of(keys[1]))
+    assert await stored_files(settings) == sorted(files_of(keys[0]) + files_of(keys[1]))
 
 
 # --- CSRF ----------------------------------------------------------------------------------------
@@ -590,7 +593,7 @@ async def test_delete_removes_the_row_and_every_file_of_its_key(client, settings
     assert (response.status_code, response.json()["ok"]) == (200, True)
     assert listed(response.json()["html"]) == [a, c]
     assert await order_of(entry) == [(a, 0, True), (c, 1, False)]
-    assert stored_files(settings.upload_dir) == sorted(files_of(keys[a]) + files_of(keys[c]))
+    assert await stored_files(settings) == sorted(files_of(keys[a]) + files_of(keys[c]))
 
 
 async def test_deleting_the_cover_makes_the_next_image_the_cover(client, settings):
@@ -615,8 +618,8 @@ async def test_cover_and_moves_keep_positions_dense_and_one_cover(client, settin
 
 async def test_image_action_on_another_designers_image_is_404(client, settings):
     entry, _, (a, _b, _c) = await three_images(client, settings)
-    files, before = stored_files(settings.upload_dir), await snapshot()
+    files, before = await stored_files(settings), await snapshot()
     token = await login_as(client, await make_user(), secret=settings.secret_key)
     responses = [await image_action(client, entry.id, a, action, token) for action in ("delete", "cover", "up")]
     assert [r.status_code for r in responses] == [404, 404, 404]
-    assert (await snapshot(), stored_files(settings.upload_dir)) == (before, files)
+    assert (await snapshot(), await stored_files(settings)) == (before, files)

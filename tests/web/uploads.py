@@ -12,6 +12,8 @@ import httpx
 from contest import clock
 from contest.audit.models import AuditEvent
 from contest.entries.models import Entry, EntryImage
+from contest.media.stores import open_store
+from contest.settings import Settings
 from tests import imagegen
 from tests.factories import login_as, make_contest, make_entry, make_track, make_user
 
@@ -64,6 +66,13 @@ async def snapshot() -> tuple[list[dict], list[dict], int]:
     return entries, images, await AuditEvent.all().count()
 
 
-def stored_files(root: Path) -> list[str]:
-    """Every file under the upload folder (tmp/, originals/, derived/ and anything else), relative."""
+def files_under(root: Path) -> list[str]:
+    """Every file under `root`, relative."""
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+async def stored_files(settings: Settings) -> list[str]:
+    """Every stored file, relative: under the upload folder (tmp/, originals/, derived/ and anything else), and
+    in the bucket when the app stores there."""
+    in_bucket = await open_store(settings).stored_names() if settings.storage == "s3" else []
+    return sorted(files_under(settings.upload_dir) + in_bucket)

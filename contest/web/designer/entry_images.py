@@ -13,9 +13,9 @@ from contest.entries import queries as entry_queries
 from contest.entries.models import Entry
 from contest.errors import NotFound, found
 from contest.media.sniffing import MIME_TYPES
+from contest.media.storage import derived_name, original_name
 from contest.web.infra.media import VARIANTS, VIDEO_VARIANT, download_response, file_response, video_response
 from contest.web.infra.session import current_user
-from contest.web.infra.uploads import upload_store
 
 
 async def _may_see(request: Request, entry: Entry) -> bool:
@@ -33,15 +33,15 @@ async def image(request: Request) -> Response:
     permissions.require(await _may_see(request, entry_image.entry))
     facts = found(entry_image.derivatives.get(variant))
     size, ext = variant.split(".")
-    path = upload_store(request).derived_path(key, size, ext.upper())
-    return await file_response(request, path, f"image/{ext}", facts["sha256"], cache="private, no-cache")
+    stored = derived_name(key, size, ext.upper())
+    return await file_response(request, stored, f"image/{ext}", facts["sha256"], cache="private, no-cache")
 
 
 async def original(request: Request) -> Response:
     entry_image = found(await entry_queries.image_by_key(request.path_params["key"]))
     permissions.require(await _may_see(request, entry_image.entry))
-    path = upload_store(request).original_path(entry_image.key)
-    return await file_response(request, path, MIME_TYPES[entry_image.original_format], entry_image.sha256,
+    stored = original_name(entry_image.key)
+    return await file_response(request, stored, MIME_TYPES[entry_image.original_format], entry_image.sha256,
                                cache="private, no-store")
 
 
@@ -54,13 +54,12 @@ async def file_copy(request: Request) -> Response:
     key, variant = request.path_params["key"], request.path_params["variant"]
     entry_file = found(await entry_queries.file_by_key(key))
     permissions.require(await _may_see(request, entry_file.entry))
-    store = upload_store(request)
     if variant == VIDEO_VARIANT:
         facts = found(entry_file.details.get("video"))
-        return video_response(request, store.derived_path(key, "video", "MP4"), facts["sha256"], cache="private, no-cache")
+        return await video_response(request, derived_name(key, "video", "MP4"), facts["sha256"], cache="private, no-cache")
     facts = found(entry_file.details.get("poster", {}).get(variant) if variant in VARIANTS else None)
     size, ext = variant.split(".")
-    return await file_response(request, store.derived_path(key, size, ext.upper()), f"image/{ext}", facts["sha256"],
+    return await file_response(request, derived_name(key, size, ext.upper()), f"image/{ext}", facts["sha256"],
                                cache="private, no-cache")
 
 
@@ -68,9 +67,9 @@ async def file_original(request: Request) -> Response:
     """The uploaded file itself, as a download (organisers and the designer; judges never)."""
     entry_file = found(await entry_queries.file_by_key(request.path_params["key"]))
     permissions.require(await _may_see(request, entry_file.entry))
-    path = upload_store(request).original_path(entry_file.key)
-    return download_response(path, ORIGINAL_TYPES.get(entry_file.format, "application/octet-stream"),
-                             entry_file.original_name or f"{entry_file.key}.{entry_file.format}")
+    stored = original_name(entry_file.key)
+    return await download_response(request, stored, ORIGINAL_TYPES.get(entry_file.format, "application/octet-stream"),
+                                   entry_file.original_name or f"{entry_file.key}.{entry_file.format}")
 
 
 routes = [

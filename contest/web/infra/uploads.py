@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from starlette.requests import Request
 
-from contest.media.storage import UploadStore
+from contest.media.storage import Storage
 from contest.web.infra import limits
 
 UPLOAD_BODY_LIMIT = 26 * 2**20  # one 25 MiB file plus the form around it
@@ -18,7 +18,7 @@ async def upload_chunks(request: Request) -> AsyncIterator[bytes]:
             yield chunk
 
 
-def upload_store(request: Request) -> UploadStore:
+def upload_store(request: Request) -> Storage:
     return request.app.state.store
 
 

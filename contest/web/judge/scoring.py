@@ -30,13 +30,13 @@ from contest.judging.queries import (
     judge_queue,
     round_visible_to_judges,
 )
+from contest.media.storage import derived_name
 from contest.web.infra.errors import wants_json
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
 from contest.web.infra.media import file_response, video_response
 from contest.web.infra.session import current_user, require_user
 from contest.web.infra.templating import render, request_locale
-from contest.web.infra.uploads import upload_store
 from contest.web.judge.meeting import live_context, tell_the_room
 
 IMAGE_VARIANTS = {"webp": ("judging", "WEBP"), "jpeg": ("judging", "JPEG"),
@@ -277,8 +277,8 @@ async def image(request: Request) -> Response:
     n = request.path_params["n"]
     permissions.require(1 <= n <= len(rows))
     key, facts = rows[n - 1]["key"], found((rows[n - 1]["derivatives"] or {}).get(f"{size}.{fmt.lower()}"))
-    path = upload_store(request).derived_path(key, size, fmt)
-    return await file_response(request, path, f"image/{fmt.lower()}", facts["sha256"], cache=NO_STORE)
+    stored = derived_name(key, size, fmt)
+    return await file_response(request, stored, f"image/{fmt.lower()}", facts["sha256"], cache=NO_STORE)
 
 
 async def video(request: Request) -> Response:
@@ -288,12 +288,11 @@ async def video(request: Request) -> Response:
     n = request.path_params["n"]
     permissions.require(1 <= n <= len(rows))
     key, details = rows[n - 1]["key"], rows[n - 1]["details"]
-    store = upload_store(request)
     if request.path_params["variant"] == "mp4":
-        return video_response(request, store.derived_path(key, "video", "MP4"), details["video"]["sha256"],
-                              cache=NO_STORE)
+        return await video_response(request, derived_name(key, "video", "MP4"), details["video"]["sha256"],
+                                    cache=NO_STORE)
     poster = found(details.get("poster", {}).get("display.jpeg"))
-    return await file_response(request, store.derived_path(key, "display", "JPEG"), "image/jpeg", poster["sha256"],
+    return await file_response(request, derived_name(key, "display", "JPEG"), "image/jpeg", poster["sha256"],
                                cache=NO_STORE)
 
 

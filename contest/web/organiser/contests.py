@@ -44,6 +44,7 @@ from contest.errors import Conflict, InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import setup as judging_setup
+from contest.media.storage import derived_name
 from contest.web.infra import media
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
@@ -321,8 +322,8 @@ async def banner_image(request: Request) -> Response:
     key, variant = request.path_params["key"], request.path_params["variant"]
     permissions.require(bool(contest.poster_key) and key == contest.poster_key and variant in media.VARIANTS)
     size, ext = variant.split(".")
-    path = upload_store(request).derived_path(key, size, ext.upper())
-    return await media.file_response(request, path, f"image/{ext}", f"{key}-{variant}", cache="private, no-cache")
+    stored = derived_name(key, size, ext.upper())
+    return await media.file_response(request, stored, f"image/{ext}", f"{key}-{variant}", cache="private, no-cache")
 
 
 # --- tracks --------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from contest.finalists.models import Disposition, Sample
 from contest.finalists.tasks import TaskStatus
 from contest.i18n import N_
 from contest.judging.models import Round
+from contest.media.storage import derived_name
 from contest.web.infra import media
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
@@ -131,8 +132,8 @@ async def sample_photo(request: Request) -> Response:
     """The arrival photo's re-encoded copy (its metadata gone); the key is random and never reused: its ETag."""
     _, _, sample = await _sample(request)
     permissions.require(bool(sample.photo_key))
-    path = upload_store(request).derived_path(sample.photo_key, "judging", "JPEG")
-    return await media.file_response(request, path, "image/jpeg", sample.photo_key, cache=NO_STORE)
+    stored = derived_name(sample.photo_key, "judging", "JPEG")
+    return await media.file_response(request, stored, "image/jpeg", sample.photo_key, cache=NO_STORE)
 
 
 async def sample_labels(request: Request) -> Response:

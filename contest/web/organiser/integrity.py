@@ -16,6 +16,7 @@ from contest.entries.models import Entry
 from contest.errors import InvalidInput, InvalidUpload, found
 from contest.i18n import N_
 from contest.judging import leaks
+from contest.media.storage import derived_name
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
 from contest.web.infra.limits import body_limit
@@ -73,8 +74,8 @@ async def reference_upload(request: Request) -> Response:
 async def reference_image(request: Request) -> Response:
     contest = await organised_contest(request)
     reference = found(await duplicates.reference_for(contest, request.path_params["key"]))
-    path = upload_store(request).derived_path(reference.key, "thumb", "WEBP")
-    return await file_response(request, path, "image/webp", reference.key, cache="private, no-store")
+    stored = derived_name(reference.key, "thumb", "WEBP")
+    return await file_response(request, stored, "image/webp", reference.key, cache="private, no-store")
 
 
 async def leak_flags(request: Request, *, errors: dict[int, dict[str, str]] | None = None,

@@ -19,6 +19,7 @@ from contest.console import notices
 from contest.contests.models import Contest
 from contest.errors import InvalidInput, found
 from contest.i18n import N_
+from contest.media.storage import derived_name, original_name
 from contest.results import notice, objections
 from contest.results.award_seats import RevocationPolicy
 from contest.results.models import AwardStatus, NoticeKind, Objection, ObjectionStatus
@@ -28,7 +29,6 @@ from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
-from contest.web.infra.uploads import upload_store
 from contest.web.organiser.common import form_values, organised_contest, redirect_to
 
 KIND_LABELS = {NoticeKind.PROPOSED_WINNERS: N_("Proposed winners"), NoticeKind.SHORTLIST: N_("Shortlist (finalists)")}
@@ -149,15 +149,14 @@ async def decide(request: Request) -> Response:
 async def attachment(request: Request) -> Response:
     """The letter as stored: the key is random and the file never changes, so the key is its ETag."""
     _, case = await _case(request)
-    store = upload_store(request)
     if case.attachment_type == objections.PDF:
-        response = await media.file_response(request, store.original_path(case.attachment_key), "application/pdf",
+        response = await media.file_response(request, original_name(case.attachment_key), "application/pdf",
                                              case.attachment_key, cache=NO_STORE)
         response.headers.update(PDF_HEADERS)
         return response
     permissions.require(case.attachment_type == objections.IMAGE)
-    path = store.derived_path(case.attachment_key, "judging", "JPEG")
-    return await media.file_response(request, path, "image/jpeg", case.attachment_key, cache=NO_STORE)
+    stored = derived_name(case.attachment_key, "judging", "JPEG")
+    return await media.file_response(request, stored, "image/jpeg", case.attachment_key, cache=NO_STORE)
 
 
 _cases = "/c/{slug}/objections"

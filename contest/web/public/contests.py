@@ -12,6 +12,7 @@ from contest.contests.models import A3_300_DPI
 from contest.entries.uploads import KIND_FORMATS
 from contest.errors import NotFound
 from contest.judging import queries as judging_queries
+from contest.media.storage import derived_name
 from contest.results import embargo, notice
 from contest.web.infra import media
 from contest.web.infra.lookups import published_contest
@@ -56,8 +57,8 @@ async def poster(request: Request) -> Response:
     if contest is None or variant not in media.VARIANTS:
         raise NotFound()
     size, ext = variant.split(".")
-    path = request.app.state.store.derived_path(key, size, ext.upper())
-    return await media.file_response(request, path, f"image/{ext}", f"{key}-{variant}",
+    stored = derived_name(key, size, ext.upper())
+    return await media.file_response(request, stored, f"image/{ext}", f"{key}-{variant}",
                                      cache="public, max-age=31536000, immutable")
 
 

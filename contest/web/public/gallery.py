@@ -25,6 +25,7 @@ from contest.contests.models import Contest
 from contest.errors import NotFound, found
 from contest.form_input import parse_integer
 from contest.media import provenance
+from contest.media.storage import derived_name
 from contest.results import embargo
 from contest.results import gallery as results
 from contest.web.infra import media, page_cache
@@ -32,7 +33,6 @@ from contest.web.infra.lookups import published_contest
 from contest.web.infra.page_cache import Page
 from contest.web.infra.session import current_user
 from contest.web.infra.templating import render
-from contest.web.infra.uploads import upload_store
 
 GALLERY_PARAMS = ("track", "grade", "page")
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -155,10 +155,12 @@ async def image(request: Request) -> Response:
     public = embargo.results_public(shown, clock.now())
     permissions.require(public or await account_queries.organises(current_user(request), shown.contest_id))
     size, ext = name.split(".")
-    path = upload_store(request).derived_path(shown.picture.key, size, ext.upper())
+    stored = derived_name(shown.picture.key, size, ext.upper())
     label = shown.ai_label
+    if public and not label and (cdn := media.public_media_redirect(request, stored, variant.digest)):
+        return cdn  # a labelled copy is rewritten on its way out, so only the app serves it
     rewrite = partial(provenance.labelled, fmt=ext.upper(), label=label) if label else None
-    return await media.file_response(request, path, f"image/{ext}", variant.digest + ("-aigc" if label else ""),
+    return await media.file_response(request, stored, f"image/{ext}", variant.digest + ("-aigc" if label else ""),
                                      cache=IMMUTABLE if public else page_cache.NO_STORE, rewrite=rewrite)
 
 
@@ -171,8 +173,10 @@ async def film(request: Request) -> Response:
     public = embargo.results_public(shown, clock.now())
     permissions.require(public or await account_queries.organises(current_user(request), shown.contest_id))
     cache = IMMUTABLE if public else page_cache.NO_STORE
-    path = upload_store(request).derived_path(shown.film.key, "video", "MP4")
-    return media.video_response(request, path, shown.film.digest, cache=cache)
+    stored = derived_name(shown.film.key, "video", "MP4")
+    if public and (cdn := media.public_media_redirect(request, stored, shown.film.digest)):
+        return cdn
+    return await media.video_response(request, stored, shown.film.digest, cache=cache)
 
 
 routes = [

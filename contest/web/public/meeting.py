@@ -12,13 +12,13 @@ from contest import permissions
 from contest.contests.models import Contest
 from contest.errors import found
 from contest.judging.queries import judging_images
+from contest.media.storage import derived_name
 from contest.meeting import queries, screens
 from contest.meeting.live import Fingerprint
 from contest.meeting.models import MeetingSession
 from contest.web.infra import media
 from contest.web.infra.events import Shared, meeting_event, meeting_screen, meeting_stream
 from contest.web.infra.templating import absolute_url, render, render_fragment, request_locale
-from contest.web.infra.uploads import upload_store
 
 IMAGE_VARIANTS = {"webp": "WEBP", "jpeg": "JPEG"}
 _renders: Shared[str] = Shared()
@@ -63,8 +63,8 @@ async def screen_image(request: Request) -> Response:
     n = request.path_params["n"]
     permissions.require(1 <= n <= len(rows))
     key, facts = rows[n - 1]["key"], found((rows[n - 1]["derivatives"] or {}).get(f"judging.{fmt.lower()}"))
-    path = upload_store(request).derived_path(key, "judging", fmt)
-    return await media.file_response(request, path, f"image/{fmt.lower()}", facts["sha256"], cache="private, no-store")
+    stored = derived_name(key, "judging", fmt)
+    return await media.file_response(request, stored, f"image/{fmt.lower()}", facts["sha256"], cache="private, no-store")
 
 
 routes = [

@@ -24,6 +24,7 @@ from contest.contests.models import Contest
 from contest.entries.images import file_chunks
 from contest.errors import InvalidInput, TooManyAttempts, found
 from contest.i18n import N_
+from contest.media.storage import derived_name
 from contest.results import embargo, notice, objections
 from contest.results.gallery import PUBLIC_VARIANTS
 from contest.results.objections import ObjectionInput, ObjectionsClosed
@@ -80,8 +81,8 @@ async def cover(request: Request) -> Response:
     picture = found(line.cover if name in PUBLIC_VARIANTS else None)
     variant = found(picture.variants.get(name))
     size, ext = name.split(".")
-    path = upload_store(request).derived_path(picture.key, size, ext.upper())
-    return await media.file_response(request, path, f"image/{ext}", variant.digest,
+    stored = derived_name(picture.key, size, ext.upper())
+    return await media.file_response(request, stored, f"image/{ext}", variant.digest,
                                      cache="no-store" if preview else "private, no-cache")
 
 

@@ -25,6 +25,7 @@ from contest.contests.models import Contest
 from contest.errors import Conflict, ContestError, InvalidInput, NotFound, found
 from contest.i18n import N_
 from contest.judging.models import Round
+from contest.media.storage import derived_name
 from contest.results import gallery as pictures
 from contest.results.models import Voter
 from contest.results.vote import ballots, candidates, codes, counts, stuffing, window
@@ -33,7 +34,6 @@ from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
 from contest.web.infra.lookups import published_contest
 from contest.web.infra.templating import render, request_locale
-from contest.web.infra.uploads import upload_store
 
 NO_STORE = {"Cache-Control": "no-store"}
 IMAGE_CACHE = "public, max-age=600"  # short: the image stops being served when the vote closes
@@ -195,8 +195,8 @@ async def image(request: Request) -> Response:
     if variant is None or variant.digest != request.path_params["digest"]:
         raise NotFound()
     size, ext = name.split(".")
-    path = upload_store(request).derived_path(picture.key, size, ext.upper())
-    return await media.file_response(request, path, f"image/{ext}", variant.digest, cache=IMAGE_CACHE)
+    stored = derived_name(picture.key, size, ext.upper())
+    return await media.file_response(request, stored, f"image/{ext}", variant.digest, cache=IMAGE_CACHE)
 
 
 routes = [

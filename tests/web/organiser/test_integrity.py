@@ -159,14 +159,14 @@ async def test_a_pair_that_is_not_flagged_cannot_be_dismissed(client, settings):
 async def test_fingerprints_stored_before_v2_are_rehashed_and_the_pair_is_still_found(client, settings):
     from contest.entries.duplicates import near_duplicates, rehash_stored_images
     from contest.media.similarity import HEX_PER_HASH, LEGACY_REGIONS
-    from contest.media.storage import UploadStore
+    from contest.media.stores import open_store
 
     contest, _ = await two_entries_with_a_copied_design(client, settings)
     current = {row.id: row.phash for row in await EntryImage.all()}
     for image_id, phash in current.items():  # as uploads made before version 2 carry it
         await EntryImage.filter(id=image_id).update(phash="v1:" + phash.split(":")[1][:LEGACY_REGIONS * HEX_PER_HASH])
     assert len(await near_duplicates(contest)) == 1  # old fingerprints still compare
-    assert await rehash_stored_images(UploadStore(settings.upload_dir)) == 3
+    assert await rehash_stored_images(open_store(settings)) == 3
     assert {row.id: row.phash for row in await EntryImage.all()} == current
     assert len(await near_duplicates(contest)) == 1
-    assert await rehash_stored_images(UploadStore(settings.upload_dir)) == 0
+    assert await rehash_stored_images(open_store(settings)) == 0

@@ -9,7 +9,7 @@ import pytest
 from contest.accounts.models import ContestRole, ContestRoleKind
 from contest.entries.models import Entry, EntryImage
 from contest.judging.leaks import check_entry_leaks
-from contest.media.storage import UploadStore
+from contest.media.stores import open_store
 from tests import imagegen
 from tests.factories import NOW, login_as, make_user
 from tests.judging.helpers import entry_with_image
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.web
 
 async def test_the_words_found_and_their_box_are_shown_over_the_picture(client, settings):
     picture, _ = imagegen.lettered(["设计：陈晓明"], size=(1600, 1000))
-    entry, image = await entry_with_image(UploadStore(settings.upload_dir), picture)
-    clean_entry, clean_image = await entry_with_image(UploadStore(settings.upload_dir), imagegen.lettered([])[0])
+    entry, image = await entry_with_image(open_store(settings), picture)
+    clean_entry, clean_image = await entry_with_image(open_store(settings), imagegen.lettered([])[0])
     for e in (entry, clean_entry):
         await check_entry_leaks(e, now=NOW)
     organiser = await make_user()
@@ -43,7 +43,7 @@ async def test_the_words_found_and_their_box_are_shown_over_the_picture(client, 
 
 
 async def test_an_unread_picture_is_shown_for_a_person_to_look_at(client, settings):
-    entry, image = await entry_with_image(UploadStore(settings.upload_dir), imagegen.lettered([])[0])
+    entry, image = await entry_with_image(open_store(settings), imagegen.lettered([])[0])
     await EntryImage.filter(id=image.id).update(ocr_lines=None)
     await check_entry_leaks(await Entry.get(id=entry.id), now=NOW)
     organiser = await make_user()
