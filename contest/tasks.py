@@ -72,7 +72,7 @@ async def queue_left_work(settings: Settings) -> None:
 
 def worker_options(settings: Settings, *, concurrency: int, wait: bool = True) -> dict[str, Any]:
     return {"additional_context": {"settings": settings}, "concurrency": concurrency, "wait": wait,
-            "install_signal_handlers": False, "shutdown_graceful_timeout": 30.0}
+            "install_signal_handlers": False, "shutdown_graceful_timeout": 30.0, "task_middleware": [queue.measured]}
 
 
 async def run_until_empty(settings: Settings) -> None:

@@ -8,6 +8,7 @@ the module that registers the tasks (`contest.tasks`, beside the app and the com
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -16,6 +17,8 @@ from typing import Any
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy, exceptions
 from procrastinate.connector import BaseConnector
 from procrastinate.testing import InMemoryConnector
+
+from contest import metrics
 
 app = App(connector=InMemoryConnector())
 
@@ -57,6 +60,36 @@ async def defer(task: str, *, contest_id: int | None, queueing_lock: str | None 
         return await deferrer.defer_async(contest_id=contest_id, **kwargs)
     except exceptions.AlreadyEnqueued:
         return None
+
+
+async def measured(call_next: Callable[[], Awaitable[Any]], context: JobContext, worker: object) -> Any:
+    """Every worker's outermost task middleware: each run's time and outcome into /metrics (a run cut off by its
+    time limit counts as "timeout")."""
+    started, outcome = time.monotonic(), "failed"
+    try:
+        result = await call_next()
+        outcome = "ok"
+        return result
+    except TimeoutError:
+        outcome = "timeout"
+        raise
+    finally:
+        metrics.observe_job(context.job.task_name, time.monotonic() - started, outcome)
+
+
+_WAITING_SQL = "SELECT queue_name, count(*) AS waiting FROM procrastinate_jobs WHERE status = 'todo' GROUP BY queue_name"
+
+
+async def waiting_by_queue() -> dict[str, int]:
+    """Jobs waiting to run, by queue (the figure every worker process reports alike at a scrape)."""
+    if in_memory():
+        waiting: dict[str, int] = {}
+        for row in in_memory_jobs():
+            if row["status"] == "todo":
+                waiting[row["queue_name"]] = waiting.get(row["queue_name"], 0) + 1
+        return waiting
+    rows = await app.connector.execute_query_all_async(_WAITING_SQL)
+    return {row["queue_name"]: row["waiting"] for row in rows}
 
 
 def time_limit(seconds: float) -> Callable[..., Awaitable[Any]]:

@@ -8,7 +8,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from contest import tasks
 from contest.app import create_app
+from contest.jobs import queue
 from contest.notifications.models import OutboxMessage, OutboxState
 from tests.web.uploads import designer, post_image, small_jpeg
 
@@ -114,3 +116,15 @@ async def test_prometheus_may_scrape_a_worker_by_its_address_when_the_site_allow
                                  base_url="http://127.0.0.1:8000") as local:
         assert (await local.get("/")).status_code == 400
         assert "contest_http_requests_total" in await scrape(local)
+
+
+async def test_jobs_are_timed_by_task_and_the_waiting_ones_counted_at_each_scrape(client, settings):
+    before = await scrape(client)
+    await queue.defer(tasks.REHASH_TASK, contest_id=None)
+    waiting = await scrape(client)
+    await tasks.run_until_empty(settings)
+    after = await scrape(client)
+    assert [value(text, "contest_job_queue_depth", queue="default") for text in (waiting, after)] == [1, 0]
+    runs = [value(text, "contest_job_duration_seconds_count", job=tasks.REHASH_TASK, outcome="ok")
+            for text in (before, after)]
+    assert runs[1] == runs[0] + 1

@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from contest import metrics
 from contest.errors import NotFound
+from contest.jobs import queue
 from contest.notifications.queries import state_counts
 
 FORWARDING_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded")
@@ -28,7 +29,13 @@ async def outbox_states() -> None:
     metrics.set_outbox(await state_counts())
 
 
-READERS: tuple[Callable[[], Awaitable[None]], ...] = (outbox_states,)
+async def queue_depths() -> None:
+    # the default queue always has a figure: an emptied queue is missing from the counts, and must read 0
+    for name, waiting in {"default": 0, **await queue.waiting_by_queue()}.items():
+        metrics.set_queue_depth(name, waiting)
+
+
+READERS: tuple[Callable[[], Awaitable[None]], ...] = (outbox_states, queue_depths)
 
 
 def loopback(request: Request) -> bool:
