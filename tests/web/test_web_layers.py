@@ -14,9 +14,9 @@ pytestmark = pytest.mark.unit
 WEB = Path(__file__).resolve().parents[2] / "contest" / "web"
 AUDIENCES = ("auth", "public", "designer", "judge", "organiser")
 # Each infrastructure module imports only those before it (contest/web/infra/__init__.py says why).
-INFRA_ORDER = ("cookies", "headers", "server", "constant_gettext", "compression", "limits", "uploads", "session",
-               "flash", "csrf", "templating", "errors", "forms", "csrf_check", "page_cache", "media", "labels",
-               "redirects", "lookups", "resumable", "events")
+INFRA_ORDER = ("cookies", "headers", "request_id", "access", "probes", "server", "constant_gettext", "compression",
+               "limits", "uploads", "session", "flash", "csrf", "templating", "errors", "forms", "csrf_check",
+               "page_cache", "media", "labels", "redirects", "lookups", "resumable", "events", "metrics_endpoint")
 
 
 def web_imports(path: Path) -> set[str]:
