@@ -8,8 +8,6 @@ slide whole; a judge shares a comment with its designer, and keeps it again, by 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.ceremony_state import JUDGE, ORGANISER, PASSWORD, SLUG
-from tests.browser.conftest import ARTIFACTS, LiveServer, server_env, start_server
+from tests.browser.conftest import ARTIFACTS, LiveServer, start_with_state
 from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
@@ -30,8 +28,7 @@ DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" /
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A small state of its own, built without the demo: the press announces its edition's results."""
     work = tmp_path_factory.mktemp("ceremony")
-    subprocess.run([sys.executable, "-m", "tests.browser.ceremony_state"], env=server_env(work), check=True)
-    server = start_server(work, demo=False)
+    server = start_with_state(work, "ceremony_state")
     yield server
     server.stop()
 

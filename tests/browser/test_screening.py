@@ -6,14 +6,12 @@ Screenshots: test-artifacts/screenshots/screening-*.png."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import LiveServer, screenshot, server_env, start_server
+from tests.browser.conftest import LiveServer, screenshot, start_with_state
 from tests.browser.helpers import log_in, submit
 from tests.browser.screening_state import ORGANISER, PASSWORD, SLUG
 
@@ -23,8 +21,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     work = tmp_path_factory.mktemp("screening")
-    subprocess.run([sys.executable, "-m", "tests.browser.screening_state"], env=server_env(work), check=True)
-    server = start_server(work, demo=False)
+    server = start_with_state(work, "screening_state")
     yield server
     server.stop()
 
