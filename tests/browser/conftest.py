@@ -73,8 +73,7 @@ def migrated_database(work: Path) -> None:
     in the session's temporary folder) and copies the file for every other server."""
     template = work.parent / "migrated" / "data"
     if not template.exists():
-        subprocess.run([sys.executable, "-m", "contest", "migrate"], env=server_env(template.parent), check=True,
-                       capture_output=True)
+        subprocess.run([sys.executable, "-m", "contest", "migrate"], env=server_env(template.parent), check=True)
     target = work / "data"
     target.mkdir(parents=True, exist_ok=True)
     for file in template.glob("e2e.sqlite3*"):  # with its write-ahead log, if one was left
