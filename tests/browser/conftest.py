@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -66,7 +67,29 @@ def server_env(work: Path, extra_env: dict[str, str] | None = None) -> dict[str,
     return env
 
 
+def migrated_database(work: Path) -> None:
+    """Put an empty, migrated database where the server of `work` will find it. Migrating from nothing takes
+    about ten seconds on a busy machine, so a test process migrates once (beside its first server's folder,
+    in the session's temporary folder) and copies the file for every other server."""
+    template = work.parent / "migrated" / "data"
+    if not template.exists():
+        subprocess.run([sys.executable, "-m", "contest", "migrate"], env=server_env(template.parent), check=True)
+    target = work / "data"
+    target.mkdir(parents=True, exist_ok=True)
+    for file in template.glob("e2e.sqlite3*"):  # with its write-ahead log, if one was left
+        shutil.copy(file, target / file.name)
+
+
+def start_with_state(work: Path, state: str) -> LiveServer:
+    """A server without the demo, on the small state `python -m tests.browser.<state>` builds."""
+    migrated_database(work)
+    subprocess.run([sys.executable, "-m", f"tests.browser.{state}"], env=server_env(work), check=True)
+    return start_server(work, demo=False)
+
+
 def start_server(work: Path, *, demo: bool = True, extra_env: dict[str, str] | None = None) -> LiveServer:
+    if not (work / "data").exists():
+        migrated_database(work)
     port = free_port()
     env = server_env(work, extra_env)
     log = work / f"server-{port}.log"

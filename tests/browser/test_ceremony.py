@@ -8,35 +8,27 @@ slide whole; a judge shares a comment with its designer, and keeps it again, by 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import ARTIFACTS, LiveServer, server_env, start_server
-from tests.browser.helpers import JUDGE, ORGANISER, log_in
+from tests.browser.ceremony_state import JUDGE, ORGANISER, PASSWORD, SLUG
+from tests.browser.conftest import ARTIFACTS, LiveServer, start_with_state
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
 
-SLUG = "renmin-2025"
 SCREEN = {"viewport": {"width": 1600, "height": 900}, "locale": "zh-CN"}  # a 16:9 projector
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "ceremony.png"
 
 
 @pytest.fixture(scope="module")
-def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("ceremony")
-
-
-@pytest.fixture(scope="module")
-def live_server(work: Path) -> Iterator[LiveServer]:
-    """A demo of its own: this module takes the announcement back from the demo's past edition."""
-    server = start_server(work)
-    subprocess.run([sys.executable, "-m", "tests.browser.ceremony_state", SLUG], env=server_env(work), check=True,
-                   capture_output=True, text=True)
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A small state of its own, built without the demo: the press announces its edition's results."""
+    work = tmp_path_factory.mktemp("ceremony")
+    server = start_with_state(work, "ceremony_state")
     yield server
     server.stop()
 
@@ -55,7 +47,7 @@ async def test_the_reveal_climbs_to_the_top_prize_and_the_press_lifts_the_embarg
     screen = await screen_context.new_page()
     errors: list[str] = []
     screen.on("pageerror", lambda exc: errors.append(str(exc)))
-    await log_in(screen, live_server, ORGANISER)
+    await log_in(screen, live_server, (ORGANISER, PASSWORD))
     await screen.goto(live_server.url(f"/admin/c/{SLUG}/ceremony"))
     total = await screen.locator("img[data-ceremony-image]").count()
     assert total > 10
@@ -116,7 +108,7 @@ async def test_on_a_phone_a_winner_fits_the_screen(browser, live_server):
     context = await browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
                                         is_mobile=True, has_touch=True, locale="zh-CN")
     phone = await context.new_page()
-    await log_in(phone, live_server, ORGANISER)
+    await log_in(phone, live_server, (ORGANISER, PASSWORD))
     await phone.goto(live_server.url(f"/admin/c/{SLUG}/ceremony"))
     await phone.keyboard.press("End")
     await phone.keyboard.press("ArrowLeft")
@@ -129,7 +121,7 @@ async def test_on_a_phone_a_winner_fits_the_screen(browser, live_server):
 async def test_a_judge_shares_a_comment_with_its_designer_by_autosave(browser, live_server):
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     judge = await context.new_page()
-    await log_in(judge, live_server, JUDGE)
+    await log_in(judge, live_server, (JUDGE, PASSWORD))
     await judge.goto(live_server.url("/judge/"))
     async with judge.expect_navigation():
         await judge.locator(".judge-round", has_text="「匠心校园」").locator(".card-title a").click()

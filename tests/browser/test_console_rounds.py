@@ -7,8 +7,6 @@ locking rounds and moving deadlines would change the demo under the other tests.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import LiveServer, screenshot, server_env, start_server
+from tests.browser.conftest import LiveServer, screenshot, start_with_state
 from tests.browser.helpers import log_in, submit
 from tests.browser.rounds_state import ORGANISER, PASSWORD, TITLES, judge_email
 
@@ -28,8 +26,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @pytest.fixture(scope="module")
 def rounds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     work = tmp_path_factory.mktemp("rounds")
-    subprocess.run([sys.executable, "-m", "tests.browser.rounds_state"], env=server_env(work), check=True)
-    server = start_server(work, demo=False)
+    server = start_with_state(work, "rounds_state")
     yield server
     server.stop()
 

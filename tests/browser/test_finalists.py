@@ -3,15 +3,13 @@ records the dispatch; the organiser records the arrival with a photo and prints 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 from playwright.async_api import expect
 
 from tests import imagegen
-from tests.browser.conftest import LiveServer, screenshot, server_env, start_server
+from tests.browser.conftest import LiveServer, screenshot, start_with_state
 from tests.browser.finalists_state import FINALIST, ORGANISER, PASSWORD, SLUG
 from tests.browser.helpers import log_in, submit
 
@@ -21,8 +19,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def finals_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     work = tmp_path_factory.mktemp("finals")
-    subprocess.run([sys.executable, "-m", "tests.browser.finalists_state"], env=server_env(work), check=True)
-    server = start_server(work, demo=False)
+    server = start_with_state(work, "finalists_state")
     yield server
     server.stop()
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import pypdf
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import LiveServer, screenshot, server_env, start_server
+from tests.browser.conftest import LiveServer, screenshot, start_with_state
 from tests.browser.helpers import log_in, submit
 from tests.browser.meeting_state import CHAIR, JUDGES, PASSWORD, SLUG, TITLES, judge_email
 
@@ -32,8 +30,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 @pytest.fixture(scope="module")
 def meeting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     work = tmp_path_factory.mktemp("meeting")
-    subprocess.run([sys.executable, "-m", "tests.browser.meeting_state"], env=server_env(work), check=True)
-    server = start_server(work, demo=False)
+    server = start_with_state(work, "meeting_state")
     yield server
     server.stop()
 

@@ -1,7 +1,7 @@
 """Screening in the browser: the organiser ticks an entry, picks a reason template (the script fills the reason
 in, to edit), returns the entry for a fix; its designer finds the reason and the deadline on their dashboard.
 
-Its own server: returning a demo entry takes it out of judging, which other browser tests count on.
+Its own server with a small state built without the demo (tests/browser/screening_state.py).
 Screenshots: test-artifacts/screenshots/screening-*.png."""
 
 from __future__ import annotations
@@ -11,24 +11,24 @@ from collections.abc import Iterator
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import LiveServer, screenshot, start_server
-from tests.browser.helpers import ORGANISER, log_in, submit
+from tests.browser.conftest import LiveServer, screenshot, start_with_state
+from tests.browser.helpers import log_in, submit
+from tests.browser.screening_state import ORGANISER, PASSWORD, SLUG
 
 pytestmark = pytest.mark.browser
-
-DESIGNER_PASSWORD = "demo-designer-2026"
 
 
 @pytest.fixture(scope="module")
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = start_server(tmp_path_factory.mktemp("screening"))
+    work = tmp_path_factory.mktemp("screening")
+    server = start_with_state(work, "screening_state")
     yield server
     server.stop()
 
 
 async def test_an_entry_returned_in_the_list_shows_its_reason_to_its_designer(page, browser, own_server):
-    await log_in(page, own_server, ORGANISER)
-    await page.goto(own_server.url("/admin/c/renmin-2026/entries"))
+    await log_in(page, own_server, (ORGANISER, PASSWORD))
+    await page.goto(own_server.url(f"/admin/c/{SLUG}/entries"))
     row = page.locator("tr.entry-row", has=page.locator("input[name=entry]")).first
     number = (await row.locator("td").nth(1).inner_text()).strip()
     designer_email = (await row.locator(".designer-email").inner_text()).strip()
@@ -45,7 +45,7 @@ async def test_an_entry_returned_in_the_list_shows_its_reason_to_its_designer(pa
 
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     designer = await context.new_page()
-    await log_in(designer, own_server, (designer_email, DESIGNER_PASSWORD))
+    await log_in(designer, own_server, (designer_email, PASSWORD))
     await designer.goto(own_server.url("/me/"))
     outcome = designer.locator(".entry-card .screening-outcome").first
     await expect(outcome).to_contain_text("已被组委会退回修改")
