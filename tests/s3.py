@@ -17,6 +17,8 @@ from pathlib import Path
 
 import httpx
 
+from contest.settings import Settings
+
 ACCESS_KEY = "testing-key"
 SECRET_KEY = "testing-secret"
 REGION = "us-east-1"
@@ -36,6 +38,15 @@ class S3Server:
         """The Settings fields that point the app at `bucket`."""
         return {"storage": "s3", "s3_bucket": bucket, "s3_endpoint": self.endpoint, "s3_region": REGION,
                 "s3_access_key_id": ACCESS_KEY, "s3_secret_access_key": SECRET_KEY}
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    """The environment a `contest` process needs to keep its files where `settings` keeps them."""
+    if settings.storage != "s3":
+        return {"CONTEST_STORAGE": "local"}
+    return {"CONTEST_STORAGE": "s3", "CONTEST_S3_BUCKET": settings.s3_bucket, "CONTEST_S3_ENDPOINT": settings.s3_endpoint,
+            "CONTEST_S3_REGION": settings.s3_region, "CONTEST_S3_ACCESS_KEY_ID": settings.s3_access_key_id,
+            "CONTEST_S3_SECRET_ACCESS_KEY": settings.s3_secret_access_key}
 
 
 @contextmanager

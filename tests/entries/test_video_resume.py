@@ -6,7 +6,8 @@ import pytest
 
 from contest.entries import videos
 from contest.entries.models import EntryFile, FileStatus
-from contest.media.storage import UploadStore, new_key
+from contest.media.storage import derived_name
+from contest.media.stores import open_store
 from tests.entries.helpers import setup_track
 from tests.factories import make_entry, make_user, slot_of_entry
 from tests.jobs import run_jobs
@@ -16,23 +17,20 @@ pytestmark = pytest.mark.unit
 
 
 async def test_a_video_a_stop_left_processing_is_finished_by_the_first_worker_alone(db, settings, monkeypatch):
-    store = UploadStore(settings.upload_dir)
-    store.ensure_dirs()
+    store = open_store(settings)
     contest, track = await setup_track()
     entry = await make_entry(contest, track, await make_user())
-    key = new_key()
-    store.original_path(key).parent.mkdir(parents=True)
-    videogen.make_video(store.original_path(key), seconds=1)
+    key = await videogen.store_video(store, seconds=1)
     file = await EntryFile.create(entry=entry, slot=await slot_of_entry(entry), key=key, kind="video", format="mp4",
                                   size_bytes=1, sha256="0" * 64, status=FileStatus.PROCESSING)
     held: list = []
     monkeypatch.setattr(videos, "_locks", held)  # this test's own lock, let go at its end
 
     assert await videos.resume_transcodes(store) == 1
-    assert await videos.resume_transcodes(UploadStore(store.root)) == 0  # a second worker finds the lock taken
+    assert await videos.resume_transcodes(open_store(settings)) == 0  # a second worker finds the lock taken
     await run_jobs(settings)
     for handle in held:
         handle.close()
     done = await EntryFile.get(id=file.id)
     assert (done.status, done.details["width"]) == (FileStatus.READY, 160)
-    assert store.derived_path(key, "video", "MP4").is_file()
+    assert await store.size(derived_name(key, "video", "MP4"))

@@ -12,7 +12,7 @@ from contest.entries.models import EntryFile, EntryImage, FileStatus
 from contest.entries.videos import TRANSCODE_TASK
 from contest.jobs import queue
 from contest.media import similarity, video
-from contest.media.storage import UploadStore, new_key
+from contest.media.stores import open_store
 from contest.notifications.models import OutboxMessage, OutboxState
 from contest.notifications.outbox import SEND_TASK, queue_message, schedule_sending
 from tests.entries.helpers import setup_track
@@ -40,10 +40,7 @@ def counted(monkeypatch, module, name: str) -> list[int]:
 async def test_a_transcode_run_twice_transcodes_once(db, settings, monkeypatch):
     contest, track = await setup_track()
     entry = await make_entry(contest, track, await make_user())
-    store, key = UploadStore(settings.upload_dir), new_key()
-    store.ensure_dirs()
-    store.original_path(key).parent.mkdir(parents=True)
-    videogen.make_video(store.original_path(key), seconds=1)
+    key = await videogen.store_video(open_store(settings), seconds=1)
     file = await EntryFile.create(entry=entry, slot=await slot_of_entry(entry), key=key, kind="video", format="mp4",
                                   size_bytes=1, sha256="0" * 64, status=FileStatus.PROCESSING)
     calls = counted(monkeypatch, video, "transcode_async")

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from contest.entries.models import EntryFile, FileStatus
+from tests import s3
 from tests.commands import run_cli
 from tests.web.entry_formats_scene import add_slot, post_file, video_bytes
 from tests.web.uploads import designer
@@ -33,7 +34,8 @@ async def test_a_video_uploaded_on_postgresql_is_transcoded_by_a_worker_process(
     response = await post_file(client, entry.id, "film", video_bytes(seconds=1), token, name="clip.mp4")
     assert (response.status_code, response.json()["status"]) == (201, "processing")
     env = {**os.environ, "CONTEST_DATA_DIR": str(tmp_path), "CONTEST_DATABASE_URL": db,
-           "CONTEST_UPLOAD_DIR": str(settings.upload_dir), "CONTEST_MAIL_DIR": str(tmp_path / "mail")}
+           "CONTEST_UPLOAD_DIR": str(settings.upload_dir), "CONTEST_MAIL_DIR": str(tmp_path / "mail"),
+           **s3.environment(settings)}
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "contest", "worker", "--once", env=env,
                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)

@@ -9,6 +9,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from contest.media.storage import Storage, new_key, original_name
+
 # container -> (PyAV format, video codec, audio codec)
 FORMATS = {
     "mp4": ("mp4", "libx264", "aac"),
@@ -112,3 +114,13 @@ def lie_about_webm_duration(path: Path, milliseconds: float) -> None:
     at = data.index(b"\x44\x89\x88") + 3
     data[at:at + 8] = struct.pack(">d", milliseconds)
     path.write_bytes(bytes(data))
+
+
+async def store_video(store: Storage, *, seconds: float) -> str:
+    """A generated video stored as an original, on whichever backend `store` is; returns its key."""
+    key = new_key()
+    store.ensure_dirs()
+    path = store.tmp / f"{key}.mp4"
+    make_video(path, seconds=seconds)
+    await store.store_file(original_name(key), path)
+    return key
