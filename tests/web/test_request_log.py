@@ -87,7 +87,7 @@ async def test_one_json_line_per_request_with_its_route_never_its_path_query_or_
                          "duration_ms", "bytes"}
     assert (line["level"], line["logger"], line["message"]) == ("INFO", "contest.access", "request")
     assert (line["request_id"], line["method"], line["route"], line["status"]) == (NGINX_ID, "GET", "/c/{slug}", 404)
-    assert line["bytes"] == response.num_bytes_downloaded and line["duration_ms"] >= 0
+    assert line["bytes"] == response.num_bytes_downloaded and isinstance(line["duration_ms"], float | int)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00", line["time"])
     text = log_lines.getvalue()
     assert "secret-slug" not in text and "hunter2" not in text
