@@ -34,6 +34,7 @@ from contest.entries import service as entry_service
 from contest.entries import uploads
 from contest.entries.disclosure import AiExtent, Disclosure
 from contest.entries.models import Entry, TeamMember
+from contest.entries.queries import ENTRY_PAGE_RELATIONS
 from contest.entries.slots import ABSOLUTE_MAX_FILE
 from contest.judging import round_assignments, round_entries
 from contest.judging.models import (
@@ -295,8 +296,7 @@ async def _entry(contest: Contest, track: Track, spec: dict, index: int, owner: 
                              read_text=False)  # demo_art draws no text
     if index % 3 == 2:
         await TeamMember.create(entry=entry, name="张文", role="插画")
-    return await Entry.get(id=entry.id).prefetch_related("contest", "track__fields_", "track__slots", "images", "files",
-                                                          "members")
+    return await Entry.get(id=entry.id).prefetch_related(*ENTRY_PAGE_RELATIONS)
 
 
 def _disclosure(track: Track, index: int) -> dict[str, str]:

@@ -67,6 +67,13 @@ class Settings:
     s3_virtual_hosted: bool = False  # bucket.endpoint addressing (Alibaba OSS requires it) instead of endpoint/bucket
     s3_signed_downloads: bool = False  # organisers fetch originals from a signed bucket URL, not through the app
     public_media_url: str = ""
+    # where image and PDF derivatives, fingerprints and text are made: "request" (the upload waits for them) or
+    # "jobs" (held for a job on any worker; contest.entries.held). Videos are always jobs.
+    media_work: str = "request"
+
+    @property
+    def media_in_jobs(self) -> bool:
+        return self.media_work == "jobs"
 
     @property
     def production(self) -> bool:
@@ -98,6 +105,11 @@ def _mail_dir(env: Mapping[str, str], data_dir: Path, *, production: bool) -> Pa
     if "CONTEST_MAIL_DIR" in env:
         return Path(env["CONTEST_MAIL_DIR"]).resolve() if env["CONTEST_MAIL_DIR"] else None
     return None if production or env.get("CONTEST_SMTP_HOST") else data_dir / "mail"
+
+
+def default_media_work(database_url: str) -> str:
+    """Jobs on PostgreSQL (workers may run on other machines); in the request on SQLite, the one-machine default."""
+    return "request" if database_url.startswith("sqlite") else "jobs"
 
 
 def default_results_signal(database_url: str) -> str:
@@ -147,6 +159,8 @@ def load_settings(environ: dict[str, str] | None = None, *, check: bool = True, 
         "public_media_url": env.get("CONTEST_PUBLIC_MEDIA_URL", "").rstrip("/"),
     }
     values.update(overrides)
+    if "media_work" not in values:
+        values["media_work"] = env.get("CONTEST_MEDIA_WORK", default_media_work(str(values["database_url"])))
     if "results_signal" not in values:
         values["results_signal"] = env.get("CONTEST_RESULTS_SIGNAL", default_results_signal(str(values["database_url"])))
     if not values["secret_key"] and mode != "production":
@@ -204,6 +218,8 @@ def check_settings(settings: Settings) -> None:
     ZoneInfo(settings.default_tz)
     if settings.storage not in {"local", "s3"} or (settings.storage == "s3" and not settings.s3_bucket):
         raise ConfigurationError("CONTEST_STORAGE must be local, or s3 with CONTEST_S3_BUCKET")
+    if settings.media_work not in {"request", "jobs"}:
+        raise ConfigurationError(f"CONTEST_MEDIA_WORK must be request or jobs, not {settings.media_work!r}")
     if settings.results_signal not in {"files", "database"}:
         raise ConfigurationError(f"CONTEST_RESULTS_SIGNAL must be files or database, not {settings.results_signal!r}")
     if settings.results_signal == "database" and settings.uses_sqlite:

@@ -1,8 +1,8 @@
 """The jobs' tasks, registered on the queue's app under the names the lower packages defer them by, and the
 worker that runs them: `contest worker` on PostgreSQL, a task of the web process on SQLite (docs/jobs.md).
 
-Every task is safe to run twice: each first looks at what is left to do (a video still PROCESSING, a message
-still due, an image still under an old fingerprint) and does only that."""
+Every task is safe to run twice: each first looks at what is left to do (a video still PROCESSING, an upload
+still held, a message still due, an image still under an old fingerprint) and does only that."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from typing import Any
 from procrastinate import JobContext
 
 from contest import clock
-from contest.entries import duplicates, videos
+from contest.entries import duplicates, held, videos
 from contest.jobs import queue
+from contest.judging import edits
 from contest.media.stores import open_store
 from contest.notifications import outbox, sender
 from contest.settings import Settings
@@ -34,6 +35,11 @@ def _settings(context: JobContext) -> Settings:
                 task_middleware=[queue.time_limit(30 * 60)])
 async def transcode(context: JobContext, *, contest_id: int, file_id: int) -> None:
     await videos.transcode_if_processing(file_id, open_store(_settings(context)))
+
+
+@queue.app.task(name=held.MAKE_TASK, pass_context=True, retry=queue.RETRY, task_middleware=[queue.time_limit(10 * 60)])
+async def make_upload(context: JobContext, *, contest_id: int, held_id: int) -> None:
+    await edits.make_held(held_id, open_store(_settings(context)), now=clock.now())
 
 
 @queue.app.task(name=outbox.SEND_TASK, pass_context=True, retry=queue.RETRY, task_middleware=[queue.time_limit(120)])
@@ -65,8 +71,10 @@ async def sweep(context: JobContext, timestamp: int, contest_id: None = None) ->
 
 
 async def queue_left_work(settings: Settings) -> None:
-    """What a start finds to do: videos a stop left PROCESSING, fingerprints of an older hash version."""
+    """What a start finds to do: videos a stop left PROCESSING, uploads still held for their images, fingerprints
+    of an older hash version."""
     await videos.resume_transcodes(open_store(settings))
+    await held.requeue()
     await queue.defer(REHASH_TASK, contest_id=None, queueing_lock=REHASH_TASK)
 
 

@@ -109,6 +109,9 @@ def settings(run_dir: Path, database_url: str, tmp_path: Path, storage_settings:
         # one process: the stamp files on both test databases (tests/test_results_signal.py runs the database's
         # signal between real processes)
         results_signal="files",
+        # uploads made in the request on both databases, so a test reads its images at once (tests/entries/
+        # test_held.py and the benchmark run the jobs)
+        media_work="request",
         **storage_settings,
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import cast
 
 from contest.contests.models import Contest
-from contest.entries.models import EntryFile, EntryImage, ReferenceImage
+from contest.entries.models import EntryFile, EntryImage, HeldUpload, ReferenceImage
 from contest.finalists.models import Sample
 from contest.media.storage import Storage
 from contest.results.models import Objection
@@ -20,7 +20,7 @@ from contest.results.models import Objection
 async def referenced_upload_keys() -> set[str]:
     """Every storage key a row points to; anything else in the upload folder is debris from a crash."""
     columns = [EntryImage.all().values_list("key", flat=True), EntryFile.all().values_list("key", flat=True),
-               ReferenceImage.all().values_list("key", flat=True),
+               HeldUpload.all().values_list("key", flat=True), ReferenceImage.all().values_list("key", flat=True),
                Contest.exclude(poster_key="").values_list("poster_key", flat=True),
                Objection.exclude(attachment_key="").values_list("attachment_key", flat=True),
                Sample.exclude(photo_key="").values_list("photo_key", flat=True)]

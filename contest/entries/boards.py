@@ -18,11 +18,12 @@ from tortoise.transactions import in_transaction
 from contest.accounts.models import User
 from contest.contests.models import FileSlot, SlotKind
 from contest.entries import images
-from contest.entries.models import Entry, EntryFile
-from contest.entries.slots import create_file_row, file_added, provenance_of, refusal_figures
+from contest.entries.models import Entry, EntryFile, HeldUpload
+from contest.entries.slots import Received, create_file_row, file_added, refusal_figures, store_original
 from contest.errors import PDF_REFUSALS, InvalidUpload
 from contest.media import pdf
 from contest.media.storage import Storage, TempUpload, new_key
+from contest.media.storage import original_name as stored_original
 
 
 class BoardRefused(InvalidUpload):
@@ -33,29 +34,44 @@ async def attach_board(
     entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage, original_name: str, by: User, now: datetime,
     read_text: bool = True,
 ) -> EntryFile:
+    """A received PDF checked, kept and rendered now (in the request). The caller discards `temp`."""
     await images.refuse_duplicate(entry, temp.sha256)
-    signals = await provenance_of(temp)
-    key = new_key()
+    received = await store_original(temp, store, original_name)
+    try:
+        return await make_board(entry, slot, received, store=store, by=by, now=now, read_text=read_text)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await store.delete(received.key)
+        raise
+
+
+async def make_board(
+    entry: Entry, slot: FileSlot, received: Received, *, store: Storage, by: User, now: datetime,
+    read_text: bool = True, held: HeldUpload | None = None,
+) -> EntryFile:
+    """A stored PDF's pages rendered and made into images, then its rows, which replace `held`'s. On a refusal
+    the pages go; the caller removes the original."""
     page_keys: list[str] = []
     workdir = Path(tempfile.mkdtemp(prefix="board-", dir=store.tmp))
     try:
-        rendered = await _render(temp.path, workdir, slot)
+        async with store.local_copy(stored_original(received.key)) as path:
+            rendered = await _render(path, workdir, slot)
         prepared = await _prepare_pages(rendered, store, page_keys, slot, read_text=read_text)
-        await store.commit_original(temp, key)
         for page_key in page_keys:  # a page has derivatives only, no original of its own
             await store.commit_derived(page_key)
         async with in_transaction():
-            file = await create_file_row(entry, slot, temp, key=key, kind=SlotKind.PDF, fmt="pdf",
-                                         original_name=original_name, details=_details(rendered.info),
-                                         provenance=signals)
+            await images.release(held)
+            file = await create_file_row(entry, slot, received, kind=SlotKind.PDF, fmt="pdf",
+                                         details=_details(rendered.info))
             for page, image in enumerate(prepared, start=1):
-                await images.add_image_row(entry, slot, image, original_name, source_file_id=file.id, page=page)
+                await images.add_image_row(entry, slot, image, received.original_name, source_file_id=file.id,
+                                           page=page)
             await file_added(entry, file, by=by, now=now)
         return file
     except BaseException:
         with anyio.CancelScope(shield=True):
-            for stored in [key, *page_keys]:
-                await store.delete(stored)
+            for page_key in page_keys:
+                await store.delete(page_key)
         raise
     finally:
         await anyio.to_thread.run_sync(shutil.rmtree, workdir, True)

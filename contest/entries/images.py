@@ -1,4 +1,4 @@
-"""An entry's images: intake (stream → check → derivatives → commit), delete, order, cover.
+"""An entry's images: intake (stream → check → commit the original → derivatives → row), delete, order, cover.
 
 Files are complete before the row exists: temp file → fsync → rename, then the database commit.
 Anything a crash leaves behind is unreferenced and removed at the next start (contest.console.upload_sweep).
@@ -7,7 +7,6 @@ Anything a crash leaves behind is unreferenced and removed at the next start (co
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,16 +20,17 @@ from contest.accounts.models import User
 from contest.audit.log import record
 from contest.contests.models import FileSlot
 from contest.entries import declarations
-from contest.entries.models import Entry, EntryFile, EntryImage
+from contest.entries.models import Entry, EntryFile, EntryImage, HeldStatus, HeldUpload
 from contest.entries.service import require_changeable
-from contest.entries.slots import clean_name, provenance_of, require_room, require_slot_open
+from contest.entries.slots import Received, clean_name, require_room, require_slot_open, store_original
 from contest.entries.states import EDITABLE_STATES
 from contest.errors import IMAGE_REFUSALS, Conflict, InvalidUpload, NotFound, found
 from contest.i18n import N_
 from contest.media import ocr, similarity
 from contest.media.pipeline import ProcessedImage, process_image_async
-from contest.media.sniffing import InvalidImage, Reason
+from contest.media.sniffing import InvalidImage, Reason, inspect_image
 from contest.media.storage import Storage, TempUpload
+from contest.media.storage import original_name as stored_original
 
 log = logging.getLogger(__name__)
 
@@ -79,29 +79,54 @@ async def attach_image(
     entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage, original_name: str, by: User,
     now: datetime, read_text: bool = True,
 ) -> EntryImage:
-    """Check a received file, make derivatives, read their text, commit the original, add the row (quotas and
-    the same-file check in its transaction). A file already on the entry (same SHA-256) is refused before any
-    processing. `read_text=False` is for pictures drawn by our own code without text (the demo's): stored as
-    read, with no text. The caller discards `temp`."""
-    key = uuid.uuid4().hex
+    """A received file checked, kept and made into its image now (in the request). A file already on the entry
+    (same SHA-256) is refused before any processing. `read_text=False` is for pictures drawn by our own code
+    without text (the demo's): stored as read, with no text. The caller discards `temp`."""
+    await refuse_duplicate(entry, temp.sha256)
+    received = await store_original(temp, store, original_name)
     try:
-        await refuse_duplicate(entry, temp.sha256)
-        signals = await provenance_of(temp)
-        prepared = await prepare_image(temp.path, store, key, read_text=read_text)
-        require_edges(slot, prepared.processed.width, prepared.processed.height)
-        await store.commit_original(temp, key)
-        async with in_transaction():
-            await require_room(entry, slot, prepared.processed.bytes)
-            await refuse_duplicate(entry, temp.sha256)  # again: the same file may have come in twice at once
-            image = await add_image_row(entry, slot, prepared, original_name, provenance=signals)
-            await record("image.added", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id,
-                         data={"image": image.id, "sha256": temp.sha256, "bytes": temp.bytes})
-            await declarations.declare_again(entry, by=by, now=now)
-        return image
+        return await make_image(entry, slot, received, store=store, by=by, now=now, read_text=read_text)
     except BaseException:
         with anyio.CancelScope(shield=True):
-            await store.delete(key)
+            await store.delete(received.key)
         raise
+
+
+async def make_image(
+    entry: Entry, slot: FileSlot, received: Received, *, store: Storage, by: User, now: datetime,
+    read_text: bool = True, held: HeldUpload | None = None,
+) -> EntryImage:
+    """Derivatives, fingerprint and text of a stored original, then its row (quotas and the same-file check in
+    its transaction), which replaces `held`'s. The caller removes what is stored under the key on a refusal."""
+    async with store.local_copy(stored_original(received.key)) as path:
+        prepared = await prepare_image(path, store, received.key, read_text=read_text)
+    require_edges(slot, prepared.processed.width, prepared.processed.height)
+    await store.commit_derived(received.key)
+    async with in_transaction():
+        await release(held)
+        await require_room(entry, slot, prepared.processed.bytes)
+        await refuse_duplicate(entry, received.sha256)  # again: the same file may have come in twice at once
+        image = await add_image_row(entry, slot, prepared, received.original_name, provenance=received.provenance)
+        await record("image.added", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id,
+                     data={"image": image.id, "sha256": received.sha256, "bytes": received.bytes})
+        await declarations.declare_again(entry, by=by, now=now)
+    return image
+
+
+async def release(held: HeldUpload | None) -> None:
+    """A held upload's row goes in the transaction that adds what was made from it."""
+    if held is not None:
+        await HeldUpload.filter(id=held.id).delete()
+
+
+async def check_header(path: Path, slot: FileSlot) -> None:
+    """What the header tells at once (the format, the pixel size against the slot's minimum), so an upload whose
+    images a job will make is refused in the request when it can be."""
+    try:
+        info = await anyio.to_thread.run_sync(inspect_image, path)
+    except InvalidImage as exc:
+        raise refusal(exc) from None
+    require_edges(slot, info.width, info.height)  # either orientation passes, so EXIF's turn does not matter
 
 
 async def prepare_image(path: Path, store: Storage, key: str, *, read_text: bool = True) -> PreparedImage:
@@ -118,7 +143,8 @@ async def refuse_duplicate(entry: Entry, sha256: str) -> None:
     positions = cast(list[int], await EntryImage.filter(entry_id=entry.id, sha256=sha256).values_list("position", flat=True))
     if positions:
         raise DuplicateImage(position=min(positions) + 1)
-    if await EntryFile.exists(entry_id=entry.id, sha256=sha256):
+    if await EntryFile.exists(entry_id=entry.id, sha256=sha256) or await HeldUpload.exists(
+            entry_id=entry.id, sha256=sha256, status=HeldStatus.PROCESSING):
         raise DuplicateFile()
 
 
@@ -126,10 +152,14 @@ async def _process(path: Path, store: Storage, key: str) -> ProcessedImage:
     try:
         processed = await process_image_async(path, store.derived_dir(key), key)
     except InvalidImage as exc:
-        if exc.reason == Reason.UNSUPPORTED_TYPE and exc.detail in FORMAT_NAMES:
-            raise ImageRefused(NOT_YET_ACCEPTED, format=FORMAT_NAMES[exc.detail]) from None
-        raise ImageRefused(IMAGE_REFUSALS.get(exc.reason, InvalidUpload.message)) from None
+        raise refusal(exc) from None
     return processed
+
+
+def refusal(exc: InvalidImage) -> ImageRefused:
+    if exc.reason == Reason.UNSUPPORTED_TYPE and exc.detail in FORMAT_NAMES:
+        return ImageRefused(NOT_YET_ACCEPTED, format=FORMAT_NAMES[exc.detail])
+    return ImageRefused(IMAGE_REFUSALS.get(exc.reason, InvalidUpload.message))
 
 
 def require_edges(slot: FileSlot, width: int, height: int) -> None:

@@ -53,6 +53,7 @@ class Entry(Model):
 
     images: fields.ReverseRelation[EntryImage]
     files: fields.ReverseRelation[EntryFile]
+    held_uploads: fields.ReverseRelation[HeldUpload]
     members: fields.ReverseRelation[TeamMember]
 
     class Meta:
@@ -153,6 +154,45 @@ class EntryFile(Model):
     class Meta:
         table = "entry_file"
         ordering = ["position", "id"]
+
+
+class HeldStatus(StrEnum):
+    PROCESSING = "processing"  # its job has not finished: the designer sees 处理中
+    FAILED = "failed"  # the job refused the file; `failure` says why, in the designer's language when shown
+
+
+class HeldUpload(Model):
+    """An image or a PDF whose original is stored while a job makes its derivatives (docs/jobs.md). The job
+    replaces this row by the EntryImage (or the EntryFile and its pages) in one transaction; a refusal stays here,
+    shown with its reason, until the designer removes it."""
+
+    id = fields.IntField(primary_key=True)
+    entry: fields.ForeignKeyRelation[Entry] = fields.ForeignKeyField(
+        "models.Entry", related_name="held_uploads", on_delete=fields.OnDelete.CASCADE
+    )
+    entry_id: int
+    slot: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.FileSlot", related_name="held_uploads", on_delete=fields.OnDelete.CASCADE
+    )
+    slot_id: int
+    by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="held_uploads", on_delete=fields.OnDelete.CASCADE
+    )
+    by_id: int
+    key = fields.CharField(max_length=64, unique=True)  # the stored original's; the made rows take it over
+    kind = fields.CharField(max_length=10)  # SlotKind: "image" | "pdf"
+    original_name = fields.CharField(max_length=255, default="", db_default="")
+    size_bytes = fields.BigIntField()
+    sha256 = fields.CharField(max_length=64)
+    provenance: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    read_text = fields.BooleanField(default=True, db_default=True)
+    status = fields.CharEnumField(HeldStatus, max_length=12, default=HeldStatus.PROCESSING)
+    failure: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)  # {"message": msgid, "params": {}}
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "held_upload"
+        ordering = ["id"]
 
 
 class Declaration(Model):

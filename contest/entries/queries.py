@@ -9,11 +9,14 @@ from contest.columns import fits
 from contest.entries.models import Entry, EntryFile, EntryImage
 from contest.entries.states import SENT_STATES
 
+# what the entry's page and its submission check read (service.submission_problems)
+ENTRY_PAGE_RELATIONS = ("contest", "track__fields_", "track__slots", "images", "files", "held_uploads", "members")
+
 
 async def entries_for_designer(user: User) -> list[Entry]:
     return (
         await Entry.filter(owner_id=user.id)
-        .prefetch_related("contest", "track__fields_", "track__slots", "images", "files", "members")
+        .prefetch_related(*ENTRY_PAGE_RELATIONS)
         .order_by("-created_at", "-id")
     )
 
@@ -22,7 +25,7 @@ async def entry_for_designer(user: User, entry_id: int) -> Entry | None:
     """The entry, with what its pages need, only if `user` owns it."""
     return (
         await Entry.filter(id=entry_id, owner_id=user.id)
-        .prefetch_related("contest", "track__fields_", "track__slots", "images", "files", "members")
+        .prefetch_related(*ENTRY_PAGE_RELATIONS)
         .first()
     )
 

@@ -20,7 +20,7 @@ from contest.contests import timeline
 from contest.contests.models import AiPolicy, Contest, IpMode, TermsKind, TermsText, Track
 from contest.entries import declarations, profile
 from contest.entries.disclosure import TEXT_LIMITS, AiExtent, Disclosure, disclosure_problems
-from contest.entries.models import Declaration, Entry, FileStatus, TeamMember
+from contest.entries.models import Declaration, Entry, FileStatus, HeldStatus, TeamMember
 from contest.entries.states import ALLOWED_TRANSITIONS, EDITABLE_STATES, EntryState
 from contest.errors import Conflict, ContestError, DeadlinePassed, InvalidInput, NotFound
 from contest.i18n import N_
@@ -237,9 +237,11 @@ def _slot_problems(entry: Entry) -> list[str]:
         problems.append(N_("Upload at least the fewest files each part of the entry asks for."))
     if any(counts[slot.id] > slot.max_count for slot in slots):
         problems.append(N_("Remove the files beyond the most a part of the entry allows."))
-    if any(file.status == FileStatus.PROCESSING for file in entry.files):
-        problems.append(N_("Wait until every video has been processed."))
-    if any(file.status == FileStatus.FAILED for file in entry.files):
+    if any(file.status == FileStatus.PROCESSING for file in entry.files) or any(
+            held.status == HeldStatus.PROCESSING for held in entry.held_uploads):
+        problems.append(N_("Wait until every upload has been processed."))
+    if any(file.status == FileStatus.FAILED for file in entry.files) or any(
+            held.status == HeldStatus.FAILED for held in entry.held_uploads):
         problems.append(N_("Remove the files that could not be processed."))
     return problems
 

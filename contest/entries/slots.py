@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from contest.accounts.models import User
 from contest.audit.log import record
 from contest.contests.models import FileSlot, SlotKind
 from contest.entries import declarations
-from contest.entries.models import Entry, EntryFile, EntryImage, FileStatus
+from contest.entries.models import Entry, EntryFile, EntryImage, FileStatus, HeldStatus, HeldUpload
 from contest.entries.queries import bytes_used_by_designer
 from contest.entries.service import NotYetOpen, QuotaExceeded, require_changeable
 from contest.entries.states import EDITABLE_STATES, EntryState
@@ -97,9 +97,11 @@ def require_slot_open(entry: Entry, slot: FileSlot, now: datetime, *, reached_ro
 
 
 async def files_in_slot(entry: Entry, slot: FileSlot) -> int:
-    """How many files the designer put in the slot; a PDF's rendered pages are part of its one file."""
+    """How many files the designer put in the slot, those still being made included; a PDF's rendered pages are
+    part of its one file."""
     images = await EntryImage.filter(entry_id=entry.id, slot_id=slot.id, source_file_id=None).count()
-    return images + await EntryFile.filter(entry_id=entry.id, slot_id=slot.id).count()
+    held = await HeldUpload.filter(entry_id=entry.id, slot_id=slot.id, status=HeldStatus.PROCESSING).count()
+    return images + held + await EntryFile.filter(entry_id=entry.id, slot_id=slot.id).count()
 
 
 async def require_room_in_slot(entry: Entry, slot: FileSlot) -> None:
@@ -121,34 +123,52 @@ def clean_name(name: str) -> str:
     return "".join(ch for ch in base if ch.isprintable())[:255]
 
 
+@dataclass(frozen=True)
+class Received:
+    """An upload whose original is stored under `key`, with what was read from it before anything stripped its
+    metadata (its AI signals, media.provenance)."""
+
+    key: str
+    sha256: str
+    bytes: int
+    original_name: str
+    provenance: dict[str, Any]
+
+
+async def store_original(temp: TempUpload, store: Storage, original_name: str) -> Received:
+    """`temp` kept as the original under a new key; durable once this returns, and `temp` is gone."""
+    received = Received(new_key(), temp.sha256, temp.bytes, original_name,
+                        asdict(await provenance.read_provenance_async(temp.path)))
+    await store.commit_original(temp, received.key)
+    return received
+
+
 async def create_file_row(
-    entry: Entry, slot: FileSlot, temp: TempUpload, *, key: str, kind: SlotKind, fmt: str, original_name: str,
-    details: dict[str, Any], provenance: dict[str, Any] | None = None, status: FileStatus = FileStatus.READY,
+    entry: Entry, slot: FileSlot, received: Received, *, kind: SlotKind, fmt: str, details: dict[str, Any],
+    status: FileStatus = FileStatus.READY,
 ) -> EntryFile:
     """The row of a PDF, video or source file, inside the caller's transaction, after the quotas."""
-    await require_room(entry, slot, temp.bytes)
+    await require_room(entry, slot, received.bytes)
     return await EntryFile.create(
-        entry_id=entry.id, slot_id=slot.id, key=key, kind=kind.value, format=fmt,
-        position=await EntryFile.filter(entry_id=entry.id).count(), original_name=clean_name(original_name),
-        size_bytes=temp.bytes, sha256=temp.sha256, status=status, details=details, provenance=provenance or {})
+        entry_id=entry.id, slot_id=slot.id, key=received.key, kind=kind.value, format=fmt,
+        position=await EntryFile.filter(entry_id=entry.id).count(), original_name=clean_name(received.original_name),
+        size_bytes=received.bytes, sha256=received.sha256, status=status, details=details,
+        provenance=received.provenance)
 
 
 async def commit_file(
     entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage, kind: SlotKind, fmt: str,
-    original_name: str, details: dict[str, Any], provenance: dict[str, Any], by: User, now: datetime,
-    status: FileStatus = FileStatus.READY,
+    original_name: str, details: dict[str, Any], by: User, now: datetime, status: FileStatus = FileStatus.READY,
 ) -> EntryFile:
     """A checked video or source file kept: the original under a new key, then its row, audited and
     declared in one transaction; the original goes again if the row cannot be added (quotas)."""
-    key = new_key()
-    await store.commit_original(temp, key)
+    received = await store_original(temp, store, original_name)
     try:
         async with in_transaction():
-            file = await create_file_row(entry, slot, temp, key=key, kind=kind, fmt=fmt, original_name=original_name,
-                                         details=details, provenance=provenance, status=status)
+            file = await create_file_row(entry, slot, received, kind=kind, fmt=fmt, details=details, status=status)
             await file_added(entry, file, by=by, now=now)
     except BaseException:
-        await store.delete(key)
+        await store.delete(received.key)
         raise
     return file
 
@@ -158,11 +178,6 @@ async def file_added(entry: Entry, file: EntryFile, *, by: User, now: datetime) 
     await record("file.added", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id,
                  data={"file": file.id, "kind": file.kind, "sha256": file.sha256, "bytes": file.size_bytes})
     await declarations.declare_again(entry, by=by, now=now)
-
-
-async def provenance_of(temp: TempUpload) -> dict[str, Any]:
-    """The AI signals in an original, read before anything strips its metadata (media.provenance)."""
-    return asdict(await provenance.read_provenance_async(temp.path))
 
 
 def is_slot_open(entry: Entry, slot: FileSlot, now: datetime, *, reached_round: int = 0) -> bool:

@@ -9,7 +9,7 @@ from contest.accounts.models import User
 from contest.contests.models import FileSlot, SlotKind
 from contest.entries import images
 from contest.entries.models import Entry, EntryFile
-from contest.entries.slots import commit_file, max_file_bytes, provenance_of, refusal_figures
+from contest.entries.slots import commit_file, max_file_bytes, refusal_figures
 from contest.errors import SOURCE_REFUSALS, InvalidUpload
 from contest.media import source_files
 from contest.media.storage import Storage, TempUpload
@@ -30,5 +30,5 @@ async def attach_source(
         figures = refusal_figures(SlotKind.SOURCE, exc.reason, exc.limit, exc.actual)
         raise SourceRefused(SOURCE_REFUSALS[exc.reason], **figures) from None
     return await commit_file(entry, slot, temp, store=store, kind=SlotKind.SOURCE, fmt=info.kind,
-                             original_name=original_name, provenance=await provenance_of(temp), by=by, now=now,
+                             original_name=original_name, by=by, now=now,
                              details={"entries": info.entries, "uncompressed_bytes": info.uncompressed_bytes})

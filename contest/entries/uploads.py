@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import cast
 
 import anyio
@@ -19,9 +20,10 @@ from contest import metrics
 from contest.accounts.models import User
 from contest.audit.log import record
 from contest.contests.models import FileSlot, SlotKind
-from contest.entries import boards, declarations, images, sources, videos
+from contest.entries import boards, declarations, held, images, sources, videos
+from contest.entries.held import MAKERS
 from contest.entries.images import FORMAT_NAMES
-from contest.entries.models import Entry, EntryFile, EntryImage
+from contest.entries.models import Entry, EntryFile, EntryImage, HeldUpload
 from contest.entries.slots import max_file_bytes, require_room_in_slot, require_slot_open, too_large
 from contest.errors import InvalidUpload, NotFound
 from contest.i18n import N_
@@ -37,6 +39,7 @@ FOUND_NAMES = {**FORMAT_NAMES, "jpeg": "JPEG", "png": "PNG", "webp": "WebP", "he
 KIND_BY_BYTES = {"jpeg": SlotKind.IMAGE, "png": SlotKind.IMAGE, "webp": SlotKind.IMAGE, "heic": SlotKind.IMAGE,
                  "pdf": SlotKind.PDF, "mp4": SlotKind.VIDEO, "mov": SlotKind.VIDEO, "webm": SlotKind.VIDEO}
 
+Added = EntryImage | EntryFile | HeldUpload
 Attacher = Callable[..., Awaitable[EntryImage | EntryFile]]
 ATTACHERS: dict[SlotKind, Attacher] = {SlotKind.IMAGE: images.attach_image, SlotKind.PDF: boards.attach_board,
                                        SlotKind.VIDEO: videos.attach_video, SlotKind.SOURCE: sources.attach_source}
@@ -73,12 +76,12 @@ def kind_of(head: bytes, original_name: str, slot_kinds: Sequence[str]) -> SlotK
 
 async def intake(
     entry: Entry, slot: FileSlot, chunks: AsyncIterator[bytes], *, store: Storage, original_name: str, by: User,
-    now: datetime, declared_bytes: int | None = None, reached_round: int = 0,
-) -> EntryImage | EntryFile:
+    now: datetime, declared_bytes: int | None = None, reached_round: int = 0, later: bool = False,
+) -> Added:
     """Receive one file for `slot` of `entry` from its designer. Refusals leave no file and no row behind.
 
     `declared_bytes` is the size the client announced: a file over the limit is refused before its bytes are
-    read, with its size in the message. `reached_round`: see slots.require_slot_open."""
+    read, with its size in the message. `reached_round`: see slots.require_slot_open. `later`: see attach."""
     require_slot_open(entry, slot, now, reached_round=reached_round)
     await require_room_in_slot(entry, slot)
     if declared_bytes is not None and declared_bytes > max_file_bytes(slot):
@@ -87,19 +90,22 @@ async def intake(
         temp = await store.receive(chunks, max_bytes=max_file_bytes(slot))
     except UploadTooLarge:
         raise too_large(slot, None) from None
-    return await attach(entry, slot, temp, store=store, original_name=original_name, by=by, now=now)
+    return await attach(entry, slot, temp, store=store, original_name=original_name, by=by, now=now, later=later)
 
 
 async def attach(
     entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage, original_name: str, by: User,
-    now: datetime, read_text: bool = True,
-) -> EntryImage | EntryFile:
-    """A received file (from a plain upload or a resumed one) into its slot; `temp` is gone afterwards either way."""
+    now: datetime, read_text: bool = True, later: bool = False,
+) -> Added:
+    """A received file (from a plain upload or a resumed one) into its slot; `temp` is gone afterwards either way.
+    `later`: an image or PDF is held for a job to make (entries.held) instead of being made in the request."""
     try:
         kind = kind_of(temp.head, original_name, slot.kinds)
-        options = {"read_text": read_text} if kind in (SlotKind.IMAGE, SlotKind.PDF) else {}
-        attached = await ATTACHERS[kind](entry, slot, temp, store=store, original_name=original_name, by=by,
-                                         now=now, **options)
+        options = {"read_text": read_text} if kind in MAKERS else {}
+        held_for_job = later and kind in MAKERS
+        attach_kind: Callable[..., Awaitable[Added]] = partial(held.hold, kind=kind) if held_for_job else ATTACHERS[kind]
+        attached = await attach_kind(entry, slot, temp, store=store, original_name=original_name, by=by,
+                                     now=now, **options)
         metrics.observe_upload(kind.value, temp.bytes)
         return attached
     finally:

@@ -22,7 +22,7 @@ from contest.accounts.models import User
 from contest.contests.models import FileSlot, SlotKind
 from contest.entries import images
 from contest.entries.models import Entry, EntryFile, FileStatus
-from contest.entries.slots import commit_file, provenance_of, refusal_figures
+from contest.entries.slots import commit_file, refusal_figures
 from contest.errors import VIDEO_REFUSALS, InvalidUpload
 from contest.jobs import queue
 from contest.media import video
@@ -49,7 +49,7 @@ async def attach_video(
         figures = refusal_figures(SlotKind.VIDEO, exc.reason, exc.limit, exc.actual)
         raise VideoRefused(VIDEO_REFUSALS[exc.reason], **figures) from None
     file = await commit_file(entry, slot, temp, store=store, kind=SlotKind.VIDEO, fmt=info.container,
-                             original_name=original_name, provenance=await provenance_of(temp), by=by, now=now,
+                             original_name=original_name, by=by, now=now,
                              details=_probed(info), status=FileStatus.PROCESSING)
     await start_transcode(file.id, contest_id=entry.contest_id)
     return file

@@ -17,8 +17,8 @@ from tortoise.transactions import in_transaction
 
 from contest.accounts.models import User
 from contest.contests.models import FileSlot
-from contest.entries import images, service, uploads
-from contest.entries.models import Entry, EntryFile, EntryImage
+from contest.entries import held, images, service, uploads
+from contest.entries.models import Entry
 from contest.entries.service import EntryInput
 from contest.entries.slots import require_room_in_slot, require_slot_open
 from contest.entries.states import JUDGEABLE_STATES, EntryState, LeakStatus
@@ -62,7 +62,12 @@ async def _check_due(entry: Entry, now: datetime) -> bool:
     rounds = await _unfinished_rounds(entry, now)
     if not all(r.designers_may_edit for r in rounds):
         raise EditsClosed()
-    return bool(rounds) or entry.leak_status != LeakStatus.UNCHECKED or entry.state in JUDGEABLE_STATES
+    return _worth_checking(entry, rounds)
+
+
+def _worth_checking(entry: Entry, unfinished: list[Round]) -> bool:
+    return (entry.state == EntryState.RETURNED or bool(unfinished) or entry.leak_status != LeakStatus.UNCHECKED
+            or entry.state in JUDGEABLE_STATES)
 
 
 async def judging_started(contest_id: int, *, now: datetime) -> bool:
@@ -112,10 +117,11 @@ async def _slot_change(entry: Entry, slot: FileSlot, now: datetime, change: Call
 
 async def add_file(entry: Entry, slot: FileSlot, chunks: AsyncIterator[bytes], *, store: Storage,
                    original_name: str, by: User, now: datetime, declared_bytes: int | None = None,
-                   ) -> EntryImage | EntryFile:
+                   later: bool = False) -> uploads.Added:
+    """`later`: images and PDFs are held for a job (entries.held), which runs the check when it has made them."""
     return await _slot_change(entry, slot, now, lambda reached: uploads.intake(
         entry, slot, chunks, store=store, original_name=original_name, by=by, now=now, declared_bytes=declared_bytes,
-        reached_round=reached))
+        reached_round=reached, later=later))
 
 
 async def check_room_for_upload(entry: Entry, slot: FileSlot, *, now: datetime) -> None:
@@ -127,11 +133,12 @@ async def check_room_for_upload(entry: Entry, slot: FileSlot, *, now: datetime) 
 
 
 async def add_received_file(entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage,
-                            original_name: str, by: User, now: datetime) -> EntryImage | EntryFile:
+                            original_name: str, by: User, now: datetime, later: bool = False) -> uploads.Added:
     """A file that came in by a resumable upload, complete; its room and kind are checked like any other's."""
-    async def change(reached: int) -> EntryImage | EntryFile:
+    async def change(reached: int) -> uploads.Added:
         require_slot_open(entry, slot, now, reached_round=reached)
-        return await uploads.attach(entry, slot, temp, store=store, original_name=original_name, by=by, now=now)
+        return await uploads.attach(entry, slot, temp, store=store, original_name=original_name, by=by, now=now,
+                                    later=later)
 
     return await _slot_change(entry, slot, now, change)
 
@@ -140,6 +147,20 @@ async def delete_image(entry: Entry, image_id: int, *, store: Storage, by: User,
     slot = await images.slot_of_image(entry, image_id)
     await _slot_change(entry, slot, now, lambda reached: images.delete_image(
         entry, image_id, store=store, by=by, now=now, reached_round=reached))
+
+
+async def remove_refused(entry: Entry, held_id: int, *, now: datetime) -> None:
+    slot = await held.slot_of_held(entry, held_id)
+    await _slot_change(entry, slot, now, lambda reached: held.remove_failed(entry, held_id, now=now,
+                                                                             reached_round=reached))
+
+
+async def make_held(held_id: int, store: Storage, *, now: datetime) -> None:
+    """A held upload's job: its images made, then the entry checked as a change in the request would have been
+    (`_check_due`, without refusing: the designer's change was accepted when it was held)."""
+    entry = await held.make(held_id, store, now=now)
+    if entry is not None and _worth_checking(entry, await _unfinished_rounds(entry, now)):
+        await leaks.check_entry_leaks(entry, now=now)
 
 
 async def delete_file(entry: Entry, file_id: int, *, store: Storage, by: User, now: datetime) -> None:

@@ -26,6 +26,7 @@ from contest.accounts.passwords import hash_password
 from contest.contests.models import Contest
 from contest.entries import service as entry_service
 from contest.entries.models import Entry
+from contest.entries.queries import ENTRY_PAGE_RELATIONS
 from contest.judging import round_assignments, round_entries, scoring
 from contest.judging.models import Criterion, EntrySource, JudgeGroup, Panel, PanelMember, Round, RoundEntry
 from contest.media.storage import Storage
@@ -70,8 +71,7 @@ async def _entries(contest: Contest, designer: User, store: Storage, ages: list[
                                    public_name="设计者")
         await attach_picture(entry, _chunks((60 * n, 90, 160)), store=store, original_name=f"{n}.jpg",
                              by=designer, now=when, read_text=False)
-        entry = await Entry.get(id=entry.id).prefetch_related("contest", "track__fields_", "track__slots", "images",
-                                                              "files", "members")
+        entry = await Entry.get(id=entry.id).prefetch_related(*ENTRY_PAGE_RELATIONS)
         await entry_service.submit_entry(entry, by=designer, originality_id=originality.id,
                                          ip_terms_id=ip_terms.id, now=when)
         entries.append(entry)

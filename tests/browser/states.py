@@ -21,6 +21,7 @@ from contest.contests.models import Contest, Track
 from contest.db import apply_migrations, settings_config
 from contest.entries import service as entry_service
 from contest.entries.models import Entry
+from contest.entries.queries import ENTRY_PAGE_RELATIONS
 from contest.judging import round_assignments, round_entries
 from contest.judging.models import Criterion, Panel, PanelMember, Round
 from contest.media.storage import Storage
@@ -76,8 +77,7 @@ async def submitted_entries(contest: Contest, track: Track, designer: User, titl
                                    public_name=f"设计师{n + 1}")
         await attach_picture(entry, _picture(seed + n, art), store=store, original_name=f"{n}.jpg", by=designer,
                              now=when, read_text=False)
-        entry = await Entry.get(id=entry.id).prefetch_related("contest", "track__fields_", "track__slots", "images",
-                                                              "files", "members")
+        entry = await Entry.get(id=entry.id).prefetch_related(*ENTRY_PAGE_RELATIONS)
         await entry_service.submit_entry(entry, by=designer, originality_id=originality.id, ip_terms_id=ip_terms.id,
                                          now=when)
         entries.append(entry)

@@ -22,8 +22,9 @@ from contest.console import invitations
 from contest.contests.models import AwardTier, Contest
 from contest.entries import duplicates
 from contest.entries import service as entry_service
-from contest.entries.models import Declaration, EntryFile
+from contest.entries.models import Declaration, EntryFile, HeldStatus, HeldUpload
 from contest.entries.states import LeakStatus
+from contest.errors import IMAGE_REFUSALS
 from contest.finalists.models import Sample
 from contest.judging.models import (
     Assignment,
@@ -90,7 +91,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("entry", "GET"), ("entry_save", "POST"), ("entry_autosave", "POST"), ("entry_withdraw", "POST"),
         ("entry_reopen", "POST"),
         ("receipt", "GET"), ("file_upload", "POST"), ("file_upload_form", "POST"), ("file_delete", "POST"),
-        ("image_order", "POST"), ("image_action", "POST"), ("resumable", "POST"), ("resumable_patch", "PATCH"),
+        ("file_lists", "GET"), ("refused_remove", "POST"), ("image_order", "POST"), ("image_action", "POST"),
+        ("resumable", "POST"), ("resumable_patch", "PATCH"),
         ("resumable_delete", "DELETE"))},
     # what the resumable endpoint supports, asked before anything is sent (tus clients send no cookie with it)
     ("designer:resumable_options", "OPTIONS"): EVERYONE,
@@ -285,6 +287,10 @@ async def build_world(store, *, images: bool) -> World:
                                        body="与已发表作品雷同", attachment_key="a" * 32, attachment_type="pdf")
     await store.put(original_name(objection.attachment_key), b"%PDF-1.4\n%%EOF\n")
     params["objection_id"], missing["objection_id"] = str(objection.id), "999999"
+    refused = await HeldUpload.create(entry=entry, slot_id=source.slot_id, by=designer_a, key="c" * 32, kind="image",
+                                      size_bytes=1, sha256="0" * 64, status=HeldStatus.FAILED,
+                                      failure={"message": IMAGE_REFUSALS["corrupt"], "params": {}})
+    params["held_id"], missing["held_id"] = str(refused.id), "999999"
     sample = await Sample.create(round=round_, entry=entry, courier="顺丰", tracking_number="SF1", sent_at=now,
                                  arrived_at=now, photo_key="b" * 32, condition="完好")
     await store.put(derived_name(sample.photo_key, "judging", "JPEG"), b"\xff\xd8\xff\xd9")

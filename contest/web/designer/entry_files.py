@@ -16,9 +16,9 @@ from contest.accounts.models import User
 from contest.contests.models import FileSlot, SlotKind
 from contest.entries import queries, service
 from contest.entries.images import file_chunks
-from contest.entries.models import Entry, EntryFile, EntryImage
+from contest.entries.models import Entry, EntryFile, EntryImage, FileStatus, HeldStatus, HeldUpload
 from contest.entries.slots import KIND_MAX_MB, MIB, is_slot_open, max_file_bytes
-from contest.entries.uploads import accepted_formats, kind_of
+from contest.entries.uploads import Added, accepted_formats, kind_of
 from contest.errors import VIDEO_REFUSALS, ContestError, InvalidUpload, NotFound, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
@@ -32,7 +32,7 @@ from contest.web.infra.limits import body_limit
 from contest.web.infra.resumable import Grant, tus_routes
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render_fragment
-from contest.web.infra.uploads import UPLOAD_BODY_LIMIT, declared_length, upload_chunks, upload_store
+from contest.web.infra.uploads import UPLOAD_BODY_LIMIT, declared_length, made_later, upload_chunks, upload_store
 
 # what the file picker offers per kind; the server reads the real type from the bytes anyway
 ACCEPT = {SlotKind.IMAGE: "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif",
@@ -47,13 +47,19 @@ class SlotView:
     slot: FileSlot
     images: list[EntryImage]
     files: list[EntryFile]
+    held: list[HeldUpload]  # images and PDFs a job is making, or refused
     pages: dict[int, list[EntryImage]]  # a PDF's rendered pages, by its file id
     open: bool
     limit_mb: int
 
     @property
     def count(self) -> int:
-        return len(self.images) + len(self.files)
+        return len(self.images) + len(self.files) + sum(held.status == HeldStatus.PROCESSING for held in self.held)
+
+    @property
+    def processing(self) -> bool:
+        return any(held.status == HeldStatus.PROCESSING for held in self.held) or any(
+            file.status == FileStatus.PROCESSING for file in self.files)
 
     @property
     def room(self) -> int:
@@ -80,7 +86,8 @@ async def slot_views(entry: Entry, now: datetime) -> list[SlotView]:
         if image.source_file_id is not None:
             pages.setdefault(image.source_file_id, []).append(image)
     return [SlotView(slot, [i for i in entry.images if i.slot_id == slot.id and i.source_file_id is None],
-                     [f for f in entry.files if f.slot_id == slot.id], pages,
+                     [f for f in entry.files if f.slot_id == slot.id],
+                     [held for held in entry.held_uploads if held.slot_id == slot.id], pages,
                      is_slot_open(entry, slot, now, reached_round=reached), max_file_bytes(slot) // MIB)
             for slot in entry.track.slots]
 
@@ -115,12 +122,14 @@ async def file_upload(request: Request) -> Response:
     slot = _slot(entry, request.path_params["slot"])
     added = await edits.add_file(entry, slot, upload_chunks(request), store=upload_store(request), by=user,
                                  original_name=request.query_params.get("name", ""), now=clock.now(),
-                                 declared_bytes=declared_length(request))
+                                 declared_bytes=declared_length(request), later=made_later(request))
     return JSONResponse({**_described(request, added), "html": await _lists(request, user)}, status_code=201)
 
 
-def _described(request: Request, added: EntryImage | EntryFile) -> dict[str, object]:
+def _described(request: Request, added: Added) -> dict[str, object]:
     """What the page's script (and an API client) learns about the file it sent."""
+    if isinstance(added, HeldUpload):
+        return {"id": added.id, "kind": added.kind, "status": added.status.value}
     if isinstance(added, EntryFile):
         return {"id": added.id, "kind": added.kind, "status": added.status.value}
     return {"id": added.id, "kind": SlotKind.IMAGE.value, "width": added.width, "height": added.height,
@@ -142,7 +151,8 @@ async def file_upload_form(request: Request) -> Response:
         for upload in files:
             try:
                 await edits.add_file(entry, slot, file_chunks(upload.file), store=upload_store(request), by=user,
-                                     original_name=upload.filename or "", now=clock.now(), declared_bytes=upload.size)
+                                     original_name=upload.filename or "", now=clock.now(), declared_bytes=upload.size,
+                                     later=made_later(request))
             except ContestError as refusal:
                 refusals.append(refusal)
     finally:
@@ -169,6 +179,22 @@ async def file_delete(request: Request) -> Response:
     await edits.delete_file(entry, int(request.path_params["file_id"]), store=upload_store(request), by=user,
                             now=clock.now())
     return await _changed(request, user, entry)
+
+
+async def refused_remove(request: Request) -> Response:
+    """A held upload a job refused, cleared from the list once its reason has been read."""
+    user = require_user(request)
+    entry = await own_entry(request, user)
+    await read_form(request)
+    await edits.remove_refused(entry, int(request.path_params["held_id"]), now=clock.now())
+    return await _changed(request, user, entry)
+
+
+async def file_lists(request: Request) -> Response:
+    """The lists again, for the page's script while an upload is being processed (it asks every few seconds)."""
+    user = require_user(request)
+    await own_entry(request, user)
+    return JSONResponse({"html": await _lists(request, user)})
 
 
 async def image_action(request: Request) -> Response:
@@ -221,7 +247,8 @@ async def _resumable_done(request: Request, target: Target, temp: TempUpload) ->
     entry = found(await queries.entry_for_designer(user, int(target["entry"])))
     slot = _slot(entry, str(target["slot"]))
     added = await edits.add_received_file(entry, slot, temp, store=upload_store(request), by=user,
-                                          original_name=str(target["name"]), now=clock.now())
+                                          original_name=str(target["name"]), now=clock.now(),
+                                          later=made_later(request))
     return {**_described(request, added), "html": await _lists(request, user, entry.id)}
 
 
@@ -232,7 +259,10 @@ routes = [
     Route("/entries/{entry_id:int}/slots/{slot:str}/files", file_upload, methods=["POST"], name="file_upload"),
     Route("/entries/{entry_id:int}/slots/{slot:str}/files/form", file_upload_form, methods=["POST"],
           name="file_upload_form"),
+    Route("/entries/{entry_id:int}/files", file_lists, name="file_lists"),
     Route("/entries/{entry_id:int}/files/{file_id:int}/delete", file_delete, methods=["POST"], name="file_delete"),
+    Route("/entries/{entry_id:int}/refused/{held_id:int}/remove", refused_remove, methods=["POST"],
+          name="refused_remove"),
     Route("/entries/{entry_id:int}/images/order", image_order, methods=["POST"], name="image_order"),
     Route("/entries/{entry_id:int}/images/{image_id:int}/{action}", image_action, methods=["POST"],
           name="image_action"),

@@ -22,6 +22,11 @@ def upload_store(request: Request) -> Storage:
     return request.app.state.store
 
 
+def made_later(request: Request) -> bool:
+    """Whether images and PDFs are held for a job rather than made in the request (settings.media_work)."""
+    return bool(request.app.state.settings.media_in_jobs)
+
+
 def declared_length(request: Request) -> int | None:
     """The body's length as the client announced it (for a raw upload: the file's size), if it did."""
     return limits.declared_length(request.scope)

@@ -3,7 +3,9 @@
 // files go by the resumable protocol (resumable.js): a dropped connection or a reload goes on where it stopped.
 // Every change (upload, move, cover, delete, drag) answers with the server-rendered lists of every slot and the
 // checklist of what is missing, which replace the old ones: the page is never reloaded and the entry form is
-// never touched, so what was typed stays. Without JavaScript the same forms post and redirect.
+// never touched, so what was typed stays. Without JavaScript the same forms post and redirect. While a file is
+// being processed (处理中: a video's transcode, or an image a job is making), the lists are asked for again every
+// few seconds until none is.
 (function () {
   "use strict";
   var RESUMABLE_FROM = 8 * 1048576;  // smaller files go in one request: no protocol round trips
@@ -13,6 +15,21 @@
   Array.prototype.forEach.call(section.querySelectorAll("form.upload-zone"), enhanceUpload);
   section.addEventListener("submit", onAction);
   enhanceReorder();
+  var POLL_MS = 3000;
+  var polling = null;
+  pollWhileProcessing();
+
+  function pollWhileProcessing() {
+    if (polling || !section.querySelector(".slot-items[data-processing]")) return;
+    polling = window.setTimeout(function () {
+      fetch(section.dataset.listsUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : {}; }, function () { return {}; })
+        .then(function (answer) {
+          polling = null;
+          if (answer.html) showList(answer.html); else pollWhileProcessing();
+        });
+    }, POLL_MS);
+  }
 
   function showList(html) {
     var holder = document.createElement("div");
@@ -25,6 +42,7 @@
       var list = document.getElementById(zone.dataset.list);
       zone.hidden = list && list.dataset.room === "0";
     });
+    pollWhileProcessing();
   }
 
   function say(message) { status.textContent = message || ""; }
