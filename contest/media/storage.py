@@ -325,28 +325,13 @@ class UploadStore(Storage):
         directory = self.derived_dir(key)
         return sorted(directory.glob(f"{key}-*")) if directory.is_dir() else []
 
-    def sweep(self, known_keys: set[str] | None = None) -> list[Path]:
-        """Remove temp debris, and (given the keys the DB knows) orphaned files. Run at start-up.
-
-        Returns what was removed. Without ``known_keys`` only temp files go: the store cannot
-        tell an orphan from a file whose DB row is being written right now.
-        """
-        removed = [path for path in self._temp_files() if _unlink(path)]
-        if known_keys is not None:
-            removed += [path for path in self._stored_files() if _key_of(path) not in known_keys and _unlink(path)]
-        return removed
-
     def _sweep_temp_sync(self) -> list[Path]:
-        return self.sweep()
+        return [path for path in self._temp_files() if _unlink(path)]
 
     def _temp_files(self) -> list[Path]:
         in_tmp = list(self.tmp.glob("*")) if self.tmp.is_dir() else []
         partial = [p for base in (self.originals, self.derived) if base.is_dir() for p in base.rglob(f"*{_TMP_SUFFIX}")]
         return sorted(p for p in in_tmp + partial if p.is_file())
-
-    def _stored_files(self) -> list[Path]:
-        return sorted(p for base in (self.originals, self.derived) if base.is_dir() for p in base.rglob("*") if p.is_file())
-
 
 def _shard(key: str) -> str:
     return key[:2]

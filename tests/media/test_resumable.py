@@ -263,6 +263,6 @@ async def test_the_start_up_sweep_keeps_partial_uploads_for_resuming_after_a_res
     await resumable.append(store, upload.id, owner_id=OWNER, offset=0, chunks=chunks(DATA[:1000]), now=NOW)
     debris = store.tmp / "0123.part"
     debris.write_bytes(b"x")
-    removed = UploadStore(store.root).sweep(known_keys=set())
+    removed = await UploadStore(store.root).sweep_temp()
     assert removed == [debris]
     assert (await resumable.status(store, upload.id, OWNER)).offset == 1000

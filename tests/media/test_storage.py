@@ -121,31 +121,31 @@ def test_write_atomic_replaces_whole_files_and_leaves_no_temp(tmp_path: Path) ->
     assert (target.read_bytes(), sorted(os.listdir(tmp_path))) == (b"new content", ["f.webp"])
 
 
-async def test_sweep_without_keys_removes_only_temp_debris(store: UploadStore) -> None:
+async def test_the_temp_sweep_removes_only_temp_debris(store: UploadStore) -> None:
     key = new_key()
     await store.commit_original(await store.receive(_chunks(b"kept"), max_bytes=10), key)
     (store.tmp / "crashed.part").write_bytes(b"half")
     store.derived_dir(key).mkdir(parents=True)
     (store.derived_dir(key) / f".{key}-thumb.webp.abc.part").write_bytes(b"half")
-    removed = store.sweep()
+    removed = await store.sweep_temp()
     assert sorted(p.name for p in removed) == [f".{key}-thumb.webp.abc.part", "crashed.part"]
     assert _files(store.root) == [f"originals/{key[:2]}/{key}"]
 
 
-async def test_sweep_with_known_keys_removes_orphans(store: UploadStore) -> None:
+async def test_the_stored_sweep_removes_what_no_known_key_names(store: UploadStore) -> None:
     known, orphan = "aa" + "1" * 30, "bb" + "2" * 30
     for key in (known, orphan):
         await store.commit_original(await store.receive(_chunks(b"x"), max_bytes=10), key)
         store.derived_dir(key).mkdir(parents=True, exist_ok=True)
         write_atomic(store.derived_path(key, "display", "JPEG"), b"j")
-    removed = store.sweep({known})
-    assert sorted(str(p.relative_to(store.root)) for p in removed) == [
-        f"derived/bb/{orphan}-display.jpg", f"originals/bb/{orphan}"]
+    removed = await store.sweep_stored({known})
+    assert sorted(removed) == [f"derived/bb/{orphan}-display.jpg", f"originals/bb/{orphan}"]
     assert _files(store.root) == [f"derived/aa/{known}-display.jpg", f"originals/aa/{known}"]
 
 
-def test_sweep_on_a_missing_root_is_a_no_op(tmp_path: Path) -> None:
-    assert UploadStore(tmp_path / "nothing").sweep(set()) == []
+async def test_sweep_on_a_missing_root_is_a_no_op(tmp_path: Path) -> None:
+    nothing = UploadStore(tmp_path / "nothing")
+    assert (await nothing.sweep_temp(), await nothing.sweep_stored(set())) == ([], [])
 
 
 def test_etag_depends_on_content_only(tmp_path: Path) -> None:
