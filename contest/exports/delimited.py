@@ -1,5 +1,5 @@
-"""A sheet as CSV: UTF-8 with a byte-order mark (so Excel reads the Chinese correctly), both
-header rows, and text that a spreadsheet would run as a formula quoted with a leading '."""
+"""A sheet as CSV: UTF-8 with a byte-order mark (so Excel reads the Chinese correctly), a header row
+per language asked for, and text that a spreadsheet would run as a formula quoted with a leading '."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 
-from contest.exports.tables import Cell, Row, Sheet, clean_text, defuse
+from contest.exports.tables import Cell, HeaderLanguages, Row, Sheet, clean_text, defuse
 
 BOM = "\ufeff"
 
@@ -29,7 +29,7 @@ def _encode(rows: Iterable[Row | list[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-async def csv_chunks(sheet: Sheet) -> AsyncIterator[bytes]:
-    yield BOM.encode("utf-8") + _encode(sheet.header_rows())
+async def csv_chunks(sheet: Sheet, *, languages: HeaderLanguages) -> AsyncIterator[bytes]:
+    yield BOM.encode("utf-8") + _encode(sheet.header_rows(languages))
     async for batch in sheet.batches():
         yield _encode(batch)

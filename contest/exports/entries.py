@@ -4,12 +4,15 @@ The anonymised variant leaves out everything that names or reaches the entrant: 
 name, e-mail and phone, the public name, organisation, school, supervisor and supervisor's
 e-mail, team members, and the submission time. What remains is the entry as a judge knows it
 (number, title, concept, answers) plus state, category, kind, image count and leak-check status.
+The phone is optional on the entry form: when no entrant of the contest gave one, there is no
+phone column at all.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.functions import Count
@@ -34,8 +37,9 @@ from contest.exports.tables import (
 HEAD = (Column("作品编号", "Entry number"), Column("状态", "State"), Column("作品名称", "Title"),
         Column("创作理念", "Concept statement"))
 ENTRANT = (Column("参赛类别", "Entrant category"), Column("参赛形式", "Entrant kind"))
+PHONE = Column("电话", "Phone")
 IDENTITY = (Column("署名", "Public name"), Column("账号姓名", "Account name"), Column("电子邮箱", "E-mail"),
-            Column("电话", "Phone"), Column("单位", "Organisation"), Column("学校", "School"),
+            PHONE, Column("单位", "Organisation"), Column("学校", "School"),
             Column("指导老师", "Supervisor"), Column("指导老师邮箱", "Supervisor e-mail"),
             Column("团队成员", "Team members"), Column("提交时间", "Submitted at"))
 TAIL = (Column("图片数", "Images"), Column("隐私检查", "Leak check"))
@@ -47,9 +51,22 @@ _VALUES = ("id", "number", "state", "title", "concept", "answers", "entrant_cate
            "supervisor_name", "supervisor_email", "submitted_at", "leak_status", "screening_reason", "fix_due_at")
 
 
-def columns(fields: list[TrackField], *, anonymised: bool) -> tuple[Column, ...]:
+@dataclass(frozen=True)
+class Shape:
+    """What a contest's entry sheets hold besides the entry: the entrant's identity unless anonymised, the
+    phone only when some entrant gave one, times in the contest's zone."""
+
+    zone: str
+    anonymised: bool
+    phone: bool
+
+    def identity(self) -> tuple[Column, ...]:
+        return () if self.anonymised else tuple(c for c in IDENTITY if self.phone or c != PHONE)
+
+
+def columns(fields: list[TrackField], shape: Shape) -> tuple[Column, ...]:
     answers = tuple(Column(f.label, f.label_en or f.label) for f in fields)
-    return HEAD + answers + ENTRANT + (() if anonymised else IDENTITY) + TAIL + (() if anonymised else SCREENING)
+    return HEAD + answers + ENTRANT + shape.identity() + TAIL + (() if shape.anonymised else SCREENING)
 
 
 def answer_cell(field: TrackField, value: Any) -> Cell:
@@ -66,19 +83,24 @@ def answer_cell(field: TrackField, value: Any) -> Cell:
     return str(value)
 
 
-def entry_row(entry: dict[str, Any], fields: list[TrackField], extra: dict[str, Any], *, zone: str,
-              anonymised: bool) -> Row:
+def identity_cells(entry: dict[str, Any], extra: dict[str, Any], shape: Shape) -> Row:
+    """The values of `shape.identity()`."""
+    cells = [entry["public_name"], entry["owner__display_name"], entry["owner__email"], entry["owner__phone"],
+             entry["organisation"], entry["school"], entry["supervisor_name"], entry["supervisor_email"],
+             extra["members"], local_time(entry["submitted_at"], shape.zone)]
+    kept = shape.identity()
+    return [value for column, value in zip(IDENTITY, cells, strict=True) if column in kept]
+
+
+def entry_row(entry: dict[str, Any], fields: list[TrackField], extra: dict[str, Any], shape: Shape) -> Row:
     answers = entry["answers"] or {}
     row: Row = [entry["number"], STATE[entry["state"]], entry["title"], entry["concept"]]
     row += [answer_cell(f, answers.get(f.key)) for f in fields]
     row += [CATEGORY[entry["entrant_category"]], KIND[entry["entrant_kind"]]]
-    if not anonymised:
-        row += [entry["public_name"], entry["owner__display_name"], entry["owner__email"], entry["owner__phone"],
-                entry["organisation"], entry["school"], entry["supervisor_name"], entry["supervisor_email"],
-                extra["members"], local_time(entry["submitted_at"], zone)]
+    row += identity_cells(entry, extra, shape)
     row += [extra["images"], LEAK[entry["leak_status"]]]
-    if not anonymised:
-        row += [entry["screening_reason"] or None, local_time(entry["fix_due_at"], zone)]
+    if not shape.anonymised:
+        row += [entry["screening_reason"] or None, local_time(entry["fix_due_at"], shape.zone)]
     return row
 
 
@@ -92,20 +114,22 @@ async def _extras(ids: list[int]) -> dict[int, dict[str, Any]]:
     return {i: {"images": images.get(i, 0), "members": joined(members[i])} for i in ids}
 
 
-async def _batches(track: Track, fields: list[TrackField], zone: str, anonymised: bool) -> AsyncIterator[list[Row]]:
+async def _batches(track: Track, fields: list[TrackField], shape: Shape) -> AsyncIterator[list[Row]]:
     last = 0
     while rows := await Entry.filter(track_id=track.id, id__gt=last).order_by("id").limit(BATCH).values(*_VALUES):
         last = rows[-1]["id"]
         extras = await _extras([r["id"] for r in rows])
-        yield [entry_row(r, fields, extras[r["id"]], zone=zone, anonymised=anonymised) for r in rows]
+        yield [entry_row(r, fields, extras[r["id"]], shape) for r in rows]
 
 
-def _sheet(title: str, track: Track, fields: list[TrackField], zone: str, anonymised: bool) -> Sheet:
-    return Sheet(title, columns(fields, anonymised=anonymised), lambda: _batches(track, fields, zone, anonymised))
+def _sheet(title: str, track: Track, fields: list[TrackField], shape: Shape) -> Sheet:
+    return Sheet(title, columns(fields, shape), lambda: _batches(track, fields, shape))
 
 
 async def entry_sheets(contest: Contest, tracks: list[Track], *, anonymised: bool) -> list[Sheet]:
     """One sheet per track, entries in every state, in the order they were created."""
     await Track.fetch_for_list(tracks, "fields_")
+    phone = await Entry.filter(contest_id=contest.id).exclude(owner__phone="").exists()
+    shape = Shape(contest.time_zone, anonymised, phone)
     titles = sheet_titles(t.name for t in tracks)
-    return [_sheet(title, t, list(t.fields_), contest.time_zone, anonymised) for title, t in zip(titles, tracks, strict=True)]
+    return [_sheet(title, t, list(t.fields_), shape) for title, t in zip(titles, tracks, strict=True)]

@@ -1,15 +1,20 @@
 """The results table: every round's explained figures per entry (the aggregation the organiser's
-results page shows), one sheet per track, rounds in order."""
+results page shows) and each entry's award grade, one sheet per track, rounds in order.
+
+The figures are rounded as the results page prints them (contest.judging.figures); a sheet of
+exact figures per track follows the track sheets, for the audit.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import cast
 
 from contest.contests.models import Contest, Track
 from contest.exports.scores import judge_labels
-from contest.exports.tables import Column, Row, Sheet, joined, sheet_titles
+from contest.exports.tables import Cell, Column, Row, Sheet, joined, sheet_titles
 from contest.judging import standings
 from contest.judging.aggregation import (
     FORMULA_VERSION,
@@ -18,59 +23,99 @@ from contest.judging.aggregation import (
     JudgeTotal,
     Method,
 )
+from contest.judging.figures import Digits, percent, rounded, shown
 from contest.judging.models import Round, RoundEntry
+from contest.results.awarding import grades_by_entry
 from contest.results.standings import round_inputs
 
-COLUMNS = (Column("轮次", "Round"), Column("排名", "Rank"), Column("作品代号", "Alias"),
-           Column("作品编号", "Entry number"), Column("作品名称", "Title"), Column("排名依据分", "Figure"),
-           Column("评委分", "Judges' figure"), Column("平均分", "Mean"),
-           Column("去掉最高最低分后平均", "Trimmed mean"), Column("标准分", "Z-score"),
-           Column("网络投票占比", "Public vote share"), Column("评委人数", "Judges"),
-           Column("各评委总分", "Each judge's total"), Column("标记", "Flags"), Column("晋级", "Advanced"),
+ROUND, ALIAS, NUMBER = Column("轮次", "Round"), Column("作品代号", "Alias"), Column("作品编号", "Entry number")
+FIGURES = (Column("排名依据分", "Figure", Digits.SCORE), Column("评委分", "Judges' figure", Digits.SCORE),
+           Column("平均分", "Mean", Digits.SCORE), Column("去掉最高最低分后平均", "Trimmed mean", Digits.SCORE),
+           Column("标准分", "Z-score", Digits.ZSCORE), Column("网络投票占比（%）", "Public vote share (%)", Digits.PERCENT))
+JUDGE_TOTALS = Column("各评委总分", "Each judge's total")
+COLUMNS = (ROUND, Column("排名", "Rank"), ALIAS, NUMBER, Column("作品名称", "Title"), Column("奖项", "Award"),
+           *FIGURES, Column("评委人数", "Judges"), JUDGE_TOTALS, Column("标记", "Flags"), Column("晋级", "Advanced"),
            Column("计算方法", "Method"), Column("公式版本", "Formula version"))
+EXACT_COLUMNS = (ROUND, ALIAS, NUMBER, *(replace(c, digits=None) for c in FIGURES), JUDGE_TOTALS)
+EXACT_SUFFIX = " 精确值"
 METHODS = {Method.MEAN: "平均分", Method.TRIMMED_MEAN: "去掉最高最低分后平均", Method.ZSCORE: "标准分"}
 FLAGS = {Flag.NO_SCORES: "无评分", Flag.MISSING_SCORES: "有评委未评分", Flag.INCOMPLETE_JUDGE: "有评委漏评标准（不计）",
          Flag.NOT_TRIMMED: "评委不足五人，未去掉最高最低分", Flag.DEGENERATE_JUDGE: "有评委各作品总分相同（标准分为0）",
          Flag.TIE: "并列"}
 
 
-def judge_total(total: JudgeTotal, judges: Mapping[int, str]) -> str:
-    figure = "—" if total.total is None else f"{total.total:.2f}"
+def _exact_text(value: float | None) -> str:
+    return "—" if value is None else repr(value)
+
+
+def judge_total(total: JudgeTotal, judges: Mapping[int, str], text: Callable[[float | None], str] = shown) -> str:
     note = "（去掉）" if total.trimmed_out else "（漏评，不计）" if total.missing_criteria else ""
-    return f"{judges.get(total.judge_id, '')} {figure}{note}"
+    return f"{judges.get(total.judge_id, '')} {text(total.total)}{note}"
 
 
-def result_row(round_: Round, result: EntryResult, labels: standings.Labels, judges: Mapping[int, str],
-               advanced: set[int]) -> Row:
-    entry = labels.entries[result.entry_id]
-    return [round_.name, result.rank, entry.alias, entry.number, entry.title, result.figure, result.judge_figure,
-            result.mean, result.trimmed_mean, result.zscore, result.vote_share, result.n_judges,
-            joined(judge_total(t, judges) for t in result.judge_totals), joined(FLAGS[f] for f in result.flags),
-            "是" if result.entry_id in advanced else "", METHODS[result.method], FORMULA_VERSION]
+def exact_figures(result: EntryResult) -> list[Cell]:
+    share = None if result.vote_share is None else result.vote_share * 100
+    return [result.figure, result.judge_figure, result.mean, result.trimmed_mean, result.zscore, share]
 
 
-async def _round_rows(round_: Round, judges: Mapping[int, str]) -> dict[int | None, list[Row]]:
+def shown_figures(result: EntryResult) -> list[Cell]:
+    """The figures as the results page prints them."""
+    return [rounded(result.figure), rounded(result.judge_figure), rounded(result.mean), rounded(result.trimmed_mean),
+            rounded(result.zscore, Digits.ZSCORE), percent(result.vote_share)]
+
+
+@dataclass(frozen=True)
+class _RoundFacts:
+    """What a round's rows are written from besides the result: names, judges, grades, who advanced."""
+
+    round_: Round
+    labels: standings.Labels
+    judges: Mapping[int, str]
+    grades: Mapping[int, list[str]]
+    advanced: set[int]
+
+    def row(self, result: EntryResult) -> Row:
+        entry = self.labels.entries[result.entry_id]
+        return [self.round_.name, result.rank, entry.alias, entry.number, entry.title,
+                joined(self.grades.get(result.entry_id, ())) or None, *shown_figures(result), result.n_judges,
+                joined(judge_total(t, self.judges) for t in result.judge_totals), joined(FLAGS[f] for f in result.flags),
+                "是" if result.entry_id in self.advanced else "", METHODS[result.method], FORMULA_VERSION]
+
+    def exact_row(self, result: EntryResult) -> Row:
+        entry = self.labels.entries[result.entry_id]
+        return [self.round_.name, entry.alias, entry.number, *exact_figures(result),
+                joined(judge_total(t, self.judges, _exact_text) for t in result.judge_totals)]
+
+
+RoundRows = dict[int | None, list[tuple[Row, Row]]]  # by track: (shown, exact) per entry
+
+
+async def _round_rows(round_: Round, judges: Mapping[int, str], grades: Mapping[int, list[str]]) -> RoundRows:
     inputs = await round_inputs(round_)
     advanced = set(cast(list[int], await RoundEntry.filter(round_id=round_.id, advanced=True).values_list(
         "entry_id", flat=True)))
-    rows: dict[int | None, list[Row]] = {}
+    facts = _RoundFacts(round_, inputs.labels, judges, grades, advanced)
+    rows: RoundRows = {}
     for result in standings.compute(inputs, round_.method):
-        rows.setdefault(result.track_id, []).append(result_row(round_, result, inputs.labels, judges, advanced))
+        rows.setdefault(result.track_id, []).append((facts.row(result), facts.exact_row(result)))
     return rows
 
 
-async def _batches(round_rows: list[dict[int | None, list[Row]]], track_id: int) -> AsyncIterator[list[Row]]:
+async def _batches(round_rows: Sequence[RoundRows], track_id: int, exact: bool) -> AsyncIterator[list[Row]]:
     for by_track in round_rows:
         if by_track.get(track_id):
-            yield by_track[track_id]
+            yield [pair[exact] for pair in by_track[track_id]]
 
 
 async def result_sheets(contest: Contest, tracks: list[Track], *, anonymised: bool) -> list[Sheet]:
-    """One sheet per track. A round's figures need all its scores at once, so each round is computed
-    once here (as its results page does) and the sheets hand out its rows per track."""
-    judges = await judge_labels(contest, anonymised=anonymised)
+    """One sheet per track, then one of exact figures per track. A round's figures need all its scores
+    at once, so each round is computed once here (as its results page does) and the sheets hand out
+    its rows per track."""
+    judges, grades = await judge_labels(contest, anonymised=anonymised), await grades_by_entry(contest)
     # A round still without criteria has no figures yet (aggregation needs at least one).
     rounds = await Round.filter(contest_id=contest.id, criteria__id__isnull=False).distinct().order_by("position", "id")
-    round_rows = [await _round_rows(r, judges) for r in rounds]
-    titles = sheet_titles(t.name for t in tracks)
-    return [Sheet(title, COLUMNS, partial(_batches, round_rows, t.id)) for title, t in zip(titles, tracks, strict=True)]
+    round_rows = [await _round_rows(r, judges, grades) for r in rounds]
+    titles = sheet_titles([*(t.name for t in tracks), *(t.name + EXACT_SUFFIX for t in tracks)])
+    return [Sheet(title, EXACT_COLUMNS if exact else COLUMNS, partial(_batches, round_rows, track.id, exact))
+            for title, (exact, track) in zip(titles, [(False, t) for t in tracks] + [(True, t) for t in tracks],
+                                              strict=True)]

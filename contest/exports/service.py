@@ -20,7 +20,7 @@ from contest.exports.delimited import csv_chunks
 from contest.exports.entries import entry_sheets
 from contest.exports.results import result_sheets
 from contest.exports.scores import score_sheets
-from contest.exports.tables import Sheet
+from contest.exports.tables import HeaderLanguages, Sheet
 from contest.exports.xlsx import write_workbook
 from contest.media.storage import Storage
 
@@ -35,18 +35,22 @@ async def _log(contest: Contest, *, what: str, fmt: str, anonymised: bool, by: U
                  data=data)
 
 
-async def workbook(contest: Contest, table: str, *, anonymised: bool, by: User, now: datetime) -> IO[bytes]:
-    """`table` ("entries", "scores" or "results") as an XLSX file with one sheet per track. Audited."""
+async def workbook(contest: Contest, table: str, *, anonymised: bool, headers: HeaderLanguages, by: User,
+                   now: datetime) -> IO[bytes]:
+    """`table` ("entries", "scores" or "results") as an XLSX file with one sheet per track (and, for the
+    results, one of exact figures per track after them). Audited."""
     await _log(contest, what=table, fmt="xlsx", anonymised=anonymised, by=by, now=now)
-    return await write_workbook(await TABLES[table](contest, await tracks_in_order(contest), anonymised=anonymised))
+    sheets = await TABLES[table](contest, await tracks_in_order(contest), anonymised=anonymised)
+    return await write_workbook(sheets, languages=headers)
 
 
-async def track_csv(contest: Contest, track: Track, table: str, *, anonymised: bool, by: User,
-                    now: datetime) -> AsyncIterator[bytes]:
-    """One track's sheet of `table` as CSV bytes, streamed. Audited before the first byte."""
+async def track_csv(contest: Contest, track: Track, table: str, *, anonymised: bool, headers: HeaderLanguages,
+                    by: User, now: datetime) -> AsyncIterator[bytes]:
+    """One track's sheet of `table` as CSV bytes, streamed (the figures as shown; the exact ones are in the
+    workbook). Audited before the first byte."""
     await _log(contest, what=table, fmt="csv", anonymised=anonymised, by=by, now=now, track=track)
-    (sheet,) = await TABLES[table](contest, [track], anonymised=anonymised)
-    return csv_chunks(sheet)
+    sheet, *_exact = await TABLES[table](contest, [track], anonymised=anonymised)
+    return csv_chunks(sheet, languages=headers)
 
 
 async def track_originals(contest: Contest, track: Track, store: Storage, *, anonymised: bool, by: User,

@@ -1,12 +1,15 @@
-"""What every export shares: bilingual column headers, sheets read in batches, cell values made safe.
+"""What every export shares: column headers in the reader's language, sheets read in batches, cell
+values made safe, and how wide a cell reads.
 
-Headers carry both languages (Chinese first, English second) because a file outlives the
-language of the browser that downloaded it; cell values use the contest's Chinese labels.
+A file has one header row in the language of the organiser who downloads it, or both (Chinese
+first, English second) when asked, for a file that will travel between languages; cell values use
+the contest's Chinese labels.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +24,9 @@ from contest.entries.states import EntryState, LeakStatus
 Cell = str | int | float | datetime | None
 Row = list[Cell]
 BATCH = 500
+HeaderLanguages = tuple[str, ...]  # "zh" and/or "en", one header row each
+BILINGUAL: HeaderLanguages = ("zh", "en")
+_HEADER_LANGUAGE = {"zh_CN": "zh", "en": "en"}  # by the site's locale
 
 STATE = {EntryState.DRAFT: "草稿", EntryState.SUBMITTED: "已提交", EntryState.WITHDRAWN: "已撤回",
          EntryState.RETURNED: "退回修改", EntryState.DISQUALIFIED: "已取消资格"}
@@ -35,6 +41,14 @@ LEAK = {LeakStatus.UNCHECKED: "未检查", LeakStatus.CLEAR: "通过", LeakStatu
 class Column:
     zh: str
     en: str
+    digits: int | None = None  # decimals a spreadsheet shows of its figures, as the screen does
+
+    def label(self, language: str) -> str:
+        return self.en if language == "en" else self.zh
+
+    @property
+    def number_format(self) -> str | None:
+        return None if self.digits is None else "0." + "0" * self.digits
 
 
 @dataclass(frozen=True)
@@ -45,8 +59,13 @@ class Sheet:
     columns: tuple[Column, ...]
     batches: Callable[[], AsyncIterator[list[Row]]]
 
-    def header_rows(self) -> list[list[str]]:
-        return [[c.zh for c in self.columns], [c.en for c in self.columns]]
+    def header_rows(self, languages: HeaderLanguages) -> list[list[str]]:
+        return [[c.label(language) for c in self.columns] for language in languages]
+
+
+def header_languages(locale: str, *, bilingual: bool) -> HeaderLanguages:
+    """The header rows for a reader of `locale`: their language, or both languages when asked."""
+    return BILINGUAL if bilingual else (_HEADER_LANGUAGE.get(locale, "zh"),)
 
 
 def local_time(moment: datetime | None, zone: str) -> datetime | None:
@@ -91,3 +110,9 @@ def sheet_titles(names: Iterable[str]) -> list[str]:
             title = f"{base[:31 - len(str(n)) - 1]}-{n}"
         titles.append(title)
     return titles
+
+
+def display_width(value: Cell) -> int:
+    """How many columns the value's longest line takes in a spreadsheet: wide (CJK) characters count two."""
+    text = value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else "" if value is None else str(value)
+    return max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) for line in text.split("\n"))

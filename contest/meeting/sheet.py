@@ -19,6 +19,7 @@ from contest.clock import to_zone
 from contest.contests.models import AwardTier, Contest, Track
 from contest.errors import Conflict as StateConflict
 from contest.i18n import N_
+from contest.judging.figures import shown
 from contest.judging.models import Round, RoundEntry
 from contest.media.cjk_font import truetype_subset
 from contest.meeting import outcome, queries
@@ -64,10 +65,6 @@ class Sheet:
                         *self.judges, self.chair])
 
 
-def _figure(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
-
-
 async def _votes(session: MeetingSession, round_: Round, aliases: dict[int, str], names: dict[int, str]) -> list[str]:
     lines = []
     for vote in await queries.votes_of(session):
@@ -88,8 +85,8 @@ async def sheet_of(contest: Contest, session: MeetingSession, round_: Round) -> 
     aliases = dict(await RoundEntry.filter(round_id=round_.id).values_list("entry_id", "alias"))
     judges = await queries.panel_judges(round_)
     names = {j.judge_id: j.name for j in judges}
-    rows = [SheetRow(tracks.get(s.track_id, ""), str(s.rank or "—"), s.alias, s.number, s.title, _figure(s.figure),
-                     _figure(s.mean), (tiers.get(s.tier_id, "") if s.tier_id else "—") + ("（表决）" if s.by_vote else ""))
+    rows = [SheetRow(tracks.get(s.track_id, ""), str(s.rank or "—"), s.alias, s.number, s.title, shown(s.figure),
+                     shown(s.mean), (tiers.get(s.tier_id, "") if s.tier_id else "—") + ("（表决）" if s.by_vote else ""))
             for s in standings]
     rescores = [f"{aliases[r['item__entry_id']]}：{r['reason']}" for r in await Rescore.filter(
         item__session_id=session.id).order_by("at", "id").values("item__entry_id", "reason")]

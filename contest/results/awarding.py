@@ -337,6 +337,16 @@ async def confirmed_awards(contest: Contest) -> list[Award]:
                                                                             "tier_id", "entry_id")
 
 
+async def grades_by_entry(contest: Contest) -> dict[int, list[str]]:
+    """Each awarded entry's confirmed grades, its track's first and then special awards (a revoked award
+    is no grade)."""
+    grades: dict[int, list[str]] = {}
+    for entry_id, name in await Award.filter(contest_id=contest.id, status=AwardStatus.CONFIRMED).order_by(
+            "tier__is_special", "tier__rank", "tier_id").values_list("entry_id", "tier__name"):
+        grades.setdefault(entry_id, []).append(name)
+    return grades
+
+
 async def award_for_winner(user: User, award_id: int, *, now: datetime) -> Award | None:
     """A confirmed award of one of `user`'s entries, once its contest's results are public; else None."""
     award = await Award.filter(id=award_id, entry__owner_id=user.id, status=AwardStatus.CONFIRMED).prefetch_related(

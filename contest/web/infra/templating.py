@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from contest import clock, i18n, timefmt
+from contest.judging.figures import Digits, percent, shown
 from contest.web.infra.constant_gettext import ConstantGettext
 from contest.web.infra.csrf import csrf_token
 from contest.web.infra.flash import read_flashes
@@ -107,6 +108,9 @@ def _environment(directory: Path, locale: str, *, auto_reload: bool) -> jinja2.E
     env.filters["zone_name"] = partial(timefmt.zone_name, locale=locale)
     env.filters["datetime_local"] = datetime_local
     env.filters["iso"] = lambda moment: moment.isoformat() if moment else ""
+    env.filters["score"] = shown
+    env.filters["zscore"] = partial(shown, digits=Digits.ZSCORE)
+    env.filters["percent"] = lambda share: shown(percent(share), Digits.PERCENT)
     env.globals["localized"] = partial(localized, locale=locale)
     env.globals["locale"] = locale
     env.globals["html_lang"] = i18n.HTML_LANG[locale]

@@ -16,10 +16,11 @@ from contest.contests import queries as contest_queries
 from contest.contests.models import Contest, Track
 from contest.errors import found
 from contest.exports import service
+from contest.exports.tables import HeaderLanguages, header_languages
 from contest.exports.xlsx import file_chunks
 from contest.i18n import N_
 from contest.web.infra.session import require_user
-from contest.web.infra.templating import render
+from contest.web.infra.templating import render, request_locale
 from contest.web.infra.uploads import upload_store
 from contest.web.organiser.common import organised_contest
 
@@ -32,6 +33,15 @@ MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadshee
 
 def _anonymised(request: Request) -> bool:
     return request.query_params.get("anonymised") == "1"
+
+
+def _bilingual(request: Request) -> bool:
+    return request.query_params.get("headers") == "bilingual"
+
+
+def _headers(request: Request) -> HeaderLanguages:
+    """One header row in the organiser's language; ?headers=bilingual for Chinese and English."""
+    return header_languages(request_locale(request), bilingual=_bilingual(request))
 
 
 def _download(body: AsyncIterator[bytes], filename: str, fmt: str) -> Response:
@@ -61,21 +71,21 @@ async def exports_page(request: Request) -> Response:
     contest = await organised_contest(request)
     summaries = await service.track_summaries(contest)
     return render(request, "organiser/exports.html", {"contest": contest, "summaries": summaries,
-                                                      "tables": TABLE_LABELS})
+                                                      "tables": TABLE_LABELS, "bilingual": _bilingual(request)})
 
 
 async def workbook(request: Request, *, table: str) -> Response:
     contest = await organised_contest(request)
-    file = await service.workbook(contest, table, anonymised=_anonymised(request), by=require_user(request),
-                                  now=clock.now())
+    file = await service.workbook(contest, table, anonymised=_anonymised(request), headers=_headers(request),
+                                  by=require_user(request), now=clock.now())
     return _download(file_chunks(file), _filename(request, contest, table, ext="xlsx"), "xlsx")
 
 
 async def track_csv(request: Request, *, table: str) -> Response:
     contest = await organised_contest(request)
     track = await _track(request, contest)
-    body = await service.track_csv(contest, track, table, anonymised=_anonymised(request), by=require_user(request),
-                                   now=clock.now())
+    body = await service.track_csv(contest, track, table, anonymised=_anonymised(request), headers=_headers(request),
+                                   by=require_user(request), now=clock.now())
     return _download(body, _filename(request, contest, _track_part(track), table, ext="csv"), "csv")
 
 

@@ -52,9 +52,39 @@ async def test_workbook_download_is_an_xlsx_attachment(client, settings, app):
     assert response.headers["cache-control"] == "private, no-store"
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert workbook["工运IP赛道"]["A1"].value == "作品编号"
-    assert workbook["工运IP赛道"]["A3"].value == "WC-IP-0001"
+    assert workbook["工运IP赛道"]["A2"].value == "WC-IP-0001"
     event = await AuditEvent.get(action="export.downloaded")
     assert (event.actor_id, event.data["export"], event.data["format"]) == (organiser.id, "entries", "xlsx")
+
+
+async def test_downloads_have_one_header_row_in_the_organisers_language_or_both_when_asked(client, settings, app):
+    scenario, _ = await signed_in(client, settings, app)
+    base = f"/admin/c/{scenario.contest.slug}/exports"
+
+    async def first_column(path: str, language: str) -> list:
+        response = await client.get(base + path, headers={"accept-language": language})
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content))["工运IP赛道"]
+        return [row[0] for row in sheet.iter_rows(values_only=True)]
+
+    assert await first_column("/results.xlsx", "zh-CN") == ["轮次", "初评"]
+    assert await first_column("/results.xlsx", "en") == ["Round", "初评"]
+    assert await first_column("/results.xlsx?headers=bilingual", "en") == ["轮次", "Round", "初评"]
+    csv_text = (await client.get(f"{base}/tracks/{scenario.ip.id}/scores.csv?headers=bilingual&anonymised=1")).text
+    assert [row[0] for row in csv.reader(io.StringIO(csv_text.lstrip("\ufeff")))][:3] == ["轮次", "Round", "初评"]
+
+
+async def test_exports_page_offers_both_header_rows_and_carries_the_choice_into_its_links(client, settings, app):
+    scenario, _ = await signed_in(client, settings, app)
+    base = f"/admin/c/{scenario.contest.slug}/exports"
+    page = (await client.get(base, headers={"accept-language": "en"})).text
+    assert '<input type="checkbox" name="headers" value="bilingual" >' in page
+    assert "headers=bilingual" not in page
+    page = (await client.get(f"{base}?headers=bilingual", headers={"accept-language": "en"})).text
+    assert '<input type="checkbox" name="headers" value="bilingual" checked>' in page
+    for path in (f"{base}/results.xlsx?headers=bilingual", f"{base}/entries.xlsx?anonymised=1&amp;headers=bilingual",
+                 f"{base}/tracks/{scenario.ip.id}/scores.csv?headers=bilingual",
+                 f"{base}/tracks/{scenario.ip.id}/originals.zip?anonymised=1"):
+        assert f'href="{path}" download>' in page, path
 
 
 async def test_anonymised_downloads_carry_no_marker(client, settings, app):
@@ -76,8 +106,8 @@ async def test_csv_download_is_one_track(client, settings, app):
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == f'attachment; filename="{scenario.contest.slug}-product-entries.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [row[0] for row in rows] == ["作品编号", "Entry number", "WC-PR-0001"]
-    assert rows[2][4] == "竹"
+    assert [row[0] for row in rows] == ["作品编号", "WC-PR-0001"]
+    assert rows[1][4] == "竹"
 
 
 async def test_originals_zip_is_streamed_with_the_files(client, settings, app):
