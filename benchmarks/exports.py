@@ -208,7 +208,7 @@ async def child(case: str, database_url: str, uploads: Path) -> dict:
         started, streamed = time.perf_counter(), 0
         if case == "xlsx":
             for table in ("entries", "scores"):
-                with await service.workbook(contest, table, anonymised=False, by=by, now=NOW) as file:
+                with await service.workbook(contest, table, anonymised=False, headers=("zh",), by=by, now=NOW) as file:
                     while chunk := file.read(SINK_CHUNK):
                         streamed += len(chunk)
         elif case == "zip":

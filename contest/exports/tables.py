@@ -8,6 +8,7 @@ the contest's Chinese labels.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -112,7 +113,16 @@ def sheet_titles(names: Iterable[str]) -> list[str]:
     return titles
 
 
+@functools.lru_cache(maxsize=4096)  # a column repeats its values: rounds, judges, criteria, states
+def _text_width(text: str) -> int:
+    lines = text.split("\n")
+    if text.isascii():
+        return max(map(len, lines))
+    return max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) for line in lines)
+
+
 def display_width(value: Cell) -> int:
     """How many columns the value's longest line takes in a spreadsheet: wide (CJK) characters count two."""
-    text = value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else "" if value is None else str(value)
-    return max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) for line in text.split("\n"))
+    if isinstance(value, datetime):
+        return len("2026-01-01 00:00:00")
+    return _text_width("" if value is None else str(value))

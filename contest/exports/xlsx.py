@@ -50,9 +50,8 @@ def _width(column: Column, value: Cell) -> int:
 
 
 def _widen(widths: list[int], columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> list[int]:
-    for row in rows:
-        widths = [max(w, _width(c, v)) for w, c, v in zip(widths, columns, row, strict=True)]
-    return widths
+    return [max(width, max((_width(column, row[n]) for row in rows), default=0))
+            for n, (width, column) in enumerate(zip(widths, columns, strict=True))]
 
 
 async def column_widths(sheet: Sheet, languages: HeaderLanguages) -> list[int]:
