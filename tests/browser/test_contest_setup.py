@@ -206,12 +206,21 @@ async def check_exports(page, live_server) -> None:
     folder = live_server.log.parent
     entries = openpyxl.load_workbook(await download(page, "a[href$='/exports/entries.xlsx']", folder), read_only=True)
     sheet = entries[entries.sheetnames[0]]
-    header, _english, row = (list(r) for r in sheet.iter_rows(min_row=1, max_row=3, values_only=True))
+    header, row = (list(r) for r in sheet.iter_rows(min_row=1, max_row=2, values_only=True))
     answers = dict(zip_longest(header, row))  # a reader drops a row's empty cells at its end (no screening yet)
     assert len(row) <= len(header)
     assert answers["作品名称"] == "铆钉娃娃" and answers["角色名"] == "铆钉" and answers["延展场景"] == "玩具"
     scores = openpyxl.load_workbook(await download(page, "a[href$='/exports/scores.xlsx']", folder), read_only=True)
-    header, _english, row = (list(r) for r in scores[scores.sheetnames[0]].iter_rows(
-        min_row=1, max_row=3, values_only=True))
+    header, row = (list(r) for r in scores[scores.sheetnames[0]].iter_rows(min_row=1, max_row=2, values_only=True))
     given = dict(zip(header, row, strict=True))
     assert given["评委"] == "吴教授" and given["评分标准"] == "创意" and float(given["分值"]) == 8
+    results = openpyxl.load_workbook(await download(page, "a[href$='/exports/results.xlsx']", folder))
+    sheet = results[results.sheetnames[0]]
+    figure = sheet.cell(2, [c.value for c in sheet[1]].index("排名依据分") + 1)
+    assert (figure.value, figure.number_format) == (80, "0.00")  # the results page printed 80.00
+    await page.locator("form.exports-headers input[name=headers]").check()
+    await page.locator("form.exports-headers button").click()
+    await screenshot(page, "organiser-exports-bilingual")
+    bilingual = openpyxl.load_workbook(await download(page, "a[href$='/exports/scores.xlsx?headers=bilingual']", folder))
+    assert [row[0] for row in bilingual[bilingual.sheetnames[0]].iter_rows(max_row=2, values_only=True)] == [
+        "轮次", "Round"]
