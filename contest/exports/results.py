@@ -115,7 +115,7 @@ async def result_sheets(contest: Contest, tracks: list[Track], *, anonymised: bo
     # A round still without criteria has no figures yet (aggregation needs at least one).
     rounds = await Round.filter(contest_id=contest.id, criteria__id__isnull=False).distinct().order_by("position", "id")
     round_rows = [await _round_rows(r, judges, grades) for r in rounds]
-    titles = sheet_titles([*(t.name for t in tracks), *(t.name + EXACT_SUFFIX for t in tracks)])
-    return [Sheet(title, EXACT_COLUMNS if exact else COLUMNS, partial(_batches, round_rows, track.id, exact))
-            for title, (exact, track) in zip(titles, [(False, t) for t in tracks] + [(True, t) for t in tracks],
-                                              strict=True)]
+    kinds = [(False, t) for t in tracks] + [(True, t) for t in tracks]
+    titles = sheet_titles(t.name + (EXACT_SUFFIX if exact else "") for exact, t in kinds)
+    return [Sheet(title, EXACT_COLUMNS if exact else COLUMNS, partial(_batches, round_rows, t.id, exact))
+            for title, (exact, t) in zip(titles, kinds, strict=True)]
