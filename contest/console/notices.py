@@ -18,7 +18,7 @@ class NoticeDesk:
     phase: notice.Phase
     cases: list[Objection]
     outcomes: list[Notice]  # the published outcome notices
-    listed: list[notice.Listed]  # the entries the notice of the edited kind lists
+    listing: notice.Listing  # what the notice of the edited kind lists
 
 
 async def shown_notice(contest: Contest) -> notice.Shown:
@@ -35,7 +35,7 @@ async def notice_desk(contest: Contest, shown: notice.Shown, *, editing: NoticeK
         shown=shown, window=embargo.notice_window(contest),
         phase=notice.phase(contest, now, open_cases=await notice.open_cases(contest)),
         cases=await objections.cases_for_organiser(contest), outcomes=await notice.outcome_notices(contest),
-        listed=await notice.listed(contest, editing),
+        listing=notice.arrange(await notice.listed(contest, editing)),
     )
 
 

@@ -52,6 +52,7 @@ TITLE_MAX = 200
 BODY_MAX = 20_000
 ENTRY_VALUES = ("entry_id", "entry__number", "entry__title", "entry__public_name", "entry__owner__display_name",
                 "entry__track__name", "entry__track__name_en")
+TIER_VALUES = ("tier__name", "tier__name_en", "tier__is_special", "tier__track_id")
 
 
 class Phase(StrEnum):
@@ -79,6 +80,27 @@ class Listed:
     grade: str = ""
     grade_en: str = ""
     cover: Picture | None = None  # so the public can object on originality
+    special: bool = False  # a special award across tracks, listed apart from every track
+
+
+@dataclass(frozen=True)
+class TrackGroup:
+    """One track's lines of the notice, in the list's order."""
+
+    track: str
+    track_en: str
+    lines: list[Listed]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The notice's list as it is shown and counted: each track's lines, then the special awards in a
+    section of their own. An entry holding a grade and a special award has a line in each."""
+
+    tracks: list[TrackGroup]
+    special: list[Listed]
+    entries: int  # the entries listed, each counted once
+    holding_both: int  # the entries with a line in a track and one among the special awards
 
 
 @dataclass(frozen=True)
@@ -102,17 +124,39 @@ def phase(contest: Any, now: datetime, *, open_cases: int) -> Phase:
         return Phase.SOON
     if now < window[1]:
         return Phase.OPEN
+    return ended(open_cases=open_cases)
+
+
+def ended(*, open_cases: int) -> Phase:
+    """The phase once the period is over: final unless a case is still open."""
     return Phase.CLOSED if open_cases else Phase.FINAL
 
 
+def _special(row: dict[str, Any]) -> bool:
+    """An award row whose tier spans tracks (marked special, or set without a track); round-entry rows have no tier."""
+    return "tier__track_id" in row and (bool(row["tier__is_special"]) or row["tier__track_id"] is None)
+
+
 def listed_from(rows: Iterable[dict[str, Any]], covers: dict[int, Picture] | None = None) -> list[Listed]:
-    """Lines from award or round-entry rows (ENTRY_VALUES, plus the tier's names for awards)."""
+    """Lines from award or round-entry rows (ENTRY_VALUES, plus TIER_VALUES for awards)."""
     covers = covers or {}
     return [Listed(row["entry_id"], row["entry__number"] or "", row["entry__title"],
                    row["entry__public_name"] or row["entry__owner__display_name"], row["entry__track__name"],
                    row["entry__track__name_en"], row.get("tier__name", ""), row.get("tier__name_en", ""),
-                   covers.get(row["entry_id"]))
+                   covers.get(row["entry_id"]), _special(row))
             for row in rows]
+
+
+def arrange(listed: Sequence[Listed]) -> Listing:
+    """Pure: the lines by track in the list's order, the special awards apart, and the entries counted once."""
+    tracks: dict[tuple[str, str], list[Listed]] = {}
+    for line in listed:
+        if not line.special:
+            tracks.setdefault((line.track, line.track_en), []).append(line)
+    special = [line for line in listed if line.special]
+    in_tracks = {line.entry_id for lines in tracks.values() for line in lines}
+    return Listing([TrackGroup(name, name_en, lines) for (name, name_en), lines in tracks.items()], special,
+                   len({line.entry_id for line in listed}), len(in_tracks & {line.entry_id for line in special}))
 
 
 def length_parts(days: float) -> tuple[int, int, int]:
@@ -137,13 +181,20 @@ def day_label(moment: datetime, zone: str) -> str:
     return timefmt.format_moment(moment, zone, "zh_CN", with_zone=False)
 
 
-def _summary(listed: Sequence[Listed]) -> list[str]:
-    tracks: dict[str, Counter[str]] = {}
-    for line in listed:
-        tracks.setdefault(line.track, Counter())[line.grade] += 1
-    return [f"- {md_escape(track)}：" + "、".join(f"{md_escape(grade)} {count} 件" if grade else f"{count} 件"
-                                                 for grade, count in grades.items())
-            for track, grades in tracks.items()]
+def _grade_counts(lines: Iterable[Listed]) -> list[str]:
+    grades = Counter(line.grade for line in lines)
+    return [f"{md_escape(grade)} {count} 件" if grade else f"{count} 件" for grade, count in grades.items()]
+
+
+def _summary(listing: Listing) -> list[str]:
+    """The count and the tally by track and grade, then the special awards under their own heading."""
+    both = f"，其中 {listing.holding_both} 件同时获特别奖" if listing.holding_both else ""
+    parts = [f"名单共 {listing.entries} 件作品{both}：",
+             "\n".join(f"- {md_escape(group.track)}：" + "、".join(_grade_counts(group.lines))
+                       for group in listing.tracks)]
+    if listing.special:
+        parts += ["特别奖（不分赛道）：", "\n".join(f"- {part}" for part in _grade_counts(listing.special))]
+    return parts
 
 
 def draft(contest: Any, kind: NoticeKind, listed: Sequence[Listed]) -> tuple[str, str]:
@@ -157,8 +208,7 @@ def draft(contest: Any, kind: NoticeKind, listed: Sequence[Listed]) -> tuple[str
     body = [
         f"经评审，现将{md_escape(contest.title)}{what}予以公示。{period}",
         HOW_TO_OBJECT,
-        f"名单共 {len(listed)} 件作品：",
-        "\n".join(_summary(listed)),
+        *_summary(arrange(listed)),
     ]
     return title, "\n\n".join(part for part in body if part)
 
@@ -183,7 +233,7 @@ async def proposed_winners(contest: Contest) -> list[Listed]:
     """Every proposed or confirmed award, by track and grade (special awards last)."""
     rows = await Award.filter(contest_id=contest.id, status__in=list(ACTIVE_AWARDS)).order_by(
         "tier__is_special", "entry__track__position", "entry__track_id", "tier__rank", "tier_id", "entry__number",
-    ).values(*ENTRY_VALUES, "tier__name", "tier__name_en")
+    ).values(*ENTRY_VALUES, *TIER_VALUES)
     return await _with_covers(rows)
 
 

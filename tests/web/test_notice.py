@@ -42,7 +42,9 @@ class Edition:
 
 
 async def make_edition(*, start: datetime, announce_after: timedelta = timedelta(days=10),
-                       approved: bool = True) -> Edition:
+                       approved: bool = True, special_place: int | None = None) -> Edition:
+    """Seven entries of one track, places 1–6 confirmed winners, and a notice from `start`; with
+    `special_place`, that entry also holds 网络人气奖, the special award across tracks."""
     final = await final_round(SEVEN, notice_days=7, notice_starts_at=start, announce_at=start + announce_after)
     organiser, other = await make_user(display_name="组委会"), await make_user(display_name="别的组委会")
     await ContestRole.create(contest=final.contest, user=organiser, role=ContestRoleKind.ORGANISER)
@@ -51,6 +53,9 @@ async def make_edition(*, start: datetime, announce_after: timedelta = timedelta
     before = start - timedelta(days=1)
     await awarding.store_proposal(final.contest, token=awarding.proposal_token(proposal), by=organiser,
                                   now=before)
+    if special_place is not None:
+        await awarding.add_award(final.contest, entry=final.entries[special_place - 1],
+                                 tier=final.tiers["网络人气奖"], reason="网络投票第一", by=organiser, now=before)
     await awarding.confirm_awards(final.contest, by=organiser, now=before)
     if approved:
         shown = await notice.current(final.contest)
@@ -125,6 +130,58 @@ async def test_at_its_start_the_notice_lists_the_proposed_winners_with_a_countdo
     assert f'<option value="{edition.number(2)}" selected>' in form.text
 
 
+def section(page, title_id: str) -> str:
+    return page.text.split(f'aria-labelledby="{title_id}"', 1)[1].split("</section>", 1)[0]
+
+
+def numbers_and_grades(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<span class="notice-number">([^<]+)</span>.*?<strong class="notice-grade">([^<]+)</strong>',
+                      html, re.DOTALL)
+
+
+async def test_a_special_award_is_listed_in_its_own_section_and_its_entry_counted_once(client, settings, at):
+    edition = await make_edition(start=clock.now().replace(microsecond=0), special_place=1)
+    at(edition.start + timedelta(hours=1))
+    page = await client.get(f"/c/{edition.slug}/notice")
+    listed = section(page, "listed-title")
+    assert numbers_and_grades(listed) == [(edition.number(p), grade) for p, grade in
+                                          enumerate(["一等奖", "二等奖", "二等奖", "三等奖", "三等奖", "三等奖"], start=1)]
+    assert re.findall(r'<h3 class="notice-track">([^<]+)</h3>', listed) == [edition.final.track.name]
+    assert '<p class="notice-count muted">共 6 件作品</p>' in listed
+    special = section(page, "special-title")
+    assert '<h2 class="section-title" id="special-title">特别奖</h2>' in page.text
+    assert numbers_and_grades(special) == [(edition.number(1), "网络人气奖")]
+    assert "名单共 6 件作品，其中 1 件同时获特别奖：" in page.text
+    form = await client.get(f"/c/{edition.slug}/notice/objection")
+    assert re.findall(r'<option value="([^"]*)"', form.text) == ["", *(edition.number(p) for p in range(1, 7))]
+    await sign_in(client, settings, edition, "organiser")
+    desk = await client.get(f"/admin/c/{edition.slug}/objections")
+    assert "目前名单中有 6 件作品。" in desk.text
+
+
+async def test_without_a_special_award_the_notice_has_no_special_section(client, edition, at):
+    at(edition.start)
+    page = await client.get(f"/c/{edition.slug}/notice")
+    assert ('<p class="notice-count muted">共 6 件作品</p>' in page.text, 'id="special-title"' in page.text) == (
+        True, False)
+
+
+async def test_the_open_notice_carries_its_end_for_the_countdown(client, edition, at):
+    at(edition.start + timedelta(hours=1))
+    page = await client.get(f"/c/{edition.slug}/notice")
+    assert '<div class="countdown " id="notice-end"' in page.text
+    links = re.findall(r'href="/c/[^"]+/notice/objection[^"]*"', page.text)
+    until = re.findall(r'<p [^>]*data-until-deadline="notice-end"[^>]*>\s*<a [^>]*(href="/c/[^"]+/notice/objection[^"]*")',
+                       page.text)
+    assert (len(links), until) == (7, links)
+    ended = re.findall(r'<p class="notice-phase notice-phase-(\w+)" data-after-deadline="notice-end" role="status" '
+                       r'hidden>([^<]+)</p>', page.text)
+    assert ended == [("final", "公示期已结束，所有异议均已处理完毕：以上为最终结果。")]
+    assert (await file(client, edition, organisation="")).status_code == 303
+    page = await client.get(f"/c/{edition.slug}/notice")
+    assert re.findall(r'notice-phase-(\w+)" data-after-deadline', page.text) == ["closed"]
+
+
 async def test_a_notice_nobody_approved_stays_the_missing_page_after_its_start(client, settings, at):
     edition = await make_edition(start=clock.now().replace(microsecond=0), approved=False)
     at(edition.start + timedelta(hours=1))
@@ -192,10 +249,13 @@ async def test_a_fourth_objection_from_one_address_in_a_day_is_refused_with_a_me
 async def test_after_the_notice_period_the_form_is_closed(client, at):
     edition = await make_edition(start=clock.now().replace(microsecond=0) - timedelta(days=7))
     at(edition.start + timedelta(days=7) - SECOND)
-    assert (await client.get(f"/c/{edition.slug}/notice/objection")).status_code == 200
+    token = await form_token(client, f"/c/{edition.slug}/notice/objection")
     at(edition.start + timedelta(days=7))
     closed = await client.get(f"/c/{edition.slug}/notice/objection")
     assert closed.status_code == 409
+    refused = await client.post(f"/c/{edition.slug}/notice/objection", data={
+        "csrf_token": token, **IDENTITY, "entry": edition.number(1), "grounds": "雷同"})
+    assert (refused.status_code, await Objection.all().count()) == (409, 0)
     page = await client.get(f"/c/{edition.slug}/notice")
     assert 'class="notice-phase notice-phase-final"' in page.text
     assert "/notice/objection" not in page.text

@@ -58,7 +58,7 @@ async def objections_page(request: Request, *, errors: dict[str, str] | None = N
     context: dict[str, Any] = {
         "contest": contest, "shown": shown, "values": values, "errors": errors or {}, "kind_labels": KIND_LABELS,
         "status_labels": STATUS_LABELS, "window": desk.window, "phase": desk.phase, "cases": desk.cases,
-        "outcomes": desk.outcomes, "listed": desk.listed,
+        "outcomes": desk.outcomes, "listing": desk.listing,
     }
     return render(request, "organiser/objections.html", context, status_code=status)
 

@@ -52,11 +52,14 @@ async def notice_page(request: Request) -> Response:
     now = clock.now()
     preview = await _preview(request, contest, now)
     shown = await notice.current(contest)
-    current = notice.phase(contest, now, open_cases=await notice.open_cases(contest))
+    cases = await notice.open_cases(contest)
+    current, ended = notice.phase(contest, now, open_cases=cases), notice.ended(open_cases=cases)
+    # the ended phase goes out hidden, for the countdown to show at the end without a reload
     context = {"contest": contest, "preview": preview, "shown": shown, "phase": current,
-               "phase_message": PHASE_MESSAGES[current], "window": embargo.notice_window(contest),
-               "length": notice.length_parts(contest.notice_days),
-               "listed": await notice.listed(contest, shown.kind), "outcomes": await notice.outcome_notices(contest)}
+               "phase_message": PHASE_MESSAGES[current], "ended": ended, "ended_message": PHASE_MESSAGES[ended],
+               "window": embargo.notice_window(contest), "length": notice.length_parts(contest.notice_days),
+               "listing": notice.arrange(await notice.listed(contest, shown.kind)),
+               "outcomes": await notice.outcome_notices(contest)}
     response = render(request, "public/notice.html", context)
     response.headers["Cache-Control"] = "no-store" if preview else "private, no-cache"
     return response

@@ -1,5 +1,7 @@
 // Live countdown for elements with data-deadline; without JavaScript the deadline is shown as a date.
 // A deadline that has passed reads "Deadline passed" (the box's data-passed-label), never a row of zeros.
+// At that moment, elements marked data-until-deadline="<the box's id>" go and those marked
+// data-after-deadline="<the box's id>" (rendered hidden) show, as a reload would render the page.
 (function () {
   "use strict";
   var boxes = document.querySelectorAll(".countdown[data-deadline]");
@@ -18,6 +20,9 @@
     note.className = "countdown-passed";
     note.textContent = box.dataset.passedLabel;
     parts.replaceWith(note);
+    if (!box.id) return;
+    document.querySelectorAll('[data-until-deadline="' + box.id + '"]').forEach(function (el) { el.remove(); });
+    document.querySelectorAll('[data-after-deadline="' + box.id + '"]').forEach(function (el) { el.hidden = false; });
   }
   boxes.forEach(function (box) {
     var deadline = Date.parse(box.dataset.deadline);
