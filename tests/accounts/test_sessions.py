@@ -77,7 +77,8 @@ async def test_each_activity_takes_the_idle_limit_its_rule_gives_at_that_moment(
 async def test_a_longer_idle_limit_never_outlives_the_absolute_limit(db):
     user = await make_user()
     key = await sessions.start_session(user, now=NOW, idle=timedelta(hours=4))
-    assert await sessions.resume_session(key, now=NOW + timedelta(hours=9), idle_for=_four_hours) is not None
+    for hours in (3, 6, 9):
+        assert await sessions.resume_session(key, now=NOW + timedelta(hours=hours), idle_for=_four_hours) is not None
     info = await sessions.resume_session(key, now=NOW + timedelta(hours=11, minutes=59), idle_for=_four_hours)
     assert info is not None and info.expires_at == NOW + sessions.ABSOLUTE[False]
     assert await sessions.resume_session(key, now=NOW + timedelta(hours=12), idle_for=_four_hours) is None
