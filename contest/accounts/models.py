@@ -119,6 +119,8 @@ class Session(Model):
     created_at = fields.DatetimeField()
     last_seen_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
+    # the idle limit granted at the last activity (accounts.sessions); rows older than it take the shortest
+    idle_seconds = fields.IntField(db_default=1800)
     ip = fields.CharField(max_length=64, default="", db_default="")
     user_agent = fields.CharField(max_length=300, default="", db_default="")
 

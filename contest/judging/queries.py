@@ -23,7 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from contest.accounts.models import ContestRole, ContestRoleKind, User
 from contest.contests.models import SEEN_BY_JUDGES, Contest, SlotKind, TrackField
@@ -333,6 +333,15 @@ async def judged_round_ids(judge: User) -> set[int]:
                                        judge_id=judge.id).distinct().values_list("round_id", flat=True)
     seated = await PanelMember.filter(judge_id=judge.id).values_list("panel__round_id", flat=True)
     return set(cast(list[int], assigned)) | set(cast(list[int], seated))
+
+
+async def judges_an_open_round(judge: User, now: datetime) -> bool:
+    """Whether `judge` is assigned in, or seated on a panel of, a round that has opened and is neither closed
+    nor locked at `now`. One query: it runs at a signed-in user's activity, once a minute at most."""
+    assigned = Subquery(Assignment.filter(judge_id=judge.id).values("round_id"))
+    seated = Subquery(PanelMember.filter(judge_id=judge.id).values("panel__round_id"))
+    return await Round.filter(Q(id__in=assigned) | Q(id__in=seated), Q(closes_at=None) | Q(closes_at__gt=now),
+                              opens_at__lte=now, locked_at=None).exists()
 
 
 async def rounds_for_judge(judge: User) -> list[Round]:

@@ -53,3 +53,32 @@ async def test_disabling_an_account_ends_its_sessions_at_once(db):
     await service.set_active(user, False)
     assert await sessions.resume_session(key, now=NOW) is None
     assert await Session.filter(user_id=user.id).count() == 0
+
+
+async def _four_hours(user, now):
+    return timedelta(hours=4)
+
+
+async def test_the_idle_limit_granted_at_the_last_activity_is_the_one_enforced(db):
+    user = await make_user()
+    key = await sessions.start_session(user, now=NOW, idle=timedelta(hours=4))
+    assert await sessions.resume_session(key, now=NOW + timedelta(hours=3, minutes=59)) is not None
+    assert await sessions.resume_session(key, now=NOW + timedelta(hours=4, minutes=59)) is None  # this activity's 60 min
+
+
+async def test_each_activity_takes_the_idle_limit_its_rule_gives_at_that_moment(db):
+    user = await make_user()
+    key = await sessions.start_session(user, now=NOW)
+    assert await sessions.resume_session(key, now=NOW + timedelta(minutes=30), idle_for=_four_hours) is not None
+    assert (await Session.get(user_id=user.id)).idle_seconds == 4 * 3600
+    assert await sessions.resume_session(key, now=NOW + timedelta(hours=4, minutes=29)) is not None
+
+
+async def test_a_longer_idle_limit_never_outlives_the_absolute_limit(db):
+    user = await make_user()
+    key = await sessions.start_session(user, now=NOW, idle=timedelta(hours=4))
+    for hours in (3, 6, 9):
+        assert await sessions.resume_session(key, now=NOW + timedelta(hours=hours), idle_for=_four_hours) is not None
+    info = await sessions.resume_session(key, now=NOW + timedelta(hours=11, minutes=59), idle_for=_four_hours)
+    assert info is not None and info.expires_at == NOW + sessions.ABSOLUTE[False]
+    assert await sessions.resume_session(key, now=NOW + timedelta(hours=12), idle_for=_four_hours) is None

@@ -253,3 +253,18 @@ async def test_the_language_one_logs_in_with_becomes_the_account_s_language_for_
     token = await form_token(client, "/account/login")
     await client.post("/account/login", data={"csrf_token": token, "email": "someone@example.org", "password": PASSWORD})
     assert await User.filter(email="someone@example.org").values_list("locale", flat=True) == ["en"]
+
+
+@pytest.mark.parametrize(("lang", "invited", "entrants", "gone"), [
+    ("zh_CN", "评委和组委会成员凭邀请加入：请用您从邀请邮件中的链接设置的账号登录，无需注册。", "参赛设计者？", "第一次来？"),
+    ("en", ("Judges and organisers join by invitation: log in with the account you set up from the link in your "
+            "invitation e-mail. There is nothing to register."), "Entering as a designer?", "New here?"),
+])
+async def test_the_log_in_page_sends_judges_and_organisers_to_their_invitation_and_only_designers_to_register(
+        client, lang, invited, entrants, gone):
+    client.cookies.set("contest_lang", lang, domain="testserver.local", path="/")
+    page = (await client.get("/account/login")).text
+    main = page[page.index('<main'):page.index('</main>')]
+    assert invited in main
+    assert f'{entrants} <a href="/account/register">' in main
+    assert gone not in main

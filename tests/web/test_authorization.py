@@ -76,6 +76,7 @@ MEETING_JUDGE = policy(HIDE, anonymous=LOGIN, judge=ALLOW)  # the final's panel 
 POLICY: dict[tuple[str, str], dict[str, str]] = {
     **{(f"auth:{name}", method): EVERYONE for name in ("register", "login") for method in ("GET", "POST")},
     ("auth:logout", "POST"): EVERYONE,
+    ("auth:keep_alive", "GET"): SIGNED_IN,
     ("auth:password", "GET"): SIGNED_IN,
     ("auth:password", "POST"): SIGNED_IN,
     ("auth:invitation", "GET"): EVERYONE,  # the token is the credential

@@ -63,6 +63,7 @@ async def test_the_organiser_sees_every_winner_in_reveal_order_with_every_pictur
     assert all(re.fullmatch(r"/pub/[0-9a-f]{16}/[0-9a-f]{32}-display\.webp", p) for p in preloaded)
     assert 'action="/admin/c/press-2026/ceremony/announce"' in text and 'name="csrf_token"' in text
     assert "organiser/js/ceremony.js" in text and "<script>" not in text and " style=" not in text
+    assert 'src="/static/common/js/keep-alive.js' in text  # the show may stay on one slide for an hour
     for path in preloaded[:2]:
         assert (await client.get(path)).status_code == 200
 

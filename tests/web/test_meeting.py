@@ -114,3 +114,16 @@ async def test_a_vote_of_another_meeting_cannot_be_confirmed_or_cast_through_thi
                                                                                       "choice": "0"})
     assert cast.status_code == 404
     assert await foreign.ballots.all().count() == 0
+
+
+async def test_the_chairs_page_and_the_judges_page_keep_their_sessions_alive_and_the_projector_has_none(
+        client, settings, store):
+    room, session = await _room_on_screen(store)
+    keep_alive = 'src="/static/common/js/keep-alive.js'
+    await login_as(client, await organiser_of(room.contest), secret=settings.secret_key)
+    assert keep_alive in (await client.get(f"/admin/c/{room.contest.slug}/rounds/{room.round.id}/meeting")).text
+    client.cookies.clear()
+    await login_as(client, room.judges[0], secret=settings.secret_key)
+    assert keep_alive in (await client.get(f"/judge/r/{room.round.id}/{room.aliases[0]}")).text
+    client.cookies.clear()
+    assert keep_alive not in (await client.get(f"/screen/{session.screen_token}")).text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from contest import clock
@@ -101,6 +101,14 @@ async def logout(request: Request) -> Response:
     await log_out(request, response)
     flash(request, response, N_("You are logged out."), level="info")
     return response
+
+
+async def keep_alive(request: Request) -> Response:
+    """An open scoring or meeting page's sign of life (static/common/js/keep-alive.js). The request is the
+    activity (web.infra.session); the answer is how long until the absolute limit ends the session."""
+    require_user(request)
+    ends_in = request.state.session_expires_at - clock.now()
+    return JSONResponse({"ends_in": ends_in.total_seconds()}, headers={"Cache-Control": "no-store"})
 
 
 async def password(request: Request) -> Response:
@@ -224,6 +232,7 @@ routes = [
     Route("/register", register, methods=["GET", "POST"], name="register"),
     Route("/login", login, methods=["GET", "POST"], name="login"),
     Route("/logout", logout, methods=["POST"], name="logout"),
+    Route("/keep-alive", keep_alive, name="keep_alive"),
     Route("/password", password, methods=["GET", "POST"], name="password"),
     Route("/invite/{token}", invitation, methods=["GET", "POST"], name="invitation"),
     Route("/reset", reset_request, methods=["GET", "POST"], name="reset_request"),

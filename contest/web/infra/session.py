@@ -10,6 +10,7 @@ from contest import clock
 from contest.accounts import sessions
 from contest.accounts.models import User
 from contest.errors import LoginRequired
+from contest.judging import presence
 from contest.web.infra.probes import is_probe
 
 
@@ -24,7 +25,8 @@ def read_cookie(scope: Scope, name: str) -> str | None:
 
 
 class SessionMiddleware:
-    """Puts `user` and `session_key` into request.state (None when anonymous)."""
+    """Puts `user`, `session_key` and `session_expires_at` into request.state (None when anonymous). Every
+    request of a signed-in user counts as activity, with the idle limit judging.presence grants."""
 
     def __init__(self, app: ASGIApp, *, cookie_name: str) -> None:
         self.app = app
@@ -35,12 +37,12 @@ class SessionMiddleware:
             await self.app(scope, receive, send)
             return
         state = scope.setdefault("state", {})
-        state["user"], state["session_key"] = None, None
+        state["user"], state["session_key"], state["session_expires_at"] = None, None, None
         key = None if is_probe(scope) else read_cookie(scope, self.cookie_name)
         if key:
-            info = await sessions.resume_session(key, now=clock.now())
+            info = await sessions.resume_session(key, now=clock.now(), idle_for=presence.idle_limit)
             if info is not None:
-                state["user"], state["session_key"] = info.user, info.key
+                state["user"], state["session_key"], state["session_expires_at"] = info.user, info.key, info.expires_at
         await self.app(scope, receive, send)
 
 
@@ -59,9 +61,10 @@ async def log_in(request: Request, response: Response, user: User) -> None:
     """Rotate: the old session (if any) dies and a new key is issued."""
     if request.state.session_key:
         await sessions.end_session(request.state.session_key)
-    client = request.client.host if request.client else ""
+    client, now = request.client.host if request.client else "", clock.now()
     key = await sessions.start_session(
-        user, now=clock.now(), ip=client, user_agent=request.headers.get("user-agent", "")
+        user, now=now, idle=await presence.idle_limit(user, now), ip=client,
+        user_agent=request.headers.get("user-agent", ""),
     )
     jar = request.app.state.cookies
     jar.set(response, jar.session, key)

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from contest import clock, i18n, timefmt
+from contest.accounts import sessions
 from contest.judging.figures import Digits, percent, shown
 from contest.web.infra.constant_gettext import ConstantGettext
 from contest.web.infra.csrf import csrf_token
@@ -115,6 +116,7 @@ def _environment(directory: Path, locale: str, *, auto_reload: bool) -> jinja2.E
     env.globals["locale"] = locale
     env.globals["html_lang"] = i18n.HTML_LANG[locale]
     env.globals["locale_labels"] = i18n.LOCALE_LABELS
+    env.globals["keep_alive_seconds"] = int(sessions.KEEP_ALIVE_EVERY.total_seconds())
     return env
 
 
