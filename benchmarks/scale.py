@@ -35,7 +35,8 @@ cluster's part), and nothing is measured until every serve answers.
 
 Each upload costs about 2 s of CPU here (derivatives, fingerprint, and OCR of the judging copy), so on this
 2-core machine the rushes are small: 300 and 100 uploads in a full run, 20 and 10 with --quick, which still
-takes 2–3 minutes (two databases migrated, five processes started, three serves warmed up). The last line is one JSON object.
+takes 2–3 minutes (two databases migrated, five processes started, three serves warmed up).
+The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -370,9 +371,9 @@ def tally(answers: list[Answer], rows: list[dict], missing: list[str], held: dic
         print(f"half-made: {name} is not stored", file=sys.stderr)
     if held.get("processing") or held.get("failed"):
         print(f"half-made: held uploads left {held}", file=sys.stderr)
-    statuses = Counter(str(answer.status) for answer in answers)
-    return {"lost": len(failed) + len(unrecorded), "server_errors": sum(a.status >= 500 or a.status == 0 for a in answers),
-            "half_made": len(missing) + held.get("processing", 0) + held.get("failed", 0), "statuses": statuses}
+    return {"lost": len(failed) + len(unrecorded), "half_made": len(missing) + held.get("processing", 0)
+            + held.get("failed", 0), "server_errors": sum(a.status >= 500 or a.status == 0 for a in answers),
+            "statuses": dict(Counter(str(answer.status) for answer in answers))}
 
 
 async def measure_rush(env: dict[str, str], bases: list[str], scene: dict, plans: tuple[list[list[int]], ...],
@@ -517,7 +518,7 @@ def print_table(cluster: dict, single: dict) -> None:
     for name, r in rows:
         print(" | ".join(str(v) for v in (
             name, r["uploads"], r["designers"], r["seconds"], r["uploads_per_min"],
-            f"{r['answer_p50_s']} / {r['answer_p99_s']} s", r["lost"], r["half_made"], dict(r["statuses"]))))
+            f"{r['answer_p50_s']} / {r['answer_p99_s']} s", r["lost"], r["half_made"], r["statuses"])))
     print(f"cluster / single uploads per minute: {cluster['uploads_per_min'] / single['uploads_per_min']:.2f}")
     for name, run in zip("ab", cluster["machines"], strict=True):
         print(f"gallery on machine {name}: {run['rps']} rps, p50 {run['p50_ms']} ms, p99 {run['p99_ms']} ms")
