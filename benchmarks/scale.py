@@ -23,9 +23,10 @@ cluster's part), and nothing is measured until every serve answers.
   upload is finished: answered, no held upload (`held_upload` table) still processing, and every image row's
   original and derivatives in the store. uploads_per_min = uploads / those minutes. The cluster goes first and is
   stopped before the single process's rush.
-- lost: an upload not answered 2xx, or answered 2xx with no image row of its bytes once the work is finished;
-  half-made: an image row whose original, or a derivative its `derivatives` lists, is missing from the store, or
-  a held upload left processing or failed. "lost" in the JSON counts both, on both sides; details are printed.
+- lost: an upload not answered 2xx, or answered 2xx with no image row of its bytes once the work is finished
+  (a held upload its job refused is one); half-made: an image row whose original, or a derivative its
+  `derivatives` lists, is missing from the store, or a held upload still processing. "lost" in the JSON counts
+  both, on both sides; details are printed.
 - spike (cluster): the results made public with rows made directly (entries with images submitted and awarded,
   then the results signal), then `wrk -t2 -c64` on the gallery of both machines at once: requests per second
   in all, p99 per machine and the worse of the two (medians of 3 rounds; 1 with --quick).
@@ -303,7 +304,7 @@ async def send_files(base: str, designer: dict, files: list[bytes], limiter: asy
                 response = await client.post(url, params={"name": f"design-{n + 1}.jpg"}, content=data)
                 status, detail = response.status_code, "" if response.is_success else response.text[:300]
             except httpx.HTTPError as exc:
-                status, detail = 0, repr(exc)
+                status, detail = 0, f"no answer to file {n + 1} of {len(files)}: {exc!r}"
             answers.append(Answer(hashlib.sha256(data).hexdigest(), status, time.monotonic() - began,
                                   time.monotonic(), detail))
     return answers
@@ -361,18 +362,20 @@ async def until_finished(store: Any, contest_id: int, last_answer: float) -> tup
 
 
 def tally(answers: list[Answer], rows: list[dict], missing: list[str], held: dict) -> dict:
-    """Uploads lost (not answered 2xx, or answered without a row of their bytes) and half-made ones."""
+    """Uploads lost (not answered 2xx, or no image row of their bytes: a held upload its job refused is one) and
+    half-made (an image row with a stored file missing, or a held upload still processing)."""
+    from contest.media.storage import key_of_name
+
     kept = {row["sha256"] for row in rows}
-    failed = [a for a in answers if not 200 <= a.status < 300]
-    unrecorded = [a for a in answers if 200 <= a.status < 300 and a.sha256 not in kept]
-    for answer in [*failed, *unrecorded]:
+    lost = [a for a in answers if not 200 <= a.status < 300 or a.sha256 not in kept]
+    for answer in lost:
         print(f"lost: {answer.status} {answer.sha256[:12]} {answer.detail}", file=sys.stderr)
     for name in missing:
         print(f"half-made: {name} is not stored", file=sys.stderr)
     if held.get("processing") or held.get("failed"):
-        print(f"half-made: held uploads left {held}", file=sys.stderr)
-    return {"lost": len(failed) + len(unrecorded), "half_made": len(missing) + held.get("processing", 0)
-            + held.get("failed", 0), "server_errors": sum(a.status >= 500 or a.status == 0 for a in answers),
+        print(f"held uploads left: {held}", file=sys.stderr)
+    return {"lost": len(lost), "half_made": len({key_of_name(name) for name in missing}) + held.get("processing", 0),
+            "held_left": held, "server_errors": sum(a.status >= 500 or a.status == 0 for a in answers),
             "statuses": dict(Counter(str(answer.status) for answer in answers))}
 
 
