@@ -88,7 +88,9 @@ async def resume_transcodes(store: Storage) -> int:
 
 
 def _take_resume_lock(path: Path) -> bool:
-    """Held until the process ends (the descriptor is kept open on purpose)."""
+    """Held until the process ends (the descriptor is kept open on purpose). A worker machine storing in a bucket
+    may not have its local folder yet."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("a")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

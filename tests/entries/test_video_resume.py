@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from contest.entries import videos
@@ -34,3 +36,12 @@ async def test_a_video_a_stop_left_processing_is_finished_by_the_first_worker_al
     done = await EntryFile.get(id=file.id)
     assert (done.status, done.details["width"]) == (FileStatus.READY, 160)
     assert await store.size(derived_name(key, "video", "MP4"))
+
+
+async def test_a_worker_starts_on_a_machine_that_has_no_upload_folder_yet(db, settings, tmp_path, monkeypatch):
+    held: list = []
+    monkeypatch.setattr(videos, "_locks", held)
+    new_machine = dataclasses.replace(settings, upload_dir=tmp_path / "new-machine" / "uploads")
+    assert await videos.resume_transcodes(open_store(new_machine)) == 0
+    for handle in held:
+        handle.close()
