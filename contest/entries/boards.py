@@ -47,16 +47,16 @@ async def attach_board(
 
 async def make_board(
     entry: Entry, slot: FileSlot, received: Received, *, store: Storage, by: User, now: datetime,
-    read_text: bool = True, held: HeldUpload | None = None,
+    read_text: bool = True, held: HeldUpload | None = None, seconds: float | None = None,
 ) -> EntryFile:
     """A stored PDF's pages rendered and made into images, then its rows, which replace `held`'s. On a refusal
-    the pages go; the caller removes the original."""
+    the pages go; the caller removes the original. `seconds`: as images.make_image's, per page."""
     page_keys: list[str] = []
     workdir = Path(tempfile.mkdtemp(prefix="board-", dir=store.tmp))
     try:
         async with store.local_copy(stored_original(received.key)) as path:
             rendered = await _render(path, workdir, slot)
-        prepared = await _prepare_pages(rendered, store, page_keys, slot, read_text=read_text)
+        prepared = await _prepare_pages(rendered, store, page_keys, slot, read_text=read_text, seconds=seconds)
         for page_key in page_keys:  # a page has derivatives only, no original of its own
             await store.commit_derived(page_key)
         async with in_transaction():
@@ -87,14 +87,15 @@ async def _render(path: Path, workdir: Path, slot: FileSlot) -> pdf.RenderedPdf:
 
 
 async def _prepare_pages(rendered: pdf.RenderedPdf, store: Storage, page_keys: list[str], slot: FileSlot, *,
-                         read_text: bool) -> list[images.PreparedImage]:
+                         read_text: bool, seconds: float | None) -> list[images.PreparedImage]:
     """Each page checked against the slot's minimum at 300 dpi and prepared as an image; the keys used are
     appended to `page_keys` as they are made, so the caller can remove them all on a refusal."""
     prepared = []
     for page in rendered.pages:
         images.require_edges(slot, page.width_300dpi, page.height_300dpi)
         page_keys.append(new_key())
-        prepared.append(await images.prepare_image(page.path, store, page_keys[-1], read_text=read_text))
+        prepared.append(await images.prepare_image(page.path, store, page_keys[-1], read_text=read_text,
+                                                   seconds=seconds))
     return prepared
 
 

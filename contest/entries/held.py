@@ -69,7 +69,7 @@ async def make(held_id: int, store: Storage, *, now: datetime) -> Entry | None:
     received = Received(held.key, held.sha256, held.size_bytes, held.original_name, held.provenance)
     try:
         await MAKERS[SlotKind(held.kind)](held.entry, held.slot, received, store=store, by=held.by, now=now,
-                                          read_text=held.read_text, held=held)
+                                          read_text=held.read_text, held=held, seconds=images.JOB_SECONDS)
     except ContestError as refused:
         await store.delete(held.key)
         await HeldUpload.filter(id=held.id).update(

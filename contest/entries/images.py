@@ -27,12 +27,16 @@ from contest.entries.states import EDITABLE_STATES
 from contest.errors import IMAGE_REFUSALS, Conflict, InvalidUpload, NotFound, found
 from contest.i18n import N_
 from contest.media import ocr, similarity
-from contest.media.pipeline import ProcessedImage, process_image_async
+from contest.media.pipeline import DEFAULT_TIMEOUT, ProcessedImage, process_image_async
 from contest.media.sniffing import InvalidImage, Reason, inspect_image
 from contest.media.storage import Storage, TempUpload
 from contest.media.storage import original_name as stored_original
 
 log = logging.getLogger(__name__)
+# Wall-clock limits on making one image's copies, past which it is refused as too slow: a request answers a person
+# who waits; a job may wait out a machine busy with a deadline rush, and still stops a pathological file.
+REQUEST_SECONDS = DEFAULT_TIMEOUT
+JOB_SECONDS = 120.0
 
 CHUNK = 256 * 1024
 
@@ -94,12 +98,13 @@ async def attach_image(
 
 async def make_image(
     entry: Entry, slot: FileSlot, received: Received, *, store: Storage, by: User, now: datetime,
-    read_text: bool = True, held: HeldUpload | None = None,
+    read_text: bool = True, held: HeldUpload | None = None, seconds: float | None = None,
 ) -> EntryImage:
     """Derivatives, fingerprint and text of a stored original, then its row (quotas and the same-file check in
-    its transaction), which replaces `held`'s. The caller removes what is stored under the key on a refusal."""
+    its transaction), which replaces `held`'s. The caller removes what is stored under the key on a refusal.
+    `seconds`: the limit on making the copies (REQUEST_SECONDS unless given)."""
     async with store.local_copy(stored_original(received.key)) as path:
-        prepared = await prepare_image(path, store, received.key, read_text=read_text)
+        prepared = await prepare_image(path, store, received.key, read_text=read_text, seconds=seconds)
     require_edges(slot, prepared.processed.width, prepared.processed.height)
     await store.commit_derived(received.key)
     async with in_transaction():
@@ -129,9 +134,10 @@ async def check_header(path: Path, slot: FileSlot) -> None:
     require_edges(slot, info.width, info.height)  # either orientation passes, so EXIF's turn does not matter
 
 
-async def prepare_image(path: Path, store: Storage, key: str, *, read_text: bool = True) -> PreparedImage:
+async def prepare_image(path: Path, store: Storage, key: str, *, read_text: bool = True,
+                        seconds: float | None = None) -> PreparedImage:
     """Derivatives under `key`, their fingerprint and text. Refusals raise ImageRefused; the caller deletes `key`."""
-    processed = await _process(path, store, key)
+    processed = await _process(path, store, key, seconds or REQUEST_SECONDS)
     phash = await anyio.to_thread.run_sync(similarity.hash_image, processed.derivative("display", "JPEG").path)
     lines = await read_judging_copy(processed) if read_text else []
     return PreparedImage(processed, phash, lines)
@@ -148,9 +154,9 @@ async def refuse_duplicate(entry: Entry, sha256: str) -> None:
         raise DuplicateFile()
 
 
-async def _process(path: Path, store: Storage, key: str) -> ProcessedImage:
+async def _process(path: Path, store: Storage, key: str, seconds: float) -> ProcessedImage:
     try:
-        processed = await process_image_async(path, store.derived_dir(key), key)
+        processed = await process_image_async(path, store.derived_dir(key), key, timeout=seconds)
     except InvalidImage as exc:
         raise refusal(exc) from None
     return processed

@@ -5,20 +5,24 @@ What the request can refuse at once it still refuses; what only the job can find
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 
+from contest import clock
 from contest.audit.models import AuditEvent
-from contest.entries import held
+from contest.entries import held, images
 from contest.entries.models import Entry, EntryFile, EntryImage, HeldStatus, HeldUpload
 from contest.entries.queries import entry_for_designer
 from contest.entries.service import submission_problems
 from contest.entries.states import LeakStatus
 from contest.errors import IMAGE_REFUSALS
 from contest.jobs import queue
+from contest.media import pipeline
 from contest.media.storage import derived_name
 from contest.media.stores import open_store
 from tests import imagegen
+from tests.factories import attach_picture, chunks
 from tests.jobs import clear_queue, jobs_of, run_jobs
 from tests.media import pdfgen
 from tests.web import test_entry_edits as edits_scene
@@ -171,3 +175,26 @@ async def test_the_text_in_a_held_image_is_checked_for_the_designers_name_once_i
     await run_jobs(settings)
 
     assert (await Entry.get(id=scene.entry.id)).leak_status == LeakStatus.FLAGGED
+
+
+async def test_a_machine_too_busy_for_the_requests_limit_does_not_make_the_job_refuse_the_image(
+        client, settings, monkeypatch):
+    made_slowly = pipeline.process_image
+
+    def slow(*args, **kwargs):
+        time.sleep(0.6)  # a machine so busy that making the copies outlasts the request's limit
+        return made_slowly(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "process_image", slow)
+    monkeypatch.setattr(images, "REQUEST_SECONDS", 0.3)
+    entry, token = await designer(client, settings)
+    with pytest.raises(images.ImageRefused) as in_the_request:  # the request's limit bites on such a machine
+        await attach_picture(entry, chunks(imagegen.jpeg(seed=14)), store=open_store(settings), by=await entry.owner,
+                             now=clock.now())
+    assert in_the_request.value.message == IMAGE_REFUSALS["timeout"]
+    assert (await post_image(client, entry.id, imagegen.jpeg(seed=13), token)).status_code == 201
+
+    await run_jobs(settings)
+
+    assert await EntryImage.filter(entry_id=entry.id).count() == 1
+    assert await HeldUpload.filter(entry_id=entry.id).count() == 0
