@@ -16,8 +16,8 @@ draft entry and a session made as the log-in form makes one (`sessions.start_ses
 argon2 would dominate). Then the five app processes start together (the single process idles through the
 cluster's part), and nothing is measured until every serve answers.
 
-- rush: 2 uploads per machine first warm each process up (its OCR engine loads at first use), then designers,
-  64 at once, each send 1–2 distinct JPEGs (random 1500–2500 px crops of six generated posters, each with
+- rush: an upload per machine first warms each process up (its OCR engine loads at first use), then designers,
+  64 at once, each send 1–2 distinct JPEGs (random crops, up to 2500 px wide, of six generated posters, each with
   coloured blocks of its own) to the entry page's raw-body upload route with the CSRF header the page's script
   sends; the cluster's designers alternate between its machines. Timed from the rush's first request until every
   upload is finished: answered, no held upload (`held_upload` table) still processing, and every image row's
@@ -34,9 +34,10 @@ cluster's part), and nothing is measured until every serve answers.
   gallery is read at once from the other (the machines take turns), as tests/test_results_signal.py does: a page
   still showing the old name is stale. 20 changes (5 with --quick).
 
-Each upload costs about 2 s of CPU here (derivatives, fingerprint, and OCR of the judging copy), so on this
-2-core machine the rushes are small: 300 and 100 uploads in a full run, 20 and 10 with --quick, which still
-takes 2–3 minutes (two databases migrated, five processes started, three serves warmed up).
+Each upload of a full run's size costs about 2 s of CPU here (derivatives, fingerprint, and OCR of the judging
+copy), so on this 2-core machine the rushes are small: 300 and 100 uploads in a full run. --quick sends 16 and 8
+smaller images (at most 1280 px); it still takes over a minute, since two databases migrated and five processes
+started take about 40 s before anything is measured.
 The last line printed is one JSON object.
 """
 
@@ -83,13 +84,15 @@ CONCURRENCY = 64
 SLOT = "images"  # the default image slot tests' make_track gives a track
 HELD_TABLE = "held_upload"  # uploads whose job has not finished (CONTEST_MEDIA_WORK=jobs)
 BASE_IMAGES = 6
-WARM_UP = 2  # uploads per machine before the clock starts: each process loads its OCR engine (~2 s) at first use
+WARM_UP = 1  # uploads per machine before the clock starts: each process loads its OCR engine (~2 s) at first use
 UPLOAD_TIMEOUT = 600.0  # with the work in the request, the last of a rush waits for every one before it
 FINISH_TIMEOUT = 1800.0  # with the work in jobs, a full rush is answered in seconds and its jobs take minutes
 POLL = 0.2
 STARTED = time.monotonic()
-SIZES = {"quick": {"uploads": 20, "single_uploads": 10, "wrk_seconds": 3, "spikes": 1, "changes": 5},
-         "full": {"uploads": 300, "single_uploads": 100, "wrk_seconds": 10, "spikes": 3, "changes": 20}}
+# `edge`: the largest long edge of the designers' images. The quick run's are smaller (copies and OCR cost less, so
+# it still takes a few uploads per designer slot in its minute); the full run's are what phones and exports give.
+SIZES = {"quick": {"uploads": 16, "single_uploads": 8, "wrk_seconds": 2, "spikes": 1, "changes": 5, "edge": 1280},
+         "full": {"uploads": 300, "single_uploads": 100, "wrk_seconds": 10, "spikes": 3, "changes": 20, "edge": 2500}}
 
 
 # --- child processes: the contest, and its results made public (rows made directly) ----------------------
@@ -105,7 +108,7 @@ async def seed(designers: int) -> dict:
     async with in_transaction():
         contest = await make_contest(slug=SLUG, title="文创设计大赛（截稿压测）", submissions_open_at=now - timedelta(days=1),
                                      submissions_close_at=now + timedelta(days=1), announce_at=now + timedelta(days=2))
-        track = await make_track(contest, slug="poster", name="海报赛道", position=1)
+        track = await make_track(contest, slug="poster", name="海报赛道", position=1, min_width=640, min_height=480)
         people = [await _designer(contest, track, n) for n in range(designers)]
     return {"contest": contest.id, "designers": people}
 
@@ -239,11 +242,11 @@ def machine_env(folder: Path, database_url: str, **extra: str) -> dict[str, str]
 
 # --- the designers' files --------------------------------------------------------------------------------
 
-def make_images(count: int, rng: random.Random) -> list[bytes]:
+def make_images(count: int, edge: int, rng: random.Random) -> list[bytes]:
     """`count` distinct JPEGs: random crops of a few generated posters, each with coloured blocks of its own."""
     from tests import imagegen
 
-    bases = [imagegen.poster((2500, 1800), seed=n) for n in range(BASE_IMAGES)]
+    bases = [imagegen.poster((edge, edge * 18 // 25), seed=n) for n in range(BASE_IMAGES)]
     images = [imagegen.encode(_variant(rng.choice(bases), rng), "JPEG", quality=88) for _ in range(count)]
     assert len({hashlib.sha256(data).digest() for data in images}) == count
     return images
@@ -252,7 +255,7 @@ def make_images(count: int, rng: random.Random) -> list[bytes]:
 def _variant(base: Any, rng: random.Random) -> Any:
     from PIL import ImageDraw
 
-    width, height = rng.randint(1500, base.width), rng.randint(1000, base.height)
+    width, height = rng.randint(base.width * 3 // 5, base.width), rng.randint(base.height * 5 // 9, base.height)
     left, top = rng.randint(0, base.width - width), rng.randint(0, base.height - height)
     image = base.crop((left, top, left + width, top + height))
     draw = ImageDraw.Draw(image)
@@ -495,7 +498,7 @@ def run(tmp: Path, url: str, bucket: dict[str, str], sizes: dict, rng: random.Ra
     single = Machine(machine_env(tmp / "single", f"sqlite://{tmp / 'single' / 'data' / 'contest.sqlite3'}",
                                  CONTEST_MEDIA_WORK="request", CONTEST_STORAGE="local"), [])
     plans = [upload_plans(2, sizes["uploads"], rng), upload_plans(1, sizes["single_uploads"], rng)]
-    images = make_images(1 + max(n for warm, plan in plans for files in warm + plan for n in files), rng)
+    images = make_images(1 + max(n for warm, plan in plans for files in warm + plan for n in files), sizes["edge"], rng)
     with ThreadPoolExecutor(2) as pool:
         scenes = list(pool.map(lambda env, p: run_child("seed", sum(map(len, p)), env),
                                (cluster[0].env, single.env), plans))
