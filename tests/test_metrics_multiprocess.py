@@ -44,8 +44,10 @@ def value(text: str, name: str, **labels: str) -> float:
 
 def test_the_counts_of_several_processes_are_added_up(tmp_path, monkeypatch):
     folder = tmp_path / "prometheus"
-    metrics.use_multiprocess_dir(folder)  # sets the variable for this process too; monkeypatch restores it
+    # monkeypatch first, so that it records the variable unset and unsets it afterwards: left set, it turned the
+    # metrics of every later test in this process to the folder's (tests/web/test_metrics.py then read nothing)
     monkeypatch.setenv(metrics.MULTIPROC_ENV, str(folder))
+    metrics.use_multiprocess_dir(folder)
     record_in(folder, 3)
     record_in(folder, 4)
     text = metrics.exposition().decode()

@@ -55,8 +55,8 @@ async def test_dashboard_queries_do_not_grow_with_the_number_of_entries(client, 
         response = await client.get("/me/")
     assert response.status_code == 200
     assert response.text.count('class="card entry-card"') == entries
-    assert len(records) == 11  # session, user, entries with contest, track, fields, slots, images, files, members; contests;
-    # which of them are finalists
+    assert len(records) == 12  # session, user, entries with contest, track, fields, slots, images, files, uploads
+    # still held for a job, members; contests; which of them are finalists
 
 
 async def test_dashboard_lists_what_each_draft_still_misses(client, settings):
