@@ -19,30 +19,15 @@ from contest.accounts.models import User
 from contest.contests.models import FileSlot, SlotKind
 from contest.entries import images
 from contest.entries.models import Entry, EntryFile, HeldUpload
-from contest.entries.slots import Received, create_file_row, file_added, refusal_figures, store_original
+from contest.entries.slots import Received, create_file_row, file_added, refusal_figures
 from contest.errors import PDF_REFUSALS, InvalidUpload
 from contest.media import pdf
-from contest.media.storage import Storage, TempUpload, new_key
+from contest.media.storage import Storage, new_key
 from contest.media.storage import original_name as stored_original
 
 
 class BoardRefused(InvalidUpload):
     """A refused PDF, with the reason in the user's language."""
-
-
-async def attach_board(
-    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage, original_name: str, by: User, now: datetime,
-    read_text: bool = True,
-) -> EntryFile:
-    """A received PDF checked, kept and rendered now (in the request). The caller discards `temp`."""
-    await images.refuse_duplicate(entry, temp.sha256)
-    received = await store_original(temp, store, original_name)
-    try:
-        return await make_board(entry, slot, received, store=store, by=by, now=now, read_text=read_text)
-    except BaseException:
-        with anyio.CancelScope(shield=True):
-            await store.delete(received.key)
-        raise
 
 
 async def make_board(

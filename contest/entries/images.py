@@ -7,11 +7,11 @@ Anything a crash leaves behind is unreferenced and removed at the next start (co
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, TypeVar, cast
 
 import anyio
 from tortoise.transactions import in_transaction
@@ -33,6 +33,7 @@ from contest.media.storage import Storage, TempUpload
 from contest.media.storage import original_name as stored_original
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 # Wall-clock limits on making one image's copies, past which it is refused as too slow: a request answers a person
 # who waits; a job may wait out a machine busy with a deadline rush, and still stops a pathological file.
 REQUEST_SECONDS = DEFAULT_TIMEOUT
@@ -79,17 +80,18 @@ class PreparedImage:
     lines: list[dict] | None  # text in the judging copy; None = could not be read
 
 
-async def attach_image(
-    entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage, original_name: str, by: User,
-    now: datetime, read_text: bool = True,
-) -> EntryImage:
-    """A received file checked, kept and made into its image now (in the request). A file already on the entry
-    (same SHA-256) is refused before any processing. `read_text=False` is for pictures drawn by our own code
-    without text (the demo's): stored as read, with no text. The caller discards `temp`."""
+async def keep_and_make(
+    make: Callable[..., Awaitable[T]], entry: Entry, slot: FileSlot, temp: TempUpload, *, store: Storage,
+    original_name: str, by: User, now: datetime, read_text: bool = True,
+) -> T:
+    """A received image or PDF checked, kept and made now, in the request, by `make` (`make_image`,
+    `boards.make_board`). A file already on the entry (same SHA-256) is refused before any processing; the original
+    goes again on any refusal. `read_text=False` is for pictures drawn by our own code without text (the demo's):
+    stored as read, with no text. The caller discards `temp`."""
     await refuse_duplicate(entry, temp.sha256)
     received = await store_original(temp, store, original_name)
     try:
-        return await make_image(entry, slot, received, store=store, by=by, now=now, read_text=read_text)
+        return await make(entry, slot, received, store=store, by=by, now=now, read_text=read_text)
     except BaseException:
         with anyio.CancelScope(shield=True):
             await store.delete(received.key)

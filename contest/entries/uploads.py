@@ -41,7 +41,8 @@ KIND_BY_BYTES = {"jpeg": SlotKind.IMAGE, "png": SlotKind.IMAGE, "webp": SlotKind
 
 Added = EntryImage | EntryFile | HeldUpload
 Attacher = Callable[..., Awaitable[EntryImage | EntryFile]]
-ATTACHERS: dict[SlotKind, Attacher] = {SlotKind.IMAGE: images.attach_image, SlotKind.PDF: boards.attach_board,
+ATTACHERS: dict[SlotKind, Attacher] = {SlotKind.IMAGE: partial(images.keep_and_make, images.make_image),
+                                       SlotKind.PDF: partial(images.keep_and_make, boards.make_board),
                                        SlotKind.VIDEO: videos.attach_video, SlotKind.SOURCE: sources.attach_source}
 
 
