@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 
 from contest.meeting.queries import fingerprint
 
 POLL_SECONDS = 0.05
+log = logging.getLogger("contest.meeting.live")
 Fingerprint = tuple[int, int]
 _UNREAD: Fingerprint = (-1, -1)  # below every real fingerprint
 _QUIET: Fingerprint = (-2, 0)
@@ -45,7 +47,12 @@ class Hub:
 
     async def _poll(self, session_id: int, watch: _Watch) -> None:
         while True:
-            seen = await fingerprint(session_id)
+            try:
+                seen = await fingerprint(session_id)
+            except Exception:  # a busy database refused one read: every screen of the session depends on the next
+                log.warning("meeting %s: reading its state failed, trying again", session_id, exc_info=True)
+                await asyncio.sleep(self.poll_seconds)
+                continue
             if seen != watch.current:
                 async with watch.changed:
                     watch.current = seen

@@ -54,3 +54,30 @@ async def test_a_quiet_session_sends_heartbeats_and_a_missing_one_ends_the_strea
         assert await anext(stream) is None  # nothing changed: a heartbeat
     async with aclosing(hub.changes(999_999, heartbeat=0.05)) as stream:
         assert [seen async for seen in stream] == []
+
+
+async def test_the_watcher_outlives_a_failed_read_and_still_delivers_the_next_change(db, monkeypatch):
+    """CI, 2026-12-07: on a busy SQLite one read of the fingerprint failed, the watcher's task died with it,
+    and every screen of the meeting in that process stayed on 0 of 3 submissions for good."""
+    import contest.meeting.live as live
+
+    room = await final_room(1)
+    session = await open_room(room)
+    hub = Hub(poll_seconds=0.02)
+    real = live.fingerprint
+    failures = 0
+
+    async def locked_once(session_id: int):
+        nonlocal failures
+        if failures == 0:
+            failures += 1
+            raise OSError("database is locked")
+        return await real(session_id)
+
+    async with aclosing(hub.changes(session.id, heartbeat=5)) as stream:
+        assert await anext(stream) == (session.version, 0)
+        monkeypatch.setattr(live, "fingerprint", locked_once)
+        await sessions.move_to(session, await Round.get(id=room.round.id), 0, by=room.chair, now=NOW)
+        hub.poke(session.id)
+        assert await asyncio.wait_for(anext(stream), 5) == (session.version, 0)
+    assert failures == 1
