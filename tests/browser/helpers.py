@@ -3,6 +3,8 @@ button that leads to a new page, a design file to upload and a designer's new en
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests import imagegen
 
 ORGANISER = ("organiser@demo.wenchuang.cn", "demo-organiser-2026")
@@ -21,6 +23,16 @@ async def log_in(page, server, account: tuple[str, str]) -> None:
 async def submit(page, selector: str) -> None:
     async with page.expect_navigation():
         await page.click(selector)
+
+
+async def download(page, selector: str, folder: Path) -> Path:
+    """Click `selector`, which starts a download, and save the file in `folder` under its suggested name."""
+    async with page.expect_download() as started:
+        await page.click(selector)
+    download = await started.value
+    path = folder / download.suggested_filename
+    await download.save_as(path)
+    return path
 
 
 def design(folder, name: str, seed: int, size: tuple[int, int] = (1600, 1200)) -> str:

@@ -19,7 +19,7 @@ from PIL import Image
 from playwright.async_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.helpers import ORGANISER, log_in, submit
+from tests.browser.helpers import ORGANISER, download, log_in, submit
 
 pytestmark = pytest.mark.browser
 
@@ -189,15 +189,6 @@ async def run_judging(page, browser, live_server) -> None:
     await expect(rows.first.locator(":scope > td").nth(3)).to_have_text("80.00")
     await screenshot(page, "organiser-new-contest-results")
     await check_exports(page, live_server)
-
-
-async def download(page, selector: str, folder) -> object:
-    async with page.expect_download() as started:
-        await page.click(selector)
-    download = await started.value
-    path = folder / download.suggested_filename
-    await download.save_as(path)
-    return path
 
 
 async def check_exports(page, live_server) -> None:

