@@ -25,13 +25,15 @@ HEADING = "获奖名单"
 BODY_LABELS = (("guiding", "指导单位"), ("hosting", "主办单位"), ("organising", "承办单位"))
 SEAL = "（盖章）"
 NO_TEXT = "（此页无正文）"
-COLUMNS = (("序号", 12.0), ("作品编号", 30.0), ("作品名称", 46.0), ("获奖者", 36.0), ("单位／学校", 46.0))
+INTRO = "现将{title}公布如下，共 {count} 件作品获奖。"
+COLUMNS = (("奖项", 24.0), ("作品编号", 26.0), ("作品名称", 40.0), ("获奖者", 30.0), ("单位／学校", 50.0))
 NUMERALS = "一二三四五六七八九十"
 HEAD_FILL = (246, 238, 230)
 SEAL_RADIUS = 21.0
+GRADE_SPAN = 8
 # Every fixed string printed, so the font subset always holds their characters.
-FIXED_TEXT = ("".join(label for _, label in BODY_LABELS) + HEADING + SEAL + NO_TEXT + "".join(c for c, _ in COLUMNS)
-              + NUMERALS + "特别奖发布日期：现将如下共件作品获奖。，、第页年月日（）0123456789/-")
+FIXED_TEXT = ("".join(label for _, label in BODY_LABELS) + HEADING + SEAL + NO_TEXT + INTRO + "".join(c for c, _ in COLUMNS)
+              + NUMERALS + "特别奖发布日期：、第页共年月日（）0123456789")
 
 
 def section_heading(n: int, section: Section) -> str:
@@ -100,28 +102,34 @@ def _keep_with_next(pdf: FPDF, height: float) -> bool:
     return True
 
 
-def _table(pdf: FPDF, lines: list[tuple[str, ...]]) -> None:
+def _table(pdf: FPDF, section: Section) -> None:
+    """One table for the section, its grade named once beside each run of up to GRADE_SPAN of its lines (a
+    merged cell never breaks across pages, so a long grade is named again)."""
     _font(pdf, 10)
     pdf.set_draw_color(*MUTED)
     pdf.set_line_width(0.2)
     heading = FontFace(emphasis="", fill_color=HEAD_FILL, color=INK)
     with pdf.table(col_widths=[w for _, w in COLUMNS], width=WIDTH, headings_style=heading, text_align="CENTER",
                    line_height=10 * PT * 1.5, wrapmode=WrapMode.CHAR, padding=1.2) as table:
-        for row in [tuple(c for c, _ in COLUMNS), *lines]:
-            table.row(row)
-    pdf.set_y(pdf.get_y() + 4)
+        table.row([c for c, _ in COLUMNS])
+        for grade in section.grades:
+            for n, line in enumerate(grade.lines):
+                row = table.row()
+                if n % GRADE_SPAN == 0:
+                    span = min(GRADE_SPAN, len(grade.lines) - n)
+                    row.cell(grade.grade, rowspan=span, style=FontFace(color=SEAL_RED))
+                for text in (line.number, line.title, line.public_name, line.affiliation):
+                    row.cell(text)
+    pdf.set_y(pdf.get_y() + 5)
 
 
 def _sections(pdf: FPDF, award_list: AwardList) -> None:
-    _line(pdf, f"现将{award_list.title}公布如下，共 {award_list.entries} 件作品获奖。", 12, align="L", after=4)
+    _line(pdf, INTRO.format(title=award_list.title, count=award_list.entries), 12, align="L", after=4)
     for n, section in enumerate(award_list.sections):
-        _keep_with_next(pdf, 40)
-        _line(pdf, section_heading(n, section), 14, bold=True, align="L", after=2)
-        for grade in section.grades:
-            _keep_with_next(pdf, 30)
-            _line(pdf, f"{grade.grade}（{len(grade.lines)} 件）", 12, SEAL_RED, align="L", after=1.5)
-            _table(pdf, [(str(k), line.number, line.title, line.public_name, line.affiliation)
-                         for k, line in enumerate(grade.lines, start=1)])
+        _keep_with_next(pdf, 30)
+        count = sum(len(grade.lines) for grade in section.grades)
+        _line(pdf, f"{section_heading(n, section)}（{count} 件）", 13, bold=True, align="L", after=2)
+        _table(pdf, section)
 
 
 def _signature(pdf: FPDF, award_list: AwardList) -> None:

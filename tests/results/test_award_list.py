@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 
 from contest.results import award_list as al
-from contest.results.award_list_pdf import section_heading
+from contest.results.award_list_pdf import award_list_pdf, section_heading
 from contest.results.models import Award, AwardStatus
+from contest.results.notice import Listed
 from tests.results.award_list_builders import EXPECTED, award_list_edition
 
 pytestmark = pytest.mark.unit
@@ -79,3 +82,19 @@ async def test_a_revoked_award_leaves_the_list_at_once(db):
     await Award.filter(contest_id=contest.id, entry__number="R-01-0003").update(status=AwardStatus.REVOKED)
     document = await al.award_list(contest, now=datetime(2030, 1, 1, tzinfo=UTC))
     assert [line[2] for line in flat(document)] == ["R-01-0001", "R-01-0002", "R-02-0001", "R-02-0002", "R-01-0001"]
+
+
+def line(n: int, grade: str) -> Listed:
+    return Listed(n, f"N-{n:03d}", f"作品{n}", f"设计师{n}", "赛道", "", grade, "", None, False, "某单位")
+
+
+async def test_a_long_list_runs_over_pages_naming_its_grade_again_with_every_glyph_drawn(caplog):
+    document = al.AwardList("大赛", al.Bodies("", "", ""), ("大赛组委会",), date(2026, 12, 7),
+                            [al.Section("赛道", [al.GradeGroup("优秀奖", [line(n, "优秀奖") for n in range(60)])])], 60)
+    pdf = await award_list_pdf(document)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    text = "\n".join(page.extract_text() for page in pages)
+    assert len(pages) == 3
+    assert [text.count("优秀奖"), text.count("N-0")] == [8, 60]  # named beside each run of up to eight lines
+    assert text.splitlines()[-4:] == ["大赛组委会", "2026年12月7日", "（盖章）", "第 3 页 共 3 页"]
+    assert "missing the following glyphs" not in caplog.text
