@@ -40,8 +40,8 @@ async def award_list_edition(store, *, images: int = 0, **fields) -> Contest:
                  public_name="王小明", organisation="宝钢工会")
     await winner(contest, ip, ip_tiers[1], store, title="铆钉", number="R-01-0002", images=images,
                  public_name="陈晓", school="上海大学美术学院")
-    await winner(contest, ip, ip_tiers[2], store, title="已撤销作品", number="R-01-0009", status=AwardStatus.REVOKED, images=images,
-                 public_name="赵六", organisation="撤销单位")
+    await winner(contest, ip, ip_tiers[2], store, title="已撤销作品", number="R-01-0009", images=images,
+                 status=AwardStatus.REVOKED, public_name="赵六", organisation="撤销单位")
     await winner(contest, product, product_tiers[0], store, title="海派剪纸茶杯", number="R-02-0001", images=images,
                  public_name="张三", organisation="上海市工人文化宫")
     await winner(contest, product, product_tiers[1], store, title="提名未定", number="R-02-0003",

@@ -22,9 +22,9 @@ def flat(document: al.AwardList) -> list[tuple[str, ...]]:
             for s, g, line in document.lines()]
 
 
-def row(number: str, *, track: int, position: int, rank: int, tier: int, special: bool = False,
+def row(entry_id: int, number: str, *, track: int, position: int, rank: int, tier: int, special: bool = False,
         tier_track: int | None = 0) -> dict:
-    return {"entry_id": hash(number) % 10_000, "entry__number": number, "entry__title": f"《{number}》",
+    return {"entry_id": entry_id, "entry__number": number, "entry__title": f"《{number}》",
             "entry__public_name": "", "entry__owner__display_name": "账号名", "entry__track__name": f"赛道{track}",
             "entry__track__name_en": "", "tier__name": f"奖{tier}", "tier__name_en": "", "tier__is_special": special,
             "tier__track_id": track if tier_track == 0 else tier_track, "tier_id": tier, "tier__rank": rank,
@@ -33,11 +33,11 @@ def row(number: str, *, track: int, position: int, rank: int, tier: int, special
 
 
 def test_lines_go_by_track_position_then_grade_and_specials_by_grade_whatever_their_track():
-    rows = [row("C-1", track=3, position=1, rank=2, tier=32), row("A-1", track=1, position=5, rank=1, tier=11),
-            row("S-2", track=1, position=5, rank=9, tier=90, special=True, tier_track=None),
-            row("C-0", track=3, position=1, rank=1, tier=31), row("S-1", track=3, position=1, rank=4, tier=40,
-                                                                     special=True),
-            row("C-2", track=3, position=1, rank=2, tier=32)]
+    rows = [row(1, "C-1", track=3, position=1, rank=2, tier=32), row(2, "A-1", track=1, position=5, rank=1, tier=11),
+            row(3, "S-2", track=1, position=5, rank=9, tier=90, special=True, tier_track=None),
+            row(4, "C-0", track=3, position=1, rank=1, tier=31),
+            row(5, "S-1", track=3, position=1, rank=4, tier=40, special=True),
+            row(6, "C-2", track=3, position=1, rank=2, tier=32)]
     document = al.award_list_of(SimpleNamespace(title="大赛", announce_at=None, time_zone="Asia/Shanghai",
                                                 guiding_bodies="", host_bodies="", organising_bodies=""),
                                 rows, now=datetime(2026, 12, 6, 17, 0, tzinfo=UTC))

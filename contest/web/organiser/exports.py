@@ -56,9 +56,12 @@ def _ascii(slug: str, fallback: str) -> str:
     return slug if _ASCII.sub("", slug) == slug else fallback
 
 
+def _contest_file(contest: Contest, *parts: str, ext: str) -> str:
+    return "-".join([_ascii(contest.slug, f"contest-{contest.id}"), *parts]) + f".{ext}"
+
+
 def _filename(request: Request, contest: Contest, *parts: str, ext: str) -> str:
-    suffix = ["anonymised"] if _anonymised(request) else []
-    return "-".join([_ascii(contest.slug, f"contest-{contest.id}"), *parts, *suffix]) + f".{ext}"
+    return _contest_file(contest, *parts, *(["anonymised"] if _anonymised(request) else []), ext=ext)
 
 
 def _track_part(track: Track) -> str:
@@ -102,19 +105,19 @@ async def originals(request: Request) -> Response:
 async def award_list_pdf(request: Request) -> Response:
     contest = await organised_contest(request)
     pdf = await service.award_list_pdf_file(contest, by=require_user(request), now=clock.now())
-    return attachment_response(pdf, MEDIA_TYPES["pdf"], _filename(request, contest, "awards", ext="pdf"))
+    return attachment_response(pdf, MEDIA_TYPES["pdf"], _contest_file(contest, "awards", ext="pdf"))
 
 
 async def award_list_xlsx(request: Request) -> Response:
     contest = await organised_contest(request)
     xlsx = await service.award_list_xlsx_file(contest, by=require_user(request), now=clock.now())
-    return attachment_response(xlsx, MEDIA_TYPES["xlsx"], _filename(request, contest, "awards", ext="xlsx"))
+    return attachment_response(xlsx, MEDIA_TYPES["xlsx"], _contest_file(contest, "awards", ext="xlsx"))
 
 
 async def press_kit(request: Request) -> Response:
     contest = await organised_contest(request)
     body = await service.press_kit(contest, upload_store(request), by=require_user(request), now=clock.now())
-    return _download(body, _filename(request, contest, "press-kit", ext="zip"), "zip")
+    return _download(body, _contest_file(contest, "press-kit", ext="zip"), "zip")
 
 
 _exports = "/c/{slug}/exports"
