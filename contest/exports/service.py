@@ -16,13 +16,17 @@ from contest.contests.queries import tracks_in_order
 from contest.entries.models import Entry, EntryFile, EntryImage
 from contest.entries.states import EntryState
 from contest.exports.archive import originals_zip
+from contest.exports.award_list import award_list_workbook
 from contest.exports.delimited import csv_chunks
 from contest.exports.entries import entry_sheets
+from contest.exports.press_kit import press_kit_zip
 from contest.exports.results import result_sheets
 from contest.exports.scores import score_sheets
 from contest.exports.tables import HeaderLanguages, Sheet
 from contest.exports.xlsx import write_workbook
 from contest.media.storage import Storage
+from contest.results.award_list import award_list
+from contest.results.award_list_pdf import award_list_pdf
 
 SheetBuilder = Callable[..., Awaitable[list[Sheet]]]
 TABLES: dict[str, SheetBuilder] = {"entries": entry_sheets, "scores": score_sheets, "results": result_sheets}
@@ -58,6 +62,25 @@ async def track_originals(contest: Contest, track: Track, store: Storage, *, ano
     """The track's originals as a streamed ZIP. Audited before the first byte."""
     await _log(contest, what="originals", fmt="zip", anonymised=anonymised, by=by, now=now, track=track)
     return originals_zip(track, store, anonymised=anonymised)
+
+
+async def award_list_pdf_file(contest: Contest, *, by: User, now: datetime) -> bytes:
+    """The award list (获奖名单) of the confirmed awards as it stands, as a PDF; organisers have it before the
+    announcement. Audited."""
+    await _log(contest, what="award_list", fmt="pdf", anonymised=False, by=by, now=now)
+    return await award_list_pdf(await award_list(contest, now=now))
+
+
+async def award_list_xlsx_file(contest: Contest, *, by: User, now: datetime) -> bytes:
+    """The same list as an XLSX file. Audited."""
+    await _log(contest, what="award_list", fmt="xlsx", anonymised=False, by=by, now=now)
+    return await award_list_workbook(await award_list(contest, now=now))
+
+
+async def press_kit(contest: Contest, store: Storage, *, by: User, now: datetime) -> AsyncIterator[bytes]:
+    """The winners' public images with a caption sheet, as a streamed ZIP. Audited before the first byte."""
+    await _log(contest, what="press_kit", fmt="zip", anonymised=False, by=by, now=now)
+    return press_kit_zip(contest, store)
 
 
 @dataclass(frozen=True)

@@ -98,3 +98,9 @@ async def file_chunks(file: IO[bytes]) -> AsyncIterator[bytes]:
             yield chunk
     finally:
         file.close()
+
+
+async def workbook_bytes(sheets: Sequence[Sheet], *, languages: HeaderLanguages) -> bytes:
+    """The workbook whole, for a small one that goes into an archive or a cached response."""
+    with await write_workbook(sheets, languages=languages) as file:
+        return await anyio.to_thread.run_sync(file.read)

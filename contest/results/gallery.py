@@ -183,6 +183,14 @@ def picture(row: Mapping[str, Any]) -> Picture:
     return Picture(row["key"], variants)
 
 
+def implicit_label(provenance: Mapping[str, Any] | None, number: str | None,
+                   disclosure: Mapping[str, Any] | None) -> AigcLabel | None:
+    """The implicit AIGC label (GB 45438) the public copies of an image carry: from its own provenance and its
+    entry's declaration; None for an image without AI."""
+    return public_label(Provenance(**provenance) if provenance else Provenance(), platform=PLATFORM,
+                        public_id=number or "", declared=Disclosure.of(disclosure or {}).used)
+
+
 def film(row: Mapping[str, Any]) -> Film:
     details = row["details"]
     return Film(row["key"], details["video"]["sha256"][:DIGEST_LENGTH], details["width"], details["height"],
@@ -351,6 +359,5 @@ async def public_image(key: str) -> PublicImage | None:
         shown = await public_film(key)
         return PublicImage(shown.contest_id, shown.announce_at, shown.film.poster) if shown else None
     row = rows[0]
-    label = public_label(Provenance(**row["provenance"]) if row["provenance"] else Provenance(), platform=PLATFORM,
-                         public_id=row["entry__number"] or "", declared=Disclosure.of(row["entry__ai_disclosure"]).used)
+    label = implicit_label(row["provenance"], row["entry__number"], row["entry__ai_disclosure"])
     return PublicImage(row["entry__contest_id"], row["entry__contest__announce_at"], picture(row), label)

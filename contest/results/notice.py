@@ -53,6 +53,7 @@ BODY_MAX = 20_000
 ENTRY_VALUES = ("entry_id", "entry__number", "entry__title", "entry__public_name", "entry__owner__display_name",
                 "entry__track__name", "entry__track__name_en")
 TIER_VALUES = ("tier__name", "tier__name_en", "tier__is_special", "tier__track_id")
+AFFILIATION_VALUES = ("entry__organisation", "entry__school")
 
 
 class Phase(StrEnum):
@@ -81,6 +82,7 @@ class Listed:
     grade_en: str = ""
     cover: Picture | None = None  # so the public can object on originality
     special: bool = False  # a special award across tracks, listed apart from every track
+    affiliation: str = ""  # the organisation or school, when the rows carry AFFILIATION_VALUES
 
 
 @dataclass(frozen=True)
@@ -137,13 +139,20 @@ def _special(row: dict[str, Any]) -> bool:
     return "tier__track_id" in row and (bool(row["tier__is_special"]) or row["tier__track_id"] is None)
 
 
+def affiliation(row: dict[str, Any]) -> str:
+    """The entrant's organisation and/or school as entered with the entry ("" when the rows leave them out)."""
+    names = (str(row.get(key) or "").strip() for key in AFFILIATION_VALUES)
+    return "、".join(dict.fromkeys(name for name in names if name))
+
+
 def listed_from(rows: Iterable[dict[str, Any]], covers: dict[int, Picture] | None = None) -> list[Listed]:
-    """Lines from award or round-entry rows (ENTRY_VALUES, plus TIER_VALUES for awards)."""
+    """Lines from award or round-entry rows (ENTRY_VALUES, plus TIER_VALUES for awards and, for the
+    affiliation, AFFILIATION_VALUES)."""
     covers = covers or {}
     return [Listed(row["entry_id"], row["entry__number"] or "", row["entry__title"],
                    row["entry__public_name"] or row["entry__owner__display_name"], row["entry__track__name"],
                    row["entry__track__name_en"], row.get("tier__name", ""), row.get("tier__name_en", ""),
-                   covers.get(row["entry_id"]), _special(row))
+                   covers.get(row["entry_id"]), _special(row), affiliation(row))
             for row in rows]
 
 

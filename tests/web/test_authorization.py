@@ -123,7 +123,7 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     **{(f"public:{name}", "GET"): EVERYONE for name in ("home", "contest", "rules", "set_language", "healthz", "readyz",
                                                          "poster")},
     **{(f"public:{name}", "GET"): RESULTS for name in ("results", "gallery", "gallery_entry", "gallery_image",
-                                                        "gallery_video")},
+                                                        "gallery_video", "awards_pdf", "awards_xlsx")},
     **{(f"public:{name}", method): NOBODY for name, method in (
         ("vote", "GET"), ("vote_code", "POST"), ("vote_verify", "POST"), ("vote_cast", "POST"), ("vote_image", "GET"))},
     ("organiser:vote", "GET"): ORGANISER,
@@ -165,6 +165,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("objections", "GET"), ("notice_save", "POST"), ("notice_approve", "POST"), ("objection", "GET"),
         ("objection_review", "POST"), ("objection_decide", "POST"), ("objection_attachment", "GET"))},
     ("organiser:export_originals", "GET"): ORGANISER,
+    **{(f"organiser:{name}", "GET"): ORGANISER for name in (
+        "export_award_list_pdf", "export_award_list_xlsx", "export_press_kit")},
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
         ("meeting", "GET"), ("meeting_open", "POST"), ("meeting_move", "POST"), ("meeting_timer", "POST"),
         ("meeting_reveal", "POST"), ("meeting_rescore", "POST"), ("meeting_vote", "POST"),

@@ -1,5 +1,6 @@
 """Exports: entries, scores and results as XLSX (one sheet per track) or CSV (one track), full or
-anonymised, and a track's originals as a ZIP streamed while it is made. Each download is audited."""
+anonymised, a track's originals as a ZIP streamed while it is made, the award list (PDF, XLSX) before it is
+public, and the press kit. Each download is audited."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from contest.exports import service
 from contest.exports.tables import HeaderLanguages, header_languages
 from contest.exports.xlsx import file_chunks
 from contest.i18n import N_
+from contest.web.infra.media import attachment_response
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render, request_locale
 from contest.web.infra.uploads import upload_store
@@ -28,7 +30,7 @@ _ASCII = re.compile(r"[^A-Za-z0-9_.-]")
 TABLE_LABELS = {"entries": N_("Entries, with every form field"), "scores": N_("Scores per criterion and judge"),
                 "results": N_("Results with the aggregation")}
 MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-               "csv": "text/csv; charset=utf-8", "zip": "application/zip"}
+               "csv": "text/csv; charset=utf-8", "zip": "application/zip", "pdf": "application/pdf"}
 
 
 def _anonymised(request: Request) -> bool:
@@ -54,9 +56,12 @@ def _ascii(slug: str, fallback: str) -> str:
     return slug if _ASCII.sub("", slug) == slug else fallback
 
 
+def _contest_file(contest: Contest, *parts: str, ext: str) -> str:
+    return "-".join([_ascii(contest.slug, f"contest-{contest.id}"), *parts]) + f".{ext}"
+
+
 def _filename(request: Request, contest: Contest, *parts: str, ext: str) -> str:
-    suffix = ["anonymised"] if _anonymised(request) else []
-    return "-".join([_ascii(contest.slug, f"contest-{contest.id}"), *parts, *suffix]) + f".{ext}"
+    return _contest_file(contest, *parts, *(["anonymised"] if _anonymised(request) else []), ext=ext)
 
 
 def _track_part(track: Track) -> str:
@@ -97,6 +102,24 @@ async def originals(request: Request) -> Response:
     return _download(body, _filename(request, contest, _track_part(track), "originals", ext="zip"), "zip")
 
 
+async def award_list_pdf(request: Request) -> Response:
+    contest = await organised_contest(request)
+    pdf = await service.award_list_pdf_file(contest, by=require_user(request), now=clock.now())
+    return attachment_response(pdf, MEDIA_TYPES["pdf"], _contest_file(contest, "awards", ext="pdf"))
+
+
+async def award_list_xlsx(request: Request) -> Response:
+    contest = await organised_contest(request)
+    xlsx = await service.award_list_xlsx_file(contest, by=require_user(request), now=clock.now())
+    return attachment_response(xlsx, MEDIA_TYPES["xlsx"], _contest_file(contest, "awards", ext="xlsx"))
+
+
+async def press_kit(request: Request) -> Response:
+    contest = await organised_contest(request)
+    body = await service.press_kit(contest, upload_store(request), by=require_user(request), now=clock.now())
+    return _download(body, _contest_file(contest, "press-kit", ext="zip"), "zip")
+
+
 _exports = "/c/{slug}/exports"
 routes = [
     Route(_exports, exports_page, name="exports"),
@@ -105,4 +128,7 @@ routes = [
     *(Route(f"{_exports}/tracks/{{track_id:int}}/{table}.csv", partial(track_csv, table=table),
             name=f"export_{table}_csv") for table in service.TABLES),
     Route(_exports + "/tracks/{track_id:int}/originals.zip", originals, name="export_originals"),
+    Route(_exports + "/awards.pdf", award_list_pdf, name="export_award_list_pdf"),
+    Route(_exports + "/awards.xlsx", award_list_xlsx, name="export_award_list_xlsx"),
+    Route(_exports + "/press-kit.zip", press_kit, name="export_press_kit"),
 ]

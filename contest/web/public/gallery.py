@@ -1,4 +1,5 @@
-"""The award gallery, the results list, an awarded entry's page and their images.
+"""The award gallery, the results list, an awarded entry's page and their images, and the award list
+(获奖名单) as a PDF and a spreadsheet.
 
 Before the announcement (embargo.results_public) each of these answers exactly what a missing page
 answers (404, `Cache-Control: no-store`) except to the contest's organisers, who get a marked
@@ -23,11 +24,13 @@ from contest.accounts import queries as account_queries
 from contest.audit import queries as audit_queries
 from contest.contests.models import Contest
 from contest.errors import NotFound, found
+from contest.exports.award_list import award_list_workbook
 from contest.form_input import parse_integer
 from contest.media import provenance
 from contest.media.storage import derived_name
-from contest.results import embargo
+from contest.results import award_list, embargo
 from contest.results import gallery as results
+from contest.results.award_list_pdf import award_list_pdf
 from contest.web.infra import media, page_cache
 from contest.web.infra.lookups import published_contest
 from contest.web.infra.page_cache import Page
@@ -37,6 +40,7 @@ from contest.web.infra.templating import render
 GALLERY_PARAMS = ("track", "grade", "page")
 IMMUTABLE = "public, max-age=31536000, immutable"
 SIZES = ("thumb", "display")
+AWARD_LIST_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 async def _contest_view(request: Request) -> tuple[Contest, bool]:
@@ -145,6 +149,18 @@ async def entry_page(request: Request) -> Response:
     return await page_cache.serve(request, partial(_entry, request))
 
 
+async def _award_list(request: Request, fmt: str) -> Page:
+    contest, preview = await _contest_view(request)
+    document = await award_list.award_list(contest, now=clock.now())
+    body = await (award_list_pdf(document) if fmt == "pdf" else award_list_workbook(document))
+    return Page(Response(body, media_type=AWARD_LIST_TYPES[fmt]), contest.id, public=not preview)
+
+
+async def award_list_file(request: Request, *, fmt: str) -> Response:
+    """The award list the committee attaches to its notice, under the gallery's rule."""
+    return await page_cache.serve(request, partial(_award_list, request, fmt))
+
+
 async def image(request: Request) -> Response:
     """A derivative of an awarded entry's image; its URL names the content, so it never changes."""
     name = request.path_params["variant"]
@@ -183,6 +199,8 @@ routes = [
     Route("/c/{slug}/results", results_page, name="results"),
     Route("/c/{slug}/gallery", gallery, name="gallery"),
     Route("/c/{slug}/gallery/{number}", entry_page, name="gallery_entry"),
+    *(Route(f"/c/{{slug}}/awards.{fmt}", partial(award_list_file, fmt=fmt), name=f"awards_{fmt}")
+      for fmt in AWARD_LIST_TYPES),
     Route("/pub/{digest}/{key}-{variant}", image, name="gallery_image"),
     Route("/pub/{digest}/{key}.mp4", film, name="gallery_video"),
 ]
