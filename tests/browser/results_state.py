@@ -56,7 +56,9 @@ async def _entries(contest: Contest, designers: tuple[User, User], now: datetime
             [entry] = await submitted_entries(contest, track, designers[n % 2], [title], store=store,
                                               at=now - 50 * DAY + n * DAY, art=spec["art"],
                                               seed=2026_100 + 10 * position + n)
-            await Entry.filter(id=entry.id).update(public_name=demo.DESIGNERS[(n + 3 * position) % len(demo.DESIGNERS)][1])
+            await Entry.filter(id=entry.id).update(
+                public_name=demo.DESIGNERS[(n + 3 * position) % len(demo.DESIGNERS)][1],
+                **({"organisation": WORKER_ORG} if n % 2 == 0 else {"school": SCHOOL}))
 
 
 async def _judged(contest: Contest, organiser: User, hashed: str, now: datetime) -> None:

@@ -12,6 +12,7 @@ Screenshots: test-artifacts/screenshots/results-*.png."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,11 +20,12 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 from playwright.async_api import expect
+from pypdf import PdfReader
 
 from contest import demo
 from tests.browser.conftest import LiveServer, screenshot, start_with_state
 from tests.browser.helpers import download, log_in, submit
-from tests.browser.results_state import ORGANISER, PASSWORD, SLUG
+from tests.browser.results_state import GUIDING, HOST, ORGANISER, ORGANISING, PASSWORD, SCHOOL, SLUG, TITLE, WORKER_ORG
 
 pytestmark = pytest.mark.browser
 
@@ -122,6 +124,24 @@ async def announce(page, server: LiveServer) -> None:
     await expect(page.locator(".flash-list")).to_contain_text("已保存")
 
 
+async def the_award_list_names_the_bodies_the_seal_and_every_winner(browser, server: LiveServer) -> None:
+    """The public's copy, from the announcement on: the PDF's text as a reader extracts it."""
+    context = await browser.new_context(locale="zh-CN")
+    response = await context.request.get(server.url(f"/c/{SLUG}/awards.pdf"))
+    assert (response.status, response.headers["content-type"]) == (200, "application/pdf")
+    lines = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(await response.body())).pages).splitlines()
+    today = datetime.now(SHANGHAI)
+    assert lines[:6] == [TITLE, "获奖名单", f"指导单位：{GUIDING}", f"主办单位：{HOST}", f"承办单位：{ORGANISING}",
+                         f"发布日期：{today.year}年{today.month}月{today.day}日"]
+    assert f"现将{TITLE}获奖名单公布如下，共 4 件作品获奖。" in lines
+    for title in [*FIRSTS, *SECONDS]:
+        [row] = [line for line in lines if title in line and "网络人气奖" not in line]
+        assert WORKER_ORG in row if title in FIRSTS else SCHOOL in row
+    assert any(line.startswith("网络人气奖") and SPECIAL_HOLDER in line for line in lines)
+    assert lines[-4:] == [HOST, f"{today.year}年{today.month}月{today.day}日", "（盖章）", "第 1 页 共 1 页"]
+    await context.close()
+
+
 def figures_of(sheet) -> dict[str, dict[str, object]]:
     header = [cell.value for cell in sheet[1]]
     return {row[header.index("作品名称")]: dict(zip(header, row, strict=True))
@@ -158,3 +178,4 @@ async def test_from_the_committees_confirmation_to_the_announcement(page, browse
     await the_notice_counts_objects_and_ends(browser, live_server)
     await announce(page, live_server)
     await the_results_workbook_reads_as_results(page, live_server, tmp_path)
+    await the_award_list_names_the_bodies_the_seal_and_every_winner(browser, live_server)
