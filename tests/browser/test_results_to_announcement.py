@@ -13,6 +13,7 @@ Screenshots: test-artifacts/screenshots/results-*.png."""
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -118,7 +119,8 @@ async def announce(page, server: LiveServer) -> None:
     await page.goto(server.url(f"/admin/c/{SLUG}/settings"))
     now = datetime.now(SHANGHAI).replace(second=0, microsecond=0)
     start = datetime.fromisoformat(await page.input_value("#c-notice_starts_at")).replace(tzinfo=SHANGHAI)
-    await page.fill("#c-notice_days", f"{(now - start) / timedelta(days=1):.9f}")
+    days = math.floor((now - start) / timedelta(days=1) * 1e9) / 1e9  # rounded up, it would end after the announcement
+    await page.fill("#c-notice_days", f"{days:.9f}")
     await page.fill("#c-announce_at", shanghai(now))
     await submit(page, "form[action$='/settings'] button[type=submit]")
     await expect(page.locator(".flash-list")).to_contain_text("已保存")
