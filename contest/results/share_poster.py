@@ -30,6 +30,7 @@ from contest.results import embargo
 
 WIDTH, HEIGHT = 1080, 1920
 MARGIN = 84
+BANNER_MAX_HEIGHT = 608  # 16:9 across the poster; a taller banner is cropped to its middle
 REVEALED = "获奖作品已揭晓"
 SCAN_GALLERY = "扫码查看获奖作品"
 SCAN_CONTEST = "扫码了解大赛详情"
@@ -97,41 +98,99 @@ async def _banner_bytes(spec: PosterSpec, store: Storage) -> bytes | None:
 # --- drawing (pure) ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Style:
+    kind: str  # "serif" or "sans"
+    size: int
+    leading: int
+    max_lines: int
+
+
+TITLE, TITLE_EN, TAGLINE, HOSTS = Style("serif", 88, 116, 3), Style("sans", 32, 46, 2), Style("sans", 40, 60, 3), \
+    Style("sans", 28, 40, 2)
+PILL_HEIGHT, CARD_WIDTH, CARD_HEIGHT, QR_SIZE = 112, 520, 596, 440
+DRAWN_TOP = 300  # the top of the drawn background, where a banner would be
+GAP = 64
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where things go, top to bottom: the banner (or the empty top), the text, the QR card, the hosting bodies."""
+
+    banner: int  # the banner's height on the poster
+    text_top: int
+    text_height: int
+    card_top: int
+    hosts_top: int
+
+
 @lru_cache(maxsize=16)
 def _font(kind: str, size: int) -> ImageFont.FreeTypeFont:
     path = pylopdf_fonts_zh_cn.serif_path() if kind == "serif" else pylopdf_fonts_zh_cn.sans_path()
     return ImageFont.truetype(str(path), size)
 
 
+def _wrapped(text: str, style: Style) -> list[str]:
+    return _lines(text, _font(style.kind, style.size), WIDTH - 2 * MARGIN, style.max_lines) if text else []
+
+
+def _hosts_line(spec: PosterSpec) -> str:
+    return f"{HOSTED_BY}：{spec.hosts}" if spec.hosts else ""
+
+
+def _text_height(spec: PosterSpec) -> int:
+    height = len(_wrapped(spec.title, TITLE)) * TITLE.leading + GAP // 2
+    if spec.title_en:
+        height += 12 + len(_wrapped(spec.title_en, TITLE_EN)) * TITLE_EN.leading
+    return height + (PILL_HEIGHT if spec.headline else len(_wrapped(spec.tagline, TAGLINE)) * TAGLINE.leading)
+
+
+def layout(spec: PosterSpec, banner_size: tuple[int, int] | None) -> Layout:
+    """The hosting bodies sit at the bottom; the text and the QR card share the space between them and the
+    banner, centred; the banner gives up height (cut to its middle) when the texts are at their longest."""
+    hosts_top = HEIGHT - 56 - len(_wrapped(_hosts_line(spec), HOSTS)) * HOSTS.leading
+    lowest_card = hosts_top - 40 - CARD_HEIGHT
+    text_height = _text_height(spec)
+    natural = round(WIDTH * banner_size[1] / banner_size[0]) if banner_size else DRAWN_TOP
+    banner = max(0, min(natural, BANNER_MAX_HEIGHT, lowest_card - GAP - text_height - 96))
+    shift = max(0, lowest_card - GAP - text_height - banner - 96) // 2
+    return Layout(banner, banner + 96 + shift, text_height, lowest_card - shift, hosts_top)
+
+
 def render(spec: PosterSpec, banner: bytes | None) -> bytes:
     """The poster, WIDTH x HEIGHT, as PNG bytes."""
-    canvas, banner_bottom = _background(banner)
+    picture = Image.open(io.BytesIO(banner)).convert("RGB") if banner else None
+    places = layout(spec, picture.size if picture else None)
+    canvas = _backdrop(picture, places.banner) if picture else _drawn_background()
     draw = ImageDraw.Draw(canvas)
-    y = _text_block(draw, spec, top=banner_bottom + 96)
-    _qr_card(canvas, spec, top=max(y + 64, 1150))
-    if spec.hosts:
-        _centered(draw, f"{HOSTED_BY}：{spec.hosts}", _font("sans", 28), 1852, SOFT_WHITE, max_lines=2)
+    if picture is None:
+        draw.rectangle((MARGIN, places.text_top - 56, MARGIN + 120, places.text_top - 50), fill=GOLD)
+    _text_block(draw, spec, top=places.text_top)
+    _qr_card(canvas, spec, top=places.card_top)
+    for n, line in enumerate(_wrapped(_hosts_line(spec), HOSTS)):
+        draw.text((WIDTH // 2, places.hosts_top + n * HOSTS.leading + HOSTS.leading // 2), line,
+                  font=_font(HOSTS.kind, HOSTS.size), fill=SOFT_WHITE, anchor="mm")
     out = io.BytesIO()
     canvas.save(out, "PNG", optimize=True)
     return out.getvalue()
 
 
-def _background(banner: bytes | None) -> tuple[Image.Image, int]:
-    """The canvas and where the banner on it ends: the banner across the top, fading into a blurred, darkened
-    copy of itself; without one, the drawn background."""
-    if banner is None:
-        return _drawn_background(), 300
-    picture = Image.open(io.BytesIO(banner)).convert("RGB")
-    backdrop = _cover(picture, (WIDTH, HEIGHT)).filter(ImageFilter.GaussianBlur(48))
+def _backdrop(picture: Image.Image, height: int) -> Image.Image:
+    """The banner across the top, `height` high, fading into a blurred, darkened copy of itself."""
+    # blurred small, then enlarged: the same soft backdrop for a fraction of the work
+    backdrop = _cover(picture, (WIDTH // 8, HEIGHT // 8)).filter(ImageFilter.GaussianBlur(6)).resize(
+        (WIDTH, HEIGHT), Image.Resampling.BILINEAR)
     canvas = Image.blend(backdrop, Image.new("RGB", (WIDTH, HEIGHT), RED_DEEP), 0.72)
-    top = picture.resize((WIDTH, round(WIDTH * picture.height / picture.width)), Image.Resampling.LANCZOS)
-    canvas.paste(top, (0, 0), _fade_mask(top.size))
-    return canvas, top.height
+    if height:
+        top = _cover(picture, (WIDTH, height))
+        canvas.paste(top, (0, 0), _fade_mask(top.size))
+    return canvas
 
 
 def _cover(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
     scale = max(size[0] / picture.width, size[1] / picture.height)
-    resized = picture.resize((round(picture.width * scale) + 1, round(picture.height * scale) + 1))
+    resized = picture.resize((round(picture.width * scale) + 1, round(picture.height * scale) + 1),
+                             Image.Resampling.LANCZOS)
     left, top = (resized.width - size[0]) // 2, (resized.height - size[1]) // 2
     return resized.crop((left, top, left + size[0], top + size[1]))
 
@@ -145,7 +204,7 @@ def _fade_mask(size: tuple[int, int], band: int = 160) -> Image.Image:
 
 
 def _drawn_background() -> Image.Image:
-    """Red to deep red from top to bottom, gold rings and a gold rule: no picture needed."""
+    """Red to deep red from top to bottom, with gold rings: no picture needed."""
     gradient = Image.linear_gradient("L").resize((WIDTH, HEIGHT))
     canvas = Image.composite(Image.new("RGB", (WIDTH, HEIGHT), RED_DEEP), Image.new("RGB", (WIDTH, HEIGHT), RED),
                              gradient)
@@ -154,7 +213,6 @@ def _drawn_background() -> Image.Image:
     for radius in range(120, 900, 60):
         draw.ellipse((WIDTH - 180 - radius, 140 - radius, WIDTH - 180 + radius, 140 + radius),
                      outline=(*GOLD, 44), width=3)
-    draw.rectangle((MARGIN, 300, MARGIN + 120, 306), fill=(*GOLD, 255))
     return Image.alpha_composite(canvas.convert("RGBA"), rings).convert("RGB")
 
 
@@ -185,44 +243,41 @@ def _breakable(text: str) -> list[str]:
     return pieces
 
 
-def _text_block(draw: ImageDraw.ImageDraw, spec: PosterSpec, *, top: int) -> int:
-    """Title, English title, then the headline (after the announcement) or the tagline; returns the bottom."""
+def _text_block(draw: ImageDraw.ImageDraw, spec: PosterSpec, *, top: int) -> None:
+    """Title, English title, then the headline (after the announcement) or the tagline."""
     y = top
-    title_font = _font("serif", 88)
-    for line in _lines(spec.title, title_font, WIDTH - 2 * MARGIN, 3):
-        draw.text((MARGIN, y), line, font=title_font, fill=WHITE, stroke_width=2, stroke_fill=WHITE)
-        y += 116
+    for line in _wrapped(spec.title, TITLE):
+        draw.text((MARGIN, y), line, font=_font(TITLE.kind, TITLE.size), fill=WHITE, stroke_width=2, stroke_fill=WHITE)
+        y += TITLE.leading
     if spec.title_en:
         y += 12
-        for line in _lines(spec.title_en, _font("sans", 32), WIDTH - 2 * MARGIN, 2):
-            draw.text((MARGIN, y + 8), line, font=_font("sans", 32), fill=SOFT_WHITE)
-            y += 46
-    y += 40
+        for line in _wrapped(spec.title_en, TITLE_EN):
+            draw.text((MARGIN, y + 8), line, font=_font(TITLE_EN.kind, TITLE_EN.size), fill=SOFT_WHITE)
+            y += TITLE_EN.leading
+    y += GAP // 2
     if spec.headline:
-        return _pill(draw, spec.headline, top=y)
-    for line in _lines(spec.tagline, _font("sans", 40), WIDTH - 2 * MARGIN, 3):
-        draw.text((MARGIN, y), line, font=_font("sans", 40), fill=SOFT_WHITE)
-        y += 60
-    return y
+        _pill(draw, spec.headline, top=y)
+        return
+    for line in _wrapped(spec.tagline, TAGLINE):
+        draw.text((MARGIN, y), line, font=_font(TAGLINE.kind, TAGLINE.size), fill=SOFT_WHITE)
+        y += TAGLINE.leading
 
 
-def _pill(draw: ImageDraw.ImageDraw, text: str, *, top: int) -> int:
+def _pill(draw: ImageDraw.ImageDraw, text: str, *, top: int) -> None:
     font = _font("serif", 60)
     width = round(font.getlength(text))
-    draw.rounded_rectangle((MARGIN, top, MARGIN + width + 96, top + 112), radius=56, fill=GOLD)
-    draw.text((MARGIN + 48, top + 56), text, font=font, fill=RED_DEEP, anchor="lm", stroke_width=1,
+    draw.rounded_rectangle((MARGIN, top, MARGIN + width + 96, top + PILL_HEIGHT), radius=PILL_HEIGHT // 2, fill=GOLD)
+    draw.text((MARGIN + 48, top + PILL_HEIGHT // 2), text, font=font, fill=RED_DEEP, anchor="lm", stroke_width=1,
               stroke_fill=RED_DEEP)
-    return top + 112
 
 
 def _qr_card(canvas: Image.Image, spec: PosterSpec, *, top: int) -> None:
     """A white card, centred, with the QR code and what scanning it opens."""
-    card_w, qr_size = 520, 440
-    left = (WIDTH - card_w) // 2
+    left = (WIDTH - CARD_WIDTH) // 2
     draw = ImageDraw.Draw(canvas)
-    draw.rounded_rectangle((left, top, left + card_w, top + card_w + 76), radius=28, fill=WHITE)
-    canvas.paste(_qr_image(spec.url, qr_size), (left + (card_w - qr_size) // 2, top + 40))
-    draw.text((WIDTH // 2, top + card_w + 24), spec.scan_hint, font=_font("sans", 34), fill=INK, anchor="mm")
+    draw.rounded_rectangle((left, top, left + CARD_WIDTH, top + CARD_HEIGHT), radius=28, fill=WHITE)
+    canvas.paste(_qr_image(spec.url, QR_SIZE), (left + (CARD_WIDTH - QR_SIZE) // 2, top + 40))
+    draw.text((WIDTH // 2, top + CARD_HEIGHT - 52), spec.scan_hint, font=_font("sans", 34), fill=INK, anchor="mm")
 
 
 def _qr_image(url: str, size: int) -> Image.Image:
@@ -235,9 +290,3 @@ def _qr_image(url: str, size: int) -> Image.Image:
     framed = Image.new("L", (size, size), 255)
     framed.paste(scaled, ((size - scaled.width) // 2, (size - scaled.height) // 2))
     return framed.convert("RGB")
-
-
-def _centered(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, y: int,
-              fill: tuple[int, int, int], *, max_lines: int) -> None:
-    for n, line in enumerate(_lines(text, font, WIDTH - 2 * MARGIN, max_lines)):
-        draw.text((WIDTH // 2, y + n * 40), line, font=font, fill=fill, anchor="mm")
