@@ -14,7 +14,9 @@ from PIL import Image
 from contest.contests.models import Contest
 from contest.media.storage import derived_name, new_key
 from tests import imagegen
-from tests.results.gallery_builders import announced_edition
+from tests.factories import make_track
+from tests.results.gallery_builders import announced, announced_edition, tiers_for, winner
+from tests.sql import counting_queries
 
 pytestmark = pytest.mark.web
 
@@ -135,3 +137,16 @@ async def test_the_share_poster_shows_the_key_visual(client, edition, app):
 async def test_an_unpublished_contest_has_no_share_poster(client, edition):
     await Contest.filter(id=edition.id).update(is_published=False)
     assert (await client.get(f"{PAGE}/share-poster.png")).status_code == 404
+
+
+@pytest.mark.parametrize("winners", [1, 3])
+async def test_the_contest_pages_queries_do_not_grow_with_the_number_of_winners(client, app, winners):
+    contest = await announced()
+    track = await make_track(contest)
+    (tier,) = await tiers_for(contest, track, names=("优秀奖",))
+    for n in range(winners):
+        await winner(contest, track, tier, app.state.store, title=f"作品{n}", number=f"Q-{n}", images=2)
+    with counting_queries() as records:
+        response = await client.get(f"/c/{contest.slug}")
+    assert len(re.findall(r'<h5 class="card-title">', response.text)) == winners
+    assert len(records) == 9
