@@ -299,6 +299,13 @@ def _with_cover(winner: Winner, rows: Sequence[Mapping[str, Any]]) -> Winner:
                    ai_label=ai_label(winner.disclosure, [image["provenance"] for image in rows]))
 
 
+async def featured(contest: Contest, tracks: Sequence[TrackInfo]) -> list[TrackResult]:
+    """The winners with their covers by track and grade, best grade first, the special awards last: what the
+    contest's page shows once results are public."""
+    found = await with_covers(await contest_winners(contest, tracks))
+    return by_track(found, tracks, await tiers_of(contest))
+
+
 async def gallery_page(
     contest: Contest, tracks: Sequence[TrackInfo], *, track: str | None, grade: str | None, page: int
 ) -> GalleryPage | None:

@@ -24,8 +24,8 @@ ACCOUNTS = {
     "judge": ("judge2@jury.wenchuang.cn", "demo-judge-2026"),
     "organiser": ("organiser@demo.wenchuang.cn", "demo-organiser-2026"),
 }
-PUBLIC = ["/", "/c/renmin-2026", "/c/renmin-2026/rules", "/c/renmin-2025/results", "/c/renmin-2025/gallery",
-          "/c/renmin-2025/notice", "/account/login", "/account/register", "/account/reset"]
+PUBLIC = ["/", "/c/renmin-2026", "/c/renmin-2026/rules", "/c/renmin-2025", "/c/renmin-2025/results",
+          "/c/renmin-2025/gallery", "/c/renmin-2025/notice", "/account/login", "/account/register", "/account/reset"]
 ORGANISER = ["/admin/", "/admin/c/campus-2026/", "/admin/c/campus-2026/settings", "/admin/c/campus-2026/rounds",
              "/admin/c/campus-2026/people", "/admin/c/campus-2026/exports", "/admin/c/campus-2026/outbox",
              "/admin/c/campus-2026/messages", "/admin/c/campus-2026/audit", "/admin/c/campus-2026/awards",

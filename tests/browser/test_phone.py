@@ -15,7 +15,8 @@ TAP = 44  # px, WCAG 2.5.5 and Apple's guideline
 WECHAT_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 "
              "Mobile Safari/537.36 XWEB/1300 MMWEBSDK/20240301 MicroMessenger/8.0.49.2600(0x28003133) "
              "WeChat/arm64 NetType/WIFI Language/zh_CN")
-PUBLIC = ["/", "/c/renmin-2026", "/c/renmin-2026/rules", "/c/renmin-2025/gallery", "/c/renmin-2025/results",
+PUBLIC = ["/", "/c/renmin-2026", "/c/renmin-2026/rules", "/c/renmin-2025", "/c/renmin-2025/gallery",
+          "/c/renmin-2025/results",
           "/account/login", "/account/register"]
 DESIGNER_PAGES = ["/me/", "/me/results", "/me/c/renmin-2026/new"]  # and an entry of theirs
 # Links inside running text are exempt (WCAG 2.5.5 "inline"): enlarging them would break the lines they sit in.

@@ -121,7 +121,7 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("people_group_create", "POST"), ("people_group_edit", "GET"), ("people_group_update", "POST"),
         ("people_group_delete", "POST"))},
     **{(f"public:{name}", "GET"): EVERYONE for name in ("home", "contest", "rules", "set_language", "healthz", "readyz",
-                                                         "poster")},
+                                                         "poster", "share_poster")},
     **{(f"public:{name}", "GET"): RESULTS for name in ("results", "gallery", "gallery_entry", "gallery_image",
                                                         "gallery_video", "awards_pdf", "awards_xlsx")},
     **{(f"public:{name}", method): NOBODY for name, method in (

@@ -69,6 +69,12 @@ def url_maker(request: Request) -> Callable[..., str]:
     return url
 
 
+def picture_helpers(request: Request) -> dict[str, Callable[..., str]]:
+    """What templates/_partials/_gallery.html needs to draw pictures and link entries: `link`, `image_url`, `srcset`."""
+    url = url_maker(request)
+    return {"link": url, **_image_helpers(url)}
+
+
 def _image_helpers(url: Callable[..., str]) -> dict[str, Callable[..., str]]:
     def image_url(picture: results.Picture, name: str) -> str:
         return url("public:gallery_image", digest=picture.variants[name].digest, key=picture.key, variant=name)
