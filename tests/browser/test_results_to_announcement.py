@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+import zxingcpp
+from PIL import Image
 from playwright.async_api import expect
 from pypdf import PdfReader
 
@@ -126,10 +128,33 @@ async def announce(page, server: LiveServer) -> None:
     await expect(page.locator(".flash-list")).to_contain_text("已保存")
 
 
-async def the_award_list_names_the_bodies_the_seal_and_every_winner(browser, server: LiveServer) -> None:
+async def the_contest_page_features_the_winners(browser, server: LiveServer) -> str:
+    """A visitor's contest page: the winners above the call for entries, links to the gallery and the award list,
+    and a share poster whose QR code opens the gallery. Returns the award list PDF's address."""
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = await context.new_page()
+    await page.goto(server.url(f"/c/{SLUG}"))
+    winners = page.locator("section:has(#winners-title)")
+    await expect(page.locator("#winners-title")).to_have_text("获奖作品")
+    for title in [*FIRSTS, *SECONDS]:
+        await expect(winners).to_contain_text(title)
+    assert (await page.locator("#winners-title").bounding_box())["y"] < (
+        await page.locator("#tracks-title").bounding_box())["y"]
+    await expect(winners.locator("a", has_text="获奖名单（PDF）")).to_have_attribute("href", f"/c/{SLUG}/awards.pdf")
+    await expect(page.locator('meta[property="og:title"]')).to_have_count(1)
+    await screenshot(page, "results-contest-page")
+    poster = await context.request.get(server.url(await page.get_attribute(".winners-actions a[download]", "href")))
+    assert poster.headers["content-type"] == "image/png"
+    codes = zxingcpp.read_barcodes(Image.open(io.BytesIO(await poster.body())))
+    assert [code.text for code in codes] == [server.url(f"/c/{SLUG}/gallery")]
+    await context.close()
+    return f"/c/{SLUG}/awards.pdf"
+
+
+async def the_award_list_names_the_bodies_the_seal_and_every_winner(browser, server: LiveServer, path: str) -> None:
     """The public's copy, from the announcement on: the PDF's text as a reader extracts it."""
     context = await browser.new_context(locale="zh-CN")
-    response = await context.request.get(server.url(f"/c/{SLUG}/awards.pdf"))
+    response = await context.request.get(server.url(path))
     assert (response.status, response.headers["content-type"]) == (200, "application/pdf")
     lines = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(await response.body())).pages).splitlines()
     today = datetime.now(SHANGHAI)
@@ -180,4 +205,5 @@ async def test_from_the_committees_confirmation_to_the_announcement(page, browse
     await the_notice_counts_objects_and_ends(browser, live_server)
     await announce(page, live_server)
     await the_results_workbook_reads_as_results(page, live_server, tmp_path)
-    await the_award_list_names_the_bodies_the_seal_and_every_winner(browser, live_server)
+    award_list = await the_contest_page_features_the_winners(browser, live_server)
+    await the_award_list_names_the_bodies_the_seal_and_every_winner(browser, live_server, award_list)
