@@ -45,7 +45,7 @@ class PaperSheet:
     """What the chair typed from the sheet: the value of each criterion by its form field
     (scoring.field_name), and why the judge scored on paper."""
 
-    judge: User
+    judge_id: int
     entry_id: int
     values: Mapping[str, str]
     reason: str
@@ -73,18 +73,18 @@ def parse_sheet(criteria: Sequence[Criterion], values: Mapping[str, str], reason
     return parsed
 
 
-async def _seat(round_: Round, sheet: PaperSheet, now: datetime) -> Assignment:
+async def _seat(round_: Round, sheet: PaperSheet, judge: User, now: datetime) -> Assignment:
     """The judge's assignment for the entry, with a refusal that says why when there is none."""
     if not scoring.round_accepts_scores(round_, now):
         raise scoring.RoundNotScoring()
     if round_.paced_by_chair and round_.live_entry_id != sheet.entry_id:
         raise scoring.NotOpenInTheRoom()
-    if await Conflict.exists(judge_id=sheet.judge.id, entry_id=sheet.entry_id):
+    if await Conflict.exists(judge_id=judge.id, entry_id=sheet.entry_id):
         raise JudgeInConflict()
     alias = await RoundEntry.filter(round_id=round_.id, entry_id=sheet.entry_id).first().values_list("alias", flat=True)
     if alias is None:
         raise NotFound()
-    assignment = await assignment_for_judge(sheet.judge, round_, str(alias), now=now)
+    assignment = await assignment_for_judge(judge, round_, str(alias), now=now)
     if assignment is None:
         raise JudgeNotSeated()
     if assignment.completed_at is not None:
@@ -100,12 +100,15 @@ async def enter_paper_sheet(round_: Round, sheet: PaperSheet, *, chair: User, no
     audited with the chair as actor and the judge and reason in the data."""
     criteria = list(await Criterion.filter(round_id=round_.id).order_by("position", "id"))
     parsed = parse_sheet(criteria, sheet.values, sheet.reason)
-    assignment = await _seat(round_, sheet, now)
+    judge = await User.get_or_none(id=sheet.judge_id)
+    if judge is None:
+        raise JudgeNotSeated()
+    assignment = await _seat(round_, sheet, judge, now)
     on_behalf = scoring.OnBehalf(chair=chair, reason=sheet.reason.strip())
     async with in_transaction():
-        assignment = await scoring.take_assignment(assignment, now=now, by=sheet.judge, on_behalf=on_behalf)
+        assignment = await scoring.take_assignment(assignment, now=now, by=judge, on_behalf=on_behalf)
         for criterion in criteria:
             await scoring.save_score(assignment, criterion=criterion, value=parsed[criterion.id], now=now,
-                                     by=sheet.judge, on_behalf=on_behalf)
-        await scoring.complete_assignment(assignment, now=now, by=sheet.judge, on_behalf=on_behalf)
+                                     by=judge, on_behalf=on_behalf)
+        await scoring.complete_assignment(assignment, now=now, by=judge, on_behalf=on_behalf)
     return assignment

@@ -33,7 +33,7 @@ async def _room_on_screen():
 
 def _sheet(room, judge, value="8.5", *, entry=None, reason=REASON):
     entry = entry or room.entries[0]
-    return paper.PaperSheet(judge=judge, entry_id=entry.id, values={field_name(room.criterion.id): value}, reason=reason)
+    return paper.PaperSheet(judge_id=judge.id, entry_id=entry.id, values={field_name(room.criterion.id): value}, reason=reason)
 
 
 async def _assignment(room, judge, entry=None):
