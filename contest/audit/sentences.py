@@ -77,6 +77,8 @@ KINDS: dict[str, Kind] = {
     "assignment.comment_shared": Kind(N_("Comment sharing set"),
                                       N_("Set whether the comment on {subject} is shared with its designer: {shared}.")),
     "assignment.completed": Kind(N_("Scores submitted"), N_("Submitted the scores of {subject}.")),
+    "assignment.paper_entered": Kind(N_("Paper score sheet entered"),
+                                     N_("Entered the paper score sheet of {judge} for {subject}: {reason}")),
     "score.saved": Kind(N_("Score saved"), N_("Gave {value} on the criterion {criterion} for {subject}.")),
     "entry.created": Kind(N_("Entry started"), N_("Started the entry {subject}.")),
     "entry.updated": Kind(N_("Entry edited"), N_("Edited the entry {subject}.")),

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import cast
 
 from contest.contests.models import AwardTier, Contest
-from contest.judging.models import Round, RoundEntry
+from contest.judging.models import Assignment, Round, RoundEntry
+from contest.judging.queries import criteria_rows
 from contest.meeting import outcome, queries, screens
 from contest.meeting.models import GradeVote, MeetingItem, MeetingSession, Rescore
 
@@ -49,3 +50,27 @@ async def chair_console(contest: Contest, round_: Round) -> ChairConsole:
     return ChairConsole(session, await screens.screen(session.id), order, await outcome.standings(session, round_),
                         tiers, votes, [], judges)
 
+
+
+@dataclass(frozen=True)
+class PaperForm:
+    """The chair's form for a judge's paper sheet: the judge, the entry (the one on screen, or the one the
+    form was sent for), the round's criteria, and whether the judge has already submitted it."""
+
+    judge: queries.Seat
+    entry: dict | None  # entry_id, alias, entry__title
+    criteria: list[dict]
+    submitted: bool
+
+
+async def paper_form(round_: Round, judge_id: int, *, entry_id: int | None) -> PaperForm | None:
+    """None when `judge_id` is not seated on the round's panels."""
+    judge = next((s for s in await queries.panel_judges(round_) if s.judge_id == judge_id), None)
+    if judge is None:
+        return None
+    wanted = round_.live_entry_id if entry_id is None else entry_id
+    entry = await RoundEntry.filter(round_id=round_.id, entry_id=wanted or 0).first().values(
+        "entry_id", "alias", "entry__title")
+    submitted = entry is not None and await Assignment.exists(
+        round_id=round_.id, entry_id=entry["entry_id"], judge_id=judge_id, completed_at__isnull=False)
+    return PaperForm(judge, entry, await criteria_rows(round_), submitted)

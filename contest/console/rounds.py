@@ -16,6 +16,7 @@ from contest.errors import InvalidInput
 from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import conflicts, progress, setup, standings
+from contest.judging import queries as judging_queries
 from contest.judging.aggregation import EntryResult
 from contest.judging.models import Conflict, Criterion, JudgeGroup, Panel, PanelMember, Round, RoundEntry
 from contest.results.standings import round_inputs
@@ -52,6 +53,7 @@ class RoundProgress:
     matrix: progress.ProgressMatrix
     conflicts: list[dict[str, Any]]  # newest first: judge's name, entry id and alias, source, reason, when
     started: bool
+    paper: list[dict[str, Any]]  # submissions the chair entered from paper: judge, chair, alias, reason, when
 
 
 async def round_progress(contest: Contest, round_: Round, *, now: datetime) -> RoundProgress:
@@ -61,7 +63,10 @@ async def round_progress(contest: Contest, round_: Round, *, now: datetime) -> R
     aliases = {e.id: e.alias for e in matrix.entries}
     for row in conflicts:
         row["alias"] = aliases[row["entry_id"]]
-    return RoundProgress(matrix, conflicts, progress.has_started(round_, now))
+    paper = await judging_queries.paper_sheets_of_round(round_)
+    for row in paper:
+        row["alias"] = aliases.get(row["entry_id"], "")
+    return RoundProgress(matrix, conflicts, progress.has_started(round_, now), paper)
 
 
 async def rule_conflict(round_: Round, raw: Mapping[str, str], *, by: User, now: datetime) -> Conflict:

@@ -32,11 +32,13 @@ from contest.judging.standings import judge_groups
 
 COLUMNS = (Column("轮次", "Round"), Column("作品代号", "Alias"), Column("作品编号", "Entry number"),
            Column("作品名称", "Title"), Column("评委", "Judge"), Column("评委类别", "Judge group"),
-           Column("评分标准", "Criterion"), Column("分值", "Score"), Column("完成评审时间", "Completed at"))
+           Column("评分标准", "Criterion"), Column("分值", "Score"), Column("完成评审时间", "Completed at"),
+           Column("录入方式", "Entered"))
+PAPER = "由主持人代录（纸质评分表）：{reason}"  # the judge's submission, entered by the chair from paper
 
 _VALUES = ("value", "assignment_id", "criterion_id", "criterion__position", "assignment__round_id", "assignment__entry_id",
            "assignment__entry__number", "assignment__entry__title", "assignment__judge_id", "assignment__completed_at",
-           "criterion__name")
+           "criterion__name", "assignment__entered_by_id", "assignment__entered_reason")
 _ORDER = ("round__position", "round_id", "entry__number", "entry_id", "judge_id")
 ASSIGNMENTS_PER_BATCH = 125
 
@@ -73,7 +75,14 @@ class _Context:
         return [self.rounds[round_id], aliases.get((round_id, score["assignment__entry_id"])),
                 score["assignment__entry__number"], score["assignment__entry__title"], self.judges.get(judge, ""),
                 self.groups.get((round_id, judge), ""), score["criterion__name"], number(score["value"]),
-                local_time(score["assignment__completed_at"], self.zone)]
+                local_time(score["assignment__completed_at"], self.zone), entered(score)]
+
+
+def entered(score: Mapping[str, Any]) -> str | None:
+    """How the submitted scores came in: None when the judge submitted them, else the chair's paper entry."""
+    if score["assignment__completed_at"] is None or score["assignment__entered_by_id"] is None:
+        return None
+    return PAPER.format(reason=score["assignment__entered_reason"])
 
 
 async def _aliases(rows: list[dict[str, Any]]) -> dict[tuple[int, int], str]:

@@ -189,6 +189,12 @@ class Assignment(Model):
     comment = fields.TextField(default="")
     comment_shared = fields.BooleanField(default=False, db_default=False)  # False: for the committee only
     completed_at = fields.DatetimeField(null=True)
+    # set when the chair entered the submitted scores from the judge's paper sheet (None: the judge did)
+    entered_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="paper_sheets_entered", null=True, on_delete=fields.OnDelete.SET_NULL
+    )
+    entered_by_id: int | None
+    entered_reason = fields.TextField(default="", db_default="")
 
     class Meta:
         table = "assignment"

@@ -358,6 +358,21 @@ async def criteria_rows(round_: Round) -> list[dict]:
     return list(await Criterion.filter(round_id=round_.id).order_by("position", "id").values(*CRITERION_VALUES))
 
 
+async def paper_entry(assignment: Assignment) -> tuple[str, str] | None:
+    """(the chair's name, the reason) when the chair entered the assignment's submission from a paper sheet."""
+    if assignment.completed_at is None or assignment.entered_by_id is None:
+        return None
+    name = await User.filter(id=assignment.entered_by_id).first().values_list("display_name", flat=True)
+    return str(name or ""), assignment.entered_reason
+
+
+async def paper_sheets_of_round(round_: Round) -> list[dict[str, Any]]:
+    """The round's submissions the chair entered from judges' paper sheets, newest first."""
+    return list(await Assignment.filter(round_id=round_.id, completed_at__isnull=False, entered_by_id__isnull=False)
+                .order_by("-completed_at", "-id").values("entry_id", "judge__display_name", "entered_by__display_name",
+                                                        "entered_reason", "completed_at"))
+
+
 async def stored_scores(assignment: Assignment) -> list[tuple[int, Decimal]]:
     """(criterion id, value) of what this judge saved for this entry."""
     return list(await Score.filter(assignment_id=assignment.id).values_list("criterion_id", "value"))

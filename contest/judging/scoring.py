@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -31,6 +32,22 @@ class NotOpenInTheRoom(StateConflict):
     """A round scored live: the chair has not opened this entry for scoring (yet, or any more)."""
 
     message = N_("The chair has not opened this entry for scoring; nothing was saved.")
+
+
+@dataclass(frozen=True)
+class OnBehalf:
+    """The chair entering a judge's paper score sheet: audited as the chair's act, for the judge, with the reason."""
+
+    chair: User
+    reason: str
+
+
+def _actor(by: User, on_behalf: OnBehalf | None) -> User:
+    return by if on_behalf is None else on_behalf.chair
+
+
+def _behalf_data(by: User, on_behalf: OnBehalf | None) -> dict[str, Any]:
+    return {} if on_behalf is None else {"judge": by.id, "reason": on_behalf.reason, "paper": True}
 
 
 def round_accepts_scores(round_: Round, now: datetime) -> bool:
@@ -105,7 +122,8 @@ def _upsert_sql(dialect: str) -> str:
     )
 
 
-async def take_assignment(assignment: Assignment, *, now: datetime, by: User) -> Assignment:
+async def take_assignment(assignment: Assignment, *, now: datetime, by: User,
+                          on_behalf: OnBehalf | None = None) -> Assignment:
     """Store the judge's assignment for an entry of their panel they chose to score (the round lets
     judges see more than what was assigned to them); the stored one when it exists. Audited once.
     While the round takes no scores nothing is stored (the save that follows is refused)."""
@@ -123,13 +141,16 @@ async def take_assignment(assignment: Assignment, *, now: datetime, by: User) ->
             round_id=assignment.round_id, entry_id=assignment.entry_id, judge_id=assignment.judge_id,
             defaults={"panel_id": assignment.panel_id})
         if created:
-            await record("assignment.taken", subject=f"assignment:{stored.id}", now=now, actor=by,
-                         contest_id=round_.contest_id, data={"entry": stored.entry_id, "panel": stored.panel_id})
+            await record("assignment.taken", subject=f"assignment:{stored.id}", now=now,
+                         actor=_actor(by, on_behalf), contest_id=round_.contest_id,
+                         data={"entry": stored.entry_id, "panel": stored.panel_id, **_behalf_data(by, on_behalf)})
     return stored
 
 
-async def save_score(assignment: Assignment, *, criterion: Criterion, value: object, now: datetime, by: User) -> Decimal:
-    """Save one criterion's value for `assignment` (autosave). Returns the stored value.
+async def save_score(assignment: Assignment, *, criterion: Criterion, value: object, now: datetime, by: User,
+                     on_behalf: OnBehalf | None = None) -> Decimal:
+    """Save one criterion's value for `assignment` (autosave). Returns the stored value. `by` is the judge
+    whose score it is; with `on_behalf` the chair enters it from the judge's paper sheet (same rules).
 
     Refused with InvalidInput (value outside criterion.scale_min..scale_max, not a number) or
     RoundNotScoring (the round is switched off, not open, closed or locked); nothing is saved then.
@@ -151,8 +172,9 @@ async def save_score(assignment: Assignment, *, criterion: Criterion, value: obj
             _upsert_sql(connection.capabilities.dialect), [assignment.id, criterion.id, parsed, updated_at]
         )
         await record(
-            "score.saved", subject=f"assignment:{assignment.id}", now=now, actor=by, contest_id=round_.contest_id,
-            data={"criterion": criterion.id, "value": str(parsed)},
+            "score.saved", subject=f"assignment:{assignment.id}", now=now, actor=_actor(by, on_behalf),
+            contest_id=round_.contest_id,
+            data={"criterion": criterion.id, "value": str(parsed), **_behalf_data(by, on_behalf)},
         )
     return parsed
 
@@ -187,19 +209,27 @@ async def set_comment_shared(assignment: Assignment, *, shared: bool, now: datet
     assignment.comment_shared = shared
 
 
-async def complete_assignment(assignment: Assignment, *, now: datetime, by: User) -> None:
-    """"Submit my scores": every criterion of the round must be scored, else InvalidInput by criterion."""
+async def complete_assignment(assignment: Assignment, *, now: datetime, by: User,
+                              on_behalf: OnBehalf | None = None) -> None:
+    """"Submit my scores": every criterion of the round must be scored, else InvalidInput by criterion.
+    With `on_behalf` the submission is the chair's entry of the judge's paper sheet, stored as such
+    (Assignment.entered_by, entered_reason) and audited as "assignment.paper_entered"; the judge's own
+    submission clears that mark."""
     round_ = await _open_round(assignment, by, now)
     criteria = cast(list[int], await Criterion.filter(round_id=round_.id).values_list("id", flat=True))
     scored = set(await Score.filter(assignment_id=assignment.id).values_list("criterion_id", flat=True))
     missing = [c for c in criteria if c not in scored]
     if missing:
         raise InvalidInput({field_name(c): N_("Please score this criterion.") for c in missing})
+    entered_by, reason = (None, "") if on_behalf is None else (on_behalf.chair, on_behalf.reason)
     async with in_transaction():
-        if not await Assignment.filter(id=assignment.id).update(completed_at=now):
+        if not await Assignment.filter(id=assignment.id).update(
+                completed_at=now, entered_by_id=entered_by.id if entered_by else None, entered_reason=reason):
             raise NotFound()
         await record(
-            "assignment.completed", subject=f"assignment:{assignment.id}", now=now, actor=by,
-            contest_id=round_.contest_id,
+            "assignment.completed" if on_behalf is None else "assignment.paper_entered",
+            subject=f"assignment:{assignment.id}", now=now, actor=_actor(by, on_behalf),
+            contest_id=round_.contest_id, data=_behalf_data(by, on_behalf) or None,
         )
-    assignment.completed_at = now
+    assignment.completed_at, assignment.entered_by_id, assignment.entered_reason = (
+        now, entered_by.id if entered_by else None, reason)

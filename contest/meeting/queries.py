@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from contest.entries.states import JUDGEABLE_STATES, LeakStatus
-from contest.judging.models import Conflict, Panel, PanelMember, Round, RoundEntry
+from contest.judging.models import Assignment, Conflict, Panel, PanelMember, Round, RoundEntry
 from contest.meeting.models import GradeVote, MeetingItem, MeetingSession
 from contest.plain_sql import select
 
@@ -82,6 +82,14 @@ async def seats_for_entry(round_: Round, entry_id: int, track_id: int) -> list[S
     taking = [p["id"] for p in panels if p["track_id"] in (None, track_id)]
     conflicted = set(await Conflict.filter(entry_id=entry_id).values_list("judge_id", flat=True))
     return [s for s in await panel_judges_of(taking) if s.judge_id not in conflicted]
+
+
+async def paper_sheets(round_: Round, entry_id: int) -> dict[int, tuple[str, str]]:
+    """Judge → (the chair's name, the reason) for each submission of the entry the chair entered from paper."""
+    rows = await Assignment.filter(round_id=round_.id, entry_id=entry_id, completed_at__isnull=False,
+                                   entered_by_id__isnull=False).values("judge_id", "entered_by__display_name",
+                                                                       "entered_reason")
+    return {r["judge_id"]: (r["entered_by__display_name"] or "", r["entered_reason"]) for r in rows}
 
 
 _FINGERPRINT_SQL = """

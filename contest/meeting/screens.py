@@ -24,6 +24,8 @@ class JudgeMark:
     judge_id: int
     name: str
     scored: bool
+    entered_by: str | None = None  # the chair who entered the judge's paper sheet (the chair's console only)
+    entered_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ async def _on_screen(round_: Round, item: MeetingItem) -> OnScreen:
     row = await RoundEntry.get(round_id=round_.id, entry_id=item.entry_id).values(
         "alias", "entry__title", "entry__track_id", "entry__public_name", "entry__organisation", "entry__school")
     seats, done = await scoring_state(round_, item)
+    paper = await queries.paper_sheets(round_, item.entry_id)
     identity = None
     if round_.judges_see_identity:
         identity = {"public_name": row["entry__public_name"] or "",
@@ -93,7 +96,8 @@ async def _on_screen(round_: Round, item: MeetingItem) -> OnScreen:
         item_id=item.id, entry_id=item.entry_id, position=item.position, alias=row["alias"],
         title=row["entry__title"] or "", track=await Track.get(id=row["entry__track_id"]), identity=identity,
         images=[{"derivatives": r["derivatives"] or {}} for r in await judging_images(item.entry_id)],
-        judges=[JudgeMark(s.judge_id, s.name, s.judge_id in done) for s in seats],
+        judges=[JudgeMark(s.judge_id, s.name, s.judge_id in done, *paper.get(s.judge_id, (None, "")))
+                for s in seats],
         figures=item.figures if item.revealed_at is not None else None,
         rescores=list(await Rescore.filter(item_id=item.id).order_by("at", "id")),
     )

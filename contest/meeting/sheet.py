@@ -6,7 +6,9 @@ TrueType subset, so the text extracts exactly)."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -109,9 +111,9 @@ def render_sheet(sheet: Sheet, font_file: Path) -> bytes:
     pdf.set_margins(15, 15, 15)
     pdf.add_page()
     pdf.set_font("serif", size=16)
-    _block(pdf, 9, f"{sheet.contest}\n{HEADING}", align="C")
+    text_block(pdf, 9, f"{sheet.contest}\n{HEADING}", align="C")
     pdf.set_font("serif", size=10)
-    _block(pdf, 6, f"{sheet.round} · 锁定时间：{sheet.locked_at}", align="C")
+    text_block(pdf, 6, f"{sheet.round} · 锁定时间：{sheet.locked_at}", align="C")
     pdf.ln(3)
     pdf.set_font("serif", size=8.5)
     headings = FontFace(emphasis=None, fill_color=(243, 235, 221))  # no bold face ships with the font
@@ -124,18 +126,18 @@ def render_sheet(sheet: Sheet, font_file: Path) -> bytes:
         if lines:
             pdf.ln(3)
             pdf.set_font("serif", size=10)
-            _block(pdf, 6, heading)
+            text_block(pdf, 6, heading)
             pdf.set_font("serif", size=8.5)
             for line in lines:
-                _block(pdf, 5, line)
+                text_block(pdf, 5, line)
     pdf.ln(3)
     pdf.set_font("serif", size=8)
-    _block(pdf, 5, f"审计链头（锁定时）：{sheet.chain_head}")
+    text_block(pdf, 5, f"审计链头（锁定时）：{sheet.chain_head}")
     _signatures(pdf, sheet)
     return bytes(pdf.output())
 
 
-def _block(pdf: FPDF, height: float, text: str, *, align: str = "L") -> None:
+def text_block(pdf: FPDF, height: float, text: str, *, align: str = "L") -> None:
     """Text across the page, wrapped anywhere (Chinese has no spaces); the next block starts below it."""
     pdf.multi_cell(0, height, text, align=align, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
 
@@ -144,21 +146,36 @@ def _signatures(pdf: FPDF, sheet: Sheet) -> None:
     pdf.ln(4)
     pdf.set_font("serif", size=10)
     for role, name in [*(("评委签字", j) for j in sheet.judges), ("主持人签字", sheet.chair)]:
-        if pdf.get_y() > 270:
-            pdf.add_page()
-        pdf.cell(30, 10, f"{role}：")
-        pdf.cell(40, 10, name)
-        y = pdf.get_y() + 8
-        pdf.line(pdf.get_x() + 2, y, pdf.get_x() + 62, y)
-        pdf.set_x(pdf.get_x() + 66)
-        pdf.cell(0, 10, "日期：", new_x="LMARGIN", new_y="NEXT")
+        signature_line(pdf, role, name)
+
+
+def signature_line(pdf: FPDF, role: str, name: str) -> None:
+    """"<role>：<name> ______ 日期：" on one line of its own (a new page when too near the bottom)."""
+    if pdf.get_y() > 270:
+        pdf.add_page()
+    draw_signature(pdf, role, name)
+
+
+def draw_signature(pdf: FPDF, role: str, name: str) -> None:
+    """The signature line where the cursor is (a page's footer draws it without breaking the page)."""
+    pdf.cell(30, 10, f"{role}：")
+    pdf.cell(40, 10, name)
+    y = pdf.get_y() + 8
+    pdf.line(pdf.get_x() + 2, y, pdf.get_x() + 62, y)
+    pdf.set_x(pdf.get_x() + 66)
+    pdf.cell(0, 10, "日期：", new_x="LMARGIN", new_y="NEXT")
+
+
+def render_with_font(text: str, render: Callable[[Path], bytes]) -> bytes:
+    """`render(font_file)` with the font cut down to `text` in a temporary file (blocking: run it in a thread)."""
+    with tempfile.TemporaryDirectory(prefix="sheet-") as folder:
+        font_file = Path(folder) / "serif.ttf"
+        font_file.write_bytes(truetype_subset(text))
+        return render(font_file)
 
 
 def _render(sheet: Sheet) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="sheet-") as folder:
-        font_file = Path(folder) / "serif.ttf"
-        font_file.write_bytes(truetype_subset(FIXED_TEXT + sheet.text()))
-        return render_sheet(sheet, font_file)
+    return render_with_font(FIXED_TEXT + sheet.text(), partial(render_sheet, sheet))
 
 
 async def sheet_pdf(contest: Contest, session: MeetingSession, round_: Round) -> bytes:

@@ -21,6 +21,7 @@ from contest.exports import service
 from contest.exports.archive import member_name, originals_zip, safe_part
 from contest.exports.tables import BILINGUAL, display_width, header_languages, sheet_titles
 from contest.judging.figures import Digits, percent, rounded, shown
+from contest.judging.models import Assignment
 from contest.media.storage import UploadStore
 from contest.results import standings
 from contest.results.models import Award, AwardStatus
@@ -119,14 +120,26 @@ async def test_anonymised_entries_contain_no_identifying_marker(db, store):
 async def test_scores_workbook_has_a_row_per_judge_and_criterion(db, store):
     scenario = await build(store)
     rows = values((await xlsx(scenario, "scores"))["工运IP赛道"])
-    assert rows[0] == ["轮次", "作品代号", "作品编号", "作品名称", "评委", "评委类别", "评分标准", "分值", "完成评审时间"]
+    assert rows[0] == ["轮次", "作品代号", "作品编号", "作品名称", "评委", "评委类别", "评分标准", "分值", "完成评审时间",
+                       "录入方式"]
     assert rows[1:] == [
-        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "创意", 8, datetime(2026, 6, 3, 9, 0)],
-        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "工艺", 6, datetime(2026, 6, 3, 9, 0)],
-        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE2", "专家组", "创意", 9, datetime(2026, 6, 3, 9, 0)],
-        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE2", "专家组", "工艺", 7, datetime(2026, 6, 3, 9, 0)],
+        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "创意", 8, datetime(2026, 6, 3, 9, 0), None],
+        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "工艺", 6, datetime(2026, 6, 3, 9, 0), None],
+        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE2", "专家组", "创意", 9, datetime(2026, 6, 3, 9, 0), None],
+        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE2", "专家组", "工艺", 7, datetime(2026, 6, 3, 9, 0), None],
     ]
     assert values((await xlsx(scenario, "scores"))["生活实用产品赛道"])[1:] == []
+
+
+async def test_scores_the_chair_entered_from_a_paper_sheet_say_so_with_the_reason(db, store):
+    scenario = await build(store)
+    chair = await make_user(display_name="MKCHAIR")
+    await Assignment.filter(judge=scenario.judges[1]).update(entered_by=chair, entered_reason="平板故障")
+    for anonymised in (False, True):
+        rows = values((await xlsx(scenario, "scores", anonymised=anonymised))["工运IP赛道"])
+        assert [(row[4][-1], row[9]) for row in rows[1:]] == [
+            ("1", None), ("1", None), ("2", "由主持人代录（纸质评分表）：平板故障"),
+            ("2", "由主持人代录（纸质评分表）：平板故障")]
 
 
 async def test_anonymised_scores_name_judges_by_number(db, store):
@@ -199,7 +212,7 @@ async def test_a_workbook_has_one_header_row_in_the_readers_language_or_both_whe
     scenario = await build(store)
     english = (await xlsx(scenario, "scores", headers=("en",)))["工运IP赛道"]
     assert values(english)[0] == ["Round", "Alias", "Entry number", "Title", "Judge", "Judge group", "Criterion",
-                                  "Score", "Completed at"]
+                                  "Score", "Completed at", "Entered"]
     assert (english.freeze_panes, values(english)[1][0]) == ("A2", "初评")
     both = (await xlsx(scenario, "results", headers=BILINGUAL))["工运IP赛道"]
     assert [row[:3] for row in values(both)[:3]] == [["轮次", "排名", "作品代号"], ["Round", "Rank", "Alias"],
@@ -259,7 +272,7 @@ async def test_csv_has_a_bom_a_header_row_and_defused_formulas(db, store):
     assert [row[0] for row in both] == ["作品编号", "Entry number", "WC-IP-0001", ""]
     _, scores = await csv_rows(scenario, scenario.ip, "scores")
     assert scores[1] == ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "创意", "8",
-                         "2026-06-03 09:00:00"]
+                         "2026-06-03 09:00:00", ""]
 
 
 async def test_anonymised_csv_contains_no_marker(db, store):

@@ -170,7 +170,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
         ("meeting", "GET"), ("meeting_open", "POST"), ("meeting_move", "POST"), ("meeting_timer", "POST"),
         ("meeting_reveal", "POST"), ("meeting_rescore", "POST"), ("meeting_vote", "POST"),
-        ("meeting_vote_confirm", "POST"), ("meeting_lock", "POST"), ("meeting_sheet", "GET"), ("meeting_events", "GET"))},
+        ("meeting_vote_confirm", "POST"), ("meeting_lock", "POST"), ("meeting_sheet", "GET"), ("meeting_events", "GET"),
+        ("meeting_paper", "GET"), ("meeting_paper_enter", "POST"), ("meeting_score_sheets", "GET"))},
     # the projector's secret link is the credential: the room's screen is not logged in
     **{(f"public:{name}", "GET"): EVERYONE for name in ("meeting_screen", "meeting_events", "meeting_image")},
     # the test client connects from 127.0.0.1, the one place a scrape without a token comes from; whoever is
@@ -329,8 +330,10 @@ async def _meeting(contest, track, entry, tier, judge, chair, params, missing, n
     await MeetingItem.create(session=session, entry=entry, position=0)
     vote = await GradeVote.create(session=session, entry=entry, choices=[tier.id, 0], opened_at=now)
     params["vote_id"], missing["vote_id"] = str(vote.id), "999999"
+    params["judge_id"], missing["judge_id"] = str(judge.id), "999999"
     final_routes = [f"organiser:meeting{suffix}" for suffix in (
-        "", "_open", "_move", "_timer", "_reveal", "_rescore", "_vote", "_vote_confirm", "_lock", "_sheet", "_events")]
+        "", "_open", "_move", "_timer", "_reveal", "_rescore", "_vote", "_vote_confirm", "_lock", "_sheet", "_events", "_paper",
+        "_paper_enter", "_score_sheets")]
     return {**{name: {"round_id": str(final.id)} for name in [*final_routes, "judge:live", "judge:live_events",
                                                               "judge:live_ballot"]},
             "public:meeting_screen": {"token": MEETING_TOKEN}, "public:meeting_events": {"token": MEETING_TOKEN},

@@ -140,6 +140,7 @@ async def _score_page(request: Request, judged: JudgeEntry, *, values: dict[str,
         "comment": comment,
         "comment_shared": shared,
         "completed": judged.assignment.completed_at is not None, "errors": errors or {}, "shown": shown_n,
+        "entered_by": await judging_queries.paper_entry(judged.assignment),
         "read_only": items.read_only, "others": await _others_scores(judged),
         "videos": await judging_queries.judging_videos(judged.assignment.entry_id),
         "ai_label": await judging_queries.ai_label_for_judges(judged.assignment.entry_id)

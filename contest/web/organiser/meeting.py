@@ -14,7 +14,8 @@ from contest.console import meeting as console_meeting
 from contest.errors import Conflict, InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
-from contest.meeting import outcome, queries, sessions, sheet, votes
+from contest.judging import paper
+from contest.meeting import blank_sheets, outcome, queries, sessions, sheet, votes
 from contest.meeting.live import Fingerprint, hub
 from contest.meeting.models import MeetingSession
 from contest.web.infra.events import meeting_event, meeting_screen, meeting_stream
@@ -138,6 +139,45 @@ async def results_sheet(request: Request) -> Response:
     return attachment_response(pdf, "application/pdf", f"results-sheet-round-{round_.id}.pdf")
 
 
+async def paper_page(request: Request, *, values: dict[str, str] | None = None,
+                     errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    """The chair types in a judge's paper score sheet for the entry on screen (GET), or it was refused (POST)."""
+    contest, round_ = await organised_round(request)
+    found(await queries.session_of_round(round_))
+    values = values or {}
+    entry_id = parse_integer(values.get("entry", ""), low=1, high=2**31)
+    view = found(await console_meeting.paper_form(round_, request.path_params["judge_id"], entry_id=entry_id))
+    context = {"contest": contest, "round": round_, "view": view, "values": values, "errors": errors or {}}
+    return render(request, "organiser/meeting_paper.html", context, status_code=status)
+
+
+async def paper_enter(request: Request) -> Response:
+    contest, round_ = await organised_round(request)
+    session = found(await queries.session_of_round(round_))
+    found(await console_meeting.paper_form(round_, request.path_params["judge_id"], entry_id=None))  # on the panel
+    values = form_values(await read_form(request), max_length=2000)
+    sheet_ = paper.PaperSheet(judge_id=request.path_params["judge_id"],
+                              entry_id=parse_integer(values.get("entry", ""), low=1, high=2**31) or 0,
+                              values=values, reason=values.get("reason", ""))
+    try:
+        await paper.enter_paper_sheet(round_, sheet_, chair=require_user(request), now=clock.now())
+    except InvalidInput as exc:
+        return await paper_page(request, values=values, errors=exc.field_errors, status=400)
+    except Conflict as exc:
+        return await paper_page(request, values=values, errors={"_form": exc.message}, status=409)
+    hub.poke(session.id)
+    response = redirect_to(request, "organiser:meeting", slug=contest.slug, round_id=round_.id)
+    flash(request, response, N_("The paper score sheet was entered and submitted for the judge."))
+    return response
+
+
+async def paper_sheets(request: Request) -> Response:
+    """Blank score sheets to print: one or more pages per judge of the round, entries by alias."""
+    contest, round_ = await organised_round(request)
+    pdf = await blank_sheets.blank_sheets_pdf(contest, round_)
+    return attachment_response(pdf, "application/pdf", f"score-sheets-round-{round_.id}.pdf")
+
+
 async def chair_events(request: Request) -> Response:
     """The chair's live panel: who has scored, the vote's tally, and the reveal once everyone has."""
     contest, round_ = await organised_round(request)
@@ -164,4 +204,7 @@ routes = [
     Route(_round + "/meeting/lock", lock, methods=["POST"], name="meeting_lock"),
     Route(_round + "/meeting/sheet.pdf", results_sheet, name="meeting_sheet"),
     Route(_round + "/meeting/events", chair_events, name="meeting_events"),
+    Route(_round + "/meeting/paper/{judge_id:int}", paper_page, name="meeting_paper"),
+    Route(_round + "/meeting/paper/{judge_id:int}", paper_enter, methods=["POST"], name="meeting_paper_enter"),
+    Route(_round + "/meeting/score-sheets.pdf", paper_sheets, name="meeting_score_sheets"),
 ]

@@ -30,7 +30,8 @@ async def progress_page(request: Request, *, values: dict[str, str] | None = Non
     contest, round_ = await organised_round(request)
     view = await console_rounds.round_progress(contest, round_, now=clock.now())
     context = {"contest": contest, "round": round_, "matrix": view.matrix, "labels": CELL_LABELS, "marks": CELL_MARKS,
-               "conflicts": view.conflicts, "values": values or {}, "errors": errors or {}, "started": view.started}
+               "conflicts": view.conflicts, "paper": view.paper, "values": values or {}, "errors": errors or {},
+               "started": view.started}
     return render(request, "organiser/progress.html", context, status_code=status)
 
 
