@@ -163,7 +163,7 @@ async def the_award_list_names_the_bodies_the_seal_and_every_winner(browser, ser
     assert f"现将{TITLE}获奖名单公布如下，共 4 件作品获奖。" in lines
     for title in [*FIRSTS, *SECONDS]:
         [row] = [line for line in lines if title in line and "网络人气奖" not in line]
-        assert WORKER_ORG in row if title in FIRSTS else SCHOOL in row
+        assert (WORKER_ORG if title in FIRSTS else SCHOOL) in row
     assert any(line.startswith("网络人气奖") and SPECIAL_HOLDER in line for line in lines)
     assert lines[-4:] == [HOST, f"{today.year}年{today.month}月{today.day}日", "（盖章）", "第 1 页 共 1 页"]
     await context.close()
