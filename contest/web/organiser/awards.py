@@ -26,7 +26,7 @@ from contest.results.embargo import results_public
 from contest.results.models import Award, AwardStatus
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
-from contest.web.infra.media import pdf_response
+from contest.web.infra.media import check_link, pdf_response
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
 from contest.web.organiser.common import form_values, organised_contest, redirect_to
@@ -177,14 +177,15 @@ async def certificate(request: Request) -> Response:
     contest = await organised_contest(request)
     award = await _award(request, contest)
     permissions.require(award.status != AwardStatus.REVOKED)
-    document = certificates.certificate_of(award)
+    (document,) = await certificates.certificates_for(contest, [award], now=clock.now(), link=check_link(request))
     return pdf_response(await certificates.certificate_pdf(document), document, award_id=award.id)
 
 
 async def certificates_zip(request: Request) -> Response:
     """Every confirmed award's certificate in one ZIP, streamed as it is made."""
     contest = await organised_contest(request)
-    documents = [certificates.certificate_of(a) for a in await awarding.confirmed_awards(contest)]
+    documents = await certificates.certificates_for(contest, await awarding.confirmed_awards(contest), now=clock.now(),
+                                                    link=check_link(request))
     filename = f"{contest.slug}-certificates.zip"
     return StreamingResponse(certificates.certificates_zip(documents), media_type="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
