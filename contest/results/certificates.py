@@ -37,7 +37,7 @@ MUTED = (120, 96, 84)
 PAPER = (255, 251, 242)
 GOLD = (191, 151, 82)
 SEAL_GUIDE = (232, 176, 176)  # the dashed circle where a body's seal goes
-SEAL_RADIUS = 19.0  # mm: an official seal is 38 to 42 mm across
+SEAL_RADIUS = 17.0  # mm: an official seal is 38 to 42 mm across, so it overlaps the guide a little
 MAX_ISSUERS = 4
 QR_SIZE = 26.0  # mm, quiet zone included
 SCAN = "扫码查验证书"
@@ -164,7 +164,7 @@ def render_pdf(certificate: Certificate, font_file: Path) -> bytes:
     pdf.add_page()
     _frame(pdf)
     _heading(pdf, english=certificate.english)
-    _write(pdf, body_lines(certificate), top=76, width=230)
+    _write(pdf, body_lines(certificate), top=72, width=230)
     _issuers(pdf, certificate)
     _number(pdf, certificate)
     return bytes(pdf.output())
@@ -213,15 +213,16 @@ def _issuers(pdf: FPDF, c: Certificate) -> None:
     """落款: the bodies side by side at the right of the foot, each centred over a dashed circle for its seal, and
     the date under them; the seals overlap names and date, as stamped."""
     count = len(c.issuers)
-    column = min(78.0, 172.0 / count)
-    right, name_top = PAGE_W - 32, 168.0
+    column = 90.0 if count == 1 else min(60.0, 176.0 / count)
+    right, name_top = PAGE_W - 32, 172.0
     size = 14 if count <= 2 else 12 if count == 3 else 11
+    below = name_top + 10
     for i, name in enumerate(c.issuers):
         left = right - (count - i) * column
         _seal_area(pdf, left + column / 2, name_top + 5)
-        _write(pdf, [Line(name, size, spacing=0.5)], top=name_top, width=column - 4, left=left + 2)
+        below = max(below, _write(pdf, [Line(name, size, spacing=0.5)], top=name_top, width=column - 4, left=left + 2))
     date = f"{c.issued_on.year}年{c.issued_on.month}月{c.issued_on.day}日"
-    _write(pdf, [Line(date, 13)], top=name_top + 10, width=count * column, left=right - count * column)
+    _write(pdf, [Line(date, 13)], top=below, width=count * column, left=right - count * column)
 
 
 def _seal_area(pdf: FPDF, x: float, y: float) -> None:

@@ -150,7 +150,7 @@ async def test_organisers_download_every_confirmed_certificate_as_one_zip(client
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     awards = await Award.filter(contest_id=d.final.contest.id).order_by("id").values_list("id", flat=True)
     assert sorted(int(name.rsplit("-", 1)[1].removesuffix(".pdf")) for name in archive.namelist()) == list(awards)
-    winners = {PdfReader(io.BytesIO(archive.read(n))).pages[0].extract_text().splitlines()[2] for n in archive.namelist()}
+    winners = {PdfReader(io.BytesIO(archive.read(n))).pages[0].extract_text().splitlines()[1] for n in archive.namelist()}
     assert winners == {"设计师1", "设计师2", "设计师3"}
 
 
