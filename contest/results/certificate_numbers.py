@@ -106,27 +106,30 @@ async def _top_seq(contest: Contest) -> int:
 
 async def issue_numbers(contest: Contest, *, now: datetime) -> int:
     """Store a number on each confirmed award of `contest` without one, once its results are public (before, nothing
-    happens). Returns how many were issued. One issuer at a time per contest (the contest row is locked)."""
-    if not results_public(contest, now):
+    happens). Returns how many were issued. One issuer at a time per contest (the contest row is locked), with the
+    pattern as it is then."""
+    unnumbered = Award.filter(contest_id=contest.id, status=AwardStatus.CONFIRMED, certificate_number__isnull=True)
+    if not results_public(contest, now) or not await unnumbered.exists():
         return 0
     async with in_transaction() as connection:
-        await Contest.filter(id=contest.id).select_for_update().using_db(connection).first()
-        pending = await Award.filter(contest_id=contest.id, status=AwardStatus.CONFIRMED,
-                                     certificate_number__isnull=True).prefetch_related(*RELATED).using_db(connection)
+        locked = await Contest.filter(id=contest.id).select_for_update().using_db(connection).get()
+        pending = await unnumbered.prefetch_related(*RELATED).using_db(connection)
         start = await _top_seq(contest) + 1
         for seq, award in enumerate(sorted(pending, key=_order), start=start):
             await Award.filter(id=award.id).using_db(connection).update(
-                certificate_seq=seq, certificate_number=_number(contest, award, seq))
+                certificate_seq=seq, certificate_number=_number(locked, award, seq))
     return len(pending)
 
 
-async def _with_tokens(awards: Iterable[Award]) -> None:
+async def _with_tokens(awards: list[Award]) -> None:
     """Give each award without a check key its random one (kept when another request gave it one first)."""
-    for award in awards:
-        if award.certificate_token is None:
-            await Award.filter(id=award.id, certificate_token__isnull=True).update(
-                certificate_token=secrets.token_urlsafe(16))
-            award.certificate_token = (await Award.get(id=award.id)).certificate_token
+    missing = {a.id: a for a in awards if a.certificate_token is None}
+    for award_id in missing:
+        await Award.filter(id=award_id, certificate_token__isnull=True).update(
+            certificate_token=secrets.token_urlsafe(16))
+    if missing:
+        for award_id, token in await Award.filter(id__in=list(missing)).values_list("id", "certificate_token"):
+            missing[award_id].certificate_token = token
 
 
 async def numbers_of(contest: Contest, *, now: datetime) -> dict[int, Issued]:

@@ -68,6 +68,7 @@ async def test_numbers_follow_track_then_grade_then_entry_number_with_special_aw
         gold.id: ("〔2026〕工运文创第001号", 1), silver_2.id: ("〔2026〕工运文创第002号", 2),
         silver_3.id: ("〔2026〕工运文创第003号", 3), other_track.id: ("〔2026〕工运文创第004号", 4),
         popular.id: ("〔2026〕工运文创第005号", 5)}
+    assert await certificate_numbers.issue_numbers(final.contest, now=AFTER) == 0  # issued once
 
 
 async def test_before_the_announcement_numbers_are_shown_as_they_would_be_and_nothing_is_stored(db):

@@ -19,7 +19,7 @@ from contest.contests.models import AwardTier, Contest
 from contest.errors import InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
-from contest.results import awarding, certificates
+from contest.results import awarding, certificate_numbers, certificates
 from contest.results.award_seats import RevocationPolicy, VacancyReason
 from contest.results.awarding import Overview, ProposalChanged, as_tier
 from contest.results.embargo import results_public
@@ -48,11 +48,13 @@ async def awards_page(request: Request, *, errors: dict[str, str] | None = None,
                       values: dict[str, str] | None = None, changed: bool = False, status: int = 200) -> Response:
     contest = await organised_contest(request)
     view = await awarding.overview(contest)
+    now = clock.now()
     context: dict[str, Any] = {
         "contest": contest, "view": view, "errors": errors or {}, "form": form, "values": values or {},
         "changed": changed, "status_labels": STATUS_LABELS, "policy_labels": POLICY_LABELS,
         "vacancy_labels": VACANCY_LABELS, "event_labels": EVENT_LABELS, "missing": _missing_glyphs(view.awards),
-        "announced": results_public(contest, clock.now()), "sections": _sections(view),
+        "announced": results_public(contest, now), "sections": _sections(view),
+        "numbers": await certificate_numbers.numbers_of(contest, now=now),
     }
     return render(request, "organiser/awards.html", context, status_code=status)
 
