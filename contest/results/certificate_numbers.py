@@ -190,9 +190,11 @@ def _public(awards: Iterable[Award], now: datetime) -> list[Check]:
 
 
 def number_spellings(number: str) -> list[str]:
-    """The number as typed, and with the brackets people type for 〔〕 and lower-case letters put right."""
-    typed = "".join(number.split())
-    return list(dict.fromkeys([typed, typed.translate(BRACKETS), typed.upper(), typed.translate(BRACKETS).upper()]))
+    """The number as typed, without spaces, and with the brackets people type for 〔〕 and lower-case letters put
+    right."""
+    typed = [number.strip(), "".join(number.split())]
+    return list(dict.fromkeys(variant for t in typed for variant in (t, t.translate(BRACKETS), t.upper(),
+                                                                     t.translate(BRACKETS).upper())))
 
 
 async def check_by_number(number: str, *, now: datetime) -> list[Check]:

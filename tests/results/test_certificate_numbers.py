@@ -123,12 +123,18 @@ async def test_the_check_tells_a_valid_award_a_revoked_one_and_nothing_before_th
     revoked = await certificate_numbers.check_by_token(numbers[silver.id].token, now=AFTER)
     assert (revoked.number, revoked.contest, str(revoked.revoked_on), revoked.grade, revoked.title, revoked.winner) == (
         "〔2026〕工运文创第002号", "工运文创大赛", "2026-10-26", "", "", "")
-    assert await certificate_numbers.check_by_number("[2026]工运文创第001号", now=AFTER) == [valid]
+    for typed in ("[2026]工运文创第001号", "（2026）工运文创第001号", " 〔2026〕 工运文创第001号 "):
+        assert await certificate_numbers.check_by_number(typed, now=AFTER) == [valid]
     assert await certificate_numbers.check_by_number("〔2026〕工运文创第009号", now=AFTER) == []
     assert await certificate_numbers.check_by_token("not-a-key", now=AFTER) is None
     await Contest.filter(id=final.contest.id).update(announce_at=AFTER + timedelta(days=30))  # moved: embargoed again
     assert await certificate_numbers.check_by_number("〔2026〕工运文创第001号", now=AFTER) == []
     assert await certificate_numbers.check_by_token(numbers[gold.id].token, now=AFTER) is None
+
+
+def test_a_number_is_looked_up_as_typed_and_as_meant():
+    assert certificate_numbers.number_spellings(" zg 2026-7 ") == ["zg 2026-7", "ZG 2026-7", "zg2026-7", "ZG2026-7"]
+    assert "〔2026〕第1号" in certificate_numbers.number_spellings("【2026】第1号")
 
 
 async def test_number_look_ups_from_one_address_are_limited(db):
