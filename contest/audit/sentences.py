@@ -174,6 +174,8 @@ FIELD_LABELS = {
     "announce_at": N_("Results announced"), "is_published": N_("Published: the contest page is public"),
     "announce_by_press": N_("Announce with the 公布 press at the ceremony"),
     "feedback_to_entrants": N_("Show each designer their scores and shared comments after the announcement"),
+    "certificate_number_pattern": N_("Certificate number pattern"), "certificate_issuers": N_("Issuing bodies"),
+    "certificate_english": N_("Print the English heading on certificates"),
     "name": N_("Name"), "name_en": N_("Name in English"), "description": N_("Description"),
     "label": N_("Question"), "label_en": N_("Question in English"), "opens_at": N_("Opens to judges"),
     "closes_at": N_("Closes"), "weight": N_("Weight"), "required": N_("Required"),

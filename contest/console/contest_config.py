@@ -48,6 +48,8 @@ from contest.errors import Conflict, InvalidInput
 from contest.form_input import FieldReader, parse_integer
 from contest.i18n import N_
 from contest.judging.models import Round
+from contest.media import cjk_font
+from contest.results import certificate_numbers, certificates
 from contest.results.models import Award
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -72,6 +74,7 @@ TIME_ZONES = {
     "Australia/Sydney": N_("Sydney time"), "UTC": N_("Coordinated Universal Time"),
 }
 BODIES = ("guiding_bodies", "host_bodies", "organising_bodies")  # 指导单位, 主办单位, 承办单位
+ISSUER_MAX = 40  # characters of one issuing body's name on a certificate
 
 
 # A new track's one slot, as tracks had before slots: 1 to 10 images of at least 1200 × 800 px, 25 MB each.
@@ -124,6 +127,9 @@ class ContestSettings:
     missing_task_forfeits: bool = False  # a finalist's missed task may cost the place (contest.finalists)
     announce_by_press: bool = False
     feedback_to_entrants: bool = False
+    certificate_number_pattern: str = ""  # contest.results.certificate_numbers
+    certificate_issuers: str = ""  # one a line; none: the hosting bodies
+    certificate_english: bool = False
 
 
 def parse_slug(raw: Mapping[str, str]) -> str:
@@ -157,10 +163,32 @@ def parse_contest_settings(raw: Mapping[str, str]) -> ContestSettings:
         missing_task_forfeits=read.flag("missing_task_forfeits"),
         announce_by_press=read.flag("announce_by_press"),
         feedback_to_entrants=read.flag("feedback_to_entrants"),
+        certificate_number_pattern=_number_pattern(read), certificate_issuers=_issuers(read),
+        certificate_english=read.flag("certificate_english"),
     )
     read.errors.update({k: v for k, v in timeline_problems(settings).items() if k not in read.errors})
     read.done()
     return settings
+
+
+def _number_pattern(read: FieldReader) -> str:
+    pattern = read.text("certificate_number_pattern", max_length=certificate_numbers.PATTERN_MAX)
+    problem = certificate_numbers.pattern_problem(pattern)
+    if problem and "certificate_number_pattern" not in read.errors:
+        read.errors["certificate_number_pattern"] = problem
+    return pattern
+
+
+def _issuers(read: FieldReader) -> str:
+    """The issuing bodies one a line, as printed: at most MAX_ISSUERS, each fitting its column."""
+    names = certificates.split_issuers(read.text("certificate_issuers", max_length=1000))
+    if len(names) > certificates.MAX_ISSUERS:
+        read.errors["certificate_issuers"] = N_("At most 4 bodies issue a certificate: one a line.")
+    elif any(len(name) > ISSUER_MAX for name in names):
+        read.errors["certificate_issuers"] = N_("Each body's name fits in 40 characters.")
+    elif cjk_font.missing_characters("".join(names)):
+        read.errors["certificate_issuers"] = N_("The certificate font cannot print some characters of these names.")
+    return "\n".join(names)
 
 
 MAX_NOTICE_DAYS = 60

@@ -90,6 +90,11 @@ class Contest(Model):
     max_bytes_per_designer = fields.BigIntField(default=500 * 2**20, db_default=500 * 2**20)
     is_published = fields.BooleanField(default=True, db_default=True)
     poster_key = fields.CharField(max_length=64, default="", db_default="")  # banner image in the upload store
+    # Certificates (contest.results.certificate_numbers): the number's pattern ("" = the slug and the award's id),
+    # the issuing bodies one a line ("" = the hosting bodies), and whether the English heading is printed
+    certificate_number_pattern = fields.CharField(max_length=100, default="", db_default="")
+    certificate_issuers = fields.TextField(default="", db_default="")
+    certificate_english = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     tracks: fields.ReverseRelation[Track]

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
-import segno
 from fpdf import FPDF
 
 from contest.media import cjk_font
+from contest.media.pdf_qr import draw_qr
 
 PAGE_W, PAGE_H = 210.0, 297.0  # A4 portrait, mm
 COLUMNS, ROWS = 2, 5
@@ -38,32 +38,13 @@ class Label:
     url: str  # the entry's judging page
 
 
-def _qr(pdf: FPDF, url: str, x: float, y: float) -> None:
-    """The code drawn as vector rectangles (crisp in print), one per run of dark modules in a row."""
-    code = segno.make(url, error="m")
-    rows = [list(row) for row in code.matrix_iter(scale=1, border=4)]
-    module = QR_SIZE / len(rows)
-    pdf.set_fill_color(0, 0, 0)
-    for r, row in enumerate(rows):
-        c = 0
-        while c < len(row):
-            if row[c]:
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                pdf.rect(x + start * module, y + r * module, (c - start) * module, module * 1.02, style="F")
-            else:
-                c += 1
-    pdf.link(x, y, QR_SIZE, QR_SIZE, url)
-
-
 def _label(pdf: FPDF, label: Label, round_name: str, x: float, y: float) -> None:
     pdf.set_draw_color(*MUTED)
     pdf.set_line_width(0.2)
     pdf.set_dash_pattern(dash=1.5, gap=1.5)
     pdf.rect(x, y, LABEL_W, LABEL_H)
     pdf.set_dash_pattern()
-    _qr(pdf, label.url, x + 4, y + (LABEL_H - QR_SIZE) / 2)
+    draw_qr(pdf, label.url, x + 4, y + (LABEL_H - QR_SIZE) / 2, QR_SIZE)
     text_x, text_w = x + QR_SIZE + 8, LABEL_W - QR_SIZE - 11
     for text, size, colour, top in ((CAPTION, 8, MUTED, 8), (label.alias, 22, INK, 17), (round_name, 9, INK, 33),
                                     (SCAN, 8, MUTED, 41)):

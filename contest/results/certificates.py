@@ -1,5 +1,9 @@
 """Award certificates: one A4 landscape PDF per confirmed award, in Chinese, with the font embedded.
 
+The issuing bodies sign at the foot, each above a circle for its seal, the date below; the certificate number
+(contest.results.certificate_numbers) and a QR code to the public check page sit at the left. The English heading
+is printed only when the contest asks for it.
+
 The font (contest.media.cjk_font) is cut down to the characters a batch of certificates uses.
 A certificate is about 30 KB.
 """
@@ -9,7 +13,7 @@ from __future__ import annotations
 import re
 import tempfile
 import zipfile
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +25,8 @@ from fpdf.enums import TextMode, WrapMode
 
 from contest import clock
 from contest.media import cjk_font
+from contest.media.pdf_qr import draw_qr
+from contest.results.certificate_numbers import numbers_of
 from contest.zipstream import ZipSink
 
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
@@ -30,12 +36,17 @@ INK = (43, 33, 28)
 MUTED = (120, 96, 84)
 PAPER = (255, 251, 242)
 GOLD = (191, 151, 82)
+SEAL_GUIDE = (232, 176, 176)  # the dashed circle where a body's seal goes
+SEAL_RADIUS = 17.0  # mm: an official seal is 38 to 42 mm across, so it overlaps the guide a little
+MAX_ISSUERS = 4
+QR_SIZE = 26.0  # mm, quiet zone included
+SCAN = "扫码查验证书"
 ORGANISER = "大赛组委会"
 HEADING = "荣誉证书"
 HEADING_EN = "CERTIFICATE OF HONOUR"
 # Every fixed string printed, so the font subset always holds their characters.
 FIXED_TEXT = (HEADING + HEADING_EN + ORGANISER
-              + "团队成员指导老师证书编号：、，。《》「」（）·在评选中参赛作品荣获特发此证以资鼓励年月日0123456789-")
+              + SCAN + "团队成员指导老师证书编号：、，。《》「」（）·在评选中参赛作品荣获特发此证以资鼓励年月日0123456789-")
 
 
 @dataclass(frozen=True)
@@ -50,14 +61,16 @@ class Certificate:
     issued_on: datetime  # in the contest's zone
     number: str
     filename: str  # inside the organisers' ZIP: "<track or special award>/<grade>-<entry number>.pdf"
-    issuers: tuple[str, ...] = (ORGANISER,)  # who awards it: the contest's hosting bodies, one a line
+    issuers: tuple[str, ...] = (ORGANISER,)  # who awards it, each with a seal: the contest's issuing bodies
+    check_url: str = ""  # the public check page, printed as a QR code
+    english: bool = False  # print the English heading
 
     def text(self) -> str:
         return "".join([self.contest, self.track, self.grade, self.title, self.winner, *self.members, self.supervisor,
                         self.number, *self.issuers])
 
 
-def certificate_of(award: Any) -> Certificate:
+def certificate_of(award: Any, number: str = "", check_url: str = "") -> Certificate:
     """The certificate of an award fetched with contest, tier__track, entry__members and entry__owner."""
     entry, tier, contest = award.entry, award.tier, award.contest
     track = tier.track.name if tier.track is not None and not tier.is_special else ""
@@ -67,16 +80,32 @@ def certificate_of(award: Any) -> Certificate:
     folder = _safe(track or tier.name)
     return Certificate(
         contest=contest.title, track=track, grade=tier.name, title=entry.title, winner=winner, members=members,
-        supervisor=entry.supervisor_name.strip(), issued_on=issued, number=f"{contest.slug.upper()}-{award.id:05d}",
+        supervisor=entry.supervisor_name.strip(), issued_on=issued, number=number,
         filename=f"{folder}/{_safe(tier.name)}-{_safe(entry.number or str(entry.id))}-{award.id}.pdf",
-        issuers=_issuers(contest.host_bodies),
+        issuers=issuers_of(contest), check_url=check_url, english=contest.certificate_english,
     )
 
 
-def _issuers(host_bodies: str) -> tuple[str, ...]:
-    """The hosting bodies (主办单位) as the organisers wrote them, split at 、 and commas; the committee without."""
-    names = tuple(name.strip() for name in re.split(r"[、,，;；]", host_bodies) if name.strip())
-    return names or (ORGANISER,)
+async def certificates_for(contest: Any, awards: Sequence[Any], *, now: datetime,
+                           link: Callable[[str], str]) -> list[Certificate]:
+    """The certificates of `contest`'s `awards`, numbered (certificate_numbers.numbers_of: issued once results are
+    public) with the check page's address `link(token)` for the QR code."""
+    numbers = await numbers_of(contest, now=now)
+    return [certificate_of(a, numbers[a.id].number, link(numbers[a.id].token)) if a.id in numbers
+            else certificate_of(a) for a in awards]
+
+
+def split_issuers(text: str) -> tuple[str, ...]:
+    """Issuing bodies written one a line."""
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def issuers_of(contest: Any) -> tuple[str, ...]:
+    """The bodies the contest set to issue its certificates; else its hosting bodies (主办单位, as written, split at
+    、 and commas); else the committee."""
+    configured = split_issuers(contest.certificate_issuers)
+    hosts = tuple(name.strip() for name in re.split(r"[、,，;；]", contest.host_bodies) if name.strip())
+    return configured or hosts[:MAX_ISSUERS] or (ORGANISER,)
 
 
 def _safe(name: str) -> str:
@@ -134,9 +163,10 @@ def render_pdf(certificate: Certificate, font_file: Path) -> bytes:
     pdf.add_font("serif", fname=font_file)
     pdf.add_page()
     _frame(pdf)
-    _heading(pdf)
-    _write(pdf, body_lines(certificate), top=76, width=230)
-    _footer(pdf, certificate)
+    _heading(pdf, english=certificate.english)
+    _write(pdf, body_lines(certificate), top=72, width=230)
+    _issuers(pdf, certificate)
+    _number(pdf, certificate)
     return bytes(pdf.output())
 
 
@@ -166,9 +196,10 @@ def _corner(pdf: FPDF, x: float, y: float, dx: int, dy: int) -> None:
     pdf.rect(min(x + dx * 13, x + dx * 16), min(y + dy * 13, y + dy * 16), 3, 3, style="F")
 
 
-def _heading(pdf: FPDF) -> None:
-    _write(pdf, [Line(HEADING, 44, SEAL_RED, bold=True, spacing=10, after=1),
-                 Line(HEADING_EN, 10, MUTED, spacing=2.5)], top=27, width=PAGE_W)
+def _heading(pdf: FPDF, *, english: bool) -> None:
+    heading = Line(HEADING, 44, SEAL_RED, bold=True, spacing=10, after=1)
+    lines = [heading, Line(HEADING_EN, 10, MUTED, spacing=2.5)] if english else [heading]
+    _write(pdf, lines, top=27 if english else 31, width=PAGE_W)
     pdf.set_draw_color(*GOLD)
     pdf.set_line_width(0.5)
     middle, y = PAGE_W / 2, 64
@@ -178,12 +209,39 @@ def _heading(pdf: FPDF) -> None:
     pdf.polygon([(middle, y - 2.5), (middle + 3.5, y), (middle, y + 2.5), (middle - 3.5, y)], style="F")
 
 
-def _footer(pdf: FPDF, c: Certificate) -> None:
+def _issuers(pdf: FPDF, c: Certificate) -> None:
+    """落款: the bodies side by side at the right of the foot, each centred over a dashed circle for its seal, and
+    the date under them; the seals overlap names and date, as stamped."""
+    count = len(c.issuers)
+    column = 90.0 if count == 1 else min(60.0, 176.0 / count)
+    right, name_top = PAGE_W - 32, 172.0
+    size = 14 if count <= 2 else 12 if count == 3 else 11
+    below = name_top + 10
+    for i, name in enumerate(c.issuers):
+        left = right - (count - i) * column
+        _seal_area(pdf, left + column / 2, name_top + 5)
+        below = max(below, _write(pdf, [Line(name, size, spacing=0.5)], top=name_top, width=column - 4, left=left + 2))
     date = f"{c.issued_on.year}年{c.issued_on.month}月{c.issued_on.day}日"
-    top = 166 - 7 * (len(c.issuers) - 1)  # more hosting bodies start higher, so the date stays in its place
-    issuers = [Line(name, 14, spacing=1, after=1.5) for name in c.issuers]
-    _write(pdf, [*issuers, Line(date, 13)], top=top, width=90, left=PAGE_W - 120)
-    _write(pdf, [Line(f"证书编号：{c.number}", 9, MUTED)], top=PAGE_H - 27, width=120, left=36, align="L")
+    _write(pdf, [Line(date, 13)], top=below, width=count * column, left=right - count * column)
+
+
+def _seal_area(pdf: FPDF, x: float, y: float) -> None:
+    pdf.set_draw_color(*SEAL_GUIDE)
+    pdf.set_line_width(0.3)
+    pdf.set_dash_pattern(dash=1.2, gap=1.2)
+    pdf.circle(x, y, SEAL_RADIUS)
+    pdf.set_dash_pattern()
+
+
+def _number(pdf: FPDF, c: Certificate) -> None:
+    """The QR code to the check page at the foot's left, the number and how to check it under it."""
+    left, top = 30.0, 140.0
+    if c.check_url:
+        draw_qr(pdf, c.check_url, left, top, QR_SIZE)
+    lines = [Line(f"证书编号：{c.number}", 9, MUTED, after=1)]
+    if c.check_url:
+        lines.append(Line(SCAN, 8, MUTED))
+    _write(pdf, lines, top=top + QR_SIZE + 1, width=80, left=left + 2, align="L")
 
 
 def _write(pdf: FPDF, lines: Sequence[Line], *, top: float, width: float, left: float | None = None,

@@ -49,6 +49,11 @@ class Award(Model):
     )
     decided_by_id: int | None
     decided_at = fields.DatetimeField(null=True)
+    # Set once, when the certificate is first issued (after the announcement), and never changed after
+    certificate_number = fields.CharField(max_length=120, null=True, db_index=True)
+    certificate_seq = fields.IntField(null=True)  # the {seq} of the contest's numbering
+    # The QR code's key to the public check page: random, so the page cannot be walked through
+    certificate_token = fields.CharField(max_length=32, null=True, unique=True)
 
     class Meta:
         table = "award"

@@ -159,6 +159,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("public:notice", "GET"): RESULTS,  # the world's contest has no notice period: organisers preview
     ("public:notice_cover", "GET"): RESULTS,  # the covers of the notice's entries, under the notice's rule
     ("public:objection_form", "GET"): NOBODY,  # objections only while its notice is open
+    ("public:certificate_check", "GET"): EVERYONE,  # the form; a number is looked up only once results are public
+    ("public:certificate_token", "GET"): NOBODY,  # the world's contest is not announced: no preview for anyone
     ("public:objection_submit", "POST"): NOBODY,
     ("designer:results", "GET"): SIGNED_IN,
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
@@ -287,6 +289,7 @@ async def build_world(store, *, images: bool) -> World:
     missing.update(number="WORLD-99-9999", digest=digest)
     award_ids = await Award.filter(entry_id=entry.id).values_list("id", flat=True)
     params["award_id"], missing["award_id"] = str(award_ids[0]), "999999"
+    await Award.filter(id=award_ids[0]).update(certificate_token="world-award-key-0123456789")
     objection = await Objection.create(contest=contest, entry=entry, objector_name="丙", objector_email="bing@example.org",
                                        body="与已发表作品雷同", attachment_key="a" * 32, attachment_type="pdf")
     await store.put(original_name(objection.attachment_key), b"%PDF-1.4\n%%EOF\n")
@@ -308,6 +311,7 @@ async def build_world(store, *, images: bool) -> World:
                  "organiser:banner_image": {"key": keys["poster"], "variant": "display.jpeg"},
                  "organiser:reference_image": {"key": keys["reference"]},
                  "judge:image": {"variant": "webp"}, "auth:reset": {"token": reset_token["t"]},
+                 "public:certificate_token": {"token": "world-award-key-0123456789"},
                  "media:file_copy": {"key": source.key, "variant": "thumb.webp"},
                  "media:file_original": {"key": source.key}, "judge:video": {"variant": "mp4"},
                  "public:gallery_video": {"digest": "2" * 16, "key": source.key}}

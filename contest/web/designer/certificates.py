@@ -15,7 +15,7 @@ from starlette.routing import Route
 from contest import clock
 from contest.errors import found
 from contest.results import awarding, certificates
-from contest.web.infra.media import pdf_response
+from contest.web.infra.media import check_link, pdf_response
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
 
@@ -25,8 +25,9 @@ WECHAT_AGENT = "MicroMessenger"
 async def certificate(request: Request) -> Response:
     """The winner's certificate: a 404 like any missing page until the contest's results are public."""
     user = require_user(request)
-    award = found(await awarding.award_for_winner(user, request.path_params["award_id"], now=clock.now()))
-    document = certificates.certificate_of(award)
+    now = clock.now()
+    award = found(await awarding.award_for_winner(user, request.path_params["award_id"], now=now))
+    (document,) = await certificates.certificates_for(award.contest, [award], now=now, link=check_link(request))
     view = request.query_params.get("view")
     if view != "inline" and WECHAT_AGENT in request.headers.get("user-agent", ""):
         return render(request, "designer/certificate_wechat.html", {"certificate": document, "award": award})

@@ -18,6 +18,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response, Stream
 from contest.errors import NotFound
 from contest.media.storage import Storage
 from contest.results.certificates import Certificate
+from contest.web.infra.templating import absolute_url
 
 VARIANTS = {f"{size}.{ext}" for size in ("thumb", "display", "judging") for ext in ("webp", "jpeg")}
 VIDEO_VARIANT = "video.mp4"
@@ -126,6 +127,11 @@ def attachment_response(data: bytes, media_type: str, filename: str) -> Response
     disposition = f"attachment; filename=\"download\"; filename*=UTF-8''{quote(filename)}"
     return Response(data, media_type=media_type,
                     headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"})
+
+
+def check_link(request: Request) -> Callable[[str], str]:
+    """A certificate's public check page by its key, on the site's configured address (for its QR code)."""
+    return lambda token: absolute_url(request, "public:certificate_token", token=token)
 
 
 def pdf_response(pdf: bytes, certificate: Certificate, *, award_id: int, inline: bool = False) -> Response:

@@ -19,14 +19,14 @@ from contest.contests.models import AwardTier, Contest
 from contest.errors import InvalidInput, found
 from contest.form_input import parse_integer
 from contest.i18n import N_
-from contest.results import awarding, certificates
+from contest.results import awarding, certificate_numbers, certificates
 from contest.results.award_seats import RevocationPolicy, VacancyReason
 from contest.results.awarding import Overview, ProposalChanged, as_tier
 from contest.results.embargo import results_public
 from contest.results.models import Award, AwardStatus
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
-from contest.web.infra.media import pdf_response
+from contest.web.infra.media import check_link, pdf_response
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
 from contest.web.organiser.common import form_values, organised_contest, redirect_to
@@ -48,11 +48,13 @@ async def awards_page(request: Request, *, errors: dict[str, str] | None = None,
                       values: dict[str, str] | None = None, changed: bool = False, status: int = 200) -> Response:
     contest = await organised_contest(request)
     view = await awarding.overview(contest)
+    now = clock.now()
     context: dict[str, Any] = {
         "contest": contest, "view": view, "errors": errors or {}, "form": form, "values": values or {},
         "changed": changed, "status_labels": STATUS_LABELS, "policy_labels": POLICY_LABELS,
         "vacancy_labels": VACANCY_LABELS, "event_labels": EVENT_LABELS, "missing": _missing_glyphs(view.awards),
-        "announced": results_public(contest, clock.now()), "sections": _sections(view),
+        "announced": results_public(contest, now), "sections": _sections(view),
+        "numbers": await certificate_numbers.numbers_of(contest, now=now),
     }
     return render(request, "organiser/awards.html", context, status_code=status)
 
@@ -177,14 +179,15 @@ async def certificate(request: Request) -> Response:
     contest = await organised_contest(request)
     award = await _award(request, contest)
     permissions.require(award.status != AwardStatus.REVOKED)
-    document = certificates.certificate_of(award)
+    (document,) = await certificates.certificates_for(contest, [award], now=clock.now(), link=check_link(request))
     return pdf_response(await certificates.certificate_pdf(document), document, award_id=award.id)
 
 
 async def certificates_zip(request: Request) -> Response:
     """Every confirmed award's certificate in one ZIP, streamed as it is made."""
     contest = await organised_contest(request)
-    documents = [certificates.certificate_of(a) for a in await awarding.confirmed_awards(contest)]
+    documents = await certificates.certificates_for(contest, await awarding.confirmed_awards(contest), now=clock.now(),
+                                                    link=check_link(request))
     filename = f"{contest.slug}-certificates.zip"
     return StreamingResponse(certificates.certificates_zip(documents), media_type="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})

@@ -226,11 +226,12 @@ def contest_values(contest: Contest) -> dict[str, str]:
     zone = contest.time_zone
     values = {k: str(getattr(contest, k)) for k in ("title", "title_en", "tagline", "tagline_en", *config.BODIES,
                                                      "organisers_text", "rules_md", "rules_md_en", "time_zone",
-                                                     "max_entries_per_designer", "popular_vote_daily_quota")}
+                                                     "max_entries_per_designer", "popular_vote_daily_quota",
+                                                     "certificate_number_pattern", "certificate_issuers")}
     values["notice_days"] = f"{contest.notice_days:g}"
     values.update({k: datetime_local(getattr(contest, k), zone) for k in transfer.CONTEST_MOMENTS})
     switches = ("is_published", "popular_vote_enabled", "missing_task_forfeits", "announce_by_press",
-                "feedback_to_entrants")
+                "feedback_to_entrants", "certificate_english")
     values.update({k: "1" if getattr(contest, k) else "" for k in switches})
     values["max_mb_per_designer"] = str(contest.max_bytes_per_designer // 2**20)
     values["popular_vote_share"] = f"{contest.popular_vote_share:g}"

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from contest.web.infra import metrics_endpoint
-from contest.web.public import contests, gallery, meeting, notice, site, vote
+from contest.web.public import certificates, contests, gallery, meeting, notice, site, vote
 
-routes = [*meeting.routes, *gallery.routes, *vote.routes, *notice.routes, *contests.routes, *site.routes,
+routes = [*certificates.routes, *meeting.routes, *gallery.routes, *vote.routes, *notice.routes, *contests.routes, *site.routes,
           *metrics_endpoint.routes]

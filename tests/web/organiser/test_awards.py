@@ -150,7 +150,7 @@ async def test_organisers_download_every_confirmed_certificate_as_one_zip(client
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     awards = await Award.filter(contest_id=d.final.contest.id).order_by("id").values_list("id", flat=True)
     assert sorted(int(name.rsplit("-", 1)[1].removesuffix(".pdf")) for name in archive.namelist()) == list(awards)
-    winners = {PdfReader(io.BytesIO(archive.read(n))).pages[0].extract_text().splitlines()[2] for n in archive.namelist()}
+    winners = {PdfReader(io.BytesIO(archive.read(n))).pages[0].extract_text().splitlines()[1] for n in archive.namelist()}
     assert winners == {"设计师1", "设计师2", "设计师3"}
 
 
@@ -200,3 +200,19 @@ async def test_after_the_announcement_the_page_offers_no_changes(client, setting
     refused = await client.post(f"{d.path}/{award.id}/remove", data=d.form(policy="leave_vacant", reason="x"))
     assert refused.status_code == 409
     assert await Award.filter(id=award.id, status=AwardStatus.PROPOSED).exists()
+
+
+async def test_the_page_shows_each_certificate_number_to_be_issued_and_then_issued_with_its_check(client, settings,
+                                                                                                  at):
+    d = await desk(client, settings, figures=(95, 90), certificate_number_pattern="第{seq:03}号")
+    await store(client, d)
+    await client.post(d.path + "/confirm", data=d.form(confirm="1"))
+    gold = await Award.get(entry_id=d.final.entries[0].id)
+    before = await client.get(d.path, headers=ENGLISH)
+    assert re.findall(r'class="award-certificate-number">([^<]*)<', before.text) == ["第001号", "第002号"]
+    assert "issued with this number at the announcement" in before.text and "/certificates/" not in before.text
+    at(d.final.contest.announce_at + SECOND)
+    after = await client.get(d.path, headers=ENGLISH)
+    gold = await Award.get(id=gold.id)
+    assert gold.certificate_number == "第001号"
+    assert f'href="/certificates/{gold.certificate_token}"' in after.text
