@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0021_session_idle')]
+    dependencies = [('models', '0022_certificate_numbers')]
 
     initial = False
 
