@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -38,6 +39,7 @@ TRACKS = [spec["name"] for spec in demo.TRACKS[:2]]
 FIRSTS = [spec["titles"][0] for spec in demo.TRACKS[:2]]  # 一等奖 of each track (86.67)
 SECONDS = [spec["titles"][1] for spec in demo.TRACKS[:2]]  # 二等奖 (78.33)
 SPECIAL_HOLDER = FIRSTS[1]
+PATTERN = "〔{year}〕工运文创第{seq:03}号"
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +77,7 @@ async def hold_a_short_notice(page, server: LiveServer) -> None:
     await page.fill("#c-notice_starts_at", shanghai(start))
     await page.fill("#c-notice_days", f"{(datetime.now(SHANGHAI) + LEFT - start) / timedelta(days=1):.9f}")
     await page.fill("#c-announce_at", shanghai(start + timedelta(days=30)))
+    await page.fill("#c-certificate_number_pattern", PATTERN)
     await submit(page, "form[action$='/settings'] button[type=submit]")
     await expect(page.locator(".flash-list")).to_contain_text("已保存")
     await page.goto(server.url(f"/admin/c/{SLUG}/objections"))
@@ -169,6 +172,46 @@ async def the_award_list_names_the_bodies_the_seal_and_every_winner(browser, ser
     await context.close()
 
 
+async def certificate_number_of(page, server: LiveServer, title: str) -> str:
+    """The number the organisers' awards page gives the certificate of `title`'s track award."""
+    await page.goto(server.url(f"/admin/c/{SLUG}/awards"))
+    card = page.locator("li.award-card", has=page.locator(".award-entry", has_text=title)).filter(
+        has_not_text="网络人气奖").first
+    number = await card.locator(".award-certificate-number").inner_text()
+    year = datetime.now(SHANGHAI).year
+    assert re.fullmatch(f"〔{year}〕工运文创第\\d{{3}}号", number)
+    return number
+
+
+async def check_certificate(browser, server: LiveServer, number: str, verdict: str, name: str) -> None:
+    """A phone types the number into the public check page."""
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = await context.new_page()
+    await page.goto(server.url("/certificates/check"))
+    await page.fill("#certificate-number", number)
+    async with page.expect_navigation():
+        await page.click("form.certificate-form button[type=submit]")
+    await expect(page.locator(".certificate-verdict")).to_have_text(verdict)
+    await expect(page.locator(".certificate-number")).to_have_text(number)
+    await screenshot(page, f"results-certificate-{name}")
+    await context.close()
+
+
+async def uphold_the_objection(page, server: LiveServer) -> None:
+    """After the announcement the experts find the objection well founded: the entry's award is revoked."""
+    await page.goto(server.url(f"/admin/c/{SLUG}/objections"))
+    async with page.expect_navigation():
+        await page.click("td a[href*='/objections/']")
+    await page.fill("#review-note", "请两位专家比对展览图录")
+    await submit(page, "form[action$='/review'] button[type=submit]")
+    await page.check("input[name=verdict][value=upheld]")
+    await page.check("input[name=policy][value=leave_vacant]")
+    await page.fill("#decide-note", "与图录第 12 页作品构图、配色一致，属抄袭")
+    await page.fill("#decide-public_text", "经专家复核，该作品与已发表作品高度相似，撤销其奖项。")
+    await submit(page, "form[action$='/decide'] button[type=submit]")
+    await expect(page.locator(".flash-list")).to_be_visible()
+
+
 def figures_of(sheet) -> dict[str, dict[str, object]]:
     header = [cell.value for cell in sheet[1]]
     return {row[header.index("作品名称")]: dict(zip(header, row, strict=True))
@@ -207,3 +250,7 @@ async def test_from_the_committees_confirmation_to_the_announcement(page, browse
     await the_results_workbook_reads_as_results(page, live_server, tmp_path)
     award_list = await the_contest_page_features_the_winners(browser, live_server)
     await the_award_list_names_the_bodies_the_seal_and_every_winner(browser, live_server, award_list)
+    number = await certificate_number_of(page, live_server, SECONDS[0])
+    await check_certificate(browser, live_server, number, "有效", "valid")
+    await uphold_the_objection(page, live_server)
+    await check_certificate(browser, live_server, number, "已撤销", "revoked")
