@@ -15,7 +15,7 @@ from contest.db import check_sqlite_pragmas, settings_config
 from contest.jobs import queue
 from contest.media.stores import open_store
 from contest.settings import PROJECT_ROOT, Settings, load_settings
-from contest.sms import sender_for
+from contest.sms.senders import sender_for
 from contest.web.infra.access import AccessMiddleware
 from contest.web.infra.compression import CompressionMiddleware
 from contest.web.infra.cookies import CookieJar

@@ -1,6 +1,6 @@
 """Text messages carrying a phone verification code, through one small interface (docs/sms.md).
 
-`sender_for(settings)` picks the adapter CONTEST_SMS_PROVIDER names: Alibaba Cloud SMS (`aliyun`), Tencent
+`contest.sms.senders.sender_for(settings)` picks the adapter CONTEST_SMS_PROVIDER names: Alibaba Cloud SMS (`aliyun`), Tencent
 Cloud SMS (`tencent`), `console` for development (it logs that a code went to a masked number, never the
 code, and leaves the message in <data dir>/sms/, as the outbox does with mail) or `none` (no phone verification is offered). The providers' SDKs are synchronous: the adapters run
 them in a worker thread. A provider's refusal is an `SmsNotSent` with a message for the user; its own code
@@ -10,15 +10,10 @@ and message go to the log.
 from __future__ import annotations
 
 import logging
-import time
-from pathlib import Path
 from typing import Protocol
-
-import anyio.to_thread
 
 from contest.errors import ContestError
 from contest.i18n import N_
-from contest.settings import Settings
 
 log = logging.getLogger("contest.sms")
 CODE_MINUTES = 5  # how long a code lives; Tencent's template says it to the reader
@@ -47,33 +42,3 @@ class SmsSender(Protocol):
 def masked(phone: str) -> str:
     """138****5678: enough for a person to recognise their number, and for a log."""
     return f"{phone[:3]}****{phone[-4:]}"
-
-
-class ConsoleSender:
-    """Development: the message goes to a file in `folder` (like the outbox's Maildir); the log says only that
-    a code went to a masked number."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    async def send_code(self, phone: str, code: str, locale: str) -> None:
-        await anyio.to_thread.run_sync(self._write, phone, code)
-        log.info("sms: a verification code was sent to %s (%s), see %s", masked(phone), locale, self.folder)
-
-    def _write(self, phone: str, code: str) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / f"{time.time_ns()}-{phone}.txt").write_text(f"{phone}: {code}\n", encoding="utf-8")
-
-
-def sender_for(settings: Settings) -> SmsSender | None:
-    """The configured sender; None when phone verification is off (CONTEST_SMS_PROVIDER=none)."""
-    provider = settings.sms.provider
-    if provider == "aliyun":
-        from contest.sms.aliyun import AliyunSender  # the SDKs are imported only where they are used
-
-        return AliyunSender(settings.sms)
-    if provider == "tencent":
-        from contest.sms.tencent import TencentSender
-
-        return TencentSender(settings.sms)
-    return ConsoleSender(settings.data_dir / "sms") if provider == "console" else None

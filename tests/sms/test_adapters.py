@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from contest.settings import ConfigurationError, load_settings
-from contest.sms import ConsoleSender, SmsLimited, SmsNotSent, sender_for
+from contest.sms import SmsLimited, SmsNotSent
+from contest.sms.senders import ConsoleSender, sender_for
 from contest.sms.aliyun import AliyunSender
 from contest.sms.tencent import TencentSender
 from tests.sms_servers import APP_ID, SIGN, TEMPLATE, Message, running
