@@ -159,3 +159,19 @@ def running(provider: str) -> Iterator[FakeSms]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@dataclass
+class Inbox:
+    """An SmsSender that keeps what it sends (the domain's tests; the adapters are tested above)."""
+
+    sent: list[tuple[str, str, str]] = field(default_factory=list)  # (phone, code, locale)
+    refuse_with: Exception | None = None
+
+    async def send_code(self, phone: str, code: str, locale: str) -> None:
+        if self.refuse_with is not None:
+            raise self.refuse_with
+        self.sent.append((phone, code, locale))
+
+    def last_code(self, phone: str) -> str:
+        return [code for to, code, _ in self.sent if to == phone][-1]
