@@ -34,6 +34,11 @@ class SmsNumberRefused(SmsNotSent):
     message = N_("The text message service cannot deliver to this number. Check the number.")
 
 
+class SmsUnavailable(SmsNotSent):
+    status_code = 503
+    message = N_("This site cannot send text messages, so it cannot verify phone numbers.")
+
+
 class SmsSender(Protocol):
     async def send_code(self, phone: str, code: str, locale: str) -> None:
         """Send `code` to the mainland number `phone` (11 digits). Raises SmsNotSent and its kinds."""

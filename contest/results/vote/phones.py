@@ -39,6 +39,11 @@ def is_phone_voter(voter: Voter) -> bool:
     return voter.email.startswith(TEL)
 
 
+def number_of(voter: Voter) -> str:
+    """The 11 digits of a phone voter's number ("" for a voter by e-mail)."""
+    return voter.email.removeprefix(TEL) if is_phone_voter(voter) else ""
+
+
 def may_vote(contest: Contest, voter: Voter) -> bool:
     """A phone vote takes only voters proven by phone; any verified voter votes otherwise."""
     return is_phone_voter(voter) or not contest.popular_vote_phone
