@@ -142,8 +142,9 @@ async def code_request(request: Request) -> Response:
     try:
         await codes.request_code(contest, values["email"], ip=_client(request), now=clock.now(),
                                  locale=request_locale(request))
-    except ContestError as exc:
-        return await vote_page(request, values=values, errors=_field_errors(exc, "email"), status=exc.status_code)
+    except ContestError as exc:  # a vote per number shows no e-mail field: the refusal goes by the phone's
+        errors = _field_errors(exc, "phone" if contest.popular_vote_phone else "email")
+        return await vote_page(request, values=values, errors=errors, status=exc.status_code)
     return await vote_page(request, values=values, code_sent=True)
 
 
