@@ -85,8 +85,8 @@ def tencent_signature_ok(headers: dict[str, str], body: bytes) -> bool:
     signed = parts.get("SignedHeaders", "").split(";")
     canonical_headers = "".join(f"{name}:{headers.get(name, '').strip().lower()}\n" for name in signed)
     canonical = "\n".join(["POST", "/", "", canonical_headers, ";".join(signed), _sha256(body)])
-    to_sign = f"TC3-HMAC-SHA256\n{headers.get('x-tc-timestamp', '')}\n{date}/{service}/tc3_request\n" \
-              f"{_sha256(canonical.encode())}"
+    scope = f"{date}/{service}/tc3_request"
+    to_sign = "\n".join(["TC3-HMAC-SHA256", headers.get("x-tc-timestamp", ""), scope, _sha256(canonical.encode())])
     key = _hmac(_hmac(_hmac(f"TC3{SECRET}".encode(), date), service), "tc3_request")
     expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     return scheme == "TC3-HMAC-SHA256" and access_key == ACCESS_KEY and \
@@ -134,7 +134,7 @@ def running(provider: str) -> Iterator[FakeSms]:
     fake = FakeSms(provider)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802  # http.server's name
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length") or 0))
             headers = {name.lower(): value for name, value in self.headers.items()}
             status, answer = (_aliyun(fake, "POST", self.path, headers, body) if provider == "aliyun"

@@ -1,10 +1,11 @@
 """Text messages carrying a phone verification code, through one small interface (docs/sms.md).
 
-`contest.sms.senders.sender_for(settings)` picks the adapter CONTEST_SMS_PROVIDER names: Alibaba Cloud SMS (`aliyun`), Tencent
-Cloud SMS (`tencent`), `console` for development (it logs that a code went to a masked number, never the
-code, and leaves the message in <data dir>/sms/, as the outbox does with mail) or `none` (no phone verification is offered). The providers' SDKs are synchronous: the adapters run
-them in a worker thread. A provider's refusal is an `SmsNotSent` with a message for the user; its own code
-and message go to the log.
+`contest.sms.senders.sender_for(settings)` picks the adapter CONTEST_SMS_PROVIDER names: Alibaba Cloud SMS
+(`aliyun`), Tencent Cloud SMS (`tencent`), `console` for development (it logs that a code went to a masked
+number, never the code, and leaves the message in <data dir>/sms/, as the outbox does with mail) or `none`
+(no phone verification is offered). The providers' SDKs are synchronous: the adapters run them in a worker
+thread. A provider's refusal is an `SmsNotSent` with a message for the user; its own code and message go to
+the log.
 """
 
 from __future__ import annotations

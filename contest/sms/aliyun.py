@@ -14,6 +14,7 @@ import anyio.to_thread
 from alibabacloud_dysmsapi20170525.client import Client
 from alibabacloud_dysmsapi20170525.models import SendSmsRequest
 from alibabacloud_tea_openapi.models import Config
+from Tea.exceptions import TeaException
 
 from contest.settings import SmsSettings
 from contest.sms import SmsLimited, SmsNotSent, SmsNumberRefused, log, masked
@@ -46,7 +47,7 @@ class AliyunSender:
                                  template_param=json.dumps({"code": code}))
         try:
             response = await anyio.to_thread.run_sync(self.client.send_sms, request)
-        except Exception as exc:  # the SDK's own errors, and the network's
+        except TeaException as exc:  # the service's refusals and the network's failures alike
             log.warning("sms: aliyun refused the request for %s: %s %s", masked(phone), type(exc).__name__,
                         getattr(exc, "code", ""))
             raise SmsNotSent() from None

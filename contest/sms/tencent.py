@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import anyio.to_thread
 from tencentcloud.common.credential import Credential
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.sms.v20210111.models import SendSmsRequest
@@ -47,7 +48,7 @@ class TencentSender:
         request.TemplateParamSet = [code, str(CODE_MINUTES)]
         try:
             response = await anyio.to_thread.run_sync(self.client.SendSms, request)
-        except Exception as exc:  # TencentCloudSDKException, and the network's errors
+        except TencentCloudSDKException as exc:  # the service's refusals and the network's failures alike
             log.warning("sms: tencent refused the request for %s: %s %s", masked(phone), type(exc).__name__,
                         getattr(exc, "code", ""))
             raise SmsNotSent() from None

@@ -8,8 +8,8 @@ import pytest
 
 from contest.settings import ConfigurationError, load_settings
 from contest.sms import SmsLimited, SmsNotSent
-from contest.sms.senders import ConsoleSender, sender_for
 from contest.sms.aliyun import AliyunSender
+from contest.sms.senders import ConsoleSender, sender_for
 from contest.sms.tencent import TencentSender
 from tests.sms_servers import APP_ID, SIGN, TEMPLATE, Message, running
 
@@ -68,10 +68,11 @@ def test_sender_for_picks_the_configured_adapter(tmp_path: Path):
         ["AliyunSender", "TencentSender", "ConsoleSender", "NoneType"]
 
 
+TENCENT_NEEDS = "CONTEST_SMS_SECRET, CONTEST_SMS_TEMPLATE, CONTEST_SMS_APP_ID"
+
+
 @pytest.mark.parametrize(("provider", "missing"), [("aliyun", "CONTEST_SMS_SECRET, CONTEST_SMS_TEMPLATE"),
-                                                     ("tencent", "CONTEST_SMS_SECRET, CONTEST_SMS_TEMPLATE, "
-                                                                 "CONTEST_SMS_APP_ID"),
-                                                     ("smoke-signals", "")])
+                                                     ("tencent", TENCENT_NEEDS), ("smoke-signals", "")])
 def test_an_sms_provider_without_its_keys_is_refused_at_start(tmp_path: Path, provider: str, missing: str):
     env = {"CONTEST_SMS_PROVIDER": provider, "CONTEST_SMS_ACCESS_KEY": "ak", "CONTEST_SMS_SIGN_NAME": SIGN}
     with pytest.raises(ConfigurationError) as refused:

@@ -1,5 +1,5 @@
-"""The popular vote's public page: verify an e-mail (or, when the contest counts per number, a phone) by code, vote within the daily quota, and after
-the vote a summary of what was voided and why.
+"""The popular vote's public page: verify an e-mail (or a phone, when the contest counts per number) by
+code, vote within the daily quota, and after the vote a summary of what was voided and why.
 
 A verified voter is remembered by a signed cookie scoped to the contest's vote pages, naming the
 voter and the moment they were verified; each request checks it against the Voter row. Server-side
@@ -26,10 +26,10 @@ from contest.errors import Conflict, ContestError, InvalidInput, NotFound, found
 from contest.i18n import N_
 from contest.judging.models import Round
 from contest.media.storage import derived_name
-from contest.sms import CODE_MINUTES, masked
 from contest.results import gallery as pictures
 from contest.results.models import Voter
 from contest.results.vote import ballots, candidates, codes, counts, phones, stuffing, window
+from contest.sms import CODE_MINUTES, masked
 from contest.web.infra import csrf, media
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
