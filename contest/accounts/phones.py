@@ -55,7 +55,8 @@ def _typed(code: str) -> str:
 async def send_code(purpose: str, phone: str, *, sender: SmsSender, secret: str, ip: str, now: datetime,
                     locale: str) -> None:
     """Text a new code to `phone` (normalised); the old code for this purpose stops working. Side effects:
-    the PhoneCode row, two throttle records (taken back when the provider refuses). Raises TooManyAttempts
+    the PhoneCode row, two throttle records (taken back when the provider refuses), and any code expired a
+    while ago is deleted, with its number. Raises TooManyAttempts
     past CODES_PER_NUMBER / CODES_PER_ADDRESS, and the sender's SmsNotSent."""
     counted = await throttle.attempt([throttle.Limit(f"sms:{phone}", *CODES_PER_NUMBER),
                                       throttle.Limit(f"sms-ip:{ip}", *CODES_PER_ADDRESS)], now=now)
@@ -68,6 +69,7 @@ async def send_code(purpose: str, phone: str, *, sender: SmsSender, secret: str,
     await PhoneCode.update_or_create({"code_hash": code_digest(secret, purpose, phone, code),
                                       "expires_at": now + CODE_LIFETIME, "wrong_tries": 0},
                                      purpose=purpose, phone=phone)
+    await PhoneCode.filter(expires_at__lt=now - CODE_LIFETIME).delete()  # numbers are kept no longer than needed
 
 
 async def check_code(purpose: str, phone: str, code: str, *, secret: str, ip: str, now: datetime) -> None:

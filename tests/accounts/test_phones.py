@@ -174,3 +174,12 @@ async def test_the_entry_forms_phone_keeps_the_verification_only_for_the_same_nu
     await profile.remember(user.id, facts)
     stored = await User.get(id=user.id)
     assert (stored.phone, stored.phone_verified_at) == (typed, verified)
+
+
+async def test_a_code_expired_a_while_ago_leaves_no_number_behind(db):
+    inbox = Inbox()
+    await _send(inbox, phone="13900000000")
+    await _send(inbox, now=NOW + timedelta(minutes=9))
+    assert await PhoneCode.all().order_by("id").values_list("phone", flat=True) == ["13900000000", PHONE]
+    await _send(inbox, phone="13700000000", now=NOW + timedelta(minutes=11))
+    assert sorted(await PhoneCode.all().values_list("phone", flat=True)) == ["13700000000", PHONE]
