@@ -227,13 +227,13 @@ PRODUCTION_RULES = (
     Rule(N_("production needs CONTEST_SECRET_KEY: at least 32 random characters"), _weak_secret),
     Rule(N_("production refuses CONTEST_DEBUG"), lambda s: s.debug),
     Rule(N_("production refuses demo data (CONTEST_DEMO / --demo)"), lambda s: s.demo),
-    Rule(N_("production refuses CONTEST_SMS_PROVIDER=console: no text message would reach anyone"),
-         lambda s: s.sms.provider == "console"),
     Rule(N_("SQLite serves one worker process; use PostgreSQL for CONTEST_WORKERS > 1"),
          lambda s: s.uses_sqlite and s.workers > 1),
     Rule(N_("production needs CONTEST_ALLOWED_HOSTS: the site's host names, not *"), _any_host),
     Rule(N_("production needs CONTEST_PUBLIC_URL: the site's https:// address, its host in CONTEST_ALLOWED_HOSTS"),
          _bad_public_url),
+    Rule(N_("production refuses CONTEST_SMS_PROVIDER=console: no text message would reach anyone"),
+         lambda s: s.sms.provider == "console"),
 )
 
 

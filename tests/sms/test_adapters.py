@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from contest.settings import ConfigurationError, load_settings
+from contest.settings import PRODUCTION_RULES, ConfigurationError, load_settings, production_problems
 from contest.sms import SmsLimited, SmsNotSent
 from contest.sms.aliyun import AliyunSender
 from contest.sms.senders import ConsoleSender, sender_for
@@ -87,3 +87,11 @@ async def test_console_sender_logs_a_masked_number_and_never_the_code(tmp_path: 
     assert [r.getMessage() for r in caplog.records] == \
         [f"sms: a verification code was sent to 138****5678 (zh_CN), see {tmp_path / 'sms'}"]
     assert [p.read_text() for p in (tmp_path / "sms").iterdir()] == ["13812345678: 402913\n"]
+
+
+def test_production_refuses_the_console_sender(tmp_path: Path):
+    settings = load_settings({"CONTEST_SMS_PROVIDER": "console"}, secret_key="k" * 40, data_dir=tmp_path)
+    assert production_problems(dataclasses.replace(settings, env="production"))[-1] == \
+        "production refuses CONTEST_SMS_PROVIDER=console: no text message would reach anyone"
+    assert PRODUCTION_RULES[-1].message not in production_problems(
+        dataclasses.replace(settings, env="production", sms=dataclasses.replace(settings.sms, provider="none")))
