@@ -15,6 +15,7 @@ from contest.db import check_sqlite_pragmas, settings_config
 from contest.jobs import queue
 from contest.media.stores import open_store
 from contest.settings import PROJECT_ROOT, Settings, load_settings
+from contest.sms.senders import sender_for
 from contest.web.infra.access import AccessMiddleware
 from contest.web.infra.compression import CompressionMiddleware
 from contest.web.infra.cookies import CookieJar
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     app.state.render = Renderer(PROJECT_ROOT / "templates", auto_reload=settings.debug)
     app.state.urls = {}  # templating.url_for's cache
     app.state.store = store
+    app.state.sms = sender_for(settings)  # None: phone verification is off (CONTEST_SMS_PROVIDER=none)
     return app
 
 

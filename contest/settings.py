@@ -21,6 +21,26 @@ class ConfigurationError(RuntimeError):
     """The environment asks for something this installation must refuse to run with."""
 
 
+SMS_PROVIDERS = ("none", "console", "aliyun", "tencent")
+SMS_NEEDS = {"aliyun": ("access_key", "secret", "sign_name", "template"),
+             "tencent": ("access_key", "secret", "sign_name", "template", "app_id")}
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    """The text-message provider for phone codes (contest.sms, docs/sms.md), from CONTEST_SMS_*."""
+
+    provider: str = "none"  # none: no phone verification offered; console: development, logs that a code was sent
+    access_key: str = ""  # Alibaba AccessKey ID, Tencent SecretId
+    secret: str = field(default="", repr=False)  # Alibaba AccessKey secret, Tencent SecretKey
+    sign_name: str = ""  # the approved signature (签名), e.g. 文创赛
+    template: str = ""  # the approved template id; its one parameter is the code (Tencent: then the minutes)
+    template_en: str = ""  # a template for English pages, if the account has one; else `template`
+    region: str = "cn-hangzhou"  # Alibaba region id; Tencent e.g. ap-guangzhou
+    app_id: str = ""  # Tencent's SmsSdkAppId (Alibaba has none)
+    endpoint: str = ""  # e.g. http://127.0.0.1:9000 for a local server (tests); empty: the provider's own
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -70,6 +90,7 @@ class Settings:
     # where image and PDF derivatives, fingerprints and text are made: "request" (the upload waits for them) or
     # "jobs" (held for a job on any worker; contest.entries.held). Videos are always jobs.
     media_work: str = "request"
+    sms: SmsSettings = SmsSettings()
 
     @property
     def media_in_jobs(self) -> bool:
@@ -117,6 +138,13 @@ def default_results_signal(database_url: str) -> str:
     return "files" if database_url.startswith("sqlite") else "database"
 
 
+def sms_settings(env: Mapping[str, str]) -> SmsSettings:
+    names = ("provider", "access_key", "secret", "sign_name", "template", "template_en", "region", "app_id",
+             "endpoint")
+    given = {name: env[f"CONTEST_SMS_{name.upper()}"] for name in names if f"CONTEST_SMS_{name.upper()}" in env}
+    return SmsSettings(**given)
+
+
 def load_settings(environ: dict[str, str] | None = None, *, check: bool = True, **overrides: object) -> Settings:
     """`check=False` leaves the refusals to the caller (`contest check` lists them all instead of the first)."""
     env = os.environ if environ is None else environ
@@ -157,6 +185,7 @@ def load_settings(environ: dict[str, str] | None = None, *, check: bool = True, 
         "s3_virtual_hosted": env.get("CONTEST_S3_VIRTUAL_HOSTED", "") in {"1", "true", "yes"},
         "s3_signed_downloads": env.get("CONTEST_S3_SIGNED_DOWNLOADS", "") in {"1", "true", "yes"},
         "public_media_url": env.get("CONTEST_PUBLIC_MEDIA_URL", "").rstrip("/"),
+        "sms": sms_settings(env),
     }
     values.update(overrides)
     if "media_work" not in values:
@@ -203,6 +232,8 @@ PRODUCTION_RULES = (
     Rule(N_("production needs CONTEST_ALLOWED_HOSTS: the site's host names, not *"), _any_host),
     Rule(N_("production needs CONTEST_PUBLIC_URL: the site's https:// address, its host in CONTEST_ALLOWED_HOSTS"),
          _bad_public_url),
+    Rule(N_("production refuses CONTEST_SMS_PROVIDER=console: no text message would reach anyone"),
+         lambda s: s.sms.provider == "console"),
 )
 
 
@@ -224,6 +255,12 @@ def check_settings(settings: Settings) -> None:
         raise ConfigurationError(f"CONTEST_RESULTS_SIGNAL must be files or database, not {settings.results_signal!r}")
     if settings.results_signal == "database" and settings.uses_sqlite:
         raise ConfigurationError("CONTEST_RESULTS_SIGNAL=database needs PostgreSQL (CONTEST_DATABASE_URL)")
+    if settings.sms.provider not in SMS_PROVIDERS:
+        raise ConfigurationError(f"CONTEST_SMS_PROVIDER must be one of {', '.join(SMS_PROVIDERS)}")
+    missing = [f"CONTEST_SMS_{name.upper()}" for name in SMS_NEEDS.get(settings.sms.provider, ())
+               if not getattr(settings.sms, name)]
+    if missing:
+        raise ConfigurationError(f"CONTEST_SMS_PROVIDER={settings.sms.provider} needs {', '.join(missing)}")
     problems = production_problems(settings) if settings.production else []
     if problems:
         raise ConfigurationError(problems[0])

@@ -32,6 +32,7 @@ class User(Model):
     password_hash = fields.CharField(max_length=255)
     display_name = fields.CharField(max_length=100)
     phone = fields.CharField(max_length=40, default="", db_default="")
+    phone_verified_at = fields.DatetimeField(null=True)  # `phone` was proven by a text message (accounts.phones)
     locale = fields.CharField(max_length=10, default="zh_CN", db_default="zh_CN")
     is_active = fields.BooleanField(default=True, db_default=True)
     is_staff = fields.BooleanField(default=False, db_default=False)  # organiser of the whole site
@@ -138,6 +139,22 @@ class LoginAttempt(Model):
 
     class Meta:
         table = "login_attempt"
+
+
+class PhoneCode(Model):
+    """The live code sent to a phone for one purpose ("account:<user id>", "vote:<contest id>"): only its HMAC,
+    its expiry and the wrong tries made against it (accounts.phones). A new code replaces the old."""
+
+    id = fields.IntField(primary_key=True)
+    purpose = fields.CharField(max_length=40)
+    phone = fields.CharField(max_length=11)
+    code_hash = fields.CharField(max_length=64)
+    expires_at = fields.DatetimeField()
+    wrong_tries = fields.IntField(default=0, db_default=0)
+
+    class Meta:
+        table = "phone_code"
+        unique_together = (("purpose", "phone"),)
 
 
 class PasswordReset(Model):

@@ -124,6 +124,7 @@ class ContestSettings:
     popular_vote_enabled: bool
     popular_vote_daily_quota: int
     popular_vote_share: float
+    popular_vote_phone: bool = False  # one quota per phone number proven by a text message (docs/sms.md)
     missing_task_forfeits: bool = False  # a finalist's missed task may cost the place (contest.finalists)
     announce_by_press: bool = False
     feedback_to_entrants: bool = False
@@ -139,7 +140,9 @@ def parse_slug(raw: Mapping[str, str]) -> str:
     return slug
 
 
-def parse_contest_settings(raw: Mapping[str, str]) -> ContestSettings:
+def parse_contest_settings(raw: Mapping[str, str], *, texts_codes: bool = True) -> ContestSettings:
+    """`texts_codes`: the site can send codes by text message (CONTEST_SMS_PROVIDER), so a vote may ask for
+    phone numbers."""
     read = FieldReader(raw)
     zone = _zone(read)
     settings = ContestSettings(
@@ -160,6 +163,7 @@ def parse_contest_settings(raw: Mapping[str, str]) -> ContestSettings:
         popular_vote_enabled=read.flag("popular_vote_enabled"),
         popular_vote_daily_quota=read.integer("popular_vote_daily_quota", low=1, high=100, default=3),
         popular_vote_share=read.fraction("popular_vote_share"),
+        popular_vote_phone=read.flag("popular_vote_phone"),
         missing_task_forfeits=read.flag("missing_task_forfeits"),
         announce_by_press=read.flag("announce_by_press"),
         feedback_to_entrants=read.flag("feedback_to_entrants"),
@@ -167,6 +171,8 @@ def parse_contest_settings(raw: Mapping[str, str]) -> ContestSettings:
         certificate_english=read.flag("certificate_english"),
     )
     read.errors.update({k: v for k, v in timeline_problems(settings).items() if k not in read.errors})
+    if settings.popular_vote_phone and not texts_codes:
+        read.errors["popular_vote_phone"] = NO_TEXTS
     read.done()
     return settings
 
@@ -189,6 +195,9 @@ def _issuers(read: FieldReader) -> str:
     elif cjk_font.missing_characters("".join(names)):
         read.errors["certificate_issuers"] = N_("The certificate font cannot print some characters of these names.")
     return "\n".join(names)
+
+
+NO_TEXTS = N_("This site sends no text messages (CONTEST_SMS_PROVIDER), so it cannot verify phone numbers.")
 
 
 MAX_NOTICE_DAYS = 60
@@ -222,6 +231,8 @@ def timeline_problems(s: ContestSettings) -> dict[str, str]:
         problems["notice_starts_at"] = N_("The public notice must end before the final announcement.")
     if s.popular_vote_share and not s.popular_vote_enabled:
         problems["popular_vote_share"] = N_("Turn the popular vote on, or set its share to 0.")
+    if s.popular_vote_phone and not s.popular_vote_enabled:
+        problems["popular_vote_phone"] = N_("Turn the popular vote on, or leave phone numbers off.")
     return problems
 
 

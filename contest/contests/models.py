@@ -82,6 +82,8 @@ class Contest(Model):
     notice_days = fields.FloatField(default=0, db_default=0)  # 公示期 in days, 0.25 = 6 hours; 0 = no public notice
     notice_starts_at = fields.DatetimeField(null=True)
     popular_vote_enabled = fields.BooleanField(default=False, db_default=False)
+    # votes come from phone numbers proven by a text message, one quota per number (docs/sms.md)
+    popular_vote_phone = fields.BooleanField(default=False, db_default=False)
     popular_vote_daily_quota = fields.IntField(default=3, db_default=3)
     popular_vote_share = fields.FloatField(default=0.0, db_default=0.0)
     # a finalist's task missed (materials, sample) may forfeit the place, once an organiser confirms it

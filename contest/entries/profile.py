@@ -26,4 +26,5 @@ async def remember(user_id: int, facts: dict[str, str]) -> None:
         for name in REMEMBERED:
             setattr(profile, name, wanted[name])
         await profile.save()
-    await User.filter(id=user_id).exclude(phone=facts["phone"]).update(phone=facts["phone"])
+    # another number is not the one a text message proved
+    await User.filter(id=user_id).exclude(phone=facts["phone"]).update(phone=facts["phone"], phone_verified_at=None)

@@ -145,6 +145,10 @@ async def the_contest_page_features_the_winners(browser, server: LiveServer) -> 
         await page.locator("#tracks-title").bounding_box())["y"]
     await expect(winners.locator("a", has_text="获奖名单（PDF）")).to_have_attribute("href", f"/c/{SLUG}/awards.pdf")
     await expect(page.locator('meta[property="og:title"]')).to_have_count(1)
+    covers = winners.locator("img.card-media")
+    await covers.evaluate_all("imgs => imgs.forEach(img => { img.loading = 'eager'; })")
+    await expect(covers.last).to_have_js_property("complete", True)
+    assert min(await covers.evaluate_all("imgs => imgs.map(img => img.naturalWidth)")) > 0
     await screenshot(page, "results-contest-page")
     poster = await context.request.get(server.url(await page.get_attribute(".winners-actions a[download]", "href")))
     assert poster.headers["content-type"] == "image/png"

@@ -327,3 +327,13 @@ async def test_moving_the_deadline_before_submitted_entries_asks_first(db):
     assert event.data["entries_made_late"] == 2
     later = replace(settings, submissions_close_at=NOW - timedelta(days=1))
     assert "submissions_close_at" in await config.update_contest(contest, later, by=organiser, now=NOW)
+
+
+def test_a_vote_per_phone_number_needs_the_vote_and_a_text_message_service():
+    assert config.parse_contest_settings({**VALID, "popular_vote_phone": "1"}).popular_vote_phone is True
+    assert config.parse_contest_settings(VALID).popular_vote_phone is False
+    assert errors_of(config.parse_contest_settings, {**VALID, "popular_vote_phone": "1", "popular_vote_enabled": "",
+                                                      "popular_vote_share": "0"}) == \
+        {"popular_vote_phone": "Turn the popular vote on, or leave phone numbers off."}
+    assert errors_of(lambda raw: config.parse_contest_settings(raw, texts_codes=False),
+                     {**VALID, "popular_vote_phone": "1"}) == {"popular_vote_phone": config.NO_TEXTS}

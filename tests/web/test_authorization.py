@@ -88,6 +88,9 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("designer:dashboard", "GET"): SIGNED_IN,
     ("designer:new_entry", "GET"): SIGNED_IN,
     ("designer:new_entry", "POST"): SIGNED_IN,
+    ("designer:phone", "GET"): SIGNED_IN,
+    ("designer:phone_code", "POST"): SIGNED_IN,
+    ("designer:phone_verify", "POST"): SIGNED_IN,
     **{(f"designer:{name}", method): OWNER for name, method in (
         ("entry", "GET"), ("entry_save", "POST"), ("entry_autosave", "POST"), ("entry_withdraw", "POST"),
         ("entry_reopen", "POST"),
@@ -125,7 +128,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     **{(f"public:{name}", "GET"): RESULTS for name in ("results", "gallery", "gallery_entry", "gallery_image",
                                                         "gallery_video", "awards_pdf", "awards_xlsx")},
     **{(f"public:{name}", method): NOBODY for name, method in (
-        ("vote", "GET"), ("vote_code", "POST"), ("vote_verify", "POST"), ("vote_cast", "POST"), ("vote_image", "GET"))},
+        ("vote", "GET"), ("vote_code", "POST"), ("vote_verify", "POST"), ("vote_cast", "POST"), ("vote_image", "GET"),
+        ("vote_phone_code", "POST"), ("vote_phone_verify", "POST"))},
     ("organiser:vote", "GET"): ORGANISER,
     ("organiser:vote_void", "POST"): ORGANISER,
     ("designer:certificate", "GET"): WINNER,

@@ -12,6 +12,9 @@ accepted (no display name, comment or quoting), and the voter is its canonical m
 LiMing@gmail.com are one voter, in the quota and in the stuffing rules. Only a hash of the code is
 kept, with its expiry in the same column since Voter has no other: "<expiry, Unix seconds>:<hash>".
 
+Or, when the contest turns on contest.popular_vote_phone, a mainland mobile number proven by a code
+sent by text message (docs/sms.md): then the number is the voter.
+
 How often: contest.popular_vote_daily_quota votes per voter per day of the contest's time zone, at
 most one per entry and day. A voided vote still used up its place in the quota.
 
@@ -25,6 +28,7 @@ The modules, one part each; import the one you need:
 - window: when the vote is open (the final round's span, the phase, the voting day);
 - candidates: the final round's entries as candidates, keyed so nothing follows rank or id;
 - codes: who may vote (the canonical mailbox, the e-mailed code, the verified voter);
+- phones: who may vote when the contest counts per phone number (a number proven by a text message);
 - ballots: casting a vote within the daily quota;
 - stuffing: the rules that flag suspicious votes, and voiding them;
 - counts: the public summary and the organisers' tallies per candidate.

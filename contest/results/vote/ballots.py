@@ -14,6 +14,7 @@ from contest.errors import Conflict, NotFound
 from contest.i18n import N_
 from contest.results.models import Vote, Voter
 from contest.results.vote.candidates import candidate_entry
+from contest.results.vote.phones import PhoneRequired, may_vote
 from contest.results.vote.window import Phase, VoteClosed, final_round, phase, voting_day
 
 
@@ -32,7 +33,10 @@ async def votes_today(voter: Voter, day: date) -> set[int]:
 
 async def cast_vote(contest: Contest, voter: Voter, *, candidate: str, ip: str, now: datetime) -> int:
     """One vote for the candidate keyed `candidate`; returns the votes left today. Raises VoteClosed,
-    NotFound for a key that is no candidate, AlreadyVoted, QuotaReached."""
+    PhoneRequired (a phone vote, and a voter proven by e-mail), NotFound for a key that is no candidate,
+    AlreadyVoted, QuotaReached."""
+    if not may_vote(contest, voter):
+        raise PhoneRequired()
     final = await final_round(contest)
     if phase(contest, final, now) != Phase.OPEN:
         raise VoteClosed()

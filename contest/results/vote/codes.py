@@ -26,6 +26,7 @@ from contest.i18n import N_
 from contest.notifications.outbox import queue_wording
 from contest.notifications.templates import Bilingual, Wording
 from contest.results.models import Voter
+from contest.results.vote.phones import EmailNotUsed
 from contest.results.vote.window import Phase, VoteClosed, final_round, phase
 
 CODE_LIFETIME = timedelta(minutes=15)
@@ -102,6 +103,8 @@ async def request_code(contest: Contest, email: str, *, ip: str, now: datetime, 
     Voter row (created on first use) keeps the new code's hash, one outbox message, two throttle records. Raises
     InvalidInput for a bad address, VoteClosed, TooManyAttempts past CODES_PER_EMAIL / CODES_PER_ADDRESS."""
     email = checked_email(email)
+    if contest.popular_vote_phone:
+        raise EmailNotUsed()
     if phase(contest, await final_round(contest), now) != Phase.OPEN:
         raise VoteClosed()
     await throttle.attempt(_limits("vote-code", contest, mailbox(email), ip, CODES_PER_EMAIL, CODES_PER_ADDRESS),

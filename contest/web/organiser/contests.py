@@ -230,8 +230,8 @@ def contest_values(contest: Contest) -> dict[str, str]:
                                                      "certificate_number_pattern", "certificate_issuers")}
     values["notice_days"] = f"{contest.notice_days:g}"
     values.update({k: datetime_local(getattr(contest, k), zone) for k in transfer.CONTEST_MOMENTS})
-    switches = ("is_published", "popular_vote_enabled", "missing_task_forfeits", "announce_by_press",
-                "feedback_to_entrants", "certificate_english")
+    switches = ("is_published", "popular_vote_enabled", "popular_vote_phone", "missing_task_forfeits",
+                "announce_by_press", "feedback_to_entrants", "certificate_english")
     values.update({k: "1" if getattr(contest, k) else "" for k in switches})
     values["max_mb_per_designer"] = str(contest.max_bytes_per_designer // 2**20)
     values["popular_vote_share"] = f"{contest.popular_vote_share:g}"
@@ -289,7 +289,7 @@ async def contest_settings_save(request: Request) -> Response:
     contest = await organised_contest(request)
     values = form_values(await read_form(request), max_length=config.RULES_MAX + 1)
     try:
-        settings = config.parse_contest_settings(values)
+        settings = config.parse_contest_settings(values, texts_codes=request.app.state.sms is not None)
         await config.update_contest(contest, settings, by=require_user(request), now=clock.now(),
                                     confirmed=values.get("confirm") == "1")
     except InvalidInput as exc:

@@ -1,5 +1,5 @@
-"""The popular vote's public page: verify an e-mail by code, vote within the daily quota, and after
-the vote a summary of what was voided and why.
+"""The popular vote's public page: verify an e-mail (or a phone, when the contest counts per number) by
+code, vote within the daily quota, and after the vote a summary of what was voided and why.
 
 A verified voter is remembered by a signed cookie scoped to the contest's vote pages, naming the
 voter and the moment they were verified; each request checks it against the Voter row. Server-side
@@ -28,11 +28,12 @@ from contest.judging.models import Round
 from contest.media.storage import derived_name
 from contest.results import gallery as pictures
 from contest.results.models import Voter
-from contest.results.vote import ballots, candidates, codes, counts, stuffing, window
+from contest.results.vote import ballots, candidates, codes, counts, phones, stuffing, window
+from contest.sms import CODE_MINUTES, masked
 from contest.web.infra import csrf, media
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
-from contest.web.infra.lookups import published_contest
+from contest.web.infra.lookups import published_contest, sms_sender
 from contest.web.infra.templating import render, request_locale
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -80,7 +81,7 @@ async def _voter(request: Request, contest: Contest) -> Voter | None:
     if not hmac.compare_digest(signature, _signature(request, contest, int(voter_id), int(stamp))):
         return None
     voter = await codes.verified_voter(contest, int(voter_id))
-    if voter is None or voter.verified_at is None:
+    if voter is None or voter.verified_at is None or not phones.may_vote(contest, voter):
         return None
     return voter if int(voter.verified_at.timestamp()) == int(stamp) else None
 
@@ -124,7 +125,8 @@ async def vote_page(request: Request, *, values: dict | None = None, errors: dic
     context = {"contest": contest, "phase": current, "window": window.window(contest, final), "voter": voter,
                "values": values or {}, "errors": errors or {}, "code_sent": code_sent,
                "quota": contest.popular_vote_daily_quota, "rule_labels": stuffing.RULE_LABELS,
-               "code_minutes": int(codes.CODE_LIFETIME.total_seconds() // 60)}
+               "code_minutes": int(codes.CODE_LIFETIME.total_seconds() // 60), "masked": masked,
+               "phone_minutes": CODE_MINUTES, "voter_phone": masked(phones.number_of(voter)) if voter else ""}
     if current == window.Phase.OPEN:
         context.update(await _ballot(request, contest, final, voter))
     elif current == window.Phase.CLOSED:
@@ -140,8 +142,9 @@ async def code_request(request: Request) -> Response:
     try:
         await codes.request_code(contest, values["email"], ip=_client(request), now=clock.now(),
                                  locale=request_locale(request))
-    except ContestError as exc:
-        return await vote_page(request, values=values, errors=_field_errors(exc, "email"), status=exc.status_code)
+    except ContestError as exc:  # a vote per number shows no e-mail field: the refusal goes by the phone's
+        errors = _field_errors(exc, "phone" if contest.popular_vote_phone else "email")
+        return await vote_page(request, values=values, errors=errors, status=exc.status_code)
     return await vote_page(request, values=values, code_sent=True)
 
 
@@ -159,12 +162,45 @@ async def code_verify(request: Request) -> Response:
     except ContestError as exc:
         return await vote_page(request, values=values, errors=_field_errors(exc, "code"), code_sent=True,
                                status=exc.status_code)
+    return _verified(request, contest, final, voter, N_("Your e-mail is verified. You have {quota} votes a day."))
+
+
+def _verified(request: Request, contest: Contest, final: Round, voter: Voter, message: str) -> Response:
+    """Back to the vote, remembering the voter until it closes."""
     response = RedirectResponse(request.url_for("public:vote", slug=contest.slug), status_code=303)
     assert final.closes_at is not None  # the vote is open, so its window has both ends
     _remember(request, response, contest, voter, final.closes_at)
-    flash(request, response, N_("Your e-mail is verified. You have {quota} votes a day."),
-          quota=contest.popular_vote_daily_quota)
+    flash(request, response, message, quota=contest.popular_vote_daily_quota)
     return response
+
+
+# --- a vote per phone number (contest.popular_vote_phone) ------------------------------------------
+
+
+async def phone_code_request(request: Request) -> Response:
+    contest, _, _ = await _vote_of(request)
+    values = {"phone": text(await read_form(request), "phone", max_length=40)}
+    try:
+        values["phone"] = await phones.request_code(
+            contest, values["phone"], sender=sms_sender(request), secret=request.app.state.settings.secret_key,
+            ip=_client(request), now=clock.now(), locale=request_locale(request))
+    except ContestError as exc:
+        return await vote_page(request, values=values, errors=_field_errors(exc, "phone"), status=exc.status_code)
+    return await vote_page(request, values=values, code_sent=True)
+
+
+async def phone_code_verify(request: Request) -> Response:
+    contest, final, _ = await _vote_of(request)
+    form = await read_form(request)
+    values = {"phone": text(form, "phone", max_length=40)}
+    try:
+        voter = await phones.verify_code(contest, values["phone"], text(form, "code", max_length=40),
+                                         secret=request.app.state.settings.secret_key, ip=_client(request),
+                                         now=clock.now())
+    except ContestError as exc:
+        return await vote_page(request, values=values, errors=_field_errors(exc, "code"), code_sent=True,
+                               status=exc.status_code)
+    return _verified(request, contest, final, voter, N_("Your phone number is verified. You have {quota} votes a day."))
 
 
 async def cast(request: Request) -> Response:
@@ -174,7 +210,9 @@ async def cast(request: Request) -> Response:
     target = request.url_for("public:vote", slug=contest.slug)
     response = RedirectResponse(f"{target}#c-{candidate}", status_code=303)
     if voter is None:
-        flash(request, response, N_("Verify your e-mail first, then vote."), level="error")
+        first = N_("Verify your phone number first, then vote.") if contest.popular_vote_phone \
+            else N_("Verify your e-mail first, then vote.")
+        flash(request, response, first, level="error")
         return response
     try:
         left = await ballots.cast_vote(contest, voter, candidate=candidate, ip=_client(request), now=clock.now())
@@ -203,6 +241,8 @@ routes = [
     Route("/c/{slug}/vote", vote_page, name="vote"),
     Route("/c/{slug}/vote/code", code_request, methods=["POST"], name="vote_code"),
     Route("/c/{slug}/vote/verify", code_verify, methods=["POST"], name="vote_verify"),
+    Route("/c/{slug}/vote/phone/code", phone_code_request, methods=["POST"], name="vote_phone_code"),
+    Route("/c/{slug}/vote/phone/verify", phone_code_verify, methods=["POST"], name="vote_phone_verify"),
     Route("/c/{slug}/vote/cast", cast, methods=["POST"], name="vote_cast"),
     Route("/c/{slug}/vote/img/{digest}/{key}-{variant}", image, name="vote_image"),
 ]
