@@ -23,7 +23,7 @@ BODY = """\
 
 ## 一、我们处理哪些个人信息
 
-1. **账号信息**：电子邮箱、姓名或称呼、界面语言。密码只保存不可逆的哈希值，任何人都看不到您的密码。
+1. **账号信息**：电子邮箱、姓名或称呼、手机号码（填写作品时提供）、界面语言。密码只保存不可逆的哈希值，任何人都看不到您的密码。
 2. **参赛身份信息**：参赛类别（专业、职工、学生、工匠等）、参赛方式（个人、团队、单位）、所在单位、学校；\
 学生作品的指导教师姓名和邮箱；团队成员姓名；作品公开展示时的署名。
 3. **作品信息**：您上传的图片、PDF、视频、源文件及作品说明和表单回答。评委和公众看到的图片副本不含拍摄时间、\
@@ -48,7 +48,8 @@ BODY = """\
 ## 三、处理目的和方式
 
 - 创建和管理账号，发送注册确认、提交回执、评审结果等通知邮件；
-- 组织征集、评审、公示和颁奖。评审通常是匿名的：评委只看到作品和匿名编号，看不到作者的姓名和单位；
+- 组织征集、评审、公示和颁奖。评审通常是匿名的：评委只看到作品和匿名编号，看不到作者的姓名和单位；为此，系统会\
+检查作品图片和文件中是否出现作者的姓名、电话等信息；
 - 结果公布后，公开展示获奖作品和您填写的署名；
 - 保障安全：防止冒用账号、暴力破解和刷票，处理异议和投诉；
 - 履行法定义务，如依法留存网络日志、依法代扣代缴个人所得税。
@@ -82,7 +83,7 @@ BODY = """\
 
 ## 八、安全措施
 
-全程加密传输（HTTPS），密码只存哈希值，上传文件以随机名称保存，按角色授权访问，重要操作记录在不可篡改的操作\
+全程加密传输（HTTPS），密码只存哈希值，上传文件以随机名称保存，按角色授权访问，重要操作记录在以哈希链接、可发现篡改的操作\
 日志中。发生个人信息泄露时，我们立即采取补救措施，并依法通知您和有关部门。
 
 ## 九、存储地点
@@ -106,7 +107,7 @@ shown on that contest's pages and apply together with this notice.
 
 ## 1. What we collect
 
-1. **Account**: e-mail address, name, interface language. Your password is stored only as a one-way hash: \
+1. **Account**: e-mail address, name, mobile number (given with an entry), interface language. Your password is stored only as a one-way hash: \
 nobody can read it.
 2. **Entrant profile**: category (professional, worker, student, master craftsperson), whether you enter as an \
 individual, a team or an organisation, employer, school; a student entry's supervisor's name and e-mail; team \
@@ -142,7 +143,8 @@ can still register and enter, and we will ask again when it is needed.
 
 - to run your account and send you e-mails (account confirmation, receipts, results);
 - to run the call for entries, the judging, the public notice and the awards. Judging is normally blind: judges \
-see the work and an anonymous number, not your name or organisation;
+see the work and an anonymous number, not your name or organisation. To keep it so, the system checks the images \
+and files of an entry for the entrant's name, phone number and the like;
 - after the results are announced, to show the awarded works with the names you gave;
 - to keep the site safe: against account misuse, password guessing and vote stuffing, and to handle objections \
 and complaints;

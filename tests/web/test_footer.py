@@ -21,12 +21,12 @@ def settings(settings):
 
 
 def footer(page: str) -> str:
-    return re.search(r'<footer class="site-footer">(.*?)</footer>', page, re.S).group(1)
+    return re.search(r'<footer class="site-footer">(.*?)</footer>', page, re.DOTALL).group(1)
 
 
 def filings(page: str) -> list[tuple[str, str]]:
     """The links of the footer's filings paragraph, in order."""
-    found = re.search(r'<p class="filings">(.*?)</p>', footer(page), re.S)
+    found = re.search(r'<p class="filings">(.*?)</p>', footer(page), re.DOTALL)
     return re.findall(r'<a href="([^"]+)" target="_blank" rel="noopener">([^<]+)</a>', found.group(1)) if found else []
 
 

@@ -5,8 +5,8 @@ import pytest
 from contest import clock
 from contest.accounts import privacy
 from contest.accounts.models import ContestRole, PrivacyConsent, PrivacyNotice, User
-from contest.contests.models import TermsKind, TermsText
 from contest.console import invitations
+from contest.contests.models import TermsKind, TermsText
 from tests.factories import NOW, PASSWORD, login_as, make_contest, make_user
 from tests.web.helpers import form_token
 

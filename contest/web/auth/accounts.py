@@ -44,9 +44,10 @@ async def _register_page(request: Request, values: dict, errors: dict, next_url:
 
 
 def _consent(form: FormData) -> privacy.Consent:
+    """The privacy notice's answers; a version that is not a plain number was not one we showed."""
     version = text(form, "privacy_version", max_length=10)
-    return privacy.Consent(accepted=form.get("privacy") == "1", version_read=int(version) if version.isdigit() else None,
-                           sensitive=form.get("sensitive") == "1")
+    shown = int(version) if version.isascii() and version.isdigit() else None
+    return privacy.Consent(accepted=form.get("privacy") == "1", version_read=shown, sensitive=form.get("sensitive") == "1")
 
 
 async def register(request: Request) -> Response:
