@@ -107,8 +107,8 @@ shown on that contest's pages and apply together with this notice.
 
 ## 1. What we collect
 
-1. **Account**: e-mail address, name, mobile number (given with an entry), interface language. Your password is stored only as a one-way hash: \
-nobody can read it.
+1. **Account**: e-mail address, name, mobile number (given with an entry), interface language. Your password is \
+stored only as a one-way hash: nobody can read it.
 2. **Entrant profile**: category (professional, worker, student, master craftsperson), whether you enter as an \
 individual, a team or an organisation, employer, school; a student entry's supervisor's name and e-mail; team \
 members' names; the name shown with your work in public.

@@ -7,7 +7,7 @@ from contest.accounts import privacy
 from contest.accounts.models import ContestRole, PrivacyConsent, PrivacyNotice, User
 from contest.console import invitations
 from contest.contests.models import TermsKind, TermsText
-from tests.factories import NOW, PASSWORD, login_as, make_contest, make_user
+from tests.factories import NOW, PASSWORD, login_as, make_contest, make_entry, make_track, make_user
 from tests.web.helpers import form_token
 
 pytestmark = pytest.mark.web
@@ -142,6 +142,11 @@ async def test_a_contest_s_additions_follow_the_notice_on_its_page_and_at_its_en
     assert f"{contest.title}的补充规定" in page and "<strong>作品实物</strong>" in page
     assert page.index("一、我们处理哪些个人信息") < page.index("作品实物")
     assert f'href="/c/{contest.slug}/privacy"' in (await client.get(f"/c/{contest.slug}")).text
+    designer = await make_user()
+    entry = await make_entry(contest, await make_track(contest), designer)
+    await login_as(client, designer, secret=settings.secret_key)
+    form = (await client.get(f"/me/entries/{entry.id}")).text
+    assert "个人信息处理规则：本大赛的补充规定" in form and "<strong>作品实物</strong>" in form
 
 
 async def test_a_site_organiser_publishes_a_new_version(client, settings):
