@@ -51,4 +51,5 @@ async def test_registering_on_a_phone_with_the_privacy_notice(browser, live_serv
     await page.goto(live_server.url("/privacy"))
     await expect(page.locator("main h1")).to_have_text("个人信息处理规则")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await screenshot(page, "privacy-page-phone")
     await context.close()
