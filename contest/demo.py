@@ -20,6 +20,7 @@ import anyio
 import anyio.to_process
 
 from contest import clock, demo_art
+from contest.accounts import privacy
 from contest.accounts.models import (
     ContestRole,
     ContestRoleKind,
@@ -164,6 +165,7 @@ async def seed(settings: Settings, *, only_if_empty: bool = True, now: datetime 
               for n, name in ((1, "评委 张教授"), (2, "评委 刘设计师"))]
     designers = [await _designer(email, name, category, org, school, hashes["designer"])
                  for email, name, category, org, school in DESIGNERS]
+    await _consented(now)
     last_year = await _contest(RENMIN, 2025, now, store, open_days=(-400, -330), announce_days=-300)
     this_year = await _contest(RENMIN, 2026, now, store, open_days=(-7, 30), announce_days=90)
     campus = await _contest(CAMPUS, 2026, now, store, open_days=(-40, -3), announce_days=60)
@@ -195,6 +197,13 @@ async def _existing_demo_accounts() -> list[tuple[str, str, str]]:
     """The demo accounts present in this database (printed at every start, development only)."""
     present = set(await User.filter(email__in=[email for _, email in DEMO_ACCOUNTS]).values_list("email", flat=True))
     return [(role, email, PASSWORDS[role]) for role, email in DEMO_ACCOUNTS if email in present]
+
+
+async def _consented(now: datetime) -> None:
+    """Every demo account accepted the privacy notice when it registered (or accepted its invitation)."""
+    notice = await privacy.current_notice()
+    for user in await User.all():
+        await privacy.record_consent(user, notice, sensitive=False, ip="", now=now)
 
 
 async def _user(email: str, name: str, password_hash: str, *, staff: bool = False) -> User:

@@ -35,6 +35,13 @@ class LoginRequired(ContestError):
     message = N_("Please log in first.")
 
 
+class ConsentRequired(ContestError):
+    """A session opened before its user accepted the current privacy notice (accounts.privacy)."""
+
+    status_code = 403
+    message = N_("Please read and accept the privacy notice first.")
+
+
 class CsrfFailure(ContestError):
     status_code = 403
     message = N_("The form expired or came from another site. Please reload the page and try again.")

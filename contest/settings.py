@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -91,6 +92,15 @@ class Settings:
     # "jobs" (held for a job on any worker; contest.entries.held). Videos are always jobs.
     media_work: str = "request"
     sms: SmsSettings = SmsSettings()
+    # the filings every page's footer shows (empty: none): ICP备案号, e.g. 京ICP备12345678号-1, and
+    # 公安备案号, e.g. 京公网安备11010502000001号
+    icp_filing: str = ""
+    psb_filing: str = ""
+
+    @property
+    def psb_filing_code(self) -> str:
+        """The digits of the public-security filing number, which its search page is asked with."""
+        return "".join(re.findall(r"\d", self.psb_filing))
 
     @property
     def media_in_jobs(self) -> bool:
@@ -186,6 +196,8 @@ def load_settings(environ: dict[str, str] | None = None, *, check: bool = True, 
         "s3_signed_downloads": env.get("CONTEST_S3_SIGNED_DOWNLOADS", "") in {"1", "true", "yes"},
         "public_media_url": env.get("CONTEST_PUBLIC_MEDIA_URL", "").rstrip("/"),
         "sms": sms_settings(env),
+        "icp_filing": env.get("CONTEST_ICP_FILING", "").strip(),
+        "psb_filing": env.get("CONTEST_PSB_FILING", "").strip(),
     }
     values.update(overrides)
     if "media_work" not in values:

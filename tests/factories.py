@@ -9,7 +9,7 @@ from functools import cache
 import httpx
 from argon2 import PasswordHasher
 
-from contest.accounts import sessions
+from contest.accounts import privacy, sessions
 from contest.accounts.models import EntrantProfile, User
 from contest.contests.models import Contest, Track
 from contest.web.infra import csrf
@@ -24,12 +24,16 @@ def password_hash() -> str:
     return PasswordHasher().hash(PASSWORD)
 
 
-async def make_user(**fields: object) -> User:
+async def make_user(*, consented: bool = True, **fields: object) -> User:
+    """An account with its entrant profile that accepted the current privacy notice, as registering does
+    (`consented=False`: one that has not, as before the notice existed)."""
     n = next(_counter)
     values = {"email": f"user{n}@example.org", "display_name": f"User {n}", "password_hash": password_hash()}
     values.update(fields)
     user = await User.create(**values)
     await EntrantProfile.create(user=user)
+    if consented:
+        await privacy.record_consent(user, await privacy.current_notice(), sensitive=False, ip="", now=NOW)
     return user
 
 

@@ -1,4 +1,5 @@
-"""People: accounts, their entrant profile, per-contest roles, invitations, sessions, login attempts."""
+"""People: accounts, their entrant profile, per-contest roles, invitations, sessions, login attempts, the
+installation's privacy notice and every consent to it."""
 
 from __future__ import annotations
 
@@ -124,6 +125,9 @@ class Session(Model):
     idle_seconds = fields.IntField(db_default=1800)
     ip = fields.CharField(max_length=64, default="", db_default="")
     user_agent = fields.CharField(max_length=300, default="", db_default="")
+    # set at the log-in when the user has not accepted the current privacy notice (accounts.privacy): the
+    # session reaches nothing but that notice until they do; a session already open is never stopped by it
+    consent_due = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "session"
@@ -172,3 +176,45 @@ class PasswordReset(Model):
 
     class Meta:
         table = "password_reset"
+
+
+class PrivacyNotice(Model):
+    """A version of the installation's privacy notice (个人信息处理规则). Versions are only added, never
+    edited, like a contest's terms: a consent names the version its user read."""
+
+    id = fields.IntField(primary_key=True)
+    version = fields.IntField(unique=True)
+    title = fields.CharField(max_length=200)
+    title_en = fields.CharField(max_length=200, default="", db_default="")
+    body = fields.TextField()  # Markdown
+    body_en = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="privacy_notices", null=True, on_delete=fields.OnDelete.SET_NULL
+    )  # None: the default shipped with the app
+    created_by_id: int | None
+
+    class Meta:
+        table = "privacy_notice"
+
+
+class PrivacyConsent(Model):
+    """One consent: which account accepted which version, when, from where, and whether it also gave the
+    separate consent to sensitive personal information. Kept for as long as the account."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="privacy_consents", on_delete=fields.OnDelete.CASCADE
+    )
+    user_id: int
+    notice: fields.ForeignKeyRelation[PrivacyNotice] = fields.ForeignKeyField(
+        "models.PrivacyNotice", related_name="consents", on_delete=fields.OnDelete.RESTRICT
+    )
+    notice_id: int
+    sensitive = fields.BooleanField()
+    accepted_at = fields.DatetimeField()
+    ip = fields.CharField(max_length=64, default="", db_default="")
+
+    class Meta:
+        table = "privacy_consent"
+        ordering = ["-accepted_at", "-id"]

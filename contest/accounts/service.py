@@ -8,7 +8,7 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from contest.accounts import passwords, sessions, throttle
+from contest.accounts import passwords, privacy, sessions, throttle
 from contest.accounts.models import EntrantCategory, EntrantKind, EntrantProfile, User
 from contest.accounts.queries import locale_of
 from contest.errors import InvalidCredentials, InvalidInput
@@ -64,18 +64,21 @@ async def register_designer(
     ip: str,
     now: datetime,
     login_url: str,
+    consent: privacy.Consent,
     category: EntrantCategory = EntrantCategory.WORKER,
     kind: EntrantKind = EntrantKind.INDIVIDUAL,
     organisation: str = "",
     school: str = "",
     locale: str = "zh_CN",
 ) -> None:
-    """Create a designer account with its entrant profile, or, when the e-mail has one already, tell its
-    owner by e-mail: the caller answers both the same way, so registering reveals no account. Side
-    effects: two throttle records, an account (or none) and one outbox message. Raises InvalidInput on
-    bad fields, TooManyAttempts past the registration limits."""
+    """Create a designer account with its entrant profile and its consent to the privacy notice, or, when
+    the e-mail has one already, tell its owner by e-mail: the caller answers both the same way, so registering
+    reveals no account. Side effects: two throttle records, an account and its consent (or none) and one outbox
+    message. Raises InvalidInput on bad fields or a consent not given to the current notice, TooManyAttempts
+    past the registration limits."""
     email = normalise_email(email)
-    errors = check_registration(email, password, display_name)
+    notice = await privacy.current_notice()
+    errors = {**check_registration(email, password, display_name), **privacy.consent_errors(notice, consent)}
     if errors:
         raise InvalidInput(errors)
     await throttle.attempt(throttle.registration_limits(email, ip), now=now)
@@ -88,6 +91,7 @@ async def register_designer(
             await EntrantProfile.create(
                 user=user, category=category, kind=kind, organisation=organisation.strip(), school=school.strip()
             )
+            await privacy.record_consent(user, notice, sensitive=consent.sensitive, ip=ip, now=now)
             await queue_wording("account_created", ACCOUNT_CREATED, to_email=email, values={"login_url": login_url},
                                 locale=locale)
     except IntegrityError:  # the owner reads it in the language their account chose

@@ -33,6 +33,7 @@ class SessionInfo:
     key: str
     user: User
     expires_at: datetime
+    consent_due: bool = False  # the privacy notice waits for the user's consent (accounts.privacy)
 
 
 async def usual_idle(user: User, now: datetime) -> timedelta:
@@ -45,9 +46,10 @@ def key_hash(key: str) -> str:
 
 
 async def start_session(user: User, *, now: datetime, idle: timedelta | None = None, ip: str = "",
-                        user_agent: str = "") -> str:
+                        user_agent: str = "", consent_due: bool = False) -> str:
     """Create a fresh session and return its key (the only copy; the database keeps its hash). `idle` is the
-    limit granted at the log-in, the role's usual one unless given."""
+    limit granted at the log-in, the role's usual one unless given; `consent_due` holds the session at the
+    privacy notice until `consent_given`."""
     key = secrets.token_urlsafe(32)
     await Session.create(
         key_hash=key_hash(key),
@@ -58,13 +60,14 @@ async def start_session(user: User, *, now: datetime, idle: timedelta | None = N
         idle_seconds=_seconds(idle or IDLE[user.is_staff]),
         ip=ip[:64],
         user_agent=user_agent[:300],
+        consent_due=consent_due,
     )
     return key
 
 
 _RESUME_SQL = """
 SELECT s."id" AS "session__id", s."last_seen_at" AS "session__last_seen_at", s."expires_at" AS "session__expires_at",
-       s."idle_seconds" AS "session__idle_seconds", u.*
+       s."idle_seconds" AS "session__idle_seconds", s."consent_due" AS "session__consent_due", u.*
 FROM "session" s JOIN "user" u ON u."id" = s."user_id"
 WHERE s."key_hash" = ?
 """
@@ -89,11 +92,16 @@ async def resume_session(key: str, *, now: datetime, idle_for: IdleRule = usual_
     if now - last_seen_at >= TOUCH_EVERY:
         granted = _seconds(await idle_for(user, now))
         await Session.filter(id=session["id"]).update(last_seen_at=now, idle_seconds=granted)
-    return SessionInfo(key=key, user=user, expires_at=expires_at)
+    return SessionInfo(key=key, user=user, expires_at=expires_at, consent_due=bool(session["consent_due"]))
 
 
 def _seconds(span: timedelta) -> int:
     return int(span.total_seconds())
+
+
+async def consent_given(key: str) -> None:
+    """The session's user accepted the privacy notice: the session reaches every page again."""
+    await Session.filter(key_hash=key_hash(key)).update(consent_due=False)
 
 
 async def end_session(key: str) -> None:

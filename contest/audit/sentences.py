@@ -53,6 +53,8 @@ KINDS: dict[str, Kind] = {
     "award_tier.saved": Kind(N_("Award tier saved"), N_("Saved the award tier “{name}” (rank {rank}, quota {quota}).")),
     "award_tier.deleted": Kind(N_("Award tier deleted"), N_("Deleted the award tier “{name}”.")),
     "terms.versioned": Kind(N_("Terms version saved"), N_("Saved version {version} of the {kind}.")),
+    "privacy_notice.published": Kind(N_("Privacy notice published"),
+                                     N_("Published version {version} of the privacy notice, “{title}”.")),
     "round.created": Kind(N_("Round created"), N_("Created the round “{name}”, open to judges from {opens_at} to {closes_at}.")),
     "round.updated": Kind(N_("Round changed"), N_("Changed the round {subject}: {changes}.")),
     "round.entries_opened": Kind(N_("Entries taken in"), N_("Took {added} entries into the round {subject} ({total} in all).")),

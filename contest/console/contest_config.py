@@ -28,6 +28,7 @@ from contest.contests import queries
 from contest.contests.fields import KINDS
 from contest.contests.models import (
     A3_300_DPI,
+    DECLARED_TERMS,
     AiPolicy,
     AwardTier,
     Contest,
@@ -267,7 +268,7 @@ async def has_terms(contest: Contest | None) -> bool:
     if contest is None:
         return False
     kinds = set(await TermsText.filter(contest_id=contest.id).distinct().values_list("kind", flat=True))
-    return kinds >= set(TermsKind)
+    return kinds >= set(DECLARED_TERMS)
 
 
 NO_TERMS = N_("Save the originality declaration and the IP terms (below) first: designers accept them when they "

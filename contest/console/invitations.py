@@ -24,7 +24,7 @@ from typing import cast
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from contest.accounts import passwords, throttle
+from contest.accounts import passwords, privacy, throttle
 from contest.accounts.models import ContestRole, ContestRoleKind, Invitation, User
 from contest.accounts.queries import locale_of
 from contest.accounts.service import (
@@ -187,9 +187,10 @@ async def _check_existing(user: User, password: str, *, ip: str, now: datetime) 
 
 
 async def accept(token: str, *, display_name: str, password: str, now: datetime, ip: str = "",
-                 locale: str | None = None) -> User:
-    """Use the invitation: creates the account (name + new password) when the e-mail has none, or
-    checks the existing account's current password; grants the role; keeps `locale` (the page's
+                 locale: str | None = None, consent: privacy.Consent | None = None) -> User:
+    """Use the invitation: creates the account (name + new password) when the e-mail has none, with its
+    `consent` to the privacy notice (without one, the first log-in asks for it), or checks the existing
+    account's current password; grants the role; keeps `locale` (the page's
     language) as the account's language for e-mails; audits. Single use even under
     concurrency: the invitation is claimed by one conditional UPDATE and the loser gets InvitationInvalid.
     Raises InvitationInvalid, InvalidInput or TooManyAttempts; nothing is saved when it raises."""
@@ -201,25 +202,28 @@ async def accept(token: str, *, display_name: str, password: str, now: datetime,
         await _check_existing(user, password, ip=ip, now=now)
         password_hash = ""
     else:
-        errors = new_account_errors(display_name, password)
+        errors = {**new_account_errors(display_name, password), **await privacy.check_consent(consent)}
         if errors:
             raise InvalidInput(errors)
         password_hash = await passwords.hash_password(password)
     try:
         return await _claim(invitation, user, display_name=display_name.strip(), password_hash=password_hash, now=now,
-                            locale=locale)
+                            locale=locale, consent=consent, ip=ip)
     except IntegrityError:  # the e-mail registered in the meantime; the claim was rolled back
         raise Conflict() from None
 
 
 async def _claim(invitation: Invitation, user: User | None, *, display_name: str, password_hash: str,
-                 now: datetime, locale: str | None) -> User:
+                 now: datetime, locale: str | None, consent: privacy.Consent | None, ip: str) -> User:
     async with in_transaction():
         claimed = await Invitation.filter(id=invitation.id, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
         if claimed != 1:
             raise InvitationInvalid()
         if user is None:
             user = await User.create(email=invitation.email, password_hash=password_hash, display_name=display_name)
+            if consent is not None:
+                await privacy.record_consent(user, await privacy.current_notice(), sensitive=consent.sensitive, ip=ip,
+                                             now=now)
         await ContestRole.get_or_create(contest_id=invitation.contest_id, user_id=user.id, role=invitation.role)
         user.last_login_at = now
         user.locale = locale or user.locale

@@ -49,6 +49,10 @@ class AiPolicy(StrEnum):
 class TermsKind(StrEnum):
     ORIGINALITY = "originality"  # 原创声明 / 承诺书
     IP_TERMS = "ip_terms"  # transfer, licence, exhibition-only, right of first purchase
+    PRIVACY = "privacy"  # the contest's additions to the installation's privacy notice (accounts.privacy)
+
+
+DECLARED_TERMS = (TermsKind.ORIGINALITY, TermsKind.IP_TERMS)  # what a designer accepts when submitting
 
 
 class IpMode(StrEnum):
@@ -221,7 +225,8 @@ class AwardTier(Model):
 
 
 class TermsText(Model):
-    """A version of the originality declaration or IP terms. Accepted versions are never edited."""
+    """A version of the originality declaration, the IP terms or the contest's privacy notice additions.
+    Accepted versions are never edited."""
 
     id = fields.IntField(primary_key=True)
     contest: fields.ForeignKeyRelation[Contest] = fields.ForeignKeyField(

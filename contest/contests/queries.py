@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contest.accounts.models import ContestRole, ContestRoleKind, User
 from contest.columns import fits
-from contest.contests.models import AwardTier, Contest, FileSlot, Track, TrackField
+from contest.contests.models import AwardTier, Contest, FileSlot, TermsKind, TermsText, Track, TrackField
 
 
 async def published_contests() -> list[Contest]:
@@ -14,6 +14,11 @@ async def published_contests() -> list[Contest]:
 
 async def contest_by_slug(slug: str) -> Contest | None:
     return await Contest.get_or_none(slug=slug, is_published=True) if fits(Contest, "slug", slug) else None
+
+
+async def privacy_additions(contest: Contest) -> TermsText | None:
+    """The latest version of the contest's additions to the installation's privacy notice, if it has any."""
+    return await TermsText.filter(contest_id=contest.id, kind=TermsKind.PRIVACY).order_by("-version").first()
 
 
 async def tracks_in_order(contest: Contest) -> list[Track]:

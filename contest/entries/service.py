@@ -267,6 +267,7 @@ DEFAULT_TERMS = {
     TermsKind.ORIGINALITY: "本人（本团队/本单位）承诺：所提交作品为原创，未侵犯任何第三方的著作权、商标权、肖像权等合法权益，"
     "未在其他比赛中获奖。如有侵权，由参赛者承担全部法律责任，组委会有权取消其参赛及获奖资格。",
     TermsKind.IP_TERMS: "参赛作品的著作权归作者所有。组委会有权在大赛相关的展览、出版和宣传中免费使用参赛作品，并署作者名。",
+    TermsKind.PRIVACY: "",  # none unless the contest adds to the installation's notice
 }
 
 

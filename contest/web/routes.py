@@ -22,6 +22,7 @@ from contest.web.organiser import meeting as organiser_meeting
 from contest.web.organiser import objections as organiser_objections
 from contest.web.organiser import outbox as organiser_outbox
 from contest.web.organiser import people as organiser_people
+from contest.web.organiser import privacy as organiser_privacy
 from contest.web.organiser import progress as organiser_progress
 from contest.web.organiser import results as organiser_results
 from contest.web.organiser import rounds as organiser_rounds
@@ -40,7 +41,8 @@ def build_routes() -> list[BaseRoute]:
                                 *organiser_finalists.routes, *organiser_people.routes, *organiser_ceremony.routes,
                                 *organiser_awards.routes, *organiser_vote.routes, *organiser_objections.routes,
                                 *organiser_outbox.routes, *organiser_jobs.routes, *organiser_audit.routes,
-                                *organiser_contests.routes, *organiser_exports.routes, *organiser_entries.routes],
+                                *organiser_contests.routes, *organiser_exports.routes, *organiser_entries.routes,
+                                *organiser_privacy.routes],
               name="organiser"),
         Mount("", routes=public.routes, name="public"),
     ]

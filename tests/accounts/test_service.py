@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from contest.accounts import passwords, service
+from contest.accounts import passwords, privacy, service
 from contest.accounts.models import User
 from contest.errors import InvalidCredentials, TooManyAttempts
 from contest.notifications.models import OutboxMessage
@@ -13,7 +13,8 @@ pytestmark = pytest.mark.unit
 
 
 REGISTRATION = {"password": "long enough pw", "display_name": "梅", "ip": "10.0.0.9", "now": NOW,
-                "login_url": "https://contest.example/account/login"}
+                "login_url": "https://contest.example/account/login",
+                "consent": privacy.Consent(accepted=True, version_read=1, sensitive=False)}
 
 
 async def test_register_hashes_with_argon2id_and_normalises_email(db):

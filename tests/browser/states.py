@@ -11,11 +11,12 @@ import asyncio
 import io
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tortoise import Tortoise
 
 from contest import demo_art
+from contest.accounts import privacy
 from contest.accounts.models import EntrantProfile, User
 from contest.contests.models import Contest, Track
 from contest.db import apply_migrations, settings_config
@@ -46,9 +47,11 @@ def fill(build: Callable[[], Awaitable[None]]) -> None:
 
 
 async def account(email: str, name: str, password_hash: str, *, staff: bool = False) -> User:
-    """A user who can log in with the password behind `password_hash`, with the profile every account has."""
+    """A user who can log in with the password behind `password_hash`, with the profile every account has and its
+    consent to the privacy notice, as registering gives."""
     user = await User.create(email=email, display_name=name, password_hash=password_hash, is_staff=staff)
     await EntrantProfile.create(user=user)
+    await privacy.record_consent(user, await privacy.current_notice(), sensitive=False, ip="", now=datetime.now(UTC))
     return user
 
 

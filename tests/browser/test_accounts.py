@@ -17,6 +17,7 @@ async def test_register_then_log_in_log_out_log_in_and_switch_language(page, liv
     await page.fill("#f-password", "a browser password")
     await page.select_option("#f-category", "student")
     await page.fill("#f-school", "上海大学")
+    await page.check("#r-privacy")
     async with page.expect_navigation():
         await page.click("button[type=submit]")
     assert page.url == live_server.url("/account/login")

@@ -45,11 +45,13 @@ async def test_registering_from_a_contest_comes_back_to_it_and_an_error_keeps_al
     await page.select_option("#f-kind", "team")
     await page.fill("#f-organisation", "上海电气")
     await page.fill("#f-school", "上海大学")
+    await page.check("#r-privacy")
     await submit(page)
     assert await page.input_value("#f-password") == ""
     kept = [await page.input_value(f"#f-{name}") for name in ("email", "display_name", "category", "kind",
                                                                  "organisation", "school")]
     assert kept == ["back.to.contest@example.org", "回到大赛", "student", "team", "上海电气", "上海大学"]
+    assert [await page.is_checked(f"#r-{name}") for name in ("privacy", "sensitive")] == [True, False]
     await screenshot(page, "register-error-keeps-fields")
 
     await page.fill("#f-password", "a long enough password")
@@ -74,6 +76,7 @@ async def test_a_forgotten_password_is_reset_by_the_mailed_link(page, live_serve
     await page.fill("#f-email", email)
     await page.fill("#f-display_name", "健忘的设计师")
     await page.fill("#f-password", "the first password")
+    await page.check("#r-privacy")
     await submit(page)
 
     await screenshot(page, "login-with-reset")

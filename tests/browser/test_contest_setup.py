@@ -146,6 +146,7 @@ async def accept_invitation(browser, live_server) -> None:
     await judge.fill("#f-display_name", "吴教授")
     await judge.fill("#f-password", "a long judge password")
     await judge.fill("#f-password_repeat", "a long judge password")
+    await judge.check("#r-privacy")
     await submit(judge, "main form button[type=submit]")
     await context.close()
 

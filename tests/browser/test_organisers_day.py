@@ -132,6 +132,7 @@ async def accept_invitations(browser, server) -> None:
         await judge.fill("#f-display_name", name)
         await judge.fill("#f-password", PASSWORD)
         await judge.fill("#f-password_repeat", PASSWORD)
+        await judge.check("#r-privacy")
         await submit(judge, "main form button[type=submit]")
         await context.close()
 

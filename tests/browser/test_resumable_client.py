@@ -103,7 +103,7 @@ class OnePerson:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.setdefault("state", {})
-        state["user"], state["session_key"] = SimpleNamespace(id=1), SESSION
+        state["user"], state["session_key"], state["consent_due"] = SimpleNamespace(id=1), SESSION, False
         await self.app(scope, receive, send)
 
 

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.web
 
 def _registration(token: str, email: str) -> dict[str, str]:
     return {"csrf_token": token, "email": email, "display_name": "李华", "password": "a long password",
-            "category": "student", "kind": "team", "organisation": "", "school": "同济大学"}
+            "category": "student", "kind": "team", "organisation": "", "school": "同济大学",
+            "privacy": "1", "privacy_version": "1"}
 
 
 async def test_register_creates_designer_who_then_logs_in(client):

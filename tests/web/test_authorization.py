@@ -77,6 +77,12 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     **{(f"auth:{name}", method): EVERYONE for name in ("register", "login") for method in ("GET", "POST")},
     ("auth:logout", "POST"): EVERYONE,
     ("auth:keep_alive", "GET"): SIGNED_IN,
+    ("auth:privacy_consent", "GET"): SIGNED_IN,  # the notice a session opened without consent is held at
+    ("auth:privacy_consent", "POST"): SIGNED_IN,
+    ("public:privacy", "GET"): EVERYONE,
+    ("public:contest_privacy", "GET"): EVERYONE,
+    **{(f"organiser:{name}", method): policy(HIDE, anonymous=LOGIN) for name, method in (  # site organisers only
+        ("privacy", "GET"), ("privacy_publish", "POST"))},
     ("auth:password", "GET"): SIGNED_IN,
     ("auth:password", "POST"): SIGNED_IN,
     ("auth:invitation", "GET"): EVERYONE,  # the token is the credential

@@ -1,25 +1,27 @@
-"""Register, log in, log out, change or reset a forgotten password, and accept an invitation."""
+"""Register, log in, log out, change or reset a forgotten password, accept an invitation, and accept a new
+privacy notice after logging in."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from contest import clock
-from contest.accounts import queries, resets, service
+from contest.accounts import privacy, queries, resets, service, sessions
 from contest.accounts.models import ContestRoleKind, EntrantCategory, EntrantKind, Invitation, User
 from contest.console import invitations
 from contest.console.invitations import InvitationInvalid
-from contest.errors import InvalidCredentials, InvalidInput, TooManyAttempts
+from contest.errors import InvalidCredentials, InvalidInput, LoginRequired, TooManyAttempts
 from contest.i18n import N_
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
 from contest.web.infra.labels import CATEGORY_LABELS, KIND_LABELS, ROLE_LABELS
 from contest.web.infra.redirects import safe_next
-from contest.web.infra.session import log_in, log_out, require_user
+from contest.web.infra.session import current_user, log_in, log_out, require_user
 from contest.web.infra.templating import absolute_url, render, request_locale
 
 # The token is in the URL (invitations, password resets): keep it out of caches and out of Referer headers.
@@ -35,36 +37,43 @@ def _with_next(url: str, next_url: str) -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
-def _register_page(request: Request, values: dict, errors: dict, next_url: str, status: int = 200) -> Response:
+async def _register_page(request: Request, values: dict, errors: dict, next_url: str, status: int = 200) -> Response:
     context = {"values": values, "errors": errors, "categories": CATEGORY_LABELS, "kinds": KIND_LABELS,
-               "next": next_url}
+               "next": next_url, "notice": await privacy.current_notice()}
     return render(request, "auth/register.html", context, status_code=status)
+
+
+def _consent(form: FormData) -> privacy.Consent:
+    """The privacy notice's answers; a version that is not a plain number was not one we showed."""
+    version = text(form, "privacy_version", max_length=10)
+    shown = int(version) if version.isascii() and version.isdigit() else None
+    return privacy.Consent(accepted=form.get("privacy") == "1", version_read=shown, sensitive=form.get("sensitive") == "1")
 
 
 async def register(request: Request) -> Response:
     if request.method == "GET":
         next_url = safe_next(request.query_params.get("next"), "")
-        return _register_page(request, {"category": "worker", "kind": "individual"}, {}, next_url)
+        return await _register_page(request, {"category": "worker", "kind": "individual"}, {}, next_url)
     form = await read_form(request)
     next_url = safe_next(text(form, "next"), "")
-    keys = ("email", "display_name", "category", "kind", "organisation", "school")
+    keys = ("email", "display_name", "category", "kind", "organisation", "school", "privacy", "sensitive")
     values = {key: text(form, key, max_length=300) for key in keys}
     try:
         category = EntrantCategory(values["category"])
         kind = EntrantKind(values["kind"])
     except ValueError:
-        return _register_page(request, values, {"category": N_("Choose one of the options.")}, next_url, 400)
+        return await _register_page(request, values, {"category": N_("Choose one of the options.")}, next_url, 400)
     try:
         await service.register_designer(
             email=values["email"], password=str(form.get("password", "")), display_name=values["display_name"],
             ip=_client(request), now=clock.now(), login_url=absolute_url(request, "auth:login"),
-            category=category, kind=kind, organisation=values["organisation"], school=values["school"],
+            consent=_consent(form), category=category, kind=kind, organisation=values["organisation"], school=values["school"],
             locale=request_locale(request),
         )
     except InvalidInput as exc:
-        return _register_page(request, values, exc.field_errors, next_url, 400)
+        return await _register_page(request, values, exc.field_errors, next_url, 400)
     except TooManyAttempts as exc:
-        return _register_page(request, values, {"email": exc.message}, next_url, exc.status_code)
+        return await _register_page(request, values, {"email": exc.message}, next_url, exc.status_code)
     # The same answer whether the e-mail was new or had an account: the message tells its owner which.
     response = RedirectResponse(_with_next(str(request.url_for("auth:login")), next_url), status_code=303)
     flash(request, response, N_("Thank you. We sent an e-mail to {email}: read it, then log in here."),
@@ -101,6 +110,36 @@ async def logout(request: Request) -> Response:
     await log_out(request, response)
     flash(request, response, N_("You are logged out."), level="info")
     return response
+
+
+async def privacy_consent(request: Request) -> Response:
+    """After a log-in, while a new privacy notice waits for the user's consent: the only page the session reaches."""
+    user = current_user(request)
+    if user is None:
+        raise LoginRequired()
+    if request.method == "GET":
+        return await _consent_page(request, user, safe_next(request.query_params.get("next"), ""))
+    form = await read_form(request)
+    next_url = safe_next(text(form, "next"), "")
+    try:
+        await privacy.accept(user, _consent(form), ip=_client(request), now=clock.now())
+    except InvalidInput as exc:
+        return await _consent_page(request, user, next_url, {"sensitive": text(form, "sensitive")}, exc.field_errors)
+    await sessions.consent_given(request.state.session_key)
+    landing = next_url or str(request.url_for(LANDING[await queries.main_role(user)]))
+    response = RedirectResponse(landing, status_code=303)
+    flash(request, response, N_("Thank you: your consent to the privacy notice is recorded."))
+    return response
+
+
+async def _consent_page(request: Request, user: User, next_url: str, values: dict | None = None,
+                        errors: dict | None = None) -> Response:
+    """The notice to accept; before any answer, the sensitive consent is as the user last gave it."""
+    consent = await privacy.latest_consent(user)
+    values = values if values is not None else {"sensitive": consent is not None and consent.sensitive}
+    context = {"notice": await privacy.current_notice(), "consent": consent, "next": next_url, "values": values,
+               "errors": errors or {}}
+    return render(request, "auth/privacy_consent.html", context, status_code=400 if errors else 200)
 
 
 async def keep_alive(request: Request) -> Response:
@@ -183,11 +222,12 @@ def _private(response: Response) -> Response:
     return response
 
 
-def _invitation_page(
+async def _invitation_page(
     request: Request, invitation: Invitation, account: User | None, values: dict, errors: dict, status: int = 200
 ) -> Response:
     context = {"invitation": invitation, "token": request.path_params["token"], "has_account": account is not None,
-               "role_label": ROLE_LABELS[invitation.role], "values": values, "errors": errors}
+               "role_label": ROLE_LABELS[invitation.role], "values": values, "errors": errors,
+               "notice": await privacy.current_notice()}
     return _private(render(request, "auth/invitation.html", context, status_code=status))
 
 
@@ -201,27 +241,28 @@ async def invitation(request: Request) -> Response:
         return _invitation_gone(request)
     account = await invitations.existing_account(found)
     if request.method == "GET":
-        return _invitation_page(request, found, account, {}, {})
+        return await _invitation_page(request, found, account, {}, {})
     return await _accept_invitation(request, found, account)
 
 
 async def _accept_invitation(request: Request, found: Invitation, account: User | None) -> Response:
     form = await read_form(request)
-    values = {"display_name": text(form, "display_name", max_length=300)}
+    values = {key: text(form, key, max_length=300) for key in ("display_name", "privacy", "sensitive")}
     password = str(form.get("password", ""))
+    consent = _consent(form) if account is None else None  # a new account consents here, as at registration
     if account is None and password != str(form.get("password_repeat", "")):
         errors = {**invitations.new_account_errors(values["display_name"], password),
-                  "password_repeat": N_("The two passwords are not the same.")}
-        return _invitation_page(request, found, account, values, errors, 400)
+                  **await privacy.check_consent(consent), "password_repeat": N_("The two passwords are not the same.")}
+        return await _invitation_page(request, found, account, values, errors, 400)
     try:
         user = await invitations.accept(
             request.path_params["token"], display_name=values["display_name"], password=password, now=clock.now(),
-            ip=_client(request), locale=request_locale(request))
+            ip=_client(request), locale=request_locale(request), consent=consent)
     except InvitationInvalid:
         return _invitation_gone(request)
     except (InvalidInput, TooManyAttempts) as exc:
         errors = getattr(exc, "field_errors", {"password": exc.message})
-        return _invitation_page(request, found, account, values, errors, exc.status_code)
+        return await _invitation_page(request, found, account, values, errors, exc.status_code)
     response = RedirectResponse(request.url_for(LANDING[found.role]), status_code=303)
     await log_in(request, response, user)
     flash(request, response, INVITATION_WELCOME[found.role], contest=found.contest.title)
@@ -233,6 +274,7 @@ routes = [
     Route("/login", login, methods=["GET", "POST"], name="login"),
     Route("/logout", logout, methods=["POST"], name="logout"),
     Route("/keep-alive", keep_alive, name="keep_alive"),
+    Route("/privacy", privacy_consent, methods=["GET", "POST"], name="privacy_consent"),
     Route("/password", password, methods=["GET", "POST"], name="password"),
     Route("/invite/{token}", invitation, methods=["GET", "POST"], name="invitation"),
     Route("/reset", reset_request, methods=["GET", "POST"], name="reset_request"),

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from contest import i18n
-from contest.errors import ContestError, LoginRequired, NotFound
+from contest.errors import ConsentRequired, ContestError, LoginRequired, NotFound
 from contest.i18n import N_
 from contest.logs import REQUEST_ID
 from contest.web.infra.templating import render, request_locale
@@ -33,6 +33,9 @@ async def error_response(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LoginRequired) and not wants_json(request):
         login = request.url_for("auth:login").include_query_params(next=request.scope["path"])
         return RedirectResponse(str(login), status_code=303)
+    if isinstance(exc, ConsentRequired) and not wants_json(request):
+        notice = request.url_for("auth:privacy_consent").include_query_params(next=request.scope["path"])
+        return RedirectResponse(str(notice), status_code=303)
     if isinstance(exc, ContestError):
         status, message, params = exc.status_code, exc.message, exc.params
     elif isinstance(exc, HTTPException):

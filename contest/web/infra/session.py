@@ -7,9 +7,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contest import clock
-from contest.accounts import sessions
+from contest.accounts import privacy, sessions
 from contest.accounts.models import User
-from contest.errors import LoginRequired
+from contest.errors import ConsentRequired, LoginRequired
 from contest.judging import presence
 from contest.web.infra.probes import is_probe
 
@@ -25,8 +25,9 @@ def read_cookie(scope: Scope, name: str) -> str | None:
 
 
 class SessionMiddleware:
-    """Puts `user`, `session_key` and `session_expires_at` into request.state (None when anonymous). Every
-    request of a signed-in user counts as activity, with the idle limit judging.presence grants."""
+    """Puts `user`, `session_key`, `session_expires_at` (None when anonymous) and `consent_due` into
+    request.state. Every request of a signed-in user counts as activity, with the idle limit judging.presence
+    grants."""
 
     def __init__(self, app: ASGIApp, *, cookie_name: str) -> None:
         self.app = app
@@ -38,11 +39,13 @@ class SessionMiddleware:
             return
         state = scope.setdefault("state", {})
         state["user"], state["session_key"], state["session_expires_at"] = None, None, None
+        state["consent_due"] = False
         key = None if is_probe(scope) else read_cookie(scope, self.cookie_name)
         if key:
             info = await sessions.resume_session(key, now=clock.now(), idle_for=presence.idle_limit)
             if info is not None:
                 state["user"], state["session_key"], state["session_expires_at"] = info.user, info.key, info.expires_at
+                state["consent_due"] = info.consent_due
         await self.app(scope, receive, send)
 
 
@@ -51,24 +54,29 @@ def current_user(conn: HTTPConnection) -> User | None:
 
 
 def require_user(conn: HTTPConnection) -> User:
+    """The signed-in user, whose session is not held at the privacy notice (that page asks `current_user`)."""
     user = current_user(conn)
     if user is None:
         raise LoginRequired()
+    if conn.state.consent_due:
+        raise ConsentRequired()
     return user
 
 
 async def log_in(request: Request, response: Response, user: User) -> None:
-    """Rotate: the old session (if any) dies and a new key is issued."""
+    """Rotate: the old session (if any) dies and a new key is issued. A user who has not accepted the current
+    privacy notice reaches only that notice in the new session until they do."""
     if request.state.session_key:
         await sessions.end_session(request.state.session_key)
     client, now = request.client.host if request.client else "", clock.now()
+    due = await privacy.consent_due(user)
     key = await sessions.start_session(
         user, now=now, idle=await presence.idle_limit(user, now), ip=client,
-        user_agent=request.headers.get("user-agent", ""),
+        user_agent=request.headers.get("user-agent", ""), consent_due=due,
     )
     jar = request.app.state.cookies
     jar.set(response, jar.session, key)
-    request.state.user, request.state.session_key = user, key
+    request.state.user, request.state.session_key, request.state.consent_due = user, key, due
 
 
 async def log_out(request: Request, response: Response) -> None:

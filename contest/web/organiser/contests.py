@@ -24,6 +24,7 @@ from contest.contests import banner
 from contest.contests import queries as contest_queries
 from contest.contests.models import (
     A3_300_DPI,
+    DECLARED_TERMS,
     AiPolicy,
     AwardTier,
     Contest,
@@ -60,7 +61,8 @@ IMPORT_BODY_LIMIT = transfer.MAX_FILE_BYTES + 64 * 1024
 FIELD_KINDS = {FieldKind.TEXT: N_("Text (one line)"), FieldKind.LONG_TEXT: N_("Long text"),
                FieldKind.NUMBER: N_("Number"), FieldKind.CHOICE: N_("Choice (one)"),
                FieldKind.MULTI_CHOICE: N_("Choice (several)"), FieldKind.LINK: N_("Web link")}
-TERMS_KINDS = {TermsKind.ORIGINALITY: N_("Originality declaration"), TermsKind.IP_TERMS: N_("IP terms")}
+TERMS_KINDS = {TermsKind.ORIGINALITY: N_("Originality declaration"), TermsKind.IP_TERMS: N_("IP terms"),
+               TermsKind.PRIVACY: N_("Privacy notice: this contest's additions")}
 IP_MODES = {IpMode.TRANSFER: N_("Transfer of rights"), IpMode.LICENCE: N_("Licence"),
             IpMode.EXHIBITION_ONLY: N_("Exhibition only"), IpMode.FIRST_PURCHASE: N_("Right of first purchase")}
 NEW_CONTEST_DEFAULTS = {"time_zone": "Asia/Shanghai", "notice_days": "0", "max_entries_per_designer": "20",
@@ -259,7 +261,7 @@ async def _settings_page(request: Request, contest: Contest, *, form: str = "", 
         "track_defaults": NEW_TRACK_DEFAULTS, "tier_defaults": NEW_TIER_DEFAULTS,
         "closed": contest.submissions_close_at is not None and contest.submissions_close_at <= clock.now(),
         "zones": zone_choices(contest.time_zone), "ai_policies": AI_POLICIES,
-        "has_terms": {row["kind"] for row in terms} >= set(TermsKind),
+        "has_terms": {row["kind"] for row in terms} >= set(DECLARED_TERMS),
     }
     return render(request, "organiser/contest_settings.html", context, status_code=status)
 

@@ -58,7 +58,7 @@ async def test_an_invited_judge_sets_a_password_is_logged_in_and_reaches_the_jud
     assert (page.headers["cache-control"], page.headers["referrer-policy"]) == ("no-store", "no-referrer")
     assert "prof.zhang@jury.example.net" in page.text and 'name="password_repeat"' in page.text
     form = {"csrf_token": await form_token(client, path), "display_name": "张教授",
-            "password": "a long password", "password_repeat": "a long password"}
+            "password": "a long password", "password_repeat": "a long password", "privacy": "1", "privacy_version": "1"}
     accepted = await client.post(path, data=form)
     assert (accepted.status_code, accepted.headers["location"]) == (303, "http://testserver/judge/")
     judge = await User.get(email="prof.zhang@jury.example.net")

@@ -1,0 +1,129 @@
+"""The installation's privacy notice (个人信息处理规则) and every consent to it.
+
+Versions are only added, like a contest's terms (contests.models.TermsText, where a contest's own
+additions live as `TermsKind.PRIVACY`). Consent is given at registration, with a separate answer for
+sensitive personal information (PIPL art. 29), and asked again at the first log-in after a new version:
+`consent_due` decides it there, and the session carries the answer (accounts.sessions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
+from tortoise.transactions import in_transaction
+
+from contest.accounts.models import PrivacyConsent, PrivacyNotice, User
+from contest.accounts.privacy_default import DEFAULT_NOTICE
+from contest.audit.log import record
+from contest.errors import InvalidInput
+from contest.form_input import FieldReader
+from contest.i18n import N_
+
+TITLE_MAX, BODY_MAX = 200, 60_000
+NOT_ACCEPTED = N_("Read the privacy notice and tick the box to agree to it: without it we cannot create an account.")
+NOT_ACCEPTED_AGAIN = N_("Tick the box to agree to the privacy notice, or log out.")
+NOTICE_CHANGED = N_("The privacy notice was updated while you were reading it: please read the new version and agree "
+                    "to it again.")
+
+
+@dataclass(frozen=True)
+class NoticeSpec:
+    title: str
+    title_en: str
+    body: str
+    body_en: str
+
+
+def parse_notice(raw: Mapping[str, str]) -> NoticeSpec:
+    """A new version from the organiser's form; raises InvalidInput with every field's problem."""
+    read = FieldReader(raw)
+    spec = NoticeSpec(title=read.text("title", max_length=TITLE_MAX, required=True),
+                      title_en=read.text("title_en", max_length=TITLE_MAX),
+                      body=read.text("body", max_length=BODY_MAX, required=True),
+                      body_en=read.text("body_en", max_length=BODY_MAX))
+    read.done()
+    return spec
+
+
+async def current_notice() -> PrivacyNotice:
+    """The latest version; the one shipped with the app (version 1) is made on first use."""
+    latest = await PrivacyNotice.all().order_by("-version").first()
+    if latest is not None:
+        return latest
+    try:
+        return await PrivacyNotice.create(version=1, created_at=DEFAULT_NOTICE.created_at, title=DEFAULT_NOTICE.title,
+                                          title_en=DEFAULT_NOTICE.title_en, body=DEFAULT_NOTICE.body,
+                                          body_en=DEFAULT_NOTICE.body_en)
+    except IntegrityError:  # another request made it first
+        return await PrivacyNotice.get(version=1)
+
+
+async def publish_notice(spec: NoticeSpec, *, by: User, now: datetime) -> PrivacyNotice:
+    """Add the next version (audited). Everyone who accepted an earlier one is asked again at their next log-in."""
+    current = await current_notice()
+    async with in_transaction():
+        notice = await PrivacyNotice.create(version=current.version + 1, created_at=now, created_by=by,
+                                            title=spec.title, title_en=spec.title_en, body=spec.body,
+                                            body_en=spec.body_en)
+        await record("privacy_notice.published", subject=f"privacy_notice:{notice.id}", now=now, actor=by,
+                     data={"version": notice.version, "title": notice.title})
+    return notice
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The answers of the notice's form: the box ticked, the version it showed, the separate sensitive consent."""
+
+    accepted: bool
+    version_read: int | None
+    sensitive: bool
+
+
+def consent_errors(notice: PrivacyNotice, consent: Consent, *, refused: str = NOT_ACCEPTED) -> dict[str, str]:
+    """The form's problem, if any: not ticked (`refused`), or ticked under a version that is no longer current."""
+    if not consent.accepted:
+        return {"privacy": refused}
+    return {} if consent.version_read == notice.version else {"privacy": NOTICE_CHANGED}
+
+
+async def check_consent(consent: Consent | None) -> dict[str, str]:
+    """`consent_errors` against the current version; none when no consent is asked (None)."""
+    return {} if consent is None else consent_errors(await current_notice(), consent)
+
+
+async def record_consent(user: User, notice: PrivacyNotice, *, sensitive: bool, ip: str, now: datetime
+                         ) -> PrivacyConsent:
+    """Keep who accepted which version, when and from where, and whether the separate consent to sensitive
+    personal information was given. Call it in the transaction that needs the consent (registration)."""
+    return await PrivacyConsent.create(user=user, notice=notice, sensitive=sensitive, ip=ip[:64], accepted_at=now)
+
+
+async def latest_consent(user: User) -> PrivacyConsent | None:
+    return await PrivacyConsent.filter(user_id=user.id).order_by("-accepted_at", "-id").prefetch_related(
+        "notice").first()
+
+
+async def consent_due(user: User) -> bool:
+    """Whether the user has not yet accepted the current version (asked at log-in, never mid-session)."""
+    notice = await current_notice()
+    return not await PrivacyConsent.exists(user_id=user.id, notice_id=notice.id)
+
+
+async def accept(user: User, consent: Consent, *, ip: str, now: datetime) -> PrivacyConsent:
+    """The consent asked after a log-in: raises InvalidInput when not given to the current version."""
+    notice = await current_notice()
+    errors = consent_errors(notice, consent, refused=NOT_ACCEPTED_AGAIN)
+    if errors:
+        raise InvalidInput(errors)
+    return await record_consent(user, notice, sensitive=consent.sensitive, ip=ip, now=now)
+
+
+async def versions_with_consents() -> list[tuple[PrivacyNotice, int]]:
+    """Every version, newest first, with how many consents name it."""
+    await current_notice()
+    counts = dict(await PrivacyConsent.annotate(n=Count("id")).group_by("notice_id").values_list("notice_id", "n"))
+    return [(notice, counts.get(notice.id, 0)) for notice in await PrivacyNotice.all().order_by("-version")]
