@@ -10,7 +10,6 @@ contest.results.award_list_pdf prints it; contest.exports.award_list tabulates i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,6 +18,7 @@ from typing import Any
 
 from contest import clock
 from contest.contests.models import Contest
+from contest.results.certificates import issuers_of
 from contest.results.models import Award, AwardStatus
 from contest.results.notice import (
     AFFILIATION_VALUES,
@@ -30,7 +30,6 @@ from contest.results.notice import (
     listed_from,
 )
 
-COMMITTEE = "大赛组委会"  # who issues the list when the contest names no hosting body
 SPECIAL_HEADING = "特别奖"
 ORDER_VALUES = ("tier_id", "tier__rank", "entry__track_id", "entry__track__position")
 
@@ -63,7 +62,7 @@ class Bodies:
 class AwardList:
     contest: str
     bodies: Bodies
-    issuers: tuple[str, ...]  # the 落款 over the seal: the hosting bodies, one a line
+    issuers: tuple[str, ...]  # the 落款 over the seal: the bodies that issue the certificates, one a line
     issued_on: date  # in the contest's zone
     sections: list[Section]
     entries: int  # the entries listed, each counted once
@@ -99,19 +98,13 @@ def sections(listing: Listing) -> list[Section]:
     return found
 
 
-def issuers(host_bodies: str) -> tuple[str, ...]:
-    """The hosting bodies one a line (written with 、 commas or semicolons between them); the committee without."""
-    names = tuple(name.strip() for name in re.split(r"[、,，;；]", host_bodies) if name.strip())
-    return names or (COMMITTEE,)
-
-
 def award_list_of(contest: Any, rows: Iterable[Mapping[str, Any]], *, now: datetime) -> AwardList:
     """The list from confirmed award rows (ENTRY_VALUES, TIER_VALUES, AFFILIATION_VALUES, ORDER_VALUES), dated
     the day of the announcement, or today while there is none (an organiser's preview)."""
     listing = arrange(listed_from(sorted((dict(row) for row in rows), key=award_order)))
     issued = clock.to_zone(contest.announce_at or now, contest.time_zone).date()
     bodies = Bodies(contest.guiding_bodies.strip(), contest.host_bodies.strip(), contest.organising_bodies.strip())
-    return AwardList(contest.title, bodies, issuers(contest.host_bodies), issued, sections(listing), listing.entries)
+    return AwardList(contest.title, bodies, issuers_of(contest), issued, sections(listing), listing.entries)
 
 
 def date_label(day: date) -> str:

@@ -39,7 +39,8 @@ def test_lines_go_by_track_position_then_grade_and_specials_by_grade_whatever_th
             row(5, "S-1", track=3, position=1, rank=4, tier=40, special=True),
             row(6, "C-2", track=3, position=1, rank=2, tier=32)]
     document = al.award_list_of(SimpleNamespace(title="大赛", announce_at=None, time_zone="Asia/Shanghai",
-                                                guiding_bodies="", host_bodies="", organising_bodies=""),
+                                                guiding_bodies="", host_bodies="", organising_bodies="",
+                                                certificate_issuers=""),
                                 rows, now=datetime(2026, 12, 6, 17, 0, tzinfo=UTC))
     assert [(s.heading, s.special, [(g.grade, [line.number for line in g.lines]) for g in s.grades])
             for s in document.sections] == [
@@ -53,13 +54,16 @@ def test_lines_go_by_track_position_then_grade_and_specials_by_grade_whatever_th
     assert document.issuers == ("大赛组委会",)
 
 
-@pytest.mark.parametrize(("hosts", "issuers"), [
-    ("上海市总工会宣传部、上海市工人文化宫", ("上海市总工会宣传部", "上海市工人文化宫")),
-    ("甲单位, 乙单位；丙单位", ("甲单位", "乙单位", "丙单位")),
-    ("  ", ("大赛组委会",)),
+@pytest.mark.parametrize(("hosts", "configured", "issuers"), [
+    ("上海市总工会宣传部、上海市工人文化宫", "", ("上海市总工会宣传部", "上海市工人文化宫")),
+    ("甲单位, 乙单位；丙单位", "", ("甲单位", "乙单位", "丙单位")),
+    ("  ", "", ("大赛组委会",)),
+    ("甲单位", "大赛组委会\n甲单位", ("大赛组委会", "甲单位")),
 ])
-def test_the_list_is_issued_by_each_hosting_body(hosts, issuers):
-    assert al.issuers(hosts) == issuers
+def test_the_list_is_issued_by_the_bodies_that_issue_the_certificates(hosts, configured, issuers):
+    contest = SimpleNamespace(title="大赛", announce_at=None, time_zone="Asia/Shanghai", guiding_bodies="",
+                              host_bodies=hosts, organising_bodies="", certificate_issuers=configured)
+    assert al.award_list_of(contest, [], now=datetime(2026, 12, 6, tzinfo=UTC)).issuers == issuers
 
 
 def test_sections_are_numbered_in_chinese():
