@@ -95,6 +95,9 @@ async def the_notice_counts_objects_and_ends(browser, server: LiveServer) -> Non
     await expect(listed.locator(".notice-line")).to_have_count(4)
     await expect(listed.locator("h3.notice-track")).to_have_text(TRACKS)
     special = public.locator("section[aria-labelledby=special-title]")
+    await expect(special.locator("h2")).to_have_text("特别奖")
+    await expect(special.locator(".notice-grade")).to_have_text("网络人气奖")
+    await expect(listed.locator(".notice-grade", has_text="网络人气奖")).to_have_count(0)
     await expect(special.locator(".notice-line-title")).to_have_count(1)
     await expect(special.locator(".notice-line-title")).to_contain_text(SPECIAL_HOLDER)
     await expect(public.locator(".notice-body")).to_contain_text("名单共 4 件作品，其中 1 件同时获特别奖")
@@ -114,8 +117,12 @@ async def the_notice_counts_objects_and_ends(browser, server: LiveServer) -> Non
     await expect(over).to_be_visible(timeout=int(LEFT.total_seconds() + 60) * 1000)
     await expect(public.locator(".notice-open a.btn-primary")).to_have_count(0)
     await expect(public.locator(".notice-line-action")).to_have_count(0)
+    await expect(public.locator(".countdown-passed")).to_have_text("已截止")
     assert await public.evaluate("window.__samePage") is True
     await screenshot(public, "results-notice-ended")
+    await public.reload()
+    await expect(public.locator("a[href*='/notice/objection']")).to_have_count(0)
+    await expect(special.locator(".notice-line")).to_have_count(1)
     await context.close()
 
 
