@@ -176,6 +176,7 @@ FIELD_LABELS = {
     "announce_at": N_("Results announced"), "is_published": N_("Published: the contest page is public"),
     "announce_by_press": N_("Announce with the 公布 press at the ceremony"),
     "feedback_to_entrants": N_("Show each designer their scores and shared comments after the announcement"),
+    "accepts_minors": N_("Accept entrants under 14, with their guardian's consent"),
     "certificate_number_pattern": N_("Certificate number pattern"), "certificate_issuers": N_("Issuing bodies"),
     "certificate_english": N_("Print the English heading on certificates"),
     "name": N_("Name"), "name_en": N_("Name in English"), "description": N_("Description"),

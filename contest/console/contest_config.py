@@ -129,6 +129,7 @@ class ContestSettings:
     missing_task_forfeits: bool = False  # a finalist's missed task may cost the place (contest.finalists)
     announce_by_press: bool = False
     feedback_to_entrants: bool = False
+    accepts_minors: bool = False  # entrants under 14, with their guardian's consent (contest.entries.minors)
     certificate_number_pattern: str = ""  # contest.results.certificate_numbers
     certificate_issuers: str = ""  # one a line; none: the hosting bodies
     certificate_english: bool = False
@@ -168,6 +169,7 @@ def parse_contest_settings(raw: Mapping[str, str], *, texts_codes: bool = True) 
         missing_task_forfeits=read.flag("missing_task_forfeits"),
         announce_by_press=read.flag("announce_by_press"),
         feedback_to_entrants=read.flag("feedback_to_entrants"),
+        accepts_minors=read.flag("accepts_minors"),
         certificate_number_pattern=_number_pattern(read), certificate_issuers=_issuers(read),
         certificate_english=read.flag("certificate_english"),
     )

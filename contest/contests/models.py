@@ -92,6 +92,8 @@ class Contest(Model):
     popular_vote_share = fields.FloatField(default=0.0, db_default=0.0)
     # a finalist's task missed (materials, sample) may forfeit the place, once an organiser confirms it
     missing_task_forfeits = fields.BooleanField(default=False, db_default=False)
+    # entrants under 14 may enter, with their guardian's consent (contest.entries.minors)
+    accepts_minors = fields.BooleanField(default=False, db_default=False)
     max_entries_per_designer = fields.IntField(default=20, db_default=20)
     max_bytes_per_designer = fields.BigIntField(default=500 * 2**20, db_default=500 * 2**20)
     is_published = fields.BooleanField(default=True, db_default=True)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from contest.accounts.models import User
+from contest.entries import minors
 from contest.entries.models import Declaration, Entry, EntryFile, EntryImage
 from contest.entries.states import EntryState
 from contest.notifications.outbox import queue_templated
@@ -42,7 +43,8 @@ async def declare(entry: Entry, *, by: User, originality_id: int, ip_terms_id: i
     await User.filter(id=entry.owner_id).select_for_update().first()
     files = await uploaded_files(entry)
     facts: dict[str, Any] = {"user_id": by.id, "originality_id": originality_id, "ip_terms_id": ip_terms_id,
-                             "accepted_at": now, "file_hashes": file_hashes(files), "ai_disclosure": entry.ai_disclosure}
+                             "accepted_at": now, "file_hashes": file_hashes(files), "ai_disclosure": entry.ai_disclosure,
+                             "guardian": minors.declared_facts(entry)}
     latest = await Declaration.filter(entry_id=entry.id).order_by("-accepted_at", "-id").first()
     if latest is not None and all(getattr(latest, name) == value for name, value in facts.items()):
         return latest

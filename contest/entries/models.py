@@ -41,6 +41,15 @@ class Entry(Model):
     leak_status = fields.CharEnumField(LeakStatus, max_length=20, default=LeakStatus.UNCHECKED)
     # contest.entries.disclosure
     ai_disclosure: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict, db_default="{}")
+    # an entrant under 14 (contest.entries.minors): the guardian, their consent, and how they chose the minor is
+    # named publicly; public_name is made from typed_name (the name as the designer typed it) by that choice
+    has_minor = fields.BooleanField(default=False, db_default=False)
+    guardian_name = fields.CharField(max_length=100, default="", db_default="")
+    guardian_contact = fields.CharField(max_length=254, default="", db_default="")
+    guardian_relation = fields.CharField(max_length=50, default="", db_default="")
+    guardian_consented_at = fields.DatetimeField(null=True)
+    minor_naming = fields.CharField(max_length=10, default="", db_default="")
+    typed_name = fields.CharField(max_length=200, default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     submitted_at = fields.DatetimeField(null=True)
@@ -218,6 +227,8 @@ class Declaration(Model):
     accepted_at = fields.DatetimeField()
     # the AI disclosure as declared (contest.entries.disclosure), kept with the terms it was made under
     ai_disclosure: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict, db_default="{}")
+    # for an entrant under 14: the guardian, their consent's time and the public naming chosen ({} otherwise)
+    guardian: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict, db_default="{}")
     # [{"key", "sha256", "bytes"}] at the time of submission
     file_hashes: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
 

@@ -18,7 +18,7 @@ from contest.audit.log import record
 from contest.contests import fields as track_fields
 from contest.contests import timeline
 from contest.contests.models import AiPolicy, Contest, IpMode, TermsKind, TermsText, Track
-from contest.entries import declarations, profile
+from contest.entries import declarations, minors, profile
 from contest.entries.disclosure import TEXT_LIMITS, AiExtent, Disclosure, disclosure_problems
 from contest.entries.models import Declaration, Entry, FileStatus, HeldStatus, TeamMember
 from contest.entries.states import ALLOWED_TRANSITIONS, EDITABLE_STATES, EntryState
@@ -58,6 +58,7 @@ class EntryInput:
     phone: str = ""
     members: tuple[Member, ...] = ()
     ai: Disclosure = field(default_factory=Disclosure)
+    guardian: minors.Guardian = field(default_factory=minors.Guardian)
 
     def profile_facts(self) -> dict[str, str]:
         return {"category": self.entrant_category, "organisation": self.organisation, "school": self.school,
@@ -162,10 +163,11 @@ async def update_entry(entry: Entry, values: EntryInput, *, by: User, now: datet
         raise Conflict()
     fields = list(entry.track.fields_)
     answers, errors = _check_input(values, fields)
+    errors.update(minors.input_problems(values.guardian, accepts_minors=entry.contest.accepts_minors))
     if errors:
         raise InvalidInput(errors)
     before = _facts(entry, [Member(m.name, m.role, m.organisation) for m in entry.members])
-    _apply(entry, values, answers)
+    consented = _apply(entry, values, answers, now)
     if entry.state == EntryState.SUBMITTED:
         problems = submission_problems(entry, declared=True, members=values.members)
         if problems:
@@ -180,6 +182,10 @@ async def update_entry(entry: Entry, values: EntryInput, *, by: User, now: datet
             [TeamMember(entry_id=entry.id, name=m.name, role=m.role, organisation=m.organisation, position=i)
              for i, m in enumerate(values.members)])
         await record("entry.updated", subject=f"entry:{entry.id}", now=now, actor=by, contest_id=entry.contest_id)
+        if consented:
+            await record("entry.guardian_consented", subject=f"entry:{entry.id}", now=now, actor=by,
+                         contest_id=entry.contest_id,
+                         data={"relation": entry.guardian_relation, "naming": entry.minor_naming})
         await declarations.declare_again(entry, by=by, now=now)
     await entry.fetch_related("members")  # what the rest of the request (a submit) checks
     return True
@@ -189,17 +195,18 @@ def _facts(entry: Entry, members: Sequence[Member]) -> tuple[object, ...]:
     """What the designer can change through the form, to tell a real change from a repeated save."""
     return (entry.title, entry.concept, entry.answers, entry.entrant_kind, entry.entrant_category, entry.public_name,
             entry.organisation, entry.school, entry.supervisor_name, entry.supervisor_email, tuple(members),
-            entry.ai_disclosure)
+            entry.ai_disclosure, minors.declared_facts(entry), entry.typed_name)
 
 
-def _apply(entry: Entry, values: EntryInput, answers: dict[str, Any]) -> None:
+def _apply(entry: Entry, values: EntryInput, answers: dict[str, Any], now: datetime) -> bool:
+    """Returns whether a guardian consented now."""
     entry.title, entry.concept, entry.answers = values.title, values.concept, answers
     entry.entrant_kind = EntrantKind(values.entrant_kind)
     entry.entrant_category = EntrantCategory(values.entrant_category)
-    entry.public_name = values.public_name
     entry.organisation, entry.school = values.organisation, values.school
     entry.supervisor_name, entry.supervisor_email = values.supervisor_name, values.supervisor_email
     entry.ai_disclosure = values.ai.as_json() if entry.track.ai_policy != AiPolicy.BANNED else {}
+    return minors.apply(entry, values.guardian, typed_name=values.public_name, now=now)
 
 
 def files_per_slot(entry: Entry) -> Counter[int]:
@@ -224,6 +231,7 @@ def submission_problems(entry: Entry, *, declared: bool, members: Sequence[objec
     problems += disclosure_problems(entry.track.ai_policy, Disclosure.of(entry.ai_disclosure))
     if entry.entrant_kind == EntrantKind.TEAM and not list(entry.members if members is None else members):
         problems.append(N_("Name the members of the team."))
+    problems += minors.submission_problems(entry)
     if not declared:
         problems.append(N_("Accept the originality declaration and the IP terms."))
     return problems

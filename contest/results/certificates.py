@@ -24,6 +24,7 @@ from fpdf import FPDF
 from fpdf.enums import TextMode, WrapMode
 
 from contest import clock
+from contest.entries import minors
 from contest.media import cjk_font
 from contest.media.pdf_qr import draw_qr
 from contest.results.certificate_numbers import numbers_of
@@ -75,7 +76,8 @@ def certificate_of(award: Any, number: str = "", check_url: str = "") -> Certifi
     entry, tier, contest = award.entry, award.tier, award.contest
     track = tier.track.name if tier.track is not None and not tier.is_special else ""
     winner = entry.public_name.strip() or entry.owner.display_name
-    members = tuple(m.name.strip() for m in entry.members if m.name.strip() and m.name.strip() != winner)
+    members = tuple(m.name.strip() for m in entry.members if m.name.strip() and m.name.strip() != winner
+                    and minors.full_names_shown(entry))
     issued = clock.to_zone(contest.announce_at or award.decided_at or clock.now(), contest.time_zone)
     folder = _safe(track or tier.name)
     return Certificate(

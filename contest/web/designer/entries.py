@@ -12,7 +12,7 @@ from contest.accounts.models import User
 from contest.contests import queries as contest_queries
 from contest.contests import timeline
 from contest.contests.models import Track
-from contest.entries import declarations, queries, service
+from contest.entries import declarations, minors, queries, service
 from contest.entries import profile as entrant_profile
 from contest.entries.disclosure import TEXT_LIMITS, Disclosure
 from contest.entries.models import Entry
@@ -27,7 +27,7 @@ from contest.judging import edits
 from contest.web.designer import entry_files
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
-from contest.web.infra.labels import CATEGORY_LABELS, KIND_LABELS, STATE_LABELS
+from contest.web.infra.labels import CATEGORY_LABELS, KIND_LABELS, NAMING_LABELS, STATE_LABELS
 from contest.web.infra.lookups import published_contest
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render, request_locale
@@ -82,7 +82,15 @@ def entry_input(form: FormData, track: Track) -> EntryInput:
         members=tuple(members), ai=Disclosure(
             extent=text(form, "ai_extent", max_length=20),
             **{name: text(form, f"ai_{name}", max_length=limit + 1) for name, limit in TEXT_LIMITS.items()}),
+        guardian=guardian_input(form),
     )
+
+
+def guardian_input(form: FormData) -> minors.Guardian:
+    return minors.Guardian(
+        minor=text(form, "has_minor") == "yes", name=text(form, "guardian_name", max_length=101),
+        contact=text(form, "guardian_contact", max_length=255), relation=text(form, "guardian_relation", max_length=51),
+        naming=text(form, "minor_naming", max_length=20), consent=text(form, "guardian_consent") == "yes")
 
 
 def input_from_entry(entry: Entry, *, phone: str) -> EntryInput:
@@ -90,10 +98,13 @@ def input_from_entry(entry: Entry, *, phone: str) -> EntryInput:
                for key, value in entry.answers.items()}
     return EntryInput(
         title=entry.title, concept=entry.concept, answers=answers, entrant_kind=entry.entrant_kind,
-        entrant_category=entry.entrant_category, public_name=entry.public_name, organisation=entry.organisation,
+        entrant_category=entry.entrant_category, public_name=entry.typed_name or entry.public_name,
+        organisation=entry.organisation,
         school=entry.school, supervisor_name=entry.supervisor_name, supervisor_email=entry.supervisor_email,
         phone=phone, members=tuple(Member(m.name, m.role, m.organisation) for m in entry.members),
-        ai=Disclosure.of(entry.ai_disclosure),
+        ai=Disclosure.of(entry.ai_disclosure), guardian=minors.Guardian(
+            minor=entry.has_minor, name=entry.guardian_name, contact=entry.guardian_contact,
+            relation=entry.guardian_relation, naming=entry.minor_naming, consent=entry.guardian_consented_at is not None),
     )
 
 
@@ -113,7 +124,7 @@ async def _entry_page(
         "values": values or input_from_entry(entry, phone=phone),
         **await entry_files.files_context(entry, now), "members": list(entry.members), "originality": originality,
         "ip_terms": ip_terms, "privacy_additions": await contest_queries.privacy_additions(entry.contest),
-        "kinds": KIND_LABELS, "categories": CATEGORY_LABELS, "states": STATE_LABELS,
+        "kinds": KIND_LABELS, "categories": CATEGORY_LABELS, "namings": NAMING_LABELS, "states": STATE_LABELS,
         "problems": service.submission_problems(entry, declared=True),
         "open": service.open_to_designer(entry, now), "max_members": service.MAX_TEAM_MEMBERS,
         "too_large": FileTooLarge.message,

@@ -233,7 +233,7 @@ def contest_values(contest: Contest) -> dict[str, str]:
     values["notice_days"] = f"{contest.notice_days:g}"
     values.update({k: datetime_local(getattr(contest, k), zone) for k in transfer.CONTEST_MOMENTS})
     switches = ("is_published", "popular_vote_enabled", "popular_vote_phone", "missing_task_forfeits",
-                "announce_by_press", "feedback_to_entrants", "certificate_english")
+                "announce_by_press", "feedback_to_entrants", "certificate_english", "accepts_minors")
     values.update({k: "1" if getattr(contest, k) else "" for k in switches})
     values["max_mb_per_designer"] = str(contest.max_bytes_per_designer // 2**20)
     values["popular_vote_share"] = f"{contest.popular_vote_share:g}"

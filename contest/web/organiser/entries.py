@@ -24,7 +24,7 @@ from contest.i18n import N_
 from contest.judging import withdrawals
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
-from contest.web.infra.labels import STATE_LABELS
+from contest.web.infra.labels import NAMING_LABELS, STATE_LABELS
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render, request_locale
 from contest.web.organiser.ai_labels import ai_labels
@@ -86,7 +86,7 @@ async def entry_page(request: Request, *, screening_input: Screening | None = No
     contest = await organised_contest(request)
     entry = await _entry(request, contest)
     context = {"contest": contest, "entry": entry, "files": await entry_files(entry), "states": STATE_LABELS,
-               "video_failures": VIDEO_REFUSALS, "xmp_shown": XMP_SHOWN, **ai_labels(),
+               "namings": NAMING_LABELS, "video_failures": VIDEO_REFUSALS, "xmp_shown": XMP_SHOWN, **ai_labels(),
                **_screening_context(contest, screening_input, refusal)}
     return render(request, "organiser/entry.html", context, status_code=refusal.status if refusal else 200)
 

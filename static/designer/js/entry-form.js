@@ -1,8 +1,14 @@
 // The entry form's small helpers: team members are asked for team entries only (a row already
-// filled stays visible, so nothing typed disappears), and withdrawing asks first, saying whether it
-// can be undone.
+// filled stays visible, so nothing typed disappears), the guardian's part only for an entrant under 14,
+// and withdrawing asks first, saying whether it can be undone.
 (function () {
   "use strict";
+  var guardian = document.querySelector(".guardian");
+  if (guardian) {
+    Array.prototype.forEach.call(document.querySelectorAll("input[name=has_minor]"), function (radio) {
+      radio.addEventListener("change", function () { guardian.hidden = radio.value !== "yes"; });
+    });
+  }
   var kind = document.getElementById("f-entrant_kind");
   var team = document.querySelector(".team-members");
   if (kind && team) {
