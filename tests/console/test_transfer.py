@@ -207,3 +207,12 @@ async def test_the_sample_rule_and_the_forfeit_rule_travel_with_the_file_and_a_c
     again = await transfer.export_config(copied)
     assert (again["contest"]["missing_task_forfeits"], again["tracks"][0]["sample_required"],
             again["tracks"][0]["sample_due_at"]) == (True, True, "2028-06-30T17:00")
+
+
+async def test_accepting_minors_travels_with_the_file_and_with_a_copy(db):
+    data = contest_file([{"slug": "ip", "name": "IP"}], [FINAL])
+    data["contest"]["accepts_minors"] = True
+    by = await make_user()
+    imported = await transfer.import_config(data, slug="school", by=by, now=NOW)
+    copied = await transfer.copy_contest(imported, slug="school-2028", title="2028", years=1, by=by, now=NOW)
+    assert (imported.accepts_minors, (await transfer.export_config(copied))["contest"]["accepts_minors"]) == (True, True)

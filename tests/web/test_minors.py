@@ -4,15 +4,18 @@ name is the one the guardian chose."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 
 from contest import clock
+from contest.contests.models import Contest
 from contest.entries.models import Entry
 from contest.entries.states import EntryState
 from tests.factories import login_as, make_contest, make_entry, make_field, make_track, make_user
-from tests.web.helpers import organiser_of
+from tests.web.helpers import form_token, organiser_of
+from tests.web.organiser.test_config import CONTEST_FORM
 
 pytestmark = pytest.mark.web
 
@@ -76,3 +79,15 @@ async def test_with_the_guardian_it_is_submitted_and_organisers_see_the_guardian
     section = page.text.split('class="section entry-minor"')[1].split("</section>")[0]
     for shown in ("未满十四周岁的参赛者及其监护人", "张建国", "父亲", "13800138000", "张同学"):
         assert shown in section
+
+
+async def test_organisers_turn_on_minors_on_the_settings_page_and_it_shows_as_on(client, settings):
+    contest = await make_contest()
+    await login_as(client, await organiser_of(contest), secret=settings.secret_key)
+    token = await form_token(client, f"/admin/c/{contest.slug}/settings")
+    saved = await client.post(f"/admin/c/{contest.slug}/settings",
+                              data={**CONTEST_FORM, "csrf_token": token, "accepts_minors": "1"})
+    assert saved.status_code == 303, saved.text
+    assert (await Contest.get(id=contest.id)).accepts_minors is True
+    page = await client.get(f"/admin/c/{contest.slug}/settings")
+    assert re.search(r'<input[^>]*name="accepts_minors"[^>]*checked', page.text)
