@@ -84,6 +84,8 @@ KINDS: dict[str, Kind] = {
     "score.saved": Kind(N_("Score saved"), N_("Gave {value} on the criterion {criterion} for {subject}.")),
     "entry.created": Kind(N_("Entry started"), N_("Started the entry {subject}.")),
     "entry.updated": Kind(N_("Entry edited"), N_("Edited the entry {subject}.")),
+    "entry.guardian_consented": Kind(N_("Guardian's consent recorded"),
+                                     N_("Recorded the consent of the guardian ({relation}) of the minor in the entry {subject}.")),
     "entry.state": Kind(N_("Entry state changed"), N_("The entry {subject} went from {from} to {to}.")),
     "entry.leak_check": Kind(N_("Identity check"), N_("Checked the entry {subject} for its designer's identity: {status}.")),
     "entry.leak_cleared": Kind(N_("Identity check cleared"), N_("Let the entry {subject} go to judging after the identity check.")),
