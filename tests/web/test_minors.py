@@ -11,9 +11,12 @@ import pytest
 
 from contest import clock
 from contest.contests.models import Contest
+from contest.entries import minors
+from contest.entries.minors import Guardian
 from contest.entries.models import Entry
 from contest.entries.states import EntryState
 from tests.factories import login_as, make_contest, make_entry, make_field, make_track, make_user
+from tests.results.gallery_builders import announced_edition
 from tests.web.helpers import form_token, organiser_of
 from tests.web.organiser.test_config import CONTEST_FORM
 
@@ -91,3 +94,13 @@ async def test_organisers_turn_on_minors_on_the_settings_page_and_it_shows_as_on
     assert (await Contest.get(id=contest.id)).accepts_minors is True
     page = await client.get(f"/admin/c/{contest.slug}/settings")
     assert re.search(r'<input[^>]*name="accepts_minors"[^>]*checked', page.text)
+
+
+
+async def test_the_gallery_names_a_minor_as_the_guardian_chose(app, client):
+    edition = await announced_edition(app.state.store)
+    entry = await Entry.get(contest_id=edition.id, title="小工匠·阿铆")
+    minors.apply(entry, Guardian(minor=True, naming="surname"), typed_name="张小明", now=clock.now())
+    await entry.save()
+    page = await client.get("/c/renmin-2025/gallery")
+    assert "张同学" in page.text and "张小明" not in page.text and "林间设计工作室" not in page.text
