@@ -8,8 +8,8 @@ from contest.accounts.models import ContestRole, ContestRoleKind, EntrantProfile
 from contest.accounts.passwords import verify_password
 from contest.audit.models import AuditEvent
 from contest.audit.queries import verify_whole_log
-from contest.contests.models import AwardTier
 from contest.console import account_deletion, erasure
+from contest.contests.models import AwardTier
 from contest.entries.models import Entry, EntryImage, TeamMember
 from contest.entries.states import EntryState
 from contest.errors import InvalidInput
