@@ -207,3 +207,12 @@ async def test_the_sample_rule_and_the_forfeit_rule_travel_with_the_file_and_a_c
     again = await transfer.export_config(copied)
     assert (again["contest"]["missing_task_forfeits"], again["tracks"][0]["sample_required"],
             again["tracks"][0]["sample_due_at"]) == (True, True, "2028-06-30T17:00")
+
+
+async def test_the_retention_period_travels_with_the_file_and_an_older_file_gets_the_default(db):
+    data = await transfer.export_config(await make_contest(retention_days=400))
+    assert data["contest"]["retention_days"] == 400
+    imported = await transfer.import_config(data, slug="kept-400", by=await make_user(), now=NOW)
+    del data["contest"]["retention_days"]
+    older = await transfer.import_config(data, slug="kept-default", by=await make_user(), now=NOW)
+    assert (imported.retention_days, older.retention_days) == (400, config.RETENTION_DEFAULT)
