@@ -1,4 +1,4 @@
-"""`contest serve|migrate|check|worker|send-outbox|demo|create-organiser|bundle|verify-bundle|audit-head|backup|restore`
+"""`contest serve|migrate|check|worker|send-outbox|demo|create-organiser|bundle|verify-bundle|audit-head|purge|backup|restore`
 (thin: the work lives in app, db, demo, tasks, the console and the domain packages)."""
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from contest.i18n import N_
 from contest.settings import ConfigurationError, Settings, load_settings
 
 if TYPE_CHECKING:
+    from contest.console.purge import Summary
     from contest.notifications.sender import Transport
 
 
@@ -343,6 +344,28 @@ def cmd_audit_head(args: argparse.Namespace) -> None:
     print(f"OK: events 1 to {head.seq} are unchanged, and all {status.count} events of today's log link up after them.")
 
 
+def purge_lines(summary: Summary, *, dry_run: bool) -> list[str]:
+    """The purge's summary in Chinese and English, one line a count."""
+    head = "将要匿名化 / would anonymise" if dry_run else "已匿名化 / anonymised"
+    names = (("contests", "大赛 / contests"), ("entries", "作品 / entries"), ("objections", "异议 / objections"),
+             ("voters", "投票人 / voters"), ("accounts", "账号 / accounts"))
+    return [f"{head}:"] + [f"  {label}: {getattr(summary, name)}" for name, label in names]
+
+
+def cmd_purge(args: argparse.Namespace) -> None:
+    from contest import clock
+    from contest.console import purge
+    from contest.media.stores import open_store
+
+    settings = load_settings()
+    now = clock.now()
+    if args.dry_run:
+        summary = asyncio.run(_with_database(settings, lambda: purge.plan(now)))
+    else:
+        summary = asyncio.run(_with_database(settings, lambda: purge.purge(open_store(settings), now)))
+    print("\n".join(purge_lines(summary, dry_run=args.dry_run)))
+
+
 def _megabytes(size: int) -> str:
     return f"{size / 1e6:.1f} MB"
 
@@ -423,6 +446,10 @@ def build_parser() -> argparse.ArgumentParser:
     head.add_argument("--verify", metavar="HEAD", help="check that the log still passes through a head written down "
                       "earlier and that nothing up to it changed; exits 1 when it does not")
     head.set_defaults(run=cmd_audit_head)
+    purge = commands.add_parser("purge", help="anonymise personal data of contests past their retention period "
+                                "(docs/privacy.md)")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be anonymised")
+    purge.set_defaults(run=cmd_purge)
     backup = commands.add_parser("backup", help="write a snapshot of the database and every stored file into FOLDER "
                                  "(incremental: only new files are copied)")
     backup.add_argument("folder", type=Path)

@@ -140,3 +140,22 @@ def test_check_reports_unapplied_migrations(tmp_path):
     assert (result.returncode, result.stderr.splitlines()) == (1, [
         "1 problem(s) to fix before serving:",
         f"- The database lacks {len(MIGRATIONS)} migration(s) ({MIGRATIONS[0]} … {MIGRATIONS[-1]}): run contest migrate"])
+
+
+def test_purge_counts_on_a_dry_run_and_then_anonymises_a_contest_past_its_retention(tmp_path):
+    env = {"CONTEST_DATA_DIR": str(tmp_path), "CONTEST_DATABASE_URL": f"sqlite://{tmp_path}/cli.sqlite3"}
+    assert run_cli("migrate", env=env).returncode == 0
+    database = sqlite3.connect(tmp_path / "cli.sqlite3")
+    with database:
+        database.executemany("insert into contest (slug, title, announce_at, retention_days, created_at, "
+                             "organisers_text, rules_md, rules_md_en) "
+                             "values (?, ?, ?, ?, '2020-01-01 00:00:00+00:00', '', '', '')",
+                             [("old", "往届", "2021-01-01 00:00:00+00:00", 365),
+                              ("kept", "永久保存", "2021-01-01 00:00:00+00:00", 0)])
+    planned = run_cli("purge", "--dry-run", env=env)
+    assert planned.returncode == 0, planned.stderr
+    assert "将要匿名化 / would anonymise:\n  大赛 / contests: 1\n" in planned.stdout
+    assert database.execute("select count(*) from contest where purged_at is not null").fetchone() == (0,)
+    done = run_cli("purge", env=env)
+    assert "已匿名化 / anonymised:\n  大赛 / contests: 1\n" in done.stdout
+    assert database.execute("select slug from contest where purged_at is not null").fetchall() == [("old",)]

@@ -181,6 +181,7 @@ FIELD_LABELS = {
     "accepts_minors": N_("Accept entrants under 14, with their guardian's consent"),
     "certificate_number_pattern": N_("Certificate number pattern"), "certificate_issuers": N_("Issuing bodies"),
     "certificate_english": N_("Print the English heading on certificates"),
+    "retention_days": N_("Days personal data is kept after the announcement"),
     "name": N_("Name"), "name_en": N_("Name in English"), "description": N_("Description"),
     "label": N_("Question"), "label_en": N_("Question in English"), "opens_at": N_("Opens to judges"),
     "closes_at": N_("Closes"), "weight": N_("Weight"), "required": N_("Required"),

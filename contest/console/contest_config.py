@@ -128,6 +128,7 @@ class ContestSettings:
     popular_vote_phone: bool = False  # one quota per phone number proven by a text message (docs/sms.md)
     missing_task_forfeits: bool = False  # a finalist's missed task may cost the place (contest.finalists)
     announce_by_press: bool = False
+    retention_days: int = 1095  # personal data kept after the announcement (console.purge); 0 = kept
     feedback_to_entrants: bool = False
     accepts_minors: bool = False  # entrants under 14, with their guardian's consent (contest.entries.minors)
     certificate_number_pattern: str = ""  # contest.results.certificate_numbers
@@ -172,12 +173,24 @@ def parse_contest_settings(raw: Mapping[str, str], *, texts_codes: bool = True) 
         accepts_minors=read.flag("accepts_minors"),
         certificate_number_pattern=_number_pattern(read), certificate_issuers=_issuers(read),
         certificate_english=read.flag("certificate_english"),
+        retention_days=_retention_days(read),
     )
     read.errors.update({k: v for k, v in timeline_problems(settings).items() if k not in read.errors})
     if settings.popular_vote_phone and not texts_codes:
         read.errors["popular_vote_phone"] = NO_TEXTS
     read.done()
     return settings
+
+
+RETENTION_DEFAULT = 1095  # three years
+RETENTION_MAX = 36500
+
+
+def _retention_days(read: FieldReader) -> int:
+    """Days personal data is kept after the announcement; left empty (a file written before) the default."""
+    if not (read.raw.get("retention_days") or "").strip():
+        return RETENTION_DEFAULT
+    return read.integer("retention_days", low=0, high=RETENTION_MAX, default=RETENTION_DEFAULT)
 
 
 def _number_pattern(read: FieldReader) -> str:

@@ -47,7 +47,7 @@ CONTEST_KEYS = ("title", "title_en", "tagline", "tagline_en", *config.BODIES, "o
                 "time_zone", "notice_days", "max_entries_per_designer", "is_published", "popular_vote_enabled",
                 "popular_vote_daily_quota", "popular_vote_share", "popular_vote_phone", "missing_task_forfeits",
                 "announce_by_press", "feedback_to_entrants", "certificate_number_pattern", "certificate_issuers",
-                "certificate_english", "accepts_minors")
+                "certificate_english", "accepts_minors", "retention_days")
 CONTEST_MOMENTS = ("submissions_open_at", "submissions_close_at", "notice_starts_at", "announce_at")
 TRACK_KEYS = tuple(k for k in config.TrackSpec.__dataclass_fields__ if k != "sample_due_at")
 SLOT_KEYS = tuple(k for k in config.SlotSpec.__dataclass_fields__ if k != "due_at")

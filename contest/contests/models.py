@@ -103,6 +103,9 @@ class Contest(Model):
     certificate_number_pattern = fields.CharField(max_length=100, default="", db_default="")
     certificate_issuers = fields.TextField(default="", db_default="")
     certificate_english = fields.BooleanField(default=False, db_default=False)
+    # personal data is kept this many days after the announcement, then `contest purge` anonymises it; 0 = kept
+    retention_days = fields.IntField(default=1095, db_default=1095)
+    purged_at = fields.DatetimeField(null=True)  # when `contest purge` last anonymised it (console.purge)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     tracks: fields.ReverseRelation[Track]

@@ -13,7 +13,7 @@ def _entry_field(name: str, field: fields.Field) -> ops.AddField:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0025_privacy_notice')]
+    dependencies = [('models', '0026_retention')]
 
     initial = False
 

@@ -337,3 +337,13 @@ def test_a_vote_per_phone_number_needs_the_vote_and_a_text_message_service():
         {"popular_vote_phone": "Turn the popular vote on, or leave phone numbers off."}
     assert errors_of(lambda raw: config.parse_contest_settings(raw, texts_codes=False),
                      {**VALID, "popular_vote_phone": "1"}) == {"popular_vote_phone": config.NO_TEXTS}
+
+
+@pytest.mark.parametrize(("given", "days"), [("", 1095), ("0", 0), ("365", 365)])
+def test_the_retention_period_is_whole_days_and_left_empty_three_years(given, days):
+    assert config.parse_contest_settings({**VALID, "retention_days": given}).retention_days == days
+
+
+@pytest.mark.parametrize("given", ["-1", "1.5", "36501"])
+def test_a_retention_period_that_is_no_whole_number_of_days_is_refused(given):
+    assert list(errors_of(config.parse_contest_settings, {**VALID, "retention_days": given})) == ["retention_days"]

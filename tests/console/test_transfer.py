@@ -216,3 +216,12 @@ async def test_accepting_minors_travels_with_the_file_and_with_a_copy(db):
     imported = await transfer.import_config(data, slug="school", by=by, now=NOW)
     copied = await transfer.copy_contest(imported, slug="school-2028", title="2028", years=1, by=by, now=NOW)
     assert (imported.accepts_minors, (await transfer.export_config(copied))["contest"]["accepts_minors"]) == (True, True)
+
+
+async def test_the_retention_period_travels_with_the_file_and_an_older_file_gets_the_default(db):
+    data = await transfer.export_config(await make_contest(retention_days=400))
+    assert data["contest"]["retention_days"] == 400
+    imported = await transfer.import_config(data, slug="kept-400", by=await make_user(), now=NOW)
+    del data["contest"]["retention_days"]
+    older = await transfer.import_config(data, slug="kept-default", by=await make_user(), now=NOW)
+    assert (imported.retention_days, older.retention_days) == (400, config.RETENTION_DEFAULT)

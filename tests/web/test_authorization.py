@@ -85,6 +85,8 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
         ("privacy", "GET"), ("privacy_publish", "POST"))},
     ("auth:password", "GET"): SIGNED_IN,
     ("auth:password", "POST"): SIGNED_IN,
+    ("auth:delete_account", "GET"): SIGNED_IN,  # judges and organisers read why they cannot
+    ("auth:delete_account", "POST"): SIGNED_IN,  # the password confirms it (the table's POST has none)
     ("auth:invitation", "GET"): EVERYONE,  # the token is the credential
     ("auth:invitation", "POST"): EVERYONE,
     ("auth:reset_request", "GET"): EVERYONE,

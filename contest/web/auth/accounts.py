@@ -13,7 +13,7 @@ from starlette.routing import Route
 from contest import clock
 from contest.accounts import privacy, queries, resets, service, sessions
 from contest.accounts.models import ContestRoleKind, EntrantCategory, EntrantKind, Invitation, User
-from contest.console import invitations
+from contest.console import account_deletion, invitations
 from contest.console.invitations import InvitationInvalid
 from contest.errors import InvalidCredentials, InvalidInput, LoginRequired, TooManyAttempts
 from contest.i18n import N_
@@ -23,6 +23,7 @@ from contest.web.infra.labels import CATEGORY_LABELS, KIND_LABELS, ROLE_LABELS
 from contest.web.infra.redirects import safe_next
 from contest.web.infra.session import current_user, log_in, log_out, require_user
 from contest.web.infra.templating import absolute_url, render, request_locale
+from contest.web.infra.uploads import upload_store
 
 # The token is in the URL (invitations, password resets): keep it out of caches and out of Referer headers.
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -167,6 +168,30 @@ async def password(request: Request) -> Response:
     return response
 
 
+async def delete_account(request: Request) -> Response:
+    """The designer deletes their account: what goes and what a contest keeps, explained before the password."""
+    user = require_user(request)
+    now = clock.now()
+    if request.method == "GET":
+        return await _delete_page(request, user, {})
+    form = await read_form(request)
+    try:
+        await account_deletion.delete_account(user, password=str(form.get("password", "")),
+                                              store=upload_store(request), now=now)
+    except InvalidInput as exc:
+        return await _delete_page(request, user, exc.field_errors, status=400)
+    response = RedirectResponse(request.url_for("public:home"), status_code=303)
+    await log_out(request, response)
+    flash(request, response, N_("Your account was deleted."))
+    return response
+
+
+async def _delete_page(request: Request, user: User, errors: dict, status: int = 200) -> Response:
+    refusal = await account_deletion.refusal(user, clock.now())
+    return render(request, "auth/delete_account.html", {"errors": errors, "refusal": refusal},
+                  status_code=status if refusal is None else 409)
+
+
 async def reset_request(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "auth/reset_request.html", {"values": {}, "errors": {}})
@@ -276,6 +301,7 @@ routes = [
     Route("/keep-alive", keep_alive, name="keep_alive"),
     Route("/privacy", privacy_consent, methods=["GET", "POST"], name="privacy_consent"),
     Route("/password", password, methods=["GET", "POST"], name="password"),
+    Route("/delete", delete_account, methods=["GET", "POST"], name="delete_account"),
     Route("/invite/{token}", invitation, methods=["GET", "POST"], name="invitation"),
     Route("/reset", reset_request, methods=["GET", "POST"], name="reset_request"),
     Route("/reset/{token}", reset, methods=["GET", "POST"], name="reset"),

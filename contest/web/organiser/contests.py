@@ -229,7 +229,8 @@ def contest_values(contest: Contest) -> dict[str, str]:
     values = {k: str(getattr(contest, k)) for k in ("title", "title_en", "tagline", "tagline_en", *config.BODIES,
                                                      "organisers_text", "rules_md", "rules_md_en", "time_zone",
                                                      "max_entries_per_designer", "popular_vote_daily_quota",
-                                                     "certificate_number_pattern", "certificate_issuers")}
+                                                     "certificate_number_pattern", "certificate_issuers",
+                                                     "retention_days")}
     values["notice_days"] = f"{contest.notice_days:g}"
     values.update({k: datetime_local(getattr(contest, k), zone) for k in transfer.CONTEST_MOMENTS})
     switches = ("is_published", "popular_vote_enabled", "popular_vote_phone", "missing_task_forfeits",

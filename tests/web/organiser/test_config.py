@@ -434,3 +434,16 @@ async def test_the_settings_and_track_pages_make_the_same_queries_however_much_i
     with counting_queries() as queries:
         page = await english.get(f"/admin/c/{contest.slug}/tracks/{track.id}")
     assert len(queries) == 6  # session, contest, track, its fields, its slots, the rounds
+
+
+async def test_the_retention_period_is_set_on_the_settings_page_and_a_negative_one_is_refused(english, settings):
+    contest = await make_contest()
+    await entry_service.current_terms(contest)
+    _, token = await organiser_token(english, settings, contest)
+    path = f"/admin/c/{contest.slug}/settings"
+    refused = await english.post(path, data={**CONTEST_FORM, "csrf_token": token, "retention_days": "-5"})
+    assert refused.status_code == 400 and field_error(refused.text, "c", "retention_days")
+    saved = await english.post(path, data={**CONTEST_FORM, "csrf_token": token, "retention_days": "730"})
+    assert saved.status_code == 303
+    assert (await Contest.get(id=contest.id)).retention_days == 730
+    assert 'name="retention_days"' in (page := (await english.get(path)).text) and 'value="730"' in page
