@@ -110,6 +110,8 @@ KINDS: dict[str, Kind] = {
     "notice.approved": Kind(N_("Notice approved"), N_("Approved the public notice “{title}” for publication.")),
     "duplicate.dismissed": Kind(N_("Duplicate pair dismissed"),
                                 N_("Dismissed a pair of similar images as different works: {note}.")),
+    "account.data_exported": Kind(N_("Personal data downloaded"),
+                                  N_("Downloaded everything held about them ({entries} entries, {files} files).")),
     "account.password_reset": Kind(N_("Password reset"), N_("Chose a new password through an e-mailed reset link.")),
     "entry.withdrawn_by_organiser": Kind(N_("Entry withdrawn by the organisers"),
                                          N_("Withdrew the entry {subject} on the organisers' behalf: {reason}.")),
