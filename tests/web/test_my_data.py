@@ -10,6 +10,7 @@ import zipfile
 import pytest
 
 from contest import clock
+from contest.accounts.models import User
 from contest.audit.models import AuditEvent
 from tests import imagegen
 from tests.factories import attach_picture, chunks, login_as, make_contest, make_entry, make_track, make_user
@@ -65,3 +66,19 @@ async def test_no_download_without_a_session(app, client):
     assert (response.status_code, response.headers["location"]) == (
         303, "http://testserver/account/login?next=%2Fme%2Fdata%2Fdownload")
     assert await AuditEvent.filter(action="account.data_exported").count() == 0
+
+
+async def test_the_profile_is_corrected_on_the_page_and_a_wrong_value_is_shown_by_its_field(app, client, settings):
+    user = await make_user(display_name="旧名字")
+    await login_as(client, user, secret=settings.secret_key)
+    token = await form_token(client, "/me/data")
+    form = {"csrf_token": token, "display_name": "新名字", "category": "student", "organisation": "",
+            "school": "同济大学", "supervisor_name": "", "supervisor_email": "wrong"}
+    refused = await client.post("/me/data/profile", data=form)
+    assert refused.status_code == 400
+    assert 'id="e-supervisor_email"' in refused.text and 'value="新名字"' in refused.text
+    saved = await client.post("/me/data/profile", data={**form, "supervisor_email": "li@tongji.edu.cn"})
+    assert (saved.status_code, saved.headers["location"]) == (303, "http://testserver/me/data")
+    page = await client.get("/me/data")
+    assert 'value="新名字"' in page.text and 'value="同济大学"' in page.text
+    assert (await User.get(id=user.id)).display_name == "新名字"
