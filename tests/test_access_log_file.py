@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import subprocess
 import sys
-import re
 from pathlib import Path
 
 import pytest
