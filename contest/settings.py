@@ -18,6 +18,10 @@ MIN_SECRET_LENGTH = 32
 WEAK_SECRETS = frozenset({"", "secret", "changeme", "change-me", "dev", "development", "password"})
 
 
+ACCESS_LOG_DAYS = 190
+ACCESS_LOG_MIN_DAYS = 180  # 网络安全法 art. 21: network logs kept no less than six months
+
+
 class ConfigurationError(RuntimeError):
     """The environment asks for something this installation must refuse to run with."""
 
@@ -76,6 +80,10 @@ class Settings:
     # /metrics (docs/operations.md): with a token, only `Authorization: Bearer <token>`; without, only loopback
     metrics_token: str = field(default="", repr=False)
     access_log: bool = False  # one JSON line per request (contest.logs); on by default in production
+    # the access lines also go to this file, rotated at midnight (UTC) and kept access_log_days days: the
+    # cybersecurity rules ask for six months of network logs (docs/privacy.md)
+    access_log_file: Path | None = None
+    access_log_days: int = ACCESS_LOG_DAYS
     # Stored files (contest.media.storage): "local" keeps them under upload_dir, "s3" in an S3-compatible bucket
     # (upload_dir/tmp/ stays local on every machine). Public images may be served from public_media_url, a CDN
     # or the bucket's public address, under the same names as in the bucket.
@@ -185,7 +193,10 @@ def load_settings(environ: dict[str, str] | None = None, *, check: bool = True, 
         "smtp_from": env.get("CONTEST_SMTP_FROM", "noreply@localhost"),
         "mail_dir": _mail_dir(env, data_dir, production=mode == "production"),
         "metrics_token": env.get("CONTEST_METRICS_TOKEN", ""),
-        "access_log": env.get("CONTEST_ACCESS_LOG", "1" if mode == "production" else "") in {"1", "true", "yes"},
+        "access_log": (env.get("CONTEST_ACCESS_LOG", "1" if mode == "production" else "") in {"1", "true", "yes"}
+                       or bool(env.get("CONTEST_ACCESS_LOG_FILE"))),
+        "access_log_file": Path(env["CONTEST_ACCESS_LOG_FILE"]) if env.get("CONTEST_ACCESS_LOG_FILE") else None,
+        "access_log_days": int(env.get("CONTEST_ACCESS_LOG_DAYS", str(ACCESS_LOG_DAYS))),
         "storage": env.get("CONTEST_STORAGE", "local"),
         "s3_bucket": env.get("CONTEST_S3_BUCKET", ""),
         "s3_endpoint": env.get("CONTEST_S3_ENDPOINT", "").rstrip("/"),
@@ -273,6 +284,9 @@ def check_settings(settings: Settings) -> None:
                if not getattr(settings.sms, name)]
     if missing:
         raise ConfigurationError(f"CONTEST_SMS_PROVIDER={settings.sms.provider} needs {', '.join(missing)}")
+    if settings.access_log_days < ACCESS_LOG_MIN_DAYS:
+        raise ConfigurationError(f"CONTEST_ACCESS_LOG_DAYS must be at least {ACCESS_LOG_MIN_DAYS} (six months, "
+                                 f"as the cybersecurity rules require), not {settings.access_log_days}")
     problems = production_problems(settings) if settings.production else []
     if problems:
         raise ConfigurationError(problems[0])

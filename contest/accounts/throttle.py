@@ -31,6 +31,7 @@ REGISTRATIONS_PER_EMAIL = (3, timedelta(hours=1))  # each sends a message to the
 REGISTRATIONS_PER_ADDRESS = (10, timedelta(hours=1))
 RESETS_PER_EMAIL = (3, timedelta(hours=1))  # each may send a message to the address
 RESETS_PER_ADDRESS = (10, timedelta(hours=1))
+DATA_EXPORTS_PER_ACCOUNT = (5, timedelta(hours=1))  # each reads every file the person uploaded
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ def registration_limits(email: str, ip: str) -> tuple[Limit, ...]:
 def reset_limits(email: str, ip: str) -> tuple[Limit, ...]:
     return (Limit(f"reset:{email.strip().casefold()}", *RESETS_PER_EMAIL),
             Limit(f"reset-ip:{ip}", *RESETS_PER_ADDRESS))
+
+
+def data_export_limits(user_id: int) -> tuple[Limit, ...]:
+    return (Limit(f"data-export:{user_id}", *DATA_EXPORTS_PER_ACCOUNT),)
 
 
 def _lock_id(key: str) -> int:

@@ -112,6 +112,9 @@ KINDS: dict[str, Kind] = {
     "notice.approved": Kind(N_("Notice approved"), N_("Approved the public notice “{title}” for publication.")),
     "duplicate.dismissed": Kind(N_("Duplicate pair dismissed"),
                                 N_("Dismissed a pair of similar images as different works: {note}.")),
+    "account.data_exported": Kind(N_("Personal data downloaded"),
+                                  N_("Downloaded everything held about them ({entries} entries, {files} files).")),
+    "account.profile_corrected": Kind(N_("Profile corrected"), N_("Corrected their own profile: {fields}.")),
     "account.password_reset": Kind(N_("Password reset"), N_("Chose a new password through an e-mailed reset link.")),
     "entry.withdrawn_by_organiser": Kind(N_("Entry withdrawn by the organisers"),
                                          N_("Withdrew the entry {subject} on the organisers' behalf: {reason}.")),
@@ -195,6 +198,10 @@ VALUE_LABELS = {
     "returned": N_("Returned for a fix"), "disqualified": N_("Disqualified"),
     "organiser": N_("Organiser"), "originality": N_("Originality declaration"), "ip_terms": N_("IP terms"),
     True: N_("yes"), False: N_("no"),
+    # the fields an account.profile_corrected event names
+    "display_name": N_("Name"), "category": N_("Category"), "organisation": N_("Organisation or employer"),
+    "school": N_("School or university"), "supervisor_name": N_("Supervisor (if any)"),
+    "supervisor_email": N_("Supervisor e-mail"),
 }
 
 

@@ -18,7 +18,7 @@ WECHAT_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML
 PUBLIC = ["/", "/c/renmin-2026", "/c/renmin-2026/rules", "/c/renmin-2025", "/c/renmin-2025/gallery",
           "/c/renmin-2025/results",
           "/account/login", "/account/register"]
-DESIGNER_PAGES = ["/me/", "/me/results", "/me/c/renmin-2026/new"]  # and an entry of theirs
+DESIGNER_PAGES = ["/me/", "/me/results", "/me/data", "/me/c/renmin-2026/new"]  # and an entry of theirs
 # Links inside running text are exempt (WCAG 2.5.5 "inline"): enlarging them would break the lines they sit in.
 SMALL_TARGETS = """() => {
   const inline = el => getComputedStyle(el).display === 'inline' && el.closest('p, li, td, dd')

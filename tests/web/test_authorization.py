@@ -99,6 +99,9 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("designer:phone", "GET"): SIGNED_IN,
     ("designer:phone_code", "POST"): SIGNED_IN,
     ("designer:phone_verify", "POST"): SIGNED_IN,
+    ("designer:my_data", "GET"): SIGNED_IN,
+    ("designer:data_download", "POST"): SIGNED_IN,
+    ("designer:profile_save", "POST"): SIGNED_IN,
     **{(f"designer:{name}", method): OWNER for name, method in (
         ("entry", "GET"), ("entry_save", "POST"), ("entry_autosave", "POST"), ("entry_withdraw", "POST"),
         ("entry_reopen", "POST"),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
-from contest.web.designer import certificates, entries, finalist_tasks, phone, results
+from contest.web.designer import certificates, entries, finalist_tasks, my_data, phone, results
 
-routes = [*entries.routes, *finalist_tasks.routes, *certificates.routes, *results.routes, *phone.routes]
+routes = [*entries.routes, *finalist_tasks.routes, *certificates.routes, *results.routes, *phone.routes,
+          *my_data.routes]

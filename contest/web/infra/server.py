@@ -81,7 +81,8 @@ def serve_config(settings: Settings, *, host: str, port: int) -> ServeConfig:
     return ServeConfig(
         "contest.app:create_app", factory=True, host=host, port=port, workers=settings.workers,
         log_level="info" if settings.debug else "warning", access_log=False,
-        log_config=logging_config(debug=settings.debug, access_log=settings.access_log),  # each worker applies it
+        log_config=logging_config(debug=settings.debug, access_log=settings.access_log,  # each worker applies it
+                                  access_file=settings.access_log_file, access_days=settings.access_log_days),
         proxy_headers=True, forwarded_allow_ips=os.environ.get("CONTEST_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         http=HeaderDeadlineProtocol, header_timeout=settings.header_timeout,
         timeout_keep_alive=settings.keep_alive_timeout, limit_concurrency=settings.max_connections,
