@@ -115,6 +115,13 @@ KINDS: dict[str, Kind] = {
     "account.data_exported": Kind(N_("Personal data downloaded"),
                                   N_("Downloaded everything held about them ({entries} entries, {files} files).")),
     "account.profile_corrected": Kind(N_("Profile corrected"), N_("Corrected their own profile: {fields}.")),
+    "account.deleted": Kind(N_("Account deleted"),
+                            N_("A designer deleted their account; what a contest keeps stays anonymised.")),
+    "account.purged": Kind(N_("Account anonymised"),
+                           N_("Anonymised a designer account whose contests are all past their retention period.")),
+    "contest.purged": Kind(N_("Personal data purged"),
+                           N_("Removed personal data past the retention period ({entries} entries, "
+                              "{objections} objections, {voters} voters).")),
     "account.password_reset": Kind(N_("Password reset"), N_("Chose a new password through an e-mailed reset link.")),
     "entry.withdrawn_by_organiser": Kind(N_("Entry withdrawn by the organisers"),
                                          N_("Withdrew the entry {subject} on the organisers' behalf: {reason}.")),
