@@ -154,7 +154,8 @@ async def the_contest_page_features_the_winners(browser, server: LiveServer) -> 
     await expect(page.locator('meta[property="og:title"]')).to_have_count(1)
     covers = winners.locator("img.card-media")
     await covers.evaluate_all("imgs => imgs.forEach(img => { img.loading = 'eager'; })")
-    await expect(covers.last).to_have_js_property("complete", True)
+    for n in range(await covers.count()):  # each, not the last: they load in any order
+        await expect(covers.nth(n)).to_have_js_property("complete", True)
     assert min(await covers.evaluate_all("imgs => imgs.map(img => img.naturalWidth)")) > 0
     await screenshot(page, "results-contest-page")
     poster = await context.request.get(server.url(await page.get_attribute(".winners-actions a[download]", "href")))
