@@ -1,7 +1,8 @@
 /* An open scoring or meeting page keeps its session alive (docs/security.md, "Sessions"): a light request every
    few minutes ([data-every] seconds), in view or not, for a judge may leave the page open in the background
    between entries. It stops once the session has ended (any answer but 200) or when the next request would come
-   after the absolute limit; a failed connection (a network blip, a restart) is tried again at the next turn. */
+   after the absolute limit; a failed connection (a network blip, a restart) is tried again at the next turn.
+   The script's data-next holds when the next request is due (page time, ms), or "stopped". */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -12,11 +13,13 @@
   function schedule(delay) {
     clearTimeout(timer);
     timer = setTimeout(ping, delay);
+    script.dataset.next = String(Date.now() + delay);
   }
 
   function stop() {
     stopped = true;
     clearTimeout(timer);
+    script.dataset.next = "stopped";
   }
 
   function ping() {
