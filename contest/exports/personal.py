@@ -115,7 +115,7 @@ async def personal_data(user: User) -> tuple[dict[str, Any], list[Member]]:
         "format": FORMAT,
         "account": await _account(user),
         "privacy_consents": await PrivacyConsent.filter(user_id=user.id).values(
-            "notice__version", "accepted_at", "sensitive", "ip"),
+            "notice__version", "kind", "accepted_at", "sensitive", "ip"),
         "sessions": await Session.filter(user_id=user.id).order_by("created_at").values(
             "created_at", "last_seen_at", "expires_at", "ip", "user_agent"),
         "entries": entries,
