@@ -1,8 +1,9 @@
 """Issue 17's journey of one new person through their personal information, in a real browser: registering with
 the privacy notice (refused without the tick, nothing typed lost but the password), an entry for a pupil under 14
 with the guardian's consent (refused without it), downloading everything held about them from 我的资料, withdrawing
-the separate consent to sensitive personal information, and deleting the account (refused while the entry waits
-for judging, so the entry is withdrawn first, as the page says); the old credentials then log in no more.
+the separate consent to sensitive personal information, then the consent to the notice (logged out, and asked again
+at the next log-in), and deleting the account (refused while the entry waits for judging, so the entry is withdrawn
+first, as the page says); the old credentials then log in no more.
 
 The state is the minors' test's (a school contest that accepts entrants under 14), reused, not copied."""
 
@@ -107,13 +108,29 @@ async def _withdraw_sensitive(page, server: LiveServer) -> None:
     sensitive = page.locator("form[action='/account/consent/sensitive']")
     await submit(page, "form[action='/account/consent/sensitive'] button")  # not confirmed: refused by the box
     await expect(page.locator("#s-confirm_sensitive-error")).to_be_visible()
+    await screenshot(page, "personal-data-4-consent-unconfirmed")
     await page.check("#s-confirm_sensitive")
     await submit(page, "form[action='/account/consent/sensitive'] button")
     await expect(sensitive).to_have_count(0)
     await expect(history).to_have_count(2)
     await expect(page.locator(".flash")).to_have_count(1)
     await expect(page.locator("form[action='/account/consent/withdraw']")).to_be_visible()
-    await screenshot(page, "personal-data-4-consent-withdrawn")
+    await screenshot(page, "personal-data-5-sensitive-withdrawn")
+
+
+async def _withdraw_and_give_again(page, server: LiveServer) -> None:
+    """Withdrawing the consent to the notice logs out; the next log-in asks for it before anything else."""
+    await page.check("#w-confirm_withdraw")
+    await submit(page, "form[action='/account/consent/withdraw'] button")
+    assert page.url == server.url("/")
+    await expect(page.locator(".user-menu a[href='/account/login']")).to_be_visible()
+    await log_in(page, server, (EMAIL, PASSWORD))
+    assert page.url == server.url("/account/privacy?next=%2Fme%2F")
+    assert [await page.is_checked(f"#r-{name}") for name in ("privacy", "sensitive")] == [False, False]
+    await screenshot(page, "personal-data-6-consent-asked-again")
+    await page.check("#r-privacy")
+    await submit(page, "main form[action='/account/privacy'] button[type=submit]")
+    assert page.url == server.url("/me/")
 
 
 async def _delete(page, server: LiveServer) -> None:
@@ -122,7 +139,7 @@ async def _delete(page, server: LiveServer) -> None:
     refusal = "您有作品所在的大赛尚未公布结果。请先撤回这些作品，或在结果公布后再注销账号。"
     await expect(page.locator("main .flash-error")).to_have_text(refusal)
     await expect(page.locator("#f-password")).to_have_count(0)
-    await screenshot(page, "personal-data-5-deletion-refused")
+    await screenshot(page, "personal-data-7-deletion-refused")
     await page.goto(server.url("/me/"))
     await submit(page, f"main a:has-text('{TITLE}')")
     page.once("dialog", lambda dialog: dialog.accept())
@@ -131,7 +148,7 @@ async def _delete(page, server: LiveServer) -> None:
     await expect(page.locator(".flash").first).to_contain_text("作品已撤回")
     await submit(page, "main a[href='/account/delete']")
     await page.fill("#f-password", PASSWORD)
-    await screenshot(page, "personal-data-6-deletion-confirm")
+    await screenshot(page, "personal-data-8-deletion-confirm")
     await submit(page, "main button.btn-danger")
     assert page.url == server.url("/")
     await expect(page.locator(".flash").first).to_have_text("您的账号已注销。")
@@ -148,9 +165,10 @@ async def test_one_person_registers_enters_for_a_minor_downloads_withdraws_and_d
     await _minors_entry(page, own_server, tmp_path)
     await _download(page, own_server, tmp_path)
     await _withdraw_sensitive(page, own_server)
+    await _withdraw_and_give_again(page, own_server)
     await _delete(page, own_server)
     await log_in(page, own_server, (EMAIL, PASSWORD))
     await expect(page.locator("main .flash-error")).to_have_text("邮箱或密码不正确。")
-    await screenshot(page, "personal-data-7-old-credentials")
+    await screenshot(page, "personal-data-9-old-credentials")
     assert errors == []
     await context.close()
