@@ -178,7 +178,8 @@ async def accept(user: User, consent: Consent, *, ip: str, now: datetime) -> Pri
 
 
 async def versions_with_consents() -> list[tuple[PrivacyNotice, int]]:
-    """Every version, newest first, with how many consents name it."""
+    """Every version, newest first, with how many consents given name it (withdrawals are not counted)."""
     await current_notice()
-    counts = dict(await PrivacyConsent.annotate(n=Count("id")).group_by("notice_id").values_list("notice_id", "n"))
+    given = PrivacyConsent.filter(kind=ConsentKind.GIVEN)
+    counts = dict(await given.annotate(n=Count("id")).group_by("notice_id").values_list("notice_id", "n"))
     return [(notice, counts.get(notice.id, 0)) for notice in await PrivacyNotice.all().order_by("-version")]

@@ -198,3 +198,4 @@ async def test_after_a_withdrawal_a_new_version_is_still_due_and_the_history_is_
     history = await privacy.consent_history(user)
     assert [(row.notice.version, row.kind) for row in history] == [
         (2, ConsentKind.GIVEN), (1, ConsentKind.SENSITIVE_WITHDRAWN), (1, ConsentKind.GIVEN)]
+    assert [(n.version, count) for n, count in await privacy.versions_with_consents()] == [(2, 1), (1, 2)]
