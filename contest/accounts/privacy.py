@@ -129,7 +129,10 @@ async def consent_due(user: User) -> bool:
 async def has_sensitive_consent(user: User) -> bool:
     """Whether the separate consent to sensitive personal information (PIPL art. 29) is in force: given with the
     latest answer, and neither it nor the consent to the notice withdrawn since. Ask it before processing any."""
-    latest = await latest_consent(user)
+    return _sensitive_given(await latest_consent(user))
+
+
+def _sensitive_given(latest: PrivacyConsent | None) -> bool:
     return latest is not None and latest.kind is ConsentKind.GIVEN and latest.sensitive
 
 
@@ -139,7 +142,7 @@ async def withdraw_sensitive(user: User, *, confirmed: bool, ip: str, now: datet
     if not confirmed:
         raise InvalidInput({"confirm_sensitive": NOT_CONFIRMED})
     latest = await latest_consent(user)
-    if latest is None or not await has_sensitive_consent(user):
+    if latest is None or not _sensitive_given(latest):
         return None
     return await _withdraw(user, latest, ConsentKind.SENSITIVE_WITHDRAWN, ip=ip, now=now)
 
