@@ -27,6 +27,14 @@ class ContestRoleKind(StrEnum):
     JUDGE = "judge"
 
 
+class ConsentKind(StrEnum):
+    """What one PrivacyConsent row records: each is a new answer, and the latest is the one in force."""
+
+    GIVEN = "given"  # agreed to the notice; `sensitive` is the separate answer
+    SENSITIVE_WITHDRAWN = "sensitive_withdrawn"  # still agrees to the notice, no longer to sensitive information
+    WITHDRAWN = "withdrawn"  # withdrew the consent to the notice itself (asked again at the next log-in)
+
+
 class User(Model):
     id = fields.IntField(primary_key=True)
     email = fields.CharField(max_length=254, unique=True)
@@ -199,8 +207,9 @@ class PrivacyNotice(Model):
 
 
 class PrivacyConsent(Model):
-    """One consent: which account accepted which version, when, from where, and whether it also gave the
-    separate consent to sensitive personal information. Kept for as long as the account."""
+    """One answer: which account accepted which version, when, from where, and whether it also gave the
+    separate consent to sensitive personal information; or, by `kind`, a withdrawal of either (PIPL art. 15),
+    `accepted_at` then being its time. Rows are only added, never changed, and kept for as long as the account."""
 
     id = fields.IntField(primary_key=True)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
@@ -214,6 +223,7 @@ class PrivacyConsent(Model):
     sensitive = fields.BooleanField()
     accepted_at = fields.DatetimeField()
     ip = fields.CharField(max_length=64, default="", db_default="")
+    kind = fields.CharEnumField(ConsentKind, max_length=20, default=ConsentKind.GIVEN, db_default="given")
 
     class Meta:
         table = "privacy_consent"

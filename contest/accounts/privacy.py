@@ -3,7 +3,9 @@
 Versions are only added, like a contest's terms (contests.models.TermsText, where a contest's own
 additions live as `TermsKind.PRIVACY`). Consent is given at registration, with a separate answer for
 sensitive personal information (PIPL art. 29), and asked again at the first log-in after a new version:
-`consent_due` decides it there, and the session carries the answer (accounts.sessions).
+`consent_due` decides it there, and the session carries the answer (accounts.sessions). Either consent can be
+withdrawn (PIPL art. 15): a withdrawal is a new row too, so the latest row is the answer in force and the history
+stays as it was.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from contest.accounts.models import PrivacyConsent, PrivacyNotice, User
+from contest.accounts import sessions
+from contest.accounts.models import ConsentKind, PrivacyConsent, PrivacyNotice, User
 from contest.accounts.privacy_default import DEFAULT_NOTICE
 from contest.audit.log import record
 from contest.errors import InvalidInput
@@ -26,6 +29,7 @@ from contest.i18n import N_
 TITLE_MAX, BODY_MAX = 200, 60_000
 NOT_ACCEPTED = N_("Read the privacy notice and tick the box to agree to it: without it we cannot create an account.")
 NOT_ACCEPTED_AGAIN = N_("Tick the box to agree to the privacy notice, or log out.")
+NOT_CONFIRMED = N_("Tick the box to confirm that you want to withdraw it.")
 NOTICE_CHANGED = N_("The privacy notice was updated while you were reading it: please read the new version and agree "
                     "to it again.")
 
@@ -95,22 +99,76 @@ async def check_consent(consent: Consent | None) -> dict[str, str]:
     return {} if consent is None else consent_errors(await current_notice(), consent)
 
 
-async def record_consent(user: User, notice: PrivacyNotice, *, sensitive: bool, ip: str, now: datetime
-                         ) -> PrivacyConsent:
+async def record_consent(user: User, notice: PrivacyNotice, *, sensitive: bool, ip: str, now: datetime,
+                         kind: ConsentKind = ConsentKind.GIVEN) -> PrivacyConsent:
     """Keep who accepted which version, when and from where, and whether the separate consent to sensitive
     personal information was given. Call it in the transaction that needs the consent (registration)."""
-    return await PrivacyConsent.create(user=user, notice=notice, sensitive=sensitive, ip=ip[:64], accepted_at=now)
+    return await PrivacyConsent.create(user=user, notice=notice, sensitive=sensitive, ip=ip[:64], accepted_at=now,
+                                       kind=kind)
 
 
 async def latest_consent(user: User) -> PrivacyConsent | None:
+    """The answer in force: the latest row, a consent or a withdrawal."""
     return await PrivacyConsent.filter(user_id=user.id).order_by("-accepted_at", "-id").prefetch_related(
         "notice").first()
 
 
+async def consent_history(user: User) -> list[PrivacyConsent]:
+    """Every answer the user gave, newest first."""
+    return await PrivacyConsent.filter(user_id=user.id).order_by("-accepted_at", "-id").prefetch_related("notice")
+
+
 async def consent_due(user: User) -> bool:
-    """Whether the user has not yet accepted the current version (asked at log-in, never mid-session)."""
+    """Whether the user's answer in force is not a consent to the current version: never given, given to an earlier
+    version, or withdrawn (asked at log-in, never mid-session)."""
     notice = await current_notice()
-    return not await PrivacyConsent.exists(user_id=user.id, notice_id=notice.id)
+    latest = await PrivacyConsent.filter(user_id=user.id).order_by("-accepted_at", "-id").first()
+    return latest is None or latest.kind is ConsentKind.WITHDRAWN or latest.notice_id != notice.id
+
+
+async def has_sensitive_consent(user: User) -> bool:
+    """Whether the separate consent to sensitive personal information (PIPL art. 29) is in force: given with the
+    latest answer, and neither it nor the consent to the notice withdrawn since. Ask it before processing any."""
+    return _sensitive_given(await latest_consent(user))
+
+
+def _sensitive_given(latest: PrivacyConsent | None) -> bool:
+    return latest is not None and latest.kind is ConsentKind.GIVEN and latest.sensitive
+
+
+async def withdraw_sensitive(user: User, *, confirmed: bool, ip: str, now: datetime) -> PrivacyConsent | None:
+    """Withdraw the separate consent to sensitive personal information: a new row under the same version, audited
+    as `privacy_consent.sensitive_withdrawn`. None when it was not in force. Raises InvalidInput unconfirmed."""
+    if not confirmed:
+        raise InvalidInput({"confirm_sensitive": NOT_CONFIRMED})
+    latest = await latest_consent(user)
+    if latest is None or not _sensitive_given(latest):
+        return None
+    return await _withdraw(user, latest, ConsentKind.SENSITIVE_WITHDRAWN, ip=ip, now=now)
+
+
+async def withdraw_consent(user: User, *, confirmed: bool, ip: str, now: datetime) -> PrivacyConsent | None:
+    """Withdraw the consent to the privacy notice, and with it the sensitive one: a new row, audited as
+    `privacy_consent.withdrawn`, and every session of the user ends, since no account is kept without it; the next
+    log-in asks for consent again (`consent_due`). None when no consent was in force. Raises InvalidInput
+    unconfirmed."""
+    if not confirmed:
+        raise InvalidInput({"confirm_withdraw": NOT_CONFIRMED})
+    latest = await latest_consent(user)
+    if latest is None or latest.kind is ConsentKind.WITHDRAWN:
+        return None
+    withdrawal = await _withdraw(user, latest, ConsentKind.WITHDRAWN, ip=ip, now=now)
+    await sessions.end_all_sessions(user)
+    return withdrawal
+
+
+async def _withdraw(user: User, latest: PrivacyConsent, kind: ConsentKind, *, ip: str, now: datetime
+                    ) -> PrivacyConsent:
+    async with in_transaction():
+        row = await record_consent(user, latest.notice, sensitive=False, ip=ip, now=now, kind=kind)
+        action = "privacy_consent.withdrawn" if kind is ConsentKind.WITHDRAWN else "privacy_consent.sensitive_withdrawn"
+        await record(action, subject=f"user:{user.id}", now=now, actor=user, data={"version": latest.notice.version})
+    return row
 
 
 async def accept(user: User, consent: Consent, *, ip: str, now: datetime) -> PrivacyConsent:
@@ -123,7 +181,8 @@ async def accept(user: User, consent: Consent, *, ip: str, now: datetime) -> Pri
 
 
 async def versions_with_consents() -> list[tuple[PrivacyNotice, int]]:
-    """Every version, newest first, with how many consents name it."""
+    """Every version, newest first, with how many consents given name it (withdrawals are not counted)."""
     await current_notice()
-    counts = dict(await PrivacyConsent.annotate(n=Count("id")).group_by("notice_id").values_list("notice_id", "n"))
+    given = PrivacyConsent.filter(kind=ConsentKind.GIVEN)
+    counts = dict(await given.annotate(n=Count("id")).group_by("notice_id").values_list("notice_id", "n"))
     return [(notice, counts.get(notice.id, 0)) for notice in await PrivacyNotice.all().order_by("-version")]

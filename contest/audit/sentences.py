@@ -115,6 +115,12 @@ KINDS: dict[str, Kind] = {
     "account.data_exported": Kind(N_("Personal data downloaded"),
                                   N_("Downloaded everything held about them ({entries} entries, {files} files).")),
     "account.profile_corrected": Kind(N_("Profile corrected"), N_("Corrected their own profile: {fields}.")),
+    "privacy_consent.sensitive_withdrawn": Kind(
+        N_("Sensitive consent withdrawn"),
+        N_("Withdrew their separate consent to sensitive personal information (privacy notice version {version}).")),
+    "privacy_consent.withdrawn": Kind(
+        N_("Consent withdrawn"),
+        N_("Withdrew their consent to the privacy notice (version {version}); their sessions ended.")),
     "account.deleted": Kind(N_("Account deleted"),
                             N_("A designer deleted their account; what a contest keeps stays anonymised.")),
     "account.purged": Kind(N_("Account anonymised"),

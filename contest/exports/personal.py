@@ -32,7 +32,8 @@ FORMAT = 1  # data.json's "format", raised when its shape changes
 _ENTRY_COLUMNS = ("id", "number", "state", "title", "concept", "answers", "entrant_kind", "entrant_category",
                   "public_name", "organisation", "school", "supervisor_name", "supervisor_email", "ai_disclosure",
                   "screening_reason", "created_at", "updated_at", "submitted_at", "withdrawn_at", "contest__title",
-                  "track__name")
+                  "track__name", "has_minor", "guardian_name", "guardian_contact", "guardian_relation",
+                  "guardian_consented_at", "minor_naming", "typed_name")
 _IMAGE_COLUMNS = ("id", "entry_id", "position", "key", "original_name", "original_format", "width", "height",
                   "size_bytes", "sha256", "created_at")
 _FILE_COLUMNS = ("id", "entry_id", "position", "key", "kind", "original_name", "format", "size_bytes", "sha256",
@@ -85,7 +86,8 @@ async def _entries(user: User) -> tuple[list[dict[str, Any]], list[Member]]:
     members = _with_paths({entry["id"]: entry["number"] or "" for entry in entries}, uploads)
     team = await TeamMember.filter(entry_id__in=ids).values("entry_id", "name", "role", "organisation")
     declarations = await Declaration.filter(entry_id__in=ids).order_by("accepted_at").values(
-        "entry_id", "accepted_at", "originality__version", "ip_terms__version", "ai_disclosure", "file_hashes")
+        "entry_id", "accepted_at", "originality__version", "ip_terms__version", "ai_disclosure", "file_hashes",
+        "guardian")
     awards = await Award.filter(entry_id__in=ids).values("entry_id", "tier__name", "status", "certificate_number")
     for entry in entries:
         mine = entry["id"]
@@ -115,7 +117,7 @@ async def personal_data(user: User) -> tuple[dict[str, Any], list[Member]]:
         "format": FORMAT,
         "account": await _account(user),
         "privacy_consents": await PrivacyConsent.filter(user_id=user.id).values(
-            "notice__version", "accepted_at", "sensitive", "ip"),
+            "notice__version", "kind", "accepted_at", "sensitive", "ip"),
         "sessions": await Session.filter(user_id=user.id).order_by("created_at").values(
             "created_at", "last_seen_at", "expires_at", "ip", "user_agent"),
         "entries": entries,

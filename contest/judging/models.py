@@ -9,6 +9,8 @@ from tortoise.models import Model
 
 from contest.judging.aggregation import Method
 
+ALIAS_MAX = 16  # characters of an entry's alias in a round
+
 
 class RoundKind(StrEnum):
     PRELIMINARY = "preliminary"  # 初评
@@ -159,7 +161,7 @@ class RoundEntry(Model):
         "models.Entry", related_name="round_entries", on_delete=fields.OnDelete.CASCADE
     )
     entry_id: int
-    alias = fields.CharField(max_length=16)
+    alias = fields.CharField(max_length=ALIAS_MAX)
     advanced = fields.BooleanField(default=False, db_default=False)
     reached_at = fields.DatetimeField(null=True)  # when the chair of a paced round first opened it
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from contest.entries.states import JUDGEABLE_STATES, LeakStatus
-from contest.judging.models import Assignment, Conflict, Panel, PanelMember, Round, RoundEntry
+from contest.judging.models import ALIAS_MAX, Assignment, Conflict, Panel, PanelMember, Round, RoundEntry
 from contest.meeting.models import GradeVote, MeetingItem, MeetingSession
 from contest.plain_sql import select
 
@@ -108,6 +108,8 @@ async def fingerprint(session_id: int) -> tuple[int, int] | None:
 
 async def reached_entry(session: MeetingSession, alias: str) -> int | None:
     """The entry under `alias` in the session's round, once the chair has put it on screen (never ahead)."""
+    if len(alias) > ALIAS_MAX:  # no such alias; the ORM would refuse to compare it
+        return None
     row = await RoundEntry.filter(round_id=session.round_id, alias=alias, reached_at__isnull=False).first().values(
         "entry_id")
     return row["entry_id"] if row else None

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from contest.accounts import privacy, service, sessions
-from contest.accounts.models import PrivacyConsent, PrivacyNotice, User
+from contest.accounts.models import ConsentKind, PrivacyConsent, PrivacyNotice, User
 from contest.accounts.privacy_default import DEFAULT_NOTICE
 from contest.audit.models import AuditEvent
 from contest.errors import InvalidInput
@@ -121,3 +121,81 @@ async def test_a_session_opened_with_consent_due_keeps_it_until_given(db):
     assert [(await sessions.resume_session(k, now=NOW)).consent_due for k in (key, other)] == [True, False]
     await sessions.consent_given(key)
     assert (await sessions.resume_session(key, now=NOW)).consent_due is False
+
+
+async def _consented(*, sensitive: bool) -> User:
+    user = await make_user(consented=False)
+    await privacy.record_consent(user, await privacy.current_notice(), sensitive=sensitive, ip="10.0.0.9", now=NOW)
+    return user
+
+
+def _rows(user: User):
+    return PrivacyConsent.filter(user_id=user.id).order_by("id").values_list(
+        "notice__version", "kind", "sensitive", "accepted_at", "ip")
+
+
+async def test_withdrawing_the_sensitive_consent_adds_a_row_and_never_changes_the_old_one(db):
+    user = await _consented(sensitive=True)
+    assert await privacy.has_sensitive_consent(user) is True
+    later = NOW + timedelta(days=3)
+    withdrawal = await privacy.withdraw_sensitive(user, confirmed=True, ip="10.0.0.7", now=later)
+    assert withdrawal is not None
+    assert await _rows(user) == [(1, ConsentKind.GIVEN, True, NOW, "10.0.0.9"),
+                                 (1, ConsentKind.SENSITIVE_WITHDRAWN, False, later, "10.0.0.7")]
+    assert (await privacy.has_sensitive_consent(user), await privacy.consent_due(user)) == (False, False)
+    events = await AuditEvent.filter(action="privacy_consent.sensitive_withdrawn").values("actor_id", "subject", "data")
+    assert events == [{"actor_id": user.id, "subject": f"user:{user.id}", "data": {"version": 1}}]
+
+
+async def test_has_sensitive_consent_follows_the_latest_answer(db):
+    never, given = await make_user(consented=False), await _consented(sensitive=True)
+    declined = await _consented(sensitive=False)
+    assert [await privacy.has_sensitive_consent(u) for u in (never, given, declined)] == [False, True, False]
+    await privacy.accept(declined, consent(1, sensitive=True), ip="", now=NOW + timedelta(days=1))
+    await privacy.withdraw_sensitive(given, confirmed=True, ip="", now=NOW + timedelta(days=1))
+    assert [await privacy.has_sensitive_consent(u) for u in (given, declined)] == [False, True]
+    await privacy.accept(given, consent(1, sensitive=True), ip="", now=NOW + timedelta(days=2))
+    await privacy.withdraw_consent(declined, confirmed=True, ip="", now=NOW + timedelta(days=2))
+    assert [await privacy.has_sensitive_consent(u) for u in (given, declined)] == [True, False]
+
+
+async def test_withdrawing_the_notice_consent_ends_every_session_and_asks_again_at_the_next_log_in(db):
+    user, other = await _consented(sensitive=True), await _consented(sensitive=False)
+    keys = [await sessions.start_session(u, now=NOW) for u in (user, user, other)]
+    later = NOW + timedelta(minutes=10)
+    await privacy.withdraw_consent(user, confirmed=True, ip="10.0.0.7", now=later)
+    assert await _rows(user) == [(1, ConsentKind.GIVEN, True, NOW, "10.0.0.9"),
+                                 (1, ConsentKind.WITHDRAWN, False, later, "10.0.0.7")]
+    assert [await sessions.resume_session(k, now=later) is None for k in keys] == [True, True, False]
+    assert (await privacy.consent_due(user), await privacy.has_sensitive_consent(user)) == (True, False)
+    events = await AuditEvent.filter(action="privacy_consent.withdrawn").values("actor_id", "subject", "data")
+    assert events == [{"actor_id": user.id, "subject": f"user:{user.id}", "data": {"version": 1}}]
+    await privacy.accept(user, consent(1), ip="", now=later + timedelta(days=1))
+    assert await privacy.consent_due(user) is False
+
+
+async def test_a_withdrawal_needs_the_confirmation_and_a_consent_in_force(db):
+    user = await _consented(sensitive=False)
+    with pytest.raises(InvalidInput) as sensitive_refused:
+        await privacy.withdraw_sensitive(user, confirmed=False, ip="", now=NOW)
+    with pytest.raises(InvalidInput) as notice_refused:
+        await privacy.withdraw_consent(user, confirmed=False, ip="", now=NOW)
+    assert (sensitive_refused.value.field_errors, notice_refused.value.field_errors) == (
+        {"confirm_sensitive": privacy.NOT_CONFIRMED}, {"confirm_withdraw": privacy.NOT_CONFIRMED})
+    assert await privacy.withdraw_sensitive(user, confirmed=True, ip="", now=NOW) is None
+    assert await privacy.withdraw_consent(user, confirmed=True, ip="", now=NOW) is not None
+    assert await privacy.withdraw_consent(user, confirmed=True, ip="", now=NOW) is None
+    assert [kind for _, kind, *_ in await _rows(user)] == [ConsentKind.GIVEN, ConsentKind.WITHDRAWN]
+    assert await AuditEvent.filter(action__startswith="privacy_consent.").count() == 1
+
+
+async def test_after_a_withdrawal_a_new_version_is_still_due_and_the_history_is_newest_first(db):
+    user = await _consented(sensitive=True)
+    await privacy.withdraw_sensitive(user, confirmed=True, ip="", now=NOW + timedelta(days=1))
+    await privacy.publish_notice(SPEC, by=await make_user(is_staff=True), now=NOW + timedelta(days=2))
+    assert await privacy.consent_due(user) is True
+    await privacy.accept(user, consent(2), ip="", now=NOW + timedelta(days=3))
+    history = await privacy.consent_history(user)
+    assert [(row.notice.version, row.kind) for row in history] == [
+        (2, ConsentKind.GIVEN), (1, ConsentKind.SENSITIVE_WITHDRAWN), (1, ConsentKind.GIVEN)]
+    assert [(n.version, count) for n, count in await privacy.versions_with_consents()] == [(2, 1), (1, 2)]

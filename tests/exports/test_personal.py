@@ -147,3 +147,22 @@ async def test_downloads_are_limited_per_account(db, store):
         await personal_zip(a, store, now=NOW)
     await personal_zip(b, store, now=NOW)  # another account's own limit
     assert await AuditEvent.filter(action="account.data_exported").count() == 6
+
+
+async def test_an_entry_for_a_minor_carries_the_guardians_facts_and_consent(db, store):
+    contest = await make_contest(accepts_minors=True)
+    designer = await make_user()
+    entry = await make_entry(contest, await make_track(contest), designer, number="M-0001", has_minor=True,
+                             guardian_name="张建国", guardian_contact="13800138000", guardian_relation="父亲",
+                             guardian_consented_at=NOW, minor_naming="surname", typed_name="张小明")
+    originality, ip_terms = await entry_service.current_terms(contest)
+    await Declaration.create(entry=entry, user=designer, originality=originality, ip_terms=ip_terms, accepted_at=NOW,
+                             guardian={"name": "张建国", "consented_at": NOW.isoformat()})
+    data, _ = await personal_data(designer)
+    [exported] = data["entries"]
+    facts = {key: exported[key] for key in ("has_minor", "guardian_name", "guardian_contact", "guardian_relation",
+                                            "guardian_consented_at", "minor_naming", "typed_name")}
+    assert facts == {"has_minor": True, "guardian_name": "张建国", "guardian_contact": "13800138000",
+                     "guardian_relation": "父亲", "guardian_consented_at": NOW, "minor_naming": "surname",
+                     "typed_name": "张小明"}
+    assert [d["guardian"] for d in exported["declarations"]] == [{"name": "张建国", "consented_at": NOW.isoformat()}]

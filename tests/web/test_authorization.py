@@ -79,6 +79,9 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("auth:keep_alive", "GET"): SIGNED_IN,
     ("auth:privacy_consent", "GET"): SIGNED_IN,  # the notice a session opened without consent is held at
     ("auth:privacy_consent", "POST"): SIGNED_IN,
+    ("auth:consent", "GET"): SIGNED_IN,  # one's own consents, for every account
+    ("auth:consent_withdraw_sensitive", "POST"): SIGNED_IN,  # refused unconfirmed (the table's POST has no tick)
+    ("auth:consent_withdraw", "POST"): SIGNED_IN,
     ("public:privacy", "GET"): EVERYONE,
     ("public:contest_privacy", "GET"): EVERYONE,
     **{(f"organiser:{name}", method): policy(HIDE, anonymous=LOGIN) for name, method in (  # site organisers only

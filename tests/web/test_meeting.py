@@ -54,6 +54,7 @@ async def test_the_projector_shows_the_entry_on_screen_by_alias_and_title_and_no
     assert "<svg" in page.text  # the QR code judges scan
     assert (await client.get(f"/screen/{session.screen_token}/{room.aliases[0]}/1.jpeg")).status_code == 200
     assert (await client.get(f"/screen/{session.screen_token}/{room.aliases[1]}/1.jpeg")).status_code == 404
+    assert (await client.get(f"/screen/{session.screen_token}/{'9' * 23}/1.jpeg")).status_code == 404  # no alias so long
     assert (await client.get(f"/screen/{'x' * 32}")).status_code == 404
 
 

@@ -1,7 +1,7 @@
-"""Accounts (/account): register, log in and out, passwords, invitations."""
+"""Accounts (/account): register, log in and out, passwords, invitations, the consents to the privacy notice."""
 
 from __future__ import annotations
 
-from contest.web.auth import accounts
+from contest.web.auth import accounts, consent
 
-routes = accounts.routes
+routes = [*accounts.routes, *consent.routes]
