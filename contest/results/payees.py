@@ -23,6 +23,9 @@ from contest.i18n import N_
 from contest.results.models import PayeeKind
 
 BASIS = 10_000  # basis points in one whole
+DEFAULT_TAX_BP = 2000  # 20 %: 偶然所得 (Individual Income Tax Law art. 3)
+MAX_PRIZE_FEN = 100_000_000_00  # a hundred million yuan: more is a typing mistake
+MONEY = re.compile(r"(\d{1,12})(?:\.(\d{1,2}))?")
 LIMITS = {"payee_name": 200, "bank_name": 200, "account_holder": 200}
 
 
@@ -104,6 +107,34 @@ class Amounts:
 
 def amounts(pre_tax_fen: int, kind: PayeeKind, rate_bp: int) -> Amounts:
     return Amounts(pre_tax_fen, tax_fen(pre_tax_fen, kind, rate_bp))
+
+
+def fen_of(text: str) -> int | None:
+    """Yuan as typed (5000, 5,000.5, ５０００) in whole fen; None for anything else or more than MAX_PRIZE_FEN."""
+    match = MONEY.fullmatch(unicodedata.normalize("NFKC", text).replace(",", "").strip())
+    if match is None:
+        return None
+    fen = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+    return fen if fen <= MAX_PRIZE_FEN else None
+
+
+def basis_points(text: str) -> int | None:
+    """A percentage as typed (20, 20.5, 3.25) in basis points; None unless 0 to 100 with at most two decimals."""
+    match = MONEY.fullmatch(unicodedata.normalize("NFKC", text).removesuffix("%").strip())
+    if match is None:
+        return None
+    bp = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+    return bp if bp <= BASIS else None
+
+
+def percent(bp: int) -> str:
+    """20, 20.5: basis points as the percentage typed."""
+    return f"{Decimal(bp) / 100:f}".rstrip("0").rstrip(".") if bp % 100 else str(bp // 100)
+
+
+def plain_yuan(fen: int) -> str:
+    """5000.50: fen as yuan the way a form takes them back."""
+    return f"{Decimal(fen) / 100:.2f}"
 
 
 def yuan(fen: int) -> str:

@@ -117,7 +117,7 @@ async def claimable_award_ids(user: User, award_ids: list[int]) -> set[int]:
     """Which of `user`'s awards (from their results page) have a prize to claim."""
     rows = await Award.filter(id__in=award_ids, entry__owner_id=user.id, tier__prize_fen__gt=0,
                               contest__payouts_open=True).values_list("id", flat=True)
-    return set(rows)
+    return {int(award_id) for award_id in rows}
 
 
 def _require_open(claim: Claim) -> None:
@@ -143,9 +143,9 @@ async def save_payee(claim: Claim, payee: Payee, *, sealer: Sealer, by: User, no
     payout.declined_at, payout.updated_at = None, now
     async with in_transaction():
         await payout.save()
-        await record("payout.submitted", subject=f"award:{claim.award.id}", now=now, actor=by,
+        await record("payout.submitted", subject=f"entry:{claim.award.entry_id}", now=now, actor=by,
                      contest_id=claim.contest.id,
-                     data={"entry": claim.award.entry_id, "payee_kind": payee.kind.value, "changed": changed})
+                     data={"award": claim.award.id, "payee_kind": payee.kind.value, "changed": changed})
     return payout
 
 
@@ -166,8 +166,8 @@ async def decline(claim: Claim, *, by: User, now: datetime) -> None:
     payout.updated_at = now
     async with in_transaction():
         await payout.save()
-        await record("payout.declined", subject=f"award:{claim.award.id}", now=now, actor=by,
-                     contest_id=claim.contest.id, data={"entry": claim.award.entry_id})
+        await record("payout.declined", subject=f"entry:{claim.award.entry_id}", now=now, actor=by,
+                     contest_id=claim.contest.id, data={"award": claim.award.id})
 
 
 def _erase(payout: Payout) -> None:
@@ -226,8 +226,8 @@ async def mark_paid(payout: Payout, contest: Contest, *, paid_on: date, by: User
     payout.paid_pre_tax_fen, payout.paid_tax_fen = paid.pre_tax_fen, paid.tax_fen
     async with in_transaction():
         await payout.save()
-        await record("payout.paid", subject=f"award:{payout.award_id}", now=now, actor=by, contest_id=contest.id,
-                     data={"entry": payout.award.entry_id, "paid_on": paid_on.isoformat(),
+        await record("payout.paid", subject=f"entry:{payout.award.entry_id}", now=now, actor=by, contest_id=contest.id,
+                     data={"award": payout.award_id, "paid_on": paid_on.isoformat(),
                            "after_tax": payees.yuan(paid.after_tax_fen)})
 
 
