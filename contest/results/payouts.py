@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
@@ -117,7 +118,7 @@ async def claimable_award_ids(user: User, award_ids: list[int]) -> set[int]:
     """Which of `user`'s awards (from their results page) have a prize to claim."""
     rows = await Award.filter(id__in=award_ids, entry__owner_id=user.id, tier__prize_fen__gt=0,
                               contest__payouts_open=True).values_list("id", flat=True)
-    return {int(award_id) for award_id in rows}
+    return set(cast(list[int], rows))
 
 
 def _require_open(claim: Claim) -> None:
