@@ -147,3 +147,21 @@ async def test_downloads_are_limited_per_account(db, store):
         await personal_zip(a, store, now=NOW)
     await personal_zip(b, store, now=NOW)  # another account's own limit
     assert await AuditEvent.filter(action="account.data_exported").count() == 6
+
+
+async def test_data_json_holds_the_owners_payees_with_their_numbers_in_full(db):
+    from contest.results import payees, payouts
+    from contest.results.sealing import Sealer, new_key
+    from tests.results.payout_builders import ACCOUNT, RESIDENT_ID, payee_form, prize
+
+    found, sealer = await prize(), Sealer([new_key()])
+    claim = await payouts.claim_for_winner(found.winner, found.award.id, now=NOW)
+    payee = payees.parse_payee(payee_form(), team_members=None, keeps_numbers=False)
+    await payouts.save_payee(claim, payee, sealer=sealer, by=found.winner, now=NOW)
+    data, _ = await personal_data(found.winner, sealer=sealer)
+    [row] = data["payouts"]
+    assert (row["payee_name"], row["id_number"], row["account"], row["id_number_masked"]) == (
+        "陈晓雯", RESIDENT_ID, ACCOUNT, "1101**********7475")
+    assert "id_number_sealed" not in row
+    other, _ = await personal_data(await make_user(), sealer=sealer)
+    assert other["payouts"] == []
