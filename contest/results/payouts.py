@@ -202,6 +202,8 @@ async def payout_rows(contest: Contest, *, now: datetime) -> list[PayoutRow]:
     awards = await Award.filter(contest_id=contest.id, status=AwardStatus.CONFIRMED, tier__prize_fen__gt=0
                                 ).prefetch_related("tier", "entry__track").order_by(
         "entry__track__position", "tier__is_special", "tier__rank", "entry__number", "id")
+    if not awards:
+        return []
     payouts = {p.award_id: p for p in await Payout.filter(award_id__in=[a.id for a in awards])}
     return [PayoutRow(a, payouts.get(a.id), status_of(payouts.get(a.id), contest, now),
                       amounts_of(a, payouts.get(a.id), contest)) for a in awards]

@@ -14,9 +14,11 @@ import pytest
 from contest import clock
 from contest.audit.models import AuditEvent
 from contest.contests.models import AwardTier, Contest
-from contest.results.models import Payout, PayoutState
+from contest.results.models import Award, AwardStatus, Payout, PayoutState
 from tests.factories import login_as, make_contest, make_track, make_user
+from tests.judging.helpers import submitted_entry
 from tests.results.payout_builders import ACCOUNT, RESIDENT_ID, payee_form, prize
+from tests.sql import counting_queries
 from tests.web.helpers import form_token, organiser_of
 from tests.web.organiser.test_config import CONTEST_FORM, field_error, organiser_token
 
@@ -159,3 +161,17 @@ async def test_the_payout_rule_and_a_tiers_prize_are_set_on_the_settings_page(en
     assert (await AwardTier.get(contest_id=contest.id)).prize_fen == 500_050
     page = (await english.get(path)).text
     assert 'value="5000.50"' in page and 'value="20.5"' in page
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+async def test_the_payouts_page_makes_the_same_queries_however_many_winners(english, settings, item_count):
+    found = await prize()
+    for n in range(item_count):
+        entry = await submitted_entry(found.contest, found.entry.track, await make_user(), number=f"N-{n}")
+        award = await Award.create(contest=found.contest, tier=found.tier, entry=entry, status=AwardStatus.CONFIRMED)
+        await Payout.create(award=award, state=PayoutState.SUBMITTED, payee_name=f"收款人{n}", updated_at=clock.now())
+    await login_as(english, await organiser_of(found.contest), secret=settings.secret_key)
+    with counting_queries() as queries:
+        page = await english.get(f"/admin/c/{found.contest.slug}/payouts")
+    assert page.status_code == 200 and page.text.count("<tr data-award=") == item_count + 1
+    assert len(queries) == 7  # session, contest, awards, their tiers, entries, tracks, payees
