@@ -17,6 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import cast
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from contest.accounts.models import EntrantKind, User
@@ -44,7 +45,8 @@ OPEN_STATUSES = (PayoutStatus.NOT_STARTED, PayoutStatus.SUBMITTED, PayoutStatus.
 
 
 class PayoutClosed(Conflict):
-    message = N_("This prize can no longer be changed: its claim deadline has passed or it has been paid.")
+    message = N_("This prize can no longer be changed: its claim deadline has passed, payouts are closed, or it "
+                 "has been paid.")
 
 
 class NotSubmitted(Conflict):
@@ -98,26 +100,26 @@ class Claim:
         return payees.amounts(self.award.tier.prize_fen, kind, self.contest.payout_tax_bp)
 
 
-def payable(award: Award) -> bool:
-    """The award's tier carries a prize and its contest's payouts are open (reads the prefetched tier, contest)."""
-    return award.tier.prize_fen > 0 and award.contest.payouts_open
-
-
 async def claim_for_winner(user: User, award_id: int, *, now: datetime) -> Claim | None:
-    """`user`'s prize of a confirmed award once results are public and payouts open; None otherwise (a 404, like
-    another designer's award or one that does not exist)."""
+    """`user`'s prize of a confirmed award once results are public, while payouts are open or once they gave
+    something (closing payouts stops changes, not the winner's view); None otherwise (a 404, like another
+    designer's award or one that does not exist)."""
     award = await award_for_winner(user, award_id, now=now)
-    if award is None or not payable(award):
+    if award is None or award.tier.prize_fen <= 0:
         return None
     payout = await Payout.get_or_none(award_id=award.id)
-    status = status_of(payout, award.contest, now)
-    return Claim(award, payout, status, status in OPEN_STATUSES and not deadline_passed(award.contest, now))
+    contest = award.contest
+    if payout is None and not contest.payouts_open:
+        return None
+    status = status_of(payout, contest, now)
+    return Claim(award, payout, status,
+                 status in OPEN_STATUSES and contest.payouts_open and not deadline_passed(contest, now))
 
 
 async def claimable_award_ids(user: User, award_ids: list[int]) -> set[int]:
-    """Which of `user`'s awards (from their results page) have a prize to claim."""
-    rows = await Award.filter(id__in=award_ids, entry__owner_id=user.id, tier__prize_fen__gt=0,
-                              contest__payouts_open=True).values_list("id", flat=True)
+    """Which of `user`'s awards (from their results page) have a payout page (claim_for_winner's rule)."""
+    rows = await Award.filter(Q(contest__payouts_open=True) | Q(payout__id__isnull=False), id__in=award_ids,
+                              entry__owner_id=user.id, tier__prize_fen__gt=0).values_list("id", flat=True)
     return set(cast(list[int], rows))
 
 

@@ -201,3 +201,14 @@ async def test_the_finance_workbook_has_the_numbers_in_full_and_figures_with_two
     assert [c.value for c in row[15:]] == ["已提交", datetime(2026, 6, 1, 20, 0), datetime(2026, 6, 1, 20, 0)]
     event = await AuditEvent.get(action="payout.exported")
     assert (event.actor_id, event.data) == (organiser.id, {"rows": 1})
+
+
+async def test_closing_payouts_stops_changes_but_a_winner_who_gave_details_still_sees_them(db):
+    found, other = await prize(), await prize()
+    await saved(found)
+    await Contest.filter(id__in=[found.contest.id, other.contest.id]).update(payouts_open=False)
+    claim = await payouts.claim_for_winner(found.winner, found.award.id, now=NOW)
+    assert (claim.status, claim.editable) == (PayoutStatus.SUBMITTED, False)
+    assert await payouts.claimable_award_ids(found.winner, [found.award.id]) == {found.award.id}
+    assert await payouts.claim_for_winner(other.winner, other.award.id, now=NOW) is None
+    assert await payouts.claimable_award_ids(other.winner, [other.award.id]) == set()
