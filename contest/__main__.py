@@ -261,6 +261,12 @@ def cmd_create_organiser(args: argparse.Namespace) -> None:
     print(f"Organiser {args.email} is ready.")
 
 
+def cmd_payout_key(args: argparse.Namespace) -> None:
+    from contest.results.sealing import new_key
+
+    print(new_key())
+
+
 def cmd_i18n(args: argparse.Namespace) -> None:
     from contest.i18n_catalog import update_catalogs
 
@@ -461,6 +467,8 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("snapshot", type=Path)
     restore.set_defaults(run=cmd_restore)
     commands.add_parser("i18n", help="update the message catalogs from code and templates").set_defaults(run=cmd_i18n)
+    commands.add_parser("payout-key", help="print a new key for CONTEST_PAYOUT_KEY (sealing prize winners' ID and "
+                        "bank account numbers)").set_defaults(run=cmd_payout_key)
     return parser
 
 

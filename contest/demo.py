@@ -123,6 +123,7 @@ DEMO_SLOTS: list[dict[str, Any]] = [
      "help_en": "Source files (AI, PSD, CDR, 3D models, a ZIP of drafts) may be added; only organisers see them."},
 ]
 AWARD_TIERS = [("一等奖", "First prize", 1), ("二等奖", "Second prize", 2), ("三等奖", "Third prize", 3)]
+PRIZES_YUAN = {1: 10_000, 2: 5_000, 3: 2_000, 4: 500}  # by rank, before tax: what last year's winners claim
 RULES = """## 参赛须知
 
 1. 作品须为原创，未在其他比赛中获奖，未公开发表。
@@ -172,6 +173,8 @@ async def seed(settings: Settings, *, only_if_empty: bool = True, now: datetime 
     for contest in (last_year, this_year, campus):
         for judge in judges:
             await ContestRole.create(contest=contest, user=judge, role=ContestRoleKind.JUDGE)
+    # last year's winners may still claim their prizes for a month (docs/privacy.md, prize payouts)
+    await Contest.filter(id=last_year.id).update(payouts_open=True, payout_deadline=now + timedelta(days=30))
     await _past_edition(last_year, designers, store, now)
     await _current_edition(this_year, designers, store, now)
     await _judging_edition(campus, designers, judges, store, now)
@@ -257,8 +260,10 @@ async def _contest(edition: dict, year: int, now: datetime, store: Storage, *, o
                                     required=required, position=index,
                                     options=[{"value": v, "label": zh, "label_en": en} for v, zh, en in options])
         for name, name_en, rank in AWARD_TIERS:
-            await AwardTier.create(contest=contest, track=track, name=name, name_en=name_en, rank=rank, quota=rank)
-        await AwardTier.create(contest=contest, track=track, name="优秀奖", name_en="Honourable mention", rank=4, quota=3)
+            await AwardTier.create(contest=contest, track=track, name=name, name_en=name_en, rank=rank, quota=rank,
+                                   prize_fen=PRIZES_YUAN[rank] * 100)
+        await AwardTier.create(contest=contest, track=track, name="优秀奖", name_en="Honourable mention", rank=4, quota=3,
+                               prize_fen=PRIZES_YUAN[4] * 100)
     await AwardTier.create(contest=contest, name="网络人气奖", name_en="Popular vote award", rank=5, quota=1, is_special=True)
     for position, (kind, name, name_en, opens, closes) in enumerate(
         [(RoundKind.PRELIMINARY, "初评", "Preliminary review", 1, 10), (RoundKind.FINAL, "终评", "Final review", 14, 20)]

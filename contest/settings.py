@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -104,6 +108,10 @@ class Settings:
     # 公安备案号, e.g. 京公网安备11010502000001号
     icp_filing: str = ""
     psb_filing: str = ""
+    # Fernet keys that seal prize winners' ID and bank account numbers (contest.results.sealing), comma-separated:
+    # the first seals, all open (a new key goes first, the old one stays until every payout is saved again).
+    # Empty in development: derived from the secret key; production refuses payouts without it (`contest check`).
+    payout_key: str = field(default="", repr=False)
 
     @property
     def psb_filing_code(self) -> str:
@@ -209,6 +217,7 @@ def load_settings(environ: dict[str, str] | None = None, *, check: bool = True, 
         "sms": sms_settings(env),
         "icp_filing": env.get("CONTEST_ICP_FILING", "").strip(),
         "psb_filing": env.get("CONTEST_PSB_FILING", "").strip(),
+        "payout_key": env.get("CONTEST_PAYOUT_KEY", "").strip(),
     }
     values.update(overrides)
     if "media_work" not in values:
@@ -221,6 +230,23 @@ def load_settings(environ: dict[str, str] | None = None, *, check: bool = True, 
     if check:
         check_settings(settings)
     return settings
+
+
+def payout_keys(settings: Settings) -> list[str]:
+    """The Fernet keys payouts are sealed with (the first seals): CONTEST_PAYOUT_KEY's, or outside production one
+    derived from the secret key, so development and tests need nothing set; [] in production without it."""
+    given = [key.strip() for key in settings.payout_key.split(",") if key.strip()]
+    if given or settings.production:
+        return given
+    derived = hmac.new(settings.secret_key.encode(), b"contest payout key", hashlib.sha256).digest()
+    return [base64.urlsafe_b64encode(derived).decode()]
+
+
+def _bad_payout_key(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode())) != 32
+    except (ValueError, binascii.Error):
+        return True
 
 
 def _weak_secret(settings: Settings) -> bool:
@@ -284,6 +310,9 @@ def check_settings(settings: Settings) -> None:
                if not getattr(settings.sms, name)]
     if missing:
         raise ConfigurationError(f"CONTEST_SMS_PROVIDER={settings.sms.provider} needs {', '.join(missing)}")
+    if any(_bad_payout_key(key) for key in payout_keys(settings)):
+        raise ConfigurationError("CONTEST_PAYOUT_KEY must be Fernet keys (32 bytes in URL-safe base64), comma-separated: "
+                                 "make one with `contest payout-key`")
     if settings.access_log_days < ACCESS_LOG_MIN_DAYS:
         raise ConfigurationError(f"CONTEST_ACCESS_LOG_DAYS must be at least {ACCESS_LOG_MIN_DAYS} (six months, "
                                  f"as the cybersecurity rules require), not {settings.access_log_days}")

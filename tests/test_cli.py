@@ -118,7 +118,7 @@ def test_check_passes_a_migrated_production_installation(tmp_path):
     assert run_cli("migrate", env=env).returncode == 0
     result = run_cli("check", env=env)
     assert (result.returncode, result.stdout, result.stderr) == (
-        0, "OK: nothing to fix (configuration, database, storage, smtp, broker).\n", "")
+        0, "OK: nothing to fix (configuration, database, storage, smtp, broker, payout_key).\n", "")
 
 
 @pytest.mark.parametrize(("locale", "expected"), [

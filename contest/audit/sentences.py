@@ -170,6 +170,12 @@ KINDS: dict[str, Kind] = {
                                               "{courier}, {tracking_number}.")),
     "sample.arrived": Kind(N_("Sample arrived"), N_("Recorded the arrival of the sample of the entry {entry}: "
                                                     "{condition}; kept at {location}.")),
+    "payout.submitted": Kind(N_("Payee details given"),
+                             N_("Gave the payee details of the prize of {subject}.")),
+    "payout.declined": Kind(N_("Prize declined"), N_("Declined the prize of {subject}.")),
+    "payout.paid": Kind(N_("Prize marked paid"), N_("Marked the prize of {subject} paid on {paid_on} ({after_tax} yuan after tax).")),
+    "payout.exported": Kind(N_("Payout export downloaded"),
+                            N_("Downloaded the finance office's payout workbook with full ID and account numbers ({rows} rows).")),
     "sample.kept": Kind(N_("Sample's keeping changed"), N_("Recorded where the sample of the entry {entry} is kept "
                                                            "({location}) and its disposition: {disposition}.")),
 }
@@ -198,6 +204,9 @@ FIELD_LABELS = {
     "certificate_number_pattern": N_("Certificate number pattern"), "certificate_issuers": N_("Issuing bodies"),
     "certificate_english": N_("Print the English heading on certificates"),
     "retention_days": N_("Days personal data is kept after the announcement"),
+    "payouts_open": N_("Winners may claim their prizes"),
+    "payout_tax_bp": N_("Tax withheld from an individual's prize (basis points)"),
+    "payout_deadline": N_("Claim deadline"),
     "name": N_("Name"), "name_en": N_("Name in English"), "description": N_("Description"),
     "label": N_("Question"), "label_en": N_("Question in English"), "opens_at": N_("Opens to judges"),
     "closes_at": N_("Closes"), "weight": N_("Weight"), "required": N_("Required"),

@@ -21,7 +21,8 @@ from contest import i18n
 from contest.db import migration_state
 from contest.i18n import N_
 from contest.media.stores import open_store
-from contest.settings import Settings, production_problems
+from contest.results.payouts import payouts_in_use
+from contest.settings import Settings, payout_keys, production_problems
 
 TIMEOUT = 5.0  # seconds a service may take to answer before it counts as unreachable
 
@@ -32,6 +33,8 @@ MIGRATIONS_UNKNOWN = N_("The database has migrations this version of the code do
 STORAGE_NOT_WRITABLE = N_("The upload folder {path} is not writable: {error}")
 BUCKET_NOT_WRITABLE = N_("The storage bucket {bucket} at {endpoint} cannot be written: {error}")
 SMTP_UNREACHABLE = N_("The mail server {host}:{port} does not answer: {error}")
+PAYOUT_KEY_MISSING = N_("Prize payouts are in use but CONTEST_PAYOUT_KEY is not set: make one with contest payout-key "
+                        "and keep a copy apart from the backups, or payees' numbers cannot be read")
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,17 @@ async def smtp(settings: Settings) -> list[Problem]:
     return []
 
 
+async def payout_key(settings: Settings) -> list[Problem]:
+    """A contest takes prize payouts or keeps payees, so their numbers need a key of their own (docs/privacy.md)."""
+    if payout_keys(settings):
+        return []
+    try:
+        in_use = await payouts_in_use()
+    except Exception:  # noqa: BLE001 - an unreachable database is the database check's finding
+        return []
+    return [Problem(PAYOUT_KEY_MISSING)] if in_use else []
+
+
 async def broker(settings: Settings) -> list[Problem]:
     """The job queue's broker. Today the queue is the database itself (PostgreSQL; in process on SQLite), which
     `database` checks; a queue with a broker of its own connects to it here, with TIMEOUT."""
@@ -138,7 +152,7 @@ async def broker(settings: Settings) -> list[Problem]:
 
 
 CHECKS: dict[str, Check] = {"configuration": configuration, "database": database, "storage": storage,
-                            "smtp": smtp, "broker": broker}
+                            "smtp": smtp, "broker": broker, "payout_key": payout_key}
 READY_CHECKS: dict[str, Check] = {"database": database_answers, "storage": storage, "broker": broker}
 
 

@@ -50,7 +50,7 @@ from contest.form_input import FieldReader, parse_integer
 from contest.i18n import N_
 from contest.judging.models import Round
 from contest.media import cjk_font
-from contest.results import certificate_numbers, certificates
+from contest.results import certificate_numbers, certificates, payees
 from contest.results.models import Award
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -134,6 +134,9 @@ class ContestSettings:
     certificate_number_pattern: str = ""  # contest.results.certificate_numbers
     certificate_issuers: str = ""  # one a line; none: the hosting bodies
     certificate_english: bool = False
+    payouts_open: bool = False  # winners may claim their prizes (contest.results.payouts)
+    payout_tax_bp: int = payees.DEFAULT_TAX_BP  # an individual's tax in basis points, 偶然所得
+    payout_deadline: datetime | None = None  # an unclaimed prize counts as declined after it
 
 
 def parse_slug(raw: Mapping[str, str]) -> str:
@@ -174,12 +177,25 @@ def parse_contest_settings(raw: Mapping[str, str], *, texts_codes: bool = True) 
         certificate_number_pattern=_number_pattern(read), certificate_issuers=_issuers(read),
         certificate_english=read.flag("certificate_english"),
         retention_days=_retention_days(read),
+        payouts_open=read.flag("payouts_open"), payout_tax_bp=_tax_bp(read),
+        payout_deadline=read.moment("payout_deadline", zone),
     )
     read.errors.update({k: v for k, v in timeline_problems(settings).items() if k not in read.errors})
     if settings.popular_vote_phone and not texts_codes:
         read.errors["popular_vote_phone"] = NO_TEXTS
     read.done()
     return settings
+
+
+def _tax_bp(read: FieldReader) -> int:
+    """The individuals' tax rate typed in percent with at most two decimals; left empty (a file written before)
+    the default 20."""
+    raw = (read.raw.get("payout_tax_percent") or "").strip()
+    bp = payees.basis_points(raw) if raw else payees.DEFAULT_TAX_BP
+    if bp is None:
+        read.errors["payout_tax_percent"] = N_("Enter a percentage from 0 to 100, for example 20.")
+        return payees.DEFAULT_TAX_BP
+    return bp
 
 
 RETENTION_DEFAULT = 1095  # three years
@@ -245,6 +261,8 @@ def timeline_problems(s: ContestSettings) -> dict[str, str]:
         problems["notice_starts_at"] = N_("The public notice must start after submissions close.")
     if notice and announce and notice + timedelta(days=s.notice_days) > announce:
         problems["notice_starts_at"] = N_("The public notice must end before the final announcement.")
+    if s.payout_deadline and announce and s.payout_deadline <= announce:
+        problems["payout_deadline"] = N_("The claim deadline must come after the announcement.")
     if s.popular_vote_share and not s.popular_vote_enabled:
         problems["popular_vote_share"] = N_("Turn the popular vote on, or set its share to 0.")
     if s.popular_vote_phone and not s.popular_vote_enabled:
@@ -801,6 +819,7 @@ class TierSpec:
     rank: int
     quota: int
     is_special: bool
+    prize_fen: int = 0  # before tax; 0 = no prize to pay
 
 
 def parse_tier(raw: Mapping[str, str], track_ids: set[int]) -> TierSpec:
@@ -814,9 +833,19 @@ def parse_tier(raw: Mapping[str, str], track_ids: set[int]) -> TierSpec:
         name=read.text("name", max_length=100, required=True), name_en=read.text("name_en", max_length=100),
         rank=read.integer("rank", low=1, high=100, default=1), quota=read.integer("quota", low=0, high=10_000),
         is_special=read.flag("is_special") or not track,
+        prize_fen=_prize_fen(read),
     )
     read.done()
     return spec
+
+
+def _prize_fen(read: FieldReader) -> int:
+    raw = (read.raw.get("prize") or "").strip()
+    fen = payees.fen_of(raw) if raw else 0
+    if fen is None:
+        read.errors["prize"] = N_("Enter the prize in yuan, for example 5000 or 5000.50; empty for none.")
+        return 0
+    return fen
 
 
 async def submitted_per_track(contest: Contest) -> dict[int, int]:

@@ -25,6 +25,7 @@ from contest.entries.models import Entry, EntryFile, EntryImage, HeldUpload, Tea
 from contest.entries.states import EntryState
 from contest.media.storage import Storage
 from contest.notifications.models import OutboxMessage
+from contest.results import payouts
 from contest.results.models import Award, AwardStatus
 
 ANONYMOUS_NAME = "已注销用户"
@@ -71,10 +72,11 @@ async def delete_entries(entry_ids: list[int]) -> list[str]:
 
 async def scrub_entries(entry_ids: list[int], *, awarded: set[int]) -> list[str]:
     """Clear what names the entrant. An awarded entry keeps its public record (title, public name, answers,
-    concept and images); any other keeps only its number and title, and loses its files. Returns the keys of
-    the files to delete."""
+    concept and images); any other keeps only its number and title, and loses its files. A prize's payee is
+    erased, its amounts and status kept. Returns the keys of the files to delete."""
     await Entry.filter(id__in=entry_ids).update(organisation="", school="", supervisor_name="", supervisor_email="")
     await TeamMember.filter(entry_id__in=entry_ids).delete()
+    await payouts.erase_payees(entry_ids)
     await EntryImage.filter(entry_id__in=entry_ids).update(original_name="")
     await EntryFile.filter(entry_id__in=entry_ids).update(original_name="")
     unawarded = [entry_id for entry_id in entry_ids if entry_id not in awarded]

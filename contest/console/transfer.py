@@ -38,6 +38,7 @@ from contest.i18n import N_
 from contest.judging import setup
 from contest.judging.judge_groups import parse_weight
 from contest.judging.models import Criterion, JudgeGroup, Round
+from contest.results import payees
 
 FORMAT = "wenchuang-contest-config"
 VERSION = 1
@@ -47,8 +48,8 @@ CONTEST_KEYS = ("title", "title_en", "tagline", "tagline_en", *config.BODIES, "o
                 "time_zone", "notice_days", "max_entries_per_designer", "is_published", "popular_vote_enabled",
                 "popular_vote_daily_quota", "popular_vote_share", "popular_vote_phone", "missing_task_forfeits",
                 "announce_by_press", "feedback_to_entrants", "certificate_number_pattern", "certificate_issuers",
-                "certificate_english", "accepts_minors", "retention_days")
-CONTEST_MOMENTS = ("submissions_open_at", "submissions_close_at", "notice_starts_at", "announce_at")
+                "certificate_english", "accepts_minors", "retention_days", "payouts_open")
+CONTEST_MOMENTS = ("submissions_open_at", "submissions_close_at", "notice_starts_at", "announce_at", "payout_deadline")
 TRACK_KEYS = tuple(k for k in config.TrackSpec.__dataclass_fields__ if k != "sample_due_at")
 SLOT_KEYS = tuple(k for k in config.SlotSpec.__dataclass_fields__ if k != "due_at")
 # Files written before slots kept one set of image rules on each track: each such key and the slot rule it became
@@ -75,6 +76,7 @@ async def export_config(contest: Contest) -> dict[str, Any]:
     if contest.announce_by_press:
         details["announce_at"] = None  # the press sets it, at the copy's own ceremony
     details["max_mb_per_designer"] = contest.max_bytes_per_designer // 2**20
+    details["payout_tax_percent"] = payees.percent(contest.payout_tax_bp)
     tracks = await contest_queries.tracks_with_rules(contest)
     slugs: dict[int | None, str] = {t.id: t.slug for t in tracks}
     rounds = await Round.filter(contest_id=contest.id).prefetch_related("criteria").order_by("position", "id")
@@ -86,7 +88,7 @@ async def export_config(contest: Contest) -> dict[str, Any]:
                     "slots": [{**{k: _enum_plain(getattr(s, k)) for k in SLOT_KEYS}, "due_at": _local(s.due_at, zone)}
                               for s in sorted(t.slots, key=lambda s: (s.position, s.id))]} for t in tracks],
         "award_tiers": [{"track": slugs.get(t.track_id), "name": t.name, "name_en": t.name_en, "rank": t.rank,
-                         "quota": t.quota, "is_special": t.is_special}
+                         "quota": t.quota, "is_special": t.is_special, "prize": payees.plain_yuan(t.prize_fen)}
                         for t in await AwardTier.filter(contest_id=contest.id).order_by("rank", "id")],
         "terms": [{"kind": t.kind.value, "ip_mode": _enum_plain(t.ip_mode), "body": t.body, "body_en": t.body_en}
                   for t in await _current_terms(contest)],
@@ -415,7 +417,7 @@ def shifted(data: dict[str, Any], years: int | None, *, title: str) -> dict[str,
     """The exported data with a new title and every date moved by whole years (or blank when `years` is None),
     unpublished until its organisers are ready."""
     move = (lambda value: shift_moment(value, years)) if years is not None else (lambda value: None)
-    contest = {**data["contest"], "title": title, "title_en": "", "is_published": False}
+    contest = {**data["contest"], "title": title, "title_en": "", "is_published": False, "payouts_open": False}
     contest.update({k: move(contest.get(k)) for k in CONTEST_MOMENTS})
     rounds = [{**r, "opens_at": move(r.get("opens_at")), "closes_at": move(r.get("closes_at"))} for r in data["rounds"]]
     tracks = [{**t, "sample_due_at": move(t.get("sample_due_at")),

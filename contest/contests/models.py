@@ -106,6 +106,11 @@ class Contest(Model):
     # personal data is kept this many days after the announcement, then `contest purge` anonymises it; 0 = kept
     retention_days = fields.IntField(default=1095, db_default=1095)
     purged_at = fields.DatetimeField(null=True)  # when `contest purge` last anonymised it (console.purge)
+    # Prize payouts (contest.results.payouts): whether winners may claim, the tax withheld from an individual's
+    # prize in basis points (2000 = 20 %, 偶然所得), and the moment an unclaimed prize counts as declined
+    payouts_open = fields.BooleanField(default=False, db_default=False)
+    payout_tax_bp = fields.IntField(default=2000, db_default=2000)
+    payout_deadline = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     tracks: fields.ReverseRelation[Track]
@@ -223,6 +228,7 @@ class AwardTier(Model):
     rank = fields.IntField(default=0, db_default=0)  # 1 = highest
     quota = fields.IntField(default=1, db_default=1)
     is_special = fields.BooleanField(default=False, db_default=False)
+    prize_fen = fields.BigIntField(default=0, db_default=0)  # the prize before tax, in fen (1 yuan = 100); 0 = none
 
     class Meta:
         table = "award_tier"

@@ -25,7 +25,8 @@ from contest.audit.models import AuditEvent
 from contest.entries.models import Declaration, Entry, EntryFile, EntryImage, TeamMember
 from contest.exports.archive import FIXED_TIME, Member, member_name
 from contest.media.storage import Storage, original_name
-from contest.results.models import Award, Objection, Vote
+from contest.results.models import Award, Objection, Payout, Vote
+from contest.results.sealing import Sealer
 from contest.zipstream import ZipSink
 
 FORMAT = 1  # data.json's "format", raised when its shape changes
@@ -109,8 +110,25 @@ async def _audit(user: User, entry_ids: list[int]) -> list[dict[str, Any]]:
             for row in rows]
 
 
-async def personal_data(user: User) -> tuple[dict[str, Any], list[Member]]:
-    """data.json's content for `user`, and their uploaded files as archive members."""
+_PAYOUT_COLUMNS = ("award__entry__number", "award__tier__name", "state", "payee_kind", "payee_name", "id_type",
+                   "id_number_sealed", "id_number_masked", "bank_name", "account_sealed", "account_masked",
+                   "account_holder", "phone", "team_agreed", "consented_at", "submitted_at", "declined_at", "paid_on",
+                   "paid_pre_tax_fen", "paid_tax_fen")
+
+
+async def _payouts(entry_ids: list[int], sealer: Sealer | None) -> list[dict[str, Any]]:
+    """The payees they gave for their prizes: the numbers in full, their own (masked only without a sealer)."""
+    rows = await Payout.filter(award__entry_id__in=entry_ids).order_by("id").values(*_PAYOUT_COLUMNS)
+    for row in rows:
+        id_number, account = row.pop("id_number_sealed"), row.pop("account_sealed")
+        if sealer is not None:
+            row["id_number"], row["account"] = sealer.open(id_number), sealer.open(account)
+    return rows
+
+
+async def personal_data(user: User, *, sealer: Sealer | None = None) -> tuple[dict[str, Any], list[Member]]:
+    """data.json's content for `user`, and their uploaded files as archive members; with `sealer`, the ID and
+    account numbers of their payees in full."""
     entries, members = await _entries(user)
     email = user.email.strip()
     data = {
@@ -126,6 +144,7 @@ async def personal_data(user: User) -> tuple[dict[str, Any], list[Member]]:
             "objector_phone", "body", "status", "outcome", "created_at", "resolved_at"),
         "votes": await Vote.filter(voter__email__iexact=email).order_by("created_at").values(
             "voter__contest__title", "entry__number", "day", "ip", "created_at", "voided", "void_reason"),
+        "payouts": await _payouts([entry["id"] for entry in entries], sealer),
         "audit_events": await _audit(user, [entry["id"] for entry in entries]),
     }
     return data, members
@@ -152,11 +171,12 @@ async def _zip(data: dict[str, Any], members: list[Member], store: Storage) -> A
     yield sink.take()
 
 
-async def personal_zip(user: User, store: Storage, *, now: datetime) -> AsyncIterator[bytes]:
+async def personal_zip(user: User, store: Storage, *, now: datetime, sealer: Sealer | None = None
+                       ) -> AsyncIterator[bytes]:
     """The person's data as a streamed ZIP, a few times an hour at most (TooManyAttempts). Audited
     (account.data_exported) before the first byte."""
     await throttle.attempt(throttle.data_export_limits(user.id), now=now)
-    data, members = await personal_data(user)
+    data, members = await personal_data(user, sealer=sealer)
     await record("account.data_exported", subject=f"user:{user.id}", now=now, actor=user,
                  data={"entries": len(data["entries"]), "files": len(members)})
     return _zip(data, members, store)

@@ -8,7 +8,7 @@ from contest.accounts.models import ConsentKind
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0027_minors')]
+    dependencies = [('models', '0028_payouts')]
 
     initial = False
 

@@ -59,6 +59,54 @@ class Award(Model):
         table = "award"
 
 
+class PayeeKind(StrEnum):
+    INDIVIDUAL = "individual"
+    ORGANISATION = "organisation"
+    TEAM_PROXY = "team_proxy"  # a member of the team receives the prize for it, with the team's agreement
+
+
+class PayoutState(StrEnum):
+    """What is stored; "not started" is the absence of a row and "expired" a missed deadline (payouts.status_of)."""
+
+    SUBMITTED = "submitted"
+    DECLINED = "declined"
+    PAID = "paid"
+
+
+class Payout(Model):
+    """The payee of one award's prize, given by the winner (PIPL art. 28: collected only here, with its own
+    consent). The ID and account numbers are kept sealed (contest.results.sealing) beside a masked form for
+    display; amounts are computed from the tier and the contest's rule until the prize is paid, then kept."""
+
+    id = fields.IntField(primary_key=True)
+    award: fields.OneToOneRelation = fields.OneToOneField(
+        "models.Award", related_name="payout", on_delete=fields.OnDelete.CASCADE
+    )
+    award_id: int
+    state = fields.CharEnumField(PayoutState, max_length=20)
+    payee_kind = fields.CharEnumField(PayeeKind, max_length=20, default=PayeeKind.INDIVIDUAL)
+    payee_name = fields.CharField(max_length=200, default="", db_default="")
+    id_type = fields.CharField(max_length=20, default="", db_default="")
+    id_number_sealed = fields.TextField(default="", db_default="")
+    id_number_masked = fields.CharField(max_length=60, default="", db_default="")
+    bank_name = fields.CharField(max_length=200, default="", db_default="")
+    account_sealed = fields.TextField(default="", db_default="")
+    account_masked = fields.CharField(max_length=40, default="", db_default="")
+    account_holder = fields.CharField(max_length=200, default="", db_default="")
+    phone = fields.CharField(max_length=20, default="", db_default="")
+    team_agreed = fields.BooleanField(default=False, db_default=False)
+    consented_at = fields.DatetimeField(null=True)
+    submitted_at = fields.DatetimeField(null=True)
+    declined_at = fields.DatetimeField(null=True)
+    paid_on = fields.DateField(null=True)
+    paid_pre_tax_fen = fields.BigIntField(null=True)
+    paid_tax_fen = fields.BigIntField(null=True)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "payout"
+
+
 class Notice(Model):
     id = fields.IntField(primary_key=True)
     contest: fields.ForeignKeyRelation = fields.ForeignKeyField(

@@ -21,6 +21,7 @@ from contest.web.organiser import jobs as organiser_jobs
 from contest.web.organiser import meeting as organiser_meeting
 from contest.web.organiser import objections as organiser_objections
 from contest.web.organiser import outbox as organiser_outbox
+from contest.web.organiser import payouts as organiser_payouts
 from contest.web.organiser import people as organiser_people
 from contest.web.organiser import privacy as organiser_privacy
 from contest.web.organiser import progress as organiser_progress
@@ -42,7 +43,7 @@ def build_routes() -> list[BaseRoute]:
                                 *organiser_awards.routes, *organiser_vote.routes, *organiser_objections.routes,
                                 *organiser_outbox.routes, *organiser_jobs.routes, *organiser_audit.routes,
                                 *organiser_contests.routes, *organiser_exports.routes, *organiser_entries.routes,
-                                *organiser_privacy.routes],
+                                *organiser_privacy.routes, *organiser_payouts.routes],
               name="organiser"),
         Mount("", routes=public.routes, name="public"),
     ]

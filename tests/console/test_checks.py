@@ -9,8 +9,10 @@ import pytest
 
 from contest.console import checks
 from contest.media.stores import open_store
+from contest.results.sealing import new_key
 from contest.settings import PRODUCTION_RULES, Settings
 from tests.connections import NOWHERE, database_at
+from tests.factories import make_contest
 from tests.test_cli import MIGRATIONS
 from tests.test_settings import production
 
@@ -116,7 +118,16 @@ async def test_run_checks_names_each_check_with_its_problems(db, settings):
     found = await checks.run_checks(addressed(settings))
     assert {name: texts(problems) for name, problems in found.items()} == {
         "configuration": ["CONTEST_ENV is not production: set CONTEST_ENV=production on a server"],
-        "database": [], "storage": [], "smtp": [], "broker": []}
+        "database": [], "storage": [], "smtp": [], "broker": [], "payout_key": []}
+
+
+async def test_production_without_a_payout_key_is_reported_once_a_contest_takes_payouts(db, settings):
+    production = replace(settings, env="production", payout_key="")
+    assert await checks.payout_key(production) == []
+    await make_contest(payouts_open=True)
+    assert texts(await checks.payout_key(production)) == [checks.PAYOUT_KEY_MISSING]
+    assert await checks.payout_key(replace(production, payout_key=new_key())) == []
+    assert await checks.payout_key(replace(production, env="development")) == []  # derived from the secret key
 
 
 async def test_the_storage_check_writes_and_removes_a_probe_object_in_the_bucket(settings, s3_server):

@@ -15,7 +15,7 @@ from contest.entries.states import EntryState
 from contest.errors import InvalidInput
 from contest.media.storage import original_name
 from contest.media.stores import open_store
-from contest.results.models import Award, AwardStatus
+from contest.results.models import Award, AwardStatus, PayoutState
 from tests import imagegen
 from tests.factories import NOW, PASSWORD, attach_picture, chunks, make_contest, make_entry, make_track, make_user
 
@@ -102,3 +102,19 @@ async def test_an_entry_still_being_judged_holds_the_deletion_until_the_announce
     with pytest.raises(account_deletion.ResultsPending):
         await account_deletion.delete_account(owner, password=PASSWORD, store=open_store(settings), now=NOW)
     assert await account_deletion.refusal(owner, NOW + timedelta(days=6)) is None
+
+
+async def test_deleting_a_winners_account_erases_the_payee_and_keeps_the_amounts(db, settings):
+    from contest.results import payees, payouts
+    from contest.results.models import Payout
+    from contest.results.sealing import Sealer, new_key
+    from tests.results.payout_builders import payee_form, prize
+
+    found = await prize()
+    claim = await payouts.claim_for_winner(found.winner, found.award.id, now=NOW)
+    payee = payees.parse_payee(payee_form(), team_members=None, keeps_numbers=False)
+    await payouts.save_payee(claim, payee, sealer=Sealer([new_key()]), by=found.winner, now=NOW)
+    await account_deletion.delete_account(found.winner, password=PASSWORD, store=open_store(settings), now=AFTER)
+    stored = await Payout.get(award_id=found.award.id)
+    assert (stored.payee_name, stored.id_number_sealed, stored.account_masked, stored.phone) == ("", "", "", "")
+    assert (stored.state, stored.submitted_at) == (PayoutState.SUBMITTED, NOW)

@@ -3,11 +3,13 @@ before slots), dates moved by whole years, and a file read whole before anything
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from contest.console import contest_config as config
 from contest.console import transfer
-from contest.contests.models import FileSlot, TermsText, Track
+from contest.contests.models import AwardTier, FileSlot, TermsText, Track
 from tests.factories import NOW, make_contest, make_user
 
 pytestmark = pytest.mark.unit
@@ -23,7 +25,7 @@ def test_dates_move_by_whole_years_on_the_wall_clock(local, years, expected):
     assert transfer.shift_moment(local, years) == expected
 
 
-def test_a_copy_gets_its_title_shifted_dates_and_stays_unpublished():
+def test_a_copy_gets_its_title_shifted_dates_and_stays_unpublished_without_payouts():
     data = {"contest": {"title": "2026", "title_en": "2026", "is_published": True, "submissions_open_at": "2026-03-01T09:00",
                         "submissions_close_at": None, "notice_starts_at": None, "announce_at": "2026-07-01T10:00"},
             "rounds": [{"name": "初评", "opens_at": "2026-06-01T09:00", "closes_at": "2026-06-08T09:00"}],
@@ -32,7 +34,8 @@ def test_a_copy_gets_its_title_shifted_dates_and_stays_unpublished():
     copied = transfer.shifted(data, 1, title="2027")
     assert copied["contest"] == {"title": "2027", "title_en": "", "is_published": False,
                                  "submissions_open_at": "2027-03-01T09:00", "submissions_close_at": None,
-                                 "notice_starts_at": None, "announce_at": "2027-07-01T10:00"}
+                                 "notice_starts_at": None, "announce_at": "2027-07-01T10:00",
+                                 "payouts_open": False, "payout_deadline": None}
     assert copied["rounds"] == [{"name": "初评", "opens_at": "2027-06-01T09:00", "closes_at": "2027-06-08T09:00"}]
     assert [slot["due_at"] for slot in copied["tracks"][0]["slots"]] == [None, "2027-06-20T17:00"]
     blank = transfer.shifted(data, None, title="2027")
@@ -225,3 +228,22 @@ async def test_the_retention_period_travels_with_the_file_and_an_older_file_gets
     del data["contest"]["retention_days"]
     older = await transfer.import_config(data, slug="kept-default", by=await make_user(), now=NOW)
     assert (imported.retention_days, older.retention_days) == (400, config.RETENTION_DEFAULT)
+
+
+async def test_the_payout_rule_and_prizes_travel_with_the_file_and_a_copy_closes_payouts(db):
+    contest = await make_contest(payouts_open=True, payout_tax_bp=2050, announce_at=NOW + timedelta(days=40),
+                                 payout_deadline=NOW + timedelta(days=70))
+    await AwardTier.create(contest=contest, name="网络人气奖", rank=5, is_special=True, prize_fen=500_050)
+    data = await transfer.export_config(contest)
+    assert (data["contest"]["payouts_open"], data["contest"]["payout_tax_percent"], data["award_tiers"][0]["prize"]) \
+        == (True, "20.5", "5000.50")
+    by = await make_user()
+    imported = await transfer.import_config(data, slug="paid", by=by, now=NOW)
+    tier = await AwardTier.get(contest_id=imported.id)
+    assert (imported.payouts_open, imported.payout_tax_bp, imported.payout_deadline, tier.prize_fen) == (
+        True, 2050, contest.payout_deadline, 500_050)
+    copied = await transfer.copy_contest(imported, slug="paid-2027", title="2027", years=1, by=by, now=NOW)
+    assert (copied.payouts_open, copied.payout_deadline.year) == (False, contest.payout_deadline.year + 1)
+    del data["contest"]["payout_tax_percent"]
+    older = await transfer.import_config(data, slug="paid-older", by=by, now=NOW)
+    assert older.payout_tax_bp == 2000

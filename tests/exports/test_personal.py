@@ -166,3 +166,21 @@ async def test_an_entry_for_a_minor_carries_the_guardians_facts_and_consent(db, 
                      "guardian_relation": "父亲", "guardian_consented_at": NOW, "minor_naming": "surname",
                      "typed_name": "张小明"}
     assert [d["guardian"] for d in exported["declarations"]] == [{"name": "张建国", "consented_at": NOW.isoformat()}]
+
+
+async def test_data_json_holds_the_owners_payees_with_their_numbers_in_full(db):
+    from contest.results import payees, payouts
+    from contest.results.sealing import Sealer, new_key
+    from tests.results.payout_builders import ACCOUNT, RESIDENT_ID, payee_form, prize
+
+    found, sealer = await prize(), Sealer([new_key()])
+    claim = await payouts.claim_for_winner(found.winner, found.award.id, now=NOW)
+    payee = payees.parse_payee(payee_form(), team_members=None, keeps_numbers=False)
+    await payouts.save_payee(claim, payee, sealer=sealer, by=found.winner, now=NOW)
+    data, _ = await personal_data(found.winner, sealer=sealer)
+    [row] = data["payouts"]
+    assert (row["payee_name"], row["id_number"], row["account"], row["id_number_masked"]) == (
+        "陈晓雯", RESIDENT_ID, ACCOUNT, "1101**********7475")
+    assert "id_number_sealed" not in row
+    other, _ = await personal_data(await make_user(), sealer=sealer)
+    assert other["payouts"] == []

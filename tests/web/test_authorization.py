@@ -38,7 +38,7 @@ from contest.judging.models import (
 from contest.media import resumable
 from contest.media.storage import derived_name, new_key, original_name
 from contest.meeting.models import GradeVote, MeetingItem, MeetingSession
-from contest.results.models import Award, AwardStatus, Objection
+from contest.results.models import Award, AwardStatus, Objection, Payout, PayoutState
 from tests import imagegen
 from tests.factories import attach_picture, chunks, make_contest, make_field, make_track, make_user, slot_of_entry
 from tests.judging.helpers import make_judge, make_round, panel_with, submitted_entry
@@ -147,6 +147,10 @@ POLICY: dict[tuple[str, str], dict[str, str]] = {
     ("organiser:vote", "GET"): ORGANISER,
     ("organiser:vote_void", "POST"): ORGANISER,
     ("designer:certificate", "GET"): WINNER,
+    **{(f"designer:{name}", method): WINNER for name, method in (
+        ("payout", "GET"), ("payout_save", "POST"), ("payout_decline", "POST"))},
+    **{(f"organiser:{name}", method): ORGANISER for name, method in (
+        ("payouts", "GET"), ("payout_paid", "POST"), ("export_payouts_xlsx", "GET"))},
     **{(f"organiser:{name}", method): ORGANISER for name, method in (
         ("awards", "GET"), ("awards_store", "POST"), ("award_add", "POST"), ("awards_confirm", "POST"),
         ("certificates_zip", "GET"), ("award_move", "POST"), ("award_remove", "POST"), ("award_certificate", "GET"))},
@@ -308,6 +312,7 @@ async def build_world(store, *, images: bool) -> World:
     award_ids = await Award.filter(entry_id=entry.id).values_list("id", flat=True)
     params["award_id"], missing["award_id"] = str(award_ids[0]), "999999"
     await Award.filter(id=award_ids[0]).update(certificate_token="world-award-key-0123456789")
+    await Payout.create(award_id=award_ids[0], state=PayoutState.SUBMITTED, updated_at=now)
     objection = await Objection.create(contest=contest, entry=entry, objector_name="丙", objector_email="bing@example.org",
                                        body="与已发表作品雷同", attachment_key="a" * 32, attachment_type="pdf")
     await store.put(original_name(objection.attachment_key), b"%PDF-1.4\n%%EOF\n")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from contest.web.designer import certificates, entries, finalist_tasks, my_data, phone, results
+from contest.web.designer import certificates, entries, finalist_tasks, my_data, payouts, phone, results
 
 routes = [*entries.routes, *finalist_tasks.routes, *certificates.routes, *results.routes, *phone.routes,
-          *my_data.routes]
+          *my_data.routes, *payouts.routes]

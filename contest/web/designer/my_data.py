@@ -16,6 +16,7 @@ from contest.i18n import N_
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form, text
 from contest.web.infra.labels import CATEGORY_LABELS
+from contest.web.infra.lookups import payout_sealer
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render
 from contest.web.infra.uploads import upload_store
@@ -52,7 +53,7 @@ async def profile_save(request: Request) -> Response:
 
 async def data_download(request: Request) -> Response:
     user = require_user(request)
-    body = await personal_zip(user, upload_store(request), now=clock.now())
+    body = await personal_zip(user, upload_store(request), now=clock.now(), sealer=payout_sealer(request))
     return StreamingResponse(body, media_type="application/zip", headers={
         "Content-Disposition": f'attachment; filename="my-data-{user.id}.zip"', "Cache-Control": "private, no-store"})
 

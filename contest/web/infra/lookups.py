@@ -7,6 +7,7 @@ from starlette.requests import HTTPConnection
 from contest.contests import queries as contest_queries
 from contest.contests.models import Contest
 from contest.errors import found
+from contest.results.sealing import Sealer
 from contest.sms import SmsSender, SmsUnavailable
 
 
@@ -21,3 +22,8 @@ def sms_sender(conn: HTTPConnection) -> SmsSender:
     if sender is None:
         raise SmsUnavailable()
     return sender
+
+
+def payout_sealer(conn: HTTPConnection) -> Sealer:
+    """What seals and opens payees' numbers under the site's CONTEST_PAYOUT_KEY (contest.results.sealing)."""
+    return Sealer.from_settings(conn.app.state.settings)

@@ -46,6 +46,7 @@ from contest.form_input import parse_integer
 from contest.i18n import N_
 from contest.judging import setup as judging_setup
 from contest.media.storage import derived_name
+from contest.results import payees
 from contest.web.infra import media
 from contest.web.infra.flash import flash
 from contest.web.infra.forms import read_form
@@ -66,7 +67,8 @@ TERMS_KINDS = {TermsKind.ORIGINALITY: N_("Originality declaration"), TermsKind.I
 IP_MODES = {IpMode.TRANSFER: N_("Transfer of rights"), IpMode.LICENCE: N_("Licence"),
             IpMode.EXHIBITION_ONLY: N_("Exhibition only"), IpMode.FIRST_PURCHASE: N_("Right of first purchase")}
 NEW_CONTEST_DEFAULTS = {"time_zone": "Asia/Shanghai", "notice_days": "0", "max_entries_per_designer": "20",
-                        "max_mb_per_designer": "500", "popular_vote_daily_quota": "3", "popular_vote_share": "0"}
+                        "max_mb_per_designer": "500", "popular_vote_daily_quota": "3", "popular_vote_share": "0",
+                        "payout_tax_percent": "20"}
 NEW_TRACK_DEFAULTS = {"ai_policy": AiPolicy.BANNED.value}
 AI_POLICIES = {AiPolicy.BANNED: N_("Not allowed"), AiPolicy.DISCLOSE: N_("Allowed, with a disclosure"),
                AiPolicy.AIGC: N_("An AIGC track: AI is the medium, with a disclosure")}
@@ -234,16 +236,18 @@ def contest_values(contest: Contest) -> dict[str, str]:
     values["notice_days"] = f"{contest.notice_days:g}"
     values.update({k: datetime_local(getattr(contest, k), zone) for k in transfer.CONTEST_MOMENTS})
     switches = ("is_published", "popular_vote_enabled", "popular_vote_phone", "missing_task_forfeits",
-                "announce_by_press", "feedback_to_entrants", "certificate_english", "accepts_minors")
+                "announce_by_press", "feedback_to_entrants", "certificate_english", "accepts_minors", "payouts_open")
     values.update({k: "1" if getattr(contest, k) else "" for k in switches})
     values["max_mb_per_designer"] = str(contest.max_bytes_per_designer // 2**20)
     values["popular_vote_share"] = f"{contest.popular_vote_share:g}"
+    values["payout_tax_percent"] = payees.percent(contest.payout_tax_bp)
     return values
 
 
 def _tier_values(tier: AwardTier) -> dict[str, str]:
     return {"track": str(tier.track_id or ""), "name": tier.name, "name_en": tier.name_en, "rank": str(tier.rank),
-            "quota": str(tier.quota), "is_special": "1" if tier.is_special else ""}
+            "quota": str(tier.quota), "is_special": "1" if tier.is_special else "",
+            "prize": payees.plain_yuan(tier.prize_fen) if tier.prize_fen else ""}
 
 
 async def _settings_page(request: Request, contest: Contest, *, form: str = "", values: dict[str, str] | None = None,

@@ -13,8 +13,10 @@ from contest import clock, i18n, permissions
 from contest.accounts import queries as account_queries
 from contest.console import dashboard as console_dashboard
 from contest.contests import queries as contest_queries
-from contest.results import embargo
-from contest.web.infra.labels import CATEGORY_LABELS
+from contest.contests.models import Contest
+from contest.results import embargo, payouts
+from contest.results.payouts import PayoutStatus
+from contest.web.infra.labels import CATEGORY_LABELS, PAYOUT_STATUS_LABELS
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import localized, render, request_locale
 from contest.web.organiser.common import organised_contest
@@ -85,8 +87,15 @@ async def contest_dashboard(request: Request) -> Response:
                                   for category, n in figures.by_category]),
         "by_day": column_chart([(day.strftime("%m-%d"), n) for day, n in figures.by_day]),
         "results_public": embargo.results_public(contest, clock.now()),
+        "payout_counts": await _payout_counts(contest), "payout_labels": PAYOUT_STATUS_LABELS,
     }
     return render(request, "organiser/dashboard.html", context)
+
+
+async def _payout_counts(contest: Contest) -> dict[PayoutStatus, int]:
+    """Each payout status's winners, once any award of the contest carries a prize ({} before)."""
+    rows = await payouts.payout_rows(contest, now=clock.now())
+    return payouts.status_counts(rows) if rows else {}
 
 
 routes = [Route("/", home, name="home"), Route("/c/{slug}/", contest_dashboard, name="dashboard")]

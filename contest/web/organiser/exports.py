@@ -46,7 +46,7 @@ def _headers(request: Request) -> HeaderLanguages:
     return header_languages(request_locale(request), bilingual=_bilingual(request))
 
 
-def _download(body: AsyncIterator[bytes], filename: str, fmt: str) -> Response:
+def download(body: AsyncIterator[bytes], filename: str, fmt: str) -> Response:
     return StreamingResponse(body, media_type=MEDIA_TYPES[fmt], headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})
 
@@ -56,12 +56,12 @@ def _ascii(slug: str, fallback: str) -> str:
     return slug if _ASCII.sub("", slug) == slug else fallback
 
 
-def _contest_file(contest: Contest, *parts: str, ext: str) -> str:
+def contest_file(contest: Contest, *parts: str, ext: str) -> str:
     return "-".join([_ascii(contest.slug, f"contest-{contest.id}"), *parts]) + f".{ext}"
 
 
 def _filename(request: Request, contest: Contest, *parts: str, ext: str) -> str:
-    return _contest_file(contest, *parts, *(["anonymised"] if _anonymised(request) else []), ext=ext)
+    return contest_file(contest, *parts, *(["anonymised"] if _anonymised(request) else []), ext=ext)
 
 
 def _track_part(track: Track) -> str:
@@ -83,7 +83,7 @@ async def workbook(request: Request, *, table: str) -> Response:
     contest = await organised_contest(request)
     file = await service.workbook(contest, table, anonymised=_anonymised(request), headers=_headers(request),
                                   by=require_user(request), now=clock.now())
-    return _download(file_chunks(file), _filename(request, contest, table, ext="xlsx"), "xlsx")
+    return download(file_chunks(file), _filename(request, contest, table, ext="xlsx"), "xlsx")
 
 
 async def track_csv(request: Request, *, table: str) -> Response:
@@ -91,7 +91,7 @@ async def track_csv(request: Request, *, table: str) -> Response:
     track = await _track(request, contest)
     body = await service.track_csv(contest, track, table, anonymised=_anonymised(request), headers=_headers(request),
                                    by=require_user(request), now=clock.now())
-    return _download(body, _filename(request, contest, _track_part(track), table, ext="csv"), "csv")
+    return download(body, _filename(request, contest, _track_part(track), table, ext="csv"), "csv")
 
 
 async def originals(request: Request) -> Response:
@@ -99,25 +99,25 @@ async def originals(request: Request) -> Response:
     track = await _track(request, contest)
     body = await service.track_originals(contest, track, upload_store(request), anonymised=_anonymised(request),
                                          by=require_user(request), now=clock.now())
-    return _download(body, _filename(request, contest, _track_part(track), "originals", ext="zip"), "zip")
+    return download(body, _filename(request, contest, _track_part(track), "originals", ext="zip"), "zip")
 
 
 async def award_list_pdf(request: Request) -> Response:
     contest = await organised_contest(request)
     pdf = await service.award_list_pdf_file(contest, by=require_user(request), now=clock.now())
-    return attachment_response(pdf, MEDIA_TYPES["pdf"], _contest_file(contest, "awards", ext="pdf"))
+    return attachment_response(pdf, MEDIA_TYPES["pdf"], contest_file(contest, "awards", ext="pdf"))
 
 
 async def award_list_xlsx(request: Request) -> Response:
     contest = await organised_contest(request)
     xlsx = await service.award_list_xlsx_file(contest, by=require_user(request), now=clock.now())
-    return attachment_response(xlsx, MEDIA_TYPES["xlsx"], _contest_file(contest, "awards", ext="xlsx"))
+    return attachment_response(xlsx, MEDIA_TYPES["xlsx"], contest_file(contest, "awards", ext="xlsx"))
 
 
 async def press_kit(request: Request) -> Response:
     contest = await organised_contest(request)
     body = await service.press_kit(contest, upload_store(request), by=require_user(request), now=clock.now())
-    return _download(body, _contest_file(contest, "press-kit", ext="zip"), "zip")
+    return download(body, contest_file(contest, "press-kit", ext="zip"), "zip")
 
 
 _exports = "/c/{slug}/exports"

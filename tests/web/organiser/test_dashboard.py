@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from contest.accounts.models import ContestRole, ContestRoleKind, EntrantCategory
+from contest.contests.models import AwardTier
 from contest.entries.states import EntryState, LeakStatus
 from contest.judging.models import Assignment, Conflict, ConflictSource
-from contest.results.models import Objection, ObjectionStatus
+from contest.results.models import Award, AwardStatus, Objection, ObjectionStatus
 from contest.web.organiser.dashboard import column_chart, row_chart
 from tests.factories import login_as, make_contest, make_track, make_user
 from tests.judging.helpers import make_round, submitted_entry
@@ -97,12 +98,14 @@ async def test_the_dashboard_makes_the_same_queries_however_big_the_contest(clie
     designer = await make_user()
     for n in range(item_count):
         track = await make_track(contest)
-        await submitted_entry(contest, track, designer, submitted_at=utc(n + 1, 3))
+        entry = await submitted_entry(contest, track, designer, submitted_at=utc(n + 1, 3))
         await make_round(contest, name=f"第{n}轮", position=n + 1)
+        tier = await AwardTier.create(contest=contest, track=track, name="一等奖", prize_fen=100_000)
+        await Award.create(contest=contest, tier=tier, entry=entry, status=AwardStatus.CONFIRMED)
     organiser = await make_user()
     await ContestRole.create(contest=contest, user=organiser, role=ContestRoleKind.ORGANISER)
     await login_as(client, organiser, secret=settings.secret_key)
     with counting_queries() as queries:
         page = await client.get(f"/admin/c/{contest.slug}/")
     assert page.status_code == 200
-    assert len(queries) == 17
+    assert len(queries) == 22  # 17, and the prize payouts' awards with their tiers, entries, tracks and payees
