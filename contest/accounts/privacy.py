@@ -136,6 +136,16 @@ def _sensitive_given(latest: PrivacyConsent | None) -> bool:
     return latest is not None and latest.kind is ConsentKind.GIVEN and latest.sensitive
 
 
+async def give_sensitive(user: User, *, ip: str, now: datetime) -> PrivacyConsent | None:
+    """The separate consent to sensitive personal information, given where it is needed (a winner's payee details):
+    a new row under the version in force, so the consents page and `has_sensitive_consent` say so. None when it is
+    already in force, or when no consent to the notice is (the caller's page then cannot be reached)."""
+    latest = await latest_consent(user)
+    if latest is None or latest.kind is not ConsentKind.GIVEN or latest.sensitive:
+        return None
+    return await record_consent(user, latest.notice, sensitive=True, ip=ip, now=now)
+
+
 async def withdraw_sensitive(user: User, *, confirmed: bool, ip: str, now: datetime) -> PrivacyConsent | None:
     """Withdraw the separate consent to sensitive personal information: a new row under the same version, audited
     as `privacy_consent.sensitive_withdrawn`. None when it was not in force. Raises InvalidInput unconfirmed."""

@@ -173,6 +173,9 @@ KINDS: dict[str, Kind] = {
     "payout.submitted": Kind(N_("Payee details given"),
                              N_("Gave the payee details of the prize of {subject}.")),
     "payout.declined": Kind(N_("Prize declined"), N_("Declined the prize of {subject}.")),
+    "payout.consent_withdrawn": Kind(N_("Payee details deleted"),
+                                     N_("Withdrew the consent to sensitive personal information: the payee details "
+                                        "of the prize of {subject} were deleted.")),
     "payout.paid": Kind(N_("Prize marked paid"), N_("Marked the prize of {subject} paid on {paid_on} ({after_tax} yuan after tax).")),
     "payout.exported": Kind(N_("Payout export downloaded"),
                             N_("Downloaded the finance office's payout workbook with full ID and account numbers ({rows} rows).")),

@@ -20,6 +20,7 @@ from typing import cast
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from contest.accounts import privacy
 from contest.accounts.models import EntrantKind, User
 from contest.audit.log import record
 from contest.contests.models import Contest
@@ -128,10 +129,11 @@ def _require_open(claim: Claim) -> None:
         raise PayoutClosed
 
 
-async def save_payee(claim: Claim, payee: Payee, *, sealer: Sealer, by: User, now: datetime) -> Payout:
+async def save_payee(claim: Claim, payee: Payee, *, sealer: Sealer, by: User, now: datetime, ip: str = "") -> Payout:
     """Keep the winner's payee details with their consent, the numbers sealed and masked; an empty number keeps
-    the saved one. Audited as payout.submitted (whether it changed details, never the numbers). Raises
-    PayoutClosed after the deadline or once paid."""
+    the saved one. The form's consent is also the account's separate consent to sensitive personal information
+    (privacy.give_sensitive, from `ip`). Audited as payout.submitted (whether it changed details, never the
+    numbers). Raises PayoutClosed after the deadline or once paid."""
     _require_open(claim)
     payout = claim.payout or Payout(award_id=claim.award.id)
     changed = claim.payout is not None and claim.payout.state != PayoutState.DECLINED
@@ -146,6 +148,7 @@ async def save_payee(claim: Claim, payee: Payee, *, sealer: Sealer, by: User, no
     payout.declined_at, payout.updated_at = None, now
     async with in_transaction():
         await payout.save()
+        await privacy.give_sensitive(by, ip=ip, now=now)
         await record("payout.submitted", subject=f"entry:{claim.award.entry_id}", now=now, actor=by,
                      contest_id=claim.contest.id,
                      data={"award": claim.award.id, "payee_kind": payee.kind.value, "changed": changed})
@@ -181,6 +184,23 @@ def _erase(payout: Payout) -> None:
 # what names or identifies the payee: erased on declining, deleting the account, and the retention purge
 ERASED = {"payee_name": "", "id_number_sealed": "", "id_number_masked": "", "bank_name": "", "account_sealed": "",
           "account_masked": "", "account_holder": "", "phone": ""}
+
+
+async def forget_unpaid_payees(user: User, *, now: datetime) -> int:
+    """The winner's consent to sensitive personal information is withdrawn: the payee details of their prizes not
+    yet paid are deleted (each back to not started, to be given again with a new consent before the deadline),
+    audited as payout.consent_withdrawn. Paid prizes keep theirs: the tax withheld must be accounted for. Returns
+    how many were deleted; none when the consent is in force."""
+    if await privacy.has_sensitive_consent(user):
+        return 0
+    unpaid = await Payout.filter(award__entry__owner_id=user.id, state=PayoutState.SUBMITTED).prefetch_related(
+        "award__entry")
+    async with in_transaction():
+        for payout in unpaid:
+            await payout.delete()
+            await record("payout.consent_withdrawn", subject=f"entry:{payout.award.entry_id}", now=now, actor=user,
+                         contest_id=payout.award.entry.contest_id, data={"award": payout.award_id})
+    return len(unpaid)
 
 
 async def erase_payees(entry_ids: list[int]) -> None:

@@ -18,7 +18,7 @@ from contest.console.invitations import InvitationInvalid
 from contest.errors import InvalidCredentials, InvalidInput, LoginRequired, TooManyAttempts
 from contest.i18n import N_
 from contest.web.infra.flash import flash
-from contest.web.infra.forms import read_form, text
+from contest.web.infra.forms import client_address, read_form, text
 from contest.web.infra.labels import CATEGORY_LABELS, KIND_LABELS, ROLE_LABELS
 from contest.web.infra.redirects import safe_next
 from contest.web.infra.session import current_user, log_in, log_out, require_user
@@ -67,7 +67,7 @@ async def register(request: Request) -> Response:
     try:
         await service.register_designer(
             email=values["email"], password=str(form.get("password", "")), display_name=values["display_name"],
-            ip=_client(request), now=clock.now(), login_url=absolute_url(request, "auth:login"),
+            ip=client_address(request), now=clock.now(), login_url=absolute_url(request, "auth:login"),
             consent=_consent(form), category=category, kind=kind, organisation=values["organisation"], school=values["school"],
             locale=request_locale(request),
         )
@@ -82,9 +82,6 @@ async def register(request: Request) -> Response:
     return response
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else ""
-
 
 async def login(request: Request) -> Response:
     next_url = safe_next(request.query_params.get("next"), "")
@@ -94,7 +91,7 @@ async def login(request: Request) -> Response:
     email = text(form, "email", max_length=254)
     next_url = safe_next(text(form, "next"), "")
     try:
-        user = await service.authenticate(email, str(form.get("password", "")), ip=_client(request), now=clock.now(),
+        user = await service.authenticate(email, str(form.get("password", "")), ip=client_address(request), now=clock.now(),
                                           locale=request_locale(request))
     except (InvalidCredentials, TooManyAttempts) as exc:
         context = {"values": {"email": email}, "error": exc.message, "next": next_url}
@@ -123,7 +120,7 @@ async def privacy_consent(request: Request) -> Response:
     form = await read_form(request)
     next_url = safe_next(text(form, "next"), "")
     try:
-        await privacy.accept(user, _consent(form), ip=_client(request), now=clock.now())
+        await privacy.accept(user, _consent(form), ip=client_address(request), now=clock.now())
     except InvalidInput as exc:
         return await _consent_page(request, user, next_url, {"sensitive": text(form, "sensitive")}, exc.field_errors)
     await sessions.consent_given(request.state.session_key)
@@ -198,7 +195,7 @@ async def reset_request(request: Request) -> Response:
     form = await read_form(request)
     email = text(form, "email", max_length=254)
     try:
-        await resets.request_reset(email, ip=_client(request), now=clock.now(),
+        await resets.request_reset(email, ip=client_address(request), now=clock.now(),
                                    link_for=lambda token: absolute_url(request, "auth:reset", token=token))
     except (InvalidInput, TooManyAttempts) as exc:
         errors = getattr(exc, "field_errors", {"email": exc.message})
@@ -282,7 +279,7 @@ async def _accept_invitation(request: Request, found: Invitation, account: User 
     try:
         user = await invitations.accept(
             request.path_params["token"], display_name=values["display_name"], password=password, now=clock.now(),
-            ip=_client(request), locale=request_locale(request), consent=consent)
+            ip=client_address(request), locale=request_locale(request), consent=consent)
     except InvitationInvalid:
         return _invitation_gone(request)
     except (InvalidInput, TooManyAttempts) as exc:

@@ -9,10 +9,11 @@ from starlette.routing import Route
 
 from contest import clock
 from contest.accounts import privacy
+from contest.console import consent_withdrawal
 from contest.errors import InvalidInput
 from contest.i18n import N_
 from contest.web.infra.flash import flash
-from contest.web.infra.forms import read_form
+from contest.web.infra.forms import client_address, read_form
 from contest.web.infra.session import log_out, require_user
 from contest.web.infra.templating import render
 
@@ -31,8 +32,8 @@ async def withdraw_sensitive(request: Request) -> Response:
     user = require_user(request)
     form = await read_form(request)
     try:
-        withdrawn = await privacy.withdraw_sensitive(user, confirmed=form.get("confirm_sensitive") == "1",
-                                                     ip=_client(request), now=clock.now())
+        withdrawn = await consent_withdrawal.withdraw_sensitive(
+            user, confirmed=form.get("confirm_sensitive") == "1", ip=client_address(request), now=clock.now())
     except InvalidInput as exc:
         return await consent_page(request, errors=exc.field_errors, status=exc.status_code)
     response = RedirectResponse(request.url_for("auth:consent"), status_code=303)
@@ -45,8 +46,8 @@ async def withdraw_consent(request: Request) -> Response:
     user = require_user(request)
     form = await read_form(request)
     try:
-        await privacy.withdraw_consent(user, confirmed=form.get("confirm_withdraw") == "1", ip=_client(request),
-                                       now=clock.now())
+        await consent_withdrawal.withdraw_consent(user, confirmed=form.get("confirm_withdraw") == "1",
+                                                  ip=client_address(request), now=clock.now())
     except InvalidInput as exc:
         return await consent_page(request, errors=exc.field_errors, status=exc.status_code)
     response = RedirectResponse(request.url_for("public:home"), status_code=303)
@@ -55,9 +56,6 @@ async def withdraw_consent(request: Request) -> Response:
                                 "in again, we ask you for it first."))
     return response
 
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 routes = [

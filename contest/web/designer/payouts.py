@@ -19,7 +19,7 @@ from contest.results import payees, payouts
 from contest.results.models import PayeeKind
 from contest.results.payouts import Claim
 from contest.web.infra.flash import flash
-from contest.web.infra.forms import read_form, text
+from contest.web.infra.forms import client_address, read_form, text
 from contest.web.infra.labels import ID_TYPE_LABELS, PAYEE_KIND_LABELS, PAYOUT_STATUS_LABELS
 from contest.web.infra.lookups import payout_sealer
 from contest.web.infra.session import require_user
@@ -70,7 +70,7 @@ async def payout_save(request: Request) -> Response:
         payee = payees.parse_payee(values, team_members=payouts.team_members(claim.award.entry),
                                    keeps_numbers=payouts.keeps_numbers(claim, kind, values["id_type"]))
         await payouts.save_payee(claim, payee, sealer=payout_sealer(request), by=require_user(request),
-                                 now=clock.now())
+                                 now=clock.now(), ip=client_address(request))
     except InvalidInput as exc:
         return await payout_page(request, claim=claim, values=values, errors=exc.field_errors, status=400)
     response = RedirectResponse(request.url_for("designer:payout", award_id=claim.award.id), status_code=303)

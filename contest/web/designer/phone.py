@@ -13,14 +13,10 @@ from contest.errors import ContestError, InvalidInput
 from contest.i18n import N_
 from contest.sms import CODE_MINUTES, masked
 from contest.web.infra.flash import flash
-from contest.web.infra.forms import read_form, text
+from contest.web.infra.forms import client_address, read_form, text
 from contest.web.infra.lookups import sms_sender
 from contest.web.infra.session import require_user
 from contest.web.infra.templating import render, request_locale
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 async def phone_page(request: Request, *, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
@@ -44,7 +40,7 @@ async def code_request(request: Request) -> Response:
     try:
         values["phone"] = phones.normalise_phone(values["phone"])
         await phones.send_code(phones.account_purpose(user), values["phone"], sender=sms_sender(request),
-                               secret=request.app.state.settings.secret_key, ip=_client(request), now=clock.now(),
+                               secret=request.app.state.settings.secret_key, ip=client_address(request), now=clock.now(),
                                locale=request_locale(request))
     except ContestError as exc:
         return await phone_page(request, values=values, errors=_field_errors(exc, "phone"), status=exc.status_code)
@@ -58,7 +54,7 @@ async def code_verify(request: Request) -> Response:
     try:
         await phones.verify_account_phone(user, phones.normalise_phone(values["phone"]),
                                           text(form, "code", max_length=40),
-                                          secret=request.app.state.settings.secret_key, ip=_client(request),
+                                          secret=request.app.state.settings.secret_key, ip=client_address(request),
                                           now=clock.now())
     except ContestError as exc:
         return await phone_page(request, values=values, errors=_field_errors(exc, "code"), code_sent=True,

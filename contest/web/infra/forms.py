@@ -63,3 +63,8 @@ class NulMiddleware:
         if scope["type"] == "http":
             scope["query_string"] = scope["query_string"].replace(b"%00", b"").replace(b"\x00", b"")
         await self.app(scope, receive, send)
+
+
+def client_address(request: Request) -> str:
+    """The address a request came from, as consents, votes and throttles keep it ("" when the server has none)."""
+    return request.client.host if request.client else ""

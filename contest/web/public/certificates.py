@@ -16,6 +16,7 @@ from contest import clock
 from contest.errors import TooManyAttempts
 from contest.results import certificate_numbers
 from contest.results.certificate_numbers import Check
+from contest.web.infra.forms import client_address
 from contest.web.infra.templating import render
 
 
@@ -33,7 +34,7 @@ async def check_form(request: Request) -> Response:
         return _page(request, number="", checks=[], asked=False)
     try:
         checks = await certificate_numbers.check_number(
-            number, ip=request.client.host if request.client else "", now=clock.now())
+            number, ip=client_address(request), now=clock.now())
     except TooManyAttempts as exc:
         return _page(request, number=number, checks=[], asked=False, problem=exc.message, status=429)
     return _page(request, number=number, checks=checks, asked=True, status=200 if checks else 404)

@@ -30,7 +30,7 @@ from contest.results.gallery import PUBLIC_VARIANTS
 from contest.results.objections import ObjectionInput, ObjectionsClosed
 from contest.web.infra import media
 from contest.web.infra.flash import flash
-from contest.web.infra.forms import read_form, text
+from contest.web.infra.forms import client_address, read_form, text
 from contest.web.infra.limits import body_limit
 from contest.web.infra.lookups import published_contest
 from contest.web.infra.session import current_user
@@ -116,9 +116,6 @@ def _attachment(form: FormData) -> UploadFile | None:
     return upload if isinstance(upload, UploadFile) and upload.filename and upload.size != 0 else None
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else ""
-
 
 @body_limit(UPLOAD_BODY_LIMIT)
 async def objection_submit(request: Request) -> Response:
@@ -130,7 +127,7 @@ async def objection_submit(request: Request) -> Response:
         data = ObjectionInput(**values)
         case = await objections.file_objection(
             contest, data, attachment=file_chunks(upload.file) if upload else None, store=upload_store(request),
-            ip=_client(request), now=clock.now())
+            ip=client_address(request), now=clock.now())
     except InvalidInput as exc:
         return await objection_form(request, values=values, errors=exc.field_errors, status=400)
     except TooManyAttempts as exc:

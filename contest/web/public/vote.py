@@ -32,7 +32,7 @@ from contest.results.vote import ballots, candidates, codes, counts, phones, stu
 from contest.sms import CODE_MINUTES, masked
 from contest.web.infra import csrf, media
 from contest.web.infra.flash import flash
-from contest.web.infra.forms import read_form, text
+from contest.web.infra.forms import client_address, read_form, text
 from contest.web.infra.lookups import published_contest, sms_sender
 from contest.web.infra.templating import render, request_locale
 
@@ -40,9 +40,6 @@ NO_STORE = {"Cache-Control": "no-store"}
 IMAGE_CACHE = "public, max-age=600"  # short: the image stops being served when the vote closes
 SIZES = ("thumb", "display")
 
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 async def _vote_of(request: Request) -> tuple[Contest, Round, window.Phase]:
@@ -140,7 +137,7 @@ async def code_request(request: Request) -> Response:
     contest, _, _ = await _vote_of(request)
     values = {"email": text(await read_form(request), "email", max_length=300)}
     try:
-        await codes.request_code(contest, values["email"], ip=_client(request), now=clock.now(),
+        await codes.request_code(contest, values["email"], ip=client_address(request), now=clock.now(),
                                  locale=request_locale(request))
     except ContestError as exc:  # a vote per number shows no e-mail field: the refusal goes by the phone's
         errors = _field_errors(exc, "phone" if contest.popular_vote_phone else "email")
@@ -158,7 +155,7 @@ async def code_verify(request: Request) -> Response:
     values = {"email": text(form, "email", max_length=300)}
     try:
         voter = await codes.verify_code(contest, values["email"], text(form, "code", max_length=40),
-                                        ip=_client(request), now=clock.now())
+                                        ip=client_address(request), now=clock.now())
     except ContestError as exc:
         return await vote_page(request, values=values, errors=_field_errors(exc, "code"), code_sent=True,
                                status=exc.status_code)
@@ -183,7 +180,7 @@ async def phone_code_request(request: Request) -> Response:
     try:
         values["phone"] = await phones.request_code(
             contest, values["phone"], sender=sms_sender(request), secret=request.app.state.settings.secret_key,
-            ip=_client(request), now=clock.now(), locale=request_locale(request))
+            ip=client_address(request), now=clock.now(), locale=request_locale(request))
     except ContestError as exc:
         return await vote_page(request, values=values, errors=_field_errors(exc, "phone"), status=exc.status_code)
     return await vote_page(request, values=values, code_sent=True)
@@ -195,7 +192,7 @@ async def phone_code_verify(request: Request) -> Response:
     values = {"phone": text(form, "phone", max_length=40)}
     try:
         voter = await phones.verify_code(contest, values["phone"], text(form, "code", max_length=40),
-                                         secret=request.app.state.settings.secret_key, ip=_client(request),
+                                         secret=request.app.state.settings.secret_key, ip=client_address(request),
                                          now=clock.now())
     except ContestError as exc:
         return await vote_page(request, values=values, errors=_field_errors(exc, "code"), code_sent=True,
@@ -215,7 +212,7 @@ async def cast(request: Request) -> Response:
         flash(request, response, first, level="error")
         return response
     try:
-        left = await ballots.cast_vote(contest, voter, candidate=candidate, ip=_client(request), now=clock.now())
+        left = await ballots.cast_vote(contest, voter, candidate=candidate, ip=client_address(request), now=clock.now())
     except Conflict as exc:
         flash(request, response, exc.message, level="error")
         return response
