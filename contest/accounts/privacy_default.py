@@ -75,7 +75,8 @@ BODY = """\
 ## 六、您的权利
 
 您有权查阅、复制、更正、补充、删除您的个人信息，撤回同意，注销账号，并要求我们解释本规则。撤回同意不影响\
-撤回前基于同意已经进行的处理。请通过下文的联系方式提出，我们在十五个工作日内答复。
+撤回前基于同意已经进行的处理。登录后，您可以在“我的资料”页面下载本人信息并更正资料，在“我的同意”页面撤回\
+同意，在“注销账号”页面注销账号；其他请求请通过下文的联系方式提出，我们在十五个工作日内答复。
 
 ## 七、未成年人
 
@@ -176,7 +177,9 @@ you;
 
 You may see, copy, correct, complete and delete your personal information, withdraw your consent, close your \
 account, and ask us to explain this notice. Withdrawing consent does not affect what was done with it before. \
-Contact us as below; we answer within 15 working days.
+Once logged in, you download your information and correct your profile on "My data", withdraw consent on \
+"My consents" and close your account on "Delete my account"; for anything else contact us as below, and we \
+answer within 15 working days.
 
 ## 7. Children
 
