@@ -34,6 +34,7 @@ COLUMNS = (Column("轮次", "Round"), Column("作品代号", "Alias"), Column("�
            Column("作品名称", "Title"), Column("评委", "Judge"), Column("评委类别", "Judge group"),
            Column("评分标准", "Criterion"), Column("分值", "Score"), Column("完成评审时间", "Completed at"),
            Column("录入方式", "Entered"))
+ONLINE = "评委提交"  # the judge submitted the sheet themselves
 PAPER = "由主持人代录（纸质评分表）：{reason}"  # the judge's submission, entered by the chair from paper
 
 _VALUES = ("value", "assignment_id", "criterion_id", "criterion__position", "assignment__round_id", "assignment__entry_id",
@@ -79,9 +80,11 @@ class _Context:
 
 
 def entered(score: Mapping[str, Any]) -> str | None:
-    """How the submitted scores came in: None when the judge submitted them, else the chair's paper entry."""
-    if score["assignment__completed_at"] is None or score["assignment__entered_by_id"] is None:
+    """How the submitted scores came in: by the judge, or the chair's paper entry; None while not submitted."""
+    if score["assignment__completed_at"] is None:
         return None
+    if score["assignment__entered_by_id"] is None:
+        return ONLINE
     return PAPER.format(reason=score["assignment__entered_reason"])
 
 

@@ -204,7 +204,7 @@ async def check_exports(page, live_server) -> None:
     assert answers["作品名称"] == "铆钉娃娃" and answers["角色名"] == "铆钉" and answers["延展场景"] == "玩具"
     scores = openpyxl.load_workbook(await download(page, "a[href$='/exports/scores.xlsx']", folder), read_only=True)
     header, row = (list(r) for r in scores[scores.sheetnames[0]].iter_rows(min_row=1, max_row=2, values_only=True))
-    given = dict(zip_longest(header, row))  # 录入方式, the last column, is empty unless the chair entered a paper sheet
+    given = dict(zip_longest(header, row))  # a reader drops empty cells at the end of a row
     assert len(row) <= len(header)
     assert given["评委"] == "吴教授" and given["评分标准"] == "创意" and float(given["分值"]) == 8
     results = openpyxl.load_workbook(await download(page, "a[href$='/exports/results.xlsx']", folder))

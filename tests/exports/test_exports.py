@@ -123,10 +123,10 @@ async def test_scores_workbook_has_a_row_per_judge_and_criterion(db, store):
     assert rows[0] == ["轮次", "作品代号", "作品编号", "作品名称", "评委", "评委类别", "评分标准", "分值", "完成评审时间",
                        "录入方式"]
     assert rows[1:] == [
-        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "创意", 8, datetime(2026, 6, 3, 9, 0), None],
-        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "工艺", 6, datetime(2026, 6, 3, 9, 0), None],
-        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE2", "专家组", "创意", 9, datetime(2026, 6, 3, 9, 0), None],
-        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE2", "专家组", "工艺", 7, datetime(2026, 6, 3, 9, 0), None],
+        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "创意", 8, datetime(2026, 6, 3, 9, 0), "评委提交"],
+        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "工艺", 6, datetime(2026, 6, 3, 9, 0), "评委提交"],
+        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE2", "专家组", "创意", 9, datetime(2026, 6, 3, 9, 0), "评委提交"],
+        ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE2", "专家组", "工艺", 7, datetime(2026, 6, 3, 9, 0), "评委提交"],
     ]
     assert values((await xlsx(scenario, "scores"))["生活实用产品赛道"])[1:] == []
 
@@ -138,7 +138,7 @@ async def test_scores_the_chair_entered_from_a_paper_sheet_say_so_with_the_reaso
     for anonymised in (False, True):
         rows = values((await xlsx(scenario, "scores", anonymised=anonymised))["工运IP赛道"])
         assert [(row[4][-1], row[9]) for row in rows[1:]] == [
-            ("1", None), ("1", None), ("2", "由主持人代录（纸质评分表）：平板故障"),
+            ("1", "评委提交"), ("1", "评委提交"), ("2", "由主持人代录（纸质评分表）：平板故障"),
             ("2", "由主持人代录（纸质评分表）：平板故障")]
 
 
@@ -272,7 +272,7 @@ async def test_csv_has_a_bom_a_header_row_and_defused_formulas(db, store):
     assert [row[0] for row in both] == ["作品编号", "Entry number", "WC-IP-0001", ""]
     _, scores = await csv_rows(scenario, scenario.ip, "scores")
     assert scores[1] == ["初评", "QXM-4K7", "WC-IP-0001", "工运小铁人", "MKJUDGE1", "专家组", "创意", "8",
-                         "2026-06-03 09:00:00", ""]
+                         "2026-06-03 09:00:00", "评委提交"]
 
 
 async def test_anonymised_csv_contains_no_marker(db, store):
