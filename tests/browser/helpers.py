@@ -48,3 +48,27 @@ async def new_entry(page, live_server) -> None:
     async with page.expect_navigation():
         await page.click("main button[type=submit]")
     await page.evaluate("window.__samePage = true")
+
+
+async def phone_page(browser, **options):
+    """A page in a new phone-sized context (390×844, touch, zh-CN), and the list its script errors go to."""
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                        has_touch=True, locale="zh-CN", **options)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
+
+
+TYPED_TITLE, TYPED_CONCEPT = "还没保存的标题", "先打字，再加图片：这段文字不能丢。"
+
+
+async def type_without_saving(page) -> None:
+    """Type an entry form's title and concept, not saved: what later steps must not lose."""
+    await page.fill("#f-title", TYPED_TITLE)
+    await page.fill("#f-concept", TYPED_CONCEPT)
+
+
+async def assert_typed_text_kept(page) -> None:
+    assert await page.evaluate("window.__samePage === true"), "the page was reloaded"
+    assert (await page.input_value("#f-title"), await page.input_value("#f-concept")) == (TYPED_TITLE, TYPED_CONCEPT)

@@ -13,7 +13,7 @@ from playwright.async_api import expect
 
 from tests.browser.certificate_state import TITLE
 from tests.browser.conftest import LiveServer, screenshot, start_with_state
-from tests.browser.test_phone import phone_page
+from tests.browser.helpers import phone_page
 
 pytestmark = pytest.mark.browser
 

@@ -8,12 +8,11 @@ from PIL import Image, ImageDraw
 from playwright.async_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.helpers import design, new_entry
+from tests.browser.helpers import assert_typed_text_kept, design, new_entry, type_without_saving
 
 pytestmark = pytest.mark.browser
 
 MIB = 2**20
-TITLE, CONCEPT = "还没保存的标题", "先打字，再加图片：这段文字不能丢。"
 
 
 def banded_portrait(folder) -> str:
@@ -25,16 +24,6 @@ def banded_portrait(folder) -> str:
     path = folder / "竖版海报.jpg"
     image.save(path, "JPEG", quality=90)
     return str(path)
-
-
-async def type_without_saving(page) -> None:
-    await page.fill("#f-title", TITLE)
-    await page.fill("#f-concept", CONCEPT)
-
-
-async def assert_typed_text_kept(page) -> None:
-    assert await page.evaluate("window.__samePage === true"), "the page was reloaded"
-    assert (await page.input_value("#f-title"), await page.input_value("#f-concept")) == (TITLE, CONCEPT)
 
 
 async def ids(page) -> list[str]:

@@ -10,8 +10,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import LiveServer, screenshot, start_server
-from tests.browser.helpers import design, new_entry
-from tests.browser.test_designer_images import assert_typed_text_kept, type_without_saving
+from tests.browser.helpers import assert_typed_text_kept, design, new_entry, type_without_saving
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,7 @@ import zipfile
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.browser.helpers import DESIGNER, download, log_in
-from tests.browser.test_phone import phone_page
+from tests.browser.helpers import DESIGNER, download, log_in, phone_page
 
 pytestmark = pytest.mark.browser
 

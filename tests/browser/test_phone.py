@@ -7,7 +7,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.helpers import DESIGNER, log_in
+from tests.browser.helpers import DESIGNER, log_in, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -30,15 +30,6 @@ SMALL_TARGETS = """() => {
                                                                Math.round(r.height)]; })
     .filter(([, w, h]) => w < %d || h < %d);
 }""" % (TAP, TAP)  # noqa: UP031 - %d, as {} would clash with the JavaScript's braces
-
-
-async def phone_page(browser, **options):
-    context = await browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                        has_touch=True, locale="zh-CN", **options)
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return page, errors
 
 
 async def small_targets(page, live_server, paths: list[str]) -> dict[str, list]:

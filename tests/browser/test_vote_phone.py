@@ -13,7 +13,7 @@ from playwright.async_api import expect
 
 from contest.settings import SmsSettings
 from tests.browser.conftest import LiveServer, migrated_database, screenshot, server_env, start_server
-from tests.browser.test_phone import phone_page
+from tests.browser.helpers import phone_page
 from tests.browser.vote_phone_state import SLUG
 from tests.sms_servers import FakeSms, running
 
