@@ -3,6 +3,7 @@ withdrawing, shows closed contests and entries as closed, and remembers the entr
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -54,6 +55,32 @@ async def test_the_draft_autosaves_while_typing_and_survives_a_reload(page, live
     await page.reload()
     await expect(page.locator("#f-title")).to_have_value("自动保存的标题")
     await expect(page.locator("#f-concept")).to_have_value("手机上先写文字，再加图片。")
+
+
+async def test_text_typed_before_the_autosave_script_arrived_is_saved_all_the_same(page, live_server):
+    """On a slow line a designer types while autosave.js is still on its way: once there, it saves what was typed
+    instead of taking it for the draft the server holds."""
+    await log_in(page, live_server, DESIGNER)
+    await new_draft(page, live_server)
+    script = re.compile(r"/designer/js/autosave\.js")
+    arrived = asyncio.Event()
+
+    async def late(route) -> None:
+        await arrived.wait()
+        await route.continue_()
+
+    await page.route(script, late)
+    await page.reload(wait_until="commit")  # the page's load waits for its deferred scripts
+    await page.fill("#f-title", "脚本到达前写下的标题")
+    arrived.set()
+    await expect(page.locator("#autosave-status")).to_contain_text("已自动保存", timeout=15_000)
+    await page.unroute(script)
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    await page.reload()
+    await expect(page.locator("#f-title")).to_have_value("脚本到达前写下的标题")
+    await page.evaluate("new Promise(done => setTimeout(done, 50))")  # after the script's own first turn
+    assert posts == []  # a page as the server sent it is not saved again
 
 
 async def test_leaving_with_unsaved_changes_is_warned_until_they_are_saved(page, live_server):

@@ -3,6 +3,7 @@ journey is test_judging.py): what the queue shows, what comes next, keys while t
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -92,3 +93,25 @@ async def test_the_running_weighted_total_follows_the_judges_scores(page, live_s
 
     await page.reload()
     await expect(total).to_have_text("79.0")  # the server's figure for what was saved
+
+
+async def test_a_score_typed_before_the_pages_script_arrived_is_still_saved(page, live_server):
+    """A judge on a slow line types while score.js is still on its way: the script, once there, saves what was
+    typed instead of taking it for what the server already has."""
+    await open_queue(page, live_server)
+    arrived = asyncio.Event()
+
+    async def late(route) -> None:
+        await arrived.wait()
+        await route.continue_()
+
+    await page.route(re.compile(r"/judge/js/score\.js"), late)
+    await page.locator(".judge-queue-item a").nth(3).click()
+    first = page.locator(".score-form .criterion input").first
+    await first.fill("7")
+    await first.blur()
+    arrived.set()
+    await expect(page.locator(".score-form .criterion .save-status").first).to_have_text("已保存 ✓")
+    await page.unroute(re.compile(r"/judge/js/score\.js"))
+    await page.reload()
+    await expect(first).to_have_value("7")

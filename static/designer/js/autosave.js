@@ -9,8 +9,9 @@
   var DELAY = 1500;
   var url = form.dataset.autosaveUrl;
   var status = document.getElementById("autosave-status");
-  // After a refused save the page shows what was typed, which the server does not hold.
-  var saved = form.hasAttribute("data-unsaved") ? null : snapshot();
+  // After a refused save the page shows what was typed, which the server does not hold; so does a page where
+  // someone typed before this script arrived (on a slow line).
+  var saved = form.hasAttribute("data-unsaved") || typedBeforeScript() ? null : snapshot();
   var timer = null;
   var sending = false;
   var leaving = false;
@@ -20,6 +21,21 @@
   }
 
   function dirty() { return snapshot() !== saved; }
+
+  // Whether a field differs from what the server rendered in it.
+  function typedBeforeScript() {
+    return Array.prototype.some.call(form.elements, function (field) {
+      if (field.type === "checkbox" || field.type === "radio") { return field.checked !== field.defaultChecked; }
+      if (field.tagName === "SELECT") {
+        return Array.prototype.some.call(field.options, function (option, n) {
+          var preset = Array.prototype.some.call(field.options, function (o) { return o.defaultSelected; });
+          return option.selected !== (preset ? option.defaultSelected : n === 0 && !field.multiple);
+        });
+      }
+      if (field.type === "file" || field.type === "hidden" || !("defaultValue" in field)) { return false; }
+      return field.value !== field.defaultValue;
+    });
+  }
 
   function show(kind, message) {
     if (!status) { return; }
@@ -78,4 +94,5 @@
     event.preventDefault();
     event.returnValue = "";
   });
+  if (saved === null && !form.hasAttribute("data-unsaved")) { schedule(0); }
 }());

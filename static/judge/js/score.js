@@ -124,11 +124,16 @@
 
   var inputs = page.querySelectorAll("[data-autosave]");
   Array.prototype.forEach.call(inputs, function (input) {
-    input.dataset.lastSent = input.value;
+    // What the server sent, not what is there now: a judge may have typed before this script arrived.
+    input.dataset.lastSent = input.defaultValue;
     input.addEventListener("input", function () { schedule(input, DELAY); });
     if (input.dataset.weight) { input.addEventListener("input", runningTotal); }
     input.addEventListener("change", function () { schedule(input, 0); });
     input.addEventListener("blur", function () { schedule(input, 0); });
+    if (input.value !== input.defaultValue) {
+      schedule(input, 0);
+      if (input.dataset.weight) { runningTotal(); }
+    }
   });
 
   var stage = document.getElementById("score-stage");
