@@ -3,6 +3,7 @@ button that leads to a new page, a design file to upload and a designer's new en
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from tests import imagegen
@@ -72,3 +73,15 @@ async def type_without_saving(page) -> None:
 async def assert_typed_text_kept(page) -> None:
     assert await page.evaluate("window.__samePage === true"), "the page was reloaded"
     assert (await page.input_value("#f-title"), await page.input_value("#f-concept")) == (TYPED_TITLE, TYPED_CONCEPT)
+
+
+CLOSE_SECONDS = 60
+
+
+async def close_context(context) -> None:
+    """Leave every page of the context, then close it. A page holding a live stream (the meeting's screens) once
+    left Playwright's context.close() waiting for good and hung CI (2026-12-07): leaving first ends the streams,
+    and the bound turns any such wait into a failure with a traceback instead of a silent hang."""
+    for page in context.pages:
+        await page.goto("about:blank")
+    await asyncio.wait_for(context.close(), CLOSE_SECONDS)

@@ -16,7 +16,7 @@ from playwright.async_api import expect
 
 from tests.browser.ceremony_state import JUDGE, ORGANISER, PASSWORD, SLUG
 from tests.browser.conftest import ARTIFACTS, LiveServer, start_with_state
-from tests.browser.helpers import log_in
+from tests.browser.helpers import close_context, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -101,7 +101,7 @@ async def test_the_reveal_climbs_to_the_top_prize_and_the_press_lifts_the_embarg
     await expect(visitor.locator(".preview-banner")).to_have_count(0)
     assert await visitor.locator("h2.card-title").count() > 10
     assert errors == []
-    await screen_context.close()
+    await close_context(screen_context)
 
 
 async def test_on_a_phone_a_winner_fits_the_screen(browser, live_server):
@@ -115,7 +115,7 @@ async def test_on_a_phone_a_winner_fits_the_screen(browser, live_server):
     await expect(phone.locator(".slide-winner.is-current .winner-title")).to_be_visible()
     assert await phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     await phone.screenshot(path=str(ARTIFACTS / "ceremony-phone.png"), animations="disabled")
-    await context.close()
+    await close_context(context)
 
 
 async def test_a_judge_shares_a_comment_with_its_designer_by_autosave(browser, live_server):
@@ -141,4 +141,4 @@ async def test_a_judge_shares_a_comment_with_its_designer_by_autosave(browser, l
     await expect(judge.locator("#s-comment_shared")).to_have_text("已保存 ✓")
     await judge.reload()
     await expect(judge.locator("#f-comment_shared")).not_to_be_checked()
-    await context.close()
+    await close_context(context)

@@ -18,7 +18,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import LiveServer, screenshot, start_with_state
-from tests.browser.helpers import log_in, submit
+from tests.browser.helpers import close_context, log_in, submit
 from tests.browser.meeting_state import CHAIR, JUDGES, PASSWORD, SLUG, TITLES, judge_email
 
 pytestmark = pytest.mark.browser
@@ -193,7 +193,7 @@ async def test_a_whole_small_meeting_from_the_first_entry_to_the_signed_sheet(pa
 
     for context, _, errors in [(projector_context, projector, projector_errors), *opened]:
         assert errors == []
-        await context.close()
+        await close_context(context)
     await _ceremony(browser, chair, server, winners={first: "一等奖", second_title: "二等奖", third_title: "三等奖"})
 
 
@@ -222,4 +222,4 @@ async def _ceremony(browser, chair, server: LiveServer, winners: dict[str, str])
     assert (await visitor.goto(server.url(f"/c/{SLUG}/gallery"))).status == 200
     for title in winners:
         await expect(visitor.locator("main")).to_contain_text(title)
-    await visitor_context.close()
+    await close_context(visitor_context)

@@ -14,7 +14,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import LiveServer, screenshot, start_with_state
-from tests.browser.helpers import log_in, submit
+from tests.browser.helpers import close_context, log_in, submit
 from tests.browser.meeting_state import CHAIR, JUDGES, PASSWORD, SLUG, TITLES, judge_email
 
 pytestmark = pytest.mark.browser
@@ -118,4 +118,4 @@ async def test_the_chair_enters_a_judges_paper_sheet_in_the_meeting_console(page
     assert await chair.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     await screenshot(chair, "paper-sheet-console-phone")
     for context in (projector_context, phone_context, paper_context):
-        await context.close()
+        await close_context(context)
