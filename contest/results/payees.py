@@ -111,20 +111,22 @@ def amounts(pre_tax_fen: int, kind: PayeeKind, rate_bp: int) -> Amounts:
 
 def fen_of(text: str) -> int | None:
     """Yuan as typed (5000, 5,000.5, ５０００) in whole fen; None for anything else or more than MAX_PRIZE_FEN."""
-    match = MONEY.fullmatch(unicodedata.normalize("NFKC", text).replace(",", "").strip())
-    if match is None:
-        return None
-    fen = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
-    return fen if fen <= MAX_PRIZE_FEN else None
+    fen = _hundredths(unicodedata.normalize("NFKC", text).replace(",", ""))
+    return fen if fen is not None and fen <= MAX_PRIZE_FEN else None
 
 
 def basis_points(text: str) -> int | None:
     """A percentage as typed (20, 20.5, 3.25) in basis points; None unless 0 to 100 with at most two decimals."""
-    match = MONEY.fullmatch(unicodedata.normalize("NFKC", text).removesuffix("%").strip())
+    bp = _hundredths(unicodedata.normalize("NFKC", text).removesuffix("%"))
+    return bp if bp is not None and bp <= BASIS else None
+
+
+def _hundredths(text: str) -> int | None:
+    """A number with at most two decimals in hundredths; None for anything else."""
+    match = MONEY.fullmatch(text.strip())
     if match is None:
         return None
-    bp = int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
-    return bp if bp <= BASIS else None
+    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
 
 
 def percent(bp: int) -> str:
